@@ -1,0 +1,2 @@
+export { createRng, shuffleInPlace, sampleWithoutReplacement } from './random.ts';
+export type { Rng } from './random.ts';
