@@ -1,0 +1,50 @@
+// Coded errors shared by the coordinator and clients: a stable code, a message, and whether the
+// connection must close.
+
+/** Every error code Flotilla puts on the wire or in a REST body. Codes are stable API. */
+export const ErrorCodes = {
+  MALFORMED_JSON: 'FLT_MALFORMED_JSON',
+  MALFORMED_FRAME: 'FLT_MALFORMED_FRAME',
+  UNKNOWN_TYPE: 'FLT_UNKNOWN_TYPE',
+  SCHEMA_VIOLATION: 'FLT_SCHEMA_VIOLATION',
+  PROTOCOL_VERSION: 'FLT_PROTOCOL_VERSION',
+  NOT_WELCOMED: 'FLT_NOT_WELCOMED',
+  FRAME_TOO_LARGE: 'FLT_FRAME_TOO_LARGE',
+  TENSOR_MISMATCH: 'FLT_TENSOR_MISMATCH',
+  UNSUPPORTED_CODEC: 'FLT_UNSUPPORTED_CODEC',
+  NON_FINITE: 'FLT_NON_FINITE',
+  UPDATE_NORM_EXCEEDED: 'FLT_UPDATE_NORM_EXCEEDED',
+  STALE_ROUND: 'FLT_STALE_ROUND',
+  NOT_SELECTED: 'FLT_NOT_SELECTED',
+  DUPLICATE_REPORT: 'FLT_DUPLICATE_REPORT',
+  BAD_EXAMPLE_COUNT: 'FLT_BAD_EXAMPLE_COUNT',
+  UNKNOWN_CLIENT: 'FLT_UNKNOWN_CLIENT',
+  TASK_NOT_FOUND: 'FLT_TASK_NOT_FOUND',
+  TASK_STATE: 'FLT_TASK_STATE',
+  INVALID_TASK: 'FLT_INVALID_TASK',
+  NOT_FOUND: 'FLT_NOT_FOUND',
+  TRAINING_FAILED: 'FLT_TRAINING_FAILED',
+  INTERNAL: 'FLT_INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/**
+ * An error with a stable code. `fatal` means the peer should close the connection.
+ * @example throw new FlotillaError(ErrorCodes.STALE_ROUND, 'round 3 is closed');
+ */
+export class FlotillaError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fatal = false,
+  ) {
+    super(message);
+    this.name = 'FlotillaError';
+  }
+}
+
+/** True for a FlotillaError carrying the given code. */
+export function hasErrorCode(err: unknown, code: ErrorCode): boolean {
+  return err instanceof FlotillaError && err.code === code;
+}

@@ -1,0 +1,154 @@
+// Binary frames: one JSON message plus its tensors in a single WebSocket or HTTP body.
+// Layout (little-endian), documented in packages/protocol/README.md:
+//   0   4 bytes  magic "FLTF"
+//   4   u8       frame format version (1)
+//   5   3 bytes  reserved, zero
+//   8   u32      header length H in bytes
+//   12  H bytes  UTF-8 JSON header { message, tensors: TensorDescriptor[] }
+//   …   zero padding to a multiple of 8
+//   …   each tensor payload (byteLength bytes), each padded to a multiple of 8
+// Payloads start 8-byte aligned so a float32 payload is read in place, without a copy.
+
+import { getCodec, type CodecId } from './codec.ts';
+import { ErrorCodes, FlotillaError } from './errors.ts';
+
+export const FRAME_MAGIC = 0x46544c46; // "FLTF" read as a little-endian u32
+export const FRAME_VERSION = 1;
+const PREFIX_BYTES = 12;
+
+export type DType = 'float32';
+
+/** What the header says about one tensor in the frame. */
+export interface TensorDescriptor {
+  name?: string;
+  dtype: DType;
+  shape: number[];
+  codec: CodecId;
+  byteLength: number;
+}
+
+/** A decoded tensor: its values and its shape. */
+export interface NamedTensor {
+  name?: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+export interface DecodedFrame {
+  message: unknown;
+  tensors: NamedTensor[];
+}
+
+const align8 = (n: number): number => (n + 7) & ~7;
+
+/** Number of elements a shape holds. */
+export function shapeSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Packs a message and its tensors into one binary frame.
+ * @example const bytes = encodeFrame({ type: 'update', round: 3 }, [{ shape: [2], values }]);
+ */
+export function encodeFrame(message: object, tensors: readonly NamedTensor[], codecId: CodecId = 'float32'): Uint8Array {
+  const codec = getCodec(codecId);
+  const payloads = tensors.map((t) => {
+    if (t.values.length !== shapeSize(t.shape)) {
+      throw new FlotillaError(ErrorCodes.TENSOR_MISMATCH, `tensor ${t.name ?? ''} has ${t.values.length} values for shape [${t.shape}]`);
+    }
+    return codec.encode(t.values);
+  });
+  const descriptors: TensorDescriptor[] = tensors.map((t, i) => ({
+    ...(t.name === undefined ? {} : { name: t.name }),
+    dtype: 'float32',
+    shape: [...t.shape],
+    codec: codec.id,
+    byteLength: payloads[i]!.byteLength,
+  }));
+  const header = new TextEncoder().encode(JSON.stringify({ message, tensors: descriptors }));
+  let total = align8(PREFIX_BYTES + header.byteLength);
+  for (const p of payloads) total += align8(p.byteLength);
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, FRAME_MAGIC, true);
+  view.setUint8(4, FRAME_VERSION);
+  view.setUint32(8, header.byteLength, true);
+  out.set(header, PREFIX_BYTES);
+  let offset = align8(PREFIX_BYTES + header.byteLength);
+  for (const p of payloads) {
+    out.set(p, offset);
+    offset += align8(p.byteLength);
+  }
+  return out;
+}
+
+/**
+ * Reads a binary frame. Throws FlotillaError(FLT_MALFORMED_FRAME | FLT_TENSOR_MISMATCH |
+ * FLT_UNSUPPORTED_CODEC) on anything that does not follow the layout; never reads out of bounds.
+ * The message is returned unvalidated: check it against its schema.
+ */
+export function decodeFrame(bytes: Uint8Array): DecodedFrame {
+  const malformed = (why: string) => new FlotillaError(ErrorCodes.MALFORMED_FRAME, `malformed frame: ${why}`, true);
+  if (bytes.byteLength < PREFIX_BYTES) throw malformed('shorter than its prefix');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== FRAME_MAGIC) throw malformed('bad magic');
+  if (view.getUint8(4) !== FRAME_VERSION) throw malformed(`unsupported frame version ${view.getUint8(4)}`);
+  const headerLength = view.getUint32(8, true);
+  if (PREFIX_BYTES + headerLength > bytes.byteLength) throw malformed('header runs past the end');
+  let header: { message?: unknown; tensors?: unknown };
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
+  } catch {
+    throw malformed('header is not UTF-8 JSON');
+  }
+  if (typeof header !== 'object' || header === null || !Array.isArray(header.tensors)) throw malformed('header lacks a tensor list');
+  let offset = align8(PREFIX_BYTES + headerLength);
+  const tensors: NamedTensor[] = header.tensors.map((d: unknown, i: number) => {
+    const desc = checkDescriptor(d, i);
+    if (offset + desc.byteLength > bytes.byteLength) throw malformed(`tensor ${i} runs past the end`);
+    const payload = bytes.subarray(offset, offset + desc.byteLength);
+    offset += align8(desc.byteLength);
+    const values = getCodec(desc.codec).decode(payload, shapeSize(desc.shape));
+    return { ...(desc.name === undefined ? {} : { name: desc.name }), shape: desc.shape, values };
+  });
+  return { message: header.message, tensors };
+}
+
+function checkDescriptor(d: unknown, i: number): TensorDescriptor {
+  const bad = (why: string) => new FlotillaError(ErrorCodes.TENSOR_MISMATCH, `tensor ${i}: ${why}`);
+  if (typeof d !== 'object' || d === null) throw bad('descriptor is not an object');
+  const desc = d as Partial<TensorDescriptor>;
+  if (desc.dtype !== 'float32') throw bad(`unsupported dtype ${String(desc.dtype)}`);
+  if (!Array.isArray(desc.shape) || !desc.shape.every((n) => Number.isSafeInteger(n) && n >= 0)) throw bad('shape must be non-negative integers');
+  if (!Number.isSafeInteger(desc.byteLength) || (desc.byteLength as number) < 0) throw bad('byteLength must be a non-negative integer');
+  if (typeof desc.codec !== 'string') throw bad('codec missing');
+  if (desc.name !== undefined && typeof desc.name !== 'string') throw bad('name must be a string');
+  return desc as TensorDescriptor;
+}
+
+/** Concatenates tensors into one flat vector (the model's weight order). */
+export function flattenTensors(tensors: readonly NamedTensor[]): Float32Array {
+  const total = tensors.reduce((n, t) => n + t.values.length, 0);
+  const out = new Float32Array(total);
+  let offset = 0;
+  for (const t of tensors) {
+    out.set(t.values, offset);
+    offset += t.values.length;
+  }
+  return out;
+}
+
+/** Splits a flat vector into tensors of the given shapes (views, no copy). */
+export function splitFlat(flat: Float32Array, shapes: readonly number[][]): NamedTensor[] {
+  let offset = 0;
+  const tensors = shapes.map((shape) => {
+    const size = shapeSize(shape);
+    const values = flat.subarray(offset, offset + size);
+    offset += size;
+    return { shape: [...shape], values };
+  });
+  if (offset !== flat.length) {
+    throw new FlotillaError(ErrorCodes.TENSOR_MISMATCH, `flat vector of ${flat.length} values does not match shapes totalling ${offset}`);
+  }
+  return tensors;
+}

@@ -1,0 +1,18 @@
+export { ErrorCodes, FlotillaError, hasErrorCode } from './errors.ts';
+export type { ErrorCode } from './errors.ts';
+export { float32Codec, getCodec, SUPPORTED_CODECS } from './codec.ts';
+export type { CodecId, TensorCodec } from './codec.ts';
+export {
+  FRAME_MAGIC, FRAME_VERSION, encodeFrame, decodeFrame, flattenTensors, splitFlat, shapeSize,
+} from './frame.ts';
+export type { DType, TensorDescriptor, NamedTensor, DecodedFrame } from './frame.ts';
+export {
+  PROTOCOL_VERSION, ClientKind, DeviceInfo, Hello, Heartbeat, TrainingMetrics, Update, FitFailed, Progress,
+  ClientMessage, TaskSummary, Welcome, RoundPlan, RoundEnd, UpdateAck, ErrorMessage, ServerMessage,
+} from './messages.ts';
+export {
+  ModelSpec, PartitionSpec, DataSpec, StrategySpec, FitSpec, StopSpec, LimitsSpec, BaselineSpec, TaskConfig,
+  FitPlan, TaskState,
+} from './task.ts';
+export { parseClientMessage, parseServerMessage, errorMessage } from './validate.ts';
+export type { Parsed } from './validate.ts';

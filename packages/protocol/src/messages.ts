@@ -1,0 +1,138 @@
+// Schemas of every message on the client WebSocket, in both directions.
+
+import { Type, type Static } from '@sinclair/typebox';
+import { FitPlan, ModelSpec } from './task.ts';
+
+/** Bumped on any incompatible change to messages or frames; a mismatch is refused at hello. */
+export const PROTOCOL_VERSION = 1;
+
+const Id = Type.String({ minLength: 1, maxLength: 128 });
+const Round = Type.Integer({ minimum: 0 });
+const Count = Type.Integer({ minimum: 0 });
+
+export const ClientKind = Type.Union([Type.Literal('node'), Type.Literal('browser')]);
+export type ClientKind = Static<typeof ClientKind>;
+
+export const DeviceInfo = Type.Object({
+  backend: Type.String({ maxLength: 32 }),
+  /** Measured local training speed, examples per second. */
+  examplesPerSec: Type.Optional(Type.Number({ minimum: 0 })),
+  userAgent: Type.Optional(Type.String({ maxLength: 512 })),
+});
+export type DeviceInfo = Static<typeof DeviceInfo>;
+
+// ── client → coordinator ─────────────────────────────────────────────────────────────────────
+
+export const Hello = Type.Object({
+  type: Type.Literal('hello'),
+  protocolVersion: Type.Integer(),
+  kind: ClientKind,
+  /** A reconnecting client resumes its identity with the id and token from its welcome. */
+  clientId: Type.Optional(Id),
+  resumeToken: Type.Optional(Type.String({ minLength: 16, maxLength: 128 })),
+  taskId: Type.Optional(Id),
+  /** In a simulation, which partition this client trains on. */
+  partitionIndex: Type.Optional(Count),
+  numExamples: Type.Optional(Count),
+  device: DeviceInfo,
+  capabilities: Type.Object({ codecs: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 16 }) }),
+}, { additionalProperties: false });
+export type Hello = Static<typeof Hello>;
+
+export const Heartbeat = Type.Object({ type: Type.Literal('heartbeat') }, { additionalProperties: false });
+export type Heartbeat = Static<typeof Heartbeat>;
+
+export const TrainingMetrics = Type.Object({
+  loss: Type.Number(),
+  accuracy: Type.Number({ minimum: 0, maximum: 1 }),
+  trainMs: Type.Number({ minimum: 0 }),
+});
+
+/** Header of the binary frame that carries a client's update (local − global, per weight). */
+export const Update = Type.Object({
+  type: Type.Literal('update'),
+  taskId: Id,
+  round: Round,
+  modelVersion: Count,
+  numExamples: Type.Integer({ minimum: 1 }),
+  metrics: TrainingMetrics,
+}, { additionalProperties: false });
+export type Update = Static<typeof Update>;
+
+export const FitFailed = Type.Object({
+  type: Type.Literal('fit.failed'),
+  taskId: Id,
+  round: Round,
+  code: Type.String({ maxLength: 64 }),
+  message: Type.String({ maxLength: 1000 }),
+}, { additionalProperties: false });
+export type FitFailed = Static<typeof FitFailed>;
+
+export const Progress = Type.Object({
+  type: Type.Literal('progress'),
+  taskId: Id,
+  round: Round,
+  epoch: Count,
+  epochs: Count,
+  batch: Count,
+  batches: Count,
+  loss: Type.Number(),
+}, { additionalProperties: false });
+export type Progress = Static<typeof Progress>;
+
+export const ClientMessage = Type.Union([Hello, Heartbeat, Update, FitFailed, Progress]);
+export type ClientMessage = Static<typeof ClientMessage>;
+
+// ── coordinator → client ─────────────────────────────────────────────────────────────────────
+
+export const TaskSummary = Type.Object({ id: Id, name: Type.String(), model: ModelSpec });
+export type TaskSummary = Static<typeof TaskSummary>;
+
+export const Welcome = Type.Object({
+  type: Type.Literal('welcome'),
+  protocolVersion: Type.Integer(),
+  clientId: Id,
+  resumeToken: Type.String(),
+  heartbeatIntervalMs: Type.Integer({ minimum: 100 }),
+  maxFrameBytes: Type.Integer({ minimum: 1 }),
+  task: Type.Union([TaskSummary, Type.Null()]),
+});
+export type Welcome = Static<typeof Welcome>;
+
+/** Configuration of one round for one selected client (Bonawitz et al. 2019's "configuration"). */
+export const RoundPlan = Type.Object({
+  type: Type.Literal('round.plan'),
+  taskId: Id,
+  round: Round,
+  modelVersion: Count,
+  model: ModelSpec,
+  /** Where to fetch the global weights of modelVersion (a binary frame, cacheable forever). */
+  weightsUrl: Type.String(),
+  codec: Type.String(),
+  fit: FitPlan,
+  /** Epoch milliseconds by which the update must arrive. */
+  deadline: Type.Integer(),
+});
+export type RoundPlan = Static<typeof RoundPlan>;
+
+export const RoundEnd = Type.Object({
+  type: Type.Literal('round.end'),
+  taskId: Id,
+  round: Round,
+  outcome: Type.Union([Type.Literal('committed'), Type.Literal('abandoned')]),
+});
+export type RoundEnd = Static<typeof RoundEnd>;
+
+export const UpdateAck = Type.Object({ type: Type.Literal('update.ack'), taskId: Id, round: Round });
+export type UpdateAck = Static<typeof UpdateAck>;
+
+export const ErrorMessage = Type.Object({
+  type: Type.Literal('error'),
+  code: Type.String(),
+  message: Type.String(),
+  fatal: Type.Boolean(),
+});
+export type ErrorMessage = Static<typeof ErrorMessage>;
+
+export const ServerMessage = Type.Union([Welcome, RoundPlan, RoundEnd, UpdateAck, ErrorMessage]);
+export type ServerMessage = Static<typeof ServerMessage>;

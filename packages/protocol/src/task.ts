@@ -1,0 +1,132 @@
+// Task configuration: what an operator submits to create a federated task, shared by the REST
+// API, the dashboard and the clients (which read the model and fit parts from their plan).
+
+import { Type, type Static } from '@sinclair/typebox';
+
+export const ModelSpec = Type.Union([
+  Type.Object({ kind: Type.Literal('mnist-2nn') }),
+  Type.Object({ kind: Type.Literal('mnist-cnn') }),
+  Type.Object({ kind: Type.Literal('logreg'), inputs: Type.Integer({ minimum: 1 }), classes: Type.Integer({ minimum: 2 }) }),
+  Type.Object({ kind: Type.Literal('tfjs'), modelTopology: Type.Unknown() }),
+]);
+export type ModelSpec = Static<typeof ModelSpec>;
+
+export const PartitionSpec = Type.Union([
+  Type.Object({
+    kind: Type.Literal('iid'),
+    numClients: Type.Integer({ minimum: 1 }),
+    seed: Type.Integer(),
+    examplesPerClient: Type.Optional(Type.Integer({ minimum: 1 })),
+  }),
+  Type.Object({
+    kind: Type.Literal('shards'),
+    numClients: Type.Integer({ minimum: 1 }),
+    seed: Type.Integer(),
+    shardsPerClient: Type.Optional(Type.Integer({ minimum: 1 })),
+    shardSize: Type.Optional(Type.Integer({ minimum: 1 })),
+  }),
+  Type.Object({
+    kind: Type.Literal('dirichlet'),
+    numClients: Type.Integer({ minimum: 1 }),
+    seed: Type.Integer(),
+    alpha: Type.Number({ exclusiveMinimum: 0 }),
+    examplesPerClient: Type.Optional(Type.Integer({ minimum: 1 })),
+  }),
+]);
+export type PartitionSpec = Static<typeof PartitionSpec>;
+
+export const DataSpec = Type.Object({
+  dataset: Type.Literal('mnist'),
+  partition: PartitionSpec,
+  /** Test examples used for server-side evaluation (the first N of the MNIST test set). */
+  testLimit: Type.Integer({ minimum: 1, maximum: 10000, default: 10000 }),
+  /** A simulation task may serve each client its partition; a real deployment never does. */
+  simulation: Type.Boolean({ default: true }),
+});
+export type DataSpec = Static<typeof DataSpec>;
+
+export const StrategySpec = Type.Object({
+  name: Type.Union([
+    Type.Literal('fedavg'), Type.Literal('fedprox'), Type.Literal('fedavgm'), Type.Literal('fedadam'),
+    Type.Literal('fedyogi'), Type.Literal('fedadagrad'), Type.Literal('fedmedian'), Type.Literal('fedtrimmedavg'),
+    Type.Literal('krum'),
+  ]),
+  /** Server learning rate η (FedAvgM, FedAdam, FedYogi, FedAdagrad). */
+  serverLearningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  /** Server momentum β (FedAvgM). */
+  serverMomentum: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+  beta1: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+  beta2: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
+  tau: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  /** Fraction trimmed from each end (FedTrimmedAvg). */
+  trimBeta: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 0.5 })),
+  /** Byzantine clients tolerated (Krum) and updates averaged (Multi-Krum). */
+  byzantine: Type.Optional(Type.Integer({ minimum: 0 })),
+  krumSelect: Type.Optional(Type.Integer({ minimum: 1 })),
+});
+export type StrategySpec = Static<typeof StrategySpec>;
+
+export const FitSpec = Type.Object({
+  fractionFit: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.1 }),
+  minFitClients: Type.Integer({ minimum: 1, default: 2 }),
+  minAvailableClients: Type.Integer({ minimum: 1, default: 2 }),
+  overSelection: Type.Number({ minimum: 1, maximum: 3, default: 1 }),
+  epochs: Type.Integer({ minimum: 1, maximum: 100, default: 1 }),
+  batchSize: Type.Integer({ minimum: 1, maximum: 4096, default: 10 }),
+  learningRate: Type.Number({ exclusiveMinimum: 0, maximum: 10, default: 0.05 }),
+  /** FedProx proximal term μ; 0 turns it off. */
+  proximalMu: Type.Number({ minimum: 0, default: 0 }),
+});
+export type FitSpec = Static<typeof FitSpec>;
+
+export const StopSpec = Type.Object({
+  maxRounds: Type.Integer({ minimum: 1, default: 200 }),
+  targetAccuracy: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+  /** Time a selected client has to report, from the plan being sent. */
+  roundDeadlineMs: Type.Integer({ minimum: 100, default: 60_000 }),
+  /** Fewer reports than this abandons the round and keeps the model. */
+  minReports: Type.Integer({ minimum: 1, default: 1 }),
+});
+export type StopSpec = Static<typeof StopSpec>;
+
+export const LimitsSpec = Type.Object({
+  /** Reports whose update (delta) has a larger L2 norm are rejected. */
+  maxUpdateNorm: Type.Number({ exclusiveMinimum: 0, default: 1000 }),
+});
+
+export const BaselineSpec = Type.Object({
+  enabled: Type.Boolean({ default: true }),
+  maxEpochs: Type.Integer({ minimum: 1, default: 30 }),
+  patience: Type.Integer({ minimum: 1, default: 3 }),
+  validationFraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: 0.1 }),
+});
+
+/** Everything that defines a federated task. Omitted fields take the defaults above. */
+export const TaskConfig = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  model: ModelSpec,
+  data: DataSpec,
+  strategy: StrategySpec,
+  fit: FitSpec,
+  stop: StopSpec,
+  limits: LimitsSpec,
+  baseline: BaselineSpec,
+  seed: Type.Integer({ default: 1 }),
+});
+export type TaskConfig = Static<typeof TaskConfig>;
+
+/** What a client is told to do in one round. */
+export const FitPlan = Type.Object({
+  epochs: Type.Integer({ minimum: 1 }),
+  batchSize: Type.Integer({ minimum: 1 }),
+  learningRate: Type.Number({ exclusiveMinimum: 0 }),
+  proximalMu: Type.Number({ minimum: 0 }),
+  seed: Type.Integer(),
+});
+export type FitPlan = Static<typeof FitPlan>;
+
+export const TaskState = Type.Union([
+  Type.Literal('created'), Type.Literal('running'), Type.Literal('paused'),
+  Type.Literal('stopped'), Type.Literal('completed'), Type.Literal('failed'),
+]);
+export type TaskState = Static<typeof TaskState>;
