@@ -1,0 +1,37 @@
+// Coded errors for dataset parsing and partitioning, so callers branch on a stable `code`.
+
+/** Stable codes carried by {@link DataFormatError}. */
+export type DataFormatErrorCode = 'DATA_IDX_MALFORMED' | 'DATA_IDX_DTYPE' | 'DATA_MNIST_INVALID';
+
+/**
+ * Bytes that are not the dataset they claim to be: bad magic, truncated payload, mismatched files.
+ * @example
+ * try { parseIdx(bytes); } catch (e) { if (e instanceof DataFormatError && e.code === 'DATA_IDX_MALFORMED') showCorruptFile(); }
+ */
+export class DataFormatError extends Error {
+  override readonly name = 'DataFormatError';
+  readonly code: DataFormatErrorCode;
+
+  constructor(code: DataFormatErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Stable codes carried by {@link PartitionError}. */
+export type PartitionErrorCode = 'PARTITION_INVALID';
+
+/**
+ * A partition spec that cannot be honoured (bad numbers, too few examples, unparsable CLI text).
+ * @example
+ * try { parsePartitionSpec(flag, 100, 1); } catch (e) { if (e instanceof PartitionError) console.error(e.code, e.message); }
+ */
+export class PartitionError extends Error {
+  override readonly name = 'PartitionError';
+  readonly code: PartitionErrorCode;
+
+  constructor(code: PartitionErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}

@@ -1,0 +1,13 @@
+// Public surface of @flotilla/data: the IDX parser, the MNIST loader and the federated partitioners.
+
+export { DataFormatError, PartitionError } from './errors.ts';
+export type { DataFormatErrorCode, PartitionErrorCode } from './errors.ts';
+export { parseIdx } from './idx.ts';
+export type { IdxDtype, IdxTensor } from './idx.ts';
+export { loadMnist, MNIST_TRAIN_SIZE, MNIST_TEST_SIZE } from './mnist.ts';
+export type { LoadMnistOptions, MnistSplit, MnistSplitName } from './mnist.ts';
+export { partitionIndices, clientPartition } from './partition.ts';
+export { parsePartitionSpec, validatePartitionSpec, DEFAULT_SHARDS_PER_CLIENT } from './partitionSpec.ts';
+export type { PartitionSpec, IidPartitionSpec, ShardsPartitionSpec, DirichletPartitionSpec } from './partitionSpec.ts';
+export { labelHistogram, partitionUnion, gatherExamples } from './examples.ts';
+export type { GatheredExamples } from './examples.ts';
