@@ -1,0 +1,95 @@
+// The Fastify app factory: every feature is a plugin, the app is built apart from the file that
+// listens, so tests call inject() or listen on an ephemeral port.
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ErrorCodes, FlotillaError, type ErrorCode } from '@flotilla/protocol';
+import { createCoordinator, type Coordinator } from './coordinator.ts';
+import { clientRoutes } from './routes/clients.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { modelRoutes } from './routes/models.ts';
+import { taskRoutes } from './routes/tasks.ts';
+import { SqliteStore } from './store/SqliteStore.ts';
+import type { Store } from './store/Store.ts';
+import { clientSocket } from './ws/clientSocket.ts';
+
+export interface AppOptions {
+  /** Where the SQLite database lives; created if missing. */
+  dataDir: string;
+  /** Another store implementation; the SQLite file under dataDir otherwise. */
+  store?: Store;
+  logger?: FastifyServerOptions['logger'];
+  /** Largest client frame accepted; the CNN's update is 6.7 MB. */
+  maxFrameBytes?: number;
+  heartbeatIntervalMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    coordinator: Coordinator;
+  }
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  [ErrorCodes.TASK_NOT_FOUND]: 404,
+  [ErrorCodes.NOT_FOUND]: 404,
+  [ErrorCodes.TASK_STATE]: 409,
+  [ErrorCodes.INVALID_TASK]: 400,
+  [ErrorCodes.SCHEMA_VIOLATION]: 400,
+  [ErrorCodes.INTERNAL]: 500,
+};
+
+/**
+ * Builds a coordinator app (not listening yet).
+ * @example const app = await buildApp({ dataDir: '.flotilla' }); await app.listen({ port: 8080 });
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
+  const app = Fastify({ logger: options.logger ?? false, logController: { disableRequestLogging: true }, bodyLimit: 8 * 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
+  mkdirSync(options.dataDir, { recursive: true });
+  const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
+  const coordinator = createCoordinator(store, app.log);
+  app.decorate('coordinator', coordinator);
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof FlotillaError) {
+      return reply.code(STATUS[err.code] ?? 400).send({ code: err.code, message: err.message });
+    }
+    const fastifyErr = err as { validation?: unknown; statusCode?: number; message: string };
+    if (fastifyErr.validation) {
+      return reply.code(400).send({ code: ErrorCodes.SCHEMA_VIOLATION, message: fastifyErr.message });
+    }
+    if (fastifyErr.statusCode && fastifyErr.statusCode < 500) {
+      return reply.code(fastifyErr.statusCode).send({ code: ErrorCodes.SCHEMA_VIOLATION, message: fastifyErr.message });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ code: ErrorCodes.INTERNAL, message: 'internal error' });
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Flotilla coordinator', version: '0.1.0', description: 'Federated learning rounds, tasks, clients and models' },
+      tags: [{ name: 'tasks' }, { name: 'rounds' }, { name: 'models' }, { name: 'clients' }, { name: 'events' }],
+    },
+  });
+  // ws refuses frames past maxPayload outright; the slack lets our own check answer with a code.
+  await app.register(websocket, { options: { maxPayload: maxFrameBytes + 1024 * 1024 } });
+  await app.register(healthRoutes, { coordinator });
+  await app.register(taskRoutes, { coordinator });
+  await app.register(clientRoutes, { coordinator });
+  await app.register(modelRoutes, { coordinator });
+  await app.register(eventRoutes, { coordinator });
+  await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.addHook('onClose', async () => {
+    await coordinator.close();
+  });
+  return app;
+}

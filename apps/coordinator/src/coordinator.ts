@@ -1,0 +1,45 @@
+// The coordinator's parts wired together: store, client registry, event bus, model worker,
+// baselines and task manager. The HTTP layer (app.ts) serves it; tests may drive it directly.
+
+import type { FastifyBaseLogger } from 'fastify';
+import { EventBus } from './events/EventBus.ts';
+import { BaselineService } from './engine/BaselineService.ts';
+import { ClientRegistry } from './engine/ClientRegistry.ts';
+import { TaskManager } from './engine/TaskManager.ts';
+import { CoordinatorMetrics } from './metrics.ts';
+import { ModelService } from './model/ModelService.ts';
+import type { Store } from './store/Store.ts';
+
+export interface Coordinator {
+  store: Store;
+  registry: ClientRegistry;
+  bus: EventBus;
+  models: ModelService;
+  baselines: BaselineService;
+  metrics: CoordinatorMetrics;
+  tasks: TaskManager;
+  close(): Promise<void>;
+}
+
+export function createCoordinator(store: Store, log: FastifyBaseLogger): Coordinator {
+  const registry = new ClientRegistry();
+  const bus = new EventBus(store);
+  const models = new ModelService();
+  const metrics = new CoordinatorMetrics();
+  const baselines = new BaselineService(store, models, bus, log);
+  const tasks = new TaskManager({
+    store, registry, bus, models, baselines, metrics, log,
+    weightsPath: (taskId, version) => `/api/tasks/${taskId}/models/${version}/weights.frame`,
+  });
+  registry.on('left', (clientId: string) => {
+    for (const task of store.listTasks()) tasks.runner(task.id)?.clientLeft(clientId);
+  });
+  return {
+    store, registry, bus, models, baselines, metrics, tasks,
+    async close() {
+      await tasks.shutdown();
+      await models.close();
+      store.close();
+    },
+  };
+}

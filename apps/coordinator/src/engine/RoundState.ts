@@ -1,0 +1,105 @@
+// Bookkeeping of one round in flight: who was selected, who reported, who dropped out, and when
+// the round may close (goal reached, everyone settled, deadline passed, or aborted).
+
+import type { ClientOutcome, RoundClientRecord } from '../store/Store.ts';
+
+export type RoundPhase = 'selection' | 'configuration' | 'reporting' | 'aggregation' | 'evaluation' | 'commit';
+export type CloseReason = 'goal' | 'settled' | 'deadline' | 'aborted';
+
+interface Report { numExamples: number; trainLoss: number }
+interface Failure { outcome: Exclude<ClientOutcome, 'reported'>; code: string | null }
+
+export class RoundState {
+  phase: RoundPhase = 'selection';
+  bytesUp = 0;
+  bytesDown = 0;
+  readonly startedAt = Date.now();
+  readonly reports = new Map<string, Report>();
+  readonly failures = new Map<string, Failure>();
+  readonly closed: Promise<CloseReason>;
+  private closeReason: CloseReason | null = null;
+  private resolveClose!: (reason: CloseReason) => void;
+  private readonly timer: ReturnType<typeof setTimeout>;
+
+  constructor(
+    readonly taskId: string,
+    readonly round: number,
+    readonly modelVersion: number,
+    readonly selected: ReadonlySet<string>,
+    readonly goal: number,
+    readonly deadline: number,
+  ) {
+    this.closed = new Promise((resolve) => (this.resolveClose = resolve));
+    this.timer = setTimeout(() => this.close('deadline'), Math.max(0, deadline - Date.now()));
+  }
+
+  get isOpen(): boolean {
+    return this.closeReason === null;
+  }
+
+  /** Has this client already reported or failed in this round? */
+  isSettled(clientId: string): boolean {
+    return this.reports.has(clientId) || this.failures.has(clientId);
+  }
+
+  addReport(clientId: string, report: Report): void {
+    this.reports.set(clientId, report);
+    this.checkDone();
+  }
+
+  addFailure(clientId: string, outcome: Failure['outcome'], code: string | null = null): void {
+    if (this.isSettled(clientId)) return;
+    this.failures.set(clientId, { outcome, code });
+    this.checkDone();
+  }
+
+  close(reason: CloseReason): void {
+    if (this.closeReason) return;
+    this.closeReason = reason;
+    clearTimeout(this.timer);
+    // Whoever was selected and neither reported nor failed by now: missed the deadline, or was
+    // still training when the goal was reached (over-selection's surplus, not a dropout).
+    const unsettled: Failure['outcome'] = reason === 'deadline' ? 'deadline' : 'late';
+    for (const id of this.selected) if (!this.isSettled(id)) this.failures.set(id, { outcome: unsettled, code: null });
+    this.resolveClose(reason);
+  }
+
+  /** Dropouts: selected clients that disconnected or missed the deadline. */
+  get dropped(): number {
+    return this.countFailures((o) => o === 'disconnected' || o === 'deadline');
+  }
+
+  /** Failures: clients whose training failed or whose update was refused. */
+  get failed(): number {
+    return this.countFailures((o) => o === 'error' || o === 'rejected');
+  }
+
+  meanTrainLoss(): number | null {
+    let total = 0;
+    let examples = 0;
+    for (const r of this.reports.values()) {
+      total += r.trainLoss * r.numExamples;
+      examples += r.numExamples;
+    }
+    return examples > 0 ? total / examples : null;
+  }
+
+  clientRecords(): RoundClientRecord[] {
+    const reported = [...this.reports].map(([clientId, r]) => ({
+      clientId, outcome: 'reported' as const, code: null, numExamples: r.numExamples, trainLoss: r.trainLoss,
+    }));
+    const failed = [...this.failures].map(([clientId, f]) => ({ clientId, outcome: f.outcome, code: f.code, numExamples: null, trainLoss: null }));
+    return [...reported, ...failed];
+  }
+
+  private countFailures(match: (o: Failure['outcome']) => boolean): number {
+    let n = 0;
+    for (const f of this.failures.values()) if (match(f.outcome)) n++;
+    return n;
+  }
+
+  private checkDone(): void {
+    if (this.reports.size >= this.goal) this.close('goal');
+    else if (this.reports.size + this.failures.size >= this.selected.size) this.close('settled');
+  }
+}

@@ -1,0 +1,148 @@
+// Tasks and their runners: creation (initial weights, checkpoint 0), the operator's controls
+// (start, pause, resume, stop), resumption after a restart, and the global weights clients fetch.
+
+import { randomUUID } from 'node:crypto';
+import { ErrorCodes, FlotillaError, encodeFrame, splitFlat, type TaskConfig } from '@flotilla/protocol';
+import type { TaskRecord } from '../store/Store.ts';
+import type { EngineDeps } from './deps.ts';
+import { resolveTaskConfig } from './taskConfig.ts';
+import { TaskRunner } from './TaskRunner.ts';
+
+type Control = 'start' | 'pause' | 'resume' | 'stop';
+
+export class TaskManager {
+  private readonly runners = new Map<string, TaskRunner>();
+  private readonly shapes = new Map<string, number[][]>();
+  private readonly frames = new Map<string, Uint8Array>();
+  private readonly loading = new Map<string, Promise<TaskRunner>>();
+
+  constructor(private readonly deps: Omit<EngineDeps, 'isActiveTask'>) {}
+
+  private get engineDeps(): EngineDeps {
+    return { ...this.deps, isActiveTask: (id) => this.activeTaskId() === id };
+  }
+
+  /** Creates a task from a (partial) configuration; it waits in state 'created' until started. */
+  async create(input: unknown): Promise<TaskRecord> {
+    const config = resolveTaskConfig(input);
+    const { weights, shapes } = await this.deps.models.init(config.model, config.seed);
+    const now = Date.now();
+    const task: TaskRecord = {
+      id: randomUUID(), name: config.name, config, state: 'created', createdAt: now, updatedAt: now,
+      modelVersion: 0, lastRound: 0, stopReason: null,
+    };
+    this.deps.store.createTask(task, { taskId: task.id, version: 0, round: 0, weights, strategyState: {}, createdAt: now });
+    this.shapes.set(task.id, shapes);
+    this.deps.bus.publish('task.created', task.id, { name: task.name, config });
+    return task;
+  }
+
+  get(id: string): TaskRecord {
+    const task = this.deps.store.getTask(id);
+    if (!task) throw new FlotillaError(ErrorCodes.TASK_NOT_FOUND, `no task ${id}`);
+    return task;
+  }
+
+  list(): TaskRecord[] {
+    return this.deps.store.listTasks();
+  }
+
+  runner(id: string): TaskRunner | undefined {
+    return this.runners.get(id);
+  }
+
+  /** The task that clients without a preference join: the oldest running one. */
+  activeTaskId(): string | null {
+    for (const task of this.deps.store.listTasks()) if (task.state === 'running') return task.id;
+    return null;
+  }
+
+  async control(id: string, action: Control): Promise<TaskRecord> {
+    const task = this.get(id);
+    const illegal = () => new FlotillaError(ErrorCodes.TASK_STATE, `cannot ${action} a task that is ${task.state}`);
+    switch (action) {
+      case 'start':
+      case 'resume': {
+        const allowed = action === 'start' ? ['created'] : ['paused'];
+        if (!allowed.includes(task.state)) throw illegal();
+        (await this.runnerFor(task)).run();
+        break;
+      }
+      case 'pause':
+        if (task.state !== 'running') throw illegal();
+        (await this.runnerFor(task)).pause();
+        break;
+      case 'stop':
+        if (!['created', 'running', 'paused'].includes(task.state)) throw illegal();
+        await (await this.runnerFor(task)).stop();
+        this.runners.delete(id);
+        break;
+      default: {
+        const never: never = action;
+        throw new Error(`unknown action ${String(never)}`);
+      }
+    }
+    return this.get(id);
+  }
+
+  /** After a restart: every task that was running resumes from its last committed round. */
+  async resumeRunning(): Promise<string[]> {
+    const resumed: string[] = [];
+    for (const task of this.deps.store.listTasks()) {
+      if (task.state !== 'running') continue;
+      (await this.runnerFor(task)).run();
+      resumed.push(task.id);
+    }
+    return resumed;
+  }
+
+  /** The binary weights frame of a model version (cached: versions never change). */
+  async weightsFrame(id: string, version: number): Promise<Uint8Array> {
+    const key = `${id}@${version}`;
+    const cached = this.frames.get(key);
+    if (cached) return cached;
+    const task = this.get(id);
+    const checkpoint = this.deps.store.getCheckpoint(id, version);
+    if (!checkpoint) throw new FlotillaError(ErrorCodes.NOT_FOUND, `task ${id} has no model version ${version}`);
+    const frame = encodeFrame({ type: 'weights', taskId: id, version }, splitFlat(checkpoint.weights, await this.shapesOf(task.config, id)));
+    this.frames.set(key, frame);
+    // Clients fetch the current version; keep the two newest per task.
+    for (const k of this.frames.keys()) {
+      const [taskId, v] = k.split('@');
+      if (taskId === id && Number(v) < version - 1) this.frames.delete(k);
+    }
+    return frame;
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.detach()));
+    this.runners.clear();
+  }
+
+  private async shapesOf(config: TaskConfig, id: string): Promise<number[][]> {
+    let shapes = this.shapes.get(id);
+    if (!shapes) {
+      shapes = (await this.deps.models.init(config.model, config.seed)).shapes;
+      this.shapes.set(id, shapes);
+    }
+    return shapes;
+  }
+
+  private async runnerFor(task: TaskRecord): Promise<TaskRunner> {
+    const ready = this.runners.get(task.id);
+    if (ready) return ready;
+    // Two controls racing must not build two runners (two loops) for one task.
+    let loading = this.loading.get(task.id);
+    if (!loading) {
+      loading = this.shapesOf(task.config, task.id)
+        .then((shapes) => TaskRunner.load(this.engineDeps, task, shapes))
+        .then((runner) => {
+          this.runners.set(task.id, runner);
+          return runner;
+        })
+        .finally(() => this.loading.delete(task.id));
+      this.loading.set(task.id, loading);
+    }
+    return loading;
+  }
+}

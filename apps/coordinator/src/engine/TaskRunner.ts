@@ -1,0 +1,240 @@
+// The round engine of one task (McMahan et al. 2017's FedAvg loop, organised as in Bonawitz et
+// al. 2019): selection → configuration → reporting → aggregation → evaluation → commit, until the
+// target accuracy, the round budget or an operator's stop. Dropouts are data, not exceptions.
+
+import { createRng, type FitAggregation, type FitFailure, type FitInstructions, type Strategy } from '@flotilla/core';
+import {
+  ErrorCodes, FlotillaError, SUPPORTED_CODECS, type FitPlan, type NamedTensor, type RoundPlan, type TaskState, type Update,
+} from '@flotilla/protocol';
+import type { Checkpoint, TaskRecord } from '../store/Store.ts';
+import type { ConnectedClient } from './ClientRegistry.ts';
+import type { EngineDeps } from './deps.ts';
+import { RoundState, type RoundPhase } from './RoundState.ts';
+import { buildStrategy } from './strategyFromTask.ts';
+import { validateUpdate } from './validateUpdate.ts';
+import { commitRound, abandonRound } from './roundCommit.ts';
+
+export class TaskRunner {
+  weights: Float32Array;
+  version: number;
+  lastRound: number;
+  state: TaskState;
+  current: RoundState | null = null;
+  private aggregation: FitAggregation | null = null;
+  private loop: Promise<void> | null = null;
+  private wakeUp: () => void = () => {};
+  readonly strategy: Strategy;
+  private committedState: Record<string, Float32Array>;
+
+  private constructor(readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, readonly shapes: number[][]) {
+    this.weights = checkpoint.weights;
+    this.version = checkpoint.version;
+    this.lastRound = task.lastRound;
+    this.state = task.state;
+    this.strategy = buildStrategy(task.config);
+    this.committedState = checkpoint.strategyState;
+    this.strategy.importState(checkpoint.strategyState);
+  }
+
+  /** Rebuilds a runner from the store: the last committed model, its version and optimiser state. */
+  static async load(deps: EngineDeps, task: TaskRecord, shapes: number[][]): Promise<TaskRunner> {
+    const checkpoint = deps.store.latestCheckpoint(task.id);
+    if (!checkpoint) throw new Error(`task ${task.id} has no checkpoint`);
+    return new TaskRunner(deps, task, checkpoint, shapes);
+  }
+
+  get id(): string {
+    return this.task.id;
+  }
+
+  get config() {
+    return this.task.config;
+  }
+
+  /** Starts or resumes the loop. */
+  run(): void {
+    this.setState('running');
+    this.deps.baselines.ensure(this.id, this.config);
+    this.loop ??= this.loopRounds().finally(() => (this.loop = null));
+    this.wakeUp();
+  }
+
+  /** Lets the round in flight finish, then starts no new one. */
+  pause(): void {
+    this.setState('paused');
+    this.wakeUp();
+  }
+
+  /** Ends the task; a round in flight is abandoned and the model kept. */
+  async stop(state: 'stopped' | 'completed' | 'failed' = 'stopped', reason = 'stopped by the operator'): Promise<void> {
+    this.setState(state, reason);
+    this.current?.close('aborted');
+    this.wakeUp();
+    await this.loop;
+  }
+
+  /** For shutdown: abandons the loop without changing the persisted state, so a restart resumes. */
+  async detach(): Promise<void> {
+    this.state = 'paused';
+    this.current?.close('aborted');
+    this.wakeUp();
+    await this.loop;
+  }
+
+  private setState(state: TaskState, reason: string | null = null): void {
+    this.state = state;
+    this.deps.store.setTaskState(this.id, state, reason);
+    this.deps.bus.publish('task.state', this.id, { state, reason });
+  }
+
+  private async loopRounds(): Promise<void> {
+    while (this.state === 'running') {
+      if (this.lastRound >= this.config.stop.maxRounds) {
+        this.setState('completed', 'round budget spent');
+        break;
+      }
+      const round = this.lastRound + 1;
+      const eligible = this.deps.registry.eligibleFor(this.id, this.deps.isActiveTask(this.id));
+      const rng = createRng((this.config.seed * 1_000_003 + round) >>> 0);
+      const available = eligible.map((c) => ({
+        id: c.id,
+        ...(c.numExamples === null ? {} : { numExamples: c.numExamples }),
+        ...(c.device.examplesPerSec === undefined ? {} : { examplesPerSec: c.device.examplesPerSec }),
+      }));
+      const instructions = this.strategy.configureFit(round, available, rng);
+      if (!instructions) {
+        await Promise.race([this.deps.registry.nextChange(1000), new Promise<void>((r) => (this.wakeUp = r))]);
+        continue;
+      }
+      try {
+        await this.runRound(round, instructions);
+      } catch (err) {
+        // A bug must not leave the task spinning: record it and fail the task visibly.
+        this.deps.log.error({ taskId: this.id, round, err }, 'round engine failed');
+        this.setState('failed', err instanceof Error ? err.message : String(err));
+      }
+    }
+  }
+
+  private async runRound(round: number, instructions: FitInstructions): Promise<void> {
+    const { config } = this;
+    const rs = new RoundState(this.id, round, this.version, new Set(instructions.clientIds), instructions.goal, Date.now() + config.stop.roundDeadlineMs);
+    this.current = rs;
+    this.aggregation = this.strategy.beginAggregation(round, this.weights);
+    this.deps.bus.publish('round.started', this.id, {
+      round, selected: rs.selected.size, goal: rs.goal, deadline: rs.deadline, modelVersion: this.version,
+    });
+    this.phase(rs, 'configuration');
+    const plan = this.planFor(round, instructions);
+    for (const clientId of rs.selected) {
+      const client = this.deps.registry.get(clientId);
+      if (client?.send(plan)) this.deps.store.bumpClientStats(clientId, { roundsJoined: 1 });
+      else this.recordFailure(rs, clientId, 'disconnected', null);
+    }
+    this.phase(rs, 'reporting');
+    const reason = await rs.closed;
+    for (const [clientId, f] of rs.failures) if (f.outcome === 'deadline') this.noteDropout(rs, clientId, 'deadline');
+    const failures: FitFailure[] = [...rs.failures].filter(([, f]) => f.outcome !== 'late').map(([clientId, f]) => ({
+      clientId, reason: f.outcome as FitFailure['reason'], ...(f.code ? { code: f.code } : {}),
+    }));
+    const aggregation = this.aggregation;
+    this.aggregation = null;
+    if (reason === 'aborted') return this.abandon(rs, this.state === 'stopped' ? 'stopped by the operator' : 'coordinator shutting down');
+    if (rs.reports.size < config.stop.minReports) {
+      return this.abandon(rs, `${rs.reports.size} reports, fewer than minReports = ${config.stop.minReports}`);
+    }
+    this.phase(rs, 'aggregation');
+    const next = aggregation.finish(failures);
+    if (!next) return this.abandon(rs, 'the strategy kept the model');
+    this.phase(rs, 'evaluation');
+    let evaluation: { loss: number; accuracy: number };
+    try {
+      evaluation = await this.deps.models.evaluate(config.model, next, config.data.testLimit);
+    } catch (err) {
+      return this.abandon(rs, `evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    this.phase(rs, 'commit');
+    commitRound(this, rs, next, evaluation);
+    this.committedState = this.strategy.exportState();
+    this.endRoundForClients(rs, 'committed');
+    const target = config.stop.targetAccuracy;
+    if (target !== undefined && evaluation.accuracy >= target) this.setState('completed', `target accuracy ${target} reached`);
+    else if (round >= config.stop.maxRounds) this.setState('completed', 'round budget spent');
+  }
+
+  private abandon(rs: RoundState, reason: string): void {
+    this.strategy.importState(this.committedState);
+    abandonRound(this, rs, reason);
+    this.endRoundForClients(rs, 'abandoned');
+  }
+
+  private endRoundForClients(rs: RoundState, outcome: 'committed' | 'abandoned'): void {
+    this.current = null;
+    for (const clientId of rs.selected) this.deps.registry.get(clientId)?.send({ type: 'round.end', taskId: this.id, round: rs.round, outcome });
+  }
+
+  private phase(rs: RoundState, phase: RoundPhase): void {
+    rs.phase = phase;
+    this.deps.bus.publish('round.phase', this.id, { round: rs.round, phase }, { durable: false });
+  }
+
+  private planFor(round: number, instructions: FitInstructions): RoundPlan {
+    const fit: FitPlan = { ...instructions.config, seed: (this.config.seed * 7919 + round) >>> 0 };
+    return {
+      type: 'round.plan', taskId: this.id, round, modelVersion: this.version, model: this.config.model,
+      weightsUrl: this.deps.weightsPath(this.id, this.version), codec: SUPPORTED_CODECS[0]!, fit,
+      deadline: this.current?.deadline ?? Date.now() + this.config.stop.roundDeadlineMs,
+    };
+  }
+
+  /** An update arrived. Throws a FlotillaError for the socket to answer; never touches the model. */
+  acceptUpdate(client: ConnectedClient, message: Update, tensors: NamedTensor[], bytes: number): void {
+    const rs = this.current;
+    if (!rs || !rs.isOpen || message.round !== rs.round) {
+      this.deps.metrics.lateReports.inc();
+      throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${message.round} is not open for reports`);
+    }
+    if (!rs.selected.has(client.id)) throw new FlotillaError(ErrorCodes.NOT_SELECTED, `client ${client.id} was not selected in round ${rs.round}`);
+    if (rs.isSettled(client.id)) throw new FlotillaError(ErrorCodes.DUPLICATE_REPORT, `client ${client.id} already reported in round ${rs.round}`);
+    if (message.modelVersion !== rs.modelVersion) {
+      throw new FlotillaError(ErrorCodes.STALE_ROUND, `update trained from model ${message.modelVersion}, the round uses ${rs.modelVersion}`);
+    }
+    rs.bytesUp += bytes;
+    let update: Float32Array;
+    try {
+      update = validateUpdate(message, tensors, {
+        shapes: this.shapes, maxUpdateNorm: this.config.limits.maxUpdateNorm, maxExamples: client.numExamples ?? 10_000_000,
+      });
+      this.aggregation!.add({ clientId: client.id, numExamples: message.numExamples, update, metrics: message.metrics });
+    } catch (err) {
+      const code = err instanceof FlotillaError ? err.code : ErrorCodes.INTERNAL;
+      this.recordFailure(rs, client.id, 'rejected', code);
+      throw err;
+    }
+    rs.addReport(client.id, { numExamples: message.numExamples, trainLoss: message.metrics.loss });
+    this.deps.bus.publish('round.report', this.id, { round: rs.round, clientId: client.id, numExamples: message.numExamples, loss: message.metrics.loss, reported: rs.reports.size, goal: rs.goal });
+  }
+
+  fitFailed(clientId: string, round: number, code: string): void {
+    const rs = this.current;
+    if (rs?.isOpen && rs.round === round && rs.selected.has(clientId)) this.recordFailure(rs, clientId, 'error', code);
+  }
+
+  clientLeft(clientId: string): void {
+    const rs = this.current;
+    if (rs?.isOpen && rs.selected.has(clientId) && !rs.isSettled(clientId)) this.recordFailure(rs, clientId, 'disconnected', null);
+  }
+
+  private recordFailure(rs: RoundState, clientId: string, outcome: 'disconnected' | 'error' | 'rejected', code: string | null): void {
+    if (rs.isSettled(clientId)) return;
+    rs.addFailure(clientId, outcome, code);
+    if (outcome === 'disconnected') this.noteDropout(rs, clientId, outcome);
+    else this.deps.bus.publish('client.error', this.id, { round: rs.round, clientId, outcome, code });
+  }
+
+  private noteDropout(rs: RoundState, clientId: string, reason: 'disconnected' | 'deadline'): void {
+    this.deps.store.bumpClientStats(clientId, { dropouts: 1 });
+    this.deps.metrics.dropouts.inc({ reason });
+    this.deps.bus.publish('round.dropout', this.id, { round: rs.round, clientId, reason });
+  }
+}

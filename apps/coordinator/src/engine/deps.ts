@@ -1,0 +1,23 @@
+// What the round engine needs from the rest of the coordinator, gathered in one record.
+
+import type { FastifyBaseLogger } from 'fastify';
+import type { EventBus } from '../events/EventBus.ts';
+import type { CoordinatorMetrics } from '../metrics.ts';
+import type { ModelService } from '../model/ModelService.ts';
+import type { Store } from '../store/Store.ts';
+import type { BaselineService } from './BaselineService.ts';
+import type { ClientRegistry } from './ClientRegistry.ts';
+
+export interface EngineDeps {
+  store: Store;
+  registry: ClientRegistry;
+  bus: EventBus;
+  models: ModelService;
+  baselines: BaselineService;
+  metrics: CoordinatorMetrics;
+  log: FastifyBaseLogger;
+  /** Is this the task that unbound clients follow? */
+  isActiveTask(taskId: string): boolean;
+  /** Path (relative to the coordinator) of a model version's weights frame. */
+  weightsPath(taskId: string, version: number): string;
+}

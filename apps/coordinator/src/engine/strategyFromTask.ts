@@ -1,0 +1,52 @@
+// Maps a task's configuration (wire names) onto a strategy of @flotilla/core.
+
+import { createStrategy, type Strategy, type StrategyConfig } from '@flotilla/core';
+import type { TaskConfig } from '@flotilla/protocol';
+
+export function buildStrategy(config: TaskConfig): Strategy {
+  const { strategy: s, fit, stop } = config;
+  const common = {
+    fractionFit: fit.fractionFit, minFitClients: fit.minFitClients, minAvailableClients: fit.minAvailableClients,
+    overSelection: fit.overSelection, epochs: fit.epochs, batchSize: fit.batchSize, learningRate: fit.learningRate,
+    minReports: stop.minReports,
+  };
+  const optimiser = {
+    ...(s.serverLearningRate === undefined ? {} : { serverLearningRate: s.serverLearningRate }),
+    ...(s.beta1 === undefined ? {} : { beta1: s.beta1 }),
+    ...(s.beta2 === undefined ? {} : { beta2: s.beta2 }),
+    ...(s.tau === undefined ? {} : { tau: s.tau }),
+  };
+  let named: StrategyConfig;
+  switch (s.name) {
+    case 'fedavg':
+    case 'fedmedian':
+      named = { name: s.name, ...common };
+      break;
+    case 'fedprox':
+      named = { name: 'fedprox', ...common, proximalMu: fit.proximalMu };
+      break;
+    case 'fedavgm':
+      named = {
+        name: 'fedavgm', ...common,
+        ...(s.serverLearningRate === undefined ? {} : { serverLearningRate: s.serverLearningRate }),
+        ...(s.serverMomentum === undefined ? {} : { serverMomentum: s.serverMomentum }),
+      };
+      break;
+    case 'fedadam':
+    case 'fedyogi':
+    case 'fedadagrad':
+      named = { name: s.name, ...common, ...optimiser };
+      break;
+    case 'fedtrimmedavg':
+      named = { name: 'fedtrimmedavg', ...common, ...(s.trimBeta === undefined ? {} : { beta: s.trimBeta }) };
+      break;
+    case 'krum':
+      named = { name: 'krum', ...common, f: s.byzantine ?? 1, ...(s.krumSelect === undefined ? {} : { m: s.krumSelect }) };
+      break;
+    default: {
+      const never: never = s.name;
+      throw new Error(`unknown strategy ${String(never)}`);
+    }
+  }
+  return createStrategy(named);
+}

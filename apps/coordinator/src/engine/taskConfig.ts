@@ -1,0 +1,55 @@
+// Task configuration with defaults: an operator sends only what differs from the McMahan et al.
+// 2017 MNIST setting (2NN, K = 100 IID clients, C = 0.1, E = 1, B = 10, FedAvg).
+
+import { Value } from '@sinclair/typebox/value';
+import { ErrorCodes, FlotillaError, TaskConfig } from '@flotilla/protocol';
+
+export const DEFAULT_TASK_CONFIG: TaskConfig = {
+  name: 'MNIST 2NN FedAvg (McMahan et al. 2017)',
+  model: { kind: 'mnist-2nn' },
+  data: { dataset: 'mnist', partition: { kind: 'iid', numClients: 100, seed: 1 }, testLimit: 10_000, simulation: true },
+  strategy: { name: 'fedavg' },
+  fit: { fractionFit: 0.1, minFitClients: 2, minAvailableClients: 2, overSelection: 1, epochs: 1, batchSize: 10, learningRate: 0.05, proximalMu: 0 },
+  stop: { maxRounds: 200, targetAccuracy: 0.97, roundDeadlineMs: 60_000, minReports: 1 },
+  limits: { maxUpdateNorm: 1000 },
+  baseline: { enabled: true, maxEpochs: 30, patience: 3, validationFraction: 0.1 },
+  seed: 1,
+};
+
+/** A partial configuration; null removes an optional setting (e.g. `stop.targetAccuracy: null`). */
+type DeepPartial<T> = { [K in keyof T]?: (T[K] extends object ? DeepPartial<T[K]> : T[K]) | null };
+export type TaskConfigInput = DeepPartial<TaskConfig>;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function merge(base: unknown, patch: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(patch)) return patch === undefined ? base : patch;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = merge(base[k], v);
+  }
+  return out;
+}
+
+/**
+ * Completes a partial configuration with the defaults and validates it.
+ * @example resolveTaskConfig({ strategy: { name: 'fedprox' }, fit: { proximalMu: 0.01 } });
+ */
+export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TASK_CONFIG): TaskConfig {
+  if (!isPlainObject(input)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'task configuration must be a JSON object');
+  const config = merge(base, input) as Record<string, unknown>;
+  // A different model or partition kind replaces the default one whole, never field by field.
+  if (isPlainObject(input.model)) config.model = input.model;
+  const partition = isPlainObject(input.data) ? input.data.partition : undefined;
+  if (isPlainObject(partition)) (config.data as Record<string, unknown>).partition = partition;
+  if (!Value.Check(TaskConfig, config)) {
+    const first = Value.Errors(TaskConfig, config).First();
+    throw new FlotillaError(ErrorCodes.INVALID_TASK, `invalid task configuration at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`);
+  }
+  const fit = config.fit as TaskConfig['fit'];
+  if (fit.minFitClients > fit.minAvailableClients) {
+    throw new FlotillaError(ErrorCodes.INVALID_TASK, 'fit.minFitClients cannot exceed fit.minAvailableClients');
+  }
+  return config as TaskConfig;
+}

@@ -1,0 +1,23 @@
+// `npm start`: runs the coordinator until SIGINT/SIGTERM.
+
+import { parseCoordinatorArgs, startCoordinator } from './start.ts';
+
+const settings = parseCoordinatorArgs(process.argv.slice(2), process.env);
+const { app, url } = await startCoordinator(settings);
+process.stdout.write(
+  `\nFlotilla coordinator listening on ${url}\n` +
+  `  clients connect to   ${url.replace(/^http/, 'ws')}/ws\n` +
+  `  REST API             ${url}/api/tasks   (OpenAPI: ${url}/api/openapi.json)\n` +
+  `  events               ${url}/api/events\n` +
+  `  data directory       ${settings.dataDir}\n\n`,
+);
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) process.exit(1);
+    closing = true;
+    app.log.info({ signal }, 'shutting down; running tasks resume at the next start');
+    app.close().then(() => process.exit(0), () => process.exit(1));
+  });
+}

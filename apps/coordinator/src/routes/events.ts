@@ -1,0 +1,63 @@
+// Server-sent events for dashboards and the fleet CLI. A viewer that reconnects sends
+// Last-Event-ID (browsers do so by themselves) and receives what it missed from the store, so a
+// reconnect, even across a coordinator restart, needs no polling.
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Coordinator } from '../coordinator.ts';
+import type { BusEvent } from '../events/EventBus.ts';
+
+const KEEPALIVE_MS = 15_000;
+
+export const eventRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }> = async (app, { coordinator }) => {
+  const { bus } = coordinator;
+  const streams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of streams) end();
+  });
+
+  app.get('/api/events', {
+    schema: {
+      summary: 'Event stream (text/event-stream); resumes after Last-Event-ID or ?after=',
+      tags: ['events'],
+      querystring: Type.Object({
+        after: Type.Optional(Type.Integer({ minimum: 0 })),
+        taskId: Type.Optional(Type.String()),
+        ephemeral: Type.Optional(Type.Boolean({ description: 'also stream training progress and round phases' })),
+      }),
+    },
+  }, (req, reply) => {
+    const lastId = Number(req.headers['last-event-id']);
+    const after = Number.isFinite(lastId) && lastId > 0 ? lastId : (req.query.after ?? 0);
+    const { taskId, ephemeral = true } = req.query;
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    const write = (e: BusEvent) => {
+      if (taskId && e.taskId !== taskId) return;
+      if (e.seq === null && !ephemeral) return;
+      res.write(`${e.seq === null ? '' : `id: ${e.seq}\n`}event: ${e.type}\ndata: ${JSON.stringify({ ...e.data, taskId: e.taskId, at: e.at, seq: e.seq })}\n\n`);
+    };
+    res.write('retry: 2000\n\n');
+    // Replay first, then live: events published meanwhile are queued by the subscription.
+    let replaying = true;
+    const queued: BusEvent[] = [];
+    const unsubscribe = bus.subscribe((e) => (replaying ? queued.push(e) : write(e)));
+    let seen = after;
+    for (let batch = bus.history(seen, 1000, taskId); batch.length > 0; batch = bus.history(seen, 1000, taskId)) {
+      for (const e of batch) write(e);
+      seen = batch.at(-1)!.seq!;
+    }
+    for (const e of queued) if (e.seq === null || e.seq > seen) write(e);
+    replaying = false;
+    const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+    const end = () => {
+      clearInterval(keepalive);
+      unsubscribe();
+      streams.delete(end);
+      res.end();
+    };
+    streams.add(end);
+    req.raw.on('close', end);
+  });
+};

@@ -1,0 +1,72 @@
+// The global model: the binary weights frame clients train from, and the TensorFlow.js format
+// (model.json + weights.bin) an operator downloads or loads with tf.loadLayersModel(url).
+
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import type { Coordinator } from '../coordinator.ts';
+import type { ExportResult } from '../model/jobs.ts';
+
+const Params = Type.Object({
+  id: Type.String(),
+  version: Type.Union([Type.Literal('latest'), Type.Integer({ minimum: 0 })]),
+});
+
+export const modelRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }> = async (app, { coordinator }) => {
+  const { tasks, store, models, metrics } = coordinator;
+  const exports = new Map<string, Promise<ExportResult>>();
+
+  const resolve = (id: string, version: number | 'latest') => {
+    const task = tasks.get(id);
+    const v = version === 'latest' ? task.modelVersion : version;
+    if (v > task.modelVersion) throw new FlotillaError(ErrorCodes.NOT_FOUND, `task ${id} has no model version ${v} yet`);
+    // Numbered versions never change, so they are cacheable forever; 'latest' moves.
+    const cacheControl = version === 'latest' ? 'no-cache' : 'public, max-age=31536000, immutable';
+    return { task, version: v, cacheControl };
+  };
+
+  const exported = (id: string, version: number): Promise<ExportResult> => {
+    const key = `${id}@${version}`;
+    let pending = exports.get(key);
+    if (!pending) {
+      const task = tasks.get(id);
+      const checkpoint = store.getCheckpoint(id, version);
+      if (!checkpoint) throw new FlotillaError(ErrorCodes.NOT_FOUND, `task ${id} has no model version ${version}`);
+      pending = models.exportTfjs(task.config.model, checkpoint.weights);
+      pending.catch(() => exports.delete(key));
+      exports.set(key, pending);
+      if (exports.size > 8) exports.delete(exports.keys().next().value!);
+    }
+    return pending;
+  };
+
+  app.get('/api/tasks/:id/models/:version/weights.frame', {
+    schema: { summary: 'Global weights of a model version as a Flotilla binary frame (what clients fetch)', tags: ['models'], params: Params },
+  }, async (req, reply) => {
+    const { version, cacheControl } = resolve(req.params.id, req.params.version);
+    const frame = await tasks.weightsFrame(req.params.id, version);
+    metrics.bytesSent.inc(frame.byteLength);
+    const rs = tasks.runner(req.params.id)?.current;
+    if (rs && rs.modelVersion === version) rs.bytesDown += frame.byteLength;
+    reply.header('cache-control', cacheControl).header('x-flotilla-model-version', String(version)).type('application/octet-stream');
+    return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
+  });
+
+  app.get('/api/tasks/:id/models/:version/model.json', {
+    schema: { summary: 'TensorFlow.js model.json of a model version (weights in weights.bin beside it)', tags: ['models'], params: Params },
+  }, async (req, reply) => {
+    const { version, cacheControl } = resolve(req.params.id, req.params.version);
+    const { modelJson } = await exported(req.params.id, version);
+    reply.header('cache-control', cacheControl).header('x-flotilla-model-version', String(version));
+    return modelJson;
+  });
+
+  app.get('/api/tasks/:id/models/:version/weights.bin', {
+    schema: { summary: 'TensorFlow.js weights of a model version', tags: ['models'], params: Params },
+  }, async (req, reply) => {
+    const { version, cacheControl } = resolve(req.params.id, req.params.version);
+    const { weightData } = await exported(req.params.id, version);
+    reply.header('cache-control', cacheControl).header('x-flotilla-model-version', String(version)).type('application/octet-stream');
+    return Buffer.from(weightData);
+  });
+};

@@ -1,0 +1,26 @@
+// How tasks and rounds look through the REST API and to dashboards.
+
+import type { Coordinator } from '../coordinator.ts';
+import { roundSummary } from '../engine/roundCommit.ts';
+import type { TaskRecord } from '../store/Store.ts';
+
+export function taskView(coordinator: Coordinator, task: TaskRecord) {
+  const runner = coordinator.tasks.runner(task.id);
+  const rs = runner?.current ?? null;
+  const latest = coordinator.store.listRounds(task.id, { sinceRound: Math.max(0, task.lastRound - 1) }).at(-1) ?? null;
+  const baseline = coordinator.baselines.record(task.config);
+  return {
+    id: task.id, name: task.name, state: task.state, stopReason: task.stopReason, createdAt: task.createdAt, updatedAt: task.updatedAt,
+    modelVersion: task.modelVersion, lastRound: task.lastRound, config: task.config,
+    latestRound: latest ? roundSummary(latest) : null,
+    baseline: baseline && task.config.baseline.enabled
+      ? { status: baseline.status, accuracy: baseline.accuracy, loss: baseline.loss, epochs: baseline.epochs, error: baseline.error }
+      : null,
+    currentRound: rs && rs.isOpen
+      ? {
+        round: rs.round, phase: rs.phase, selected: rs.selected.size, goal: rs.goal, reported: rs.reports.size,
+        dropped: rs.dropped, failed: rs.failed, deadline: rs.deadline, startedAt: rs.startedAt,
+      }
+      : null,
+  };
+}

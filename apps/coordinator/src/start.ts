@@ -1,0 +1,66 @@
+// Settings from flags and environment, and starting a listening coordinator with its embedded
+// defaults (SQLite under the data directory, the default MNIST task created and started).
+
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+
+export interface CoordinatorSettings {
+  host: string;
+  port: number;
+  dataDir: string;
+  logLevel: string;
+  /** Create and start the default task when the store holds no task yet. */
+  defaultTask: boolean;
+  maxFrameBytes: number;
+}
+
+/**
+ * Flags win over environment variables, which win over defaults.
+ * @example parseCoordinatorArgs(['--port', '9000'], process.env)
+ */
+export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): CoordinatorSettings {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'log-level': { type: 'string' },
+      'no-default-task': { type: 'boolean' },
+      'max-frame-mb': { type: 'string' },
+    },
+    strict: true,
+  });
+  const port = Number(values.port ?? env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${values.port ?? env.PORT}`);
+  return {
+    host: values.host ?? env.HOST ?? '127.0.0.1',
+    port,
+    dataDir: path.resolve(values['data-dir'] ?? env.FLOTILLA_DATA_DIR ?? '.flotilla'),
+    logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
+    defaultTask: !(values['no-default-task'] ?? env.FLOTILLA_NO_DEFAULT_TASK === '1'),
+    maxFrameBytes: Math.round(Number(values['max-frame-mb'] ?? env.FLOTILLA_MAX_FRAME_MB ?? 16) * 1024 * 1024),
+  };
+}
+
+export async function startCoordinator(settings: CoordinatorSettings): Promise<{ app: FastifyInstance; url: string }> {
+  const app = await buildApp({
+    dataDir: settings.dataDir,
+    maxFrameBytes: settings.maxFrameBytes,
+    logger: { level: settings.logLevel },
+  });
+  const { tasks } = app.coordinator;
+  const resumed = await tasks.resumeRunning();
+  if (resumed.length > 0) app.log.info({ tasks: resumed }, 'resumed running tasks from their last committed round');
+  if (settings.defaultTask && tasks.list().length === 0) {
+    const task = await tasks.create({});
+    await tasks.control(task.id, 'start');
+    app.log.info({ taskId: task.id, name: task.name }, 'created and started the default task');
+  }
+  await app.listen({ host: settings.host, port: settings.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : settings.port;
+  return { app, url: `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}` };
+}

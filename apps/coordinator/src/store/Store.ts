@@ -1,0 +1,118 @@
+// The coordinator's persistence interface: tasks, rounds, clients, checkpoints, baselines and
+// events. SQLite is the embedded default; another engine implements this same interface.
+
+import type { TaskConfig, TaskState } from '@flotilla/protocol';
+
+export interface TaskRecord {
+  id: string;
+  name: string;
+  config: TaskConfig;
+  state: TaskState;
+  createdAt: number;
+  updatedAt: number;
+  /** Version of the latest committed global model (0 = the initial weights). */
+  modelVersion: number;
+  /** Last round that ended (committed or abandoned). */
+  lastRound: number;
+  stopReason: string | null;
+}
+
+export type RoundOutcome = 'committed' | 'abandoned';
+export type ClientOutcome = 'reported' | 'disconnected' | 'deadline' | 'error' | 'rejected' | 'late';
+
+export interface RoundClientRecord {
+  clientId: string;
+  outcome: ClientOutcome;
+  code: string | null;
+  numExamples: number | null;
+  trainLoss: number | null;
+}
+
+export interface RoundRecord {
+  taskId: string;
+  round: number;
+  outcome: RoundOutcome;
+  reason: string | null;
+  startedAt: number;
+  endedAt: number;
+  selected: number;
+  goal: number;
+  reported: number;
+  dropped: number;
+  failed: number;
+  testAccuracy: number | null;
+  testLoss: number | null;
+  trainLoss: number | null;
+  baselineAccuracy: number | null;
+  delta: number | null;
+  bytesUp: number;
+  bytesDown: number;
+  modelVersion: number;
+  clients: RoundClientRecord[];
+}
+
+export interface Checkpoint {
+  taskId: string;
+  version: number;
+  round: number;
+  weights: Float32Array;
+  strategyState: Record<string, Float32Array>;
+  createdAt: number;
+}
+
+export interface ClientRecord {
+  id: string;
+  tokenHash: string;
+  kind: string;
+  backend: string | null;
+  examplesPerSec: number | null;
+  firstSeen: number;
+  lastSeen: number;
+  roundsJoined: number;
+  dropouts: number;
+}
+
+export interface BaselineRecord {
+  fingerprint: string;
+  status: 'running' | 'done' | 'failed';
+  accuracy: number | null;
+  loss: number | null;
+  epochs: { epoch: number; trainLoss: number; valAccuracy: number; valLoss: number }[];
+  error: string | null;
+  updatedAt: number;
+}
+
+export interface EventRecord {
+  seq: number;
+  at: number;
+  taskId: string | null;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** One implementation per engine; every method is atomic. */
+export interface Store {
+  createTask(task: TaskRecord, initial: Checkpoint): void;
+  getTask(id: string): TaskRecord | null;
+  listTasks(): TaskRecord[];
+  setTaskState(id: string, state: TaskState, stopReason?: string | null): void;
+  /** Records an abandoned round; the model and its version stay as they were. */
+  recordAbandonedRound(round: RoundRecord): void;
+  /** Records a committed round together with its checkpoint, in one transaction. */
+  commitRound(round: RoundRecord, checkpoint: Checkpoint): void;
+  listRounds(taskId: string, options?: { sinceRound?: number; limit?: number }): RoundRecord[];
+  getRound(taskId: string, round: number): RoundRecord | null;
+  /** Fills baseline accuracy and δ into rounds recorded before the baseline finished. */
+  backfillBaseline(taskId: string, baselineAccuracy: number): number;
+  latestCheckpoint(taskId: string): Checkpoint | null;
+  getCheckpoint(taskId: string, version: number): Checkpoint | null;
+  upsertClient(client: ClientRecord): void;
+  getClient(id: string): ClientRecord | null;
+  listClients(): ClientRecord[];
+  bumpClientStats(id: string, delta: { roundsJoined?: number; dropouts?: number }): void;
+  getBaseline(fingerprint: string): BaselineRecord | null;
+  putBaseline(baseline: BaselineRecord): void;
+  appendEvent(event: Omit<EventRecord, 'seq'>): EventRecord;
+  listEvents(options?: { afterSeq?: number; limit?: number; taskId?: string }): EventRecord[];
+  close(): void;
+}

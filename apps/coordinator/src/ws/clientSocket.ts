@@ -1,0 +1,151 @@
+// The client WebSocket endpoint (/ws): hello/welcome, heartbeats, updates and failures. Every
+// frame is validated; bad input gets a coded error (and a log line without payload), the
+// connection closes where the error is fatal, and nothing reaches the model unchecked.
+
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import type { WebSocket } from 'ws';
+import {
+  ErrorCodes, FlotillaError, PROTOCOL_VERSION, errorMessage, parseClientMessage, type ClientMessage, type Hello,
+  type NamedTensor, type Welcome,
+} from '@flotilla/protocol';
+import type { ConnectedClient } from '../engine/ClientRegistry.ts';
+import type { Coordinator } from '../coordinator.ts';
+
+export interface ClientSocketOptions {
+  coordinator: Coordinator;
+  maxFrameBytes: number;
+  heartbeatIntervalMs: number;
+}
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app, { coordinator, maxFrameBytes, heartbeatIntervalMs }) => {
+  const { registry, tasks, metrics, store, bus } = coordinator;
+
+  app.get('/ws', { websocket: true, schema: { hide: true } }, (socket: WebSocket, req) => {
+    let client: ConnectedClient | null = null;
+    let lastSeen = Date.now();
+    const log = req.log.child({ ws: true });
+
+    const send = (message: object): boolean => {
+      if (socket.readyState !== socket.OPEN) return false;
+      socket.send(JSON.stringify(message));
+      return true;
+    };
+    const refuse = (err: FlotillaError): void => {
+      metrics.rejected.inc({ code: err.code });
+      log.warn({ clientId: client?.id, code: err.code, reason: err.message }, 'client message refused');
+      send(errorMessage(err));
+      if (err.fatal) socket.close(err.code === ErrorCodes.FRAME_TOO_LARGE ? 1009 : 1008, err.code);
+    };
+
+    // A client silent for three heartbeat intervals is gone, whatever TCP thinks.
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastSeen > 3 * heartbeatIntervalMs) socket.terminate();
+    }, heartbeatIntervalMs);
+
+    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      lastSeen = Date.now();
+      const bytes = toBytes(data);
+      metrics.bytesReceived.inc(bytes.byteLength);
+      try {
+        if (bytes.byteLength > maxFrameBytes) {
+          throw new FlotillaError(ErrorCodes.FRAME_TOO_LARGE, `frame of ${bytes.byteLength} bytes exceeds ${maxFrameBytes}`, true);
+        }
+        const { message, tensors } = parseClientMessage(bytes, isBinary);
+        if (message.type === 'hello') {
+          if (client) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'hello was already received on this connection', true);
+          client = welcome(message);
+          return;
+        }
+        if (!client) throw new FlotillaError(ErrorCodes.NOT_WELCOMED, `${message.type} before hello`, true);
+        client.lastSeen = lastSeen;
+        dispatch(client, message, tensors, bytes.byteLength);
+      } catch (err) {
+        if (err instanceof FlotillaError) refuse(err);
+        else {
+          log.error({ err, clientId: client?.id }, 'unexpected failure handling a client message');
+          refuse(new FlotillaError(ErrorCodes.INTERNAL, 'internal error', false));
+        }
+      }
+    });
+
+    socket.on('close', () => {
+      clearInterval(watchdog);
+      if (!client) return;
+      const gone = client;
+      registry.remove(gone.id, gone);
+      metrics.connectedClients.set(registry.size);
+      bus.publish('client.left', gone.taskId, { clientId: gone.id });
+    });
+
+    function welcome(hello: Hello): ConnectedClient {
+      if (hello.protocolVersion !== PROTOCOL_VERSION) {
+        throw new FlotillaError(ErrorCodes.PROTOCOL_VERSION, `protocol ${hello.protocolVersion} is not supported; this coordinator speaks ${PROTOCOL_VERSION}`, true);
+      }
+      if (hello.taskId && !store.getTask(hello.taskId)) throw new FlotillaError(ErrorCodes.TASK_NOT_FOUND, `no task ${hello.taskId}`, true);
+      // A returning client proves its identity with the token it was given; otherwise it is new.
+      const known = hello.clientId ? store.getClient(hello.clientId) : null;
+      const resumed = known !== null && hello.resumeToken !== undefined && known.tokenHash === hashToken(hello.resumeToken);
+      const id = resumed ? known.id : randomUUID();
+      const resumeToken = resumed ? hello.resumeToken! : randomBytes(24).toString('base64url');
+      const now = Date.now();
+      store.upsertClient({
+        id, tokenHash: hashToken(resumeToken), kind: hello.kind, backend: hello.device.backend,
+        examplesPerSec: hello.device.examplesPerSec ?? null, firstSeen: known?.firstSeen ?? now, lastSeen: now,
+        roundsJoined: known?.roundsJoined ?? 0, dropouts: known?.dropouts ?? 0,
+      });
+      const connected: ConnectedClient = {
+        id, kind: hello.kind, device: hello.device, taskId: hello.taskId ?? null, partitionIndex: hello.partitionIndex ?? null,
+        numExamples: hello.numExamples ?? null, connectedAt: now, lastSeen: now, send,
+        close: (code, reason) => socket.close(code, reason),
+      };
+      const activeId = hello.taskId ?? tasks.activeTaskId();
+      const task = activeId ? store.getTask(activeId) : null;
+      const reply: Welcome = {
+        type: 'welcome', protocolVersion: PROTOCOL_VERSION, clientId: id, resumeToken, heartbeatIntervalMs, maxFrameBytes,
+        task: task ? { id: task.id, name: task.name, model: task.config.model } : null,
+      };
+      send(reply);
+      registry.add(connected);
+      metrics.connectedClients.set(registry.size);
+      log.info({ clientId: id, kind: hello.kind, backend: hello.device.backend, resumed }, 'client joined');
+      bus.publish('client.joined', connected.taskId, { clientId: id, kind: hello.kind, backend: hello.device.backend, examplesPerSec: hello.device.examplesPerSec ?? null, resumed });
+      return connected;
+    }
+
+    function dispatch(from: ConnectedClient, message: ClientMessage, tensors: NamedTensor[], bytes: number): void {
+      switch (message.type) {
+        case 'heartbeat':
+          return;
+        case 'update': {
+          const runner = tasks.runner(message.taskId);
+          if (!runner) throw new FlotillaError(ErrorCodes.STALE_ROUND, `task ${message.taskId} is not running`);
+          runner.acceptUpdate(from, message, tensors, bytes);
+          send({ type: 'update.ack', taskId: message.taskId, round: message.round });
+          return;
+        }
+        case 'fit.failed':
+          log.warn({ clientId: from.id, round: message.round, code: message.code }, 'client reports a training failure');
+          tasks.runner(message.taskId)?.fitFailed(from.id, message.round, message.code);
+          return;
+        case 'progress':
+          bus.publish('client.progress', message.taskId, { clientId: from.id, ...message }, { durable: false });
+          return;
+        case 'hello':
+          return;
+        default: {
+          const never: never = message;
+          throw new Error(`unhandled message ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  });
+};
+
+function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

@@ -1,0 +1,127 @@
+// Command-line options of `npm run fleet`, and the task configuration they describe.
+
+import { parseArgs } from 'node:util';
+import { parsePartitionSpec } from '@flotilla/data';
+import type { TaskConfigInput } from '@flotilla/coordinator';
+
+export interface FleetArgs {
+  node: boolean;
+  clients: number;
+  threads: number;
+  url: string | null;
+  taskId: string | null;
+  dataDir: string | null;
+  dropout: number;
+  seed: number;
+  summaryJson: string | null;
+  waitBaseline: boolean;
+  task: TaskConfigInput;
+}
+
+export const USAGE = `Usage: npm run fleet -- --node [options]
+
+  --node                   headless Node clients (one process, worker threads)
+  --clients N              number of clients K (default 100)
+  --threads N              worker threads hosting them (default 2)
+  --url URL                a running coordinator; without it the fleet starts its own
+  --task ID                join an existing task instead of creating one
+  --data-dir DIR           data directory of the coordinator the fleet starts (default: a temp dir)
+  --partition P            iid | shards | shards:K | dirichlet:ALPHA (default iid)
+  --examples-per-client N  cap each client's examples (iid, dirichlet)
+  --model M                mnist-2nn | mnist-cnn (default mnist-2nn)
+  --strategy S             fedavg | fedprox | fedavgm | fedadam | fedyogi | fedadagrad | fedmedian | fedtrimmedavg | krum
+  --fraction C             fraction of clients per round (default 0.1)
+  --epochs E --batch B --lr LR --mu MU   local training (defaults 1, 10, 0.05, 0)
+  --rounds N               round budget (default 200)
+  --target ACC             stop at this test accuracy (default 0.97; 0 disables)
+  --deadline-ms MS         reporting deadline per round (default 60000)
+  --min-reports N          fewer reports abandon the round (default 1)
+  --test-limit N           test examples for evaluation (default 10000)
+  --dropout P              probability a selected client drops out mid-round (default 0)
+  --no-baseline            skip the centralized baseline
+  --baseline-max-epochs N  epoch cap of the baseline (default 30)
+  --no-wait-baseline       write the summary without waiting for the baseline
+  --seed N                 seed of partitions, sampling and initial weights (default 1)
+  --summary-json FILE      write the whole run (per-round records, baseline, final δ) as JSON
+`;
+
+export function parseFleetArgs(argv: string[]): FleetArgs {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      node: { type: 'boolean', default: false },
+      clients: { type: 'string', default: '100' },
+      threads: { type: 'string', default: '2' },
+      url: { type: 'string' },
+      task: { type: 'string' },
+      'data-dir': { type: 'string' },
+      partition: { type: 'string', default: 'iid' },
+      'examples-per-client': { type: 'string' },
+      model: { type: 'string', default: 'mnist-2nn' },
+      strategy: { type: 'string', default: 'fedavg' },
+      fraction: { type: 'string', default: '0.1' },
+      epochs: { type: 'string', default: '1' },
+      batch: { type: 'string', default: '10' },
+      lr: { type: 'string', default: '0.05' },
+      mu: { type: 'string', default: '0' },
+      rounds: { type: 'string', default: '200' },
+      target: { type: 'string', default: '0.97' },
+      'deadline-ms': { type: 'string', default: '60000' },
+      'min-reports': { type: 'string', default: '1' },
+      'test-limit': { type: 'string', default: '10000' },
+      dropout: { type: 'string', default: '0' },
+      'no-baseline': { type: 'boolean', default: false },
+      'baseline-max-epochs': { type: 'string', default: '30' },
+      'no-wait-baseline': { type: 'boolean', default: false },
+      seed: { type: 'string', default: '1' },
+      'summary-json': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) throw new UsageError('');
+  const int = (name: string, v: string, min = 0) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${v}`);
+    return n;
+  };
+  const num = (name: string, v: string, min: number, max: number) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in [${min}, ${max}], got ${v}`);
+    return n;
+  };
+  const clients = int('clients', values.clients, 1);
+  const seed = int('seed', values.seed);
+  const dropout = num('dropout', values.dropout, 0, 1);
+  const partition = parsePartitionSpec(values.partition, clients, seed);
+  if (values['examples-per-client'] && partition.kind !== 'shards') {
+    (partition as { examplesPerClient?: number }).examplesPerClient = int('examples-per-client', values['examples-per-client'], 1);
+  }
+  const target = num('target', values.target, 0, 1);
+  // Rounds wait for the whole fleet unless clients are expected to come and go.
+  const minAvailable = dropout > 0 ? Math.max(1, Math.floor(clients / 2)) : clients;
+  const task: TaskConfigInput = {
+    name: `fleet: ${clients} Node clients, ${values.model}, ${values.strategy}, ${values.partition}`,
+    model: { kind: values.model as 'mnist-2nn' },
+    data: { partition, testLimit: int('test-limit', values['test-limit'], 1) },
+    strategy: { name: values.strategy as 'fedavg' },
+    fit: {
+      fractionFit: num('fraction', values.fraction, 0.0001, 1), minFitClients: Math.min(2, clients), minAvailableClients: minAvailable,
+      epochs: int('epochs', values.epochs, 1), batchSize: int('batch', values.batch, 1), learningRate: num('lr', values.lr, 1e-6, 10),
+      proximalMu: num('mu', values.mu, 0, 100),
+    },
+    stop: {
+      maxRounds: int('rounds', values.rounds, 1), targetAccuracy: target > 0 ? target : null,
+      roundDeadlineMs: int('deadline-ms', values['deadline-ms'], 100), minReports: int('min-reports', values['min-reports'], 1),
+    },
+    baseline: { enabled: !values['no-baseline'], maxEpochs: int('baseline-max-epochs', values['baseline-max-epochs'], 1) },
+    seed,
+  };
+  return {
+    node: values.node, clients, threads: int('threads', values.threads, 1), url: values.url?.replace(/\/$/, '') ?? null,
+    taskId: values.task ?? null, dataDir: values['data-dir'] ?? null, dropout, seed, summaryJson: values['summary-json'] ?? null,
+    waitBaseline: !values['no-wait-baseline'] && !values['no-baseline'], task,
+  };
+}
+
+export class UsageError extends Error {}

@@ -1,0 +1,5 @@
+export { runFleet } from './runFleet.ts';
+export { parseFleetArgs, USAGE } from './args.ts';
+export type { FleetArgs } from './args.ts';
+export type { FleetSummary } from './summary.ts';
+export type { FleetReporter } from './report.ts';

@@ -1,0 +1,99 @@
+// A fleet of headless Node clients: one process, several worker threads, each thread hosting
+// its share of the clients. Watches the coordinator's event stream and prints a line per round.
+
+import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { spawnTsWorker } from '@flotilla/coordinator';
+import type { FleetWorkerData, FleetWorkerMessage } from './nodeFleetWorker.ts';
+import { readEventStream, type StreamEvent } from './eventStream.ts';
+import { formatRoundLine, type FleetReporter } from './report.ts';
+
+export interface NodeFleetOptions {
+  url: string;
+  taskId: string;
+  clients: number;
+  threads: number;
+  dropout: number;
+  seed: number;
+  reporter: FleetReporter;
+}
+
+export interface RoundLine {
+  round: number;
+  outcome: string;
+  reason: string | null;
+  selected: number;
+  reported: number;
+  dropped: number;
+  failed: number;
+  testAccuracy: number | null;
+  testLoss: number | null;
+  delta: number | null;
+  durationMs: number;
+}
+
+export interface NodeFleetRun {
+  backend: string;
+  dropoutsInjected: number;
+  stopReason: string | null;
+  finalState: string;
+}
+
+/** Runs the fleet until the task completes, stops or fails (or the signal aborts). */
+export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSignal): Promise<NodeFleetRun> {
+  const task = await (await fetch(`${options.url}/api/tasks/${options.taskId}`)).json() as { config: { data: { partition: FleetWorkerData['partition'] } } };
+  const threads = Math.max(1, Math.min(options.threads, options.clients));
+  const workers: Worker[] = [];
+  let backend = 'unknown';
+  let dropoutsInjected = 0;
+  const ready: Promise<void>[] = [];
+  for (let t = 0; t < threads; t++) {
+    const clientIndices = Array.from({ length: options.clients }, (_, i) => i).filter((i) => i % threads === t);
+    const worker = spawnTsWorker(new URL('./nodeFleetWorker.ts', import.meta.url), {
+      url: options.url, taskId: options.taskId, partition: task.config.data.partition, clientIndices,
+      dropout: options.dropout, seed: options.seed + t,
+    } satisfies FleetWorkerData);
+    workers.push(worker);
+    ready.push(new Promise((resolve, reject) => {
+      worker.on('message', (msg: FleetWorkerMessage) => {
+        if (msg.type === 'ready') {
+          backend = msg.backend;
+          resolve();
+        } else if (msg.type === 'dropout') dropoutsInjected++;
+        else if (msg.type === 'error') options.reporter.warn(msg.message);
+      });
+      worker.on('error', reject);
+    }));
+  }
+  await Promise.all(ready);
+  options.reporter.info(`${options.clients} Node clients in ${threads} worker threads on the ${backend} backend (${os.availableParallelism()} cores)`);
+
+  const watch = new AbortController();
+  signal.addEventListener('abort', () => watch.abort());
+  let finalState = 'running';
+  let stopReason: string | null = null;
+  const onEvent = (e: StreamEvent) => {
+    if (e.event === 'round.committed' || e.event === 'round.abandoned') options.reporter.round(formatRoundLine(toRoundLine(e.data)));
+    else if (e.event === 'baseline.progress') options.reporter.baseline(e.data);
+    else if (e.event === 'baseline.done') options.reporter.info(`centralized baseline: test accuracy ${Number(e.data.accuracy).toFixed(4)} after ${e.data.epochs} epochs`);
+    else if (e.event === 'task.state' && ['completed', 'stopped', 'failed'].includes(String(e.data.state))) {
+      finalState = String(e.data.state);
+      stopReason = (e.data.reason as string | null) ?? null;
+      watch.abort();
+    }
+  };
+  await readEventStream(`${options.url}/api/events?taskId=${options.taskId}&ephemeral=false`, onEvent, watch.signal);
+  for (const w of workers) w.postMessage({ type: 'stop' });
+  await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
+  return { backend, dropoutsInjected, stopReason, finalState };
+}
+
+export function toRoundLine(d: Record<string, unknown>): RoundLine {
+  const num = (v: unknown) => (typeof v === 'number' ? v : null);
+  return {
+    round: Number(d.round), outcome: String(d.outcome), reason: (d.reason as string | null) ?? null,
+    selected: Number(d.selected), reported: Number(d.reported), dropped: Number(d.dropped), failed: Number(d.failed),
+    testAccuracy: num(d.testAccuracy), testLoss: num(d.testLoss), delta: num(d.delta),
+    durationMs: Number(d.endedAt) - Number(d.startedAt),
+  };
+}

@@ -1,0 +1,28 @@
+// What the fleet CLI prints: a line per round, baseline progress, and notes.
+
+import type { RoundLine } from './nodeFleet.ts';
+
+export interface FleetReporter {
+  info(text: string): void;
+  warn(text: string): void;
+  round(text: string): void;
+  baseline(epoch: Record<string, unknown>): void;
+}
+
+const fixed = (v: number | null, digits = 4) => (v === null ? '   —  ' : v.toFixed(digits));
+
+export function formatRoundLine(r: RoundLine): string {
+  const head = `round ${String(r.round).padStart(4)}  selected ${String(r.selected).padStart(3)}  reported ${String(r.reported).padStart(3)}  dropped ${String(r.dropped).padStart(2)}`;
+  if (r.outcome !== 'committed') return `${head}  abandoned: ${r.reason ?? ''}  (${(r.durationMs / 1000).toFixed(1)} s)`;
+  const delta = r.delta === null ? 'δ (baseline training)' : `δ ${r.delta >= 0 ? '+' : ''}${r.delta.toFixed(4)}`;
+  return `${head}  acc ${fixed(r.testAccuracy)}  loss ${fixed(r.testLoss)}  ${delta}  ${(r.durationMs / 1000).toFixed(1)} s`;
+}
+
+export function consoleReporter(stream: NodeJS.WriteStream = process.stdout): FleetReporter {
+  return {
+    info: (t) => stream.write(`• ${t}\n`),
+    warn: (t) => stream.write(`! ${t}\n`),
+    round: (t) => stream.write(`${t}\n`),
+    baseline: (e) => stream.write(`  baseline epoch ${e.epoch}/${e.maxEpochs}: validation accuracy ${Number(e.valAccuracy).toFixed(4)}\n`),
+  };
+}

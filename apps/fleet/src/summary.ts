@@ -1,0 +1,56 @@
+// The JSON summary of a fleet run: every round, the centralized baseline and the final δ.
+
+import { toRoundLine, type NodeFleetRun, type RoundLine } from './nodeFleet.ts';
+
+export interface FleetSummary {
+  coordinator: string;
+  taskId: string;
+  config: unknown;
+  clients: number;
+  threads: number;
+  backend: string;
+  state: string;
+  stopReason: string | null;
+  wallSeconds: number;
+  rounds: (RoundLine & { trainLoss: number | null; bytesUp: number; bytesDown: number; baselineAccuracy: number | null })[];
+  committedRounds: number;
+  abandonedRounds: number;
+  dropouts: number;
+  dropoutsInjected: number;
+  finalAccuracy: number | null;
+  bestAccuracy: number | null;
+  targetAccuracy: number | null;
+  /** First round whose global model reached the target accuracy (McMahan et al. report 87 for this setting). */
+  roundsToTarget: number | null;
+  baseline: { status: string; accuracy: number | null; epochs: number } | null;
+  finalDelta: number | null;
+}
+
+export async function buildSummary(url: string, taskId: string, run: NodeFleetRun, meta: { clients: number; threads: number; startedAt: number }): Promise<FleetSummary> {
+  const task = await (await fetch(`${url}/api/tasks/${taskId}`)).json() as {
+    config: { stop: { targetAccuracy?: number } }; state: string; stopReason: string | null;
+    baseline: { status: string; accuracy: number | null; epochs: unknown[] } | null;
+  };
+  const { rounds: raw } = await (await fetch(`${url}/api/tasks/${taskId}/rounds`)).json() as { rounds: Record<string, unknown>[] };
+  const rounds = raw.map((r) => ({
+    ...toRoundLine(r),
+    trainLoss: (r.trainLoss as number | null) ?? null, bytesUp: Number(r.bytesUp), bytesDown: Number(r.bytesDown),
+    baselineAccuracy: (r.baselineAccuracy as number | null) ?? null,
+  }));
+  const committed = rounds.filter((r) => r.outcome === 'committed');
+  const last = committed.at(-1) ?? null;
+  const target = task.config.stop.targetAccuracy ?? null;
+  const accuracies = committed.map((r) => r.testAccuracy ?? 0);
+  const baselineAccuracy = task.baseline?.status === 'done' ? task.baseline.accuracy : null;
+  return {
+    coordinator: url, taskId, config: task.config, clients: meta.clients, threads: meta.threads, backend: run.backend,
+    state: task.state, stopReason: task.stopReason, wallSeconds: (Date.now() - meta.startedAt) / 1000, rounds,
+    committedRounds: committed.length, abandonedRounds: rounds.length - committed.length,
+    dropouts: rounds.reduce((n, r) => n + r.dropped, 0), dropoutsInjected: run.dropoutsInjected,
+    finalAccuracy: last?.testAccuracy ?? null, bestAccuracy: accuracies.length ? Math.max(...accuracies) : null,
+    targetAccuracy: target,
+    roundsToTarget: target === null ? null : (committed.find((r) => (r.testAccuracy ?? 0) >= target)?.round ?? null),
+    baseline: task.baseline ? { status: task.baseline.status, accuracy: task.baseline.accuracy, epochs: task.baseline.epochs.length } : null,
+    finalDelta: baselineAccuracy !== null && last?.testAccuracy != null ? baselineAccuracy - last.testAccuracy : null,
+  };
+}

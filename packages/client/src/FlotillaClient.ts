@@ -1,0 +1,211 @@
+// The client runtime, written once for browser workers and Node: connect, hello, heartbeat,
+// receive a round plan, train locally, upload the update, and reconnect with jittered backoff.
+// Raw examples never leave it: only the weights delta and aggregate metrics are sent.
+
+import {
+  ErrorCodes, PROTOCOL_VERSION, SUPPORTED_CODECS, encodeFrame, parseServerMessage, splitFlat,
+  type Hello, type RoundPlan, type ServerMessage,
+} from '@flotilla/protocol';
+import type { ClientEvent, ClientOptions, ClientStatus, Identity, WebSocketLike } from './types.ts';
+import { WeightsCache } from './WeightsCache.ts';
+
+const OPEN = 1;
+const PROGRESS_INTERVAL_MS = 500;
+
+/**
+ * @example
+ * const client = new FlotillaClient({ url, kind: 'node', trainer, data, webSocket: (u) => new WebSocket(u) });
+ * client.start();
+ */
+export class FlotillaClient {
+  status: ClientStatus = 'connecting';
+  private socket: WebSocketLike | null = null;
+  private identity: Identity | null;
+  private readonly weights: WeightsCache;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private attempt = 0;
+  private stopped = false;
+  private training: { taskId: string; round: number; abort: AbortController } | null = null;
+  /** Rounds this client contributed to, with the coordinator's verdict. */
+  readonly history: { round: number; taskId: string; accepted: boolean; outcome?: 'committed' | 'abandoned' }[] = [];
+
+  constructor(private readonly options: ClientOptions) {
+    this.identity = options.identity?.load() ?? null;
+    this.weights = options.weights ?? new WeightsCache(options.fetch);
+  }
+
+  get clientId(): string | null {
+    return this.identity?.clientId ?? null;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  /** Leaves for good: aborts training, closes the socket, no reconnect. */
+  stop(): void {
+    this.stopped = true;
+    this.training?.abort.abort();
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.stopHeartbeat();
+    this.socket?.close(1000, 'client leaving');
+    this.setStatus('stopped');
+  }
+
+  private emit(event: ClientEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  private setStatus(status: ClientStatus): void {
+    this.status = status;
+    this.emit({ type: 'status', status });
+  }
+
+  private connect(): void {
+    this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    const socket = this.options.webSocket(`${this.options.url.replace(/^http/, 'ws').replace(/\/$/, '')}/ws`);
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    socket.onopen = () => this.sendJson(this.hello());
+    socket.onmessage = (ev) => this.onMessage(ev.data);
+    socket.onerror = () => {};
+    socket.onclose = (ev) => this.onClose(socket, ev.code, ev.reason);
+  }
+
+  private hello(): Hello {
+    const { options } = this;
+    return {
+      type: 'hello', protocolVersion: PROTOCOL_VERSION, kind: options.kind,
+      ...(this.identity ? { clientId: this.identity.clientId, resumeToken: this.identity.resumeToken } : {}),
+      ...(options.taskId ? { taskId: options.taskId } : {}),
+      ...(options.partitionIndex === undefined ? {} : { partitionIndex: options.partitionIndex }),
+      numExamples: options.data.count,
+      device: options.trainer.device(),
+      capabilities: { codecs: [...SUPPORTED_CODECS] },
+    };
+  }
+
+  private onClose(socket: WebSocketLike, code: number, reason: string): void {
+    if (socket !== this.socket) return;
+    this.socket = null;
+    this.stopHeartbeat();
+    // The coordinator counts a disconnected client as a dropout of its round: stop training for it.
+    this.training?.abort.abort();
+    if (this.stopped) return;
+    const { baseMs, maxMs } = this.options.backoff ?? { baseMs: 250, maxMs: 10_000 };
+    const retryInMs = Math.random() * Math.min(maxMs, baseMs * 2 ** this.attempt);
+    this.attempt++;
+    this.emit({ type: 'disconnected', code, reason, retryInMs });
+    this.setStatus('reconnecting');
+    this.reconnectTimer = setTimeout(() => this.connect(), retryInMs);
+  }
+
+  private onMessage(data: unknown): void {
+    let message: ServerMessage;
+    try {
+      const isBinary = typeof data !== 'string';
+      const bytes = isBinary ? new Uint8Array(data as ArrayBuffer) : (data as string);
+      message = parseServerMessage(bytes, isBinary).message;
+    } catch (err) {
+      this.emit({ type: 'error', code: ErrorCodes.SCHEMA_VIOLATION, message: `unreadable message from the coordinator: ${String(err)}`, fatal: false });
+      return;
+    }
+    switch (message.type) {
+      case 'welcome':
+        this.identity = { clientId: message.clientId, resumeToken: message.resumeToken };
+        this.options.identity?.save(this.identity);
+        this.attempt = 0;
+        this.startHeartbeat(message.heartbeatIntervalMs);
+        this.emit({ type: 'welcome', clientId: message.clientId, taskId: message.task?.id ?? null });
+        if (!this.training) this.setStatus('idle');
+        return;
+      case 'round.plan':
+        void this.runPlan(message);
+        return;
+      case 'round.end': {
+        if (this.training && this.training.round === message.round && this.training.taskId === message.taskId) this.training.abort.abort();
+        const entry = this.history.find((h) => h.round === message.round && h.taskId === message.taskId);
+        if (entry) entry.outcome = message.outcome;
+        this.emit({ type: 'round-end', round: message.round, outcome: message.outcome });
+        return;
+      }
+      case 'update.ack':
+        this.history.push({ round: message.round, taskId: message.taskId, accepted: true });
+        this.emit({ type: 'accepted', round: message.round });
+        return;
+      case 'error':
+        this.emit({ type: 'error', code: message.code, message: message.message, fatal: message.fatal });
+        return;
+      default: {
+        const never: never = message;
+        throw new Error(`unhandled message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private async runPlan(plan: RoundPlan): Promise<void> {
+    this.training?.abort.abort();
+    const abort = new AbortController();
+    const current = { taskId: plan.taskId, round: plan.round, abort };
+    this.training = current;
+    // Past the deadline an update is refused anyway: stop computing it.
+    const deadlineTimer = setTimeout(() => abort.abort(), Math.max(0, plan.deadline - Date.now()));
+    this.emit({ type: 'plan', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion });
+    this.setStatus('training');
+    let lastProgress = 0;
+    try {
+      const base = this.options.url.replace(/\/$/, '');
+      const global = await this.weights.get(`${base}${plan.weightsUrl}`);
+      const outcome = await this.options.trainer.train({
+        model: plan.model, weights: global.weights, plan: plan.fit, data: this.options.data, signal: abort.signal,
+        onProgress: (p) => {
+          this.emit({ type: 'progress', round: plan.round, ...p });
+          const now = Date.now();
+          if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
+          lastProgress = now;
+          this.sendJson({ type: 'progress', taskId: plan.taskId, round: plan.round, ...p, loss: Number.isFinite(p.loss) ? p.loss : 0 });
+        },
+      });
+      if (abort.signal.aborted) return;
+      this.setStatus('uploading');
+      const frame = encodeFrame(
+        { type: 'update', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: outcome.numExamples, metrics: outcome.metrics },
+        splitFlat(outcome.update, outcome.shapes),
+      );
+      if (this.send(frame)) this.emit({ type: 'uploaded', round: plan.round, bytes: frame.byteLength, ...outcome.metrics });
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      const message = err instanceof Error ? err.message : String(err);
+      this.sendJson({ type: 'fit.failed', taskId: plan.taskId, round: plan.round, code: ErrorCodes.TRAINING_FAILED, message: message.slice(0, 1000) });
+      this.emit({ type: 'error', code: ErrorCodes.TRAINING_FAILED, message, fatal: false });
+    } finally {
+      clearTimeout(deadlineTimer);
+      if (this.training === current) {
+        this.training = null;
+        if (!this.stopped) this.setStatus(this.socket ? 'idle' : 'reconnecting');
+      }
+    }
+  }
+
+  private send(data: string | Uint8Array): boolean {
+    if (!this.socket || this.socket.readyState !== OPEN) return false;
+    this.socket.send(data);
+    return true;
+  }
+
+  private sendJson(message: object): boolean {
+    return this.send(JSON.stringify(message));
+  }
+
+  private startHeartbeat(intervalMs: number): void {
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => this.sendJson({ type: 'heartbeat' }), intervalMs);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+}
