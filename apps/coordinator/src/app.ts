@@ -51,7 +51,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
-  const app = Fastify({ logger: options.logger ?? false, logController: { disableRequestLogging: true }, bodyLimit: 8 * 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 8 * 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
   mkdirSync(options.dataDir, { recursive: true });
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
   const coordinator = createCoordinator(store, app.log);

@@ -1,2 +1,40 @@
+// Public API of @flotilla/core: pure federated-learning math (strategies, aggregators, sampling), no I/O.
 export { createRng, shuffleInPlace, sampleWithoutReplacement } from './random.ts';
 export type { Rng } from './random.ts';
+export type {
+  ClientInfo,
+  EvaluateResult,
+  FitConfig,
+  FitFailure,
+  FitFailureReason,
+  FitInstructions,
+  FitResult,
+  WeightedVector,
+} from './types.ts';
+export { AggregationError } from './errors.ts';
+export type { AggregationErrorCode } from './errors.ts';
+export { l2Norm, findNonFinite } from './vectors.ts';
+export { FedAvgAccumulator } from './FedAvgAccumulator.ts';
+export { fedAvg } from './fedAvg.ts';
+export { coordinateMedian } from './coordinateMedian.ts';
+export { trimmedMean } from './trimmedMean.ts';
+export { krum } from './krum.ts';
+export type { KrumOptions } from './krum.ts';
+export { weightedEvaluation } from './evaluation.ts';
+export { planFit } from './sampling.ts';
+export {
+  DEFAULT_STRATEGY_CONFIG,
+  DEFAULT_FEDAVGM_OPTIONS,
+  DEFAULT_FEDOPT_OPTIONS,
+  DEFAULT_TRIMMED_BETA,
+} from './Strategy.ts';
+export type {
+  CommonStrategyConfig,
+  FedAvgMOptions,
+  FedOptOptions,
+  FitAggregation,
+  Strategy,
+  StrategyConfig,
+  StrategyName,
+} from './Strategy.ts';
+export { createStrategy } from './createStrategy.ts';
