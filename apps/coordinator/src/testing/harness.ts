@@ -1,0 +1,169 @@
+// Test harness: a coordinator on an ephemeral loopback port, MNIST-backed Node clients and raw
+// sockets that speak the protocol by hand (to send what a well-behaved client never would).
+
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import WebSocket from 'ws';
+import { FlotillaClient, TfjsTrainer, WeightsCache, memoryIdentity, type Trainer, type WebSocketLike } from '@flotilla/client';
+import { clientPartition, gatherExamples, loadMnist } from '@flotilla/data';
+import { initNodeBackend } from '@flotilla/models';
+import { PROTOCOL_VERSION, type PartitionSpec } from '@flotilla/protocol';
+import { buildApp } from '../app.ts';
+import type { TaskConfigInput } from '../engine/taskConfig.ts';
+
+export interface TestCoordinator {
+  app: FastifyInstance;
+  url: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startTestCoordinator(options: { dataDir?: string; maxFrameBytes?: number; heartbeatIntervalMs?: number } = {}): Promise<TestCoordinator> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-test-'));
+  const app = await buildApp({ dataDir, ...options });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { app, url: `http://127.0.0.1:${port}`, dataDir, close: () => app.close() };
+}
+
+/** A small, fast task: few clients, few examples, a subset of the test set, no baseline. */
+export function smallTask(overrides: TaskConfigInput = {}): TaskConfigInput {
+  const base: TaskConfigInput = {
+    name: 'test task',
+    data: { partition: { kind: 'iid', numClients: 5, seed: 3, examplesPerClient: 120 }, testLimit: 1000 },
+    fit: { fractionFit: 1, minFitClients: 1, minAvailableClients: 5, batchSize: 10, learningRate: 0.1 },
+    stop: { maxRounds: 3, targetAccuracy: null, roundDeadlineMs: 30_000, minReports: 1 },
+    baseline: { enabled: false },
+  };
+  return deepMerge(base, overrides);
+}
+
+function deepMerge<T>(base: T, patch: unknown): T {
+  if (typeof base !== 'object' || base === null || typeof patch !== 'object' || patch === null || Array.isArray(patch)) return (patch ?? base) as T;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(patch)) out[k] = deepMerge(out[k], v);
+  return out as T;
+}
+
+export async function api<T = Record<string, unknown>>(url: string, pathname: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${url}${pathname}`, {
+    method: init?.method ?? 'GET',
+    ...(init?.body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+export async function createTask(url: string, config: TaskConfigInput, start = true): Promise<string> {
+  const { status, body } = await api<{ id: string }>(url, `/api/tasks${start ? '?start=true' : ''}`, { method: 'POST', body: config });
+  if (status !== 201) throw new Error(`task creation failed: ${JSON.stringify(body)}`);
+  return body.id;
+}
+
+/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let sharedTrainer: TfjsTrainer | null = null;
+
+/** Clients that train on their own MNIST partition with the real tfjs trainer (WASM backend). */
+export async function startMnistClients(url: string, taskId: string, partition: PartitionSpec, indices: number[], trainer?: Trainer): Promise<FlotillaClient[]> {
+  const { backend } = await initNodeBackend('auto');
+  sharedTrainer ??= new TfjsTrainer({ backend });
+  const train = await loadMnist('train');
+  const weights = new WeightsCache();
+  return indices.map((i) => {
+    const client = new FlotillaClient({
+      url, kind: 'node', taskId, partitionIndex: i, trainer: trainer ?? sharedTrainer!, weights, identity: memoryIdentity(),
+      data: gatherExamples(train, clientPartition(partition, train.labels, i)),
+      webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
+      backoff: { baseMs: 50, maxMs: 500 },
+    });
+    client.start();
+    return client;
+  });
+}
+
+/** A socket driven by hand; `next()` awaits the next message from the coordinator. */
+export class RawClient {
+  readonly socket: WebSocket;
+  private readonly inbox: { data: unknown; binary: boolean }[] = [];
+  private waiters: (() => void)[] = [];
+  closed: { code: number; reason: string } | null = null;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
+
+  constructor(url: string) {
+    this.socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
+    this.socket.on('message', (data, binary) => {
+      this.inbox.push({ data: binary ? data : JSON.parse(data.toString()), binary });
+      this.flush();
+    });
+    this.socket.on('close', (code, reason) => {
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      this.closed = { code, reason: reason.toString() };
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.socket.readyState === WebSocket.OPEN) resolve();
+      this.socket.once('open', () => resolve());
+      this.socket.once('error', reject);
+    });
+  }
+
+  send(data: string | Uint8Array | object): void {
+    this.socket.send(typeof data === 'string' || data instanceof Uint8Array ? data : JSON.stringify(data));
+  }
+
+  /** The next JSON message of the given type (others are skipped). */
+  async next<T = Record<string, unknown>>(type?: string, timeoutMs = 30_000): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.inbox.findIndex((m) => !m.binary && (type === undefined || (m.data as { type: string }).type === type));
+      if (index >= 0) return this.inbox.splice(index, 1)[0]!.data as T;
+      if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) while waiting for ${type}`);
+      if (Date.now() > until) throw new Error(`timed out waiting for ${type}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 200);
+      });
+    }
+  }
+
+  async waitClosed(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
+    return eventually(() => this.closed ?? undefined, timeoutMs, 'socket close');
+  }
+
+  async hello(extra: Record<string, unknown> = {}): Promise<{ clientId: string; resumeToken: string }> {
+    await this.opened();
+    this.send({
+      type: 'hello', protocolVersion: PROTOCOL_VERSION, kind: 'node', device: { backend: 'test' },
+      capabilities: { codecs: ['float32'] }, numExamples: 100, ...extra,
+    });
+    const welcome = await this.next<{ clientId: string; resumeToken: string; heartbeatIntervalMs: number }>('welcome');
+    this.heartbeat = setInterval(() => this.send({ type: 'heartbeat' }), welcome.heartbeatIntervalMs);
+    return welcome;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
