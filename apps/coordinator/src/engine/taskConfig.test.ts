@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import { DEFAULT_TASK_CONFIG, resolveTaskConfig } from './taskConfig.ts';
+
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof FlotillaError ? err.code : 'other';
+  }
+  return 'none';
+};
+
+describe('resolveTaskConfig', () => {
+  it('gives the McMahan et al. 2017 setting for an empty configuration', () => {
+    const config = resolveTaskConfig({});
+    expect(config).toEqual(DEFAULT_TASK_CONFIG);
+    expect(config.data.partition).toEqual({ kind: 'iid', numClients: 100, seed: 1 });
+    expect(config.fit).toMatchObject({ fractionFit: 0.1, epochs: 1, batchSize: 10 });
+  });
+
+  it('merges partial settings and replaces a partition or model whole', () => {
+    const config = resolveTaskConfig({
+      fit: { learningRate: 0.2 }, data: { partition: { kind: 'dirichlet', numClients: 10, seed: 2, alpha: 0.3 } }, model: { kind: 'mnist-cnn' },
+    });
+    expect(config.fit).toMatchObject({ learningRate: 0.2, batchSize: 10 });
+    expect(config.data).toMatchObject({ partition: { kind: 'dirichlet', numClients: 10, seed: 2, alpha: 0.3 }, testLimit: 10_000 });
+    expect(config.model).toEqual({ kind: 'mnist-cnn' });
+  });
+
+  it('removes an optional setting given as null', () => {
+    expect(resolveTaskConfig({ stop: { targetAccuracy: null } }).stop.targetAccuracy).toBeUndefined();
+  });
+
+  it('refuses invalid configurations with FLT_INVALID_TASK', () => {
+    expect(codeOf(() => resolveTaskConfig('nope'))).toBe(ErrorCodes.INVALID_TASK);
+    expect(codeOf(() => resolveTaskConfig({ fit: { fractionFit: 2 } }))).toBe(ErrorCodes.INVALID_TASK);
+    expect(codeOf(() => resolveTaskConfig({ strategy: { name: 'fedmagic' } }))).toBe(ErrorCodes.INVALID_TASK);
+    expect(codeOf(() => resolveTaskConfig({ fit: { minFitClients: 5, minAvailableClients: 2 } }))).toBe(ErrorCodes.INVALID_TASK);
+  });
+});
