@@ -1,0 +1,19 @@
+// `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
+// bench/results/). Names: aggregation, backends, mcmahan, secagg, paillier, psi.
+
+const benches: Record<string, () => Promise<unknown>> = {
+  aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
+  backends: async () => (await import('./backends.ts')).runBackendsBench(),
+  mcmahan: async () => (await import('./mcmahan.ts')).runMcMahanBench(),
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((n) => !(n in benches));
+if (unknown.length > 0) {
+  process.stderr.write(`unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}\n`);
+  process.exit(2);
+}
+for (const name of wanted.length > 0 ? wanted : Object.keys(benches)) {
+  process.stdout.write(`\n=== ${name} ===\n`);
+  await benches[name]!();
+}
