@@ -16,7 +16,7 @@ export function taskView(coordinator: Coordinator, task: TaskRecord) {
     baseline: baseline && task.config.baseline.enabled
       ? { status: baseline.status, accuracy: baseline.accuracy, loss: baseline.loss, epochs: baseline.epochs, error: baseline.error }
       : null,
-    currentRound: rs && rs.isOpen
+    currentRound: rs
       ? {
         round: rs.round, phase: rs.phase, selected: rs.selected.size, goal: rs.goal, reported: rs.reports.size,
         dropped: rs.dropped, failed: rs.failed, deadline: rs.deadline, startedAt: rs.startedAt,

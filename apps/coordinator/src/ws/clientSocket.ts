@@ -2,7 +2,7 @@
 // frame is validated; bad input gets a coded error (and a log line without payload), the
 // connection closes where the error is fatal, and nothing reaches the model unchecked.
 
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import {
@@ -19,6 +19,7 @@ export interface ClientSocketOptions {
 }
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+const sameHash = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app, { coordinator, maxFrameBytes, heartbeatIntervalMs }) => {
   const { registry, tasks, metrics, store, bus } = coordinator;
@@ -87,7 +88,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
       if (hello.taskId && !store.getTask(hello.taskId)) throw new FlotillaError(ErrorCodes.TASK_NOT_FOUND, `no task ${hello.taskId}`, true);
       // A returning client proves its identity with the token it was given; otherwise it is new.
       const known = hello.clientId ? store.getClient(hello.clientId) : null;
-      const resumed = known !== null && hello.resumeToken !== undefined && known.tokenHash === hashToken(hello.resumeToken);
+      const resumed = known !== null && hello.resumeToken !== undefined && sameHash(known.tokenHash, hashToken(hello.resumeToken));
       const id = resumed ? known.id : randomUUID();
       const resumeToken = resumed ? hello.resumeToken! : randomBytes(24).toString('base64url');
       const now = Date.now();
