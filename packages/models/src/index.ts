@@ -1,0 +1,18 @@
+// Public API of @flotilla/models: the model zoo, flat weights, tfjs format, training, backends.
+
+export { ModelError } from './errors.ts';
+export type { ModelErrorCode } from './errors.ts';
+export { createModel, modelInputShape } from './zoo.ts';
+export type { ModelSpec } from './zoo.ts';
+export { getFlatWeights, setFlatWeights, countParams, weightShapes } from './weights.ts';
+export {
+  exportTfjsArtifacts, loadTfjsArtifacts, tfjsArtifactsFromFlat, saveModelToDir, loadModelFromDir, WEIGHTS_FILE,
+} from './tfjsFormat.ts';
+export type { TfjsArtifacts } from './tfjsFormat.ts';
+export { trainLocal, evaluateModel, trainCentralized } from './train.ts';
+export type { TrainingPlan, TrainingProgress, TrainingHooks, TrainingResult, CentralizedEpoch } from './train.ts';
+export { yieldToEventLoop } from './batches.ts';
+export type { LabelledData } from './batches.ts';
+export { initNodeBackend } from './backendNode.ts';
+export type { NodeBackendPreference, NodeBackendInfo } from './backendNode.ts';
+export { registerWasmTrainingKernels } from './kernels/wasmTrainingKernels.ts';

@@ -1,0 +1,173 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { createModel } from './zoo.ts';
+import { getFlatWeights, setFlatWeights } from './weights.ts';
+import { evaluateModel, trainCentralized, trainLocal, type TrainingProgress } from './train.ts';
+import { initNodeBackend } from './backendNode.ts';
+import { blobs, firstDifference } from './testSupport.ts';
+
+const spec = { kind: 'logreg' as const, inputs: 8, classes: 3 };
+const data = blobs({ count: 240, dims: 8, classes: 3, seed: 11 });
+const plan = { epochs: 3, batchSize: 10, learningRate: 0.1, seed: 5 };
+
+beforeAll(async () => {
+  await initNodeBackend('wasm');
+});
+
+function distance(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i]! - b[i]!) ** 2;
+  return Math.sqrt(sum);
+}
+
+describe('trainLocal', () => {
+  it('lowers the loss on a separable problem and reports what it did', async () => {
+    const model = await createModel(spec, 1);
+    const before = await evaluateModel(model, data.images, data.labels, data.count);
+
+    const result = await trainLocal(model, data, plan);
+    const after = await evaluateModel(model, data.images, data.labels, data.count);
+
+    expect(after.loss).toBeLessThan(before.loss / 2);
+    expect(after.accuracy).toBeGreaterThan(0.95);
+    expect(result).toMatchObject({ numExamples: 240, steps: 3 * 24 });
+    expect(result.accuracy).toBeGreaterThan(0.9);
+    model.dispose();
+  });
+
+  it('is reproducible for a given seed', async () => {
+    const [a, b] = await Promise.all([createModel(spec, 1), createModel(spec, 1)]);
+
+    await trainLocal(a, data, plan);
+    await trainLocal(b, data, plan);
+
+    expect(firstDifference(getFlatWeights(a), getFlatWeights(b))).toBe(-1);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('keeps weights much closer to the start with a large FedProx μ than with μ = 0', async () => {
+    const [plain, prox] = await Promise.all([createModel(spec, 2), createModel(spec, 2)]);
+    const start = getFlatWeights(plain);
+
+    await trainLocal(plain, data, { ...plan, proximalMu: 0 });
+    await trainLocal(prox, data, { ...plan, proximalMu: 5 });
+
+    expect(distance(getFlatWeights(prox), start)).toBeLessThan(0.3 * distance(getFlatWeights(plain), start));
+    plain.dispose();
+    prox.dispose();
+  });
+
+  it('reports progress after every batch', async () => {
+    const model = await createModel(spec, 1);
+    const progress: TrainingProgress[] = [];
+
+    await trainLocal(model, { ...data, count: 25 }, { ...plan, epochs: 2 }, { onProgress: (p) => progress.push(p) });
+
+    expect(progress.map((p) => `${p.epoch}.${p.batch}/${p.batches}`)).toEqual(['1.1/3', '1.2/3', '1.3/3', '2.1/3', '2.2/3', '2.3/3']);
+    expect(progress.every((p) => p.epochs === 2 && Number.isFinite(p.loss))).toBe(true);
+    model.dispose();
+  });
+
+  it('lets timers and I/O run between batches', async () => {
+    const model = await createModel(spec, 1);
+    let batchesDone = 0;
+    let timerFiredAfter: number | undefined;
+    setTimeout(() => (timerFiredAfter = batchesDone), 0);
+
+    await trainLocal(model, data, { ...plan, epochs: 1, batchSize: 1 }, { onProgress: () => batchesDone++ });
+
+    expect(timerFiredAfter).toBeDefined();
+    expect(timerFiredAfter!).toBeLessThan(batchesDone);
+    model.dispose();
+  });
+
+  it('stops with an AbortError when the signal aborts, leaking nothing', async () => {
+    const model = await createModel(spec, 1);
+    const controller = new AbortController();
+    const tensorsBefore = tf.memory().numTensors;
+    let batches = 0;
+
+    const run = trainLocal(model, data, { ...plan, proximalMu: 0.1 }, {
+      signal: controller.signal,
+      onProgress: () => ++batches === 3 && controller.abort(),
+    });
+
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(batches).toBe(3);
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    await expect(trainLocal(model, data, plan, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    model.dispose();
+  });
+
+  it('leaks no tensors, with or without the proximal term', async () => {
+    const model = await createModel(spec, 1);
+    const before = tf.memory().numTensors;
+
+    await trainLocal(model, data, { ...plan, epochs: 1 });
+    await trainLocal(model, data, { ...plan, epochs: 1, proximalMu: 0.01 });
+    await evaluateModel(model, data.images, data.labels, data.count, 64);
+
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('rejects data that does not fit the model with a coded error', async () => {
+    const model = await createModel(spec, 1);
+
+    await expect(trainLocal(model, { ...data, count: 1000 }, plan)).rejects.toMatchObject({ code: 'MODEL_DATA_INVALID' });
+    await expect(trainLocal(model, { ...data, labels: new Uint8Array(240).fill(3) }, plan)).rejects.toMatchObject({ code: 'MODEL_DATA_INVALID' });
+    await expect(trainLocal(model, data, { ...plan, batchSize: 0 })).rejects.toMatchObject({ code: 'MODEL_PLAN_INVALID' });
+    model.dispose();
+  });
+});
+
+describe('evaluateModel', () => {
+  it('gives ln 2 loss and the majority share as accuracy for a model that cannot tell two classes apart', async () => {
+    const model = await createModel({ kind: 'logreg', inputs: 2, classes: 2 });
+    setFlatWeights(model, new Float32Array(6)); // all zeros: every prediction is [0.5, 0.5]
+    const images = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+    const labels = Uint8Array.from([0, 0, 0, 1]);
+
+    // Ties go to class 0 (argMax takes the first), so 3 of 4 are right.
+    const result = await evaluateModel(model, images, labels, 4, 3);
+
+    expect(result.loss).toBeCloseTo(Math.LN2, 5);
+    expect(result.accuracy).toBe(0.75);
+    model.dispose();
+  });
+});
+
+describe('trainCentralized', () => {
+  it('stops after `patience` epochs without improvement and restores the best weights', async () => {
+    const model = await createModel(spec, 3);
+    const validation = blobs({ count: 60, dims: 8, classes: 3, seed: 11, spread: 3 });
+    const epochs: number[] = [];
+
+    const history = await trainCentralized(model, data, validation, {
+      batchSize: 20, learningRate: 0.05, seed: 1, maxEpochs: 40, patience: 2,
+    }, (e) => epochs.push(e.epoch));
+    const best = Math.max(...history.map((h) => h.valAccuracy));
+    const restored = await evaluateModel(model, validation.images, validation.labels, validation.count);
+
+    expect(history.length).toBeLessThan(40);
+    expect(epochs).toEqual(history.map((h) => h.epoch));
+    expect(history.slice(-2).every((h) => h.valAccuracy <= best)).toBe(true);
+    expect(restored.accuracy).toBe(best);
+    expect(history[0]).toEqual({ epoch: 1, trainLoss: expect.any(Number), valAccuracy: expect.any(Number), valLoss: expect.any(Number) });
+    model.dispose();
+  });
+
+  it('stops at the first non-improving stretch when nothing can be learnt', async () => {
+    const model = await createModel(spec, 3);
+    const start = getFlatWeights(model);
+
+    const history = await trainCentralized(model, data, data, {
+      batchSize: 40, learningRate: 1e-12, seed: 1, maxEpochs: 20, patience: 3,
+    });
+
+    expect(history).toHaveLength(4);
+    expect(distance(getFlatWeights(model), start)).toBeLessThan(1e-6);
+    model.dispose();
+  });
+});
