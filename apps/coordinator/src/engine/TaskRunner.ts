@@ -144,7 +144,13 @@ export class TaskRunner {
       return this.abandon(rs, `${rs.reports.size} reports, fewer than minReports = ${config.stop.minReports}`);
     }
     this.phase(rs, 'aggregation');
-    const next = aggregation.finish(failures);
+    let next: Float32Array | null;
+    try {
+      next = aggregation.finish(failures);
+    } catch (err) {
+      // A strategy's precondition (Krum's n ≥ 2f + 3, …) failing keeps the model, it does not end the task.
+      return this.abandon(rs, `aggregation failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
     if (!next) return this.abandon(rs, 'the strategy kept the model');
     this.phase(rs, 'evaluation');
     let evaluation: { loss: number; accuracy: number };
