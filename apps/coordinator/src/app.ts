@@ -14,6 +14,7 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/models.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { webRoutes } from './routes/web.ts';
 import { SqliteStore } from './store/SqliteStore.ts';
 import type { Store } from './store/Store.ts';
 import { clientSocket } from './ws/clientSocket.ts';
@@ -86,6 +87,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(modelRoutes, { coordinator });
   await app.register(eventRoutes, { coordinator });
   await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs });
+  await app.register(webRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.addHook('onClose', async () => {

@@ -1,0 +1,37 @@
+// Playwright Test against a real coordinator and real Chromium (Debian's /usr/bin/chromium, or
+// the browser named by FLOTILLA_CHROMIUM). Run by `npm test` after the web app is built.
+
+import { defineConfig } from '@playwright/test';
+
+export const CHROMIUM = process.env.FLOTILLA_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Flags for headless Chromium on a machine without a GPU or an outside network. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+  '--enable-unsafe-webgpu',
+];
+
+export default defineConfig({
+  testDir: '.',
+  testMatch: '**/*.spec.ts',
+  outputDir: '../test-results',
+  timeout: 240_000,
+  expect: { timeout: 30_000 },
+  // Two cores: specs run one after another, each with its own coordinator.
+  workers: 1,
+  fullyParallel: false,
+  retries: process.env.CI ? 1 : 0,
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never', outputFolder: '../playwright-report' }]],
+  use: {
+    browserName: 'chromium',
+    headless: true,
+    launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
+    trace: 'on-first-retry',
+    screenshot: 'only-on-failure',
+  },
+});

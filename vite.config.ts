@@ -1,0 +1,28 @@
+// Builds apps/web: the join page (/) and the operator dashboard (/dashboard), served by the
+// coordinator from apps/web/dist. Fleets and tests always use the built assets (the dev server
+// reloads every open tab on a change).
+
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const web = fileURLToPath(new URL('./apps/web/', import.meta.url));
+
+export default defineConfig({
+  root: web,
+  base: '/',
+  plugins: [react()],
+  build: {
+    outDir: fileURLToPath(new URL('./apps/web/dist/', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    rollupOptions: {
+      input: {
+        join: `${web}index.html`,
+        dashboard: `${web}dashboard/index.html`,
+      },
+    },
+  },
+  worker: { format: 'es' },
+  server: { proxy: { '/api': 'http://127.0.0.1:8080', '/ws': { target: 'ws://127.0.0.1:8080', ws: true } } },
+});
