@@ -1,0 +1,29 @@
+// @flotilla/vertical: vertical federated learning — private sample alignment (PSI) and protocols.
+export {
+  PsiError,
+  PsiParty,
+  inThreadPsiCompute,
+  DEFAULT_MAX_SET_SIZE,
+  runTwoPartyPsi,
+  buildAlignment,
+  applyAlignment,
+  alignMultiParty,
+  blindIds,
+  reblindPoints,
+  hashIdToPoint,
+  randomScalar,
+  randomPermutation,
+  POINT_BYTES,
+  GROUP_ORDER,
+  PSI_DST,
+} from './psi/index.ts';
+export type {
+  PsiErrorCode,
+  PsiCompute,
+  PsiPartyOptions,
+  PsiResult,
+  PsiBlindedSet,
+  PsiReblindedSet,
+  PsiAlignmentMessage,
+  MultiPartyAlignment,
+} from './psi/index.ts';
