@@ -101,6 +101,21 @@ export const BaselineSpec = Type.Object({
   validationFraction: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 0.5, default: 0.1 }),
 });
 
+/**
+ * Client-level differential privacy (DP-FedAvg, McMahan et al. 2018), in Opacus / TF Privacy
+ * terms: clipping norm, noise multiplier, δ, and an optional ε budget that stops the task.
+ */
+export const DifferentialPrivacySpec = Type.Object({
+  enabled: Type.Boolean({ default: false }),
+  clippingNorm: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+  noiseMultiplier: Type.Number({ minimum: 0, default: 1 }),
+  delta: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 1e-5 }),
+  targetEpsilon: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+});
+export type DifferentialPrivacySpec = Static<typeof DifferentialPrivacySpec>;
+
+export const PrivacySpec = Type.Object({ differentialPrivacy: DifferentialPrivacySpec });
+
 /** Everything that defines a federated task. Omitted fields take the defaults above. */
 export const TaskConfig = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -111,6 +126,7 @@ export const TaskConfig = Type.Object({
   stop: StopSpec,
   limits: LimitsSpec,
   baseline: BaselineSpec,
+  privacy: PrivacySpec,
   seed: Type.Integer({ default: 1 }),
 });
 export type TaskConfig = Static<typeof TaskConfig>;

@@ -2,6 +2,7 @@
 // al. 2019): selection → configuration → reporting → aggregation → evaluation → commit, until the
 // target accuracy, the round budget or an operator's stop. Dropouts are data, not exceptions.
 
+import { hasPrivacyAccounting } from '@flotilla/privacy';
 import { createRng, type FitAggregation, type FitFailure, type FitInstructions, type Strategy } from '@flotilla/core';
 import {
   ErrorCodes, FlotillaError, SUPPORTED_CODECS, type FitPlan, type NamedTensor, type RoundPlan, type TaskState, type Update,
@@ -105,6 +106,11 @@ export class TaskRunner {
       if (!instructions) {
         await Promise.race([this.deps.registry.nextChange(1000), new Promise<void>((r) => (this.wakeUp = r))]);
         continue;
+      }
+      const budget = this.config.privacy.differentialPrivacy.targetEpsilon;
+      if (budget !== undefined && hasPrivacyAccounting(this.strategy) && this.strategy.epsilonAfterNextRound(instructions.goal) > budget) {
+        this.setState('completed', `privacy budget ε = ${budget} reached (spent ${this.strategy.epsilonSpent().toFixed(3)})`);
+        break;
       }
       try {
         await this.runRound(round, instructions);

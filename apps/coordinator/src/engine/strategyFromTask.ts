@@ -1,6 +1,7 @@
 // Maps a task's configuration (wire names) onto a strategy of @flotilla/core.
 
 import { createStrategy, type Strategy, type StrategyConfig } from '@flotilla/core';
+import { DpFedAvgStrategy } from '@flotilla/privacy';
 import type { TaskConfig } from '@flotilla/protocol';
 
 export function buildStrategy(config: TaskConfig): Strategy {
@@ -48,5 +49,12 @@ export function buildStrategy(config: TaskConfig): Strategy {
       throw new Error(`unknown strategy ${String(never)}`);
     }
   }
-  return createStrategy(named);
+  const strategy = createStrategy(named);
+  const dp = config.privacy.differentialPrivacy;
+  // Privacy wraps the strategy: it keeps the selection and replaces aggregation by DP-FedAvg.
+  return dp.enabled
+    ? new DpFedAvgStrategy(strategy, {
+      clipNorm: dp.clippingNorm, noiseMultiplier: dp.noiseMultiplier, delta: dp.delta, populationSize: config.data.partition.numClients,
+    })
+    : strategy;
 }

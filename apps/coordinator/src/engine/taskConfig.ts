@@ -13,6 +13,7 @@ export const DEFAULT_TASK_CONFIG: TaskConfig = {
   stop: { maxRounds: 200, targetAccuracy: 0.97, roundDeadlineMs: 60_000, minReports: 1 },
   limits: { maxUpdateNorm: 1000 },
   baseline: { enabled: true, maxEpochs: 30, patience: 3, validationFraction: 0.1 },
+  privacy: { differentialPrivacy: { enabled: false, clippingNorm: 1, noiseMultiplier: 1, delta: 1e-5 } },
   seed: 1,
 };
 

@@ -12,7 +12,7 @@ const task = (id = 't1'): TaskRecord => ({
 });
 const round = (n: number, patch: Partial<RoundRecord> = {}): RoundRecord => ({
   taskId: 't1', round: n, outcome: 'committed', reason: null, startedAt: 10, endedAt: 20, selected: 3, goal: 3, reported: 2,
-  dropped: 1, failed: 0, testAccuracy: 0.5 + n / 100, testLoss: 1, trainLoss: 1.2, baselineAccuracy: null, delta: null,
+  dropped: 1, failed: 0, testAccuracy: 0.5 + n / 100, testLoss: 1, trainLoss: 1.2, baselineAccuracy: null, delta: null, epsilon: null,
   bytesUp: 100, bytesDown: 200, modelVersion: n,
   clients: [
     { clientId: 'a', outcome: 'reported', code: null, numExamples: 60, trainLoss: 1.1 },

@@ -180,9 +180,9 @@ export class SqliteStore implements Store {
   private insertRound(r: RoundRecord): void {
     this.db
       .prepare(`INSERT INTO rounds (task_id, round, outcome, reason, started_at, ended_at, selected, goal, reported, dropped, failed,
-                  test_accuracy, test_loss, train_loss, baseline_accuracy, delta, bytes_up, bytes_down, model_version)
+                  test_accuracy, test_loss, train_loss, baseline_accuracy, delta, epsilon, bytes_up, bytes_down, model_version)
                 VALUES (@taskId, @round, @outcome, @reason, @startedAt, @endedAt, @selected, @goal, @reported, @dropped, @failed,
-                  @testAccuracy, @testLoss, @trainLoss, @baselineAccuracy, @delta, @bytesUp, @bytesDown, @modelVersion)`)
+                  @testAccuracy, @testLoss, @trainLoss, @baselineAccuracy, @delta, @epsilon, @bytesUp, @bytesDown, @modelVersion)`)
       .run(roundColumns(r));
     const insert = this.db.prepare(`INSERT INTO round_clients (task_id, round, client_id, outcome, code, num_examples, train_loss)
                                      VALUES (?, ?, ?, ?, ?, ?, ?)`);
@@ -209,7 +209,7 @@ export class SqliteStore implements Store {
       startedAt: r.started_at as number, endedAt: r.ended_at as number, selected: r.selected as number, goal: r.goal as number,
       reported: r.reported as number, dropped: r.dropped as number, failed: r.failed as number,
       testAccuracy: r.test_accuracy as number | null, testLoss: r.test_loss as number | null, trainLoss: r.train_loss as number | null,
-      baselineAccuracy: r.baseline_accuracy as number | null, delta: r.delta as number | null,
+      baselineAccuracy: r.baseline_accuracy as number | null, delta: r.delta as number | null, epsilon: r.epsilon as number | null,
       bytesUp: r.bytes_up as number, bytesDown: r.bytes_down as number, modelVersion: r.model_version as number, clients,
     };
   }

@@ -45,6 +45,8 @@ export interface RoundRecord {
   trainLoss: number | null;
   baselineAccuracy: number | null;
   delta: number | null;
+  /** Privacy spent so far (ε at the task's δ) when the task uses differential privacy. */
+  epsilon: number | null;
   bytesUp: number;
   bytesDown: number;
   modelVersion: number;

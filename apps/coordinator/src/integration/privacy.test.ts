@@ -1,0 +1,49 @@
+// Client-level differential privacy end to end: the task records ε spent after every round and
+// stops before its budget would be exceeded.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FlotillaClient } from '@flotilla/client';
+import { RdpAccountant } from '@flotilla/privacy';
+import type { PartitionSpec } from '@flotilla/protocol';
+import { api, createTask, eventually, smallTask, startMnistClients, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
+
+const partition: PartitionSpec = { kind: 'iid', numClients: 5, seed: 11, examplesPerClient: 100 };
+
+describe('DP-FedAvg', () => {
+  let coordinator: TestCoordinator | undefined;
+  let clients: FlotillaClient[] = [];
+
+  afterAll(async () => {
+    for (const c of clients) c.stop();
+    await coordinator?.close();
+  });
+
+  it('accounts ε per round with the RDP accountant and stops at the budget', async () => {
+    coordinator = await startTestCoordinator();
+    const { url } = coordinator;
+    const taskId = await createTask(url, smallTask({
+      data: { partition },
+      stop: { maxRounds: 50 },
+      privacy: { differentialPrivacy: { enabled: true, clippingNorm: 1, noiseMultiplier: 1.5, delta: 1e-5, targetEpsilon: 6 } },
+    }));
+    clients = await startMnistClients(url, taskId, partition, [0, 1, 2, 3, 4]);
+
+    const task = await eventually(async () => {
+      const { body } = await api<{ state: string; stopReason: string | null }>(url, `/api/tasks/${taskId}`);
+      return body.state === 'completed' ? body : undefined;
+    }, 120_000, 'the privacy budget to end the task');
+    expect(task.stopReason).toMatch(/privacy budget ε = 6 reached/);
+
+    const { body } = await api<{ rounds: { round: number; epsilon: number }[] }>(url, `/api/tasks/${taskId}/rounds`);
+    expect(body.rounds.length).toBeGreaterThanOrEqual(1);
+    // All 5 of 5 clients train each round: sampling rate 1 (no amplification by subsampling).
+    const reference = new RdpAccountant();
+    for (const round of body.rounds) {
+      reference.step(1.5, 1);
+      expect(round.epsilon).toBeCloseTo(reference.getEpsilon(1e-5), 3);
+      expect(round.epsilon).toBeLessThanOrEqual(6);
+    }
+    reference.step(1.5, 1);
+    expect(reference.getEpsilon(1e-5)).toBeGreaterThan(6);
+  });
+});
