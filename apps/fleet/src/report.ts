@@ -14,7 +14,7 @@ const fixed = (v: number | null, digits = 4) => (v === null ? '   —  ' : v.toF
 export function formatRoundLine(r: RoundLine): string {
   const head = `round ${String(r.round).padStart(4)}  selected ${String(r.selected).padStart(3)}  reported ${String(r.reported).padStart(3)}  dropped ${String(r.dropped).padStart(2)}`;
   if (r.outcome !== 'committed') return `${head}  abandoned: ${r.reason ?? ''}  (${(r.durationMs / 1000).toFixed(1)} s)`;
-  const delta = r.delta === null ? 'δ (baseline training)' : `δ ${r.delta >= 0 ? '+' : ''}${r.delta.toFixed(4)}`;
+  const delta = r.delta === null ? 'δ   —   ' : `δ ${r.delta >= 0 ? '+' : ''}${r.delta.toFixed(4)}`;
   return `${head}  acc ${fixed(r.testAccuracy)}  loss ${fixed(r.testLoss)}  ${delta}  ${(r.durationMs / 1000).toFixed(1)} s`;
 }
 
