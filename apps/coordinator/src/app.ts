@@ -8,6 +8,8 @@ import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorCodes, FlotillaError, type ErrorCode } from '@flotilla/protocol';
+import { installOperatorAuth, redactedRequestSerializer } from './auth/operatorAuth.ts';
+import { loadOrCreateOperatorToken } from './auth/operatorToken.ts';
 import { createCoordinator, type Coordinator } from './coordinator.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -28,6 +30,10 @@ export interface AppOptions {
   /** Largest client frame accepted; the CNN's update is 6.7 MB. */
   maxFrameBytes?: number;
   heartbeatIntervalMs?: number;
+  /** Bearer token for REST under /api and /metrics; loaded from (or generated into) dataDir if absent. */
+  operatorToken?: string;
+  /** When set, a client's hello must carry it (separate from the operator token). */
+  joinToken?: string | null;
 }
 
 declare module 'fastify' {
@@ -43,6 +49,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.INVALID_TASK]: 400,
   [ErrorCodes.SCHEMA_VIOLATION]: 400,
   [ErrorCodes.INTERNAL]: 500,
+  [ErrorCodes.UNAUTHORIZED]: 401,
 };
 
 /**
@@ -52,8 +59,13 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 8 * 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
+  // The event stream may carry the operator token in its query: request logs show it redacted.
+  const logger = typeof options.logger === 'object' && options.logger !== null
+    ? { ...options.logger, serializers: { ...options.logger.serializers, req: redactedRequestSerializer } }
+    : options.logger ?? false;
+  const app = Fastify({ logger, bodyLimit: 8 * 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
   mkdirSync(options.dataDir, { recursive: true });
+  installOperatorAuth(app, options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token);
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
   const coordinator = createCoordinator(store, app.log);
   app.decorate('coordinator', coordinator);
@@ -86,7 +98,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clientRoutes, { coordinator });
   await app.register(modelRoutes, { coordinator });
   await app.register(eventRoutes, { coordinator });
-  await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs });
+  await app.register((await import('./routes/simulation.ts')).simulationRoutes, { coordinator });
+  await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, joinToken: options.joinToken ?? null });
   await app.register(webRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

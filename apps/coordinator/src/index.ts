@@ -7,3 +7,4 @@ export type { Store, TaskRecord, RoundRecord, Checkpoint, ClientRecord } from '.
 export { parseCoordinatorArgs, startCoordinator } from './start.ts';
 export type { CoordinatorSettings } from './start.ts';
 export { spawnTsWorker } from './model/spawnTsWorker.ts';
+export { readOperatorToken } from './auth/operatorToken.ts';

@@ -3,9 +3,17 @@
 import { parseCoordinatorArgs, startCoordinator } from './start.ts';
 
 const settings = parseCoordinatorArgs(process.argv.slice(2), process.env);
-const { app, url } = await startCoordinator(settings);
+const { app, url, operator } = await startCoordinator(settings);
+// Printed to the terminal (never to the log), like Jupyter: the token rides in the URL fragment,
+// which browsers do not send, and the dashboard moves it to storage and strips it.
+const dashboard = operator.source === 'configured'
+  ? `${url}/dashboard   (with the operator token you configured)`
+  : `${url}/dashboard#token=${operator.token}`;
 process.stdout.write(
   `\nFlotilla coordinator listening on ${url}\n` +
+  `  operator dashboard   ${dashboard}\n` +
+  (operator.source === 'generated' ? `  operator token       generated and saved in ${operator.file} (mode 0600)\n` : '') +
+  (settings.joinToken ? '  clients must send    the configured join token\n' : '') +
   `  clients connect to   ${url.replace(/^http/, 'ws')}/ws\n` +
   `  REST API             ${url}/api/tasks   (OpenAPI: ${url}/api/openapi.json)\n` +
   `  events               ${url}/api/events\n` +

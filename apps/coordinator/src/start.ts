@@ -1,10 +1,12 @@
 // Settings from flags and environment, and starting a listening coordinator with its embedded
 // defaults (SQLite under the data directory, the default MNIST task created and started).
 
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
+import { loadOrCreateOperatorToken, type OperatorToken } from './auth/operatorToken.ts';
 
 export interface CoordinatorSettings {
   host: string;
@@ -14,6 +16,10 @@ export interface CoordinatorSettings {
   /** Create and start the default task when the store holds no task yet. */
   defaultTask: boolean;
   maxFrameBytes: number;
+  /** Operator token for REST and the dashboard; null = the one in the data directory, generated on first start. */
+  operatorToken?: string | null;
+  /** Client join token; null = clients join without one. */
+  joinToken?: string | null;
 }
 
 /**
@@ -30,6 +36,8 @@ export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): Co
       'log-level': { type: 'string' },
       'no-default-task': { type: 'boolean' },
       'max-frame-mb': { type: 'string' },
+      'operator-token': { type: 'string' },
+      'join-token': { type: 'string' },
     },
     strict: true,
   });
@@ -42,12 +50,25 @@ export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): Co
     logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
     defaultTask: !(values['no-default-task'] ?? env.FLOTILLA_NO_DEFAULT_TASK === '1'),
     maxFrameBytes: Math.round(Number(values['max-frame-mb'] ?? env.FLOTILLA_MAX_FRAME_MB ?? 16) * 1024 * 1024),
+    operatorToken: values['operator-token'] || env.FLOTILLA_OPERATOR_TOKEN || null,
+    joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null,
   };
 }
 
-export async function startCoordinator(settings: CoordinatorSettings): Promise<{ app: FastifyInstance; url: string }> {
+export interface StartedCoordinator {
+  app: FastifyInstance;
+  url: string;
+  /** The operator token in force, and whether it was configured, read from the data directory or generated. */
+  operator: OperatorToken;
+}
+
+export async function startCoordinator(settings: CoordinatorSettings): Promise<StartedCoordinator> {
+  mkdirSync(settings.dataDir, { recursive: true });
+  const operator = loadOrCreateOperatorToken(settings.dataDir, settings.operatorToken);
   const app = await buildApp({
     dataDir: settings.dataDir,
+    operatorToken: operator.token,
+    joinToken: settings.joinToken ?? null,
     maxFrameBytes: settings.maxFrameBytes,
     logger: { level: settings.logLevel },
   });
@@ -62,5 +83,5 @@ export async function startCoordinator(settings: CoordinatorSettings): Promise<{
   await app.listen({ host: settings.host, port: settings.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
-  return { app, url: `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}` };
+  return { app, operator, url: `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}` };
 }

@@ -81,6 +81,7 @@ export class FlotillaClient {
       ...(this.identity ? { clientId: this.identity.clientId, resumeToken: this.identity.resumeToken } : {}),
       ...(options.taskId ? { taskId: options.taskId } : {}),
       ...(options.partitionIndex === undefined ? {} : { partitionIndex: options.partitionIndex }),
+      ...(options.joinToken ? { joinToken: options.joinToken } : {}),
       numExamples: options.data.count,
       device: options.trainer.device(),
       capabilities: { codecs: [...SUPPORTED_CODECS] },
@@ -118,7 +119,7 @@ export class FlotillaClient {
         this.options.identity?.save(this.identity);
         this.attempt = 0;
         this.startHeartbeat(message.heartbeatIntervalMs);
-        this.emit({ type: 'welcome', clientId: message.clientId, taskId: message.task?.id ?? null });
+        this.emit({ type: 'welcome', clientId: message.clientId, taskId: message.task?.id ?? null, ...(message.task ? { taskName: message.task.name, model: message.task.model } : {}) });
         if (!this.training) this.setStatus('idle');
         return;
       case 'round.plan':
@@ -137,6 +138,8 @@ export class FlotillaClient {
         return;
       case 'error':
         this.emit({ type: 'error', code: message.code, message: message.message, fatal: message.fatal });
+        // Reconnecting with the same join token cannot succeed: leave instead of retrying forever.
+        if (message.code === ErrorCodes.JOIN_REFUSED) this.stop();
         return;
       default: {
         const never: never = message;

@@ -62,7 +62,7 @@ export type ClientStatus = 'connecting' | 'idle' | 'training' | 'uploading' | 'r
 /** What a client tells its host (a page, a log line) as it goes. */
 export type ClientEvent =
   | { type: 'status'; status: ClientStatus }
-  | { type: 'welcome'; clientId: string; taskId: string | null }
+  | { type: 'welcome'; clientId: string; taskId: string | null; taskName?: string; model?: ModelSpec }
   | { type: 'plan'; taskId: string; round: number; modelVersion: number }
   | { type: 'progress'; round: number; epoch: number; epochs: number; batch: number; batches: number; loss: number }
   | { type: 'uploaded'; round: number; bytes: number; loss: number; accuracy: number; trainMs: number }
@@ -79,6 +79,8 @@ export interface ClientOptions {
   data: LocalData;
   taskId?: string;
   partitionIndex?: number;
+  /** The coordinator's client join token, when it requires one (not the operator token). */
+  joinToken?: string;
   webSocket: WebSocketFactory;
   fetch?: typeof fetch;
   identity?: IdentityStore;

@@ -24,6 +24,10 @@ export const ErrorCodes = {
   INVALID_TASK: 'FLT_INVALID_TASK',
   NOT_FOUND: 'FLT_NOT_FOUND',
   TRAINING_FAILED: 'FLT_TRAINING_FAILED',
+  /** A REST or event-stream request without the operator token, or with a wrong one. */
+  UNAUTHORIZED: 'FLT_UNAUTHORIZED',
+  /** A hello without the client join token the coordinator requires, or with a wrong one. */
+  JOIN_REFUSED: 'FLT_JOIN_REFUSED',
   INTERNAL: 'FLT_INTERNAL',
 } as const;
 

@@ -36,6 +36,8 @@ export const Hello = Type.Object({
   numExamples: Type.Optional(Count),
   device: DeviceInfo,
   capabilities: Type.Object({ codecs: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 16 }) }),
+  /** Required when the coordinator was started with a client join token (separate from the operator token). */
+  joinToken: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
 }, { additionalProperties: false });
 export type Hello = Static<typeof Hello>;
 

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, encodeFrame } from '@flotilla/protocol';
-import { RawClient, api, createTask, eventually, smallTask, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
+import { RawClient, api, createTask, eventually, operatorHeaders, smallTask, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 
 const SHAPES = [[784, 200], [200], [200, 200], [200], [200, 10], [10]];
 const zeros = () => SHAPES.map((shape) => ({ shape, values: new Float32Array(shape.reduce((a, b) => a * b, 1)) }));
@@ -77,7 +77,7 @@ describe('task control and events', () => {
   it('streams events with ids and replays what a viewer missed after Last-Event-ID', async () => {
     const read = async (headers: Record<string, string>) => {
       const abort = new AbortController();
-      const response = await fetch(`${coordinator.url}/api/events?taskId=${taskId}&ephemeral=false`, { headers, signal: abort.signal });
+      const response = await fetch(`${coordinator.url}/api/events?taskId=${taskId}&ephemeral=false`, { headers: { ...operatorHeaders(), ...headers }, signal: abort.signal });
       const reader = response.body!.getReader();
       let text = '';
       const until = Date.now() + 2000;

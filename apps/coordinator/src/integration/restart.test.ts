@@ -9,12 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FlotillaClient } from '@flotilla/client';
 import type { PartitionSpec } from '@flotilla/protocol';
-import { api, createTask, eventually, smallTask, startMnistClients } from '../testing/harness.ts';
+import { TEST_OPERATOR_TOKEN, api, createTask, eventually, smallTask, startMnistClients } from '../testing/harness.ts';
 
 const main = fileURLToPath(new URL('../main.ts', import.meta.url));
 
 function startProcess(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, '--port', String(port), '--data-dir', dataDir, '--no-default-task', '--log-level', 'warn'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, '--port', String(port), '--data-dir', dataDir, '--no-default-task', '--log-level', 'warn', '--operator-token', TEST_OPERATOR_TOKEN], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

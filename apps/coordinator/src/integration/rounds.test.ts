@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlotillaClient } from '@flotilla/client';
 import type { PartitionSpec } from '@flotilla/protocol';
-import { api, createTask, eventually, smallTask, startMnistClients, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
+import { api, createTask, eventually, operatorHeaders, smallTask, startMnistClients, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 
 interface Round { round: number; outcome: string; selected: number; reported: number; dropped: number; testAccuracy: number; modelVersion: number; baselineAccuracy: number | null; delta: number | null; bytesUp: number; bytesDown: number }
 
@@ -58,7 +58,7 @@ describe('FedAvg over real WebSockets', () => {
   });
 
   it('serves the global model in TensorFlow.js format, loadable with tf.loadLayersModel', async () => {
-    const model = await tf.loadLayersModel(`${coordinator.url}/api/tasks/${taskId}/models/latest/model.json`);
+    const model = await tf.loadLayersModel(`${coordinator.url}/api/tasks/${taskId}/models/latest/model.json`, { requestInit: { headers: operatorHeaders() } });
     expect(model.countParams()).toBe(199_210);
     const prediction = model.predict(tf.zeros([1, 784])) as tf.Tensor;
     expect(prediction.shape).toEqual([1, 10]);
@@ -69,7 +69,7 @@ describe('FedAvg over real WebSockets', () => {
 
   it('answers /healthz, /metrics and the OpenAPI description', async () => {
     expect((await api(coordinator.url, '/healthz')).body).toMatchObject({ status: 'ok' });
-    const metrics = await (await fetch(`${coordinator.url}/metrics`)).text();
+    const metrics = await (await fetch(`${coordinator.url}/metrics`, { headers: operatorHeaders() })).text();
     expect(metrics).toMatch(/flotilla_rounds_total\{outcome="committed"\} 3/);
     const openapi = (await api<{ openapi: string; paths: Record<string, unknown> }>(coordinator.url, '/api/openapi.json')).body;
     expect(openapi.openapi).toMatch(/^3\./);

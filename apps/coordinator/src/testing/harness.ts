@@ -17,16 +17,28 @@ export interface TestCoordinator {
   app: FastifyInstance;
   url: string;
   dataDir: string;
+  operatorToken: string;
   close(): Promise<void>;
 }
 
-export async function startTestCoordinator(options: { dataDir?: string; maxFrameBytes?: number; heartbeatIntervalMs?: number } = {}): Promise<TestCoordinator> {
+/** The operator token test coordinators use unless told otherwise; api() sends it. */
+export const TEST_OPERATOR_TOKEN = 'test-operator-token-0123456789';
+
+/** Headers that authenticate as the operator, for fetches that do not go through api(). */
+export function operatorHeaders(token = TEST_OPERATOR_TOKEN): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+export async function startTestCoordinator(options: {
+  dataDir?: string; maxFrameBytes?: number; heartbeatIntervalMs?: number; operatorToken?: string; joinToken?: string | null;
+} = {}): Promise<TestCoordinator> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-test-'));
-  const app = await buildApp({ dataDir, ...options });
+  const operatorToken = options.operatorToken ?? TEST_OPERATOR_TOKEN;
+  const app = await buildApp({ dataDir, ...options, operatorToken });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  return { app, url: `http://127.0.0.1:${port}`, dataDir, close: () => app.close() };
+  return { app, url: `http://127.0.0.1:${port}`, dataDir, operatorToken, close: () => app.close() };
 }
 
 /** A small, fast task: few clients, few examples, a subset of the test set, no baseline. */
@@ -48,10 +60,16 @@ function deepMerge<T>(base: T, patch: unknown): T {
   return out as T;
 }
 
-export async function api<T = Record<string, unknown>>(url: string, pathname: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: T }> {
+/** A REST call as the operator (`token: null` sends none, to test refusals). */
+export async function api<T = Record<string, unknown>>(url: string, pathname: string, init?: { method?: string; body?: unknown; token?: string | null }): Promise<{ status: number; body: T }> {
+  const token = init?.token === undefined ? TEST_OPERATOR_TOKEN : init.token;
   const response = await fetch(`${url}${pathname}`, {
     method: init?.method ?? 'GET',
-    ...(init?.body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body) }),
+    headers: {
+      ...(token === null ? {} : operatorHeaders(token)),
+      ...(init?.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(init?.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : null) as T };

@@ -9,6 +9,7 @@ import {
   ErrorCodes, FlotillaError, PROTOCOL_VERSION, errorMessage, parseClientMessage, type ClientMessage, type Hello,
   type NamedTensor, type Welcome,
 } from '@flotilla/protocol';
+import { sameSecret } from '../auth/operatorAuth.ts';
 import type { ConnectedClient } from '../engine/ClientRegistry.ts';
 import type { Coordinator } from '../coordinator.ts';
 
@@ -16,12 +17,14 @@ export interface ClientSocketOptions {
   coordinator: Coordinator;
   maxFrameBytes: number;
   heartbeatIntervalMs: number;
+  /** When set, hello must carry it; otherwise the join is refused (fatal). */
+  joinToken: string | null;
 }
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 const sameHash = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app, { coordinator, maxFrameBytes, heartbeatIntervalMs }) => {
+export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app, { coordinator, maxFrameBytes, heartbeatIntervalMs, joinToken }) => {
   const { registry, tasks, metrics, store, bus } = coordinator;
 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket: WebSocket, req) => {
@@ -84,6 +87,9 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
     function welcome(hello: Hello): ConnectedClient {
       if (hello.protocolVersion !== PROTOCOL_VERSION) {
         throw new FlotillaError(ErrorCodes.PROTOCOL_VERSION, `protocol ${hello.protocolVersion} is not supported; this coordinator speaks ${PROTOCOL_VERSION}`, true);
+      }
+      if (joinToken !== null && (hello.joinToken === undefined || !sameSecret(hello.joinToken, joinToken))) {
+        throw new FlotillaError(ErrorCodes.JOIN_REFUSED, hello.joinToken === undefined ? 'this coordinator needs a client join token' : 'the client join token is wrong', true);
       }
       if (hello.taskId && !store.getTask(hello.taskId)) throw new FlotillaError(ErrorCodes.TASK_NOT_FOUND, `no task ${hello.taskId}`, true);
       // A returning client proves its identity with the token it was given; otherwise it is new.
