@@ -7,3 +7,10 @@ export type {
   WebSocketLike, WebSocketFactory, LocalData, TrainJob, TrainOutcome, Trainer, Identity, IdentityStore, ClientStatus,
   ClientEvent, ClientOptions,
 } from './types.ts';
+export { BACKEND_LADDER, isBackendName, chooseBackend, benchmarkActiveBackend } from './browser/backendLadder.ts';
+export type { BackendName, BackendProbe, BackendChoice, LadderOptions } from './browser/backendLadder.ts';
+export { createTrainerWorkerApi } from './browser/trainerWorker.ts';
+export type { TrainerWorkerApi, TrainerWorkerOptions, WorkerTrainJob, WorkerProgress, LocalDataSummary } from './browser/trainerWorker.ts';
+export { WorkerTrainer, workerLocalData } from './browser/WorkerTrainer.ts';
+export type { TrainerWorkerRemote, WorkerTrainerOptions } from './browser/WorkerTrainer.ts';
+export { fetchSimulationPartition, simulationPartitionPath } from './browser/simulationData.ts';

@@ -1,4 +1,17 @@
-// Join page entry (placeholder until the browser client lands).
-import { createRoot } from 'react-dom/client';
+// Join page entry: starts the session (worker, backend ladder, local data, client) and renders it.
+// `window.flotillaJoin` lets a fleet, a test or the benchmark read the state without scraping.
 
-createRoot(document.getElementById('root')!).render(<main data-testid="join.page"><h1>Flotilla</h1></main>);
+import { createRoot } from 'react-dom/client';
+import { JoinPage } from './JoinPage.tsx';
+import { JoinSession, readJoinParams } from './JoinSession.ts';
+
+declare global {
+  interface Window {
+    flotillaJoin?: JoinSession;
+  }
+}
+
+const session = new JoinSession(readJoinParams(window.location));
+window.flotillaJoin = session;
+createRoot(document.getElementById('root')!).render(<JoinPage session={session} />);
+void session.start();

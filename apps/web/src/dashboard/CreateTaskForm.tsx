@@ -1,0 +1,129 @@
+// The form that creates a task: data and partition, model (zoo or an uploaded tfjs model.json),
+// strategy and its parameters, C, E, B, learning rate, rounds, deadline, min reports, target.
+
+import { useState, type ReactNode } from 'react';
+import { ApiError } from './api.ts';
+
+const STRATEGIES = ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad', 'fedmedian', 'fedtrimmedavg', 'krum'] as const;
+const SERVER_OPTIMISERS = new Set(['fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']);
+
+const Field = ({ label, children }: { label: string; children: ReactNode }) => <label className="field"><span>{label}</span>{children}</label>;
+
+export function CreateTaskForm({ onCreate }: { onCreate(config: unknown, start: boolean): Promise<unknown> }) {
+  const [f, setF] = useState({
+    name: 'MNIST FedAvg', partition: 'iid', clients: '10', alpha: '0.5', examples: '', model: 'mnist-2nn', strategy: 'fedavg',
+    serverLr: '', momentum: '', mu: '0.01', trimBeta: '0.1', byzantine: '1', fraction: '0.5', minClients: '2', epochs: '1',
+    batch: '10', lr: '0.05', rounds: '20', deadline: '60', minReports: '1', target: '0.97', testLimit: '10000', baseline: true, start: true,
+  });
+  const [topology, setTopology] = useState<{ name: string; modelTopology: unknown } | null>(null);
+  const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const set = (key: keyof typeof f) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
+    setF((prev) => ({ ...prev, [key]: e.target.type === 'checkbox' ? Boolean(e.target.checked) : e.target.value }));
+  const input = (key: keyof typeof f, type = 'number', step = 'any') => (
+    <input type={type} step={step} value={String(f[key])} onChange={set(key)} data-testid={`dashboard.create.${key}`} />
+  );
+
+  const readModel = async (file: File | undefined) => {
+    if (!file) return setTopology(null);
+    try {
+      const json = JSON.parse(await file.text()) as { modelTopology?: unknown };
+      if (!json.modelTopology) throw new Error('no modelTopology in this file');
+      setTopology({ name: file.name, modelTopology: json.modelTopology });
+      setMessage(null);
+    } catch (err) {
+      setTopology(null);
+      setMessage({ error: true, text: `${file.name} is not a TensorFlow.js model.json: ${String(err instanceof Error ? err.message : err)}` });
+    }
+  };
+
+  const config = () => {
+    const n = Number;
+    const clients = n(f.clients);
+    const partition = {
+      kind: f.partition, numClients: clients, seed: 1,
+      ...(f.partition === 'dirichlet' ? { alpha: n(f.alpha) } : {}),
+      ...(f.examples && f.partition !== 'shards' ? { examplesPerClient: n(f.examples) } : {}),
+    };
+    const model = f.model === 'upload' ? (topology ? { kind: 'tfjs', modelTopology: topology.modelTopology } : null) : { kind: f.model };
+    if (!model) throw new Error('choose a model.json to upload, or a model from the zoo');
+    return {
+      name: f.name, model,
+      data: { partition, testLimit: n(f.testLimit) },
+      strategy: {
+        name: f.strategy,
+        ...(SERVER_OPTIMISERS.has(f.strategy) && f.serverLr ? { serverLearningRate: n(f.serverLr) } : {}),
+        ...(f.strategy === 'fedavgm' && f.momentum ? { serverMomentum: n(f.momentum) } : {}),
+        ...(f.strategy === 'fedtrimmedavg' ? { trimBeta: n(f.trimBeta) } : {}),
+        ...(f.strategy === 'krum' ? { byzantine: n(f.byzantine) } : {}),
+      },
+      fit: {
+        fractionFit: n(f.fraction), minFitClients: Math.min(n(f.minClients), clients), minAvailableClients: Math.min(n(f.minClients), clients),
+        epochs: n(f.epochs), batchSize: n(f.batch), learningRate: n(f.lr), proximalMu: f.strategy === 'fedprox' ? n(f.mu) : 0,
+      },
+      stop: { maxRounds: n(f.rounds), roundDeadlineMs: Math.round(n(f.deadline) * 1000), minReports: n(f.minReports), targetAccuracy: n(f.target) > 0 ? n(f.target) : null },
+      baseline: { enabled: f.baseline },
+    };
+  };
+
+  const submit = async () => {
+    try {
+      const task = await onCreate(config(), f.start) as { id: string; name: string };
+      setMessage({ error: false, text: `created ${task.name}` });
+    } catch (err) {
+      setMessage({ error: true, text: err instanceof ApiError ? `${err.code}: ${err.message}` : String(err instanceof Error ? err.message : err) });
+    }
+  };
+
+  return (
+    <section className="panel" data-testid="dashboard.create">
+      <h2>New task</h2>
+      <form className="create" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
+        <Field label="name">{input('name', 'text')}</Field>
+        <Field label="dataset"><select value="mnist" disabled data-testid="dashboard.create.dataset"><option value="mnist">MNIST</option></select></Field>
+        <Field label="partition">
+          <select value={f.partition} onChange={set('partition')} data-testid="dashboard.create.partition">
+            <option value="iid">IID</option><option value="shards">shards (2 per client)</option><option value="dirichlet">Dirichlet</option>
+          </select>
+        </Field>
+        {f.partition === 'dirichlet' ? <Field label="α">{input('alpha')}</Field> : null}
+        <Field label="clients K">{input('clients', 'number', '1')}</Field>
+        <Field label="examples / client">{input('examples', 'number', '1')}</Field>
+        <Field label="model">
+          <select value={f.model} onChange={set('model')} data-testid="dashboard.create.model">
+            <option value="mnist-2nn">2NN (McMahan)</option><option value="mnist-cnn">CNN (McMahan)</option><option value="upload">upload model.json…</option>
+          </select>
+        </Field>
+        {f.model === 'upload' ? (
+          <Field label="tfjs model.json">
+            <input type="file" accept=".json,application/json" onChange={(e) => void readModel(e.target.files?.[0])} data-testid="dashboard.create.upload" />
+            <small className="muted">Topology only: weights start fresh from the task seed; inputs must be MNIST-shaped ([784] or [28, 28, 1]).</small>
+          </Field>
+        ) : null}
+        <Field label="strategy">
+          <select value={f.strategy} onChange={set('strategy')} data-testid="dashboard.create.strategy">
+            {STRATEGIES.map((s) => <option key={s} value={s}>{s}</option>)}
+          </select>
+        </Field>
+        {f.strategy === 'fedprox' ? <Field label="proximal μ">{input('mu')}</Field> : null}
+        {SERVER_OPTIMISERS.has(f.strategy) ? <Field label="server lr η">{input('serverLr')}</Field> : null}
+        {f.strategy === 'fedavgm' ? <Field label="server momentum β">{input('momentum')}</Field> : null}
+        {f.strategy === 'fedtrimmedavg' ? <Field label="trim β">{input('trimBeta')}</Field> : null}
+        {f.strategy === 'krum' ? <Field label="byzantine f">{input('byzantine', 'number', '1')}</Field> : null}
+        <Field label="fraction C">{input('fraction')}</Field>
+        <Field label="min clients">{input('minClients', 'number', '1')}</Field>
+        <Field label="local epochs E">{input('epochs', 'number', '1')}</Field>
+        <Field label="batch B">{input('batch', 'number', '1')}</Field>
+        <Field label="learning rate">{input('lr')}</Field>
+        <Field label="rounds">{input('rounds', 'number', '1')}</Field>
+        <Field label="deadline (s)">{input('deadline')}</Field>
+        <Field label="min reports">{input('minReports', 'number', '1')}</Field>
+        <Field label="target accuracy (0 = none)">{input('target')}</Field>
+        <Field label="test examples">{input('testLimit', 'number', '1')}</Field>
+        <label className="check"><input type="checkbox" checked={f.baseline} onChange={set('baseline')} data-testid="dashboard.create.baseline" /> centralized baseline</label>
+        <label className="check"><input type="checkbox" checked={f.start} onChange={set('start')} data-testid="dashboard.create.start" /> start at once</label>
+        <button type="submit" data-testid="dashboard.create.submit">Create task</button>
+      </form>
+      {message ? <p className={message.error ? 'error' : 'ok'} role="status" data-testid="dashboard.create.message">{message.text}</p> : null}
+    </section>
+  );
+}

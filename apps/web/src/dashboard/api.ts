@@ -1,0 +1,123 @@
+// The coordinator's REST API as the dashboard sees it: typed views and a fetch that sends the
+// operator token and turns coded error bodies into ApiError.
+
+export type TaskState = 'created' | 'running' | 'paused' | 'stopped' | 'completed' | 'failed';
+export type RoundPhase = 'selection' | 'configuration' | 'reporting' | 'aggregation' | 'evaluation' | 'commit';
+
+export interface RoundSummary {
+  taskId: string;
+  round: number;
+  outcome: 'committed' | 'abandoned';
+  reason: string | null;
+  startedAt: number;
+  endedAt: number;
+  selected: number;
+  goal: number;
+  reported: number;
+  dropped: number;
+  failed: number;
+  testAccuracy: number | null;
+  testLoss: number | null;
+  trainLoss: number | null;
+  baselineAccuracy: number | null;
+  delta: number | null;
+  bytesUp: number;
+  bytesDown: number;
+  modelVersion: number;
+}
+
+export interface CurrentRound {
+  round: number;
+  phase: RoundPhase;
+  selected: number;
+  goal: number;
+  reported: number;
+  dropped: number;
+  failed: number;
+  deadline: number;
+  startedAt: number;
+}
+
+export interface TaskView {
+  id: string;
+  name: string;
+  state: TaskState;
+  stopReason: string | null;
+  createdAt: number;
+  updatedAt: number;
+  modelVersion: number;
+  lastRound: number;
+  config: {
+    model: { kind: string };
+    data: { partition: { kind: string; numClients: number }; testLimit: number };
+    strategy: { name: string };
+    fit: { fractionFit: number; epochs: number; batchSize: number; learningRate: number };
+    stop: { maxRounds: number; targetAccuracy?: number; roundDeadlineMs: number; minReports: number };
+    baseline: { enabled: boolean };
+  };
+  latestRound: RoundSummary | null;
+  baseline: { status: string; accuracy: number | null; loss: number | null; epochs: unknown[]; error: string | null } | null;
+  currentRound: CurrentRound | null;
+}
+
+export interface ClientView {
+  id: string;
+  kind: string;
+  backend: string | null;
+  examplesPerSec: number | null;
+  firstSeen: number;
+  lastSeen: number;
+  roundsJoined: number;
+  dropouts: number;
+  connected: boolean;
+  taskId: string | null;
+}
+
+/** A refused or failed call, with the coordinator's stable error code (FLT_…). */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/**
+ * Calls the operator API with the bearer token.
+ * @example const { tasks } = await api<{ tasks: TaskView[] }>(token, '/api/tasks');
+ */
+export async function api<T>(token: string | null, pathname: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const response = await fetch(pathname, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = { message: text };
+  }
+  if (!response.ok) {
+    const coded = (body ?? {}) as { code?: string; message?: string };
+    throw new ApiError(response.status, coded.code ?? `HTTP_${response.status}`, coded.message ?? response.statusText);
+  }
+  return body as T;
+}
+
+/** Fetches a file with the token and hands it to the browser as a download. */
+export async function downloadWithToken(token: string | null, pathname: string, filename: string): Promise<void> {
+  const response = await fetch(pathname, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, `download of ${filename} failed`);
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,139 @@
+// Dashboard state and how events change it. REST gives the snapshot (tasks, rounds, clients);
+// events move it forward between snapshots so the screen follows the federation live.
+
+import type { ClientView, RoundSummary, TaskView } from './api.ts';
+import type { FeedEvent } from './eventFeed.ts';
+
+export interface LogEntry {
+  key: string;
+  at: number;
+  type: string;
+  taskId: string | null;
+  text: string;
+  code: string | null;
+}
+
+export interface DashboardState {
+  tasks: Record<string, TaskView>;
+  taskOrder: string[];
+  rounds: Record<string, RoundSummary[]>;
+  clients: ClientView[];
+  log: LogEntry[];
+}
+
+export const initialState: DashboardState = { tasks: {}, taskOrder: [], rounds: {}, clients: [], log: [] };
+
+export type Action =
+  | { type: 'tasks'; tasks: TaskView[] }
+  | { type: 'task'; task: TaskView }
+  | { type: 'rounds'; taskId: string; rounds: RoundSummary[] }
+  | { type: 'clients'; clients: ClientView[] }
+  | { type: 'events'; events: FeedEvent[] };
+
+const LOG_LIMIT = 500;
+
+export function reducer(state: DashboardState, action: Action): DashboardState {
+  switch (action.type) {
+    case 'tasks': {
+      const tasks: Record<string, TaskView> = {};
+      for (const t of action.tasks) tasks[t.id] = t;
+      return { ...state, tasks, taskOrder: action.tasks.map((t) => t.id) };
+    }
+    case 'task': {
+      const known = state.taskOrder.includes(action.task.id);
+      return { ...state, tasks: { ...state.tasks, [action.task.id]: action.task }, taskOrder: known ? state.taskOrder : [...state.taskOrder, action.task.id] };
+    }
+    case 'rounds':
+      return { ...state, rounds: { ...state.rounds, [action.taskId]: mergeRounds(state.rounds[action.taskId] ?? [], action.rounds) } };
+    case 'clients':
+      return { ...state, clients: action.clients };
+    case 'events':
+      return action.events.reduce(applyEvent, state);
+    default: {
+      const never: never = action;
+      throw new Error(`unknown action ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function mergeRounds(existing: RoundSummary[], incoming: RoundSummary[]): RoundSummary[] {
+  const byRound = new Map(existing.map((r) => [r.round, r]));
+  for (const r of incoming) byRound.set(r.round, r);
+  return [...byRound.values()].sort((a, b) => a.round - b.round);
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
+
+function applyEvent(state: DashboardState, e: FeedEvent): DashboardState {
+  const entry = logEntry(e);
+  const next = entry ? { ...state, log: [...state.log.slice(-(LOG_LIMIT - 1)), entry] } : state;
+  const task = e.taskId ? next.tasks[e.taskId] : undefined;
+  if (!task) return next;
+  const put = (patch: Partial<TaskView>): DashboardState => ({ ...next, tasks: { ...next.tasks, [task.id]: { ...task, ...patch } } });
+  const cur = task.currentRound;
+  const round = num(e.data.round);
+  switch (e.type) {
+    case 'task.state':
+      return put({ state: e.data.state as TaskView['state'], stopReason: (e.data.reason as string | null) ?? null });
+    case 'round.started':
+      return put({
+        currentRound: {
+          round, phase: 'configuration', selected: num(e.data.selected), goal: num(e.data.goal), reported: 0, dropped: 0, failed: 0,
+          deadline: num(e.data.deadline), startedAt: e.at,
+        },
+      });
+    case 'round.phase':
+      return cur?.round === round ? put({ currentRound: { ...cur, phase: e.data.phase as typeof cur.phase } }) : next;
+    case 'round.report':
+      return cur?.round === round ? put({ currentRound: { ...cur, reported: Math.max(cur.reported, num(e.data.reported)) } }) : next;
+    case 'round.dropout':
+      return cur?.round === round ? put({ currentRound: { ...cur, dropped: cur.dropped + 1 } }) : next;
+    case 'client.error':
+      return cur?.round === round ? put({ currentRound: { ...cur, failed: cur.failed + 1 } }) : next;
+    case 'round.committed':
+    case 'round.abandoned': {
+      const summary = e.data as unknown as RoundSummary;
+      const ended = {
+        ...next,
+        rounds: { ...next.rounds, [task.id]: mergeRounds(next.rounds[task.id] ?? [], [{ ...summary, taskId: task.id }]) },
+      };
+      const patch: Partial<TaskView> = {
+        currentRound: cur && cur.round > round ? cur : null,
+        lastRound: Math.max(task.lastRound, round),
+        latestRound: round >= task.lastRound ? { ...summary, taskId: task.id } : task.latestRound,
+        modelVersion: e.type === 'round.committed' ? Math.max(task.modelVersion, summary.modelVersion) : task.modelVersion,
+      };
+      return { ...ended, tasks: { ...ended.tasks, [task.id]: { ...task, ...patch } } };
+    }
+    default:
+      return next;
+  }
+}
+
+const short = (id: unknown): string => String(id ?? '').slice(0, 8);
+
+/** What the event log shows: joins, leaves, dropouts, abandoned rounds, errors (with codes), task states. */
+function logEntry(e: FeedEvent): LogEntry | null {
+  const d = e.data;
+  const base = { key: `${e.seq ?? `x${e.at}`}-${e.type}`, at: e.at, type: e.type, taskId: e.taskId, code: null as string | null };
+  switch (e.type) {
+    case 'client.joined':
+      return { ...base, text: `client ${short(d.clientId)} joined (${String(d.kind)}, ${String(d.backend)}${d.resumed ? ', resumed' : ''})` };
+    case 'client.left':
+      return { ...base, text: `client ${short(d.clientId)} left` };
+    case 'round.dropout':
+      return { ...base, text: `round ${num(d.round)}: client ${short(d.clientId)} dropped out (${String(d.reason)})` };
+    case 'round.abandoned':
+      return { ...base, text: `round ${num(d.round)} abandoned: ${String(d.reason ?? 'no reason')}` };
+    case 'client.error':
+      return { ...base, code: (d.code as string | null) ?? null, text: `round ${num(d.round)}: client ${short(d.clientId)} ${String(d.outcome)}` };
+    case 'task.state':
+      return { ...base, text: `task ${short(e.taskId)} ${String(d.state)}${d.reason ? `: ${String(d.reason)}` : ''}` };
+    case 'task.created':
+      return { ...base, text: `task ${short(e.taskId)} created: ${String(d.name)}` };
+    case 'baseline.done':
+      return { ...base, text: `centralized baseline done: accuracy ${num(d.accuracy).toFixed(4)} after ${num(d.epochs)} epochs` };
+    default:
+      return null;
+  }
+}

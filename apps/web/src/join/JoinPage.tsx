@@ -1,0 +1,101 @@
+// The join page: what happens in plain words, the connection, task, backend and benchmark, the
+// current round and its local training progress, the rounds this device contributed to, and
+// pause / leave. Every value a test or a fleet reads carries a `join.*` data-testid.
+
+import { useSyncExternalStore } from 'react';
+import type { JoinSession, JoinState } from './JoinSession.ts';
+
+const CONNECTION_TEXT: Record<JoinState['connection'], string> = {
+  'not-connected': 'not connected yet', connecting: 'connecting…', idle: 'connected, waiting to be selected',
+  training: 'connected, training', uploading: 'connected, sending the update', reconnecting: 'reconnecting…', stopped: 'disconnected',
+};
+
+function modelName(state: JoinState): string {
+  const kind = state.model?.kind;
+  if (kind === 'mnist-2nn') return 'MNIST 2NN (two hidden layers of 200)';
+  if (kind === 'mnist-cnn') return 'MNIST CNN (two 5×5 convolutions)';
+  return kind ?? '—';
+}
+
+export function JoinPage({ session }: { session: JoinSession }) {
+  const s = useSyncExternalStore(session.subscribe, session.getSnapshot);
+  const p = s.progress;
+  const done = p ? ((p.epoch - 1) * p.batches + p.batch) / (p.epochs * p.batches) : s.phase === 'training' ? 0 : null;
+  return (
+    <main data-testid="join.page" data-stage={s.stage} style={{ fontFamily: 'system-ui, sans-serif', maxWidth: 760, margin: '2rem auto', lineHeight: 1.45 }}>
+      <h1>Flotilla — this page is a federated-learning client</h1>
+      <section data-testid="join.explainer" aria-label="What happens here">
+        <ol>
+          <li>The model comes down: the coordinator sends the current global model to this page.</li>
+          <li>Training runs on this device, in a background worker, on data held by this page.</li>
+          <li>Only the update goes up: the difference between the trained and the received weights.</li>
+          <li>Raw data never leaves this page: no image or label is ever sent to the coordinator.</li>
+        </ol>
+      </section>
+
+      <section aria-label="This device">
+        <h2>This device</h2>
+        <dl style={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: '1rem' }}>
+          <dt>Connection</dt><dd data-testid="join.connection" data-status={s.connection}>{CONNECTION_TEXT[s.connection]}{s.reconnects > 0 ? ` (${s.reconnects} reconnects)` : ''}</dd>
+          <dt>Client id</dt><dd data-testid="join.client-id">{s.clientId ?? '—'}</dd>
+          <dt>Task</dt><dd data-testid="join.task" data-task-id={s.taskId ?? ''}>{s.taskName ?? s.taskId ?? '—'} · {modelName(s)}</dd>
+          <dt>Local data</dt>
+          <dd data-testid="join.data" data-examples={s.examples ?? ''}>
+            {s.examples === null ? '—' : `${s.examples} MNIST examples of simulated partition ${s.partition} (kept in this page's worker)`}
+          </dd>
+          <dt>Backend</dt>
+          <dd data-testid="join.backend" data-backend={s.backend?.backend ?? ''} data-examples-per-sec={s.backend?.examplesPerSec ?? ''}>
+            {s.backend ? `${s.backend.backend}${s.backend.simd ? ' (SIMD)' : ''}${s.backend.forced ? ', forced' : ''} — benchmark ${s.backend.examplesPerSec} examples/s` : 'measuring this device…'}
+          </dd>
+        </dl>
+        {s.backend && (
+          <details data-testid="join.backend.probes">
+            <summary>How the backend was chosen</summary>
+            <ul>
+              {s.backend.probes.map((probe) => (
+                <li key={probe.backend} data-testid={`join.backend.probe.${probe.backend}`} data-ok={probe.ok}>
+                  {probe.backend}: {probe.ok ? `${probe.examplesPerSec} examples/s` : `unavailable — ${probe.reason}`} ({probe.ms} ms)
+                </li>
+              ))}
+            </ul>
+          </details>
+        )}
+      </section>
+
+      <section aria-label="Current round">
+        <h2>Current round</h2>
+        <p>
+          Round <span data-testid="join.round.number">{s.round ?? '—'}</span>: <span data-testid="join.round.phase" data-phase={s.phase}>{s.phase}</span>
+        </p>
+        <progress data-testid="join.progress" max={1} value={done ?? 0} style={{ width: '100%' }} aria-label="Local training progress" />
+        <p data-testid="join.progress.text">
+          {p ? `epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}, loss ${p.loss.toFixed(4)}` : 'no local training in progress'}
+        </p>
+        <p>
+          {s.stage === 'paused'
+            ? <button data-testid="join.resume" onClick={() => session.resume()}>Resume</button>
+            : <button data-testid="join.pause" disabled={s.stage !== 'ready'} onClick={() => session.pause()}>Pause</button>}{' '}
+          <button data-testid="join.leave" disabled={s.stage === 'left'} onClick={() => session.leave()}>Leave</button>
+        </p>
+        {s.stage === 'left' && <p data-testid="join.left">You left the federation. Reload the page to join again as a new client.</p>}
+        {s.lastError && <p data-testid="join.error" role="status" style={{ color: '#a33' }}>{s.lastError}</p>}
+      </section>
+
+      <section aria-label="Rounds contributed">
+        <h2>Rounds this device contributed to</h2>
+        <table data-testid="join.history">
+          <thead><tr><th>round</th><th>outcome</th><th>local loss</th><th>local accuracy</th><th>training time</th></tr></thead>
+          <tbody>
+            {s.history.map((h) => (
+              <tr key={h.round} data-testid="join.history.row" data-round={h.round} data-outcome={h.outcome}>
+                <td>{h.round}</td><td>{h.outcome}</td><td>{h.loss?.toFixed(4) ?? '—'}</td>
+                <td>{h.accuracy === null ? '—' : `${(h.accuracy * 100).toFixed(1)} %`}</td>
+                <td>{h.trainMs === null ? '—' : `${(h.trainMs / 1000).toFixed(1)} s`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </main>
+  );
+}

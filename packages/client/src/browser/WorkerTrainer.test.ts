@@ -1,0 +1,74 @@
+// The browser trainer without a browser: the worker API runs in-process (as comlink would call
+// it), on the CPU backend, with the partition served by a stubbed fetch.
+
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { createModel, getFlatWeights } from '@flotilla/models';
+import { encodeFrame } from '@flotilla/protocol';
+import { createTrainerWorkerApi } from './trainerWorker.ts';
+import { WorkerTrainer, workerLocalData, type TrainerWorkerRemote } from './WorkerTrainer.ts';
+
+function partitionResponse(count: number): Response {
+  const images = Float32Array.from({ length: count * 784 }, (_, i) => (i % 97) / 97);
+  const labels = Float32Array.from({ length: count }, (_, i) => i % 10);
+  const frame = encodeFrame({ type: 'simulation.partition', taskId: 't', partitionIndex: 0, numPartitions: 1, count }, [
+    { name: 'images', shape: [count, 784], values: images },
+    { name: 'labels', shape: [count], values: labels },
+  ]);
+  return new Response(frame.buffer as ArrayBuffer, { status: 200 });
+}
+
+const plan = { epochs: 1, batchSize: 10, learningRate: 0.1, proximalMu: 0, seed: 1 };
+
+describe('WorkerTrainer over the trainer worker API', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('chooses the forced backend, loads its partition, trains and returns the update with progress', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => partitionResponse(40)));
+    const api = createTrainerWorkerApi();
+    const choice = await api.init({ force: 'cpu' });
+    const local = await api.loadSimulationPartition('http://coordinator', 't', 0);
+    const trainer = await WorkerTrainer.create({ remote: api as unknown as TrainerWorkerRemote, choice });
+    const global = getFlatWeights(await createModel({ kind: 'mnist-2nn' }, 0));
+    const progress: number[] = [];
+
+    const outcome = await trainer.train({
+      model: { kind: 'mnist-2nn' }, weights: global, plan, data: workerLocalData(local.count), signal: new AbortController().signal,
+      onProgress: (p) => progress.push(p.batch),
+    });
+
+    expect(choice).toMatchObject({ backend: 'cpu', forced: true });
+    expect(tf.getBackend()).toBe('cpu');
+    expect(local).toEqual({ count: 40, labelCounts: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4] });
+    expect(outcome.numExamples).toBe(40);
+    expect(outcome.update).toHaveLength(global.length);
+    expect(outcome.update.some((v) => v !== 0)).toBe(true);
+    // The caller's global weights are not moved away (a copy crosses to the worker).
+    expect(global.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toBe(4);
+    expect(trainer.device()).toMatchObject({ backend: 'cpu' });
+    expect(trainer.device().examplesPerSec).toBeGreaterThan(0);
+  });
+
+  it('stops training in the worker when the job is aborted', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => partitionResponse(400)));
+    const api = createTrainerWorkerApi({ progressIntervalMs: 0 });
+    const choice = await api.init({ force: 'cpu' });
+    await api.loadSimulationPartition('http://coordinator', 't', 0);
+    const trainer = await WorkerTrainer.create({ remote: api as unknown as TrainerWorkerRemote, choice });
+    const abort = new AbortController();
+    const global = getFlatWeights(await createModel({ kind: 'mnist-2nn' }, 0));
+
+    const training = trainer.train({
+      model: { kind: 'mnist-2nn' }, weights: global, plan, data: workerLocalData(400), signal: abort.signal,
+      onProgress: (p) => { if (p.batch === 2) abort.abort(); },
+    });
+
+    await expect(training).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('refuses to train before init or without data', async () => {
+    const api = createTrainerWorkerApi();
+    await expect(api.train({ id: 1, model: { kind: 'mnist-2nn' }, weights: new Float32Array(1), plan })).rejects.toThrow(/not initialised/);
+  });
+});

@@ -1,0 +1,130 @@
+// The worker side of the browser trainer: the backend ladder, the tab's local examples and the
+// tfjs training loop, behind a small API that a page reaches through comlink.
+
+import type { FitPlan, ModelSpec } from '@flotilla/protocol';
+import { TfjsTrainer } from '../TfjsTrainer.ts';
+import type { LocalData, TrainOutcome } from '../types.ts';
+import { benchmarkActiveBackend, chooseBackend, type BackendChoice, type LadderOptions } from './backendLadder.ts';
+import { fetchSimulationPartition } from './simulationData.ts';
+
+export interface WorkerTrainJob {
+  id: number;
+  model: ModelSpec;
+  /** The global weights, flat; transferred into the worker. */
+  weights: Float32Array;
+  plan: FitPlan;
+}
+
+export interface WorkerProgress {
+  id: number;
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+}
+
+/** What the page learns about the local data: never the examples themselves. */
+export interface LocalDataSummary {
+  count: number;
+  labelCounts: number[];
+}
+
+/** The API a trainer worker exposes (with comlink in apps/web). */
+export interface TrainerWorkerApi {
+  /** `slowdown` > 1 simulates a slower device (see below); 1 trains at full speed. */
+  init(options: Pick<LadderOptions, 'force'> & { slowdown?: number }): Promise<BackendChoice>;
+  loadSimulationPartition(baseUrl: string, taskId: string, index: number): Promise<LocalDataSummary>;
+  onProgress(listener: (p: WorkerProgress) => void): void;
+  train(job: WorkerTrainJob): Promise<TrainOutcome>;
+  abort(id: number): void;
+  /** Examples per second of the active backend on a model (the benchmark page). */
+  benchmark(model: ModelSpec, examples: number, batchSize: number): Promise<number>;
+}
+
+export interface TrainerWorkerOptions {
+  wasmPaths?: LadderOptions['wasmPaths'];
+  /** Marks buffers of a result as transferable (comlink's `transfer`); identity by default. */
+  transfer?: <T>(value: T, transferables: Transferable[]) => T;
+  /** Least time between two progress messages to the page; the last batch is always sent. */
+  progressIntervalMs?: number;
+}
+
+/**
+ * Builds the worker's API object; the worker entry exposes it.
+ * @example expose(createTrainerWorkerApi({ wasmPaths, transfer }));
+ */
+export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): TrainerWorkerApi {
+  const transfer = options.transfer ?? (<T>(value: T) => value);
+  const interval = options.progressIntervalMs ?? 100;
+  let choice: BackendChoice | null = null;
+  let trainer: TfjsTrainer | null = null;
+  let data: LocalData | null = null;
+  let listener: ((p: WorkerProgress) => void) | null = null;
+  let slowdown = 1;
+  const running = new Map<number, AbortController>();
+
+  return {
+    async init(ladder) {
+      slowdown = Math.max(1, ladder.slowdown ?? 1);
+      choice ??= await chooseBackend({ force: ladder.force ?? null, ...(options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths }) });
+      trainer ??= new TfjsTrainer({ backend: choice.backend, examplesPerSec: choice.examplesPerSec });
+      return choice;
+    },
+
+    async loadSimulationPartition(baseUrl, taskId, index) {
+      data = await fetchSimulationPartition(baseUrl, taskId, index);
+      const labelCounts = new Array<number>(10).fill(0);
+      for (const label of data.labels) labelCounts[label] = (labelCounts[label] ?? 0) + 1;
+      return { count: data.count, labelCounts };
+    },
+
+    onProgress(next) {
+      listener = next;
+    },
+
+    async train(job) {
+      if (!trainer) throw new Error('the trainer worker is not initialised: call init() first');
+      if (!data) throw new Error('no local data: load a partition first');
+      const abort = new AbortController();
+      running.set(job.id, abort);
+      let last = 0;
+      let batchStarted = performance.now();
+      try {
+        const outcome = await trainer.train({
+          model: job.model, weights: job.weights, plan: job.plan, data, signal: abort.signal,
+          onProgress: (p) => {
+            if (slowdown > 1) {
+              idle((slowdown - 1) * (performance.now() - batchStarted));
+              batchStarted = performance.now();
+            }
+            const now = performance.now();
+            const final = p.epoch === p.epochs && p.batch === p.batches;
+            if (!final && now - last < interval) return;
+            last = now;
+            listener?.({ id: job.id, ...p });
+          },
+        });
+        return transfer(outcome, [outcome.update.buffer as ArrayBuffer]);
+      } finally {
+        running.delete(job.id);
+      }
+    },
+
+    abort(id) {
+      running.get(id)?.abort();
+    },
+
+    benchmark(model, examples, batchSize) {
+      return benchmarkActiveBackend(model, examples, batchSize);
+    },
+  };
+}
+
+// A simulated slow device: after each batch the worker thread sleeps (slowdown − 1) × the batch's
+// time, without using a core. DevTools CPU throttling (Emulation.setCPUThrottlingRate) slows the
+// page's thread but, measured here, not its dedicated worker, where the training runs.
+const sleeper = typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
+function idle(ms: number): void {
+  if (sleeper && ms > 0) Atomics.wait(sleeper, 0, 0, ms);
+}
