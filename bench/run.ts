@@ -1,10 +1,14 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
-// bench/results/). Names: aggregation, backends, mcmahan, secagg, paillier, psi.
+// bench/results/). Names: aggregation, backends, mcmahan, secagg, paillier, psi, browser.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
   backends: async () => (await import('./backends.ts')).runBackendsBench(),
   mcmahan: async () => (await import('./mcmahan.ts')).runMcMahanBench(),
+  secagg: async () => (await import('./secagg.ts')).runSecAggPrimitivesBench(),
+  paillier: async () => (await import('./paillier.ts')).runPaillierBench(),
+  psi: async () => (await import('./psi.ts')).runPsiBench(),
+  browser: async () => (await import('./browser.ts')).runBrowserBench(),
 };
 
 const wanted = process.argv.slice(2);

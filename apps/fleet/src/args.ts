@@ -2,7 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { parsePartitionSpec } from '@flotilla/data';
-import type { TaskConfigInput } from '@flotilla/coordinator';
+import { readOperatorToken, type TaskConfigInput } from '@flotilla/coordinator';
 
 export interface FleetArgs {
   node: boolean;
@@ -15,15 +15,24 @@ export interface FleetArgs {
   seed: number;
   summaryJson: string | null;
   waitBaseline: boolean;
+  /** Operator token for the coordinator's REST API and event stream. */
+  token: string | null;
+  /** Client join token, when the coordinator requires one. */
+  joinToken: string | null;
   task: TaskConfigInput;
+  /** Browser fleets (without --node): see apps/fleet/src/browser. */
+  browser: { slow: number; cpuThrottle: number; network: string | null; backend: string | null; chromium: string | null; headed: boolean };
 }
 
-export const USAGE = `Usage: npm run fleet -- --node [options]
+export const USAGE = `Usage: npm run fleet -- [--node] [options]
 
   --node                   headless Node clients (one process, worker threads)
   --clients N              number of clients K (default 100)
   --threads N              worker threads hosting them (default 2)
   --url URL                a running coordinator; without it the fleet starts its own
+  --token T                its operator token (default: $FLOTILLA_OPERATOR_TOKEN, else the token file
+                           a local coordinator keeps in --data-dir or .flotilla)
+  --join-token T           its client join token, if it needs one (default: $FLOTILLA_JOIN_TOKEN)
   --task ID                join an existing task instead of creating one
   --data-dir DIR           data directory of the coordinator the fleet starts (default: a temp dir)
   --partition P            iid | shards | shards:K | dirichlet:ALPHA (default iid)
@@ -43,9 +52,18 @@ export const USAGE = `Usage: npm run fleet -- --node [options]
   --no-wait-baseline       write the summary without waiting for the baseline
   --seed N                 seed of partitions, sampling and initial weights (default 1)
   --summary-json FILE      write the whole run (per-round records, baseline, final δ) as JSON
+
+Without --node: one Chromium tab per client, each in its own browser context (build the web app first: npm run build:web)
+  --dropout P              probability a selected tab closes or goes offline mid-round (it comes back)
+  --slow P --cpu-throttle X  make a fraction P of the tabs X× slower (default X = 4): CDP CPU throttling
+                           of the page, and the worker idles (X − 1)× each batch's time
+  --network PROFILE        3g | 4g | wifi | latency:MS,down:KBPS,up:KBPS (CDP network emulation)
+  --backend B              force webgpu | webgl | wasm | cpu in every tab (default: each tab's ladder)
+  --chromium PATH          browser binary (default $FLOTILLA_CHROMIUM or /usr/bin/chromium)
+  --headed                 show the browser
 `;
 
-export function parseFleetArgs(argv: string[]): FleetArgs {
+export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): FleetArgs {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -54,6 +72,8 @@ export function parseFleetArgs(argv: string[]): FleetArgs {
       clients: { type: 'string', default: '100' },
       threads: { type: 'string', default: '2' },
       url: { type: 'string' },
+      token: { type: 'string' },
+      'join-token': { type: 'string' },
       task: { type: 'string' },
       'data-dir': { type: 'string' },
       partition: { type: 'string', default: 'iid' },
@@ -76,6 +96,12 @@ export function parseFleetArgs(argv: string[]): FleetArgs {
       'no-wait-baseline': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
       'summary-json': { type: 'string' },
+      slow: { type: 'string', default: '0' },
+      'cpu-throttle': { type: 'string', default: '4' },
+      network: { type: 'string' },
+      backend: { type: 'string' },
+      chromium: { type: 'string' },
+      headed: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -101,7 +127,7 @@ export function parseFleetArgs(argv: string[]): FleetArgs {
   // Rounds wait for the whole fleet unless clients are expected to come and go.
   const minAvailable = dropout > 0 ? Math.max(1, Math.floor(clients / 2)) : clients;
   const task: TaskConfigInput = {
-    name: `fleet: ${clients} Node clients, ${values.model}, ${values.strategy}, ${values.partition}`,
+    name: `fleet: ${clients} ${values.node ? 'Node clients' : 'browser tabs'}, ${values.model}, ${values.strategy}, ${values.partition}`,
     model: { kind: values.model as 'mnist-2nn' },
     data: { partition, testLimit: int('test-limit', values['test-limit'], 1) },
     strategy: { name: values.strategy as 'fedavg' },
@@ -120,7 +146,12 @@ export function parseFleetArgs(argv: string[]): FleetArgs {
   return {
     node: values.node, clients, threads: int('threads', values.threads, 1), url: values.url?.replace(/\/$/, '') ?? null,
     taskId: values.task ?? null, dataDir: values['data-dir'] ?? null, dropout, seed, summaryJson: values['summary-json'] ?? null,
-    waitBaseline: !values['no-wait-baseline'] && !values['no-baseline'], task,
+    waitBaseline: !values['no-wait-baseline'] && !values['no-baseline'],
+    token: values.token || env.FLOTILLA_OPERATOR_TOKEN || (values.url ? readOperatorToken(values['data-dir'] ?? env.FLOTILLA_DATA_DIR ?? '.flotilla') : null), joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null, task,
+    browser: {
+      slow: num('slow', values.slow, 0, 1), cpuThrottle: num('cpu-throttle', values['cpu-throttle'], 1, 100), network: values.network ?? null,
+      backend: values.backend ?? null, chromium: values.chromium ?? null, headed: values.headed,
+    },
   };
 }
 

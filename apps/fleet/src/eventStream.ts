@@ -10,8 +10,8 @@ export interface StreamEvent {
  * Reads `url` as text/event-stream until the signal aborts, calling onEvent for each event.
  * @example await readEventStream(`${url}/api/events?taskId=${id}`, (e) => console.log(e.event), signal);
  */
-export async function readEventStream(url: string, onEvent: (e: StreamEvent) => void, signal: AbortSignal): Promise<void> {
-  const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal });
+export async function readEventStream(url: string, onEvent: (e: StreamEvent) => void, signal: AbortSignal, headers: Record<string, string> = {}): Promise<void> {
+  const response = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal });
   if (!response.ok || !response.body) throw new Error(`event stream ${url}: HTTP ${response.status}`);
   const decoder = new TextDecoder();
   let buffer = '';

@@ -5,7 +5,6 @@ import { runFleet } from './runFleet.ts';
 
 try {
   const args = parseFleetArgs(process.argv.slice(2));
-  if (!args.node) throw new UsageError('this build runs fleets of headless Node clients: pass --node');
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   const summary = await runFleet(args, undefined, abort.signal);

@@ -15,6 +15,9 @@ export interface NodeFleetOptions {
   threads: number;
   dropout: number;
   seed: number;
+  /** Operator token for REST and the event stream (null when the coordinator needs none). */
+  token: string | null;
+  joinToken: string | null;
   reporter: FleetReporter;
 }
 
@@ -39,9 +42,14 @@ export interface NodeFleetRun {
   finalState: string;
 }
 
+/** `Authorization` for the coordinator's operator API, or nothing without a token. */
+export function operatorHeaders(token: string | null): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 /** Runs the fleet until the task completes, stops or fails (or the signal aborts). */
 export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSignal): Promise<NodeFleetRun> {
-  const task = await (await fetch(`${options.url}/api/tasks/${options.taskId}`)).json() as { config: { data: { partition: FleetWorkerData['partition'] } } };
+  const task = await (await fetch(`${options.url}/api/tasks/${options.taskId}`, { headers: operatorHeaders(options.token) })).json() as { config: { data: { partition: FleetWorkerData['partition'] } } };
   const threads = Math.max(1, Math.min(options.threads, options.clients));
   const workers: Worker[] = [];
   let backend = 'unknown';
@@ -51,7 +59,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
     const clientIndices = Array.from({ length: options.clients }, (_, i) => i).filter((i) => i % threads === t);
     const worker = spawnTsWorker(new URL('./nodeFleetWorker.ts', import.meta.url), {
       url: options.url, taskId: options.taskId, partition: task.config.data.partition, clientIndices,
-      dropout: options.dropout, seed: options.seed + t,
+      dropout: options.dropout, seed: options.seed + t, joinToken: options.joinToken,
     } satisfies FleetWorkerData);
     workers.push(worker);
     ready.push(new Promise((resolve, reject) => {
@@ -82,7 +90,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
       watch.abort();
     }
   };
-  await readEventStream(`${options.url}/api/events?taskId=${options.taskId}&ephemeral=false`, onEvent, watch.signal);
+  await readEventStream(`${options.url}/api/events?taskId=${options.taskId}&ephemeral=false`, onEvent, watch.signal, operatorHeaders(options.token));
   for (const w of workers) w.postMessage({ type: 'stop' });
   await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
   return { backend, dropoutsInjected, stopReason, finalState };

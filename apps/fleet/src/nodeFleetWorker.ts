@@ -16,6 +16,7 @@ export interface FleetWorkerData {
   /** Probability that a client drops out (closes its socket) during a round it trains in. */
   dropout: number;
   seed: number;
+  joinToken: string | null;
 }
 
 export type FleetWorkerMessage =
@@ -37,6 +38,7 @@ const clients = data.clientIndices.map((partitionIndex) => {
   const examples = gatherExamples(train, clientPartition(data.partition, train.labels, partitionIndex));
   const client: FlotillaClient = new FlotillaClient({
     url: data.url, kind: 'node', trainer, data: examples, taskId: data.taskId, partitionIndex, weights,
+    ...(data.joinToken ? { joinToken: data.joinToken } : {}),
     identity: memoryIdentity(),
     webSocket: (u) => new WebSocket(u, { maxPayload: 64 * 1024 * 1024 }) as unknown as WebSocketLike,
     onEvent: (event) => {

@@ -6,7 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { startCoordinator } from '@flotilla/coordinator';
 import type { FleetArgs } from './args.ts';
-import { runNodeFleet } from './nodeFleet.ts';
+import { operatorHeaders, runNodeFleet, type NodeFleetRun } from './nodeFleet.ts';
+import { runBrowserFleet, type BrowserFleetRun } from './browser/browserFleet.ts';
+import { parseNetworkProfile } from './browser/chromium.ts';
 import { consoleReporter, type FleetReporter } from './report.ts';
 import { buildSummary, type FleetSummary } from './summary.ts';
 
@@ -19,30 +21,40 @@ async function json<T>(response: Response): Promise<T> {
 export async function runFleet(args: FleetArgs, reporter: FleetReporter = consoleReporter(), signal = new AbortController().signal): Promise<FleetSummary> {
   const startedAt = Date.now();
   let url = args.url;
+  let token = args.token;
   let stopCoordinator: (() => Promise<void>) | null = null;
   if (!url) {
     const dataDir = args.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-fleet-'));
-    const started = await startCoordinator({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn', defaultTask: false, maxFrameBytes: 16 * 1024 * 1024 });
+    const started = await startCoordinator({
+      host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn', defaultTask: false, maxFrameBytes: 16 * 1024 * 1024, operatorToken: token, joinToken: args.joinToken,
+    });
     url = started.url;
+    // A coordinator started here may have generated its token: the fleet knows it.
+    token = started.operator.token;
     stopCoordinator = () => started.app.close();
     reporter.info(`started a coordinator at ${url} (data in ${dataDir})`);
   }
   try {
     let taskId = args.taskId;
     if (taskId) {
-      const task = await json<{ state: string }>(await fetch(`${url}/api/tasks/${taskId}`));
-      if (task.state === 'created') await json(await fetch(`${url}/api/tasks/${taskId}/start`, { method: 'POST' }));
+      const task = await json<{ state: string }>(await fetch(`${url}/api/tasks/${taskId}`, { headers: operatorHeaders(token) }));
+      if (task.state === 'created') await json(await fetch(`${url}/api/tasks/${taskId}/start`, { method: 'POST', headers: operatorHeaders(token) }));
     } else {
       const created = await json<{ id: string; name: string }>(await fetch(`${url}/api/tasks?start=true`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(args.task),
+        method: 'POST', headers: { ...operatorHeaders(token), 'content-type': 'application/json' }, body: JSON.stringify(args.task),
       }));
       taskId = created.id;
       reporter.info(`task ${taskId}: ${created.name}`);
     }
-    const run = await runNodeFleet({ url, taskId, clients: args.clients, threads: args.threads, dropout: args.dropout, seed: args.seed, reporter }, signal);
+    const run: NodeFleetRun | BrowserFleetRun = args.node
+      ? await runNodeFleet({ url, taskId, clients: args.clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter }, signal)
+      : await runBrowserFleet({
+        url, taskId, clients: args.clients, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter,
+        ...args.browser, network: parseNetworkProfile(args.browser.network ?? undefined),
+      }, signal);
     reporter.info(`task ${run.finalState}${run.stopReason ? `: ${run.stopReason}` : ''}`);
-    if (args.waitBaseline) await waitForBaseline(url, taskId, reporter, signal);
-    const summary = await buildSummary(url, taskId, run, { clients: args.clients, threads: args.threads, startedAt });
+    if (args.waitBaseline) await waitForBaseline(url, taskId, token, reporter, signal);
+    const summary = { ...await buildSummary(url, taskId, run, { clients: args.clients, threads: args.threads, startedAt, token }), ...('browser' in run ? { browser: run.browser } : {}) };
     reporter.info(
       `${summary.committedRounds} rounds committed, ${summary.abandonedRounds} abandoned, ${summary.dropouts} dropouts; ` +
       `final accuracy ${summary.finalAccuracy?.toFixed(4) ?? '—'}` +
@@ -59,10 +71,10 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
   }
 }
 
-async function waitForBaseline(url: string, taskId: string, reporter: FleetReporter, signal: AbortSignal): Promise<void> {
+async function waitForBaseline(url: string, taskId: string, token: string | null, reporter: FleetReporter, signal: AbortSignal): Promise<void> {
   let announced = false;
   while (!signal.aborted) {
-    const { baseline } = await json<{ baseline: { status: string; epochs: unknown[] } | null }>(await fetch(`${url}/api/tasks/${taskId}/baseline`));
+    const { baseline } = await json<{ baseline: { status: string; epochs: unknown[] } | null }>(await fetch(`${url}/api/tasks/${taskId}/baseline`, { headers: operatorHeaders(token) }));
     if (!baseline || baseline.status !== 'running') return;
     if (!announced) reporter.info(`waiting for the centralized baseline (epoch ${baseline.epochs.length} so far)…`);
     announced = true;

@@ -1,6 +1,6 @@
 // The JSON summary of a fleet run: every round, the centralized baseline and the final δ.
 
-import { toRoundLine, type NodeFleetRun, type RoundLine } from './nodeFleet.ts';
+import { operatorHeaders, toRoundLine, type NodeFleetRun, type RoundLine } from './nodeFleet.ts';
 
 export interface FleetSummary {
   coordinator: string;
@@ -26,12 +26,13 @@ export interface FleetSummary {
   finalDelta: number | null;
 }
 
-export async function buildSummary(url: string, taskId: string, run: NodeFleetRun, meta: { clients: number; threads: number; startedAt: number }): Promise<FleetSummary> {
-  const task = await (await fetch(`${url}/api/tasks/${taskId}`)).json() as {
+export async function buildSummary(url: string, taskId: string, run: NodeFleetRun, meta: { clients: number; threads: number; startedAt: number; token?: string | null }): Promise<FleetSummary> {
+  const headers = operatorHeaders(meta.token ?? null);
+  const task = await (await fetch(`${url}/api/tasks/${taskId}`, { headers })).json() as {
     config: { stop: { targetAccuracy?: number } }; state: string; stopReason: string | null;
     baseline: { status: string; accuracy: number | null; epochs: unknown[] } | null;
   };
-  const { rounds: raw } = await (await fetch(`${url}/api/tasks/${taskId}/rounds`)).json() as { rounds: Record<string, unknown>[] };
+  const { rounds: raw } = await (await fetch(`${url}/api/tasks/${taskId}/rounds`, { headers })).json() as { rounds: Record<string, unknown>[] };
   const rounds = raw.map((r) => ({
     ...toRoundLine(r),
     trainLoss: (r.trainLoss as number | null) ?? null, bytesUp: Number(r.bytesUp), bytesDown: Number(r.bytesDown),
