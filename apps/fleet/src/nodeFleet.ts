@@ -49,7 +49,7 @@ export function operatorHeaders(token: string | null): Record<string, string> {
 
 /** Runs the fleet until the task completes, stops or fails (or the signal aborts). */
 export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSignal): Promise<NodeFleetRun> {
-  const task = await (await fetch(`${options.url}/api/tasks/${options.taskId}`, { headers: operatorHeaders(options.token) })).json() as { config: { data: { partition: FleetWorkerData['partition'] } } };
+  const task = await (await fetch(`${options.url}/api/tasks/${options.taskId}`, { headers: operatorHeaders(options.token) })).json() as { config: { model: FleetWorkerData['model']; data: { partition: FleetWorkerData['partition'] } } };
   const threads = Math.max(1, Math.min(options.threads, options.clients));
   const workers: Worker[] = [];
   let backend = 'unknown';
@@ -58,7 +58,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
   for (let t = 0; t < threads; t++) {
     const clientIndices = Array.from({ length: options.clients }, (_, i) => i).filter((i) => i % threads === t);
     const worker = spawnTsWorker(new URL('./nodeFleetWorker.ts', import.meta.url), {
-      url: options.url, taskId: options.taskId, partition: task.config.data.partition, clientIndices,
+      url: options.url, taskId: options.taskId, partition: task.config.data.partition, model: task.config.model, clientIndices,
       dropout: options.dropout, seed: options.seed + t, joinToken: options.joinToken,
     } satisfies FleetWorkerData);
     workers.push(worker);

@@ -6,12 +6,13 @@ import WebSocket from 'ws';
 import { FlotillaClient, TfjsTrainer, WeightsCache, memoryIdentity, type WebSocketLike } from '@flotilla/client';
 import { clientPartition, gatherExamples, loadMnist } from '@flotilla/data';
 import { initNodeBackend } from '@flotilla/models';
-import type { PartitionSpec } from '@flotilla/protocol';
+import type { ModelSpec, PartitionSpec } from '@flotilla/protocol';
 
 export interface FleetWorkerData {
   url: string;
   taskId: string;
   partition: PartitionSpec;
+  model: ModelSpec;
   clientIndices: number[];
   /** Probability that a client drops out (closes its socket) during a round it trains in. */
   dropout: number;
@@ -30,6 +31,9 @@ const port = parentPort!;
 const { backend } = await initNodeBackend('auto');
 const train = await loadMnist('train');
 const trainer = new TfjsTrainer({ backend });
+// A few batches on the first client's data: hellos then carry the device's measured speed.
+const firstPartition = clientPartition(data.partition, train.labels, data.clientIndices[0] ?? 0);
+await trainer.calibrate(data.model, gatherExamples(train, firstPartition.subarray(0, Math.min(200, firstPartition.length))));
 const weights = new WeightsCache();
 let rngState = (data.seed ^ 0x5bd1e995) >>> 0;
 const random = () => ((rngState = (Math.imul(rngState, 1664525) + 1013904223) >>> 0) / 2 ** 32);

@@ -20,6 +20,23 @@ export class TfjsTrainer implements Trainer {
     return { ...this.info, ...(this.speed === undefined ? {} : { examplesPerSec: Math.round(this.speed) }) };
   }
 
+  /**
+   * Measures this device's training speed on a few batches, so the first hello already tells the
+   * coordinator (and the dashboard) how fast the device is; later rounds refine it.
+   * @example await trainer.calibrate({ kind: 'mnist-2nn' }, sample);
+   */
+  async calibrate(model: TrainJob['model'], data: TrainJob['data'], batchSize = 10): Promise<number> {
+    const probe = await createModel(model, 0);
+    try {
+      const started = performance.now();
+      const result = await trainLocal(probe, data, { epochs: 1, batchSize, learningRate: 0.01, seed: 0 });
+      this.speed = result.numExamples / Math.max((performance.now() - started) / 1000, 1e-3);
+      return this.speed;
+    } finally {
+      probe.dispose();
+    }
+  }
+
   train(job: TrainJob): Promise<TrainOutcome> {
     const run = this.queue.then(() => this.trainNow(job));
     this.queue = run.catch(() => undefined);
