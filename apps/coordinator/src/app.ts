@@ -15,6 +15,7 @@ import { clientRoutes } from './routes/clients.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/models.ts';
+import { simulationRoutes } from './routes/simulation.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { webRoutes } from './routes/web.ts';
 import { SqliteStore } from './store/SqliteStore.ts';
@@ -98,7 +99,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clientRoutes, { coordinator });
   await app.register(modelRoutes, { coordinator });
   await app.register(eventRoutes, { coordinator });
-  await app.register((await import('./routes/simulation.ts')).simulationRoutes, { coordinator });
+  await app.register(simulationRoutes, { coordinator });
   await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, joinToken: options.joinToken ?? null });
   await app.register(webRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
