@@ -16,7 +16,16 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('./apps/web/dist/', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
+    // tfjs with its WASM binaries is large by nature; the page loads it once and caches it.
+    chunkSizeWarningLimit: 4096,
     rollupOptions: {
+      // @flotilla/models imports node: built-ins lazily, only in Node-only functions that the
+      // browser never calls; the stubs Vite puts in their place are expected, not a problem.
+      onwarn(warning, warn) {
+        if (warning.code === 'INEFFECTIVE_DYNAMIC_IMPORT') return;
+        if (warning.message.includes('externalized for browser compatibility')) return;
+        warn(warning);
+      },
       input: {
         join: `${web}index.html`,
         dashboard: `${web}dashboard/index.html`,
