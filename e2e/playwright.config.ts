@@ -2,19 +2,7 @@
 // the browser named by FLOTILLA_CHROMIUM). Run by `npm test` after the web app is built.
 
 import { defineConfig } from '@playwright/test';
-
-export const CHROMIUM = process.env.FLOTILLA_CHROMIUM ?? '/usr/bin/chromium';
-
-/** Flags for headless Chromium on a machine without a GPU or an outside network. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-  '--enable-unsafe-webgpu',
-];
+import { CHROMIUM_ARGS, chromiumPath } from '../apps/fleet/src/browser/chromium.ts';
 
 export default defineConfig({
   testDir: '.',
@@ -30,7 +18,8 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     headless: true,
-    launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
+    // The browser fleet's browser and flags: headless as root, no GPU, no outside network.
+    launchOptions: { executablePath: chromiumPath(null), args: CHROMIUM_ARGS },
     trace: 'on-first-retry',
     screenshot: 'only-on-failure',
   },

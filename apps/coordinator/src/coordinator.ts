@@ -32,7 +32,7 @@ export function createCoordinator(store: Store, log: FastifyBaseLogger): Coordin
     weightsPath: (taskId, version) => `/api/tasks/${taskId}/models/${version}/weights.frame`,
   });
   registry.on('left', (clientId: string) => {
-    for (const task of store.listTasks()) tasks.runner(task.id)?.clientLeft(clientId);
+    for (const runner of tasks.liveRunners()) runner.clientLeft(clientId);
   });
   return {
     store, registry, bus, models, baselines, metrics, tasks,

@@ -43,6 +43,18 @@ export type ConvCase = {
 };
 
 /** Deterministic values in [-1, 1). */
+/** Shapes, strides and paddings both convolution-gradient kernels are checked on against the CPU backend. */
+export const CONV_CASES: ConvCase[] = [
+  { x: [2, 7, 9, 3], filter: [3, 3, 3, 4], stride: 1, pad: 'same' },
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 5], stride: 2, pad: 'same' },
+  { x: [1, 9, 7, 2], filter: [4, 2, 2, 3], stride: [2, 1], pad: 'valid' },
+  { x: [3, 6, 6, 1], filter: [5, 5, 1, 2], stride: 3, pad: 'same' },
+  { x: [2, 14, 14, 8], filter: [5, 5, 8, 16], stride: 1, pad: 'same' },
+];
+
+/** 12·32·32 output pixels × 400 patch entries = 4.9M floats: more than one 4M-float block. */
+export const BLOCKED_CONV_CASE: ConvCase = { x: [12, 32, 32, 16], filter: [5, 5, 16, 2], stride: 1, pad: 'same' };
+
 export function uniform(n: number, seed: number): Float32Array {
   let s = seed;
   return Float32Array.from({ length: n }, () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1);

@@ -51,6 +51,11 @@ export class TaskManager {
     return this.runners.get(id);
   }
 
+  /** The runners loaded in this process (tasks started, paused or resumed since it began). */
+  liveRunners(): IterableIterator<TaskRunner> {
+    return this.runners.values();
+  }
+
   /** The task that clients without a preference join: the oldest running one. */
   activeTaskId(): string | null {
     for (const task of this.deps.store.listTasks()) if (task.state === 'running') return task.id;

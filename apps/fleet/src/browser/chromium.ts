@@ -8,7 +8,7 @@ export function chromiumPath(explicit: string | null): string {
   return explicit ?? process.env.FLOTILLA_CHROMIUM ?? '/usr/bin/chromium';
 }
 
-/** Headless Chromium as root without a GPU or an outside network (same flags as e2e/playwright.config.ts). */
+/** Headless Chromium as root without a GPU or an outside network (the e2e tests use them too). */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-background-networking',

@@ -3,22 +3,14 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../backendNode.ts';
 import { createModel } from '../zoo.ts';
 import { trainLocal } from '../train.ts';
-import { convGradients, convGradientsReference, maxAbs, maxAbsDiff, type ConvCase } from '../testSupport.ts';
+import { BLOCKED_CONV_CASE, CONV_CASES, convGradients, convGradientsReference, maxAbs, maxAbsDiff } from '../testSupport.ts';
 
 beforeAll(async () => {
   await initNodeBackend('wasm');
 });
 
 describe('Conv2DBackpropFilter on wasm', () => {
-  const cases: ConvCase[] = [
-    { x: [2, 7, 9, 3], filter: [3, 3, 3, 4], stride: 1, pad: 'same' },
-    { x: [2, 8, 8, 3], filter: [3, 3, 3, 5], stride: 2, pad: 'same' },
-    { x: [1, 9, 7, 2], filter: [4, 2, 2, 3], stride: [2, 1], pad: 'valid' },
-    { x: [3, 6, 6, 1], filter: [5, 5, 1, 2], stride: 3, pad: 'same' },
-    { x: [2, 14, 14, 8], filter: [5, 5, 8, 16], stride: 1, pad: 'same' },
-  ];
-
-  it.each(cases)('matches the cpu backend for x $x, filter $filter, stride $stride, $pad', async (c) => {
+  it.each(CONV_CASES)('matches the cpu backend for x $x, filter $filter, stride $stride, $pad', async (c) => {
     const expected = await convGradients('cpu', c);
 
     const actual = await convGradients('wasm', c);
@@ -28,8 +20,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
   });
 
   it('stays exact when the patches are processed in several blocks', async () => {
-    // 12·32·32 output pixels × 400 patch entries = 4.9M floats: more than one 4M-float block.
-    const c: ConvCase = { x: [12, 32, 32, 16], filter: [5, 5, 16, 2], stride: 1, pad: 'same' };
+    const c = BLOCKED_CONV_CASE;
 
     const expected = convGradientsReference(c);
     const actual = await convGradients('wasm', c);
