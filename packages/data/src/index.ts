@@ -11,3 +11,5 @@ export { parsePartitionSpec, validatePartitionSpec, DEFAULT_SHARDS_PER_CLIENT } 
 export type { PartitionSpec, IidPartitionSpec, ShardsPartitionSpec, DirichletPartitionSpec } from './partitionSpec.ts';
 export { labelHistogram, partitionUnion, gatherExamples } from './examples.ts';
 export type { GatheredExamples } from './examples.ts';
+export { mnistColumnBands, poolMnist, binarizeDigits, splitVertically, selectRows } from './vertical.ts';
+export type { VerticalPartyData, VerticalSplitOptions } from './vertical.ts';
