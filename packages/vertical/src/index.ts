@@ -27,3 +27,6 @@ export type {
   PsiAlignmentMessage,
   MultiPartyAlignment,
 } from './psi/index.ts';
+export { VerticalError } from './VerticalError.ts';
+export type { VerticalErrorCode } from './VerticalError.ts';
+export * from './heteroLr/index.ts';
