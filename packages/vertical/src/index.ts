@@ -30,3 +30,4 @@ export type {
 export { VerticalError } from './VerticalError.ts';
 export type { VerticalErrorCode } from './VerticalError.ts';
 export * from './heteroLr/index.ts';
+export * from './splitNn/index.ts';
