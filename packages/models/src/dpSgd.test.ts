@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { clipByL2Norm, l2Norm } from '@flotilla/privacy';
 import { createModel } from './zoo.ts';
 import { getFlatWeights } from './weights.ts';
-import { clippedGradientSum, privateGradient } from './dpSgd.ts';
+import { clippedGradientSum, microbatchClippedSum, privateGradient } from './dpSgd.ts';
+import { denseStack } from './perExampleDense.ts';
 import { trainLocal } from './train.ts';
 import { initNodeBackend } from './backendNode.ts';
 import { blobs, firstDifference } from './testSupport.ts';
@@ -71,7 +72,10 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('clippedGradientSum', () => {
-  it('sums per-example gradients clipped to C, equal to a hand-computed reference', async () => {
+  it.each([
+    ['in one backward pass (dense stack)', clippedGradientSum],
+    ['one gradient per example', microbatchClippedSum],
+  ])('sums per-example gradients clipped to C, equal to a hand-computed reference: %s', async (_, clippedSum) => {
     const model = await createModel(spec, 4);
     const weights = getFlatWeights(model);
     const n = 8;
@@ -80,7 +84,7 @@ describe('clippedGradientSum', () => {
     const clip = (Math.min(...norms) + Math.max(...norms)) / 2;
     const { x, y } = batch(data.images, data.labels, n);
 
-    const { sum, microbatches, stats } = clippedGradientSum(model, variablesOf(model), x, y, clip, 1);
+    const { sum, microbatches, stats } = clippedSum(model, variablesOf(model), x, y, clip, 1);
 
     const expected = sumOfClipped(weights, Array.from({ length: n }, (_, i) => [i]), clip);
     expect(maxAbsDiff(await flat(sum), expected)).toBeLessThan(1e-5);
@@ -90,6 +94,27 @@ describe('clippedGradientSum', () => {
     expect(clipped).toBeGreaterThan(0);
     expect(clipped).toBeLessThan(n);
     tf.dispose([...sum, stats, x, y]);
+    model.dispose();
+  });
+
+  it('gives the 2NN the same clipped sum in one backward pass as one gradient per example', async () => {
+    const model = await createModel({ kind: 'mnist-2nn' }, 3);
+    const variables = variablesOf(model);
+    const x = tf.randomUniform([6, 784], 0, 1, 'float32', 9);
+    const y = tf.oneHot(tf.tensor1d([3, 1, 4, 1, 5, 9], 'int32'), 10) as tf.Tensor2D;
+    expect(denseStack(model, variables)).not.toBeNull();
+    const cnn = await createModel({ kind: 'mnist-cnn' }, 3);
+    expect(denseStack(cnn, variablesOf(cnn))).toBeNull();
+    cnn.dispose();
+
+    const fast = clippedGradientSum(model, variables, x, y, 0.5, 1);
+    const loop = microbatchClippedSum(model, variables, x, y, 0.5, 1);
+
+    const [f, l] = await Promise.all([flat(fast.sum), flat(loop.sum)]);
+    expect(maxAbsDiff(f, l)).toBeLessThan(1e-5 * Math.max(1, l2Norm(l)));
+    const [fs, ls] = [Array.from(await fast.stats.data()), Array.from(await loop.stats.data())];
+    fs.forEach((v, i) => expect(v).toBeCloseTo(ls[i]!, 4));
+    tf.dispose([...fast.sum, fast.stats, ...loop.sum, loop.stats, x, y]);
     model.dispose();
   });
 

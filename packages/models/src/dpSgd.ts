@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { gaussianNoise } from '@flotilla/privacy';
 import { countCorrect } from './batches.ts';
 import { ModelError } from './errors.ts';
+import { denseClippedSum, denseStack } from './perExampleDense.ts';
 
 /**
  * DP-SGD settings in TF Privacy / Opacus terms. `microbatchSize` examples share one clipped
@@ -14,7 +15,7 @@ import { ModelError } from './errors.ts';
 export type DpSgdPlan = { l2NormClip: number; noiseMultiplier: number; microbatchSize?: number };
 
 /** Draws `count` independent N(0, std²) samples. */
-export type NoiseSource = (count: number, std: number) => ArrayLike<number>;
+export type NoiseSource = (count: number, std: number) => Float64Array | Float32Array;
 
 /** The clipped sum of one batch: per-variable tensors, how many micro-batches, and batch statistics. */
 export type ClippedSum = {
@@ -33,12 +34,25 @@ export function checkDpSgdPlan(dp: DpSgdPlan): void {
 }
 
 /**
- * Σ_j clip(∇ mean loss of micro-batch j, C) over the `n` examples of (x, y), computed by one
- * gradient per micro-batch. Everything stays on the backend (no reads), so WebGL does not stall.
- * Disposes nothing it was given; the caller owns the returned tensors.
+ * Σ_j clip(∇ mean loss of micro-batch j, C) over the examples of (x, y). Per-example clipping of
+ * a stack of dense layers (the 2NN, logistic regression) takes one backward pass
+ * (denseClippedSum); anything else one gradient per micro-batch (microbatchClippedSum).
+ * Everything stays on the backend (no reads), so WebGL does not stall. Disposes nothing it was
+ * given; the caller owns the returned tensors.
  * @example const { sum, microbatches, stats } = clippedGradientSum(model, variables, x, y, 1.0, 1);
  */
 export function clippedGradientSum(
+  model: tf.LayersModel, variables: tf.Variable[], x: tf.Tensor, y: tf.Tensor2D, l2NormClip: number, microbatchSize: number,
+): ClippedSum {
+  const dense = microbatchSize === 1 ? denseStack(model, variables) : null;
+  return dense ? denseClippedSum(dense, x, y, l2NormClip) : microbatchClippedSum(model, variables, x, y, l2NormClip, microbatchSize);
+}
+
+/**
+ * clippedGradientSum for any model: one `tf.variableGrads` per micro-batch of `microbatchSize` examples.
+ * @example const { sum } = microbatchClippedSum(model, variables, x, y, 1.0, 4);
+ */
+export function microbatchClippedSum(
   model: tf.LayersModel, variables: tf.Variable[], x: tf.Tensor, y: tf.Tensor2D, l2NormClip: number, microbatchSize: number,
 ): ClippedSum {
   const n = x.shape[0]!;
@@ -95,7 +109,7 @@ export function privateGradient(
   let offset = 0;
   const gradient = sum.map((s) => {
     const size = s.size;
-    const piece = z === undefined ? undefined : Float32Array.from({ length: size }, (_, i) => z[offset + i]!);
+    const piece = z === undefined ? undefined : new Float32Array(z.subarray(offset, offset + size));
     offset += size;
     const out = tf.tidy(() => tf.div(piece === undefined ? s : tf.add(s, tf.tensor(piece, s.shape)), microbatches));
     s.dispose();
