@@ -1,9 +1,10 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
-// bench/results/). Names: aggregation, backends, mcmahan, secagg, paillier, psi, browser.
+// bench/results/). Names: aggregation, backends, dpsgd, mcmahan, secagg, paillier, psi, browser.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
   backends: async () => (await import('./backends.ts')).runBackendsBench(),
+  dpsgd: async () => (await import('./dpsgd.ts')).runDpSgdBench(),
   mcmahan: async () => (await import('./mcmahan.ts')).runMcMahanBench(),
   secagg: async () => (await import('./secagg.ts')).runSecAggPrimitivesBench(),
   paillier: async () => (await import('./paillier.ts')).runPaillierBench(),

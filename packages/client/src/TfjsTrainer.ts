@@ -50,7 +50,10 @@ export class TfjsTrainer implements Trainer {
     const started = performance.now();
     const result = await trainLocal(
       model, job.data,
-      { epochs: job.plan.epochs, batchSize: job.plan.batchSize, learningRate: job.plan.learningRate, proximalMu: job.plan.proximalMu, seed: job.plan.seed },
+      {
+        epochs: job.plan.epochs, batchSize: job.plan.batchSize, learningRate: job.plan.learningRate, proximalMu: job.plan.proximalMu, seed: job.plan.seed,
+        ...(job.plan.dpSgd ? { dpSgd: job.plan.dpSgd } : {}),
+      },
       { signal: job.signal, onProgress: job.onProgress },
     );
     const trainMs = performance.now() - started;

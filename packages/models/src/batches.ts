@@ -1,6 +1,6 @@
 // Helpers of the training loop: data checks, batch assembly, yielding to the event loop, aborting.
 
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { ModelError } from './errors.ts';
 
 /** Examples as flat arrays: `images` holds `count` rows in the model's input layout, `labels` class ids. */
@@ -85,4 +85,9 @@ export function yieldToEventLoop(): Promise<void> {
 /** Throws the standard `AbortError` DOMException when the signal has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new DOMException('training aborted', 'AbortError');
+}
+
+/** Number of rows whose arg-max prediction is the one-hot target's class. */
+export function countCorrect(pred: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scalar {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(pred, -1), tf.argMax(oneHot, -1)), 'float32'));
 }

@@ -11,6 +11,8 @@ export {
 export type { TfjsArtifacts } from './tfjsFormat.ts';
 export { trainLocal, evaluateModel, trainCentralized } from './train.ts';
 export type { TrainingPlan, TrainingProgress, TrainingHooks, TrainingResult, CentralizedEpoch } from './train.ts';
+export { privateGradient, clippedGradientSum } from './dpSgd.ts';
+export type { DpSgdPlan, NoiseSource, ClippedSum } from './dpSgd.ts';
 export { yieldToEventLoop } from './batches.ts';
 export type { LabelledData } from './batches.ts';
 export { initNodeBackend } from './backendNode.ts';

@@ -3,11 +3,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffleInPlace } from '@flotilla/core';
 import { ModelError } from './errors.ts';
-import { checkData, gatherBatch, modelIo, throwIfAborted, yieldToEventLoop, type LabelledData } from './batches.ts';
+import { checkData, countCorrect, gatherBatch, modelIo, throwIfAborted, yieldToEventLoop, type LabelledData } from './batches.ts';
+import { checkDpSgdPlan, privateGradient, type DpSgdPlan } from './dpSgd.ts';
 import { getFlatWeights, setFlatWeights } from './weights.ts';
 
-/** A client's training plan for one round: local epochs E, batch size B, learning rate, FedProx μ. */
-export type TrainingPlan = { epochs: number; batchSize: number; learningRate: number; proximalMu?: number; seed?: number };
+/** A client's training plan for one round: local epochs E, batch size B, learning rate, FedProx μ, DP-SGD. */
+export type TrainingPlan = { epochs: number; batchSize: number; learningRate: number; proximalMu?: number; seed?: number; dpSgd?: DpSgdPlan };
 
 /** Reported after every batch; `epoch` and `batch` count from 1. `loss` is that batch's mean loss. */
 export type TrainingProgress = { epoch: number; epochs: number; batch: number; batches: number; loss: number };
@@ -19,7 +20,11 @@ export type TrainingHooks = { onProgress?(p: TrainingProgress): void; signal?: A
  * `loss` (cross-entropy, without the proximal term) and `accuracy` are example-weighted means
  * over the last epoch, measured on each batch before its update, as Keras reports them.
  */
-export type TrainingResult = { numExamples: number; loss: number; accuracy: number; steps: number };
+export type TrainingResult = {
+  numExamples: number; loss: number; accuracy: number; steps: number;
+  /** With DP-SGD: the share of micro-batch gradients that were clipped, over all steps. */
+  clippedFraction?: number;
+};
 
 /** One epoch of the centralized baseline. */
 export type CentralizedEpoch = { epoch: number; trainLoss: number; valAccuracy: number; valLoss: number };
@@ -31,6 +36,9 @@ export type CentralizedEpoch = { epoch: number; trainLoss: number; valAccuracy: 
  * probabilities (a softmax), as every zoo model does. Between batches it yields to the
  * event loop so a Worker or a Node client keeps answering its socket; when `signal` aborts it
  * throws a DOMException named 'AbortError' and leaves the weights partly trained.
+ * With `dpSgd` every step is a DP-SGD step (see privateGradient): micro-batch gradients clipped
+ * to C, noise σ·C on their sum; the FedProx gradient μ(w − w₀) touches no example and is added
+ * after the noise.
  * @example
  * const r = await trainLocal(model, partition, { epochs: 5, batchSize: 10, learningRate: 0.1 }, { signal });
  * send({ weights: getFlatWeights(model), numExamples: r.numExamples });
@@ -52,6 +60,8 @@ export async function trainLocal(
   const optimizer = tf.train.sgd(plan.learningRate);
   const start = mu > 0 ? variables.map((v) => v.clone()) : [];
   let steps = 0;
+  let clipped = 0;
+  let microbatches = 0;
   let epochLoss = 0;
   let epochCorrect = 0;
   try {
@@ -64,10 +74,14 @@ export async function trainLocal(
         const from = batch * plan.batchSize;
         const n = Math.min(plan.batchSize, data.count - from);
         const { x, y } = gatherBatch(data, io, order, from, n);
-        const stats = step(model, optimizer, variables, start, mu, tf.tensor(x, [n, ...io.inputShape]), tf.tensor2d(y, [n, io.classes]));
+        const xt = tf.tensor(x, [n, ...io.inputShape]);
+        const yt = tf.tensor2d(y, [n, io.classes]);
+        const stats = plan.dpSgd ? dpStep(model, optimizer, variables, start, mu, xt, yt, plan.dpSgd) : step(model, optimizer, variables, start, mu, xt, yt);
         // Async read: on WebGL it does not block the thread while the GPU finishes.
-        const [lossSum = 0, correct = 0] = await stats.data();
+        const [lossSum = 0, correct = 0, clippedHere = 0] = await stats.data();
         stats.dispose();
+        clipped += clippedHere;
+        microbatches += Math.ceil(n / (plan.dpSgd?.microbatchSize ?? 1));
         epochLoss += lossSum;
         epochCorrect += correct;
         steps++;
@@ -79,7 +93,33 @@ export async function trainLocal(
     optimizer.dispose();
     tf.dispose(start);
   }
-  return { numExamples: data.count, loss: epochLoss / data.count, accuracy: epochCorrect / data.count, steps };
+  return {
+    numExamples: data.count, loss: epochLoss / data.count, accuracy: epochCorrect / data.count, steps,
+    ...(plan.dpSgd ? { clippedFraction: clipped / microbatches } : {}),
+  };
+}
+
+// One DP-SGD step; returns [sum of per-example losses, number correct, micro-batches clipped] and disposes x and y.
+function dpStep(
+  model: tf.LayersModel, optimizer: tf.Optimizer, variables: tf.Variable[], start: tf.Tensor[], mu: number,
+  x: tf.Tensor, y: tf.Tensor2D, dp: DpSgdPlan,
+): tf.Tensor1D {
+  try {
+    const { gradient, stats } = privateGradient(model, variables, x, y, dp);
+    const grads = variables.map((v, i) => {
+      const g = gradient[i]!;
+      if (mu === 0) return { name: v.name, tensor: g };
+      const withProx = tf.tidy(() => tf.add(g, tf.mul(mu, tf.sub(v, start[i]!))));
+      g.dispose();
+      return { name: v.name, tensor: withProx };
+    });
+    optimizer.applyGradients(grads);
+    tf.dispose(grads.map((g) => g.tensor));
+    return stats;
+  } finally {
+    x.dispose();
+    y.dispose();
+  }
 }
 
 // One SGD step; returns [sum of per-example losses, number correct] and disposes x and y.
@@ -108,10 +148,6 @@ function step(
     y.dispose();
   }
   return stats!;
-}
-
-function countCorrect(pred: tf.Tensor2D, oneHot: tf.Tensor2D): tf.Scalar {
-  return tf.sum(tf.cast(tf.equal(tf.argMax(pred, -1), tf.argMax(oneHot, -1)), 'float32'));
 }
 
 /**
@@ -190,4 +226,5 @@ function checkPlan(plan: TrainingPlan): void {
     Number.isFinite(plan.learningRate) && plan.learningRate > 0 &&
     (plan.proximalMu === undefined || (Number.isFinite(plan.proximalMu) && plan.proximalMu >= 0));
   if (!ok) throw new ModelError('MODEL_PLAN_INVALID', `invalid training plan ${JSON.stringify(plan)}`);
+  if (plan.dpSgd) checkDpSgdPlan(plan.dpSgd);
 }

@@ -87,5 +87,6 @@ export {
 } from './dp/rdp.ts';
 export { type RdpHistoryEntry, RdpAccountant } from './dp/RdpAccountant.ts';
 export { findNoiseMultiplier } from './dp/findNoiseMultiplier.ts';
+export { DpSgdAccountant, type DpSgdAccountingOptions, type PlannedClient } from './dp/DpSgdAccountant.ts';
 export { DpFedAvgStrategy, hasPrivacyAccounting, type DpFedAvgOptions, type PrivacyAccounting } from './dp/DpFedAvgStrategy.ts';
 export * from './paillier/index.ts';

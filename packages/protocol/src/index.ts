@@ -12,7 +12,7 @@ export {
 } from './messages.ts';
 export {
   ModelSpec, PartitionSpec, DataSpec, StrategySpec, FitSpec, StopSpec, LimitsSpec, BaselineSpec, TaskConfig,
-  FitPlan, TaskState, DifferentialPrivacySpec, PrivacySpec,
+  FitPlan, TaskState, DifferentialPrivacySpec, DpSgdSpec, PrivacySpec,
 } from './task.ts';
 export { parseClientMessage, parseServerMessage, errorMessage } from './validate.ts';
 export type { Parsed } from './validate.ts';

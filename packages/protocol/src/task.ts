@@ -114,7 +114,28 @@ export const DifferentialPrivacySpec = Type.Object({
 });
 export type DifferentialPrivacySpec = Static<typeof DifferentialPrivacySpec>;
 
-export const PrivacySpec = Type.Object({ differentialPrivacy: DifferentialPrivacySpec });
+/**
+ * Sample-level differential privacy (DP-SGD, Abadi et al. 2016) in the clients' local training,
+ * in TF Privacy / Opacus terms: each micro-batch gradient is clipped to `l2NormClip`, Gaussian noise
+ * of std `noiseMultiplier` × `l2NormClip` is added to their sum. The coordinator accounts ε at δ
+ * for one example held by one client and stops the task at `targetEpsilon`.
+ */
+export const DpSgdSpec = Type.Object({
+  enabled: Type.Boolean({ default: false }),
+  l2NormClip: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+  noiseMultiplier: Type.Number({ minimum: 0, default: 1.1 }),
+  /** Examples per clipped gradient; 1 is per-example clipping. */
+  microbatchSize: Type.Integer({ minimum: 1, default: 1 }),
+  delta: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 1e-5 }),
+  targetEpsilon: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+});
+export type DpSgdSpec = Static<typeof DpSgdSpec>;
+
+export const PrivacySpec = Type.Object({
+  differentialPrivacy: DifferentialPrivacySpec,
+  /** Optional so that tasks stored before it existed still validate; new tasks get the defaults. */
+  dpSgd: Type.Optional(DpSgdSpec),
+});
 
 /** Everything that defines a federated task. Omitted fields take the defaults above. */
 export const TaskConfig = Type.Object({
@@ -138,6 +159,12 @@ export const FitPlan = Type.Object({
   learningRate: Type.Number({ exclusiveMinimum: 0 }),
   proximalMu: Type.Number({ minimum: 0 }),
   seed: Type.Integer(),
+  /** Present when the task trains with DP-SGD. */
+  dpSgd: Type.Optional(Type.Object({
+    l2NormClip: Type.Number({ exclusiveMinimum: 0 }),
+    noiseMultiplier: Type.Number({ minimum: 0 }),
+    microbatchSize: Type.Integer({ minimum: 1 }),
+  })),
 });
 export type FitPlan = Static<typeof FitPlan>;
 

@@ -2,7 +2,7 @@
 // al. 2019): selection → configuration → reporting → aggregation → evaluation → commit, until the
 // target accuracy, the round budget or an operator's stop. Dropouts are data, not exceptions.
 
-import { hasPrivacyAccounting } from '@flotilla/privacy';
+import { hasPrivacyAccounting, type DpSgdAccountant } from '@flotilla/privacy';
 import { createRng, type FitAggregation, type FitFailure, type FitInstructions, type Strategy } from '@flotilla/core';
 import {
   ErrorCodes, FlotillaError, SUPPORTED_CODECS, type FitPlan, type NamedTensor, type RoundPlan, type TaskState, type Update,
@@ -14,6 +14,7 @@ import { RoundState, type RoundPhase } from './RoundState.ts';
 import { buildStrategy } from './strategyFromTask.ts';
 import { validateUpdate } from './validateUpdate.ts';
 import { commitRound, abandonRound } from './roundCommit.ts';
+import { dpSgdAccountant, dpSgdBudgetStop, dpSgdPlan } from './sampleLevelPrivacy.ts';
 
 export class TaskRunner {
   weights: Float32Array;
@@ -25,6 +26,8 @@ export class TaskRunner {
   private loop: Promise<void> | null = null;
   private wakeUp: () => void = () => {};
   readonly strategy: Strategy;
+  /** Sample-level DP-SGD's ε, from every update received; null when the task does not use it. */
+  readonly sampleDp: DpSgdAccountant | null;
   private committedState: Record<string, Float32Array>;
 
   private constructor(readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, readonly shapes: number[][]) {
@@ -35,6 +38,7 @@ export class TaskRunner {
     this.strategy = buildStrategy(task.config);
     this.committedState = checkpoint.strategyState;
     this.strategy.importState(checkpoint.strategyState);
+    this.sampleDp = dpSgdAccountant(task.config, deps.store.listRounds(task.id));
   }
 
   /** Rebuilds a runner from the store: the last committed model, its version and optimiser state. */
@@ -110,6 +114,12 @@ export class TaskRunner {
       const budget = this.config.privacy.differentialPrivacy.targetEpsilon;
       if (budget !== undefined && hasPrivacyAccounting(this.strategy) && this.strategy.epsilonAfterNextRound(instructions.goal) > budget) {
         this.setState('completed', `privacy budget ε = ${budget} reached (spent ${this.strategy.epsilonSpent().toFixed(3)})`);
+        break;
+      }
+      const planned = instructions.clientIds.map((clientId) => ({ clientId, numExamples: this.deps.registry.get(clientId)?.numExamples ?? null }));
+      const sampleStop = dpSgdBudgetStop(this.config, this.sampleDp, planned);
+      if (sampleStop) {
+        this.setState('completed', sampleStop);
         break;
       }
       try {
@@ -191,7 +201,7 @@ export class TaskRunner {
   }
 
   private planFor(round: number, instructions: FitInstructions): RoundPlan {
-    const fit: FitPlan = { ...instructions.config, seed: (this.config.seed * 7919 + round) >>> 0 };
+    const fit: FitPlan = { ...instructions.config, seed: (this.config.seed * 7919 + round) >>> 0, ...dpSgdPlan(this.config) };
     return {
       type: 'round.plan', taskId: this.id, round, modelVersion: this.version, model: this.config.model,
       weightsUrl: this.deps.weightsPath(this.id, this.version), codec: SUPPORTED_CODECS[0]!, fit,
@@ -217,6 +227,8 @@ export class TaskRunner {
       update = validateUpdate(message, tensors, {
         shapes: this.shapes, maxUpdateNorm: this.config.limits.maxUpdateNorm, maxExamples: client.numExamples ?? 10_000_000,
       });
+      // Accounted before aggregation: an update the coordinator has seen is spent even if the round fails.
+      this.sampleDp?.recordUpdate(client.id, message.numExamples);
       this.aggregation!.add({ clientId: client.id, numExamples: message.numExamples, update, metrics: message.metrics });
     } catch (err) {
       const code = err instanceof FlotillaError ? err.code : ErrorCodes.INTERNAL;

@@ -11,7 +11,7 @@ function roundRecord(runner: TaskRunner, rs: RoundState, patch: Partial<RoundRec
     taskId: runner.id, round: rs.round, outcome: 'abandoned', reason: null, startedAt: rs.startedAt, endedAt: Date.now(),
     selected: rs.selected.size, goal: rs.goal, reported: rs.reports.size, dropped: rs.dropped, failed: rs.failed,
     testAccuracy: null, testLoss: null, trainLoss: rs.meanTrainLoss(), baselineAccuracy: null, delta: null,
-    epsilon: hasPrivacyAccounting(runner.strategy) ? runner.strategy.epsilonSpent() : null,
+    epsilon: hasPrivacyAccounting(runner.strategy) ? runner.strategy.epsilonSpent() : runner.sampleDp?.epsilonSpent() ?? null,
     bytesUp: rs.bytesUp, bytesDown: rs.bytesDown, modelVersion: runner.version, clients: rs.clientRecords(), ...patch,
   };
 }

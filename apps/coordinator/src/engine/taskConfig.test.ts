@@ -28,6 +28,12 @@ describe('resolveTaskConfig', () => {
     expect(config.model).toEqual({ kind: 'mnist-cnn' });
   });
 
+  it('completes DP-SGD settings with the TF Privacy tutorial defaults', () => {
+    expect(resolveTaskConfig({ privacy: { dpSgd: { enabled: true, targetEpsilon: 3 } } }).privacy.dpSgd).toEqual({
+      enabled: true, l2NormClip: 1, noiseMultiplier: 1.1, microbatchSize: 1, delta: 1e-5, targetEpsilon: 3,
+    });
+  });
+
   it('removes an optional setting given as null', () => {
     expect(resolveTaskConfig({ stop: { targetAccuracy: null } }).stop.targetAccuracy).toBeUndefined();
   });
@@ -37,5 +43,9 @@ describe('resolveTaskConfig', () => {
     expect(codeOf(() => resolveTaskConfig({ fit: { fractionFit: 2 } }))).toBe(ErrorCodes.INVALID_TASK);
     expect(codeOf(() => resolveTaskConfig({ strategy: { name: 'fedmagic' } }))).toBe(ErrorCodes.INVALID_TASK);
     expect(codeOf(() => resolveTaskConfig({ fit: { minFitClients: 5, minAvailableClients: 2 } }))).toBe(ErrorCodes.INVALID_TASK);
+    expect(codeOf(() => resolveTaskConfig({ privacy: { dpSgd: { enabled: true, microbatchSize: 0 } } }))).toBe(ErrorCodes.INVALID_TASK);
+    expect(codeOf(() => resolveTaskConfig({
+      privacy: { differentialPrivacy: { enabled: true }, dpSgd: { enabled: true } },
+    }))).toBe(ErrorCodes.INVALID_TASK);
   });
 });

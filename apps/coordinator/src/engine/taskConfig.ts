@@ -13,7 +13,10 @@ export const DEFAULT_TASK_CONFIG: TaskConfig = {
   stop: { maxRounds: 200, targetAccuracy: 0.97, roundDeadlineMs: 60_000, minReports: 1 },
   limits: { maxUpdateNorm: 1000 },
   baseline: { enabled: true, maxEpochs: 30, patience: 3, validationFraction: 0.1 },
-  privacy: { differentialPrivacy: { enabled: false, clippingNorm: 1, noiseMultiplier: 1, delta: 1e-5 } },
+  privacy: {
+    differentialPrivacy: { enabled: false, clippingNorm: 1, noiseMultiplier: 1, delta: 1e-5 },
+    dpSgd: { enabled: false, l2NormClip: 1, noiseMultiplier: 1.1, microbatchSize: 1, delta: 1e-5 },
+  },
   seed: 1,
 };
 
@@ -51,6 +54,11 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   const fit = config.fit as TaskConfig['fit'];
   if (fit.minFitClients > fit.minAvailableClients) {
     throw new FlotillaError(ErrorCodes.INVALID_TASK, 'fit.minFitClients cannot exceed fit.minAvailableClients');
+  }
+  const privacy = config.privacy as TaskConfig['privacy'];
+  // Each records its own ε in the round's one ε column; they bound different things (a client, an example).
+  if (privacy.differentialPrivacy.enabled && privacy.dpSgd?.enabled) {
+    throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.differentialPrivacy and privacy.dpSgd cannot both be enabled in one task');
   }
   return config as TaskConfig;
 }
