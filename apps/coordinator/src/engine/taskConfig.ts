@@ -13,12 +13,15 @@ export const DEFAULT_TASK_CONFIG: TaskConfig = {
   stop: { maxRounds: 200, targetAccuracy: 0.97, roundDeadlineMs: 60_000, minReports: 1 },
   limits: { maxUpdateNorm: 1000 },
   baseline: { enabled: true, maxEpochs: 30, patience: 3, validationFraction: 0.1 },
-  privacy: { differentialPrivacy: { enabled: false, clippingNorm: 1, noiseMultiplier: 1, delta: 1e-5 } },
+  privacy: {
+    differentialPrivacy: { enabled: false, clippingNorm: 1, noiseMultiplier: 1, delta: 1e-5 },
+    secureAggregation: { enabled: false, mode: 'plus', clip: 1, stageDeadlineMs: 15_000 },
+  },
   seed: 1,
 };
 
 /** A partial configuration; null removes an optional setting (e.g. `stop.targetAccuracy: null`). */
-type DeepPartial<T> = { [K in keyof T]?: (T[K] extends object ? DeepPartial<T[K]> : T[K]) | null };
+type DeepPartial<T> = { [K in keyof T]?: (NonNullable<T[K]> extends object ? DeepPartial<NonNullable<T[K]>> : T[K]) | null };
 export type TaskConfigInput = DeepPartial<TaskConfig>;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -52,5 +55,16 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   if (fit.minFitClients > fit.minAvailableClients) {
     throw new FlotillaError(ErrorCodes.INVALID_TASK, 'fit.minFitClients cannot exceed fit.minAvailableClients');
   }
+  const secure = (config as TaskConfig).privacy.secureAggregation;
+  const strategy = (config as TaskConfig).strategy.name;
+  if (secure?.enabled && !SUM_STRATEGIES.has(strategy)) {
+    throw new FlotillaError(ErrorCodes.INVALID_TASK, `strategy ${strategy} needs every update; secure aggregation reveals only their sum (use fedavg, fedprox, fedavgm or a FedOpt rule)`);
+  }
+  if (secure?.enabled && secure.mode === 'plus' && secure.neighbours !== undefined && secure.neighbours % 2 !== 0) {
+    throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.secureAggregation.neighbours must be even');
+  }
   return config as TaskConfig;
 }
+
+/** Strategies that need only the (weighted) sum of the updates, all secure aggregation reveals. */
+const SUM_STRATEGIES: ReadonlySet<string> = new Set(['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']);
