@@ -8,6 +8,7 @@ import {
 } from '@flotilla/protocol';
 import type { ClientEvent, ClientOptions, ClientStatus, Identity, WebSocketLike } from './types.ts';
 import { WeightsCache } from './WeightsCache.ts';
+import { SecureSession } from './SecureSession.ts';
 
 const OPEN = 1;
 const PROGRESS_INTERVAL_MS = 500;
@@ -27,6 +28,8 @@ export class FlotillaClient {
   private attempt = 0;
   private stopped = false;
   private training: { taskId: string; round: number; abort: AbortController } | null = null;
+  /** The secure-aggregation round in progress; it outlives training until the sum is unmasked. */
+  private secure: SecureSession | null = null;
   /** Rounds this client contributed to, with the coordinator's verdict. */
   readonly history: { round: number; taskId: string; accepted: boolean; outcome?: 'committed' | 'abandoned' }[] = [];
 
@@ -94,6 +97,7 @@ export class FlotillaClient {
     this.stopHeartbeat();
     // The coordinator counts a disconnected client as a dropout of its round: stop training for it.
     this.training?.abort.abort();
+    this.secure = null;
     if (this.stopped) return;
     const { baseMs, maxMs } = this.options.backoff ?? { baseMs: 250, maxMs: 10_000 };
     const retryInMs = Math.random() * Math.min(maxMs, baseMs * 2 ** this.attempt);
@@ -127,6 +131,7 @@ export class FlotillaClient {
         return;
       case 'round.end': {
         if (this.training && this.training.round === message.round && this.training.taskId === message.taskId) this.training.abort.abort();
+        if (this.secure?.matches(message.taskId, message.round)) this.secure = null;
         const entry = this.history.find((h) => h.round === message.round && h.taskId === message.taskId);
         if (entry) entry.outcome = message.outcome;
         this.emit({ type: 'round-end', round: message.round, outcome: message.outcome });
@@ -136,6 +141,12 @@ export class FlotillaClient {
         this.history.push({ round: message.round, taskId: message.taskId, accepted: true });
         this.emit({ type: 'accepted', round: message.round });
         return;
+      case 'secagg.keys':
+        return this.secureFor(message)?.onKeys(message);
+      case 'secagg.deliver':
+        return this.secureFor(message)?.onDeliver(message);
+      case 'secagg.unmask':
+        return this.secureFor(message)?.onUnmask(message);
       case 'error':
         this.emit({ type: 'error', code: message.code, message: message.message, fatal: message.fatal });
         // Reconnecting with the same join token cannot succeed: leave instead of retrying forever.
@@ -148,11 +159,33 @@ export class FlotillaClient {
     }
   }
 
+  private secureFor(message: { taskId: string; round: number }): SecureSession | null {
+    return this.secure?.matches(message.taskId, message.round) ? this.secure : null;
+  }
+
+  /** Under secure aggregation the keys go out at once, so the key exchange overlaps training. */
+  private openSecureSession(plan: RoundPlan): SecureSession | null {
+    const spec = plan.secureAggregation;
+    if (!spec) return null;
+    const session = new SecureSession(
+      { ...plan, secureAggregation: spec }, (data) => this.send(data),
+      (stage, bytes) => this.emit({ type: 'secagg', round: plan.round, stage, bytes }),
+      (err) => {
+        if (this.secure === session) this.secure = null;
+        this.emit({ type: 'error', code: ErrorCodes.SECAGG_REJECTED, message: `secure aggregation failed: ${err instanceof Error ? err.message : String(err)}`, fatal: false });
+      },
+    );
+    this.secure = session;
+    session.start();
+    return session;
+  }
+
   private async runPlan(plan: RoundPlan): Promise<void> {
     this.training?.abort.abort();
     const abort = new AbortController();
     const current = { taskId: plan.taskId, round: plan.round, abort };
     this.training = current;
+    const secure = this.openSecureSession(plan);
     // Past the deadline an update is refused anyway: stop computing it.
     const deadlineTimer = setTimeout(() => abort.abort(), Math.max(0, plan.deadline - Date.now()));
     this.emit({ type: 'plan', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion });
@@ -173,6 +206,11 @@ export class FlotillaClient {
       });
       if (abort.signal.aborted) return;
       this.setStatus('uploading');
+      if (secure) {
+        // Only the masked vector leaves: no example count, no metrics (they are in the sum or stay here).
+        if (this.secure === secure) await secure.upload(outcome.update, outcome.numExamples);
+        return;
+      }
       const frame = encodeFrame(
         { type: 'update', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: outcome.numExamples, metrics: outcome.metrics },
         splitFlat(outcome.update, outcome.shapes),

@@ -67,6 +67,8 @@ export type ClientEvent =
   | { type: 'progress'; round: number; epoch: number; epochs: number; batch: number; batches: number; loss: number }
   | { type: 'uploaded'; round: number; bytes: number; loss: number; accuracy: number; trainMs: number }
   | { type: 'accepted'; round: number }
+  /** A secure-aggregation stage was sent: keys advertised, shares sent, masked input uploaded, shares revealed. */
+  | { type: 'secagg'; round: number; stage: 'advertised' | 'shared' | 'masked' | 'revealed'; bytes: number }
   | { type: 'round-end'; round: number; outcome: 'committed' | 'abandoned' }
   | { type: 'error'; code: string; message: string; fatal: boolean }
   | { type: 'disconnected'; code: number; reason: string; retryInMs: number | null };

@@ -28,6 +28,10 @@ export const ErrorCodes = {
   UNAUTHORIZED: 'FLT_UNAUTHORIZED',
   /** A hello without the client join token the coordinator requires, or with a wrong one. */
   JOIN_REFUSED: 'FLT_JOIN_REFUSED',
+  /** A secure-aggregation message that does not fit the round's stage or sets (wrong party, stage, size). */
+  SECAGG_REJECTED: 'FLT_SECAGG_REJECTED',
+  /** A plaintext update sent in a round that requires secure aggregation. */
+  SECAGG_REQUIRED: 'FLT_SECAGG_REQUIRED',
   INTERNAL: 'FLT_INTERNAL',
 } as const;
 

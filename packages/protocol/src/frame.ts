@@ -7,6 +7,8 @@
 //   12  H bytes  UTF-8 JSON header { message, tensors: TensorDescriptor[] }
 //   …   zero padding to a multiple of 8
 //   …   each tensor payload (byteLength bytes), each padded to a multiple of 8
+// A words frame (secure aggregation's masked input) has `tensors: []` and `words: N` in its
+// header and, in place of tensor payloads, N u32 words.
 // Payloads start 8-byte aligned so a float32 payload is read in place, without a copy.
 
 import { getCodec, type CodecId } from './codec.ts';
@@ -37,6 +39,8 @@ export interface NamedTensor {
 export interface DecodedFrame {
   message: unknown;
   tensors: NamedTensor[];
+  /** The u32 payload of a words frame (a copy, so it is aligned whatever the input was). */
+  words?: Uint32Array;
 }
 
 const align8 = (n: number): number => (n + 7) & ~7;
@@ -83,6 +87,26 @@ export function encodeFrame(message: object, tensors: readonly NamedTensor[], co
 }
 
 /**
+ * Packs a message and a vector of u32 words (little-endian) into one binary frame.
+ * @example const bytes = encodeWordsFrame({ type: 'secagg.masked', taskId, round, modelVersion }, masked);
+ */
+export function encodeWordsFrame(message: object, words: Uint32Array): Uint8Array {
+  const header = new TextEncoder().encode(JSON.stringify({ message, tensors: [], words: words.length }));
+  const start = align8(PREFIX_BYTES + header.byteLength);
+  const out = new Uint8Array(start + align8(words.byteLength));
+  const view = new DataView(out.buffer);
+  view.setUint32(0, FRAME_MAGIC, true);
+  view.setUint8(4, FRAME_VERSION);
+  view.setUint32(8, header.byteLength, true);
+  out.set(header, PREFIX_BYTES);
+  if (littleEndianHost) out.set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength), start);
+  else for (let i = 0; i < words.length; i++) view.setUint32(start + 4 * i, words[i]!, true);
+  return out;
+}
+
+const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
  * Reads a binary frame. Throws FlotillaError(FLT_MALFORMED_FRAME | FLT_TENSOR_MISMATCH |
  * FLT_UNSUPPORTED_CODEC) on anything that does not follow the layout; never reads out of bounds.
  * The message is returned unvalidated: check it against its schema.
@@ -95,7 +119,7 @@ export function decodeFrame(bytes: Uint8Array): DecodedFrame {
   if (view.getUint8(4) !== FRAME_VERSION) throw malformed(`unsupported frame version ${view.getUint8(4)}`);
   const headerLength = view.getUint32(8, true);
   if (PREFIX_BYTES + headerLength > bytes.byteLength) throw malformed('header runs past the end');
-  let header: { message?: unknown; tensors?: unknown };
+  let header: { message?: unknown; tensors?: unknown; words?: unknown };
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
   } catch {
@@ -111,7 +135,13 @@ export function decodeFrame(bytes: Uint8Array): DecodedFrame {
     const values = getCodec(desc.codec).decode(payload, shapeSize(desc.shape));
     return { ...(desc.name === undefined ? {} : { name: desc.name }), shape: desc.shape, values };
   });
-  return { message: header.message, tensors };
+  if (header.words === undefined) return { message: header.message, tensors };
+  const count = header.words;
+  if (!Number.isSafeInteger(count) || (count as number) < 0 || tensors.length > 0) throw malformed('words must be a count, without tensors');
+  if (offset + 4 * (count as number) > bytes.byteLength) throw malformed('words run past the end');
+  const words = new Uint32Array(count as number);
+  for (let i = 0; i < words.length; i++) words[i] = view.getUint32(offset + 4 * i, true);
+  return { message: header.message, tensors, words };
 }
 
 function checkDescriptor(d: unknown, i: number): TensorDescriptor {

@@ -3,7 +3,7 @@ export type { ErrorCode } from './errors.ts';
 export { float32Codec, getCodec, SUPPORTED_CODECS } from './codec.ts';
 export type { CodecId, TensorCodec } from './codec.ts';
 export {
-  FRAME_MAGIC, FRAME_VERSION, encodeFrame, decodeFrame, flattenTensors, splitFlat, shapeSize,
+  FRAME_MAGIC, FRAME_VERSION, encodeFrame, encodeWordsFrame, decodeFrame, flattenTensors, splitFlat, shapeSize,
 } from './frame.ts';
 export type { DType, TensorDescriptor, NamedTensor, DecodedFrame } from './frame.ts';
 export {
@@ -12,7 +12,11 @@ export {
 } from './messages.ts';
 export {
   ModelSpec, PartitionSpec, DataSpec, StrategySpec, FitSpec, StopSpec, LimitsSpec, BaselineSpec, TaskConfig,
-  FitPlan, TaskState, DifferentialPrivacySpec, DpSgdSpec, PrivacySpec,
+  FitPlan, TaskState, DifferentialPrivacySpec, DpSgdSpec, PrivacySpec, SecureAggregationSpec,
 } from './task.ts';
+export {
+  SecAggPlan, SecAggAdvertise, SecAggShares, SecAggMasked, SecAggReveal, SecAggKeys, SecAggDeliver, SecAggUnmask,
+  toBase64, fromBase64,
+} from './secagg.ts';
 export { parseClientMessage, parseServerMessage, errorMessage } from './validate.ts';
 export type { Parsed } from './validate.ts';

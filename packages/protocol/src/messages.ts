@@ -2,9 +2,12 @@
 
 import { Type, type Static } from '@sinclair/typebox';
 import { FitPlan, ModelSpec } from './task.ts';
+import {
+  SecAggAdvertise, SecAggDeliver, SecAggKeys, SecAggMasked, SecAggPlan, SecAggReveal, SecAggShares, SecAggUnmask,
+} from './secagg.ts';
 
 /** Bumped on any incompatible change to messages or frames; a mismatch is refused at hello. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const Round = Type.Integer({ minimum: 0 });
@@ -82,7 +85,9 @@ export const Progress = Type.Object({
 }, { additionalProperties: false });
 export type Progress = Static<typeof Progress>;
 
-export const ClientMessage = Type.Union([Hello, Heartbeat, Update, FitFailed, Progress]);
+export const ClientMessage = Type.Union([
+  Hello, Heartbeat, Update, FitFailed, Progress, SecAggAdvertise, SecAggShares, SecAggMasked, SecAggReveal,
+]);
 export type ClientMessage = Static<typeof ClientMessage>;
 
 // ── coordinator → client ─────────────────────────────────────────────────────────────────────
@@ -114,6 +119,8 @@ export const RoundPlan = Type.Object({
   fit: FitPlan,
   /** Epoch milliseconds by which the update must arrive. */
   deadline: Type.Integer(),
+  /** Present when the task requires secure aggregation: the update goes up masked, in four stages. */
+  secureAggregation: Type.Optional(SecAggPlan),
 });
 export type RoundPlan = Static<typeof RoundPlan>;
 
@@ -136,5 +143,5 @@ export const ErrorMessage = Type.Object({
 });
 export type ErrorMessage = Static<typeof ErrorMessage>;
 
-export const ServerMessage = Type.Union([Welcome, RoundPlan, RoundEnd, UpdateAck, ErrorMessage]);
+export const ServerMessage = Type.Union([Welcome, RoundPlan, RoundEnd, UpdateAck, ErrorMessage, SecAggKeys, SecAggDeliver, SecAggUnmask]);
 export type ServerMessage = Static<typeof ServerMessage>;

@@ -131,10 +131,32 @@ export const DpSgdSpec = Type.Object({
 });
 export type DpSgdSpec = Static<typeof DpSgdSpec>;
 
+/**
+ * Secure aggregation (Bonawitz et al., CCS 2017; SecAgg+ of Bell et al., CCS 2020): the
+ * coordinator only ever holds masked vectors, shares it cannot open and the unmasked sum.
+ * Updates are clipped per coordinate to [−clip, clip] and encoded in fixed point over Z_2^32.
+ */
+export const SecureAggregationSpec = Type.Object({
+  enabled: Type.Boolean({ default: false }),
+  /** `full`: everyone masks with everyone; `plus`: with a random neighbourhood of k = O(log n) peers. */
+  mode: Type.Union([Type.Literal('full'), Type.Literal('plus')], { default: 'plus' }),
+  /** SecAgg+ neighbourhood size k (even); default 2⌈log2 n⌉. */
+  neighbours: Type.Optional(Type.Integer({ minimum: 2 })),
+  /** Shamir threshold t; default a strict majority of the share holders. */
+  threshold: Type.Optional(Type.Integer({ minimum: 2 })),
+  /** Per-coordinate clipping range of an update before the fixed-point encoding. */
+  clip: Type.Number({ exclusiveMinimum: 0, default: 1 }),
+  /** Deadline of each key-exchange and unmasking stage (the masked upload has the round deadline). */
+  stageDeadlineMs: Type.Integer({ minimum: 100, default: 15_000 }),
+});
+export type SecureAggregationSpec = Static<typeof SecureAggregationSpec>;
+
 export const PrivacySpec = Type.Object({
   differentialPrivacy: DifferentialPrivacySpec,
   /** Optional so that tasks stored before it existed still validate; new tasks get the defaults. */
   dpSgd: Type.Optional(DpSgdSpec),
+  /** Absent in tasks created before secure aggregation existed: off. */
+  secureAggregation: Type.Optional(SecureAggregationSpec),
 });
 
 /** Everything that defines a federated task. Omitted fields take the defaults above. */

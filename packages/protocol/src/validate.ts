@@ -6,6 +6,9 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ErrorCodes, FlotillaError } from './errors.ts';
 import { decodeFrame, type NamedTensor } from './frame.ts';
 import {
+  SecAggAdvertise, SecAggDeliver, SecAggKeys, SecAggMasked, SecAggReveal, SecAggShares, SecAggUnmask,
+} from './secagg.ts';
+import {
   ErrorMessage, FitFailed, Heartbeat, Hello, Progress, RoundEnd, RoundPlan, Update, UpdateAck, Welcome,
   type ClientMessage, type ServerMessage,
 } from './messages.ts';
@@ -13,6 +16,8 @@ import {
 export interface Parsed<M> {
   message: M;
   tensors: NamedTensor[];
+  /** The u32 words of a `secagg.masked` frame. */
+  words?: Uint32Array;
 }
 
 type Checkers = Record<string, TypeCheck<TSchema>>;
@@ -20,10 +25,16 @@ type Checkers = Record<string, TypeCheck<TSchema>>;
 const compile = (schemas: Record<string, TSchema>): Checkers =>
   Object.fromEntries(Object.entries(schemas).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]));
 
-const clientCheckers = compile({ hello: Hello, heartbeat: Heartbeat, update: Update, 'fit.failed': FitFailed, progress: Progress });
-const serverCheckers = compile({ welcome: Welcome, 'round.plan': RoundPlan, 'round.end': RoundEnd, 'update.ack': UpdateAck, error: ErrorMessage });
-/** Message types that travel in binary frames because they carry tensors. */
-const binaryTypes = new Set(['update']);
+const clientCheckers = compile({
+  hello: Hello, heartbeat: Heartbeat, update: Update, 'fit.failed': FitFailed, progress: Progress,
+  'secagg.advertise': SecAggAdvertise, 'secagg.shares': SecAggShares, 'secagg.masked': SecAggMasked, 'secagg.reveal': SecAggReveal,
+});
+const serverCheckers = compile({
+  welcome: Welcome, 'round.plan': RoundPlan, 'round.end': RoundEnd, 'update.ack': UpdateAck, error: ErrorMessage,
+  'secagg.keys': SecAggKeys, 'secagg.deliver': SecAggDeliver, 'secagg.unmask': SecAggUnmask,
+});
+/** Message types that travel in binary frames because they carry tensors (or, masked input, words). */
+const binaryTypes = new Set(['update', 'secagg.masked']);
 
 /**
  * Validates a message from a client. Text frames hold JSON; binary frames hold a tensor frame.
@@ -41,10 +52,12 @@ export function parseServerMessage(data: string | Uint8Array, isBinary: boolean)
 function parseWith(checkers: Checkers, data: string | Uint8Array, isBinary: boolean): Parsed<unknown> {
   let raw: unknown;
   let tensors: NamedTensor[] = [];
+  let words: Uint32Array | undefined;
   if (isBinary) {
     const frame = decodeFrame(typeof data === 'string' ? new TextEncoder().encode(data) : data);
     raw = frame.message;
     tensors = frame.tensors;
+    words = frame.words;
   } else {
     const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
     try {
@@ -66,7 +79,10 @@ function parseWith(checkers: Checkers, data: string | Uint8Array, isBinary: bool
   if (binaryTypes.has(type as string) !== isBinary) {
     throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, `${String(type)} must travel in a ${isBinary ? 'text' : 'binary'} frame`, true);
   }
-  return { message: raw, tensors };
+  if ((type === 'secagg.masked') !== (words !== undefined)) {
+    throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, `${String(type)} ${words ? 'cannot carry' : 'must carry'} a words payload`, true);
+  }
+  return { message: raw, tensors, ...(words ? { words } : {}) };
 }
 
 /** The JSON text of an error message for the wire. */

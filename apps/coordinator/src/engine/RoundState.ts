@@ -3,10 +3,14 @@
 
 import type { ClientOutcome, RoundClientRecord } from '../store/Store.ts';
 
-export type RoundPhase = 'selection' | 'configuration' | 'reporting' | 'aggregation' | 'evaluation' | 'commit';
+export type RoundPhase =
+  | 'selection' | 'configuration' | 'reporting' | 'aggregation' | 'evaluation' | 'commit'
+  /** Secure aggregation's stages around the (masked) reporting. */
+  | 'keys' | 'shares' | 'unmasking';
 export type CloseReason = 'goal' | 'settled' | 'deadline' | 'aborted';
 
-interface Report { numExamples: number; trainLoss: number }
+/** Under secure aggregation a report is a masked vector: its example count and loss stay unknown. */
+interface Report { numExamples: number | null; trainLoss: number | null }
 interface Failure { outcome: Exclude<ClientOutcome, 'reported'>; code: string | null }
 
 export class RoundState {
@@ -78,6 +82,7 @@ export class RoundState {
     let total = 0;
     let examples = 0;
     for (const r of this.reports.values()) {
+      if (r.numExamples === null || r.trainLoss === null) continue;
       total += r.trainLoss * r.numExamples;
       examples += r.numExamples;
     }

@@ -15,6 +15,7 @@ import { buildStrategy } from './strategyFromTask.ts';
 import { validateUpdate } from './validateUpdate.ts';
 import { commitRound, abandonRound } from './roundCommit.ts';
 import { dpSgdAccountant, dpSgdBudgetStop, dpSgdPlan } from './sampleLevelPrivacy.ts';
+import { SecureRound, secureAggregationOf, type SecAggClientMessage } from './SecureRound.ts';
 
 export class TaskRunner {
   weights: Float32Array;
@@ -23,6 +24,7 @@ export class TaskRunner {
   state: TaskState;
   current: RoundState | null = null;
   private aggregation: FitAggregation | null = null;
+  private secure: SecureRound | null = null;
   private loop: Promise<void> | null = null;
   private wakeUp: () => void = () => {};
   readonly strategy: Strategy;
@@ -137,18 +139,20 @@ export class TaskRunner {
     const rs = new RoundState(this.id, round, this.version, new Set(instructions.clientIds), instructions.goal, Date.now() + config.stop.roundDeadlineMs);
     this.current = rs;
     this.aggregation = this.strategy.beginAggregation(round, this.weights);
+    const secure = this.openSecureRound(rs);
+    this.secure = secure;
     this.deps.bus.publish('round.started', this.id, {
-      round, selected: rs.selected.size, goal: rs.goal, deadline: rs.deadline, modelVersion: this.version,
+      round, selected: rs.selected.size, goal: rs.goal, deadline: rs.deadline, modelVersion: this.version, secure: secure !== null,
     });
     this.phase(rs, 'configuration');
     const plan = this.planFor(round, instructions);
     for (const clientId of rs.selected) {
       const client = this.deps.registry.get(clientId);
-      if (client?.send(plan)) this.deps.store.bumpClientStats(clientId, { roundsJoined: 1 });
+      if (client?.send(secure ? { ...plan, secureAggregation: secure.planFor(clientId) } : plan)) this.deps.store.bumpClientStats(clientId, { roundsJoined: 1 });
       else this.recordFailure(rs, clientId, 'disconnected', null);
     }
-    this.phase(rs, 'reporting');
-    const reason = await rs.closed;
+    if (!secure) this.phase(rs, 'reporting');
+    const reason = secure ? await secure.collect((p) => this.phase(rs, p)) : await rs.closed;
     for (const [clientId, f] of rs.failures) if (f.outcome === 'deadline') this.noteDropout(rs, clientId, 'deadline');
     const failures: FitFailure[] = [...rs.failures].filter(([, f]) => f.outcome !== 'late').map(([clientId, f]) => ({
       clientId, reason: f.outcome as FitFailure['reason'], ...(f.code ? { code: f.code } : {}),
@@ -156,13 +160,22 @@ export class TaskRunner {
     const aggregation = this.aggregation;
     this.aggregation = null;
     if (reason === 'aborted') return this.abandon(rs, this.state === 'stopped' ? 'stopped by the operator' : 'coordinator shutting down');
+    if (reason === 'failed') return this.abandon(rs, `secure aggregation: ${secure?.failure}`);
     if (rs.reports.size < config.stop.minReports) {
       return this.abandon(rs, `${rs.reports.size} reports, fewer than minReports = ${config.stop.minReports}`);
+    }
+    let unmasked: Awaited<ReturnType<SecureRound['unmask']>> | null = null;
+    if (secure) {
+      try {
+        unmasked = await secure.unmask((p) => this.phase(rs, p));
+      } catch (err) {
+        return this.abandon(rs, `secure aggregation: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
     this.phase(rs, 'aggregation');
     let next: Float32Array | null;
     try {
-      next = aggregation.finish(failures);
+      next = unmasked ? SecureRound.finish(this.strategy, aggregation, this.weights, unmasked, failures) : aggregation.finish(failures);
     } catch (err) {
       // A strategy's precondition (Krum's n ≥ 2f + 3, …) failing keeps the model, it does not end the task.
       return this.abandon(rs, `aggregation failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -192,6 +205,7 @@ export class TaskRunner {
 
   private endRoundForClients(rs: RoundState, outcome: 'committed' | 'abandoned'): void {
     this.current = null;
+    this.secure = null;
     for (const clientId of rs.selected) this.deps.registry.get(clientId)?.send({ type: 'round.end', taskId: this.id, round: rs.round, outcome });
   }
 
@@ -209,8 +223,28 @@ export class TaskRunner {
     };
   }
 
+  private openSecureRound(rs: RoundState): SecureRound | null {
+    const spec = secureAggregationOf(this.config);
+    if (!spec) return null;
+    const dp = this.config.privacy.differentialPrivacy;
+    // The weight is the example count, clamped to the largest one the selected clients announced.
+    const announced = [...rs.selected].map((id) => this.deps.registry.get(id)?.numExamples ?? 0);
+    const maxWeight = Math.max(1, ...announced);
+    return new SecureRound(this.deps, this.id, rs, spec, this.weights.length, maxWeight,
+      dp.enabled ? { clipNorm: dp.clippingNorm, noiseMultiplier: dp.noiseMultiplier } : null);
+  }
+
+  /** A secure-aggregation message of the round in flight; coded errors for anything else. */
+  acceptSecAgg(client: ConnectedClient, message: SecAggClientMessage, words: Uint32Array | undefined, bytes: number): void {
+    const rs = this.current;
+    if (!rs || !this.secure || message.round !== rs.round) throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${message.round} is not a secure round in flight`);
+    rs.bytesUp += bytes;
+    this.secure.handle(client.id, message, words, rs.modelVersion);
+  }
+
   /** An update arrived. Throws a FlotillaError for the socket to answer; never touches the model. */
   acceptUpdate(client: ConnectedClient, message: Update, tensors: NamedTensor[], bytes: number): void {
+    if (this.secure) throw new FlotillaError(ErrorCodes.SECAGG_REQUIRED, 'this round requires secure aggregation: send a masked input, not an update');
     const rs = this.current;
     if (!rs || !rs.isOpen || message.round !== rs.round) {
       this.deps.metrics.lateReports.inc();
@@ -246,12 +280,14 @@ export class TaskRunner {
 
   clientLeft(clientId: string): void {
     const rs = this.current;
+    if (rs?.selected.has(clientId)) this.secure?.left(clientId);
     if (rs?.isOpen && rs.selected.has(clientId) && !rs.isSettled(clientId)) this.recordFailure(rs, clientId, 'disconnected', null);
   }
 
   private recordFailure(rs: RoundState, clientId: string, outcome: 'disconnected' | 'error' | 'rejected', code: string | null): void {
     if (rs.isSettled(clientId)) return;
     rs.addFailure(clientId, outcome, code);
+    this.secure?.left(clientId);
     if (outcome === 'disconnected') this.noteDropout(rs, clientId, outcome);
     else this.deps.bus.publish('client.error', this.id, { round: rs.round, clientId, outcome, code });
   }

@@ -16,12 +16,13 @@ export const DEFAULT_TASK_CONFIG: TaskConfig = {
   privacy: {
     differentialPrivacy: { enabled: false, clippingNorm: 1, noiseMultiplier: 1, delta: 1e-5 },
     dpSgd: { enabled: false, l2NormClip: 1, noiseMultiplier: 1.1, microbatchSize: 1, delta: 1e-5 },
+    secureAggregation: { enabled: false, mode: 'plus', clip: 1, stageDeadlineMs: 15_000 },
   },
   seed: 1,
 };
 
 /** A partial configuration; null removes an optional setting (e.g. `stop.targetAccuracy: null`). */
-type DeepPartial<T> = { [K in keyof T]?: (T[K] extends object ? DeepPartial<T[K]> : T[K]) | null };
+type DeepPartial<T> = { [K in keyof T]?: (NonNullable<T[K]> extends object ? DeepPartial<NonNullable<T[K]>> : T[K]) | null };
 export type TaskConfigInput = DeepPartial<TaskConfig>;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -60,5 +61,16 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   if (privacy.differentialPrivacy.enabled && privacy.dpSgd?.enabled) {
     throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.differentialPrivacy and privacy.dpSgd cannot both be enabled in one task');
   }
+  const secure = (config as TaskConfig).privacy.secureAggregation;
+  const strategy = (config as TaskConfig).strategy.name;
+  if (secure?.enabled && !SUM_STRATEGIES.has(strategy)) {
+    throw new FlotillaError(ErrorCodes.INVALID_TASK, `strategy ${strategy} needs every update; secure aggregation reveals only their sum (use fedavg, fedprox, fedavgm or a FedOpt rule)`);
+  }
+  if (secure?.enabled && secure.mode === 'plus' && secure.neighbours !== undefined && secure.neighbours % 2 !== 0) {
+    throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.secureAggregation.neighbours must be even');
+  }
   return config as TaskConfig;
 }
+
+/** Strategies that need only the (weighted) sum of the updates, all secure aggregation reveals. */
+const SUM_STRATEGIES: ReadonlySet<string> = new Set(['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']);

@@ -57,7 +57,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         if (bytes.byteLength > maxFrameBytes) {
           throw new FlotillaError(ErrorCodes.FRAME_TOO_LARGE, `frame of ${bytes.byteLength} bytes exceeds ${maxFrameBytes}`, true);
         }
-        const { message, tensors } = parseClientMessage(bytes, isBinary);
+        const { message, tensors, words } = parseClientMessage(bytes, isBinary);
         if (message.type === 'hello') {
           if (client) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'hello was already received on this connection', true);
           client = welcome(message);
@@ -65,7 +65,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         }
         if (!client) throw new FlotillaError(ErrorCodes.NOT_WELCOMED, `${message.type} before hello`, true);
         client.lastSeen = lastSeen;
-        dispatch(client, message, tensors, bytes.byteLength);
+        dispatch(client, message, tensors, words, bytes.byteLength);
       } catch (err) {
         if (err instanceof FlotillaError) refuse(err);
         else {
@@ -122,7 +122,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
       return connected;
     }
 
-    function dispatch(from: ConnectedClient, message: ClientMessage, tensors: NamedTensor[], bytes: number): void {
+    function dispatch(from: ConnectedClient, message: ClientMessage, tensors: NamedTensor[], words: Uint32Array | undefined, bytes: number): void {
       switch (message.type) {
         case 'heartbeat':
           return;
@@ -140,6 +140,16 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         case 'progress':
           bus.publish('client.progress', message.taskId, { clientId: from.id, ...message }, { durable: false });
           return;
+        case 'secagg.advertise':
+        case 'secagg.shares':
+        case 'secagg.masked':
+        case 'secagg.reveal': {
+          const runner = tasks.runner(message.taskId);
+          if (!runner) throw new FlotillaError(ErrorCodes.STALE_ROUND, `task ${message.taskId} is not running`);
+          runner.acceptSecAgg(from, message, words, bytes);
+          if (message.type === 'secagg.masked') send({ type: 'update.ack', taskId: message.taskId, round: message.round });
+          return;
+        }
         case 'hello':
           return;
         default: {

@@ -6,6 +6,8 @@ import type { CurrentRound as Round, RoundPhase } from './api.ts';
 import { fmtDuration } from './format.ts';
 
 export const PHASES: RoundPhase[] = ['selection', 'configuration', 'reporting', 'aggregation', 'evaluation', 'commit'];
+/** A secure round: keys and shares are exchanged before the masked reporting, shares revealed after it. */
+export const SECURE_PHASES: RoundPhase[] = ['selection', 'configuration', 'keys', 'shares', 'reporting', 'unmasking', 'aggregation', 'evaluation', 'commit'];
 
 /** Selected clients that neither reported nor failed once reporting closed (over-selection, stragglers). */
 export function lateCount(r: { selected: number; reported: number; dropped: number; failed: number }): number {
@@ -28,8 +30,9 @@ export function CurrentRound({ round, taskState }: { round: Round | null; taskSt
       </section>
     );
   }
-  const at = PHASES.indexOf(round.phase);
-  const reportingOver = at > PHASES.indexOf('reporting');
+  const phases = round.secure ? SECURE_PHASES : PHASES;
+  const at = phases.indexOf(round.phase);
+  const reportingOver = at > phases.indexOf('reporting');
   const counts: [string, string, number][] = [
     ['selected', 'selected', round.selected],
     ['goal', 'goal', round.goal],
@@ -41,8 +44,9 @@ export function CurrentRound({ round, taskState }: { round: Round | null; taskSt
   return (
     <section className="panel" data-testid="dashboard.round" data-round={round.round}>
       <h2>Round <span data-testid="dashboard.round.number">{round.round}</span></h2>
+      {round.secure && <p data-testid="dashboard.round.secure">secure aggregation: the coordinator sees only masked updates and their sum</p>}
       <ol className="timeline" data-testid="dashboard.round.timeline">
-        {PHASES.map((p, i) => (
+        {phases.map((p, i) => (
           <li key={p} className={i < at ? 'done' : i === at ? 'active' : 'todo'} data-testid={`dashboard.round.step.${p}`} data-active={i === at}>{p}</li>
         ))}
       </ol>

@@ -2,7 +2,8 @@
 // operator token and turns coded error bodies into ApiError.
 
 export type TaskState = 'created' | 'running' | 'paused' | 'stopped' | 'completed' | 'failed';
-export type RoundPhase = 'selection' | 'configuration' | 'reporting' | 'aggregation' | 'evaluation' | 'commit';
+export type RoundPhase =
+  | 'selection' | 'configuration' | 'reporting' | 'aggregation' | 'evaluation' | 'commit' | 'keys' | 'shares' | 'unmasking';
 
 export interface RoundSummary {
   taskId: string;
@@ -36,6 +37,8 @@ export interface CurrentRound {
   failed: number;
   deadline: number;
   startedAt: number;
+  /** A secure-aggregation round (its timeline has the SecAgg stages). */
+  secure?: boolean;
 }
 
 export interface TaskView {

@@ -79,7 +79,7 @@ function applyEvent(state: DashboardState, e: FeedEvent): DashboardState {
       return put({
         currentRound: {
           round, phase: 'configuration', selected: num(e.data.selected), goal: num(e.data.goal), reported: 0, dropped: 0, failed: 0,
-          deadline: num(e.data.deadline), startedAt: e.at,
+          deadline: num(e.data.deadline), startedAt: e.at, secure: e.data.secure === true,
         },
       });
     case 'round.phase':

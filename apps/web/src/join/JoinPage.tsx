@@ -66,6 +66,7 @@ export function JoinPage({ session }: { session: JoinSession }) {
         <h2>Current round</h2>
         <p>
           Round <span data-testid="join.round.number">{s.round ?? '—'}</span>: <span data-testid="join.round.phase" data-phase={s.phase}>{s.phase}</span>
+          {s.secagg && <> · secure aggregation: <span data-testid="join.round.secagg" data-stage={s.secagg}>{s.secagg}</span> (only a masked update leaves this page)</>}
         </p>
         <progress data-testid="join.progress" max={1} value={done ?? 0} style={{ width: '100%' }} aria-label="Local training progress" />
         <p data-testid="join.progress.text">

@@ -35,6 +35,8 @@ export interface JoinState {
   backend: BackendChoice | null;
   round: number | null;
   phase: RoundPhase;
+  /** Under secure aggregation: the last SecAgg stage this page completed in the current round. */
+  secagg: 'advertised' | 'shared' | 'masked' | 'revealed' | null;
   progress: { epoch: number; epochs: number; batch: number; batches: number; loss: number } | null;
   history: RoundEntry[];
   lastError: string | null;
@@ -54,7 +56,7 @@ export interface JoinParams {
 
 const INITIAL: JoinState = {
   stage: 'starting', connection: 'not-connected', clientId: null, taskId: null, taskName: null, model: null, partition: null,
-  examples: null, labelCounts: null, backend: null, round: null, phase: 'waiting', progress: null, history: [], lastError: null, reconnects: 0,
+  examples: null, labelCounts: null, backend: null, round: null, phase: 'waiting', secagg: null, progress: null, history: [], lastError: null, reconnects: 0,
 };
 
 export function readJoinParams(location: Location): JoinParams {
@@ -134,7 +136,10 @@ export class JoinSession {
         this.set({ clientId: e.clientId, ...(e.taskName === undefined ? {} : { taskName: e.taskName }), ...(e.model === undefined ? {} : { model: e.model }) });
         return;
       case 'plan':
-        this.set({ round: e.round, phase: 'training', progress: null });
+        this.set({ round: e.round, phase: 'training', secagg: null, progress: null });
+        return;
+      case 'secagg':
+        if (e.round === this.state.round) this.set({ secagg: e.stage, ...(e.stage === 'masked' ? { phase: 'uploading' as const } : {}) });
         return;
       case 'progress':
         if (e.round === this.state.round) this.set({ progress: { epoch: e.epoch, epochs: e.epochs, batch: e.batch, batches: e.batches, loss: e.loss } });

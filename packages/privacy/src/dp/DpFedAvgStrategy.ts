@@ -90,6 +90,19 @@ export class DpFedAvgStrategy implements Strategy, PrivacyAccounting {
     };
   }
 
+  /**
+   * Under secure aggregation with distributed noise: `sum` is Σ (clipped update + client noise),
+   * already carrying std z·S in total. Applies the fixed denominator, adds no noise, accounts one round.
+   * @example const next = strategy.finishNoisedSum(global, unmaskedSum);
+   */
+  finishNoisedSum(global: Float32Array, sum: Float64Array): Float32Array {
+    if (sum.length !== global.length) throw new PrivacyError('DP_INVALID_CONFIG', `sum of ${sum.length} values for a model of ${global.length}`);
+    this.accountant.step(this.options.noiseMultiplier, this.sampleRate(this.expected));
+    const next = new Float32Array(global.length);
+    for (let i = 0; i < next.length; i++) next[i] = global[i]! + sum[i]! / this.expected;
+    return next;
+  }
+
   aggregateEvaluate(results: readonly EvaluateResult[]) {
     return this.inner.aggregateEvaluate(results);
   }

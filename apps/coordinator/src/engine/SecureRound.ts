@@ -1,0 +1,275 @@
+// One round under secure aggregation (Bonawitz et al., CCS 2017; SecAgg+ of Bell et al., CCS 2020)
+// over the client sockets: keys → shares → masked upload → unmasking, each stage with a deadline.
+// The coordinator holds public keys, boxes it cannot open, a running sum of masked vectors and, at
+// the end, only the unmasked sum of the weighted updates and of their weights.
+
+import {
+  DpFedAvgStrategy, SecAggServer, decodeFixedPointSum, decodeWeightedMean, distributedNoiseStd, fixedPointConfig,
+  isPrivacyError, randomBytes, secAggParams, type SecAggParams, type WeightedFixedPointConfig,
+} from '@flotilla/privacy';
+import type { FitAggregation, FitFailure, Strategy } from '@flotilla/core';
+import {
+  ErrorCodes, FlotillaError, fromBase64, toBase64, type SecAggAdvertise, type SecAggMasked, type SecAggPlan,
+  type SecAggReveal, type SecAggShares, type SecureAggregationSpec, type TaskConfig,
+} from '@flotilla/protocol';
+import type { EngineDeps } from './deps.ts';
+import type { CloseReason, RoundPhase, RoundState } from './RoundState.ts';
+
+/** The secure-aggregation settings of a task, or null when it aggregates in the clear. */
+export function secureAggregationOf(config: TaskConfig): SecureAggregationSpec | null {
+  const spec = config.privacy.secureAggregation;
+  return spec?.enabled ? spec : null;
+}
+
+export type SecAggClientMessage = SecAggAdvertise | SecAggShares | SecAggMasked | SecAggReveal;
+
+type Stage = 'keys' | 'shares' | 'mask' | 'unmask' | 'done';
+
+/** What the unmasking produced: the weighted mean of the updates and how many clients are in it. */
+export interface SecureSum {
+  mean: Float64Array;
+  sum: Float64Array;
+  totalWeight: number;
+  survivors: number;
+}
+
+/**
+ * Drives one secure round: `planFor` adds each client's SecAgg block to its plan, the socket
+ * hands messages to `advertise` / `shares` / `masked` / `reveal`, `collect` runs the stages up to
+ * the close of the masked upload and `unmask` the rest.
+ * @example
+ * const secure = new SecureRound(deps, taskId, rs, spec, vectorLength, maxWeight, dp);
+ * const reason = await secure.collect();
+ * const result = await secure.unmask(); // SecureSum, or throws SECAGG_TOO_FEW_SURVIVORS
+ */
+export class SecureRound {
+  readonly params: SecAggParams;
+  readonly codec: WeightedFixedPointConfig;
+  private readonly server: SecAggServer;
+  private readonly party = new Map<string, number>();
+  private readonly clientOf = new Map<number, string>();
+  private readonly gone = new Set<string>();
+  private stage: Stage = 'keys';
+  private readonly sent = { keys: new Set<number>(), shares: new Set<number>(), reveal: new Set<number>() };
+  private poke: () => void = () => {};
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly taskId: string,
+    private readonly rs: RoundState,
+    private readonly spec: SecureAggregationSpec,
+    /** Model parameters; the masked vector has one more word, the weight. */
+    private readonly modelLength: number,
+    maxWeight: number,
+    /** Distributed DP noise: clients clip to S and add std z·S/√n themselves. */
+    private readonly dp: { clipNorm: number; noiseMultiplier: number } | null,
+  ) {
+    // Party numbers are Shamir x-coordinates: 1…m over the selected ids in a fixed order.
+    [...rs.selected].sort().forEach((id, i) => {
+      this.party.set(id, i + 1);
+      this.clientOf.set(i + 1, id);
+    });
+    const m = rs.selected.size;
+    this.params = secAggParams({
+      clients: m, vectorLength: modelLength + 1, mode: spec.mode, sessionId: randomBytes(16),
+      ...(spec.neighbours === undefined ? {} : { neighbours: spec.neighbours }),
+      ...(spec.threshold === undefined ? {} : { threshold: spec.threshold }),
+    });
+    // Under DP the fixed-point range must hold the clipped update plus its noise (6σ practically never clips).
+    const clip = dp ? dp.clipNorm + 6 * this.noiseStd() : spec.clip;
+    this.codec = { ...fixedPointConfig({ clip, maxSummands: m }), maxWeight: dp ? 1 : maxWeight };
+    this.server = new SecAggServer(this.params);
+  }
+
+  private noiseStd(): number {
+    return this.dp ? distributedNoiseStd(this.dp.clipNorm, this.dp.noiseMultiplier, this.rs.selected.size) : 0;
+  }
+
+  /** The SecAgg block of one client's round plan. */
+  planFor(clientId: string): SecAggPlan {
+    const { mode } = this.params;
+    return {
+      party: this.party.get(clientId)!, mode: mode.kind, ...(mode.kind === 'plus' ? { neighbours: mode.neighbours } : {}),
+      threshold: this.params.threshold, sessionId: toBase64(this.params.sessionId), vectorLength: this.params.vectorLength,
+      clip: this.codec.clip, scale: this.codec.scale, maxSummands: this.codec.maxSummands, maxWeight: this.codec.maxWeight,
+      ...(this.dp ? { clipNorm: this.dp.clipNorm, noiseStd: this.noiseStd() } : {}),
+    };
+  }
+
+  /** A selected client disconnected or failed: no stage waits for it any more. */
+  left(clientId: string): void {
+    this.gone.add(clientId);
+    this.poke();
+  }
+
+  /** A SecAgg message from a selected client of this round (the socket has validated its schema). */
+  handle(clientId: string, message: SecAggClientMessage, words: Uint32Array | undefined, modelVersion: number): void {
+    if (!this.party.has(clientId)) throw new FlotillaError(ErrorCodes.NOT_SELECTED, `client ${clientId} was not selected in round ${this.rs.round}`);
+    switch (message.type) {
+      case 'secagg.advertise': return this.advertise(clientId, message);
+      case 'secagg.shares': return this.shares(clientId, message);
+      case 'secagg.masked': return this.masked(clientId, message, words!, modelVersion);
+      case 'secagg.reveal': return this.reveal(clientId, message);
+    }
+  }
+
+  private advertise(clientId: string, msg: SecAggAdvertise): void {
+    const id = this.partyOf(clientId);
+    this.accept('keys', this.sent.keys, id, () => this.server.receiveAdvertise({
+      id, encryptionPublicKey: fromBase64(msg.encryptionPublicKey), maskingPublicKey: fromBase64(msg.maskingPublicKey),
+    }));
+  }
+
+  private shares(clientId: string, msg: SecAggShares): void {
+    const id = this.partyOf(clientId);
+    this.accept('shares', this.sent.shares, id, () => this.server.receiveShares({
+      id, shares: msg.shares.map((s) => ({ from: id, to: s.to, ciphertext: fromBase64(s.ciphertext) })),
+    }));
+  }
+
+  /** A masked vector; counted as the client's report of the round. */
+  private masked(clientId: string, msg: SecAggMasked, words: Uint32Array, modelVersion: number): void {
+    if (msg.modelVersion !== modelVersion) throw new FlotillaError(ErrorCodes.STALE_ROUND, `masked input from model ${msg.modelVersion}, the round uses ${modelVersion}`);
+    if (!this.rs.isOpen) throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${this.rs.round} is no longer taking masked inputs`);
+    const id = this.partyOf(clientId);
+    this.accept('mask', null, id, () => this.server.receiveMaskedInput({ id, masked: words }));
+    this.rs.addReport(clientId, { numExamples: null, trainLoss: null });
+  }
+
+  private reveal(clientId: string, msg: SecAggReveal): void {
+    const decode = (list: SecAggReveal['selfMaskShares']) => list.map((r) => ({ of: r.of, share: fromBase64(r.share) }));
+    const id = this.partyOf(clientId);
+    this.accept('unmask', this.sent.reveal, id, () => this.server.receiveUnmask({
+      id, selfMaskShares: decode(msg.selfMaskShares), secretKeyShares: decode(msg.secretKeyShares),
+    }));
+  }
+
+  /**
+   * Runs the key and share stages and waits for the masked uploads (the round's deadline).
+   * Returns why the upload stage closed; a stage left with fewer than t clients ends in 'failed'.
+   */
+  async collect(onPhase: (phase: RoundPhase) => void): Promise<CloseReason | 'failed'> {
+    onPhase('keys');
+    if ((await this.waitStage([...this.party.keys()], this.sent.keys)) === 'aborted') return 'aborted';
+    const broadcasts = this.tryClose(() => this.server.closeAdvertise());
+    if (!broadcasts) return 'failed';
+    this.stage = 'shares';
+    for (const [id, b] of broadcasts) {
+      this.send(id, {
+        type: 'secagg.keys', taskId: this.taskId, round: this.rs.round, participants: b.participants,
+        peers: b.peers.map((p) => ({ id: p.id, encryptionPublicKey: toBase64(p.encryptionPublicKey), maskingPublicKey: toBase64(p.maskingPublicKey) })),
+        ...(b.graphSeed ? { graphSeed: toBase64(b.graphSeed) } : {}),
+      });
+    }
+    this.dropOutside(new Set(broadcasts.keys()));
+    onPhase('shares');
+    if ((await this.waitStage([...broadcasts.keys()].map((p) => this.clientOf.get(p)!), this.sent.shares)) === 'aborted') return 'aborted';
+    const deliveries = this.tryClose(() => this.server.closeShares());
+    if (!deliveries) return 'failed';
+    this.stage = 'mask';
+    for (const [id, d] of deliveries) {
+      this.send(id, {
+        type: 'secagg.deliver', taskId: this.taskId, round: this.rs.round,
+        shares: d.shares.map((s) => ({ from: s.from, ciphertext: toBase64(s.ciphertext) })),
+      });
+    }
+    this.dropOutside(new Set(deliveries.keys()));
+    onPhase('reporting');
+    return this.rs.closed;
+  }
+
+  /**
+   * Closes the upload, asks the survivors for their shares, and removes the masks from the sum.
+   * Throws a PrivacyError (SECAGG_TOO_FEW_SURVIVORS, …) when the sum cannot be opened.
+   */
+  async unmask(onPhase: (phase: RoundPhase) => void): Promise<SecureSum> {
+    const request = this.server.closeMaskedInputs();
+    this.stage = 'unmask';
+    onPhase('unmasking');
+    for (const id of request.survivors) this.send(id, { type: 'secagg.unmask', taskId: this.taskId, round: this.rs.round, survivors: request.survivors });
+    await this.waitStage(request.survivors.map((p) => this.clientOf.get(p)!), this.sent.reveal);
+    const result = await this.server.finish();
+    this.stage = 'done';
+    const survivors = result.survivors.length;
+    if (this.dp) {
+      const sum = decodeFixedPointSum(result.sum.subarray(0, this.modelLength), this.codec, survivors);
+      return { sum, mean: sum, totalWeight: result.sum[this.modelLength]!, survivors };
+    }
+    const { mean, totalWeight } = decodeWeightedMean(result.sum, this.codec, survivors);
+    return { mean, sum: mean, totalWeight, survivors };
+  }
+
+  /**
+   * Hands the unmasked result to the strategy: FedAvg and the server optimisers take the weighted
+   * mean as one pre-aggregated report; DP-FedAvg takes the noised sum and applies its fixed
+   * denominator (the clients added the noise, the server adds none).
+   */
+  static finish(strategy: Strategy, aggregation: FitAggregation, global: Float32Array, result: SecureSum, failures: readonly FitFailure[]): Float32Array | null {
+    if (strategy instanceof DpFedAvgStrategy) return strategy.finishNoisedSum(global, result.sum);
+    if (result.totalWeight === 0) return null;
+    aggregation.add({ clientId: 'secure-aggregate', numExamples: result.totalWeight, update: Float32Array.from(result.mean), metrics: {} });
+    return aggregation.finish(failures);
+  }
+
+  private partyOf(clientId: string): number {
+    const id = this.party.get(clientId);
+    if (id === undefined) throw new FlotillaError(ErrorCodes.NOT_SELECTED, `client ${clientId} is not in this secure round`);
+    return id;
+  }
+
+  /** Runs a server step for a message of `stage`, turning its refusals into coded wire errors. */
+  private accept(stage: Stage, arrived: Set<number> | null, id: number, step: () => void): void {
+    if (this.stage !== stage) throw new FlotillaError(ErrorCodes.SECAGG_REJECTED, `secure aggregation is at stage ${this.stage}, not ${stage}`);
+    try {
+      step();
+    } catch (err) {
+      if (isPrivacyError(err)) throw new FlotillaError(ErrorCodes.SECAGG_REJECTED, err.message);
+      throw err;
+    }
+    arrived?.add(id);
+    this.poke();
+  }
+
+  private tryClose<T>(close: () => T): T | null {
+    try {
+      return close();
+    } catch (err) {
+      if (isPrivacyError(err)) {
+        this.failure = err.message;
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  /** Why the round could not proceed (set when `collect` returns 'failed'). */
+  failure: string | null = null;
+
+  /** Selected clients left out of a stage's set missed its deadline: dropouts of the round. */
+  private dropOutside(alive: ReadonlySet<number>): void {
+    for (const [clientId, p] of this.party) {
+      if (!alive.has(p) && !this.rs.isSettled(clientId)) this.rs.addFailure(clientId, 'deadline');
+    }
+  }
+
+  /** Waits until every expected client that is still here has sent, the stage deadline, or an abort. */
+  private waitStage(expected: readonly string[], got: Set<number>): Promise<'done' | 'deadline' | 'aborted'> {
+    return new Promise((resolve) => {
+      const finish = (how: 'done' | 'deadline' | 'aborted') => {
+        clearTimeout(timer);
+        this.poke = () => {};
+        resolve(how);
+      };
+      const timer = setTimeout(() => finish('deadline'), this.spec.stageDeadlineMs);
+      this.poke = () => {
+        if (expected.every((c) => this.gone.has(c) || got.has(this.party.get(c)!))) finish('done');
+      };
+      void this.rs.closed.then((reason) => reason === 'aborted' && finish('aborted'));
+      this.poke();
+    });
+  }
+
+  private send(party: number, message: object): void {
+    this.deps.registry.get(this.clientOf.get(party)!)?.send(message);
+  }
+}

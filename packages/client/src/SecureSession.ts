@@ -1,0 +1,131 @@
+// The client's side of one secure-aggregation round over the socket: advertises keys, shares its
+// secrets, uploads its update masked (clipped, optionally noised, fixed point) and helps unmask.
+
+import {
+  SecAggClient, addGaussianNoise, clipByL2Norm, encodeWeightedUpdate, type SharesDeliveryMessage, type WeightedFixedPointConfig,
+} from '@flotilla/privacy';
+import {
+  encodeWordsFrame, fromBase64, toBase64, type RoundPlan, type SecAggDeliver, type SecAggKeys, type SecAggPlan, type SecAggUnmask,
+} from '@flotilla/protocol';
+
+export type SecureStage = 'advertised' | 'shared' | 'masked' | 'revealed';
+
+/**
+ * One round's SecAgg client. Steps run one at a time in arrival order, so a message that comes
+ * while the previous step still computes waits for it. A failing step ends the session.
+ * @example
+ * const session = new SecureSession(plan, send, (stage) => log(stage), (err) => log(err));
+ * session.start();                          // advertise keys while training runs
+ * session.onKeys(msg); session.onDeliver(msg);
+ * await session.upload(update, numExamples); // masked words frame
+ * session.onUnmask(msg);
+ */
+export class SecureSession {
+  readonly taskId: string;
+  readonly round: number;
+  private readonly spec: SecAggPlan;
+  private readonly client: SecAggClient;
+  private readonly codec: WeightedFixedPointConfig;
+  private queue: Promise<void> = Promise.resolve();
+  private delivered: (d: SharesDeliveryMessage) => void = () => {};
+  private readonly delivery = new Promise<SharesDeliveryMessage>((resolve) => (this.delivered = resolve));
+  private failed = false;
+
+  constructor(
+    private readonly plan: RoundPlan & { secureAggregation: SecAggPlan },
+    private readonly send: (data: string | Uint8Array) => boolean,
+    private readonly onStage: (stage: SecureStage, bytes: number) => void,
+    private readonly onError: (err: unknown) => void,
+  ) {
+    this.taskId = plan.taskId;
+    this.round = plan.round;
+    this.spec = plan.secureAggregation;
+    const { spec } = this;
+    this.client = new SecAggClient(spec.party, {
+      vectorLength: spec.vectorLength, threshold: spec.threshold, sessionId: fromBase64(spec.sessionId),
+      mode: spec.mode === 'plus' ? { kind: 'plus', neighbours: spec.neighbours ?? 2 } : { kind: 'full' },
+    });
+    this.codec = { clip: spec.clip, scale: spec.scale, maxSummands: spec.maxSummands, maxWeight: spec.maxWeight };
+  }
+
+  matches(taskId: string, round: number): boolean {
+    return this.taskId === taskId && this.round === round;
+  }
+
+  start(): void {
+    this.step(async () => {
+      const adv = await this.client.advertiseKeys();
+      this.sendJson({
+        type: 'secagg.advertise', taskId: this.taskId, round: this.round,
+        encryptionPublicKey: toBase64(adv.encryptionPublicKey), maskingPublicKey: toBase64(adv.maskingPublicKey),
+      }, 'advertised');
+    });
+  }
+
+  onKeys(msg: SecAggKeys): void {
+    this.step(async () => {
+      const out = await this.client.shareKeys({
+        participants: msg.participants,
+        peers: msg.peers.map((p) => ({ id: p.id, encryptionPublicKey: fromBase64(p.encryptionPublicKey), maskingPublicKey: fromBase64(p.maskingPublicKey) })),
+        ...(msg.graphSeed ? { graphSeed: fromBase64(msg.graphSeed) } : {}),
+      });
+      this.sendJson({
+        type: 'secagg.shares', taskId: this.taskId, round: this.round,
+        shares: out.shares.map((s) => ({ to: s.to, ciphertext: toBase64(s.ciphertext) })),
+      }, 'shared');
+    });
+  }
+
+  onDeliver(msg: SecAggDeliver): void {
+    this.delivered({ shares: msg.shares.map((s) => ({ from: s.from, to: this.spec.party, ciphertext: fromBase64(s.ciphertext) })) });
+  }
+
+  /**
+   * Clips the update (to the L2 norm S under DP, then per coordinate to the fixed-point range),
+   * adds this client's share of the DP noise, encodes it with its weight and uploads it masked
+   * once the share boxes of its peers have arrived.
+   */
+  upload(update: Float32Array, numExamples: number): Promise<void> {
+    return this.step(async () => {
+      const { spec } = this;
+      let values: Float32Array = update;
+      if (spec.clipNorm !== undefined) values = clipByL2Norm(Float32Array.from(update), spec.clipNorm);
+      if (spec.noiseStd) addGaussianNoise(values, spec.noiseStd);
+      const weight = spec.clipNorm !== undefined ? 1 : Math.min(numExamples, spec.maxWeight);
+      const input = encodeWeightedUpdate(values, weight, this.codec);
+      const masked = await this.client.maskInput(await this.delivery, input);
+      const frame = encodeWordsFrame({ type: 'secagg.masked', taskId: this.taskId, round: this.round, modelVersion: this.plan.modelVersion }, masked.masked);
+      if (this.send(frame)) this.onStage('masked', frame.byteLength);
+    });
+  }
+
+  onUnmask(msg: SecAggUnmask): void {
+    this.step(async () => {
+      const out = await this.client.unmask({ survivors: msg.survivors });
+      const encode = (list: typeof out.selfMaskShares) => list.map((r) => ({ of: r.of, share: toBase64(r.share) }));
+      this.sendJson({
+        type: 'secagg.reveal', taskId: this.taskId, round: this.round,
+        selfMaskShares: encode(out.selfMaskShares), secretKeyShares: encode(out.secretKeyShares),
+      }, 'revealed');
+    });
+  }
+
+  private sendJson(message: object, stage: SecureStage): void {
+    const text = JSON.stringify(message);
+    if (this.send(text)) this.onStage(stage, text.length);
+  }
+
+  private step(body: () => Promise<void>): Promise<void> {
+    const run = async () => {
+      if (this.failed) return;
+      try {
+        await body();
+      } catch (err) {
+        this.failed = true;
+        this.onError(err);
+      }
+    };
+    this.queue = this.queue.then(run);
+    return this.queue;
+  }
+}
