@@ -39,7 +39,7 @@ export interface TrainerWorkerApi {
   /** `slowdown` > 1 simulates a slower device (see below); 1 trains at full speed. */
   init(options: Pick<LadderOptions, 'force'> & { slowdown?: number }): Promise<BackendChoice>;
   loadSimulationPartition(baseUrl: string, taskId: string, index: number): Promise<LocalDataSummary>;
-  /** Replaces the picked files' examples (CSV, labelled image folders); a bad file rejects the pick. */
+  /** Adds the examples of picked files (CSV, labelled image folders); a bad file rejects the whole pick. */
   loadFiles(files: PickedFile[]): Promise<LocalDataSummary>;
   clearFiles(): Promise<LocalDataSummary>;
   /** Reads the digits drawn earlier on this origin (IndexedDB). */
@@ -103,7 +103,8 @@ export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): Trai
     },
 
     async loadFiles(files) {
-      sources.files = await readPickedFiles(files);
+      const picked = await withCodeInMessage(() => readPickedFiles(files));
+      sources.files = sources.files ? concatLocalData([sources.files, picked]) : picked;
       return summarize();
     },
 
@@ -119,7 +120,7 @@ export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): Trai
 
     async addDrawnDigit(pixels, label) {
       const store = await drawn();
-      await store.add(pixels, label);
+      await withCodeInMessage(() => store.add(pixels, label));
       sources.drawn = await store.all();
       return summarize();
     },
@@ -170,6 +171,17 @@ export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): Trai
       return benchmarkActiveBackend(model, examples, batchSize);
     },
   };
+}
+
+// comlink carries an error's name and message across the thread boundary, not its other fields:
+// the code rides at the head of the message, where the page shows it.
+async function withCodeInMessage<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof FlotillaError) throw new FlotillaError(err.code, `${err.code}: ${err.message}`, err.fatal);
+    throw err;
+  }
 }
 
 // A simulated slow device: after each batch the worker thread sleeps (slowdown − 1) × the batch's
