@@ -10,6 +10,9 @@ export interface JoinSnapshot {
   round: number | null;
   phase: string;
   examples: number | null;
+  sources: { simulation: number; files: number; drawn: number } | null;
+  dataMode: 'simulation' | 'own';
+  dataError: string | null;
   backend: { backend: string; examplesPerSec: number; probes: { backend: string; ok: boolean; examplesPerSec?: number; reason?: string }[] } | null;
   history: { round: number; outcome: string }[];
   lastError: string | null;
@@ -28,6 +31,16 @@ export class JoinPageObject {
   readonly pause: Locator;
   readonly resume: Locator;
   readonly leave: Locator;
+  readonly csvInput: Locator;
+  readonly folderInput: Locator;
+  readonly filesCount: Locator;
+  readonly drawCanvas: Locator;
+  readonly drawLabel: Locator;
+  readonly drawAdd: Locator;
+  readonly drawCount: Locator;
+  readonly drawClear: Locator;
+  readonly data: Locator;
+  readonly dataError: Locator;
 
   constructor(readonly page: Page, readonly context: BrowserContext) {
     const id = (testId: string) => page.getByTestId(testId);
@@ -42,6 +55,40 @@ export class JoinPageObject {
     this.pause = id('join.pause');
     this.resume = id('join.resume');
     this.leave = id('join.leave');
+    this.csvInput = id('join.files.csv');
+    this.folderInput = id('join.files.folder');
+    this.filesCount = id('join.files.count');
+    this.drawCanvas = id('join.draw.canvas');
+    this.drawLabel = id('join.draw.label');
+    this.drawAdd = id('join.draw.add');
+    this.drawCount = id('join.draw.count');
+    this.drawClear = id('join.draw.clear');
+    this.data = id('join.data');
+    this.dataError = id('join.data.error');
+  }
+
+  /** The page as a person opens it: no partition, training on their own data. */
+  async gotoOwn(url: string, query: Record<string, string> = {}): Promise<void> {
+    await this.page.goto(`${url}/?${new URLSearchParams(query)}`);
+  }
+
+  /**
+   * Draws a stroke through `points` (fractions of the canvas, 0–1) with the mouse, then keeps the
+   * drawing under `label`.
+   */
+  async drawDigit(label: number, strokes: [number, number][][]): Promise<void> {
+    // The mouse reaches only what is inside the viewport.
+    await this.drawCanvas.scrollIntoViewIfNeeded();
+    const box = (await this.drawCanvas.boundingBox())!;
+    const at = ([x, y]: [number, number]) => [box.x + x * box.width, box.y + y * box.height] as const;
+    for (const stroke of strokes) {
+      await this.page.mouse.move(...at(stroke[0]!));
+      await this.page.mouse.down();
+      for (const p of stroke.slice(1)) await this.page.mouse.move(...at(p), { steps: 8 });
+      await this.page.mouse.up();
+    }
+    await this.drawLabel.selectOption(String(label));
+    await this.drawAdd.click();
   }
 
   async goto(url: string, taskId: string, partition: number, query: Record<string, string> = {}): Promise<void> {

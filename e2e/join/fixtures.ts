@@ -27,7 +27,7 @@ export interface RoundRecord {
 }
 
 export interface RoundDetail extends RoundRecord {
-  clients: { clientId: string; outcome: string }[];
+  clients: { clientId: string; outcome: string; numExamples: number | null }[];
 }
 
 /** The coordinator's REST API, with the operator token. */
@@ -111,6 +111,16 @@ export class JoinTabs {
     const page = await context.newPage();
     const join = new JoinPageObject(page, context);
     await join.goto(this.url, taskId, partition, query);
+    this.pages.push(join);
+    return join;
+  }
+
+  /** A page opened as a person would, on their own data (no partition). */
+  async openOwn(query: Record<string, string> = {}): Promise<JoinPageObject> {
+    const context = await this.browser.newContext();
+    const page = await context.newPage();
+    const join = new JoinPageObject(page, context);
+    await join.gotoOwn(this.url, query);
     this.pages.push(join);
     return join;
   }

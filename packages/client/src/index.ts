@@ -14,3 +14,6 @@ export type { TrainerWorkerApi, TrainerWorkerOptions, WorkerTrainJob, WorkerProg
 export { WorkerTrainer, workerLocalData } from './browser/WorkerTrainer.ts';
 export type { TrainerWorkerRemote, WorkerTrainerOptions } from './browser/WorkerTrainer.ts';
 export { fetchSimulationPartition, simulationPartitionPath } from './browser/simulationData.ts';
+export { parseDigitCsv, labelOfPath, rgbaToDigit, concatLocalData, readPickedFiles, DIGIT_PIXELS } from './browser/localFiles.ts';
+export type { PickedFile } from './browser/localFiles.ts';
+export { DrawnDigits } from './browser/drawnDigits.ts';

@@ -32,6 +32,16 @@ export const ErrorCodes = {
   SECAGG_REJECTED: 'FLT_SECAGG_REJECTED',
   /** A plaintext update sent in a round that requires secure aggregation. */
   SECAGG_REQUIRED: 'FLT_SECAGG_REQUIRED',
+  /** A picked CSV file whose rows are not a label and 784 pixel columns. */
+  CSV_WIDTH: 'FLT_CSV_WIDTH',
+  /** A picked CSV file with a value that is not a number in range (label 0–9, pixel 0–255). */
+  CSV_VALUE: 'FLT_CSV_VALUE',
+  /** A picked file that does not decode as an image. */
+  NOT_AN_IMAGE: 'FLT_NOT_AN_IMAGE',
+  /** Picked images that are not in a folder named after their label (0–9). */
+  NO_LABELS: 'FLT_NO_LABELS',
+  /** The page holds no examples to train on. */
+  NO_LOCAL_DATA: 'FLT_NO_LOCAL_DATA',
   INTERNAL: 'FLT_INTERNAL',
 } as const;
 

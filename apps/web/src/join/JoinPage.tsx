@@ -1,8 +1,10 @@
 // The join page: what happens in plain words, the connection, task, backend and benchmark, the
 // current round and its local training progress, the rounds this device contributed to, and
-// pause / leave. Every value a test or a fleet reads carries a `join.*` data-testid.
+// pause / leave, and, outside a simulated fleet, the person's own data: picked files and drawn
+// digits. Every value a test or a fleet reads carries a `join.*` data-testid.
 
 import { useSyncExternalStore } from 'react';
+import { DrawPad } from './DrawPad.tsx';
 import type { JoinSession, JoinState } from './JoinSession.ts';
 
 const CONNECTION_TEXT: Record<JoinState['connection'], string> = {
@@ -15,6 +17,46 @@ function modelName(state: JoinState): string {
   if (kind === 'mnist-2nn') return 'MNIST 2NN (two hidden layers of 200)';
   if (kind === 'mnist-cnn') return 'MNIST CNN (two 5×5 convolutions)';
   return kind ?? '—';
+}
+
+function dataText(s: JoinState): string {
+  if (s.examples === null) return '—';
+  if (s.dataMode === 'simulation') return `${s.examples} MNIST examples of simulated partition ${s.partition} (kept in this page's worker)`;
+  if (s.examples === 0) return 'none yet: pick files or draw digits below; this page joins once it holds examples';
+  return `${s.examples} examples of yours (${s.sources?.files ?? 0} from picked files, ${s.sources?.drawn ?? 0} drawn), kept in this page's worker`;
+}
+
+/** Picked files and drawn digits: the person's own examples, which never leave the page. */
+function OwnData({ s, session }: { s: JoinState; session: JoinSession }) {
+  const folder = { webkitdirectory: '', directory: '' } as Record<string, string>;
+  return (
+    <section aria-label="Your data" data-testid="join.own-data">
+      <h2>Your data</h2>
+      <p>
+        Train on your own digits. They are read by this page only and never sent: the coordinator learns
+        how many examples you hold, nothing else. Images are reduced to 28×28 grayscale, like MNIST.
+      </p>
+      <p>
+        <label>CSV files (a label 0–9, then 784 pixel values 0–255 per row; a header row is optional):{' '}
+          <input data-testid="join.files.csv" type="file" accept=".csv,text/csv" multiple onChange={(e) => { if (e.target.files) void session.pickFiles(e.target.files); e.target.value = ''; }} />
+        </label>
+      </p>
+      <p>
+        <label>A folder of images, one folder per digit (<code>0/</code>, <code>1/</code>, … <code>9/</code>):{' '}
+          <input data-testid="join.files.folder" type="file" multiple {...folder} onChange={(e) => { if (e.target.files) void session.pickFiles(e.target.files); e.target.value = ''; }} />
+        </label>
+      </p>
+      <p>
+        <span data-testid="join.files.count" data-count={s.sources?.files ?? 0}>{s.sources?.files ?? 0} examples from picked files</span>{' '}
+        <button data-testid="join.files.clear" disabled={(s.sources?.files ?? 0) === 0} onClick={() => void session.forgetFiles()}>Forget them</button>
+      </p>
+      <DrawPad count={s.sources?.drawn ?? 0} onAdd={(pixels, label) => session.addDrawing(pixels, label)} onClear={() => void session.clearDrawings()} />
+      {s.labelCounts && s.examples ? (
+        <p data-testid="join.data.labels">Per digit: {s.labelCounts.map((n, d) => `${d}: ${n}`).join(' · ')}</p>
+      ) : null}
+      {s.dataError && <p data-testid="join.data.error" role="alert" style={{ color: '#a33' }}>{s.dataError}</p>}
+    </section>
+  );
 }
 
 export function JoinPage({ session }: { session: JoinSession }) {
@@ -40,9 +82,7 @@ export function JoinPage({ session }: { session: JoinSession }) {
           <dt>Client id</dt><dd data-testid="join.client-id">{s.clientId ?? '—'}</dd>
           <dt>Task</dt><dd data-testid="join.task" data-task-id={s.taskId ?? ''}>{s.taskName ?? s.taskId ?? '—'} · {modelName(s)}</dd>
           <dt>Local data</dt>
-          <dd data-testid="join.data" data-examples={s.examples ?? ''}>
-            {s.examples === null ? '—' : `${s.examples} MNIST examples of simulated partition ${s.partition} (kept in this page's worker)`}
-          </dd>
+          <dd data-testid="join.data" data-examples={s.examples ?? ''} data-mode={s.dataMode}>{dataText(s)}</dd>
           <dt>Backend</dt>
           <dd data-testid="join.backend" data-backend={s.backend?.backend ?? ''} data-examples-per-sec={s.backend?.examplesPerSec ?? ''}>
             {s.backend ? `${s.backend.backend}${s.backend.simd ? ' (SIMD)' : ''}${s.backend.forced ? ', forced' : ''} — benchmark ${s.backend.examplesPerSec} examples/s` : 'measuring this device…'}
@@ -61,6 +101,8 @@ export function JoinPage({ session }: { session: JoinSession }) {
           </details>
         )}
       </section>
+
+      {s.dataMode === 'own' && s.stage !== 'starting' && s.stage !== 'left' && <OwnData s={s} session={session} />}
 
       <section aria-label="Current round">
         <h2>Current round</h2>

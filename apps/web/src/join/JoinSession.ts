@@ -1,11 +1,13 @@
 // What the join page knows and does: starts the training worker (backend ladder, local data),
 // runs a FlotillaClient on the page thread whose trainer lives in the worker, and keeps a
-// snapshot of the state for React (useSyncExternalStore).
+// snapshot of the state for React (useSyncExternalStore). Local data is a simulated fleet's
+// partition, or the person's own: picked files and drawn digits, which stay in the worker.
 
 import { proxy, transfer, wrap } from 'comlink';
 import {
   FlotillaClient, WorkerTrainer, isBackendName, storageIdentity, workerLocalData,
-  type BackendChoice, type ClientEvent, type ClientStatus, type TrainerWorkerApi, type TrainerWorkerRemote, type WebSocketLike,
+  type BackendChoice, type ClientEvent, type ClientStatus, type LocalData, type LocalDataSummary, type PickedFile, type TrainerWorkerApi,
+  type TrainerWorkerRemote, type WebSocketLike,
 } from '@flotilla/client';
 import type { ModelSpec } from '@flotilla/protocol';
 
@@ -32,6 +34,12 @@ export interface JoinState {
   partition: number | null;
   examples: number | null;
   labelCounts: number[] | null;
+  /** Where the examples come from: the simulation partition, or the person's files and drawings. */
+  sources: LocalDataSummary['sources'] | null;
+  /** Whether this page trains on a simulation partition or on the person's own data. */
+  dataMode: 'simulation' | 'own';
+  /** A coded error about the picked files or a drawing, shown beside the data. */
+  dataError: string | null;
   backend: BackendChoice | null;
   round: number | null;
   phase: RoundPhase;
@@ -56,7 +64,7 @@ export interface JoinParams {
 
 const INITIAL: JoinState = {
   stage: 'starting', connection: 'not-connected', clientId: null, taskId: null, taskName: null, model: null, partition: null,
-  examples: null, labelCounts: null, backend: null, round: null, phase: 'waiting', secagg: null, progress: null, history: [], lastError: null, reconnects: 0,
+  examples: null, labelCounts: null, sources: null, dataMode: 'own', dataError: null, backend: null, round: null, phase: 'waiting', secagg: null, progress: null, history: [], lastError: null, reconnects: 0,
 };
 
 export function readJoinParams(location: Location): JoinParams {
@@ -78,6 +86,11 @@ export class JoinSession {
   private worker: Worker | null = null;
   private remote: TrainerWorkerRemote | null = null;
   private client: FlotillaClient | null = null;
+  private trainer: WorkerTrainer | null = null;
+  /** What the hello announces; its count follows the worker's examples (never the examples). */
+  private readonly localData: LocalData = workerLocalData(0);
+  /** The examples changed while a round was training: announce the new count once it is over. */
+  private rejoinPending = false;
 
   constructor(private readonly params: JoinParams) {}
 
@@ -106,34 +119,101 @@ export class JoinSession {
       const force = isBackendName(params.backend) ? params.backend : null;
       const choice = await this.remote.init({ force, slowdown: params.slowdown });
       this.set({ backend: choice });
-      if (params.taskId === null || params.partition === null) {
-        this.set({ stage: 'error', lastError: 'This page needs a task and a partition to train on (?task=…&partition=…), as a simulated fleet opens it.' });
-        return;
+      this.trainer = await WorkerTrainer.create({ remote: this.remote, choice, transfer, proxy, userAgent: navigator.userAgent });
+      if (params.partition !== null) {
+        if (params.taskId === null) {
+          this.set({ stage: 'error', lastError: 'A simulated partition needs its task (?task=…&partition=…), as a simulated fleet opens the page.' });
+          return;
+        }
+        this.set({ dataMode: 'simulation', taskId: params.taskId, partition: params.partition });
+        this.applySummary(await this.remote.loadSimulationPartition(params.url, params.taskId, params.partition));
+      } else {
+        this.set({ taskId: params.taskId });
+        this.applySummary(await this.remote.loadDrawnDigits());
       }
-      const local = await this.remote.loadSimulationPartition(params.url, params.taskId, params.partition);
-      this.set({ taskId: params.taskId, partition: params.partition, examples: local.count, labelCounts: local.labelCounts });
-      const trainer = await WorkerTrainer.create({ remote: this.remote, choice, transfer, proxy, userAgent: navigator.userAgent });
-      this.client = new FlotillaClient({
-        url: params.url, kind: 'browser', trainer, data: workerLocalData(local.count), taskId: params.taskId, partitionIndex: params.partition,
-        identity: storageIdentity(localStorage, this.identityKey()),
-        ...(params.joinToken ? { joinToken: params.joinToken } : {}),
-        webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
-        onEvent: (e) => this.onClientEvent(e),
-      });
       this.set({ stage: 'ready' });
-      this.client.start();
+      this.joinOrRejoin();
     } catch (err) {
       this.set({ stage: 'error', lastError: err instanceof Error ? err.message : String(err) });
     }
+  }
+
+  private applySummary(summary: LocalDataSummary): void {
+    this.localData.count = summary.count;
+    this.set({ examples: summary.count, labelCounts: summary.labelCounts, sources: summary.sources });
+  }
+
+  /**
+   * Joins once there are examples; afterwards a changed count is announced by a fresh hello (the
+   * coordinator checks each update against the announced count), after the round in progress.
+   */
+  private joinOrRejoin(): void {
+    if (this.state.stage !== 'ready' || !this.trainer) return;
+    if (!this.client) {
+      if (this.localData.count === 0) return;
+      this.client = new FlotillaClient({
+        url: this.params.url, kind: 'browser', trainer: this.trainer, data: this.localData,
+        ...(this.params.taskId ? { taskId: this.params.taskId } : {}),
+        ...(this.params.partition === null ? {} : { partitionIndex: this.params.partition }),
+        identity: storageIdentity(localStorage, this.identityKey()),
+        ...(this.params.joinToken ? { joinToken: this.params.joinToken } : {}),
+        webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
+        onEvent: (e) => this.onClientEvent(e),
+      });
+      this.client.start();
+      return;
+    }
+    if (this.client.status === 'training' || this.client.status === 'uploading') {
+      this.rejoinPending = true;
+      return;
+    }
+    this.rejoinPending = false;
+    this.client.stop();
+    if (this.localData.count > 0) this.client.start();
+  }
+
+  /** Runs a change of the person's data in the worker; a coded error is shown, the data kept as it was. */
+  private async changeData(change: (remote: TrainerWorkerRemote) => Promise<LocalDataSummary>): Promise<boolean> {
+    if (!this.remote || this.state.dataMode !== 'own') return false;
+    try {
+      this.applySummary(await change(this.remote));
+      this.set({ dataError: null });
+      this.joinOrRejoin();
+      return true;
+    } catch (err) {
+      // The worker's coded errors arrive with the code at the head of the message.
+      this.set({ dataError: err instanceof Error ? err.message : String(err) });
+      return false;
+    }
+  }
+
+  /** Adds picked files (CSV, or a folder of label folders) to the examples; `forgetFiles` drops them all. */
+  pickFiles(files: FileList | File[]): Promise<boolean> {
+    const picked: PickedFile[] = [...files].map((f) => ({ path: f.webkitRelativePath || f.name, blob: f }));
+    return this.changeData((r) => r.loadFiles(picked));
+  }
+
+  forgetFiles(): Promise<boolean> {
+    return this.changeData((r) => r.clearFiles());
+  }
+
+  /** Keeps a drawn digit (28×28 pixels in [0, 1]) with its label in this browser's IndexedDB. */
+  addDrawing(pixels: Float32Array, label: number): Promise<boolean> {
+    return this.changeData((r) => r.addDrawnDigit(transfer(pixels, [pixels.buffer]), label));
+  }
+
+  clearDrawings(): Promise<boolean> {
+    return this.changeData((r) => r.clearDrawnDigits());
   }
 
   private onClientEvent(e: ClientEvent): void {
     switch (e.type) {
       case 'status':
         this.set({ connection: e.status });
+        if (e.status === 'idle' && this.rejoinPending) queueMicrotask(() => this.joinOrRejoin());
         return;
       case 'welcome':
-        this.set({ clientId: e.clientId, ...(e.taskName === undefined ? {} : { taskName: e.taskName }), ...(e.model === undefined ? {} : { model: e.model }) });
+        this.set({ clientId: e.clientId, ...(e.taskId === null ? {} : { taskId: e.taskId }), ...(e.taskName === undefined ? {} : { taskName: e.taskName }), ...(e.model === undefined ? {} : { model: e.model }) });
         return;
       case 'plan':
         this.set({ round: e.round, phase: 'training', secagg: null, progress: null });
@@ -189,9 +269,10 @@ export class JoinSession {
   }
 
   resume(): void {
-    if (!this.client || this.state.stage !== 'paused') return;
+    if (this.state.stage !== 'paused') return;
     this.set({ stage: 'ready' });
-    this.client.start();
+    if (this.client && this.localData.count > 0) this.client.start();
+    else this.joinOrRejoin();
   }
 
   /** Leaves for good: closes the connection, ends the worker and forgets this tab's identity. */

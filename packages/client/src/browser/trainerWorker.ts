@@ -1,10 +1,12 @@
 // The worker side of the browser trainer: the backend ladder, the tab's local examples and the
 // tfjs training loop, behind a small API that a page reaches through comlink.
 
-import type { FitPlan, ModelSpec } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, type FitPlan, type ModelSpec } from '@flotilla/protocol';
 import { TfjsTrainer } from '../TfjsTrainer.ts';
 import type { LocalData, TrainOutcome } from '../types.ts';
 import { benchmarkActiveBackend, chooseBackend, type BackendChoice, type LadderOptions } from './backendLadder.ts';
+import { DrawnDigits } from './drawnDigits.ts';
+import { concatLocalData, readPickedFiles, type PickedFile } from './localFiles.ts';
 import { fetchSimulationPartition } from './simulationData.ts';
 
 export interface WorkerTrainJob {
@@ -28,6 +30,8 @@ export interface WorkerProgress {
 export interface LocalDataSummary {
   count: number;
   labelCounts: number[];
+  /** Examples per source: a simulation partition, picked files, digits drawn on the page. */
+  sources: { simulation: number; files: number; drawn: number };
 }
 
 /** The API a trainer worker exposes (with comlink in apps/web). */
@@ -35,6 +39,13 @@ export interface TrainerWorkerApi {
   /** `slowdown` > 1 simulates a slower device (see below); 1 trains at full speed. */
   init(options: Pick<LadderOptions, 'force'> & { slowdown?: number }): Promise<BackendChoice>;
   loadSimulationPartition(baseUrl: string, taskId: string, index: number): Promise<LocalDataSummary>;
+  /** Adds the examples of picked files (CSV, labelled image folders); a bad file rejects the whole pick. */
+  loadFiles(files: PickedFile[]): Promise<LocalDataSummary>;
+  clearFiles(): Promise<LocalDataSummary>;
+  /** Reads the digits drawn earlier on this origin (IndexedDB). */
+  loadDrawnDigits(): Promise<LocalDataSummary>;
+  addDrawnDigit(pixels: Float32Array, label: number): Promise<LocalDataSummary>;
+  clearDrawnDigits(): Promise<LocalDataSummary>;
   onProgress(listener: (p: WorkerProgress) => void): void;
   train(job: WorkerTrainJob): Promise<TrainOutcome>;
   abort(id: number): void;
@@ -59,7 +70,21 @@ export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): Trai
   const interval = options.progressIntervalMs ?? 100;
   let choice: BackendChoice | null = null;
   let trainer: TfjsTrainer | null = null;
+  const sources: Record<keyof LocalDataSummary['sources'], LocalData | null> = { simulation: null, files: null, drawn: null };
   let data: LocalData | null = null;
+  let drawnStore: DrawnDigits | null = null;
+  const drawn = async () => (drawnStore ??= await DrawnDigits.open());
+  // Training sees the union of the sources; the page sees counts only.
+  const summarize = (): LocalDataSummary => {
+    const parts = Object.values(sources).filter((p): p is LocalData => p !== null && p.count > 0);
+    data = parts.length === 1 ? parts[0]! : concatLocalData(parts);
+    const labelCounts = new Array<number>(10).fill(0);
+    for (let i = 0; i < data.count; i++) labelCounts[data.labels[i]!]! += 1;
+    return {
+      count: data.count, labelCounts,
+      sources: { simulation: sources.simulation?.count ?? 0, files: sources.files?.count ?? 0, drawn: sources.drawn?.count ?? 0 },
+    };
+  };
   let listener: ((p: WorkerProgress) => void) | null = null;
   let slowdown = 1;
   const running = new Map<number, AbortController>();
@@ -73,10 +98,37 @@ export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): Trai
     },
 
     async loadSimulationPartition(baseUrl, taskId, index) {
-      data = await fetchSimulationPartition(baseUrl, taskId, index);
-      const labelCounts = new Array<number>(10).fill(0);
-      for (const label of data.labels) labelCounts[label] = (labelCounts[label] ?? 0) + 1;
-      return { count: data.count, labelCounts };
+      sources.simulation = await fetchSimulationPartition(baseUrl, taskId, index);
+      return summarize();
+    },
+
+    async loadFiles(files) {
+      const picked = await withCodeInMessage(() => readPickedFiles(files));
+      sources.files = sources.files ? concatLocalData([sources.files, picked]) : picked;
+      return summarize();
+    },
+
+    async clearFiles() {
+      sources.files = null;
+      return summarize();
+    },
+
+    async loadDrawnDigits() {
+      sources.drawn = await (await drawn()).all();
+      return summarize();
+    },
+
+    async addDrawnDigit(pixels, label) {
+      const store = await drawn();
+      await withCodeInMessage(() => store.add(pixels, label));
+      sources.drawn = await store.all();
+      return summarize();
+    },
+
+    async clearDrawnDigits() {
+      await (await drawn()).clear();
+      sources.drawn = null;
+      return summarize();
     },
 
     onProgress(next) {
@@ -85,7 +137,7 @@ export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): Trai
 
     async train(job) {
       if (!trainer) throw new Error('the trainer worker is not initialised: call init() first');
-      if (!data) throw new Error('no local data: load a partition first');
+      if (!data || data.count === 0) throw new FlotillaError(ErrorCodes.NO_LOCAL_DATA, 'no local examples: load a partition, pick files or draw digits first');
       const abort = new AbortController();
       running.set(job.id, abort);
       let last = 0;
@@ -119,6 +171,17 @@ export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): Trai
       return benchmarkActiveBackend(model, examples, batchSize);
     },
   };
+}
+
+// comlink carries an error's name and message across the thread boundary, not its other fields:
+// the code rides at the head of the message, where the page shows it.
+async function withCodeInMessage<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof FlotillaError) throw new FlotillaError(err.code, `${err.code}: ${err.message}`, err.fatal);
+    throw err;
+  }
 }
 
 // A simulated slow device: after each batch the worker thread sleeps (slowdown − 1) × the batch's

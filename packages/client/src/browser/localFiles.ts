@@ -1,0 +1,163 @@
+// Examples from files a person picks on the join page: CSV (label + 784 pixel columns) and
+// labelled image folders (a folder per digit), turned into 28×28 grayscale MNIST-like examples.
+// Everything here runs in the page's worker; nothing is sent anywhere.
+
+import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import type { LocalData } from '../types.ts';
+
+/** Pixels of one example: 28 × 28, row-major. */
+export const DIGIT_PIXELS = 784;
+const SIDE = 28;
+
+/** A file as the page picked it: its path inside the picked folder (or its name) and its bytes. */
+export interface PickedFile {
+  /** `webkitRelativePath` for a folder pick (`digits/3/a.png`), else the file name. */
+  path: string;
+  blob: Blob;
+}
+
+/**
+ * Parses a CSV of digits: each row a label 0–9 then 784 pixels 0–255 (MNIST's CSV layout); a first
+ * row that does not start with a number is a header and skipped. Pixels are scaled to [0, 1].
+ * @example parseDigitCsv('label,p0,…\n7,0,0,…', 'mine.csv').count
+ */
+export function parseDigitCsv(text: string, fileName: string): LocalData {
+  const lines = text.split(/\r?\n/);
+  let first = 0;
+  while (first < lines.length && lines[first]!.trim() === '') first++;
+  if (first < lines.length && !Number.isFinite(Number(lines[first]!.split(',')[0]!.trim() || 'x'))) first++;
+  const rows: string[][] = [];
+  const lineNumbers: number[] = [];
+  for (let i = first; i < lines.length; i++) {
+    if (lines[i]!.trim() === '') continue;
+    rows.push(lines[i]!.split(','));
+    lineNumbers.push(i + 1);
+  }
+  const images = new Float32Array(rows.length * DIGIT_PIXELS);
+  const labels = new Uint8Array(rows.length);
+  rows.forEach((cells, r) => {
+    const line = lineNumbers[r]!;
+    if (cells.length !== DIGIT_PIXELS + 1) {
+      throw new FlotillaError(ErrorCodes.CSV_WIDTH, `${fileName}, line ${line}: ${cells.length} columns, expected ${DIGIT_PIXELS + 1} (a label and 28 × 28 pixels)`);
+    }
+    const label = Number(cells[0]!.trim());
+    if (!Number.isInteger(label) || label < 0 || label > 9 || cells[0]!.trim() === '') {
+      throw new FlotillaError(ErrorCodes.CSV_VALUE, `${fileName}, line ${line}: label "${cells[0]!.trim().slice(0, 20)}" is not a digit 0–9`);
+    }
+    labels[r] = label;
+    for (let c = 1; c <= DIGIT_PIXELS; c++) {
+      const cell = cells[c]!.trim();
+      const value = Number(cell);
+      if (cell === '' || !Number.isFinite(value) || value < 0 || value > 255) {
+        throw new FlotillaError(ErrorCodes.CSV_VALUE, `${fileName}, line ${line}, column ${c + 1}: "${cell.slice(0, 20)}" is not a pixel value 0–255`);
+      }
+      images[r * DIGIT_PIXELS + c - 1] = value / 255;
+    }
+  });
+  return { images, labels, count: rows.length };
+}
+
+/**
+ * The label of an image in a picked folder: the name of the folder holding it, a digit 0–9.
+ * @example labelOfPath('digits/3/a.png') // 3
+ */
+export function labelOfPath(path: string): number {
+  const parts = path.split('/').filter((p) => p !== '');
+  const folder = parts.length >= 2 ? parts[parts.length - 2]! : null;
+  if (folder === null) throw new FlotillaError(ErrorCodes.NO_LABELS, `${path} is not in a label folder: pick a folder holding one folder per digit (0, 1, …, 9)`);
+  if (!/^[0-9]$/.test(folder)) throw new FlotillaError(ErrorCodes.NO_LABELS, `${path}: folder "${folder}" is not a label; name each folder after its digit (0–9)`);
+  return Number(folder);
+}
+
+/**
+ * 28×28 RGBA pixels to an MNIST-like example: luminance in [0, 1], light digit on a dark ground.
+ * A light ground (the border's mean above one half, as in a scan of ink on paper) is inverted.
+ * @example rgbaToDigit(ctx.getImageData(0, 0, 28, 28).data)
+ */
+export function rgbaToDigit(rgba: Uint8ClampedArray | Uint8Array): Float32Array {
+  if (rgba.length !== DIGIT_PIXELS * 4) throw new FlotillaError(ErrorCodes.NOT_AN_IMAGE, `expected ${DIGIT_PIXELS * 4} RGBA bytes, got ${rgba.length}`);
+  const gray = new Float32Array(DIGIT_PIXELS);
+  for (let i = 0; i < DIGIT_PIXELS; i++) {
+    // Transparent pixels count as the dark ground.
+    const a = rgba[i * 4 + 3]! / 255;
+    gray[i] = ((0.299 * rgba[i * 4]! + 0.587 * rgba[i * 4 + 1]! + 0.114 * rgba[i * 4 + 2]!) / 255) * a;
+  }
+  let border = 0;
+  let n = 0;
+  for (let y = 0; y < SIDE; y++) {
+    for (let x = 0; x < SIDE; x++) {
+      if (y !== 0 && y !== SIDE - 1 && x !== 0 && x !== SIDE - 1) continue;
+      border += gray[y * SIDE + x]!;
+      n++;
+    }
+  }
+  if (border / n > 0.5) for (let i = 0; i < DIGIT_PIXELS; i++) gray[i] = 1 - gray[i]!;
+  return gray;
+}
+
+/**
+ * Joins example sets into one (the order kept).
+ * @example concatLocalData([fromCsv, fromImages, drawn]).count
+ */
+export function concatLocalData(parts: LocalData[]): LocalData {
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const images = new Float32Array(count * DIGIT_PIXELS);
+  const labels = new Uint8Array(count);
+  let at = 0;
+  for (const p of parts) {
+    images.set(p.images.subarray(0, p.count * DIGIT_PIXELS), at * DIGIT_PIXELS);
+    labels.set(p.labels.subarray(0, p.count), at);
+    at += p.count;
+  }
+  return { images, labels, count };
+}
+
+/** Decodes an image file and resizes it to 28×28 (browser worker or page: createImageBitmap, OffscreenCanvas). */
+async function decodeImage(file: PickedFile): Promise<Float32Array> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file.blob);
+  } catch {
+    throw new FlotillaError(ErrorCodes.NOT_AN_IMAGE, `${file.path} is not an image this browser can decode`);
+  }
+  try {
+    const canvas = new OffscreenCanvas(SIDE, SIDE);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new FlotillaError(ErrorCodes.NOT_AN_IMAGE, 'no 2D canvas in this browser to resize images');
+    ctx.drawImage(bitmap, 0, 0, SIDE, SIDE);
+    return rgbaToDigit(ctx.getImageData(0, 0, SIDE, SIDE).data);
+  } finally {
+    bitmap.close();
+  }
+}
+
+/**
+ * Reads a pick of files: `.csv` files as digit CSVs, every other file as an image labelled by its
+ * folder. Hidden files (`.DS_Store`, …) are skipped. One bad file rejects the whole pick with a
+ * coded error naming it, so a person never trains on half of what they chose.
+ * @example const data = await readPickedFiles([...input.files].map((f) => ({ path: f.webkitRelativePath || f.name, blob: f })));
+ */
+export async function readPickedFiles(files: PickedFile[]): Promise<LocalData> {
+  const parts: LocalData[] = [];
+  const images: Float32Array[] = [];
+  const imageLabels: number[] = [];
+  for (const file of files) {
+    const name = file.path.split('/').pop() ?? file.path;
+    if (name.startsWith('.')) continue;
+    if (/\.csv$/i.test(name)) {
+      parts.push(parseDigitCsv(await file.blob.text(), file.path));
+      continue;
+    }
+    const label = labelOfPath(file.path);
+    images.push(await decodeImage(file));
+    imageLabels.push(label);
+  }
+  if (images.length > 0) {
+    const data = new Float32Array(images.length * DIGIT_PIXELS);
+    images.forEach((img, i) => data.set(img, i * DIGIT_PIXELS));
+    parts.push({ images: data, labels: Uint8Array.from(imageLabels), count: images.length });
+  }
+  const all = concatLocalData(parts);
+  if (all.count === 0) throw new FlotillaError(ErrorCodes.NO_LOCAL_DATA, 'the picked files hold no examples (no CSV rows, no images)');
+  return all;
+}
