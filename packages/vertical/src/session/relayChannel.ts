@@ -70,7 +70,9 @@ export function joinRelay(socket: RelaySocket, onReport?: (r: VerticalReport) =>
             },
             done: () => send({ type: 'vertical.done' }),
             fail: (error) => {
-              const code = error instanceof VerticalError ? error.code : 'VFL_PARTY_FAILED';
+              // VerticalError, PsiError and PaillierError all carry a stable string code.
+              const coded = (error as { code?: unknown } | null)?.code;
+              const code = typeof coded === 'string' ? coded : 'VFL_PARTY_FAILED';
               send({ type: 'vertical.failed', code, message: error instanceof Error ? error.message : String(error) });
             },
           });
