@@ -1,5 +1,5 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
-// bench/results/). Names: aggregation, backends, dpsgd, mcmahan, secagg, paillier, psi, browser.
+// bench/results/). Names: aggregation, backends, dpsgd, mcmahan, secagg, paillier, psi, vertical, browser.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   secagg: async () => (await import('./secagg.ts')).runSecAggPrimitivesBench(),
   paillier: async () => (await import('./paillier.ts')).runPaillierBench(),
   psi: async () => (await import('./psi.ts')).runPsiBench(),
+  vertical: async () => (await import('./vertical.ts')).runVerticalBench(),
   browser: async () => (await import('./browser.ts')).runBrowserBench(),
 };
 

@@ -21,6 +21,7 @@ import { webRoutes } from './routes/web.ts';
 import { SqliteStore } from './store/SqliteStore.ts';
 import type { Store } from './store/Store.ts';
 import { clientSocket } from './ws/clientSocket.ts';
+import { verticalRoutes } from './vertical/verticalRoutes.ts';
 
 export interface AppOptions {
   /** Where the SQLite database lives; created if missing. */
@@ -101,6 +102,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(eventRoutes, { coordinator });
   await app.register(simulationRoutes, { coordinator });
   await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, joinToken: options.joinToken ?? null });
+  await app.register(verticalRoutes);
   await app.register(webRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -31,3 +31,4 @@ export { VerticalError } from './VerticalError.ts';
 export type { VerticalErrorCode } from './VerticalError.ts';
 export * from './heteroLr/index.ts';
 export * from './splitNn/index.ts';
+export * from './session/index.ts';

@@ -1,0 +1,120 @@
+// Vertical jobs in memory: settings, per-role party tokens, who joined, progress the parties report.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import { HETERO_LR_ROLES } from '@flotilla/vertical';
+import type { HeteroLrJobSettings, VerticalReport, VerticalRole } from '@flotilla/vertical';
+
+/** Lifecycle of a vertical job. */
+export type VerticalJobState = 'waiting' | 'running' | 'done' | 'failed';
+
+/** Progress of one epoch as the parties report it (loss from the arbiter, accuracy from the guest). */
+export interface VerticalEpoch {
+  epoch: number;
+  loss?: number;
+  accuracy?: number;
+}
+
+/** A vertical job and what the operator sees of it. */
+export interface VerticalJob {
+  id: string;
+  algorithm: 'hetero-lr';
+  settings: HeteroLrJobSettings;
+  state: VerticalJobState;
+  createdAt: string;
+  /** Secret per role; a party presents its role's token when it joins. Never shown in views. */
+  tokens: Record<VerticalRole, string>;
+  joined: Set<VerticalRole>;
+  finished: Set<VerticalRole>;
+  intersection: number | null;
+  progress: { step: number; steps: number } | null;
+  epochs: VerticalEpoch[];
+  error: { role: VerticalRole | null; code: string; message: string } | null;
+}
+
+/** What REST returns for a job (no tokens). */
+export function verticalJobView(job: VerticalJob): Record<string, unknown> {
+  return {
+    id: job.id,
+    algorithm: job.algorithm,
+    settings: job.settings,
+    state: job.state,
+    createdAt: job.createdAt,
+    roles: HETERO_LR_ROLES.map((role) => ({ role, joined: job.joined.has(role), finished: job.finished.has(role) })),
+    intersection: job.intersection,
+    progress: job.progress,
+    epochs: job.epochs,
+    error: job.error,
+  };
+}
+
+const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/**
+ * The coordinator's registry of vertical jobs. It relays; it does not compute: it never sees a
+ * key, a feature or a gradient in the clear, only what the parties' protocols put on the wire.
+ * @example const job = jobs.create({ epochs: 2 }); jobs.join(job.id, 'guest', token);
+ */
+export class VerticalJobs {
+  private readonly jobs = new Map<string, VerticalJob>();
+
+  /** A new job waiting for its parties; FLT_INVALID_TASK on bad settings. */
+  create(settings: HeteroLrJobSettings): VerticalJob {
+    const { epochs, batchSize, learningRate, l2, keyBits } = settings;
+    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'epochs must be an integer in [1, 1000]');
+    if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'batchSize must be a positive integer');
+    if (learningRate !== undefined && !(learningRate > 0)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'learningRate must be > 0');
+    if (l2 !== undefined && !(l2 >= 0)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'l2 must be ≥ 0');
+    if (keyBits !== undefined && ![1024, 2048, 3072, 4096].includes(keyBits)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'keyBits must be 1024, 2048, 3072 or 4096');
+    const token = (): string => randomBytes(24).toString('base64url');
+    const job: VerticalJob = {
+      id: randomUUID(),
+      algorithm: 'hetero-lr',
+      settings: { epochs, ...(batchSize === undefined ? {} : { batchSize }), ...(learningRate === undefined ? {} : { learningRate }), ...(l2 === undefined ? {} : { l2 }), ...(keyBits === undefined ? {} : { keyBits }) },
+      state: 'waiting',
+      createdAt: new Date().toISOString(),
+      tokens: { guest: token(), host: token(), arbiter: token() },
+      joined: new Set(),
+      finished: new Set(),
+      intersection: null,
+      progress: null,
+      epochs: [],
+      error: null,
+    };
+    this.jobs.set(job.id, job);
+    return job;
+  }
+
+  list(): VerticalJob[] {
+    return [...this.jobs.values()];
+  }
+
+  /** FLT_NOT_FOUND for an unknown id. */
+  get(id: string): VerticalJob {
+    const job = this.jobs.get(id);
+    if (!job) throw new FlotillaError(ErrorCodes.NOT_FOUND, `no vertical job ${id}`);
+    return job;
+  }
+
+  /** Records a party's report; FLT_SCHEMA_VIOLATION if it is not a known, finite one. */
+  report(job: VerticalJob, role: VerticalRole, report: unknown): void {
+    const r = report as Partial<VerticalReport> & Record<string, unknown>;
+    if (typeof r !== 'object' || r === null) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'report must be an object');
+    if (r.kind === 'intersection' && role === 'guest' && Number.isInteger(r.size) && (r.size as number) >= 0) {
+      job.intersection = r.size as number;
+    } else if (r.kind === 'step' && role === 'guest' && Number.isInteger(r.step) && Number.isInteger(r.steps)) {
+      job.progress = { step: r.step as number, steps: r.steps as number };
+    } else if (r.kind === 'epoch' && Number.isInteger(r.epoch) && (r.epoch as number) >= 1 && (r.epoch as number) <= job.settings.epochs) {
+      let entry = job.epochs.find((e) => e.epoch === r.epoch);
+      if (!entry) {
+        entry = { epoch: r.epoch as number };
+        job.epochs.push(entry);
+        job.epochs.sort((a, b) => a.epoch - b.epoch);
+      }
+      if (role === 'arbiter' && finite(r.loss)) entry.loss = r.loss;
+      else if (role === 'guest' && finite(r.accuracy) && r.accuracy >= 0 && r.accuracy <= 1) entry.accuracy = r.accuracy;
+      else throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'epoch reports carry the arbiter’s loss or the guest’s accuracy');
+    } else {
+      throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, `not a report a ${role} sends`);
+    }
+  }
+}

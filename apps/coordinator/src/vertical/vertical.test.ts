@@ -1,0 +1,131 @@
+// Integration: a hetero LR job over the coordinator's relay, three Node parties on loopback sockets.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { binarizeDigits, loadMnist, mnistColumnBands, poolMnist, splitVertically } from '@flotilla/data';
+import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost } from '@flotilla/vertical';
+import type { HeteroLrPartyData, RelayParty, RelaySocket, VerticalRole } from '@flotilla/vertical';
+import { api, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
+
+interface JobView {
+  id: string;
+  state: string;
+  intersection: number | null;
+  epochs: { epoch: number; loss?: number; accuracy?: number }[];
+  error: { role: string; code: string } | null;
+  roles: { role: string; joined: boolean }[];
+  partyTokens: Record<VerticalRole, string>;
+}
+
+let coordinator: TestCoordinator;
+let guestData: HeteroLrPartyData;
+let hostData: HeteroLrPartyData;
+let trueOverlap: number;
+
+beforeAll(async () => {
+  coordinator = await startTestCoordinator();
+  const train = await loadMnist('train', { limit: 160 });
+  const pooled = { images: poolMnist(train.images, 160, 4), labels: binarizeDigits(train.labels), count: 160 };
+  const bands = mnistColumnBands(2, 4);
+  const [g, h] = splitVertically(pooled, bands, { overlap: 0.8, seed: 5 });
+  const test = await loadMnist('test', { limit: 200 });
+  const testPooled = poolMnist(test.images, 200, 4);
+  const columns = (pixels: readonly number[]): Float32Array => {
+    const out = new Float32Array(200 * pixels.length);
+    for (let i = 0; i < 200; i++) pixels.forEach((px, k) => (out[i * pixels.length + k] = testPooled[i * 49 + px]!));
+    return out;
+  };
+  guestData = { ids: g!.ids, features: g!.features, featureCount: g!.featureCount, labels: g!.labels!, testFeatures: columns(bands[0]!), testLabels: binarizeDigits(test.labels) };
+  hostData = { ids: h!.ids, features: h!.features, featureCount: h!.featureCount, testFeatures: columns(bands[1]!) };
+  const hostIds = new Set(h!.ids);
+  trueOverlap = g!.ids.filter((id) => hostIds.has(id)).length;
+});
+
+afterAll(async () => {
+  await coordinator.close();
+});
+
+const wsUrl = (job: string, role: string, token: string): string =>
+  `${coordinator.url.replace('http', 'ws')}/vertical/ws?job=${job}&role=${role}&token=${encodeURIComponent(token)}`;
+
+function connect(job: JobView, role: VerticalRole, token = job.partyTokens[role]): { socket: WebSocket; party: Promise<RelayParty> } {
+  const socket = new WebSocket(wsUrl(job.id, role, token));
+  return { socket, party: joinRelay(socket as unknown as RelaySocket) };
+}
+
+async function createJob(): Promise<JobView> {
+  const { status, body } = await api<JobView>(coordinator.url, '/api/vertical/jobs', { method: 'POST', body: { algorithm: 'hetero-lr', epochs: 1, batchSize: 64, learningRate: 1, keyBits: 1024 } });
+  expect(status).toBe(201);
+  return body;
+}
+
+async function waitFor(id: string, done: (v: JobView) => boolean): Promise<JobView> {
+  for (;;) {
+    const { body } = await api<JobView>(coordinator.url, `/api/vertical/jobs/${id}`);
+    if (done(body)) return body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('vertical jobs on the coordinator', () => {
+  it('aligns and trains hetero LR through the relay and shows intersection, loss and accuracy', async () => {
+    const job = await createJob();
+    const [guest, host, arbiter] = (['guest', 'host', 'arbiter'] as const).map((r) => connect(job, r));
+    const parties = await Promise.all([guest!.party, host!.party, arbiter!.party]);
+    await Promise.all(parties.map((p) => p.started));
+    const settings = parties[0]!.welcome.settings;
+    const [accuracies, , losses] = await Promise.all([
+      runHeteroLrGuest(parties[0]!.channel, guestData, settings),
+      runHeteroLrHost(parties[1]!.channel, hostData, settings),
+      runHeteroLrArbiter(parties[2]!.channel, settings),
+    ]);
+    parties.forEach((p) => p.done());
+    const view = await waitFor(job.id, (v) => v.state !== 'running');
+    expect(view.state).toBe('done');
+    expect(view.intersection).toBe(trueOverlap);
+    expect(view.epochs).toEqual([{ epoch: 1, loss: losses[0], accuracy: accuracies[0] }]);
+    expect(losses[0]).toBeGreaterThan(0);
+    expect(losses[0]).toBeLessThan(Math.log(2) + 0.05);
+    expect(JSON.stringify(view)).not.toContain(job.partyTokens.guest);
+    for (const c of [guest, host, arbiter]) c!.socket.close();
+  });
+
+  it('refuses a wrong token, a bad envelope and a forged PSI set with coded errors, and stays up', async () => {
+    const job = await createJob();
+    const intruder = new WebSocket(wsUrl(job.id, 'guest', 'not-the-token'));
+    const refusal = await new Promise<{ code: string }>((resolve) => intruder.on('message', (d) => resolve(JSON.parse(String(d)) as { code: string })));
+    expect(refusal.code).toBe('FLT_UNAUTHORIZED');
+
+    const guest = connect(job, 'guest');
+    const host = connect(job, 'host');
+    const arbiter = connect(job, 'arbiter');
+    const [g, , a] = await Promise.all([guest.party, host.party, arbiter.party]);
+    await g!.started;
+    const errors: string[] = [];
+    host.socket.on('message', (d) => {
+      const m = JSON.parse(String(d)) as { type: string; code?: string };
+      if (m.type === 'vertical.error') errors.push(m.code!);
+    });
+    host.socket.send('{not json');
+    host.socket.send(JSON.stringify({ type: 'vertical.relay', to: 'nobody', payload: { type: 'psi.blinded' } }));
+    host.socket.send(JSON.stringify({ type: 'vertical.relay', to: 'guest', payload: { type: 'round.update' } }));
+    await waitFor(job.id, () => errors.length === 3);
+    expect(errors).toEqual(['FLT_MALFORMED_JSON', 'FLT_SCHEMA_VIOLATION', 'FLT_SCHEMA_VIOLATION']);
+
+    // The host forges its blinded set: the guest's PSI refuses it, the job fails with that code.
+    const guestRun = runHeteroLrGuest(g!.channel, guestData, g!.welcome.settings).then(
+      () => ({ code: 'none' }),
+      (e: unknown) => {
+        g!.fail(e);
+        return e as { code: string };
+      },
+    );
+    host.socket.send(JSON.stringify({ type: 'vertical.relay', to: 'guest', payload: { type: 'psi.blinded', count: 1, points: 'ab' } }));
+    expect((await guestRun).code).toBe('PSI_MALFORMED');
+    const view = await waitFor(job.id, (v) => v.state === 'failed');
+    expect(view.error).toMatchObject({ role: 'guest', code: 'PSI_MALFORMED' });
+    await expect(a!.channel.receive('guest', 'hetero-lr.setup')).rejects.toThrow(/aborted/);
+    const health = await fetch(`${coordinator.url}/healthz`);
+    expect(health.status).toBe(200);
+    for (const c of [guest, host, arbiter, { socket: intruder }]) c.socket.close();
+  });
+});

@@ -1,0 +1,141 @@
+// Vertical FL on the coordinator: REST to create and watch jobs, and a relay socket for the parties.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { WebSocket } from 'ws';
+import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import { HETERO_LR_ROLES, isHeteroLrPayloadType } from '@flotilla/vertical';
+import type { CoordinatorEnvelope, VerticalRole } from '@flotilla/vertical';
+import { sameSecret } from '../auth/operatorAuth.ts';
+import { VerticalJobs, verticalJobView } from './VerticalJobs.ts';
+import type { VerticalJob } from './VerticalJobs.ts';
+
+const CreateJob = Type.Object({
+  algorithm: Type.Literal('hetero-lr'),
+  epochs: Type.Integer({ minimum: 1, maximum: 1000 }),
+  batchSize: Type.Optional(Type.Integer({ minimum: 1 })),
+  learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  l2: Type.Optional(Type.Number({ minimum: 0 })),
+  keyBits: Type.Optional(Type.Integer()),
+}, { additionalProperties: false });
+
+const isRole = (r: unknown): r is VerticalRole => typeof r === 'string' && (HETERO_LR_ROLES as readonly string[]).includes(r);
+
+/**
+ * REST (operator token): `POST /api/vertical/jobs` creates a hetero LR job and returns one
+ * party token per role; `GET /api/vertical/jobs[/:id]` shows who joined, the intersection size,
+ * the step and per-epoch loss (arbiter) and test accuracy (guest). Parties connect to
+ * `/vertical/ws?job=&role=&token=`; once all three are in, the coordinator starts the job and
+ * relays each `{ to, payload }` to that role as `{ from, payload }`, checking the envelope (role,
+ * payload type of this algorithm) and leaving payload validation to the receiving party.
+ */
+export const verticalRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const jobs = new VerticalJobs();
+  const sockets = new Map<string, Map<VerticalRole, WebSocket>>();
+
+  app.post('/api/vertical/jobs', { schema: { summary: 'Create a vertical (hetero LR) job', tags: ['tasks'], body: CreateJob } }, async (req, reply) => {
+    const { algorithm: _algorithm, ...settings } = req.body;
+    const job = jobs.create(settings);
+    reply.code(201);
+    return { ...verticalJobView(job), partyTokens: job.tokens };
+  });
+
+  app.get('/api/vertical/jobs', { schema: { summary: 'List vertical jobs', tags: ['tasks'] } }, async () => ({ jobs: jobs.list().map(verticalJobView) }));
+
+  app.get('/api/vertical/jobs/:id', { schema: { summary: 'One vertical job with its progress', tags: ['tasks'], params: Type.Object({ id: Type.String() }) } },
+    async (req) => verticalJobView(jobs.get(req.params.id)));
+
+  const send = (socket: WebSocket | undefined, m: CoordinatorEnvelope): void => {
+    if (socket && socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
+  };
+  const abort = (job: VerticalJob, reason: string): void => {
+    for (const s of sockets.get(job.id)?.values() ?? []) send(s, { type: 'vertical.aborted', reason });
+  };
+
+  app.get('/vertical/ws', { websocket: true, schema: { hide: true } }, (socket: WebSocket, req) => {
+    const query = req.query as Record<string, unknown>;
+    const refuse = (code: string, message: string, close: boolean): void => {
+      req.log.warn({ code, reason: message }, 'vertical party message refused');
+      send(socket, { type: 'vertical.error', code, message });
+      if (close) socket.close(1008, code);
+    };
+    let job: VerticalJob;
+    try {
+      job = jobs.get(String(query.job ?? ''));
+    } catch {
+      return refuse(ErrorCodes.NOT_FOUND, 'no such vertical job', true);
+    }
+    const role = query.role;
+    if (!isRole(role)) return refuse(ErrorCodes.SCHEMA_VIOLATION, `role must be one of ${HETERO_LR_ROLES.join(', ')}`, true);
+    if (typeof query.token !== 'string' || !sameSecret(query.token, job.tokens[role])) return refuse(ErrorCodes.UNAUTHORIZED, 'wrong party token', true);
+    if (job.state !== 'waiting' || job.joined.has(role)) return refuse(ErrorCodes.TASK_STATE, `the ${role} cannot join this job now`, true);
+    const peers = sockets.get(job.id) ?? new Map<VerticalRole, WebSocket>();
+    sockets.set(job.id, peers);
+    peers.set(role, socket);
+    job.joined.add(role);
+    send(socket, { type: 'vertical.welcome', jobId: job.id, role, algorithm: job.algorithm, settings: job.settings });
+    if (job.joined.size === HETERO_LR_ROLES.length) {
+      job.state = 'running';
+      for (const s of peers.values()) send(s, { type: 'vertical.start' });
+    }
+
+    socket.on('message', (data: Buffer) => {
+      let m: Record<string, unknown>;
+      try {
+        m = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
+        if (typeof m !== 'object' || m === null) throw new Error('not an object');
+      } catch {
+        return refuse(ErrorCodes.MALFORMED_JSON, 'messages must be JSON objects', false);
+      }
+      try {
+        switch (m.type) {
+          case 'vertical.relay': {
+            if (job.state !== 'running') throw new FlotillaError(ErrorCodes.TASK_STATE, `job is ${job.state}`);
+            const payload = m.payload as Record<string, unknown> | null;
+            if (!isRole(m.to) || m.to === role) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'to must name another role of the job');
+            if (typeof payload !== 'object' || payload === null || typeof payload.type !== 'string' || !isHeteroLrPayloadType(payload.type)) {
+              throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'payload must be a psi.* or hetero-lr.* message');
+            }
+            send(peers.get(m.to), { type: 'vertical.relay', from: role, payload: payload as { type: string } });
+            return;
+          }
+          case 'vertical.report':
+            jobs.report(job, role, m.report);
+            return;
+          case 'vertical.done':
+            job.finished.add(role);
+            if (job.finished.size === HETERO_LR_ROLES.length && job.state === 'running') job.state = 'done';
+            return;
+          case 'vertical.failed': {
+            const code = typeof m.code === 'string' ? m.code.slice(0, 64) : 'unknown';
+            const message = typeof m.message === 'string' ? m.message.slice(0, 500) : '';
+            if (job.state === 'running' || job.state === 'waiting') {
+              job.state = 'failed';
+              job.error = { role, code, message };
+              abort(job, `the ${role} failed: ${code}`);
+            }
+            return;
+          }
+          default:
+            throw new FlotillaError(ErrorCodes.UNKNOWN_TYPE, `unknown message type ${String(m.type)}`);
+        }
+      } catch (err) {
+        if (err instanceof FlotillaError) refuse(err.code, err.message, false);
+        else throw err;
+      }
+    });
+
+    socket.on('close', () => {
+      if (peers.get(role) === socket) peers.delete(role);
+      if (job.state === 'waiting') job.joined.delete(role);
+      else if (job.state === 'running' && !job.finished.has(role)) {
+        job.state = 'failed';
+        job.error = { role, code: 'VFL_PARTY_LEFT', message: `the ${role} disconnected` };
+        abort(job, `the ${role} disconnected`);
+      }
+    });
+  });
+
+  app.addHook('onClose', async () => {
+    for (const peers of sockets.values()) for (const s of peers.values()) s.close(1001, 'coordinator shutting down');
+  });
+};

@@ -1,0 +1,69 @@
+// `npm run vertical-party -- --url … --job … --role guest|host|arbiter --token …`: one Node party of a vertical job.
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost } from '@flotilla/vertical';
+import type { RelaySocket, VerticalReport } from '@flotilla/vertical';
+import { simulatedPartyData } from './partyData.ts';
+
+const USAGE = `usage: npm run vertical-party -- --url http://127.0.0.1:8080 --job <id> --role guest|host|arbiter --token <party token>
+  [--rows 1000] [--overlap 0.8] [--seed 1] [--test-rows 500]   (guest and host must agree on these)
+`;
+
+function describe(role: string, r: VerticalReport): string {
+  switch (r.kind) {
+    case 'intersection':
+      return `${role}: aligned ${r.size} shared rows by PSI`;
+    case 'step':
+      return `${role}: step ${r.step}/${r.steps}`;
+    case 'epoch':
+      return `${role}: epoch ${r.epoch}${r.loss === undefined ? '' : ` loss ${r.loss.toFixed(4)}`}${r.accuracy === undefined ? '' : ` test accuracy ${r.accuracy.toFixed(3)}`}`;
+    default:
+      return `${role}: ${JSON.stringify(r satisfies never)}`;
+  }
+}
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string' }, job: { type: 'string' }, role: { type: 'string' }, token: { type: 'string' },
+    rows: { type: 'string' }, overlap: { type: 'string' }, seed: { type: 'string' }, 'test-rows': { type: 'string' },
+  },
+});
+const { url, job, role, token } = values;
+if (!url || !job || !token || (role !== 'guest' && role !== 'host' && role !== 'arbiter')) {
+  process.stderr.write(USAGE);
+  process.exit(2);
+}
+const number = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
+const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/vertical/ws?job=${encodeURIComponent(job)}&role=${role}&token=${encodeURIComponent(token)}`);
+try {
+  const party = await joinRelay(socket as unknown as RelaySocket, (r) => process.stdout.write(`${describe(role, r)}\n`));
+  process.stdout.write(`${role}: joined job ${job}, waiting for the other parties\n`);
+  await party.started;
+  const settings = party.welcome.settings;
+  try {
+    if (role === 'arbiter') {
+      await runHeteroLrArbiter(party.channel, settings);
+    } else {
+      const rows = number(values.rows);
+      const overlap = number(values.overlap);
+      const seed = number(values.seed);
+      const testRows = number(values['test-rows']);
+      const data = await simulatedPartyData(role, {
+        ...(rows === undefined ? {} : { rows }), ...(overlap === undefined ? {} : { overlap }),
+        ...(seed === undefined ? {} : { seed }), ...(testRows === undefined ? {} : { testRows }),
+      });
+      if (role === 'guest') await runHeteroLrGuest(party.channel, data, settings);
+      else await runHeteroLrHost(party.channel, data, settings);
+    }
+    party.done();
+    process.stdout.write(`${role}: done\n`);
+  } catch (err) {
+    party.fail(err);
+    throw err;
+  }
+  socket.close();
+} catch (err) {
+  process.stderr.write(`${role} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  socket.close();
+  process.exit(1);
+}

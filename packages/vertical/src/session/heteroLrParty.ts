@@ -1,0 +1,161 @@
+// A whole hetero LR run for one role over a VerticalChannel: PSI alignment, then training epochs.
+import { fromHex, toHex } from '../psi/bytes.ts';
+import { PsiParty } from '../psi/PsiParty.ts';
+import type { PsiResult } from '../psi/PsiParty.ts';
+import { VerticalError } from '../VerticalError.ts';
+import { stepsPerEpoch } from '../heteroLr/config.ts';
+import { HeteroLrArbiter } from '../heteroLr/HeteroLrArbiter.ts';
+import { HeteroLrGuest } from '../heteroLr/HeteroLrGuest.ts';
+import { HeteroLrHost } from '../heteroLr/HeteroLrHost.ts';
+import { binaryAccuracy } from '../heteroLr/taylor.ts';
+import type { VerticalChannel } from './channel.ts';
+
+/** Training settings of a hetero LR job (the coordinator hands them to every party). */
+export interface HeteroLrJobSettings {
+  epochs: number;
+  batchSize?: number;
+  learningRate?: number;
+  l2?: number;
+  /** Paillier modulus of the arbiter: 2048 by default. */
+  keyBits?: number;
+}
+
+/** A data-holding party's rows: its IDs, features (ids.length × featureCount) and test rows in the agreed test order. */
+export interface HeteroLrPartyData {
+  ids: string[];
+  features: Float32Array;
+  featureCount: number;
+  /** 0/1 labels (guest only). */
+  labels?: Uint8Array;
+  testFeatures: Float32Array;
+  /** Test labels (guest only). */
+  testLabels?: Uint8Array;
+}
+
+interface Setup {
+  type: 'hetero-lr.setup';
+  rows: number;
+  weights: number;
+}
+
+/** Own rows in the order of the intersection. */
+function alignedRows(data: HeteroLrPartyData, result: PsiResult): { features: Float32Array; labels?: Uint8Array } {
+  const rowOf = new Map(data.ids.map((id, i) => [id, i]));
+  const d = data.featureCount;
+  const features = new Float32Array(result.size * d);
+  const labels = data.labels ? new Uint8Array(result.size) : undefined;
+  result.ids.forEach((id, k) => {
+    const row = rowOf.get(id)!;
+    features.set(data.features.subarray(row * d, (row + 1) * d), k * d);
+    if (labels) labels[k] = data.labels![row]!;
+  });
+  return labels ? { features, labels } : { features };
+}
+
+/** Hex of a peer's PSI records; VFL_MALFORMED unless it is lowercase hex. */
+function pointsFrom(message: Record<string, unknown>): Uint8Array {
+  const hex = message.points;
+  if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-f]*$/.test(hex)) throw new VerticalError('VFL_MALFORMED', 'points must be lowercase hex');
+  return fromHex(hex);
+}
+
+async function align(channel: VerticalChannel, peer: string, ids: string[]): Promise<PsiResult> {
+  const psi = new PsiParty(ids);
+  const blinded = await psi.blind();
+  channel.send(peer, { type: 'psi.blinded', count: blinded.count, points: toHex(blinded.points) });
+  const theirs = await channel.receive(peer, 'psi.blinded');
+  const reply = await psi.reblind({ type: 'psi.blinded', count: theirs.count as number, points: pointsFrom(theirs) });
+  channel.send(peer, { type: 'psi.reblinded', count: reply.count, points: toHex(reply.points) });
+  const back = await channel.receive(peer, 'psi.reblinded');
+  return psi.intersect({ type: 'psi.reblinded', count: back.count as number, points: pointsFrom(back) });
+}
+
+/**
+ * Runs the guest (label holder): aligns with the host, trains, and after each epoch scores the
+ * test rows with the host's prediction scores; reports intersection size and test accuracy.
+ * @example await runHeteroLrGuest(channel, guestData, { epochs: 2 });
+ */
+export async function runHeteroLrGuest(channel: VerticalChannel, data: HeteroLrPartyData, settings: HeteroLrJobSettings): Promise<number[]> {
+  if (!data.labels || !data.testLabels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest needs labels and test labels');
+  const result = await align(channel, 'host', data.ids);
+  channel.report({ kind: 'intersection', size: result.size });
+  const rows = alignedRows(data, result);
+  const guest = new HeteroLrGuest(rows.features, data.featureCount, rows.labels!, { rows: result.size, ...trainingConfig(settings) });
+  channel.send('arbiter', { type: 'hetero-lr.setup', rows: result.size, weights: data.featureCount + 1 } satisfies Setup);
+  guest.receivePublicKey(await channel.receive('arbiter', 'hetero-lr.public-key'));
+  const perEpoch = stepsPerEpoch(guest.config);
+  const accuracies: number[] = [];
+  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    for (let b = 0; b < perEpoch; b++) {
+      const { toHost, toArbiter } = guest.residuals(await channel.receive('host', 'hetero-lr.host-scores'));
+      channel.send('host', toHost);
+      channel.send('arbiter', toArbiter);
+      channel.send('arbiter', guest.gradient());
+      guest.applyGradient(await channel.receive('arbiter', 'hetero-lr.decrypted-gradient'));
+      channel.report({ kind: 'step', step: guest.step, steps: perEpoch * settings.epochs });
+    }
+    const probabilities = guest.predict(await channel.receive('host', 'hetero-lr.host-prediction'), data.testFeatures);
+    accuracies.push(binaryAccuracy(probabilities, data.testLabels));
+    channel.report({ kind: 'epoch', epoch, accuracy: accuracies.at(-1)! });
+  }
+  return accuracies;
+}
+
+/** Runs the host: aligns with the guest, trains its own weights, scores the test rows after each epoch. */
+export async function runHeteroLrHost(channel: VerticalChannel, data: HeteroLrPartyData, settings: HeteroLrJobSettings): Promise<Float64Array> {
+  const result = await align(channel, 'guest', data.ids);
+  const rows = alignedRows(data, result);
+  const host = new HeteroLrHost(rows.features, data.featureCount, { rows: result.size, ...trainingConfig(settings) });
+  channel.send('arbiter', { type: 'hetero-lr.setup', rows: result.size, weights: data.featureCount } satisfies Setup);
+  host.receivePublicKey(await channel.receive('arbiter', 'hetero-lr.public-key'));
+  const perEpoch = stepsPerEpoch(host.config);
+  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    for (let b = 0; b < perEpoch; b++) {
+      channel.send('guest', host.scores());
+      channel.send('arbiter', host.gradient(await channel.receive('guest', 'hetero-lr.residuals')));
+      host.applyGradient(await channel.receive('arbiter', 'hetero-lr.decrypted-gradient'));
+    }
+    channel.send('guest', host.predictionScores(data.testFeatures));
+  }
+  return host.weights;
+}
+
+/** Runs the arbiter: keys, then per step the loss and both masked gradients; reports the mean loss per epoch. */
+export async function runHeteroLrArbiter(channel: VerticalChannel, settings: HeteroLrJobSettings): Promise<number[]> {
+  const [guestSetup, hostSetup] = await Promise.all([channel.receive('guest', 'hetero-lr.setup'), channel.receive('host', 'hetero-lr.setup')]);
+  const rows = guestSetup.rows;
+  if (typeof rows !== 'number' || rows !== hostSetup.rows || !Number.isInteger(rows) || rows < 1) {
+    throw new VerticalError('VFL_MALFORMED', 'guest and host must agree on a positive row count');
+  }
+  for (const w of [guestSetup.weights, hostSetup.weights]) {
+    if (typeof w !== 'number' || !Number.isInteger(w) || w < 1 || w > 1_000_000) throw new VerticalError('VFL_MALFORMED', 'weights must be a positive integer');
+  }
+  const arbiter = await HeteroLrArbiter.create({
+    ...(settings.keyBits === undefined ? {} : { bits: settings.keyBits }),
+    gradientLengths: { guest: guestSetup.weights as number, host: hostSetup.weights as number },
+  });
+  const keyMessage = arbiter.publicKeyMessage();
+  channel.send('guest', keyMessage);
+  channel.send('host', keyMessage);
+  const perEpoch = Math.ceil(rows / (settings.batchSize ?? 64));
+  const losses: number[] = [];
+  for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    let sum = 0;
+    for (let b = 0; b < perEpoch; b++) {
+      sum += arbiter.decryptLoss(await channel.receive('guest', 'hetero-lr.encrypted-loss'));
+      channel.send('host', arbiter.decryptGradient(await channel.receive('host', 'hetero-lr.masked-gradient')));
+      channel.send('guest', arbiter.decryptGradient(await channel.receive('guest', 'hetero-lr.masked-gradient')));
+    }
+    losses.push(sum / perEpoch);
+    channel.report({ kind: 'epoch', epoch, loss: losses.at(-1)! });
+  }
+  return losses;
+}
+
+function trainingConfig(s: HeteroLrJobSettings): { batchSize?: number; learningRate?: number; l2?: number } {
+  return {
+    ...(s.batchSize === undefined ? {} : { batchSize: s.batchSize }),
+    ...(s.learningRate === undefined ? {} : { learningRate: s.learningRate }),
+    ...(s.l2 === undefined ? {} : { l2: s.l2 }),
+  };
+}
