@@ -48,7 +48,7 @@ export class DashboardPage {
     return (await this.id('dashboard.task').getAttribute('data-task-id'))!;
   }
 
-  async chartPoints(chart: 'accuracy' | 'loss' | 'dropout' | 'bytes' | 'duration'): Promise<number> {
+  async chartPoints(chart: 'accuracy' | 'loss' | 'dropout' | 'bytes' | 'duration' | 'epsilon'): Promise<number> {
     return Number(await this.id(`dashboard.chart.${chart}`).getAttribute('data-points'));
   }
 

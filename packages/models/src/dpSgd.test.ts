@@ -233,6 +233,18 @@ describe('trainLocal with DP-SGD', () => {
     b.dispose();
   });
 
+  it.each([1, 2])('leaves no tensor behind (micro-batches of %i), so a long-lived client does not leak', async (microbatchSize) => {
+    const model = await createModel(spec, 1);
+    const plan = { epochs: 1, batchSize: 10, learningRate: 0.1, proximalMu: 0.1, dpSgd: { l2NormClip: 1, noiseMultiplier: 1, microbatchSize } };
+    await trainLocal(model, { ...data, count: 30 }, plan);
+    const before = tf.memory().numTensors;
+
+    await trainLocal(model, { ...data, count: 30 }, plan);
+
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
   it('rejects invalid DP-SGD settings with a coded error', async () => {
     const model = await createModel(spec, 1);
     const plan = { epochs: 1, batchSize: 10, learningRate: 0.1 };

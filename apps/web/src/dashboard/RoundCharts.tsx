@@ -1,14 +1,16 @@
 // Charts per round: test accuracy (with the centralized baseline as a reference line), loss,
-// dropout, bytes up and down, and round duration. One x value per ended round.
+// dropout, bytes up and down, round duration, and ε spent for DP tasks. One x value per ended round.
 
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
 import type { RoundSummary, TaskView } from './api.ts';
 import { fmtAcc } from './format.ts';
 import { UPlotChart } from './UPlotChart.tsx';
+import { taskPrivacy } from './PrivacySummary.tsx';
 
 export function RoundCharts({ rounds, task }: { rounds: RoundSummary[]; task: TaskView }) {
   const baseline = task.baseline?.status === 'done' ? task.baseline.accuracy : null;
+  const privacy = taskPrivacy(task);
   const d = useMemo(() => {
     const x = rounds.map((r) => r.round);
     const col = (f: (r: RoundSummary) => number | null) => rounds.map(f);
@@ -18,8 +20,9 @@ export function RoundCharts({ rounds, task }: { rounds: RoundSummary[]; task: Ta
       dropout: [x, col((r) => r.dropped), col((r) => r.failed)] as uPlot.AlignedData,
       bytes: [x, col((r) => r.bytesUp / 2 ** 20), col((r) => r.bytesDown / 2 ** 20)] as uPlot.AlignedData,
       duration: [x, col((r) => (r.endedAt - r.startedAt) / 1000)] as uPlot.AlignedData,
+      epsilon: [x, col((r) => r.epsilon ?? null), col(() => privacy?.budget ?? null)] as uPlot.AlignedData,
     };
-  }, [rounds, baseline]);
+  }, [rounds, baseline, privacy?.budget]);
   const committed = rounds.filter((r) => r.outcome === 'committed');
   const last = committed.at(-1) ?? null;
   const best = committed.reduce<number | null>((m, r) => (r.testAccuracy !== null && (m === null || r.testAccuracy > m) ? r.testAccuracy : m), null);
@@ -43,6 +46,10 @@ export function RoundCharts({ rounds, task }: { rounds: RoundSummary[]; task: Ta
           series={[{ label: 'up', stroke: '#1a7f37' }, { label: 'down', stroke: '#0969da' }]} />
         <UPlotChart id="duration" title="Round duration (s)" yLabel="seconds" fromZero data={d.duration}
           series={[{ label: 'duration', stroke: '#57606a', fill: 'rgba(87,96,106,0.15)' }]} />
+        {privacy ? (
+          <UPlotChart id="epsilon" title={`ε spent at δ = ${privacy.delta} (${privacy.kind})`} yLabel="ε" fromZero data={d.epsilon}
+            series={[{ label: 'ε spent', stroke: '#6639ba' }, { label: 'ε budget', stroke: '#d1242f', dash: [6, 4] }]} />
+        ) : null}
       </div>
     </section>
   );

@@ -1,8 +1,9 @@
 // The selected task's header: state, operator controls, and the numbers that matter at a glance
-// (last round, federated accuracy, centralized baseline, δ = baseline − federated).
+// (last round, federated accuracy, centralized baseline, δ = baseline − federated, ε for DP tasks).
 
 import type { RoundSummary, TaskView } from './api.ts';
 import { fmtAcc } from './format.ts';
+import { PrivacySummary } from './PrivacySummary.tsx';
 
 type Action = 'start' | 'pause' | 'resume' | 'stop';
 const ALLOWED: Record<string, Action[]> = { created: ['start', 'stop'], running: ['pause', 'stop'], paused: ['resume', 'stop'] };
@@ -36,6 +37,7 @@ export function TaskOverview({ task, rounds, onControl, busy }: { task: TaskView
           {task.config.strategy.name}, K = {task.config.data.partition.numClients} ({task.config.data.partition.kind}), C = {task.config.fit.fractionFit},
           E = {task.config.fit.epochs}, B = {task.config.fit.batchSize}, lr = {task.config.fit.learningRate}
         </dd></div>
+        <PrivacySummary task={task} rounds={rounds} />
       </dl>
     </section>
   );

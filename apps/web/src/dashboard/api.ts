@@ -22,6 +22,8 @@ export interface RoundSummary {
   trainLoss: number | null;
   baselineAccuracy: number | null;
   delta: number | null;
+  /** ε spent after this round at the task's δ (DP tasks only). */
+  epsilon: number | null;
   bytesUp: number;
   bytesDown: number;
   modelVersion: number;
@@ -57,6 +59,10 @@ export interface TaskView {
     fit: { fractionFit: number; epochs: number; batchSize: number; learningRate: number };
     stop: { maxRounds: number; targetAccuracy?: number; roundDeadlineMs: number; minReports: number };
     baseline: { enabled: boolean };
+    privacy?: {
+      differentialPrivacy?: { enabled: boolean; clippingNorm: number; noiseMultiplier: number; delta: number; targetEpsilon?: number };
+      dpSgd?: { enabled: boolean; l2NormClip: number; noiseMultiplier: number; microbatchSize: number; delta: number; targetEpsilon?: number };
+    };
   };
   latestRound: RoundSummary | null;
   baseline: { status: string; accuracy: number | null; loss: number | null; epochs: unknown[]; error: string | null } | null;

@@ -3,6 +3,9 @@
 /** Accuracy and δ: four decimals, like the fleet CLI's round lines. */
 export const fmtAcc = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v.toFixed(4));
 
+/** ε spent at δ: three decimals, as accountants' outputs are usually quoted. */
+export const fmtEps = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v.toFixed(3));
+
 export const fmtLoss = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : v.toFixed(4));
 
 export function fmtBytes(n: number): string {

@@ -50,6 +50,28 @@ describe('WorkerTrainer over the trainer worker API', () => {
     expect(trainer.device().examplesPerSec).toBeGreaterThan(0);
   });
 
+  it("trains with the plan's DP-SGD: every step moves the weights by at most learning rate × C", async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => partitionResponse(20)));
+    const api = createTrainerWorkerApi();
+    const choice = await api.init({ force: 'cpu' });
+    const local = await api.loadSimulationPartition('http://coordinator', 't', 0);
+    const trainer = await WorkerTrainer.create({ remote: api as unknown as TrainerWorkerRemote, choice });
+    const global = getFlatWeights(await createModel({ kind: 'mnist-2nn' }, 0));
+    const norm = (v: Float32Array) => Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+    const job = (dpSgd?: { l2NormClip: number; noiseMultiplier: number; microbatchSize: number }) => trainer.train({
+      model: { kind: 'mnist-2nn' }, weights: global.slice(), plan: { ...plan, learningRate: 1, ...(dpSgd ? { dpSgd } : {}) },
+      data: workerLocalData(local.count), signal: new AbortController().signal, onProgress: () => {},
+    });
+
+    const plain = await job();
+    const private_ = await job({ l2NormClip: 1e-3, noiseMultiplier: 0, microbatchSize: 1 });
+
+    // 2 steps of B = 10, each the mean of per-example gradients clipped to C = 1e-3.
+    expect(norm(private_.update)).toBeLessThanOrEqual(2 * 1e-3 * (1 + 1e-4));
+    expect(norm(private_.update)).toBeGreaterThan(0);
+    expect(norm(plain.update)).toBeGreaterThan(100 * norm(private_.update));
+  });
+
   it('stops training in the worker when the job is aborted', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => partitionResponse(400)));
     const api = createTrainerWorkerApi({ progressIntervalMs: 0 });
