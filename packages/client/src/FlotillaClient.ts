@@ -207,8 +207,9 @@ export class FlotillaClient {
       if (abort.signal.aborted) return;
       this.setStatus('uploading');
       if (secure) {
-        // Only the masked vector leaves: no example count, no metrics (they are in the sum or stay here).
-        if (this.secure === secure) await secure.upload(outcome.update, outcome.numExamples);
+        // Only the masked vector leaves: the example count is inside it, the metrics stay on this device.
+        const bytes = this.secure === secure ? await secure.upload(outcome.update, outcome.numExamples) : null;
+        if (bytes !== null) this.emit({ type: 'uploaded', round: plan.round, bytes, ...outcome.metrics });
         return;
       }
       const frame = encodeFrame(

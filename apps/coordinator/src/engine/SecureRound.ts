@@ -207,7 +207,11 @@ export class SecureRound {
   static finish(strategy: Strategy, aggregation: FitAggregation, global: Float32Array, result: SecureSum, failures: readonly FitFailure[]): Float32Array | null {
     if (strategy instanceof DpFedAvgStrategy) return strategy.finishNoisedSum(global, result.sum);
     if (result.totalWeight === 0) return null;
-    aggregation.add({ clientId: 'secure-aggregate', numExamples: result.totalWeight, update: Float32Array.from(result.mean), metrics: {} });
+    // The mean stands for `survivors` reports (the strategy's minReports counts them): the example-
+    // weighted mean of identical vectors is that vector, whatever weights they carry.
+    const update = Float32Array.from(result.mean);
+    const share = Math.max(1, Math.round(result.totalWeight / result.survivors));
+    for (let k = 0; k < result.survivors; k++) aggregation.add({ clientId: `secure-aggregate-${k}`, numExamples: share, update, metrics: {} });
     return aggregation.finish(failures);
   }
 
