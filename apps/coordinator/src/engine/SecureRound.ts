@@ -134,6 +134,7 @@ export class SecureRound {
     const id = this.partyOf(clientId);
     this.accept('mask', null, id, () => this.server.receiveMaskedInput({ id, masked: words }));
     this.rs.addReport(clientId, { numExamples: null, trainLoss: null });
+    this.deps.bus.publish('round.report', this.taskId, { round: this.rs.round, clientId, masked: true, reported: this.rs.reports.size, goal: this.rs.goal });
   }
 
   private reveal(clientId: string, msg: SecAggReveal): void {
