@@ -38,9 +38,10 @@ export interface SecureSum {
  * hands messages to `advertise` / `shares` / `masked` / `reveal`, `collect` runs the stages up to
  * the close of the masked upload and `unmask` the rest.
  * @example
- * const secure = new SecureRound(deps, taskId, rs, spec, vectorLength, maxWeight, dp);
- * const reason = await secure.collect();
- * const result = await secure.unmask(); // SecureSum, or throws SECAGG_TOO_FEW_SURVIVORS
+ * const secure = SecureRound.open(deps, taskId, config, rs, weights.length); // null without SecAgg
+ * const reason = await secure.collect(onPhase);  // keys, shares, masked upload
+ * const result = await secure.unmask(onPhase);   // SecureSum, or throws SECAGG_TOO_FEW_SURVIVORS
+ * const next = SecureRound.finish(strategy, aggregation, weights, result, failures);
  */
 export class SecureRound {
   readonly params: SecAggParams;
@@ -79,6 +80,17 @@ export class SecureRound {
     const clip = dp ? dp.clipNorm + 6 * this.noiseStd() : spec.clip;
     this.codec = { ...fixedPointConfig({ clip, maxSummands: m }), maxWeight: dp ? 1 : maxWeight };
     this.server = new SecAggServer(this.params);
+  }
+
+  /** The secure round for a task that requires one, else null. */
+  static open(deps: EngineDeps, taskId: string, config: TaskConfig, rs: RoundState, modelLength: number): SecureRound | null {
+    const spec = secureAggregationOf(config);
+    if (!spec) return null;
+    const dp = config.privacy.differentialPrivacy;
+    // The weight is the example count, clamped to the largest one the selected clients announced.
+    const announced = [...rs.selected].map((id) => deps.registry.get(id)?.numExamples ?? 0);
+    return new SecureRound(deps, taskId, rs, spec, modelLength, Math.max(1, ...announced),
+      dp.enabled ? { clipNorm: dp.clippingNorm, noiseMultiplier: dp.noiseMultiplier } : null);
   }
 
   private noiseStd(): number {
