@@ -15,6 +15,7 @@ import {
   simulateSecAggRound,
   x25519SharedSecret,
 } from '@flotilla/privacy';
+import { socketRounds } from './secaggRound.ts';
 
 /** Parameters of McMahan et al.'s 2NN on MNIST (784-200-200-10), the model of the FL rounds. */
 const MODEL_WORDS = 199_210;
@@ -142,7 +143,7 @@ export async function runSecAggPrimitivesBench(): Promise<object> {
     boxes.push(await shareBoxes(b));
   }
   const shamirResults = [await shamir(100), await shamir(200)];
-  const rounds = [];
+  const rounds: Awaited<ReturnType<typeof secureRound>>[] = [];
   for (const n of [10, 50]) {
     for (const mode of ['full', 'plus'] as const) {
       rounds.push(await secureRound(n, mode, 0));
@@ -150,6 +151,22 @@ export async function runSecAggPrimitivesBench(): Promise<object> {
     }
   }
   rounds.push(await secureRound(10, 'full', 0.1, 'noble', 1));
+  for (const mode of ['full', 'plus'] as const) rounds.push(await secureRound(100, mode, 0, 'auto', 1));
+  const sockets = await socketRounds([10, 50, 100], ['plain', 'full', 'plus']);
+  const roundComparison = [10, 50, 100].flatMap((n) => {
+    const plain = sockets.find((r) => r.n === n && r.mode === 'plain')!;
+    return (['full', 'plus'] as const).map((mode) => {
+      const secure = sockets.find((r) => r.n === n && r.mode === mode)!;
+      const compute = rounds.find((r) => r.n === n && r.mode.startsWith(mode === 'plus' ? 'SecAgg+' : 'SecAgg') && r.droppedAfterSharing === 0 && r.backend === 'auto');
+      return {
+        n, mode, plainRoundMs: plain.roundMs, secureRoundMs: secure.roundMs, outcome: secure.outcome,
+        measuredRatio: secure.roundMs / plain.roundMs,
+        // Devices compute in parallel: the slowest client's SecAgg work plus the coordinator's, on top of the plain round.
+        clientMaxMs: compute?.clientMaxMs ?? null, serverMs: compute?.serverMs ?? null,
+        parallelDevicesRatioEstimate: compute ? (plain.roundMs + compute.clientMaxMs + compute.serverMs) / plain.roundMs : null,
+      };
+    });
+  });
 
   const results = {
     node: process.version,
@@ -161,6 +178,8 @@ export async function runSecAggPrimitivesBench(): Promise<object> {
     shareBoxes: boxes,
     shamir: shamirResults,
     rounds,
+    socketRounds: sockets,
+    roundComparison,
     totalSeconds: (performance.now() - started) / 1000,
   };
 
@@ -182,6 +201,13 @@ export async function runSecAggPrimitivesBench(): Promise<object> {
     n: r.n, mode: r.mode, backend: r.backend, t: r.threshold, dropped: r.droppedAfterSharing,
     'client ms (mean)': fmt(r.clientMeanMs), 'client ms (max)': fmt(r.clientMaxMs), 'server ms': fmt(r.serverMs),
     'plain client ms': fmt(r.plainClientMeanMs, 2), 'plain server ms': fmt(r.plainServerMs), 'client ×': fmt(r.clientRatio), 'server ×': fmt(r.serverRatio),
+  })));
+  console.log('\nOne round over loopback sockets, n in-process Node clients with a synthetic 2NN update (their compute serialized on this machine);');
+  console.log('client / coordinator compute from the in-memory round above; "parallel devices" adds the slowest client\'s and the coordinator\'s SecAgg compute to the plain round.');
+  console.table(roundComparison.map((r) => ({
+    n: r.n, mode: r.mode, 'plain round ms': r.plainRoundMs, 'secure round ms': r.secureRoundMs, outcome: r.outcome,
+    'measured ×': fmt(r.measuredRatio, 2), 'client max ms': r.clientMaxMs === null ? '—' : fmt(r.clientMaxMs), 'coordinator ms': r.serverMs === null ? '—' : fmt(r.serverMs),
+    'parallel devices × (est.)': r.parallelDevicesRatioEstimate === null ? '—' : fmt(r.parallelDevicesRatioEstimate, 2),
   })));
   console.log(`total ${fmt(results.totalSeconds)} s`);
 

@@ -26,6 +26,8 @@ export class JoinPageObject {
   readonly backend: Locator;
   readonly roundNumber: Locator;
   readonly roundPhase: Locator;
+  /** The last secure-aggregation stage of the round (data-stage), shown only in secure rounds. */
+  readonly secagg: Locator;
   readonly progress: Locator;
   readonly historyRows: Locator;
   readonly pause: Locator;
@@ -50,6 +52,7 @@ export class JoinPageObject {
     this.backend = id('join.backend');
     this.roundNumber = id('join.round.number');
     this.roundPhase = id('join.round.phase');
+    this.secagg = id('join.round.secagg');
     this.progress = id('join.progress');
     this.historyRows = id('join.history.row');
     this.pause = id('join.pause');

@@ -40,6 +40,7 @@ export const USAGE = `Usage: npm run fleet -- [--node] [options]
   --model M                mnist-2nn | mnist-cnn (default mnist-2nn)
   --strategy S             fedavg | fedprox | fedavgm | fedadam | fedyogi | fedadagrad | fedmedian | fedtrimmedavg | krum
   --fraction C             fraction of clients per round (default 0.1)
+  --secagg full|plus       secure aggregation (SecAgg, or SecAgg+ with O(log n) neighbours)
   --epochs E --batch B --lr LR --mu MU   local training (defaults 1, 10, 0.05, 0)
   --rounds N               round budget (default 200)
   --target ACC             stop at this test accuracy (default 0.97; 0 disables)
@@ -80,6 +81,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'examples-per-client': { type: 'string' },
       model: { type: 'string', default: 'mnist-2nn' },
       strategy: { type: 'string', default: 'fedavg' },
+      secagg: { type: 'string' },
       fraction: { type: 'string', default: '0.1' },
       epochs: { type: 'string', default: '1' },
       batch: { type: 'string', default: '10' },
@@ -143,6 +145,10 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     baseline: { enabled: !values['no-baseline'], maxEpochs: int('baseline-max-epochs', values['baseline-max-epochs'], 1) },
     seed,
   };
+  if (values.secagg !== undefined) {
+    if (values.secagg !== 'full' && values.secagg !== 'plus') throw new UsageError(`--secagg must be full or plus, got ${values.secagg}`);
+    task.privacy = { secureAggregation: { enabled: true, mode: values.secagg } };
+  }
   return {
     node: values.node, clients, threads: int('threads', values.threads, 1), url: values.url?.replace(/\/$/, '') ?? null,
     taskId: values.task ?? null, dataDir: values['data-dir'] ?? null, dropout, seed, summaryJson: values['summary-json'] ?? null,

@@ -185,13 +185,14 @@ export class FlotillaClient {
     const abort = new AbortController();
     const current = { taskId: plan.taskId, round: plan.round, abort };
     this.training = current;
-    const secure = this.openSecureSession(plan);
     // Past the deadline an update is refused anyway: stop computing it.
     const deadlineTimer = setTimeout(() => abort.abort(), Math.max(0, plan.deadline - Date.now()));
     this.emit({ type: 'plan', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion });
     this.setStatus('training');
     let lastProgress = 0;
     try {
+      // Parameters no SecAgg client accepts fail the round for this client like a failed training.
+      const secure = this.openSecureSession(plan);
       const base = this.options.url.replace(/\/$/, '');
       const global = await this.weights.get(`${base}${plan.weightsUrl}`);
       const outcome = await this.options.trainer.train({
@@ -207,8 +208,9 @@ export class FlotillaClient {
       if (abort.signal.aborted) return;
       this.setStatus('uploading');
       if (secure) {
-        // Only the masked vector leaves: no example count, no metrics (they are in the sum or stay here).
-        if (this.secure === secure) await secure.upload(outcome.update, outcome.numExamples);
+        // Only the masked vector leaves: the example count is inside it, the metrics stay on this device.
+        const bytes = this.secure === secure ? await secure.upload(outcome.update, outcome.numExamples) : null;
+        if (bytes !== null) this.emit({ type: 'uploaded', round: plan.round, bytes, ...outcome.metrics });
         return;
       }
       const frame = encodeFrame(

@@ -85,7 +85,10 @@ export class SecureSession {
    * adds this client's share of the DP noise, encodes it with its weight and uploads it masked
    * once the share boxes of its peers have arrived.
    */
-  upload(update: Float32Array, numExamples: number): Promise<void> {
+  async upload(update: Float32Array, numExamples: number): Promise<number | null> {
+    let sentBytes: number | null = null;
+    // Wait outside the queue: the key and share steps that lead to the delivery run in it.
+    const delivery = await this.delivery;
     return this.step(async () => {
       const { spec } = this;
       let values: Float32Array = update;
@@ -93,10 +96,13 @@ export class SecureSession {
       if (spec.noiseStd) addGaussianNoise(values, spec.noiseStd);
       const weight = spec.clipNorm !== undefined ? 1 : Math.min(numExamples, spec.maxWeight);
       const input = encodeWeightedUpdate(values, weight, this.codec);
-      const masked = await this.client.maskInput(await this.delivery, input);
+      const masked = await this.client.maskInput(delivery, input);
       const frame = encodeWordsFrame({ type: 'secagg.masked', taskId: this.taskId, round: this.round, modelVersion: this.plan.modelVersion }, masked.masked);
-      if (this.send(frame)) this.onStage('masked', frame.byteLength);
-    });
+      if (this.send(frame)) {
+        sentBytes = frame.byteLength;
+        this.onStage('masked', frame.byteLength);
+      }
+    }).then(() => sentBytes);
   }
 
   onUnmask(msg: SecAggUnmask): void {

@@ -38,9 +38,10 @@ export interface SecureSum {
  * hands messages to `advertise` / `shares` / `masked` / `reveal`, `collect` runs the stages up to
  * the close of the masked upload and `unmask` the rest.
  * @example
- * const secure = new SecureRound(deps, taskId, rs, spec, vectorLength, maxWeight, dp);
- * const reason = await secure.collect();
- * const result = await secure.unmask(); // SecureSum, or throws SECAGG_TOO_FEW_SURVIVORS
+ * const secure = SecureRound.open(deps, taskId, config, rs, weights.length); // null without SecAgg
+ * const reason = await secure.collect(onPhase);  // keys, shares, masked upload
+ * const result = await secure.unmask(onPhase);   // SecureSum, or throws SECAGG_TOO_FEW_SURVIVORS
+ * const next = SecureRound.finish(strategy, aggregation, weights, result, failures);
  */
 export class SecureRound {
   readonly params: SecAggParams;
@@ -79,6 +80,17 @@ export class SecureRound {
     const clip = dp ? dp.clipNorm + 6 * this.noiseStd() : spec.clip;
     this.codec = { ...fixedPointConfig({ clip, maxSummands: m }), maxWeight: dp ? 1 : maxWeight };
     this.server = new SecAggServer(this.params);
+  }
+
+  /** The secure round for a task that requires one, else null. */
+  static open(deps: EngineDeps, taskId: string, config: TaskConfig, rs: RoundState, modelLength: number): SecureRound | null {
+    const spec = secureAggregationOf(config);
+    if (!spec) return null;
+    const dp = config.privacy.differentialPrivacy;
+    // The weight is the example count, clamped to the largest one the selected clients announced.
+    const announced = [...rs.selected].map((id) => deps.registry.get(id)?.numExamples ?? 0);
+    return new SecureRound(deps, taskId, rs, spec, modelLength, Math.max(1, ...announced),
+      dp.enabled ? { clipNorm: dp.clippingNorm, noiseMultiplier: dp.noiseMultiplier } : null);
   }
 
   private noiseStd(): number {
@@ -134,6 +146,7 @@ export class SecureRound {
     const id = this.partyOf(clientId);
     this.accept('mask', null, id, () => this.server.receiveMaskedInput({ id, masked: words }));
     this.rs.addReport(clientId, { numExamples: null, trainLoss: null });
+    this.deps.bus.publish('round.report', this.taskId, { round: this.rs.round, clientId, masked: true, reported: this.rs.reports.size, goal: this.rs.goal });
   }
 
   private reveal(clientId: string, msg: SecAggReveal): void {
@@ -207,7 +220,11 @@ export class SecureRound {
   static finish(strategy: Strategy, aggregation: FitAggregation, global: Float32Array, result: SecureSum, failures: readonly FitFailure[]): Float32Array | null {
     if (strategy instanceof DpFedAvgStrategy) return strategy.finishNoisedSum(global, result.sum);
     if (result.totalWeight === 0) return null;
-    aggregation.add({ clientId: 'secure-aggregate', numExamples: result.totalWeight, update: Float32Array.from(result.mean), metrics: {} });
+    // The mean stands for `survivors` reports (the strategy's minReports counts them): the example-
+    // weighted mean of identical vectors is that vector, whatever weights they carry.
+    const update = Float32Array.from(result.mean);
+    const share = Math.max(1, Math.round(result.totalWeight / result.survivors));
+    for (let k = 0; k < result.survivors; k++) aggregation.add({ clientId: `secure-aggregate-${k}`, numExamples: share, update, metrics: {} });
     return aggregation.finish(failures);
   }
 

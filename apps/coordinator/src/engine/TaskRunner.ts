@@ -15,7 +15,7 @@ import { buildStrategy } from './strategyFromTask.ts';
 import { validateUpdate } from './validateUpdate.ts';
 import { commitRound, abandonRound } from './roundCommit.ts';
 import { dpSgdAccountant, dpSgdBudgetStop, dpSgdPlan } from './sampleLevelPrivacy.ts';
-import { SecureRound, secureAggregationOf, type SecAggClientMessage } from './SecureRound.ts';
+import { SecureRound, type SecAggClientMessage } from './SecureRound.ts';
 
 export class TaskRunner {
   weights: Float32Array;
@@ -139,7 +139,7 @@ export class TaskRunner {
     const rs = new RoundState(this.id, round, this.version, new Set(instructions.clientIds), instructions.goal, Date.now() + config.stop.roundDeadlineMs);
     this.current = rs;
     this.aggregation = this.strategy.beginAggregation(round, this.weights);
-    const secure = this.openSecureRound(rs);
+    const secure = SecureRound.open(this.deps, this.id, this.config, rs, this.weights.length);
     this.secure = secure;
     this.deps.bus.publish('round.started', this.id, {
       round, selected: rs.selected.size, goal: rs.goal, deadline: rs.deadline, modelVersion: this.version, secure: secure !== null,
@@ -221,17 +221,6 @@ export class TaskRunner {
       weightsUrl: this.deps.weightsPath(this.id, this.version), codec: SUPPORTED_CODECS[0]!, fit,
       deadline: this.current?.deadline ?? Date.now() + this.config.stop.roundDeadlineMs,
     };
-  }
-
-  private openSecureRound(rs: RoundState): SecureRound | null {
-    const spec = secureAggregationOf(this.config);
-    if (!spec) return null;
-    const dp = this.config.privacy.differentialPrivacy;
-    // The weight is the example count, clamped to the largest one the selected clients announced.
-    const announced = [...rs.selected].map((id) => this.deps.registry.get(id)?.numExamples ?? 0);
-    const maxWeight = Math.max(1, ...announced);
-    return new SecureRound(this.deps, this.id, rs, spec, this.weights.length, maxWeight,
-      dp.enabled ? { clipNorm: dp.clippingNorm, noiseMultiplier: dp.noiseMultiplier } : null);
   }
 
   /** A secure-aggregation message of the round in flight; coded errors for anything else. */

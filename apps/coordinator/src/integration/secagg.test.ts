@@ -100,7 +100,8 @@ describe('secure aggregation over the socket', () => {
   it('full SecAgg: the committed model is FedAvg of the clients\' updates within fixed-point error', async () => {
     coordinator = await startTestCoordinator();
     const { url } = coordinator;
-    const taskId = await createTask(url, secureTask(4, { mode: 'full' }));
+    // minReports = 4: the unmasked sum counts as the 4 reports it is made of.
+    const taskId = await createTask(url, secureTask(4, { mode: 'full' }, { stop: { maxRounds: 1, minReports: 4 } }));
     const produced = new Map<number, Produced>();
     const stages: string[] = [];
     clients = startSyntheticClients(url, taskId, 4, produced, (i, e) => e.type === 'secagg' && i === 0 && stages.push(e.stage));

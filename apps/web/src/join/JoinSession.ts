@@ -219,7 +219,7 @@ export class JoinSession {
         this.set({ round: e.round, phase: 'training', secagg: null, progress: null });
         return;
       case 'secagg':
-        if (e.round === this.state.round) this.set({ secagg: e.stage, ...(e.stage === 'masked' ? { phase: 'uploading' as const } : {}) });
+        if (e.round === this.state.round) this.set({ secagg: e.stage });
         return;
       case 'progress':
         if (e.round === this.state.round) this.set({ progress: { epoch: e.epoch, epochs: e.epochs, batch: e.batch, batches: e.batches, loss: e.loss } });

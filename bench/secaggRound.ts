@@ -1,0 +1,87 @@
+// One federated round over real loopback sockets, plain or with secure aggregation: a coordinator
+// and n in-process Node clients whose "training" returns a fixed synthetic 2NN update at once, so
+// the round time is protocol, crypto, transfer, aggregation and evaluation, not local training.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { buildApp } from '@flotilla/coordinator';
+import { FlotillaClient, memoryIdentity, type Trainer, type WebSocketLike } from '@flotilla/client';
+
+const TOKEN = 'bench-operator-token-0123456789';
+
+export interface SocketRound {
+  n: number;
+  mode: 'plain' | 'full' | 'plus';
+  /** Coordinator's round record: plan sent → committed (evaluation on 100 test examples included). */
+  roundMs: number;
+  outcome: string;
+}
+
+/** A trainer that returns the same small random update immediately (no tfjs). */
+function syntheticTrainer(update: Float32Array): Trainer {
+  return {
+    device: () => ({ backend: 'synthetic' }),
+    train: async () => ({ update, shapes: [[784, 200], [200], [200, 200], [200], [200, 10], [10]], numExamples: 100, metrics: { loss: 1, accuracy: 0.1, trainMs: 0 } }),
+  };
+}
+
+async function call<T>(url: string, pathname: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${url}${pathname}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = await response.json() as T;
+  if (!response.ok) throw new Error(`${pathname}: ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/**
+ * Measures one round for each (n, mode) with a single coordinator; all clients live in this process,
+ * so their compute is serialized on its cores (on real devices it runs in parallel).
+ * @example const rows = await socketRounds([10, 50], ['plain', 'plus']);
+ */
+export async function socketRounds(sizes: number[], modes: SocketRound['mode'][]): Promise<SocketRound[]> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-secagg-'));
+  const app = await buildApp({ dataDir, operatorToken: TOKEN, logger: false, maxFrameBytes: 16 * 1024 * 1024 });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const update = new Float32Array(199_210);
+  for (let i = 0; i < update.length; i++) update[i] = (Math.random() - 0.5) * 0.02;
+  const rows: SocketRound[] = [];
+  try {
+    for (const n of sizes) {
+      for (const mode of modes) {
+        const { id } = await call<{ id: string }>(url, '/api/tasks?start=true', {
+          name: `bench ${mode} ${n}`,
+          data: { partition: { kind: 'iid', numClients: n, seed: 1, examplesPerClient: 10 }, testLimit: 100 },
+          fit: { fractionFit: 1, minFitClients: n, minAvailableClients: n },
+          stop: { maxRounds: 1, roundDeadlineMs: 600_000, minReports: n },
+          baseline: { enabled: false },
+          ...(mode === 'plain' ? {} : { privacy: { secureAggregation: { enabled: true, mode, clip: 0.05, stageDeadlineMs: 600_000 } } }),
+        });
+        const clients = Array.from({ length: n }, () => new FlotillaClient({
+          url, kind: 'node', taskId: id, trainer: syntheticTrainer(update), identity: memoryIdentity(),
+          data: { images: new Float32Array(0), labels: new Uint8Array(0), count: 100 },
+          webSocket: (u) => new WebSocket(u, { maxPayload: 64 * 1024 * 1024 }) as unknown as WebSocketLike,
+        }));
+        for (const c of clients) c.start();
+        let record: { outcome: string; startedAt: number; endedAt: number } | undefined;
+        while (!record) {
+          await new Promise((r) => setTimeout(r, 200));
+          record = (await call<{ rounds: { outcome: string; startedAt: number; endedAt: number }[] }>(url, `/api/tasks/${id}/rounds`)).rounds[0];
+        }
+        for (const c of clients) c.stop();
+        rows.push({ n, mode, roundMs: record.endedAt - record.startedAt, outcome: record.outcome });
+        process.stdout.write(`  socket round n=${n} ${mode}: ${record.endedAt - record.startedAt} ms (${record.outcome})\n`);
+      }
+    }
+  } finally {
+    await app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return rows;
+}
