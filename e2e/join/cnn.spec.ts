@@ -1,7 +1,12 @@
 // The CNN (two 5×5 convolutions) trains in the browser: two tabs complete a round on the backend
-// their ladder chose (on a machine without a GPU that is WASM, with our Conv2DBackpropFilter).
+// their ladder chose (on a machine without a GPU that is WASM, with our Conv2DBackpropFilter),
+// after measuring every rung, WebGPU included.
 
+import { CHROMIUM_ARGS, WEBGPU_ARGS, chromiumPath } from '../../apps/fleet/src/browser/chromium.ts';
 import { eventually, expect, test } from './fixtures.ts';
+
+// The one spec whose browser offers WebGPU: its ladder measures that rung too.
+test.use({ launchOptions: { executablePath: chromiumPath(null), args: [...CHROMIUM_ARGS, ...WEBGPU_ARGS] } });
 
 const TASK = {
   name: 'e2e: CNN in 2 tabs',
@@ -28,9 +33,14 @@ test('the CNN completes a round in 2 tabs on the backend the ladder chose', asyn
     // The ladder's choice is the fastest backend that worked, unless one was forced.
     const fastest = chosen.probes.filter((p) => p.ok).reduce((a, p) => ((p.examplesPerSec ?? 0) > (a.examplesPerSec ?? 0) ? p : a));
     expect(chosen.backend).toBe(fastest.backend);
+    // Every rung was tried, WebGPU included, and the page shows what each gave.
+    expect(chosen.probes.map((p) => p.backend)).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
+    const webgpu = chosen.probes[0]!;
+    await join.page.getByTestId('join.backend.probes').locator('summary').click();
+    await expect(join.page.getByTestId('join.backend.probe.webgpu')).toContainText(webgpu.ok ? `webgpu: ${webgpu.examplesPerSec} examples/s` : `webgpu: unavailable — ${webgpu.reason}`);
     expect(clients.find((c) => c.id === snap.clientId)?.backend).toBe(chosen.backend);
     expect(snap.history.find((h) => h.round === 1)?.outcome).toBe('committed');
-    test.info().annotations.push({ type: 'backend', description: `${chosen.backend} (${chosen.probes.map((p) => `${p.backend}: ${p.ok ? `${p.examplesPerSec}/s` : 'unavailable'}`).join(', ')})` });
+    test.info().annotations.push({ type: 'backend', description: `${chosen.backend} (${chosen.probes.map((p) => `${p.backend}: ${p.ok ? `${p.examplesPerSec}/s in ${p.ms} ms${p.adapter ? ` on ${p.adapter}` : ''}` : 'unavailable'}`).join(', ')})` });
   }
   test.info().annotations.push({ type: 'CNN round', description: `${((round.endedAt - round.startedAt) / 1000).toFixed(1)} s, test accuracy ${round.testAccuracy?.toFixed(4)}` });
 });

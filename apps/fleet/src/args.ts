@@ -21,7 +21,7 @@ export interface FleetArgs {
   joinToken: string | null;
   task: TaskConfigInput;
   /** Browser fleets (without --node): see apps/fleet/src/browser. */
-  browser: { slow: number; cpuThrottle: number; network: string | null; backend: string | null; chromium: string | null; headed: boolean };
+  browser: { slow: number; cpuThrottle: number; network: string | null; backend: string | null; chromium: string | null; headed: boolean; webgpu: boolean };
 }
 
 export const USAGE = `Usage: npm run fleet -- [--node] [options]
@@ -62,6 +62,7 @@ Without --node: one Chromium tab per client, each in its own browser context (bu
   --backend B              force webgpu | webgl | wasm | cpu in every tab (default: each tab's ladder)
   --chromium PATH          browser binary (default $FLOTILLA_CHROMIUM or /usr/bin/chromium)
   --headed                 show the browser
+  --webgpu                 offer WebGPU to the tabs (on Linux without a GPU: SwiftShader, slow to probe)
 `;
 
 export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): FleetArgs {
@@ -104,6 +105,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       backend: { type: 'string' },
       chromium: { type: 'string' },
       headed: { type: 'boolean', default: false },
+      webgpu: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -156,7 +158,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     token: values.token || env.FLOTILLA_OPERATOR_TOKEN || (values.url ? readOperatorToken(values['data-dir'] ?? env.FLOTILLA_DATA_DIR ?? '.flotilla') : null), joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null, task,
     browser: {
       slow: num('slow', values.slow, 0, 1), cpuThrottle: num('cpu-throttle', values['cpu-throttle'], 1, 100), network: values.network ?? null,
-      backend: values.backend ?? null, chromium: values.chromium ?? null, headed: values.headed,
+      backend: values.backend ?? null, chromium: values.chromium ?? null, headed: values.headed, webgpu: values.webgpu,
     },
   };
 }

@@ -7,7 +7,7 @@ import { readEventStream, type StreamEvent } from '../eventStream.ts';
 import type { NodeFleetRun } from '../nodeFleet.ts';
 import { toRoundLine } from '../nodeFleet.ts';
 import { formatRoundLine, type FleetReporter } from '../report.ts';
-import { CHROMIUM_ARGS, chromiumPath, emulateDevice, type NetworkProfile } from './chromium.ts';
+import { CHROMIUM_ARGS, WEBGPU_ARGS, chromiumPath, emulateDevice, type NetworkProfile } from './chromium.ts';
 
 export interface BrowserFleetOptions {
   url: string;
@@ -23,6 +23,8 @@ export interface BrowserFleetOptions {
   backend: string | null;
   chromium: string | null;
   headed: boolean;
+  /** Offer WebGPU to the tabs, whose ladders then measure it. */
+  webgpu: boolean;
   seed: number;
   /** Operator token for the event stream (sent as access_token, which the coordinator redacts). */
   token: string | null;
@@ -74,7 +76,7 @@ async function snapshot(tab: Tab): Promise<TabSnapshot | null> {
 export async function runBrowserFleet(options: BrowserFleetOptions, signal: AbortSignal): Promise<BrowserFleetRun> {
   let rng = (options.seed ^ 0x9e3779b9) >>> 0;
   const random = () => ((rng = (Math.imul(rng, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const browser: Browser = await chromium.launch({ executablePath: chromiumPath(options.chromium), args: CHROMIUM_ARGS, headless: !options.headed });
+  const browser: Browser = await chromium.launch({ executablePath: chromiumPath(options.chromium), args: options.webgpu ? [...CHROMIUM_ARGS, ...WEBGPU_ARGS] : CHROMIUM_ARGS, headless: !options.headed });
   const query = (tab: Tab) => new URLSearchParams({
     task: options.taskId, partition: String(tab.index), ...(options.backend ? { backend: options.backend } : {}),
     ...(options.joinToken ? { joinToken: options.joinToken } : {}), ...(tab.slow ? { slowdown: String(options.cpuThrottle) } : {}),

@@ -94,7 +94,7 @@ export function JoinPage({ session }: { session: JoinSession }) {
             <ul>
               {s.backend.probes.map((probe) => (
                 <li key={probe.backend} data-testid={`join.backend.probe.${probe.backend}`} data-ok={probe.ok}>
-                  {probe.backend}: {probe.ok ? `${probe.examplesPerSec} examples/s` : `unavailable — ${probe.reason}`} ({probe.ms} ms)
+                  {probe.backend}: {probe.ok ? `${probe.examplesPerSec} examples/s` : `unavailable — ${probe.reason}`} ({probe.ms} ms){probe.adapter ? `, adapter: ${probe.adapter}` : ''}
                 </li>
               ))}
             </ul>

@@ -3,6 +3,8 @@
 
 import { expose, transfer } from 'comlink';
 import { createTrainerWorkerApi } from '@flotilla/client';
+// Registers the WebGPU rung of the ladder, which measures it against the others like any rung.
+import '@tensorflow/tfjs-backend-webgpu';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 

@@ -17,6 +17,8 @@ export interface BackendProbe {
   reason?: string;
   /** Time spent probing and benchmarking this backend. */
   ms: number;
+  /** WebGPU: the adapter the device offered (vendor, architecture, description). */
+  adapter?: string;
 }
 
 export interface BackendChoice {
@@ -37,6 +39,8 @@ export interface LadderOptions {
   wasmPaths?: string | Record<string, string>;
   /** Examples of the timed benchmark run, after a warm-up (default 200, i.e. 20 batches of 10). */
   benchmarkExamples?: number;
+  /** Longest timed run per rung (default 2000 ms): a slow rung (WebGPU on a software adapter) is measured on fewer batches. */
+  benchmarkBudgetMs?: number;
 }
 
 export function isBackendName(name: string | null | undefined): name is BackendName {
@@ -50,16 +54,21 @@ function active(name: BackendName): boolean {
 }
 
 let wasmConfigured = false;
+/** What the last WebGPU probe's adapter said about itself. */
+let adapterText: string | undefined;
 
 async function activate(name: BackendName, options: LadderOptions): Promise<string | null> {
   switch (name) {
     case 'webgpu': {
-      // @tensorflow/tfjs-backend-webgpu is not a dependency of this build; say what the device offers.
+      // The host registers @tensorflow/tfjs-backend-webgpu (the join page's worker does); first ask
+      // the device, so that a missing GPU is reported as such and not as a tfjs failure.
       const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)?.gpu;
-      if (tf.findBackendFactory('webgpu') === null) {
-        const adapter = gpu ? await Promise.race([gpu.requestAdapter().catch(() => null), new Promise((r) => setTimeout(() => r(null), 1000))]) : null;
-        return `@tensorflow/tfjs-backend-webgpu is not installed in this build (navigator.gpu ${gpu ? (adapter ? 'offers an adapter' : 'offers no adapter') : 'is absent'})`;
-      }
+      if (!gpu) return 'navigator.gpu is absent (Chromium offers WebGPU in workers with --enable-unsafe-webgpu)';
+      const adapter = await Promise.race([gpu.requestAdapter().catch(() => null), new Promise((r) => setTimeout(() => r(null), 3000))]);
+      if (!adapter) return 'navigator.gpu offers no adapter';
+      if (tf.findBackendFactory('webgpu') === null) return 'navigator.gpu offers an adapter, but @tensorflow/tfjs-backend-webgpu is not registered in this build';
+      const info = (adapter as { info?: { vendor?: string; architecture?: string; description?: string } }).info;
+      adapterText = [info?.vendor, info?.architecture, info?.description].filter((t) => t).join(' · ') || 'unnamed adapter';
       break;
     }
     case 'webgl':
@@ -84,7 +93,8 @@ async function activate(name: BackendName, options: LadderOptions): Promise<stri
     }
   }
   try {
-    const ok = await tf.setBackend(name);
+    // A GPU device that never comes up must not stall the ladder.
+    const ok = await Promise.race([tf.setBackend(name), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);
     if (!ok || !active(name)) return `tf.setBackend('${name}') did not take effect`;
     const sum = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);
     if (sum !== 3) return `${name} computed 1 + 2 = ${sum}`;
@@ -96,10 +106,11 @@ async function activate(name: BackendName, options: LadderOptions): Promise<stri
 
 /**
  * Training speed of the active backend: examples per second over `examples` random examples in
- * batches of 10, after a warm-up that compiles shaders and allocates buffers.
+ * batches of 10, after a warm-up that compiles shaders and allocates buffers. The timed run stops
+ * after the batch that crosses `budgetMs`, and the speed is taken over the batches done.
  * @example await tf.setBackend('wasm'); const eps = await benchmarkActiveBackend({ kind: 'mnist-2nn' });
  */
-export async function benchmarkActiveBackend(spec: ModelSpec = { kind: 'mnist-2nn' }, examples = 200, batchSize = 10): Promise<number> {
+export async function benchmarkActiveBackend(spec: ModelSpec = { kind: 'mnist-2nn' }, examples = 200, batchSize = 10, budgetMs = Infinity): Promise<number> {
   const model = await createModel(spec, 0);
   try {
     const inputSize = model.inputs[0]!.shape.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1);
@@ -109,11 +120,30 @@ export async function benchmarkActiveBackend(spec: ModelSpec = { kind: 'mnist-2n
       count,
     });
     const plan = { epochs: 1, batchSize, learningRate: 0.01, seed: 1 };
-    await trainLocal(model, data(batchSize * 3), plan);
-    const timed = data(examples);
-    const started = performance.now();
-    await trainLocal(model, timed, plan);
-    return examples / Math.max((performance.now() - started) / 1000, 1e-6);
+    const run = async (count: number) => {
+      const abort = new AbortController();
+      let done = 0;
+      let elapsed = 0;
+      const started = performance.now();
+      try {
+        await trainLocal(model, data(count), plan, {
+          signal: abort.signal,
+          onProgress: (p) => {
+            done = Math.min(count, p.batch * batchSize);
+            elapsed = performance.now() - started;
+            if (elapsed > budgetMs) abort.abort();
+          },
+        });
+      } catch (err) {
+        if (!abort.signal.aborted) throw err;
+      }
+      return { done, elapsed };
+    };
+    // The warm-up runs to its end whatever it costs: cutting it would rank a rung by its shader
+    // compile time, which a tab pays once, not by its training speed.
+    await run(batchSize * 3);
+    const timed = await run(examples);
+    return timed.done / Math.max(timed.elapsed / 1000, 1e-6);
   } finally {
     model.dispose();
   }
@@ -133,8 +163,10 @@ export async function chooseBackend(options: LadderOptions = {}): Promise<Backen
     // A forced backend that works is taken without trying the others.
     if (options.force && probes.some((p) => p.ok)) break;
     const started = performance.now();
+    adapterText = undefined;
     const reason = await activate(backend, options);
-    probes.push(reason === null ? { backend, ok: true, ms: Math.round(performance.now() - started) } : { backend, ok: false, reason, ms: Math.round(performance.now() - started) });
+    const ms = Math.round(performance.now() - started);
+    probes.push({ backend, ok: reason === null, ms, ...(reason === null ? {} : { reason }), ...(adapterText === undefined ? {} : { adapter: adapterText }) });
   }
   for (let pass = 0; pass < 2; pass++) {
     const best = Math.max(0, ...probes.map((p) => p.examplesPerSec ?? 0));
@@ -144,7 +176,7 @@ export async function chooseBackend(options: LadderOptions = {}): Promise<Backen
       const started = performance.now();
       try {
         if (!(await tf.setBackend(probe.backend)) || !active(probe.backend)) throw new Error(`tf.setBackend('${probe.backend}') did not take effect`);
-        const eps = Math.round(await benchmarkActiveBackend({ kind: 'mnist-2nn' }, options.benchmarkExamples ?? 200));
+        const eps = Math.round(await benchmarkActiveBackend({ kind: 'mnist-2nn' }, options.benchmarkExamples ?? 200, 10, options.benchmarkBudgetMs ?? 2000));
         probe.examplesPerSec = Math.max(probe.examplesPerSec ?? 0, eps);
       } catch (err) {
         Object.assign(probe, { ok: false, reason: `benchmark failed: ${err instanceof Error ? err.message : String(err)}` });
