@@ -53,30 +53,14 @@ export async function socketRounds(sizes: number[], modes: SocketRound['mode'][]
   for (let i = 0; i < update.length; i++) update[i] = (Math.random() - 0.5) * 0.02;
   const rows: SocketRound[] = [];
   try {
+    // One unmeasured round first: the evaluation worker's first model build and JIT warm-up
+    // would otherwise land on whichever configuration runs first.
+    await measure(url, update, 2, 'plain');
     for (const n of sizes) {
       for (const mode of modes) {
-        const { id } = await call<{ id: string }>(url, '/api/tasks?start=true', {
-          name: `bench ${mode} ${n}`,
-          data: { partition: { kind: 'iid', numClients: n, seed: 1, examplesPerClient: 10 }, testLimit: 100 },
-          fit: { fractionFit: 1, minFitClients: n, minAvailableClients: n },
-          stop: { maxRounds: 1, roundDeadlineMs: 600_000, minReports: n },
-          baseline: { enabled: false },
-          ...(mode === 'plain' ? {} : { privacy: { secureAggregation: { enabled: true, mode, clip: 0.05, stageDeadlineMs: 600_000 } } }),
-        });
-        const clients = Array.from({ length: n }, () => new FlotillaClient({
-          url, kind: 'node', taskId: id, trainer: syntheticTrainer(update), identity: memoryIdentity(),
-          data: { images: new Float32Array(0), labels: new Uint8Array(0), count: 100 },
-          webSocket: (u) => new WebSocket(u, { maxPayload: 64 * 1024 * 1024 }) as unknown as WebSocketLike,
-        }));
-        for (const c of clients) c.start();
-        let record: { outcome: string; startedAt: number; endedAt: number } | undefined;
-        while (!record) {
-          await new Promise((r) => setTimeout(r, 200));
-          record = (await call<{ rounds: { outcome: string; startedAt: number; endedAt: number }[] }>(url, `/api/tasks/${id}/rounds`)).rounds[0];
-        }
-        for (const c of clients) c.stop();
-        rows.push({ n, mode, roundMs: record.endedAt - record.startedAt, outcome: record.outcome });
-        process.stdout.write(`  socket round n=${n} ${mode}: ${record.endedAt - record.startedAt} ms (${record.outcome})\n`);
+        const row = await measure(url, update, n, mode);
+        rows.push(row);
+        process.stdout.write(`  socket round n=${n} ${mode}: ${row.roundMs} ms (${row.outcome})\n`);
       }
     }
   } finally {
@@ -84,4 +68,28 @@ export async function socketRounds(sizes: number[], modes: SocketRound['mode'][]
     rmSync(dataDir, { recursive: true, force: true });
   }
   return rows;
+}
+
+async function measure(url: string, update: Float32Array, n: number, mode: SocketRound['mode']): Promise<SocketRound> {
+  const { id } = await call<{ id: string }>(url, '/api/tasks?start=true', {
+    name: `bench ${mode} ${n}`,
+    data: { partition: { kind: 'iid', numClients: n, seed: 1, examplesPerClient: 10 }, testLimit: 100 },
+    fit: { fractionFit: 1, minFitClients: n, minAvailableClients: n },
+    stop: { maxRounds: 1, roundDeadlineMs: 600_000, minReports: n },
+    baseline: { enabled: false },
+    ...(mode === 'plain' ? {} : { privacy: { secureAggregation: { enabled: true, mode, clip: 0.05, stageDeadlineMs: 600_000 } } }),
+  });
+  const clients = Array.from({ length: n }, () => new FlotillaClient({
+    url, kind: 'node', taskId: id, trainer: syntheticTrainer(update), identity: memoryIdentity(),
+    data: { images: new Float32Array(0), labels: new Uint8Array(0), count: 100 },
+    webSocket: (u) => new WebSocket(u, { maxPayload: 64 * 1024 * 1024 }) as unknown as WebSocketLike,
+  }));
+  for (const c of clients) c.start();
+  let record: { outcome: string; startedAt: number; endedAt: number } | undefined;
+  while (!record) {
+    await new Promise((r) => setTimeout(r, 200));
+    record = (await call<{ rounds: { outcome: string; startedAt: number; endedAt: number }[] }>(url, `/api/tasks/${id}/rounds`)).rounds[0];
+  }
+  for (const c of clients) c.stop();
+  return { n, mode, roundMs: record.endedAt - record.startedAt, outcome: record.outcome };
 }

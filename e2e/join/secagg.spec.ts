@@ -23,8 +23,8 @@ test('3 tabs commit a round with secure aggregation; each page went through ever
 
   const round = await eventually(async () => (await coordinator.api.rounds(taskId)).find((r) => r.round === 1), 150_000, 'round 1 to end');
   expect(round, `round 1 ended: ${round.reason}`).toMatchObject({ outcome: 'committed', reported: TABS });
-  // Three clients' 300 examples after one round of E = 1: the 2NN is well above chance (measured ≈ 0.8).
-  expect(round.testAccuracy).toBeGreaterThan(0.6);
+  // Three clients' 300 examples after one round of E = 1: well above chance (measured 0.675 on 1,000 test examples).
+  expect(round.testAccuracy).toBeGreaterThan(0.5);
 
   for (const join of pages) {
     // The last stage a page completes is revealing its shares for the unmasking.

@@ -139,7 +139,14 @@ export class TaskRunner {
     const rs = new RoundState(this.id, round, this.version, new Set(instructions.clientIds), instructions.goal, Date.now() + config.stop.roundDeadlineMs);
     this.current = rs;
     this.aggregation = this.strategy.beginAggregation(round, this.weights);
-    const secure = SecureRound.open(this.deps, this.id, this.config, rs, this.weights.length);
+    let secure: SecureRound | null;
+    try {
+      secure = SecureRound.open(this.deps, this.id, this.config, rs, this.weights.length);
+    } catch (err) {
+      // E.g. a threshold the selected clients cannot meet: no plan goes out, the model stays.
+      rs.close('aborted');
+      return this.abandon(rs, `secure aggregation: ${err instanceof Error ? err.message : String(err)}`);
+    }
     this.secure = secure;
     this.deps.bus.publish('round.started', this.id, {
       round, selected: rs.selected.size, goal: rs.goal, deadline: rs.deadline, modelVersion: this.version, secure: secure !== null,

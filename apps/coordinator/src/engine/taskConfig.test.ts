@@ -48,4 +48,14 @@ describe('resolveTaskConfig', () => {
       privacy: { differentialPrivacy: { enabled: true }, dpSgd: { enabled: true } },
     }))).toBe(ErrorCodes.INVALID_TASK);
   });
+
+  it('takes secure aggregation with defaults and refuses what it cannot run', () => {
+    const secure = (s: Record<string, unknown>, strategy = 'fedavg') => resolveTaskConfig({ strategy: { name: strategy }, privacy: { secureAggregation: { enabled: true, ...s } } });
+    expect(secure({}).privacy.secureAggregation).toEqual({ enabled: true, mode: 'plus', clip: 1, stageDeadlineMs: 15_000 });
+    for (const robust of ['fedmedian', 'fedtrimmedavg', 'krum']) expect(codeOf(() => secure({}, robust))).toBe(ErrorCodes.INVALID_TASK);
+    expect(secure({}, 'fedadam').strategy.name).toBe('fedadam');
+    expect(codeOf(() => secure({ neighbours: 5 }))).toBe(ErrorCodes.INVALID_TASK);
+    expect(codeOf(() => secure({ neighbours: 4, threshold: 6 }))).toBe(ErrorCodes.INVALID_TASK);
+    expect(codeOf(() => secure({ mode: 'half' }))).toBe(ErrorCodes.INVALID_TASK);
+  });
 });

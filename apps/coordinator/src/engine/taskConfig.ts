@@ -66,8 +66,11 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   if (secure?.enabled && !SUM_STRATEGIES.has(strategy)) {
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `strategy ${strategy} needs every update; secure aggregation reveals only their sum (use fedavg, fedprox, fedavgm or a FedOpt rule)`);
   }
-  if (secure?.enabled && secure.mode === 'plus' && secure.neighbours !== undefined && secure.neighbours % 2 !== 0) {
-    throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.secureAggregation.neighbours must be even');
+  if (secure?.enabled && secure.mode === 'plus' && secure.neighbours !== undefined) {
+    if (secure.neighbours % 2 !== 0) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.secureAggregation.neighbours must be even');
+    if (secure.threshold !== undefined && secure.threshold > secure.neighbours + 1) {
+      throw new FlotillaError(ErrorCodes.INVALID_TASK, `privacy.secureAggregation.threshold ${secure.threshold} exceeds the ${secure.neighbours + 1} share holders of a neighbourhood`);
+    }
   }
   return config as TaskConfig;
 }
