@@ -22,6 +22,8 @@ export interface RoundRecord {
   reported: number;
   dropped: number;
   testAccuracy: number | null;
+  /** ε spent after the round, for DP tasks. */
+  epsilon: number | null;
   startedAt: number;
   endedAt: number;
 }
