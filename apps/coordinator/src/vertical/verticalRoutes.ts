@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
-import { HETERO_LR_ROLES, isHeteroLrPayloadType } from '@flotilla/vertical';
+import type { FastifyBaseLogger } from 'fastify';
+import { simulateVerticalMnist } from '@flotilla/data';
+import { HETERO_LR_ROLES, heteroLrBaselines, isHeteroLrPayloadType } from '@flotilla/vertical';
 import type { CoordinatorEnvelope, VerticalRole } from '@flotilla/vertical';
 import { sameSecret } from '../auth/operatorAuth.ts';
 import { VerticalJobs, verticalJobView } from './VerticalJobs.ts';
@@ -16,7 +18,27 @@ const CreateJob = Type.Object({
   learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   l2: Type.Optional(Type.Number({ minimum: 0 })),
   keyBits: Type.Optional(Type.Integer()),
+  simulation: Type.Optional(Type.Object({
+    rows: Type.Optional(Type.Integer()),
+    overlap: Type.Optional(Type.Number()),
+    seed: Type.Optional(Type.Integer()),
+    testRows: Type.Optional(Type.Integer()),
+  }, { additionalProperties: false })),
 }, { additionalProperties: false });
+
+/**
+ * For a simulated job the coordinator can draw both tables itself (as it trains the centralised
+ * baseline of a horizontal task on the union of partitions) and train the two plaintext baselines
+ * with the job's schedule: all features, and the label holder alone.
+ */
+async function computeBaselines(job: VerticalJob, log: FastifyBaseLogger): Promise<void> {
+  try {
+    const { guest, host } = await simulateVerticalMnist(job.simulation ?? {});
+    job.baselines = heteroLrBaselines(guest, host, job.settings);
+  } catch (err) {
+    log.warn({ err, jobId: job.id }, 'vertical baselines failed');
+  }
+}
 
 const isRole = (r: unknown): r is VerticalRole => typeof r === 'string' && (HETERO_LR_ROLES as readonly string[]).includes(r);
 
@@ -33,8 +55,9 @@ export const verticalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const sockets = new Map<string, Map<VerticalRole, WebSocket>>();
 
   app.post('/api/vertical/jobs', { schema: { summary: 'Create a vertical (hetero LR) job', tags: ['tasks'], body: CreateJob } }, async (req, reply) => {
-    const { algorithm: _algorithm, ...settings } = req.body;
-    const job = jobs.create(settings);
+    const { algorithm: _algorithm, simulation, ...settings } = req.body;
+    const job = jobs.create(settings, simulation ?? null);
+    if (job.simulation) void computeBaselines(job, req.log);
     reply.code(201);
     return { ...verticalJobView(job), partyTokens: job.tokens };
   });
@@ -72,7 +95,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     sockets.set(job.id, peers);
     peers.set(role, socket);
     job.joined.add(role);
-    send(socket, { type: 'vertical.welcome', jobId: job.id, role, algorithm: job.algorithm, settings: job.settings });
+    send(socket, { type: 'vertical.welcome', jobId: job.id, role, algorithm: job.algorithm, settings: job.settings, simulation: job.simulation });
     if (job.joined.size === HETERO_LR_ROLES.length) {
       job.state = 'running';
       for (const s of peers.values()) send(s, { type: 'vertical.start' });

@@ -1,4 +1,5 @@
-// Vertical (hetero LR) jobs: who joined, the PSI intersection size, the step, loss and accuracy per epoch.
+// Vertical (hetero LR) jobs: who joined, the PSI intersection size, the step, loss and accuracy per
+// epoch next to the centralised and label-holder-alone baselines.
 
 import { useEffect, useState } from 'react';
 import { api } from './api.ts';
@@ -11,7 +12,10 @@ interface VerticalJobView {
   progress: { step: number; steps: number } | null;
   epochs: { epoch: number; loss?: number; accuracy?: number }[];
   error: { role: string | null; code: string; message: string } | null;
+  baselines: { epoch: number; centralised: number; labelHolderAlone: number }[] | null;
 }
+
+const fixed = (v: number | undefined, digits: number): string => (v === undefined ? '–' : v.toFixed(digits));
 
 const POLL_MS = 1500;
 
@@ -52,15 +56,20 @@ export function VerticalJobs({ token }: { token: string }) {
           {job.error ? <p className="error" data-testid="dashboard.vertical.error">{job.error.role}: {job.error.code} {job.error.message}</p> : null}
           {job.epochs.length > 0 ? (
             <table>
-              <thead><tr><th>epoch</th><th>loss (arbiter)</th><th>test accuracy (guest)</th></tr></thead>
+              <thead><tr><th>epoch</th><th>loss (arbiter)</th><th>test accuracy (guest)</th><th>centralised</th><th>label holder alone</th></tr></thead>
               <tbody>
-                {job.epochs.map((e) => (
-                  <tr key={e.epoch} data-testid="dashboard.vertical.epoch">
-                    <td>{e.epoch}</td>
-                    <td>{e.loss === undefined ? '–' : e.loss.toFixed(4)}</td>
-                    <td data-testid="dashboard.vertical.accuracy">{e.accuracy === undefined ? '–' : e.accuracy.toFixed(3)}</td>
-                  </tr>
-                ))}
+                {job.epochs.map((e) => {
+                  const baseline = job.baselines?.find((b) => b.epoch === e.epoch);
+                  return (
+                    <tr key={e.epoch} data-testid="dashboard.vertical.epoch">
+                      <td>{e.epoch}</td>
+                      <td>{fixed(e.loss, 4)}</td>
+                      <td data-testid="dashboard.vertical.accuracy">{fixed(e.accuracy, 3)}</td>
+                      <td data-testid="dashboard.vertical.centralised">{fixed(baseline?.centralised, 3)}</td>
+                      <td data-testid="dashboard.vertical.alone">{fixed(baseline?.labelHolderAlone, 3)}</td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           ) : null}
