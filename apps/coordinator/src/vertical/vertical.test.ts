@@ -51,6 +51,13 @@ async function createJob(): Promise<JobView> {
   return body;
 }
 
+/** The job's lifecycle as the event stream carried it. */
+function stateEvents(jobId: string): Record<string, unknown>[] {
+  return coordinator.app.coordinator.bus.history(0, 10_000)
+    .filter((e) => e.type === 'vertical.state' && e.data.jobId === jobId)
+    .map(({ data: { jobId: _id, ...rest } }) => rest);
+}
+
 async function waitFor(id: string, done: (v: JobView) => boolean): Promise<JobView> {
   for (;;) {
     const { body } = await api<JobView>(coordinator.url, `/api/vertical/jobs/${id}`);
@@ -82,6 +89,7 @@ describe('vertical jobs on the coordinator', () => {
     // The coordinator's own plaintext baselines on the same simulated tables, same schedule.
     expect(view.baselines).toHaveLength(1);
     for (const a of [view.baselines![0]!.centralised, view.baselines![0]!.labelHolderAlone]) expect(a).toBeGreaterThan(0.4);
+    expect(stateEvents(job.id)).toEqual([{ state: 'waiting' }, { state: 'running' }, { state: 'done' }]);
     for (const c of [guest, host, arbiter]) c!.socket.close();
   });
 
@@ -120,6 +128,7 @@ describe('vertical jobs on the coordinator', () => {
     const view = await waitFor(job.id, (v) => v.state === 'failed');
     expect(view.error).toMatchObject({ role: 'guest', code: 'PSI_MALFORMED' });
     await expect(a!.channel.receive('guest', 'hetero-lr.setup')).rejects.toThrow(/aborted/);
+    expect(stateEvents(job.id).at(-1)).toEqual({ state: 'failed', reason: 'the guest failed', code: 'PSI_MALFORMED' });
     const health = await fetch(`${coordinator.url}/healthz`);
     expect(health.status).toBe(200);
     for (const c of [guest, host, arbiter, { socket: intruder }]) c.socket.close();

@@ -8,6 +8,7 @@ import { simulateVerticalMnist } from '@flotilla/data';
 import { HETERO_LR_ROLES, heteroLrBaselines, isHeteroLrPayloadType } from '@flotilla/vertical';
 import type { CoordinatorEnvelope, VerticalRole } from '@flotilla/vertical';
 import { sameSecret } from '../auth/operatorAuth.ts';
+import type { Coordinator } from '../coordinator.ts';
 import { VerticalJobs, verticalJobView } from './VerticalJobs.ts';
 import type { VerticalJob } from './VerticalJobs.ts';
 
@@ -50,13 +51,19 @@ const isRole = (r: unknown): r is VerticalRole => typeof r === 'string' && (HETE
  * relays each `{ to, payload }` to that role as `{ from, payload }`, checking the envelope (role,
  * payload type of this algorithm) and leaving payload validation to the receiving party.
  */
-export const verticalRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }> = async (app, { coordinator }) => {
   const jobs = new VerticalJobs();
+  /** Job lifecycle on the event stream, so the dashboard's event log shows it. */
+  const setState = (job: VerticalJob, state: VerticalJob['state'], reason?: string, code?: string): void => {
+    job.state = state;
+    coordinator.bus.publish('vertical.state', null, { jobId: job.id, state, ...(reason ? { reason } : {}), ...(code ? { code } : {}) });
+  };
   const sockets = new Map<string, Map<VerticalRole, WebSocket>>();
 
   app.post('/api/vertical/jobs', { schema: { summary: 'Create a vertical (hetero LR) job', tags: ['tasks'], body: CreateJob } }, async (req, reply) => {
     const { algorithm: _algorithm, simulation, ...settings } = req.body;
     const job = jobs.create(settings, simulation ?? null);
+    coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state });
     if (job.simulation) void computeBaselines(job, req.log);
     reply.code(201);
     return { ...verticalJobView(job), partyTokens: job.tokens };
@@ -97,7 +104,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     job.joined.add(role);
     send(socket, { type: 'vertical.welcome', jobId: job.id, role, algorithm: job.algorithm, settings: job.settings, simulation: job.simulation });
     if (job.joined.size === HETERO_LR_ROLES.length) {
-      job.state = 'running';
+      setState(job, 'running');
       for (const s of peers.values()) send(s, { type: 'vertical.start' });
     }
 
@@ -126,14 +133,14 @@ export const verticalRoutes: FastifyPluginAsyncTypebox = async (app) => {
             return;
           case 'vertical.done':
             job.finished.add(role);
-            if (job.finished.size === HETERO_LR_ROLES.length && job.state === 'running') job.state = 'done';
+            if (job.finished.size === HETERO_LR_ROLES.length && job.state === 'running') setState(job, 'done');
             return;
           case 'vertical.failed': {
             const code = typeof m.code === 'string' ? m.code.slice(0, 64) : 'unknown';
             const message = typeof m.message === 'string' ? m.message.slice(0, 500) : '';
             if (job.state === 'running' || job.state === 'waiting') {
-              job.state = 'failed';
               job.error = { role, code, message };
+              setState(job, 'failed', `the ${role} failed`, code);
               abort(job, `the ${role} failed: ${code}`);
             }
             return;
@@ -151,8 +158,8 @@ export const verticalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (peers.get(role) === socket) peers.delete(role);
       if (job.state === 'waiting') job.joined.delete(role);
       else if (job.state === 'running' && !job.finished.has(role)) {
-        job.state = 'failed';
         job.error = { role, code: 'VFL_PARTY_LEFT', message: `the ${role} disconnected` };
+        setState(job, 'failed', `the ${role} disconnected`, 'VFL_PARTY_LEFT');
         abort(job, `the ${role} disconnected`);
       }
     });
