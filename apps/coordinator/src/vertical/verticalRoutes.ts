@@ -74,6 +74,28 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
   app.get('/api/vertical/jobs/:id', { schema: { summary: 'One vertical job with its progress', tags: ['tasks'], params: Type.Object({ id: Type.String() }) } },
     async (req) => verticalJobView(jobs.get(req.params.id)));
 
+  // A simulated party's own table (a browser party cannot read MNIST files), behind its party
+  // token; outside /api because parties, not the operator, call it.
+  app.get('/vertical/jobs/:id/tables/:role', {
+    schema: { hide: true, params: Type.Object({ id: Type.String(), role: Type.String() }), querystring: Type.Object({ token: Type.String() }) },
+  }, async (req) => {
+    const job = jobs.get(req.params.id);
+    const role = req.params.role;
+    if (role !== 'guest' && role !== 'host') throw new FlotillaError(ErrorCodes.NOT_FOUND, 'only guest and host have tables');
+    if (!sameSecret(req.query.token, job.tokens[role])) throw new FlotillaError(ErrorCodes.UNAUTHORIZED, 'wrong party token');
+    if (!job.simulation) throw new FlotillaError(ErrorCodes.NOT_FOUND, 'this job is not a simulation: its parties bring their own data');
+    const table = (await simulateVerticalMnist(job.simulation))[role];
+    const b64 = (a: Float32Array | Uint8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    return {
+      ids: table.ids,
+      featureCount: table.featureCount,
+      features: b64(table.features),
+      testFeatures: b64(table.testFeatures),
+      ...(table.labels ? { labels: b64(table.labels) } : {}),
+      ...(table.testLabels ? { testLabels: b64(table.testLabels) } : {}),
+    };
+  });
+
   const send = (socket: WebSocket | undefined, m: CoordinatorEnvelope): void => {
     if (socket && socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
   };
