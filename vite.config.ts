@@ -1,6 +1,6 @@
-// Builds apps/web: the join page (/) and the operator dashboard (/dashboard), served by the
-// coordinator from apps/web/dist. Fleets and tests always use the built assets (the dev server
-// reloads every open tab on a change).
+// Builds apps/web: the join page (/), the operator dashboard (/dashboard) and the vertical party
+// page (/vertical), served by the coordinator from apps/web/dist. Fleets and tests always use the
+// built assets (the dev server reloads every open tab on a change).
 
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
@@ -29,6 +29,7 @@ export default defineConfig({
       input: {
         join: `${web}index.html`,
         dashboard: `${web}dashboard/index.html`,
+        vertical: `${web}vertical/index.html`,
       },
     },
   },

@@ -23,6 +23,11 @@ export class DashboardPage {
     await expect(this.feed).toHaveText('live');
   }
 
+  /** A vertical job's block in the vertical jobs panel. */
+  verticalJob(jobId: string): Locator {
+    return this.page.locator(`[data-testid="dashboard.vertical.job"][data-job-id="${jobId}"]`);
+  }
+
   task(taskId: string): Locator {
     return this.page.locator(`[data-testid="dashboard.tasks.item"][data-task-id="${taskId}"]`);
   }

@@ -102,7 +102,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(eventRoutes, { coordinator });
   await app.register(simulationRoutes, { coordinator });
   await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, joinToken: options.joinToken ?? null });
-  await app.register(verticalRoutes);
+  await app.register(verticalRoutes, { coordinator });
   await app.register(webRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

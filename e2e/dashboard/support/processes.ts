@@ -94,6 +94,11 @@ export function startFleet(url: string, token: string, extra: string[] = []): Ch
   ]);
 }
 
+/** `npm run vertical-party` without npm in between: one party of a vertical job on simulated pooled MNIST. */
+export function startVerticalParty(url: string, job: string, role: string, token: string, extra: string[] = []): ChildHandle {
+  return launch(['apps/fleet/src/vertical/partyMain.ts', '--url', url, '--job', job, '--role', role, '--token', token, ...extra]);
+}
+
 /** REST as the operator, for comparing what the dashboard shows with what the API says. */
 export async function rest<T>(url: string, token: string, pathname: string): Promise<T> {
   const response = await fetch(`${url}${pathname}`, { headers: { authorization: `Bearer ${token}` } });

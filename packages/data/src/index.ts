@@ -13,3 +13,5 @@ export { labelHistogram, partitionUnion, gatherExamples } from './examples.ts';
 export type { GatheredExamples } from './examples.ts';
 export { mnistColumnBands, poolMnist, binarizeDigits, splitVertically, selectRows } from './vertical.ts';
 export type { VerticalPartyData, VerticalSplitOptions } from './vertical.ts';
+export { simulateVerticalMnist } from './verticalSimulation.ts';
+export type { VerticalSimulation, SimulatedVerticalParty } from './verticalSimulation.ts';

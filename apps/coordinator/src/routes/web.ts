@@ -23,4 +23,5 @@ export const webRoutes: FastifyPluginAsync<{ root?: string }> = async (app, opti
   }
   await app.register(fastifyStatic, { root, prefix: '/', index: ['index.html'], redirect: true, wildcard: true });
   app.get('/dashboard', { schema: { hide: true } }, (_req, reply) => reply.sendFile('dashboard/index.html'));
+  app.get('/vertical', { schema: { hide: true } }, (_req, reply) => reply.sendFile('vertical/index.html'));
 };

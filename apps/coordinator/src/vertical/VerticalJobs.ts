@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
 import { HETERO_LR_ROLES } from '@flotilla/vertical';
-import type { HeteroLrJobSettings, VerticalReport, VerticalRole } from '@flotilla/vertical';
+import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalReport, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
 
 /** Lifecycle of a vertical job. */
 export type VerticalJobState = 'waiting' | 'running' | 'done' | 'failed';
@@ -29,6 +29,10 @@ export interface VerticalJob {
   progress: { step: number; steps: number } | null;
   epochs: VerticalEpoch[];
   error: { role: VerticalRole | null; code: string; message: string } | null;
+  /** Simulated tables the parties draw, when the job is a simulation; the baselines need it. */
+  simulation: VerticalSimulationSpec | null;
+  /** Test accuracy per epoch of the centralised and label-holder-alone baselines (simulations only). */
+  baselines: HeteroLrBaselineEpoch[] | null;
 }
 
 /** What REST returns for a job (no tokens). */
@@ -44,6 +48,8 @@ export function verticalJobView(job: VerticalJob): Record<string, unknown> {
     progress: job.progress,
     epochs: job.epochs,
     error: job.error,
+    simulation: job.simulation,
+    baselines: job.baselines,
   };
 }
 
@@ -58,13 +64,19 @@ export class VerticalJobs {
   private readonly jobs = new Map<string, VerticalJob>();
 
   /** A new job waiting for its parties; FLT_INVALID_TASK on bad settings. */
-  create(settings: HeteroLrJobSettings): VerticalJob {
+  create(settings: HeteroLrJobSettings, simulation: VerticalSimulationSpec | null = null): VerticalJob {
     const { epochs, batchSize, learningRate, l2, keyBits } = settings;
     if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'epochs must be an integer in [1, 1000]');
     if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'batchSize must be a positive integer');
     if (learningRate !== undefined && !(learningRate > 0)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'learningRate must be > 0');
     if (l2 !== undefined && !(l2 >= 0)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'l2 must be ≥ 0');
     if (keyBits !== undefined && ![1024, 2048, 3072, 4096].includes(keyBits)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'keyBits must be 1024, 2048, 3072 or 4096');
+    if (simulation) {
+      const { rows, overlap, testRows } = simulation;
+      if (rows !== undefined && (!Number.isInteger(rows) || rows < 10 || rows > 60000)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'simulation.rows must be an integer in [10, 60000]');
+      if (testRows !== undefined && (!Number.isInteger(testRows) || testRows < 1 || testRows > 10000)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'simulation.testRows must be an integer in [1, 10000]');
+      if (overlap !== undefined && !(overlap > 0 && overlap <= 1)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'simulation.overlap must be in (0, 1]');
+    }
     const token = (): string => randomBytes(24).toString('base64url');
     const job: VerticalJob = {
       id: randomUUID(),
@@ -79,6 +91,8 @@ export class VerticalJobs {
       progress: null,
       epochs: [],
       error: null,
+      simulation,
+      baselines: null,
     };
     this.jobs.set(job.id, job);
     return job;

@@ -1,7 +1,7 @@
 // Integration: a hetero LR job over the coordinator's relay, three Node parties on loopback sockets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { binarizeDigits, loadMnist, mnistColumnBands, poolMnist, splitVertically } from '@flotilla/data';
+import { simulateVerticalMnist } from '@flotilla/data';
 import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost } from '@flotilla/vertical';
 import type { HeteroLrPartyData, RelayParty, RelaySocket, VerticalRole } from '@flotilla/vertical';
 import { api, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
@@ -12,6 +12,7 @@ interface JobView {
   intersection: number | null;
   epochs: { epoch: number; loss?: number; accuracy?: number }[];
   error: { role: string; code: string } | null;
+  baselines: { epoch: number; centralised: number; labelHolderAlone: number }[] | null;
   roles: { role: string; joined: boolean }[];
   partyTokens: Record<VerticalRole, string>;
 }
@@ -21,23 +22,15 @@ let guestData: HeteroLrPartyData;
 let hostData: HeteroLrPartyData;
 let trueOverlap: number;
 
+const SIMULATION = { rows: 160, overlap: 0.8, seed: 5, testRows: 200 };
+
 beforeAll(async () => {
   coordinator = await startTestCoordinator();
-  const train = await loadMnist('train', { limit: 160 });
-  const pooled = { images: poolMnist(train.images, 160, 4), labels: binarizeDigits(train.labels), count: 160 };
-  const bands = mnistColumnBands(2, 4);
-  const [g, h] = splitVertically(pooled, bands, { overlap: 0.8, seed: 5 });
-  const test = await loadMnist('test', { limit: 200 });
-  const testPooled = poolMnist(test.images, 200, 4);
-  const columns = (pixels: readonly number[]): Float32Array => {
-    const out = new Float32Array(200 * pixels.length);
-    for (let i = 0; i < 200; i++) pixels.forEach((px, k) => (out[i * pixels.length + k] = testPooled[i * 49 + px]!));
-    return out;
-  };
-  guestData = { ids: g!.ids, features: g!.features, featureCount: g!.featureCount, labels: g!.labels!, testFeatures: columns(bands[0]!), testLabels: binarizeDigits(test.labels) };
-  hostData = { ids: h!.ids, features: h!.features, featureCount: h!.featureCount, testFeatures: columns(bands[1]!) };
-  const hostIds = new Set(h!.ids);
-  trueOverlap = g!.ids.filter((id) => hostIds.has(id)).length;
+  const { guest, host } = await simulateVerticalMnist(SIMULATION);
+  guestData = guest as HeteroLrPartyData;
+  hostData = host;
+  const hostIds = new Set(host.ids);
+  trueOverlap = guest.ids.filter((id) => hostIds.has(id)).length;
 });
 
 afterAll(async () => {
@@ -53,9 +46,16 @@ function connect(job: JobView, role: VerticalRole, token = job.partyTokens[role]
 }
 
 async function createJob(): Promise<JobView> {
-  const { status, body } = await api<JobView>(coordinator.url, '/api/vertical/jobs', { method: 'POST', body: { algorithm: 'hetero-lr', epochs: 1, batchSize: 64, learningRate: 1, keyBits: 1024 } });
+  const { status, body } = await api<JobView>(coordinator.url, '/api/vertical/jobs', { method: 'POST', body: { algorithm: 'hetero-lr', epochs: 1, batchSize: 64, learningRate: 1, keyBits: 1024, simulation: SIMULATION } });
   expect(status).toBe(201);
   return body;
+}
+
+/** The job's lifecycle as the event stream carried it. */
+function stateEvents(jobId: string): Record<string, unknown>[] {
+  return coordinator.app.coordinator.bus.history(0, 10_000)
+    .filter((e) => e.type === 'vertical.state' && e.data.jobId === jobId)
+    .map(({ data: { jobId: _id, ...rest } }) => rest);
 }
 
 async function waitFor(id: string, done: (v: JobView) => boolean): Promise<JobView> {
@@ -79,13 +79,17 @@ describe('vertical jobs on the coordinator', () => {
       runHeteroLrArbiter(parties[2]!.channel, settings),
     ]);
     parties.forEach((p) => p.done());
-    const view = await waitFor(job.id, (v) => v.state !== 'running');
+    const view = await waitFor(job.id, (v) => v.state !== 'running' && v.baselines !== null);
     expect(view.state).toBe('done');
     expect(view.intersection).toBe(trueOverlap);
     expect(view.epochs).toEqual([{ epoch: 1, loss: losses[0], accuracy: accuracies[0] }]);
     expect(losses[0]).toBeGreaterThan(0);
     expect(losses[0]).toBeLessThan(Math.log(2) + 0.05);
     expect(JSON.stringify(view)).not.toContain(job.partyTokens.guest);
+    // The coordinator's own plaintext baselines on the same simulated tables, same schedule.
+    expect(view.baselines).toHaveLength(1);
+    for (const a of [view.baselines![0]!.centralised, view.baselines![0]!.labelHolderAlone]) expect(a).toBeGreaterThan(0.4);
+    expect(stateEvents(job.id)).toEqual([{ state: 'waiting' }, { state: 'running' }, { state: 'done' }]);
     for (const c of [guest, host, arbiter]) c!.socket.close();
   });
 
@@ -124,6 +128,7 @@ describe('vertical jobs on the coordinator', () => {
     const view = await waitFor(job.id, (v) => v.state === 'failed');
     expect(view.error).toMatchObject({ role: 'guest', code: 'PSI_MALFORMED' });
     await expect(a!.channel.receive('guest', 'hetero-lr.setup')).rejects.toThrow(/aborted/);
+    expect(stateEvents(job.id).at(-1)).toEqual({ state: 'failed', reason: 'the guest failed', code: 'PSI_MALFORMED' });
     const health = await fetch(`${coordinator.url}/healthz`);
     expect(health.status).toBe(200);
     for (const c of [guest, host, arbiter, { socket: intruder }]) c.socket.close();

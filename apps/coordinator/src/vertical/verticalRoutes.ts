@@ -3,9 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
-import { HETERO_LR_ROLES, isHeteroLrPayloadType } from '@flotilla/vertical';
+import type { FastifyBaseLogger } from 'fastify';
+import { simulateVerticalMnist } from '@flotilla/data';
+import { HETERO_LR_ROLES, heteroLrBaselines, isHeteroLrPayloadType } from '@flotilla/vertical';
 import type { CoordinatorEnvelope, VerticalRole } from '@flotilla/vertical';
 import { sameSecret } from '../auth/operatorAuth.ts';
+import type { Coordinator } from '../coordinator.ts';
 import { VerticalJobs, verticalJobView } from './VerticalJobs.ts';
 import type { VerticalJob } from './VerticalJobs.ts';
 
@@ -16,7 +19,27 @@ const CreateJob = Type.Object({
   learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   l2: Type.Optional(Type.Number({ minimum: 0 })),
   keyBits: Type.Optional(Type.Integer()),
+  simulation: Type.Optional(Type.Object({
+    rows: Type.Optional(Type.Integer()),
+    overlap: Type.Optional(Type.Number()),
+    seed: Type.Optional(Type.Integer()),
+    testRows: Type.Optional(Type.Integer()),
+  }, { additionalProperties: false })),
 }, { additionalProperties: false });
+
+/**
+ * For a simulated job the coordinator can draw both tables itself (as it trains the centralised
+ * baseline of a horizontal task on the union of partitions) and train the two plaintext baselines
+ * with the job's schedule: all features, and the label holder alone.
+ */
+async function computeBaselines(job: VerticalJob, log: FastifyBaseLogger): Promise<void> {
+  try {
+    const { guest, host } = await simulateVerticalMnist(job.simulation ?? {});
+    job.baselines = heteroLrBaselines(guest, host, job.settings);
+  } catch (err) {
+    log.warn({ err, jobId: job.id }, 'vertical baselines failed');
+  }
+}
 
 const isRole = (r: unknown): r is VerticalRole => typeof r === 'string' && (HETERO_LR_ROLES as readonly string[]).includes(r);
 
@@ -28,13 +51,20 @@ const isRole = (r: unknown): r is VerticalRole => typeof r === 'string' && (HETE
  * relays each `{ to, payload }` to that role as `{ from, payload }`, checking the envelope (role,
  * payload type of this algorithm) and leaving payload validation to the receiving party.
  */
-export const verticalRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }> = async (app, { coordinator }) => {
   const jobs = new VerticalJobs();
+  /** Job lifecycle on the event stream, so the dashboard's event log shows it. */
+  const setState = (job: VerticalJob, state: VerticalJob['state'], reason?: string, code?: string): void => {
+    job.state = state;
+    coordinator.bus.publish('vertical.state', null, { jobId: job.id, state, ...(reason ? { reason } : {}), ...(code ? { code } : {}) });
+  };
   const sockets = new Map<string, Map<VerticalRole, WebSocket>>();
 
   app.post('/api/vertical/jobs', { schema: { summary: 'Create a vertical (hetero LR) job', tags: ['tasks'], body: CreateJob } }, async (req, reply) => {
-    const { algorithm: _algorithm, ...settings } = req.body;
-    const job = jobs.create(settings);
+    const { algorithm: _algorithm, simulation, ...settings } = req.body;
+    const job = jobs.create(settings, simulation ?? null);
+    coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state });
+    if (job.simulation) void computeBaselines(job, req.log);
     reply.code(201);
     return { ...verticalJobView(job), partyTokens: job.tokens };
   });
@@ -43,6 +73,28 @@ export const verticalRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/api/vertical/jobs/:id', { schema: { summary: 'One vertical job with its progress', tags: ['tasks'], params: Type.Object({ id: Type.String() }) } },
     async (req) => verticalJobView(jobs.get(req.params.id)));
+
+  // A simulated party's own table (a browser party cannot read MNIST files), behind its party
+  // token; outside /api because parties, not the operator, call it.
+  app.get('/vertical/jobs/:id/tables/:role', {
+    schema: { hide: true, params: Type.Object({ id: Type.String(), role: Type.String() }), querystring: Type.Object({ token: Type.String() }) },
+  }, async (req) => {
+    const job = jobs.get(req.params.id);
+    const role = req.params.role;
+    if (role !== 'guest' && role !== 'host') throw new FlotillaError(ErrorCodes.NOT_FOUND, 'only guest and host have tables');
+    if (!sameSecret(req.query.token, job.tokens[role])) throw new FlotillaError(ErrorCodes.UNAUTHORIZED, 'wrong party token');
+    if (!job.simulation) throw new FlotillaError(ErrorCodes.NOT_FOUND, 'this job is not a simulation: its parties bring their own data');
+    const table = (await simulateVerticalMnist(job.simulation))[role];
+    const b64 = (a: Float32Array | Uint8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    return {
+      ids: table.ids,
+      featureCount: table.featureCount,
+      features: b64(table.features),
+      testFeatures: b64(table.testFeatures),
+      ...(table.labels ? { labels: b64(table.labels) } : {}),
+      ...(table.testLabels ? { testLabels: b64(table.testLabels) } : {}),
+    };
+  });
 
   const send = (socket: WebSocket | undefined, m: CoordinatorEnvelope): void => {
     if (socket && socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
@@ -72,9 +124,9 @@ export const verticalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     sockets.set(job.id, peers);
     peers.set(role, socket);
     job.joined.add(role);
-    send(socket, { type: 'vertical.welcome', jobId: job.id, role, algorithm: job.algorithm, settings: job.settings });
+    send(socket, { type: 'vertical.welcome', jobId: job.id, role, algorithm: job.algorithm, settings: job.settings, simulation: job.simulation });
     if (job.joined.size === HETERO_LR_ROLES.length) {
-      job.state = 'running';
+      setState(job, 'running');
       for (const s of peers.values()) send(s, { type: 'vertical.start' });
     }
 
@@ -103,14 +155,14 @@ export const verticalRoutes: FastifyPluginAsyncTypebox = async (app) => {
             return;
           case 'vertical.done':
             job.finished.add(role);
-            if (job.finished.size === HETERO_LR_ROLES.length && job.state === 'running') job.state = 'done';
+            if (job.finished.size === HETERO_LR_ROLES.length && job.state === 'running') setState(job, 'done');
             return;
           case 'vertical.failed': {
             const code = typeof m.code === 'string' ? m.code.slice(0, 64) : 'unknown';
             const message = typeof m.message === 'string' ? m.message.slice(0, 500) : '';
             if (job.state === 'running' || job.state === 'waiting') {
-              job.state = 'failed';
               job.error = { role, code, message };
+              setState(job, 'failed', `the ${role} failed`, code);
               abort(job, `the ${role} failed: ${code}`);
             }
             return;
@@ -128,8 +180,8 @@ export const verticalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (peers.get(role) === socket) peers.delete(role);
       if (job.state === 'waiting') job.joined.delete(role);
       else if (job.state === 'running' && !job.finished.has(role)) {
-        job.state = 'failed';
         job.error = { role, code: 'VFL_PARTY_LEFT', message: `the ${role} disconnected` };
+        setState(job, 'failed', `the ${role} disconnected`, 'VFL_PARTY_LEFT');
         abort(job, `the ${role} disconnected`);
       }
     });

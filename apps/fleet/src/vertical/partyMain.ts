@@ -6,7 +6,7 @@ import type { RelaySocket, VerticalReport } from '@flotilla/vertical';
 import { simulatedPartyData } from './partyData.ts';
 
 const USAGE = `usage: npm run vertical-party -- --url http://127.0.0.1:8080 --job <id> --role guest|host|arbiter --token <party token>
-  [--rows 1000] [--overlap 0.8] [--seed 1] [--test-rows 500]   (guest and host must agree on these)
+  [--rows 1000] [--overlap 0.8] [--seed 1] [--test-rows 500]   (unless the job sets its simulation; guest and host must agree)
 `;
 
 function describe(role: string, r: VerticalReport): string {
@@ -48,7 +48,8 @@ try {
       const overlap = number(values.overlap);
       const seed = number(values.seed);
       const testRows = number(values['test-rows']);
-      const data = await simulatedPartyData(role, {
+      // The job's own simulation spec wins, so guest, host and the coordinator's baselines agree.
+      const data = await simulatedPartyData(role, party.welcome.simulation ?? {
         ...(rows === undefined ? {} : { rows }), ...(overlap === undefined ? {} : { overlap }),
         ...(seed === undefined ? {} : { seed }), ...(testRows === undefined ? {} : { testRows }),
       });

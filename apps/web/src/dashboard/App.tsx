@@ -14,6 +14,7 @@ import { TaskList } from './TaskList.tsx';
 import { TaskOverview } from './TaskOverview.tsx';
 import { TokenGate } from './TokenGate.tsx';
 import { useDashboard } from './useDashboard.ts';
+import { VerticalJobs } from './VerticalJobs.tsx';
 
 const FEED_LABEL = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', refused: 'refused' } as const;
 const NO_ROUNDS: never[] = [];
@@ -86,6 +87,7 @@ export function App() {
             <ClientsTable clients={state.clients} />
             <EventLog entries={state.log} />
           </div>
+          <VerticalJobs token={token} />
         </div>
       </div>
     </main>

@@ -133,6 +133,8 @@ function logEntry(e: FeedEvent): LogEntry | null {
       return { ...base, text: `task ${short(e.taskId)} created: ${String(d.name)}` };
     case 'baseline.done':
       return { ...base, text: `centralized baseline done: accuracy ${num(d.accuracy).toFixed(4)} after ${num(d.epochs)} epochs` };
+    case 'vertical.state':
+      return { ...base, code: (d.code as string | null) ?? null, text: `vertical job ${short(d.jobId)} ${String(d.state)}${d.reason ? `: ${String(d.reason)}` : ''}` };
     default:
       return null;
   }

@@ -9,6 +9,8 @@ export type { HeteroLrConfig, ResolvedHeteroLrConfig } from './config.ts';
 export { taylorLrBatch, PlainTaylorLr, lrProbabilities, binaryAccuracy } from './taylor.ts';
 export type { VerticalLrData, TaylorBatch } from './taylor.ts';
 export { setUpHeteroLr, runHeteroLrStep } from './runHeteroLr.ts';
+export { heteroLrBaselines } from './baselines.ts';
+export type { HeteroLrBaselineEpoch } from './baselines.ts';
 export type { HeteroLrParties } from './runHeteroLr.ts';
 export type {
   HeteroLrRole,

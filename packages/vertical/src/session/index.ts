@@ -6,4 +6,4 @@ export type { HeteroLrJobSettings, HeteroLrPartyData } from './heteroLrParty.ts'
 export { joinRelay } from './relayChannel.ts';
 export type { RelaySocket, RelayParty } from './relayChannel.ts';
 export { HETERO_LR_ROLES, isHeteroLrPayloadType } from './relayMessages.ts';
-export type { VerticalRole, PartyEnvelope, CoordinatorEnvelope } from './relayMessages.ts';
+export type { VerticalRole, PartyEnvelope, CoordinatorEnvelope, VerticalSimulationSpec } from './relayMessages.ts';

@@ -14,9 +14,17 @@ export type PartyEnvelope =
   | { type: 'vertical.done' }
   | { type: 'vertical.failed'; code: string; message: string };
 
+/** Simulated tables a job's parties draw (see simulateVerticalMnist in @flotilla/data). */
+export interface VerticalSimulationSpec {
+  rows?: number;
+  overlap?: number;
+  seed?: number;
+  testRows?: number;
+}
+
 /** Coordinator → party. */
 export type CoordinatorEnvelope =
-  | { type: 'vertical.welcome'; jobId: string; role: VerticalRole; algorithm: 'hetero-lr'; settings: HeteroLrJobSettings }
+  | { type: 'vertical.welcome'; jobId: string; role: VerticalRole; algorithm: 'hetero-lr'; settings: HeteroLrJobSettings; simulation: VerticalSimulationSpec | null }
   | { type: 'vertical.start' }
   | { type: 'vertical.relay'; from: VerticalRole; payload: { type: string } }
   | { type: 'vertical.error'; code: string; message: string }

@@ -1,0 +1,80 @@
+// Vertical (hetero LR) jobs: who joined, the PSI intersection size, the step, loss and accuracy per
+// epoch next to the centralised and label-holder-alone baselines.
+
+import { useEffect, useState } from 'react';
+import { api } from './api.ts';
+
+interface VerticalJobView {
+  id: string;
+  state: 'waiting' | 'running' | 'done' | 'failed';
+  roles: { role: string; joined: boolean }[];
+  intersection: number | null;
+  progress: { step: number; steps: number } | null;
+  epochs: { epoch: number; loss?: number; accuracy?: number }[];
+  error: { role: string | null; code: string; message: string } | null;
+  baselines: { epoch: number; centralised: number; labelHolderAlone: number }[] | null;
+}
+
+const fixed = (v: number | undefined, digits: number): string => (v === undefined ? '–' : v.toFixed(digits));
+
+const POLL_MS = 1500;
+
+/** Polls GET /api/vertical/jobs; shows nothing until a vertical job exists. */
+export function VerticalJobs({ token }: { token: string }) {
+  const [jobs, setJobs] = useState<VerticalJobView[]>([]);
+  useEffect(() => {
+    let stopped = false;
+    const poll = async () => {
+      try {
+        const body = await api<{ jobs: VerticalJobView[] }>(token, '/api/vertical/jobs');
+        if (!stopped) setJobs(body.jobs);
+      } catch {
+        // The task views report a refused token; a transient failure is retried on the next tick.
+      }
+    };
+    void poll();
+    const timer = setInterval(() => void poll(), POLL_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [token]);
+  if (jobs.length === 0) return null;
+  return (
+    <section className="panel" data-testid="dashboard.vertical">
+      <h2>Vertical jobs</h2>
+      {jobs.map((job) => (
+        <div key={job.id} data-testid="dashboard.vertical.job" data-job-id={job.id}>
+          <p>
+            <code>{job.id.slice(0, 8)}</code> hetero LR —{' '}
+            <strong data-testid="dashboard.vertical.state">{job.state}</strong>,{' '}
+            {job.roles.filter((r) => r.joined).length}/{job.roles.length} parties joined
+            {job.intersection === null ? null : <>, aligned rows <strong data-testid="dashboard.vertical.intersection">{job.intersection}</strong></>}
+            {job.progress ? <>, step <span data-testid="dashboard.vertical.step">{job.progress.step}/{job.progress.steps}</span></> : null}
+          </p>
+          {job.progress ? <progress max={job.progress.steps} value={job.progress.step} /> : null}
+          {job.error ? <p className="error" data-testid="dashboard.vertical.error">{job.error.role}: {job.error.code} {job.error.message}</p> : null}
+          {job.epochs.length > 0 ? (
+            <table>
+              <thead><tr><th>epoch</th><th>loss (arbiter)</th><th>test accuracy (guest)</th><th>centralised</th><th>label holder alone</th></tr></thead>
+              <tbody>
+                {job.epochs.map((e) => {
+                  const baseline = job.baselines?.find((b) => b.epoch === e.epoch);
+                  return (
+                    <tr key={e.epoch} data-testid="dashboard.vertical.epoch">
+                      <td>{e.epoch}</td>
+                      <td>{fixed(e.loss, 4)}</td>
+                      <td data-testid="dashboard.vertical.accuracy">{fixed(e.accuracy, 3)}</td>
+                      <td data-testid="dashboard.vertical.centralised">{fixed(baseline?.centralised, 3)}</td>
+                      <td data-testid="dashboard.vertical.alone">{fixed(baseline?.labelHolderAlone, 3)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          ) : null}
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,82 @@
+// The vertical party page: choose job, role and token (or arrive with them in the URL fragment),
+// join, and watch alignment, steps and per-epoch results. Data stays in this tab.
+
+import { useState } from 'react';
+import type { VerticalReport, VerticalRole } from '@flotilla/vertical';
+import { runParty, type PartyStatus } from './runParty.ts';
+
+const ROLES: { role: VerticalRole; what: string }[] = [
+  { role: 'guest', what: 'holds the labels (and some features)' },
+  { role: 'host', what: 'holds other features of the same people' },
+  { role: 'arbiter', what: 'holds the Paillier key, decrypts only masked values' },
+];
+
+function fragment(): URLSearchParams {
+  return new URLSearchParams(window.location.hash.replace(/^#/, ''));
+}
+
+export function VerticalPartyPage() {
+  const initial = fragment();
+  const [job, setJob] = useState(initial.get('job') ?? '');
+  const [role, setRole] = useState<VerticalRole>((initial.get('role') as VerticalRole | null) ?? 'guest');
+  const [token, setToken] = useState(initial.get('token') ?? '');
+  const [status, setStatus] = useState<PartyStatus | null>(null);
+  const [reports, setReports] = useState<VerticalReport[]>([]);
+  const running = status !== null && status.phase !== 'done' && status.phase !== 'failed';
+  const join = () => {
+    // The token must not stay in the address bar or the history.
+    window.history.replaceState(null, '', window.location.pathname);
+    setReports([]);
+    void runParty(job.trim(), role, token.trim(), setStatus, (r) => setReports((rs) => [...rs, r]));
+  };
+  const intersection = reports.find((r): r is Extract<VerticalReport, { kind: 'intersection' }> => r.kind === 'intersection');
+  const epochs = reports.filter((r): r is Extract<VerticalReport, { kind: 'epoch' }> => r.kind === 'epoch');
+  return (
+    <main className="page" data-testid="vertical.page">
+      <header><h1>Flotilla — vertical party</h1></header>
+      <section className="panel">
+        <p className="muted">
+          Join a vertical (hetero LR) job as one of its parties. The guest and host tables here are the job's simulated
+          ones; this tab aligns its IDs with the other party by private set intersection and trains without showing its
+          features, labels or gradients to anyone.
+        </p>
+        <label>job <input value={job} onChange={(e) => setJob(e.target.value)} disabled={running} data-testid="vertical.job" /></label>
+        <fieldset disabled={running}>
+          <legend>role</legend>
+          {ROLES.map((r) => (
+            <label key={r.role}>
+              <input type="radio" name="role" value={r.role} checked={role === r.role} onChange={() => setRole(r.role)} data-testid={`vertical.role.${r.role}`} />
+              {r.role} — {r.what}
+            </label>
+          ))}
+        </fieldset>
+        <label>party token <input type="password" value={token} onChange={(e) => setToken(e.target.value)} disabled={running} data-testid="vertical.token" /></label>
+        <button type="button" onClick={join} disabled={running || !job || !token} data-testid="vertical.join">Join</button>
+      </section>
+      {status ? (
+        <section className="panel" data-testid="vertical.status" data-phase={status.phase}>
+          <p>
+            <strong data-testid="vertical.phase">{status.phase}</strong>
+            {status.phase === 'training' && status.steps > 0 ? <> — step {status.step}/{status.steps}</> : null}
+            {status.phase === 'failed' ? <span className="error" data-testid="vertical.error"> {status.message}</span> : null}
+          </p>
+          {status.phase === 'training' && status.steps > 0 ? <progress max={status.steps} value={status.step} data-testid="vertical.progress" /> : null}
+          {intersection ? <p>aligned rows: <strong data-testid="vertical.intersection">{intersection.size}</strong></p> : null}
+          {epochs.length > 0 ? (
+            <table>
+              <thead><tr><th>epoch</th><th>{role === 'arbiter' ? 'loss' : 'test accuracy'}</th></tr></thead>
+              <tbody>
+                {epochs.map((e) => (
+                  <tr key={e.epoch} data-testid="vertical.epoch">
+                    <td>{e.epoch}</td>
+                    <td>{e.loss !== undefined ? e.loss.toFixed(4) : e.accuracy !== undefined ? e.accuracy.toFixed(3) : '–'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : null}
+        </section>
+      ) : null}
+    </main>
+  );
+}

@@ -1,0 +1,82 @@
+// Runs this tab as one party of a vertical job: joins the relay, loads its table, runs its role.
+import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost } from '@flotilla/vertical';
+import type { HeteroLrPartyData, RelaySocket, VerticalReport, VerticalRole } from '@flotilla/vertical';
+
+/** What the page shows while the party runs. */
+export type PartyStatus =
+  | { phase: 'joining' | 'waiting' | 'loading' | 'aligning' }
+  | { phase: 'training'; step: number; steps: number }
+  | { phase: 'done' }
+  | { phase: 'failed'; message: string };
+
+const fromBase64 = (b64: string): Uint8Array => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+const floats = (b64: string): Float32Array => {
+  const bytes = fromBase64(b64);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+};
+
+/** The job's simulated table for this role, from the coordinator (party token required). */
+async function loadTable(job: string, role: 'guest' | 'host', token: string): Promise<HeteroLrPartyData> {
+  const response = await fetch(`/vertical/jobs/${encodeURIComponent(job)}/tables/${role}?token=${encodeURIComponent(token)}`);
+  const body = await response.json() as Record<string, unknown>;
+  if (!response.ok) throw new Error(`${String(body.code)}: ${String(body.message)}`);
+  const table: HeteroLrPartyData = {
+    ids: body.ids as string[],
+    featureCount: body.featureCount as number,
+    features: floats(body.features as string),
+    testFeatures: floats(body.testFeatures as string),
+  };
+  if (typeof body.labels === 'string') table.labels = fromBase64(body.labels);
+  if (typeof body.testLabels === 'string') table.testLabels = fromBase64(body.testLabels);
+  return table;
+}
+
+/**
+ * Joins job `job` as `role` and runs it to the end, reporting status and the party's own reports.
+ * Heavy steps (PSI blinding, Paillier) run on this thread between awaits; the relay's messages
+ * give the page a chance to repaint between steps.
+ * @example await runParty(jobId, 'guest', token, setStatus, addReport);
+ */
+export async function runParty(
+  job: string,
+  role: VerticalRole,
+  token: string,
+  onStatus: (s: PartyStatus) => void,
+  onReport: (r: VerticalReport) => void,
+): Promise<void> {
+  onStatus({ phase: 'joining' });
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/vertical/ws?job=${encodeURIComponent(job)}&role=${role}&token=${encodeURIComponent(token)}`;
+  const socket = new WebSocket(url);
+  let steps = 0;
+  const report = (r: VerticalReport): void => {
+    if (r.kind === 'step') {
+      steps = r.steps;
+      onStatus({ phase: 'training', step: r.step, steps: r.steps });
+    }
+    onReport(r);
+  };
+  try {
+    const party = await joinRelay(socket as unknown as RelaySocket, report);
+    onStatus({ phase: 'waiting' });
+    await party.started;
+    try {
+      if (role === 'arbiter') {
+        onStatus({ phase: 'training', step: 0, steps });
+        await runHeteroLrArbiter(party.channel, party.welcome.settings);
+      } else {
+        onStatus({ phase: 'loading' });
+        const table = await loadTable(job, role, token);
+        onStatus({ phase: 'aligning' });
+        if (role === 'guest') await runHeteroLrGuest(party.channel, table, party.welcome.settings);
+        else await runHeteroLrHost(party.channel, table, party.welcome.settings);
+      }
+      party.done();
+      onStatus({ phase: 'done' });
+    } catch (err) {
+      party.fail(err);
+      throw err;
+    }
+  } catch (err) {
+    onStatus({ phase: 'failed', message: err instanceof Error ? err.message : String(err) });
+  }
+}

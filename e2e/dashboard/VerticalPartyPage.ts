@@ -1,0 +1,27 @@
+// Page object of the vertical party page (/vertical): join a job as a role, read status and results.
+
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export class VerticalPartyPage {
+  constructor(readonly page: Page, readonly baseUrl: string) {}
+
+  id(testId: string): Locator {
+    return this.page.getByTestId(testId);
+  }
+
+  async open(): Promise<void> {
+    await this.page.goto(`${this.baseUrl}/vertical`);
+  }
+
+  async join(job: string, role: 'guest' | 'host' | 'arbiter', token: string): Promise<void> {
+    await this.id('vertical.job').fill(job);
+    await this.id(`vertical.role.${role}`).check();
+    await this.id('vertical.token').fill(token);
+    await this.id('vertical.join').click();
+    await expect(this.id('vertical.status')).toBeVisible();
+  }
+
+  get phase(): Locator { return this.id('vertical.phase'); }
+  get intersection(): Locator { return this.id('vertical.intersection'); }
+  get epochs(): Locator { return this.id('vertical.epoch'); }
+}

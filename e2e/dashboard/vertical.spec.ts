@@ -1,0 +1,51 @@
+// Three Node parties run a hetero LR job through the coordinator while the dashboard shows the
+// aligned row count and, per epoch, the arbiter's loss and the guest's test accuracy next to the
+// coordinator's two baselines, as REST does.
+
+import { expect, test } from './fixtures.ts';
+import { rest, startVerticalParty, type ChildHandle } from './support/processes.ts';
+
+interface Job {
+  id: string;
+  state: string;
+  intersection: number | null;
+  epochs: { epoch: number; loss?: number; accuracy?: number }[];
+  baselines: { epoch: number; centralised: number; labelHolderAlone: number }[] | null;
+  partyTokens: Record<'guest' | 'host' | 'arbiter', string>;
+}
+
+test.describe('a vertical job on the dashboard', () => {
+  const parties: ChildHandle[] = [];
+
+  test.afterAll(async () => {
+    await Promise.all(parties.map((p) => p.stop()));
+  });
+
+  test('shows alignment, then loss and accuracy per epoch, matching the REST API', async ({ dashboard, coordinator }) => {
+    const response = await fetch(`${coordinator.url}/api/vertical/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${coordinator.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ algorithm: 'hetero-lr', epochs: 2, batchSize: 64, learningRate: 1, keyBits: 1024, simulation: { rows: 160, testRows: 200 } }),
+    });
+    expect(response.status).toBe(201);
+    const job = await response.json() as Job;
+    await dashboard.open(coordinator.token);
+    const block = dashboard.verticalJob(job.id);
+    await expect(block.getByTestId('dashboard.vertical.state')).toHaveText('waiting');
+
+    for (const role of ['guest', 'host', 'arbiter'] as const) {
+      parties.push(startVerticalParty(coordinator.url, job.id, role, job.partyTokens[role]));
+    }
+    await expect(block.getByTestId('dashboard.vertical.state')).toHaveText('done', { timeout: 180_000 });
+    const done = await rest<Job>(coordinator.url, coordinator.token, `/api/vertical/jobs/${job.id}`);
+    expect(done.intersection).toBeGreaterThan(100);
+    await expect(block.getByTestId('dashboard.vertical.intersection')).toHaveText(String(done.intersection));
+    await expect(block.getByTestId('dashboard.vertical.epoch')).toHaveCount(2);
+    const shown = await block.getByTestId('dashboard.vertical.accuracy').allTextContents();
+    expect(shown).toEqual(done.epochs.map((e) => e.accuracy!.toFixed(3)));
+    await expect(block.getByTestId('dashboard.vertical.centralised')).toHaveText(done.baselines!.map((b) => b.centralised.toFixed(3)));
+    await expect(block.getByTestId('dashboard.vertical.alone')).toHaveText(done.baselines!.map((b) => b.labelHolderAlone.toFixed(3)));
+    expect(done.epochs.every((e) => Number.isFinite(e.loss))).toBe(true);
+    for (const p of parties) expect(p.output()).toContain('done');
+  });
+});

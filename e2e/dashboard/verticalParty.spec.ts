@@ -1,0 +1,48 @@
+// A browser tab joins a hetero LR job as the guest (the label holder) next to a Node host and arbiter:
+// it aligns by PSI, trains under Paillier, and shows what the REST API reports.
+
+import { expect, test } from './fixtures.ts';
+import { rest, startVerticalParty, type ChildHandle } from './support/processes.ts';
+import { VerticalPartyPage } from './VerticalPartyPage.ts';
+
+interface Job {
+  id: string;
+  state: string;
+  intersection: number | null;
+  epochs: { epoch: number; accuracy?: number }[];
+  partyTokens: Record<'guest' | 'host' | 'arbiter', string>;
+}
+
+test.describe('a vertical party in the browser', () => {
+  const parties: ChildHandle[] = [];
+
+  test.afterAll(async () => {
+    await Promise.all(parties.map((p) => p.stop()));
+  });
+
+  test('the guest tab aligns, trains and shows the same intersection and accuracy as REST', async ({ page, coordinator }) => {
+    const response = await fetch(`${coordinator.url}/api/vertical/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${coordinator.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ algorithm: 'hetero-lr', epochs: 1, batchSize: 64, learningRate: 1, keyBits: 1024, simulation: { rows: 160, testRows: 200 } }),
+    });
+    expect(response.status).toBe(201);
+    const job = await response.json() as Job;
+    // A wrong token is refused before any data leaves the coordinator.
+    const refused = await fetch(`${coordinator.url}/vertical/jobs/${job.id}/tables/guest?token=wrong`);
+    expect(refused.status).toBe(401);
+
+    const tab = new VerticalPartyPage(page, coordinator.url);
+    await tab.open();
+    await tab.join(job.id, 'guest', job.partyTokens.guest);
+    await expect(tab.phase).toHaveText('waiting');
+    for (const role of ['host', 'arbiter'] as const) parties.push(startVerticalParty(coordinator.url, job.id, role, job.partyTokens[role]));
+
+    await expect(tab.phase).toHaveText('done', { timeout: 180_000 });
+    const done = await rest<Job>(coordinator.url, coordinator.token, `/api/vertical/jobs/${job.id}`);
+    await expect.poll(async () => (await rest<Job>(coordinator.url, coordinator.token, `/api/vertical/jobs/${job.id}`)).state).toBe('done');
+    await expect(tab.intersection).toHaveText(String(done.intersection));
+    await expect(tab.epochs).toHaveCount(1);
+    await expect(tab.epochs.first()).toContainText(done.epochs[0]!.accuracy!.toFixed(3));
+  });
+});
