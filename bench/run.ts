@@ -1,5 +1,5 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
-// bench/results/). Names: aggregation, backends, mcmahan, secagg, paillier, psi, browser.
+// bench/results/). Names: aggregation, backends, mcmahan, secagg, paillier, psi, browser, browser-emulation.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   paillier: async () => (await import('./paillier.ts')).runPaillierBench(),
   psi: async () => (await import('./psi.ts')).runPsiBench(),
   browser: async () => (await import('./browser.ts')).runBrowserBench(),
+  'browser-emulation': async () => (await import('./browserEmulation.ts')).runBrowserEmulationBench(),
 };
 
 const wanted = process.argv.slice(2);
