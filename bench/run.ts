@@ -1,5 +1,6 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
-// bench/results/). Names: aggregation, backends, dpsgd, mcmahan, secagg, paillier, psi, vertical, browser.
+// bench/results/). Names: aggregation, backends, dpsgd, mcmahan, secagg, paillier, psi, vertical, browser,
+// browser-emulation.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   psi: async () => (await import('./psi.ts')).runPsiBench(),
   vertical: async () => (await import('./vertical.ts')).runVerticalBench(),
   browser: async () => (await import('./browser.ts')).runBrowserBench(),
+  'browser-emulation': async () => (await import('./browserEmulation.ts')).runBrowserEmulationBench(),
 };
 
 const wanted = process.argv.slice(2);

@@ -73,6 +73,12 @@ test('files picked and digits drawn train a round of a non-simulation task; only
     const types = new Set(sent.text.map((t) => (JSON.parse(t) as { type: string }).type));
     for (const type of types) expect(['hello', 'heartbeat', 'progress']).toContain(type);
     expect(sent.binary).toBe(1);
+
+    // The drawn digits are deleted for good: gone after a reload too.
+    await join.drawClear.click();
+    await expect(join.drawCount).toHaveAttribute('data-count', '0');
+    await join.page.reload();
+    await expect(join.data).toHaveAttribute('data-examples', '0', { timeout: 60_000 });
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

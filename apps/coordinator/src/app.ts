@@ -32,6 +32,9 @@ export interface AppOptions {
   /** Largest client frame accepted; the CNN's update is 6.7 MB. */
   maxFrameBytes?: number;
   heartbeatIntervalMs?: number;
+  /** WebSocket ping period (default 2 s) and how long a ping may go unanswered before the client counts as gone (default 6 s). */
+  pingIntervalMs?: number;
+  pongTimeoutMs?: number;
   /** Bearer token for REST under /api and /metrics; loaded from (or generated into) dataDir if absent. */
   operatorToken?: string;
   /** When set, a client's hello must carry it (separate from the operator token). */
@@ -61,6 +64,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const maxFrameBytes = options.maxFrameBytes ?? 16 * 1024 * 1024;
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5_000;
+  const pingIntervalMs = options.pingIntervalMs ?? 2_000;
+  const pongTimeoutMs = options.pongTimeoutMs ?? 6_000;
   // The event stream may carry the operator token in its query: request logs show it redacted.
   const logger = typeof options.logger === 'object' && options.logger !== null
     ? { ...options.logger, serializers: { ...options.logger.serializers, req: redactedRequestSerializer } }
@@ -101,7 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(modelRoutes, { coordinator });
   await app.register(eventRoutes, { coordinator });
   await app.register(simulationRoutes, { coordinator });
-  await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, joinToken: options.joinToken ?? null });
+  await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken: options.joinToken ?? null });
   await app.register(verticalRoutes, { coordinator });
   await app.register(webRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

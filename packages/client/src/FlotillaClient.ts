@@ -57,6 +57,26 @@ export class FlotillaClient {
     this.setStatus('stopped');
   }
 
+  /**
+   * The device lost its network (a browser's `offline` event): give the socket up now instead of
+   * waiting for it to time out, and retry with backoff like after any disconnect.
+   */
+  dropConnection(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    socket.onclose = null;
+    socket.onmessage = null;
+    socket.close(4000, 'network offline');
+    this.onClose(socket, 1006, 'network offline');
+  }
+
+  /** The network is back (`online`): reconnect at once rather than after the backoff. */
+  reconnectNow(): void {
+    if (this.stopped || this.socket) return;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.connect();
+  }
+
   private emit(event: ClientEvent): void {
     this.options.onEvent?.(event);
   }

@@ -30,7 +30,7 @@ export function operatorHeaders(token = TEST_OPERATOR_TOKEN): Record<string, str
 }
 
 export async function startTestCoordinator(options: {
-  dataDir?: string; maxFrameBytes?: number; heartbeatIntervalMs?: number; operatorToken?: string; joinToken?: string | null;
+  dataDir?: string; maxFrameBytes?: number; heartbeatIntervalMs?: number; pingIntervalMs?: number; pongTimeoutMs?: number; operatorToken?: string; joinToken?: string | null;
 } = {}): Promise<TestCoordinator> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-test-'));
   const operatorToken = options.operatorToken ?? TEST_OPERATOR_TOKEN;
@@ -120,8 +120,9 @@ export class RawClient {
   closed: { code: number; reason: string } | null = null;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
 
-  constructor(url: string) {
-    this.socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
+  /** `autoPong: false` makes a client whose link is gone: it no longer answers protocol pings. */
+  constructor(url: string, options: { autoPong?: boolean } = {}) {
+    this.socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { autoPong: options.autoPong ?? true });
     this.socket.on('message', (data, binary) => {
       this.inbox.push({ data: binary ? data : JSON.parse(data.toString()), binary });
       this.flush();

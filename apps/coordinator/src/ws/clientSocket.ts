@@ -17,6 +17,9 @@ export interface ClientSocketOptions {
   coordinator: Coordinator;
   maxFrameBytes: number;
   heartbeatIntervalMs: number;
+  /** WebSocket pings to every client this often; a client that leaves one unanswered for `pongTimeoutMs` is gone. */
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
   /** When set, hello must carry it; otherwise the join is refused (fatal). */
   joinToken: string | null;
 }
@@ -24,7 +27,7 @@ export interface ClientSocketOptions {
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 const sameHash = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app, { coordinator, maxFrameBytes, heartbeatIntervalMs, joinToken }) => {
+export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken }) => {
   const { registry, tasks, metrics, store, bus } = coordinator;
 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket: WebSocket, req) => {
@@ -48,6 +51,23 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
     const watchdog = setInterval(() => {
       if (Date.now() - lastSeen > 3 * heartbeatIntervalMs) socket.terminate();
     }, heartbeatIntervalMs);
+    // A device that lost its network is noticed sooner by protocol pings: browsers and `ws` answer
+    // them below the page's and the trainer's code, so a tab busy training still answers at once,
+    // while one whose link is gone cannot. Any bytes from the peer count as an answer: a pong may
+    // wait behind a large update crawling up a slow link. The heartbeat watchdog remains for a
+    // client that answers pings but hangs.
+    let lastHeard = Date.now();
+    const heard = () => { lastHeard = Date.now(); };
+    socket.on('pong', heard);
+    req.raw.socket.on('data', heard);
+    const pinger = setInterval(() => {
+      if (Date.now() - lastHeard > pongTimeoutMs) {
+        log.info({ clientId: client?.id, silentMs: Date.now() - lastHeard }, 'client answers no pings: its connection is gone');
+        socket.terminate();
+        return;
+      }
+      if (socket.readyState === socket.OPEN) socket.ping();
+    }, pingIntervalMs);
 
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       lastSeen = Date.now();
@@ -77,6 +97,8 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
 
     socket.on('close', () => {
       clearInterval(watchdog);
+      clearInterval(pinger);
+      req.raw.socket.off('data', heard);
       if (!client) return;
       const gone = client;
       registry.remove(gone.id, gone);

@@ -61,7 +61,11 @@ export function parseNetworkProfile(text: string | undefined): NetworkProfile | 
   return { name: text, latencyMs, downloadKbps, uploadKbps };
 }
 
-/** Applies CPU throttling (rate ≥ 1) and a network profile to a tab through the DevTools protocol. */
+/**
+ * Applies CPU throttling (rate ≥ 1) and a network profile to a tab through the DevTools protocol.
+ * The network profile shapes the worker's fetches too; the CPU throttling reaches the page's
+ * thread only (CDP refuses it for dedicated workers), so a slow tab's worker also idles (`?slowdown=`).
+ */
 export async function emulateDevice(page: Page, cpuThrottle: number, network: NetworkProfile | null): Promise<CDPSession> {
   const cdp = await page.context().newCDPSession(page);
   if (cpuThrottle > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuThrottle });

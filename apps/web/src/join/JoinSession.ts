@@ -92,7 +92,12 @@ export class JoinSession {
   /** The examples changed while a round was training: announce the new count once it is over. */
   private rejoinPending = false;
 
-  constructor(private readonly params: JoinParams) {}
+  constructor(private readonly params: JoinParams) {
+    // The browser knows first when the device loses its network: drop the socket at once (the
+    // coordinator notices by its pings) and come back as soon as the network does.
+    globalThis.addEventListener?.('offline', () => this.client?.dropConnection());
+    globalThis.addEventListener?.('online', () => this.client?.reconnectNow());
+  }
 
   getSnapshot = (): JoinState => this.state;
 

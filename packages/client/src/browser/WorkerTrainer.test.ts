@@ -39,7 +39,7 @@ describe('WorkerTrainer over the trainer worker API', () => {
 
     expect(choice).toMatchObject({ backend: 'cpu', forced: true });
     expect(tf.getBackend()).toBe('cpu');
-    expect(local).toEqual({ count: 40, labelCounts: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4] });
+    expect(local).toEqual({ count: 40, labelCounts: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4], sources: { simulation: 40, files: 0, drawn: 0 } });
     expect(outcome.numExamples).toBe(40);
     expect(outcome.update).toHaveLength(global.length);
     expect(outcome.update.some((v) => v !== 0)).toBe(true);
@@ -92,5 +92,17 @@ describe('WorkerTrainer over the trainer worker API', () => {
   it('refuses to train before init or without data', async () => {
     const api = createTrainerWorkerApi();
     await expect(api.train({ id: 1, model: { kind: 'mnist-2nn' }, weights: new Float32Array(1), plan })).rejects.toThrow(/not initialised/);
+    await api.init({ force: 'cpu' });
+    await expect(api.train({ id: 2, model: { kind: 'mnist-2nn' }, weights: new Float32Array(1), plan })).rejects.toMatchObject({ code: 'FLT_NO_LOCAL_DATA' });
+  }, 60_000);
+
+  it('adds picked CSV files to the examples; a bad pick is refused whole, its code at the head of the message', async () => {
+    const api = createTrainerWorkerApi();
+    const csv = (rows: number, width = 785) => new Blob([Array.from({ length: rows }, (_, r) => [r % 10, ...Array.from({ length: width - 1 }, () => 0)].join(',')).join('\n')]);
+    expect((await api.loadFiles([{ path: 'a.csv', blob: csv(3) }])).sources).toEqual({ simulation: 0, files: 3, drawn: 0 });
+    const both = await api.loadFiles([{ path: 'b.csv', blob: csv(2) }, { path: '.DS_Store', blob: new Blob(['x']) }]);
+    expect(both).toMatchObject({ count: 5, labelCounts: [2, 2, 1, 0, 0, 0, 0, 0, 0, 0] });
+    await expect(api.loadFiles([{ path: 'c.csv', blob: csv(4) }, { path: 'd.csv', blob: csv(1, 700) }])).rejects.toThrow(/^FLT_CSV_WIDTH: d\.csv, line 1/);
+    expect((await api.clearFiles()).count).toBe(0);
   });
 });

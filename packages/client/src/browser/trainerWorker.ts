@@ -186,7 +186,9 @@ async function withCodeInMessage<T>(fn: () => Promise<T>): Promise<T> {
 
 // A simulated slow device: after each batch the worker thread sleeps (slowdown − 1) × the batch's
 // time, without using a core. DevTools CPU throttling (Emulation.setCPUThrottlingRate) slows the
-// page's thread but, measured here, not its dedicated worker, where the training runs.
+// page's thread but not its dedicated worker, where the training runs, and the worker's own
+// DevTools target refuses it ("Operation is only supported for pages, not workers"; measured in
+// bench/browserEmulation.ts, where ?slowdown=4 made a round's training 4.2× slower).
 const sleeper = typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
 function idle(ms: number): void {
   if (sleeper && ms > 0) Atomics.wait(sleeper, 0, 0, ms);
