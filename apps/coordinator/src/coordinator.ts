@@ -18,6 +18,8 @@ export interface Coordinator {
   baselines: BaselineService;
   metrics: CoordinatorMetrics;
   tasks: TaskManager;
+  /** True from the start of close(): late socket closes must not write to a store being closed. */
+  readonly closing: boolean;
   close(): Promise<void>;
 }
 
@@ -34,9 +36,14 @@ export function createCoordinator(store: Store, log: FastifyBaseLogger): Coordin
   registry.on('left', (clientId: string) => {
     for (const runner of tasks.liveRunners()) runner.clientLeft(clientId);
   });
+  let closing = false;
   return {
     store, registry, bus, models, baselines, metrics, tasks,
+    get closing() {
+      return closing;
+    },
     async close() {
+      closing = true;
       await tasks.shutdown();
       await models.close();
       store.close();

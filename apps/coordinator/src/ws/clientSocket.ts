@@ -99,7 +99,8 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
       clearInterval(watchdog);
       clearInterval(pinger);
       req.raw.socket.off('data', heard);
-      if (!client) return;
+      // Nothing is recorded during shutdown: the store is closing, and a restarted coordinator takes the client back under its id.
+      if (!client || coordinator.closing) return;
       const gone = client;
       registry.remove(gone.id, gone);
       metrics.connectedClients.set(registry.size);
