@@ -38,4 +38,22 @@ export const test = base.extend<{ dashboard: DashboardPage }, { coordinator: Coo
   },
 });
 
+/**
+ * The same fixtures with a coordinator of the test's own, for specs whose clients and tasks must
+ * not show up in the tables of the specs that share the worker's coordinator.
+ * @example isolatedTest('ε on screen', async ({ dashboard, coordinator }) => { … });
+ */
+export const isolatedTest = base.extend<{ dashboard: DashboardPage; coordinator: Omit<CoordinatorFixture, 'restart'> }>({
+  coordinator: async ({}, use) => {
+    const dataDir = tempDir('flotilla-e2e-dashboard-');
+    const port = await freePort();
+    const process = await startCoordinator({ port, dataDir, operatorToken: OPERATOR_TOKEN });
+    await use({ url: process.url, token: OPERATOR_TOKEN, dataDir, port, process });
+    await process.stop();
+  },
+  dashboard: async ({ page, coordinator }, use) => {
+    await use(new DashboardPage(page, coordinator.url));
+  },
+});
+
 export { expect } from '@playwright/test';

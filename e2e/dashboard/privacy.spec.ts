@@ -1,7 +1,8 @@
 // A DP-SGD task on the dashboard: while a small Node fleet trains, ε spent, δ and the budget on
 // screen equal the REST API, the ε chart gains a point per round, and the budget ends the task.
 
-import { expect, test } from './fixtures.ts';
+// Its own coordinator: the fleet's clients would otherwise appear in training.spec.ts's clients table.
+import { expect, isolatedTest as test } from './fixtures.ts';
 import { rest, startFleet, type ChildHandle } from './support/processes.ts';
 
 interface Round { round: number; outcome: string; epsilon: number | null }
