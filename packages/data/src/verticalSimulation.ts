@@ -1,4 +1,4 @@
-// A simulated two-party hetero LR problem: 7×7-pooled MNIST, digit ≥ 5, guest left / host right columns.
+// Simulated two-party vertical MNIST: guest left / host right columns; pooled ≥ 5 task or full digits.
 import { loadMnist } from './mnist.ts';
 import { binarizeDigits, mnistColumnBands, poolMnist, splitVertically } from './vertical.ts';
 
@@ -11,6 +11,11 @@ export interface VerticalSimulation {
   seed?: number;
   /** Test images, in MNIST order (the test order both parties agree on). Default 500. */
   testRows?: number;
+  /**
+   * 'pooled-binary' (default, for hetero LR): 7×7 pooled images, digit ≥ 5; 'digits' (for the
+   * split NN): full 28×28 images, left and right halves, labels 0–9.
+   */
+  task?: 'pooled-binary' | 'digits';
 }
 
 /** One party's table in the simulation. */
@@ -31,19 +36,25 @@ export interface SimulatedVerticalParty {
 export async function simulateVerticalMnist(options: VerticalSimulation = {}): Promise<{ guest: SimulatedVerticalParty; host: SimulatedVerticalParty }> {
   const rows = options.rows ?? 1000;
   const testRows = options.testRows ?? 500;
+  const digits = options.task === 'digits';
   const train = await loadMnist('train', { limit: rows });
-  const pooled = { images: poolMnist(train.images, train.count, 4), labels: binarizeDigits(train.labels), count: train.count };
-  const bands = mnistColumnBands(2, 4);
-  const [g, h] = splitVertically(pooled, bands, { overlap: options.overlap ?? 0.8, seed: options.seed ?? 1 });
   const test = await loadMnist('test', { limit: testRows });
-  const testPooled = poolMnist(test.images, test.count, 4);
+  const width = digits ? 784 : 49;
+  const prepare = (images: Float32Array, count: number): Float32Array => (digits ? images : poolMnist(images, count, 4));
+  const labelsOf = (labels: Uint8Array): Uint8Array => (digits ? Uint8Array.from(labels) : binarizeDigits(labels));
+  const bands = mnistColumnBands(2, digits ? 1 : 4);
+  const [g, h] = splitVertically({ images: prepare(train.images, train.count), labels: labelsOf(train.labels), count: train.count }, bands, {
+    overlap: options.overlap ?? 0.8,
+    seed: options.seed ?? 1,
+  });
+  const testImages = prepare(test.images, test.count);
   const testColumns = (pixels: readonly number[]): Float32Array => {
     const out = new Float32Array(test.count * pixels.length);
-    for (let i = 0; i < test.count; i++) pixels.forEach((px, k) => (out[i * pixels.length + k] = testPooled[i * 49 + px]!));
+    for (let i = 0; i < test.count; i++) pixels.forEach((px, k) => (out[i * pixels.length + k] = testImages[i * width + px]!));
     return out;
   };
   return {
-    guest: { ids: g!.ids, features: g!.features, featureCount: g!.featureCount, labels: g!.labels!, testFeatures: testColumns(bands[0]!), testLabels: binarizeDigits(test.labels) },
+    guest: { ids: g!.ids, features: g!.features, featureCount: g!.featureCount, labels: g!.labels!, testFeatures: testColumns(bands[0]!), testLabels: labelsOf(test.labels) },
     host: { ids: h!.ids, features: h!.features, featureCount: h!.featureCount, testFeatures: testColumns(bands[1]!) },
   };
 }

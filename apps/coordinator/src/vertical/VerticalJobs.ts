@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
 import { HETERO_LR_ROLES } from '@flotilla/vertical';
-import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalReport, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
+import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalReport, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
 
 /** Lifecycle of a vertical job. */
 export type VerticalJobState = 'waiting' | 'running' | 'done' | 'failed';
@@ -17,7 +17,8 @@ export interface VerticalEpoch {
 /** A vertical job and what the operator sees of it. */
 export interface VerticalJob {
   id: string;
-  algorithm: 'hetero-lr';
+  algorithm: VerticalAlgorithm;
+  /** keyBits and l2 apply to hetero LR only. */
   settings: HeteroLrJobSettings;
   state: VerticalJobState;
   createdAt: string;
@@ -64,7 +65,7 @@ export class VerticalJobs {
   private readonly jobs = new Map<string, VerticalJob>();
 
   /** A new job waiting for its parties; FLT_INVALID_TASK on bad settings. */
-  create(settings: HeteroLrJobSettings, simulation: VerticalSimulationSpec | null = null): VerticalJob {
+  create(settings: HeteroLrJobSettings, simulation: VerticalSimulationSpec | null = null, algorithm: VerticalAlgorithm = 'hetero-lr'): VerticalJob {
     const { epochs, batchSize, learningRate, l2, keyBits } = settings;
     if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'epochs must be an integer in [1, 1000]');
     if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'batchSize must be a positive integer');
@@ -80,7 +81,7 @@ export class VerticalJobs {
     const token = (): string => randomBytes(24).toString('base64url');
     const job: VerticalJob = {
       id: randomUUID(),
-      algorithm: 'hetero-lr',
+      algorithm,
       settings: { epochs, ...(batchSize === undefined ? {} : { batchSize }), ...(learningRate === undefined ? {} : { learningRate }), ...(l2 === undefined ? {} : { l2 }), ...(keyBits === undefined ? {} : { keyBits }) },
       state: 'waiting',
       createdAt: new Date().toISOString(),
@@ -91,7 +92,8 @@ export class VerticalJobs {
       progress: null,
       epochs: [],
       error: null,
-      simulation,
+      // The split NN trains on full images and all ten digits; hetero LR on the pooled ≥ 5 task.
+      simulation: simulation ? { ...simulation, task: algorithm === 'split-nn' ? 'digits' : 'pooled-binary' } : null,
       baselines: null,
     };
     this.jobs.set(job.id, job);
@@ -124,9 +126,12 @@ export class VerticalJobs {
         job.epochs.push(entry);
         job.epochs.sort((a, b) => a.epoch - b.epoch);
       }
-      if (role === 'arbiter' && finite(r.loss)) entry.loss = r.loss;
-      else if (role === 'guest' && finite(r.accuracy) && r.accuracy >= 0 && r.accuracy <= 1) entry.accuracy = r.accuracy;
-      else throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'epoch reports carry the arbiter’s loss or the guest’s accuracy');
+      // Hetero LR: the loss is the arbiter's (it decrypts it); split NN: the guest computes it.
+      const lossFrom: VerticalRole = job.algorithm === 'split-nn' ? 'guest' : 'arbiter';
+      let used = false;
+      if (role === lossFrom && finite(r.loss)) (entry.loss = r.loss, used = true);
+      if (role === 'guest' && finite(r.accuracy) && r.accuracy >= 0 && r.accuracy <= 1) (entry.accuracy = r.accuracy, used = true);
+      if (!used) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, `epoch reports carry the ${lossFrom}’s loss or the guest’s accuracy`);
     } else {
       throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, `not a report a ${role} sends`);
     }

@@ -5,7 +5,7 @@ import type { WebSocket } from 'ws';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { simulateVerticalMnist } from '@flotilla/data';
-import { HETERO_LR_ROLES, heteroLrBaselines, isHeteroLrPayloadType } from '@flotilla/vertical';
+import { HETERO_LR_ROLES, heteroLrBaselines, isPayloadTypeOf } from '@flotilla/vertical';
 import type { CoordinatorEnvelope, VerticalRole } from '@flotilla/vertical';
 import { sameSecret } from '../auth/operatorAuth.ts';
 import type { Coordinator } from '../coordinator.ts';
@@ -13,7 +13,7 @@ import { VerticalJobs, verticalJobView } from './VerticalJobs.ts';
 import type { VerticalJob } from './VerticalJobs.ts';
 
 const CreateJob = Type.Object({
-  algorithm: Type.Literal('hetero-lr'),
+  algorithm: Type.Union([Type.Literal('hetero-lr'), Type.Literal('split-nn')]),
   epochs: Type.Integer({ minimum: 1, maximum: 1000 }),
   batchSize: Type.Optional(Type.Integer({ minimum: 1 })),
   learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
@@ -44,7 +44,7 @@ async function computeBaselines(job: VerticalJob, log: FastifyBaseLogger): Promi
 const isRole = (r: unknown): r is VerticalRole => typeof r === 'string' && (HETERO_LR_ROLES as readonly string[]).includes(r);
 
 /**
- * REST (operator token): `POST /api/vertical/jobs` creates a hetero LR job and returns one
+ * REST (operator token): `POST /api/vertical/jobs` creates a hetero LR or split NN job and returns one
  * party token per role; `GET /api/vertical/jobs[/:id]` shows who joined, the intersection size,
  * the step and per-epoch loss (arbiter) and test accuracy (guest). Parties connect to
  * `/vertical/ws?job=&role=&token=`; once all three are in, the coordinator starts the job and
@@ -60,11 +60,11 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
   };
   const sockets = new Map<string, Map<VerticalRole, WebSocket>>();
 
-  app.post('/api/vertical/jobs', { schema: { summary: 'Create a vertical (hetero LR) job', tags: ['tasks'], body: CreateJob } }, async (req, reply) => {
-    const { algorithm: _algorithm, simulation, ...settings } = req.body;
-    const job = jobs.create(settings, simulation ?? null);
+  app.post('/api/vertical/jobs', { schema: { summary: 'Create a vertical job (hetero LR or split NN)', tags: ['tasks'], body: CreateJob } }, async (req, reply) => {
+    const { algorithm, simulation, ...settings } = req.body;
+    const job = jobs.create(settings, simulation ?? null, algorithm);
     coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state });
-    if (job.simulation) void computeBaselines(job, req.log);
+    if (job.simulation && job.algorithm === 'hetero-lr') void computeBaselines(job, req.log);
     reply.code(201);
     return { ...verticalJobView(job), partyTokens: job.tokens };
   });
@@ -144,8 +144,8 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
             if (job.state !== 'running') throw new FlotillaError(ErrorCodes.TASK_STATE, `job is ${job.state}`);
             const payload = m.payload as Record<string, unknown> | null;
             if (!isRole(m.to) || m.to === role) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'to must name another role of the job');
-            if (typeof payload !== 'object' || payload === null || typeof payload.type !== 'string' || !isHeteroLrPayloadType(payload.type)) {
-              throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'payload must be a psi.* or hetero-lr.* message');
+            if (typeof payload !== 'object' || payload === null || typeof payload.type !== 'string' || !isPayloadTypeOf(job.algorithm, payload.type)) {
+              throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, `payload must be a psi.* or ${job.algorithm}.* message`);
             }
             send(peers.get(m.to), { type: 'vertical.relay', from: role, payload: payload as { type: string } });
             return;

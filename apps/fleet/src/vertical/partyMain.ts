@@ -1,7 +1,8 @@
 // `npm run vertical-party -- --url … --job … --role guest|host|arbiter --token …`: one Node party of a vertical job.
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost } from '@flotilla/vertical';
+import { initNodeBackend } from '@flotilla/models';
+import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
 import type { RelaySocket, VerticalReport } from '@flotilla/vertical';
 import { simulatedPartyData } from './partyData.ts';
 
@@ -41,8 +42,10 @@ try {
   await party.started;
   const settings = party.welcome.settings;
   try {
+    const splitNn = party.welcome.algorithm === 'split-nn';
+    if (splitNn && role !== 'arbiter') await initNodeBackend('wasm');
     if (role === 'arbiter') {
-      await runHeteroLrArbiter(party.channel, settings);
+      await (splitNn ? runSplitNnArbiter(party.channel, settings) : runHeteroLrArbiter(party.channel, settings));
     } else {
       const rows = number(values.rows);
       const overlap = number(values.overlap);
@@ -52,9 +55,10 @@ try {
       const data = await simulatedPartyData(role, party.welcome.simulation ?? {
         ...(rows === undefined ? {} : { rows }), ...(overlap === undefined ? {} : { overlap }),
         ...(seed === undefined ? {} : { seed }), ...(testRows === undefined ? {} : { testRows }),
+        task: splitNn ? 'digits' : 'pooled-binary',
       });
-      if (role === 'guest') await runHeteroLrGuest(party.channel, data, settings);
-      else await runHeteroLrHost(party.channel, data, settings);
+      if (role === 'guest') await (splitNn ? runSplitNnGuest(party.channel, data, settings) : runHeteroLrGuest(party.channel, data, settings));
+      else await (splitNn ? runSplitNnHost(party.channel, data, settings) : runHeteroLrHost(party.channel, data, settings));
     }
     party.done();
     process.stdout.write(`${role}: done\n`);

@@ -60,6 +60,8 @@ export async function runParty(
     onStatus({ phase: 'waiting' });
     await party.started;
     try {
+      // The split NN needs tfjs in the tab; this page runs hetero LR parties only for now.
+      if (party.welcome.algorithm !== 'hetero-lr') throw new Error(`this page runs hetero LR parties, not ${party.welcome.algorithm}`);
       if (role === 'arbiter') {
         onStatus({ phase: 'training', step: 0, steps });
         await runHeteroLrArbiter(party.channel, party.welcome.settings);

@@ -39,7 +39,7 @@ interface Setup {
 }
 
 /** Own rows in the order of the intersection. */
-function alignedRows(data: HeteroLrPartyData, result: PsiResult): { features: Float32Array; labels?: Uint8Array } {
+export function alignedRows(data: HeteroLrPartyData, result: PsiResult): { features: Float32Array; labels?: Uint8Array } {
   const rowOf = new Map(data.ids.map((id, i) => [id, i]));
   const d = data.featureCount;
   const features = new Float32Array(result.size * d);
@@ -59,7 +59,8 @@ function pointsFrom(message: Record<string, unknown>): Uint8Array {
   return fromHex(hex);
 }
 
-async function align(channel: VerticalChannel, peer: string, ids: string[]): Promise<PsiResult> {
+/** Two-party PSI over the channel, points as hex. */
+export async function align(channel: VerticalChannel, peer: string, ids: string[]): Promise<PsiResult> {
   const psi = new PsiParty(ids);
   const blinded = await psi.blind();
   channel.send(peer, { type: 'psi.blinded', count: blinded.count, points: toHex(blinded.points) });

@@ -20,17 +20,26 @@ export interface VerticalSimulationSpec {
   overlap?: number;
   seed?: number;
   testRows?: number;
+  task?: 'pooled-binary' | 'digits';
 }
 
 /** Coordinator → party. */
 export type CoordinatorEnvelope =
-  | { type: 'vertical.welcome'; jobId: string; role: VerticalRole; algorithm: 'hetero-lr'; settings: HeteroLrJobSettings; simulation: VerticalSimulationSpec | null }
+  | { type: 'vertical.welcome'; jobId: string; role: VerticalRole; algorithm: VerticalAlgorithm; settings: HeteroLrJobSettings; simulation: VerticalSimulationSpec | null }
   | { type: 'vertical.start' }
   | { type: 'vertical.relay'; from: VerticalRole; payload: { type: string } }
   | { type: 'vertical.error'; code: string; message: string }
   | { type: 'vertical.aborted'; reason: string };
 
+/** The training protocols a vertical job runs. */
+export type VerticalAlgorithm = 'hetero-lr' | 'split-nn';
+
 /** Payload types a hetero LR job relays: PSI and hetero LR messages only. */
 export function isHeteroLrPayloadType(type: string): boolean {
   return type.startsWith('psi.') || type.startsWith('hetero-lr.');
+}
+
+/** Payload types a job of `algorithm` relays: PSI and that protocol's messages. */
+export function isPayloadTypeOf(algorithm: VerticalAlgorithm, type: string): boolean {
+  return type.startsWith('psi.') || type.startsWith(`${algorithm}.`);
 }
