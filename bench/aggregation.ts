@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { FedAvgAccumulator } from '@flotilla/core';
+import { median, round } from './support.ts';
 
 // McMahan et al. 2017's MNIST 2NN (784-200-200-10) and CNN (two 5×5 convs, 512-unit dense).
 const MODEL_SIZES = [199_210, 1_663_370] as const;
@@ -161,16 +162,6 @@ function time(run: () => void): number {
   const start = process.hrtime.bigint();
   run();
   return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function round(x: number, digits = 2): number {
-  return Number(x.toFixed(digits));
 }
 
 // `node --expose-gc` is not available through `npx tsx`; the flag can still be set at runtime.

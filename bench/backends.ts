@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createModel, initNodeBackend, trainLocal, type ModelSpec } from '@flotilla/models';
+import { median, round, syntheticMnist } from './support.ts';
 
 // Captured before initNodeBackend replaces it, to time tfjs's own kernel against ours.
 const stockBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
@@ -143,22 +144,6 @@ function timeKernels(): KernelRow[] {
     tf.dispose([x, filter, dy]);
   }
   return rows;
-}
-
-// Random pixels and labels: throughput does not depend on the values.
-function syntheticMnist(count: number): { images: Float32Array; labels: Uint8Array; count: number } {
-  const images = new Float32Array(count * 784);
-  for (let i = 0; i < images.length; i++) images[i] = (i * 2654435761) % 256 / 255;
-  return { images, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }
 
 function print(training: TrainingRow[], ratios: Array<{ model: string; batchSize: number; wasmOverCpu: number | null }>, kernels: KernelRow[]): void {

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startCoordinator } from '@flotilla/coordinator';
+import { api } from './support.ts';
 
 const CHROMIUM = process.env.FLOTILLA_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--enable-unsafe-webgpu', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'];
@@ -45,16 +46,6 @@ function chromiumMemory(): { totalMB: number; renderersMB: number } {
   const ours = procs.filter((p) => mine.has(p.pid));
   const mb = (xs: typeof ours) => xs.reduce((n, p) => n + p.rssKB, 0) / 1024;
   return { totalMB: mb(ours), renderersMB: mb(ours.filter((p) => p.renderer)) };
-}
-
-async function api<T>(url: string, token: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${url}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
-  return response.json() as Promise<T>;
 }
 
 async function backendSpeeds(browser: Browser, url: string): Promise<SpeedRow[]> {

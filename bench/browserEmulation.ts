@@ -13,19 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startCoordinator } from '@flotilla/coordinator';
 import { CHROMIUM_ARGS, NETWORK_PROFILES, chromiumPath, emulateDevice } from '../apps/fleet/src/browser/chromium.ts';
+import { api } from './support.ts';
 
 const RATE = 4;
 type Join = { getSnapshot(): { backend: unknown; history: { round: number; examplesPerSec: number | null }[] }; benchmark(s: { kind: string }, e: number, b: number): Promise<{ examplesPerSec: number }> };
-
-async function api<T>(url: string, token: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${url}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
-  return response.json() as Promise<T>;
-}
 
 const ready = (page: Page) => page.waitForFunction(() => (window as unknown as { flotillaJoin: Join }).flotillaJoin.getSnapshot().backend !== null, null, { timeout: 120_000 });
 const speed = async (page: Page) => Math.round((await page.evaluate(() => (window as unknown as { flotillaJoin: Join }).flotillaJoin.benchmark({ kind: 'mnist-2nn' }, 400, 10))).examplesPerSec);

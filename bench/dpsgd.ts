@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { createModel, initNodeBackend, trainLocal, type DpSgdPlan } from '@flotilla/models';
 import { gaussianNoise } from '@flotilla/privacy';
+import { median, round, syntheticMnist } from './support.ts';
 
 interface Row {
   batchSize: number;
@@ -73,22 +74,6 @@ async function timeBatch(batchSize: number): Promise<Row[]> {
     const perStep = median(ms.get(m.mode)!);
     return { batchSize, mode: m.mode, microbatchSize: m.dp ? m.dp(batchSize).microbatchSize ?? 1 : null, msPerStep: round(perStep), examplesPerSec: round((batchSize / perStep) * 1000) };
   });
-}
-
-// Random pixels and labels: throughput does not depend on the values.
-function syntheticMnist(count: number): { images: Float32Array; labels: Uint8Array; count: number } {
-  const images = new Float32Array(count * 784);
-  for (let i = 0; i < images.length; i++) images[i] = (i * 2654435761) % 256 / 255;
-  return { images, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -11,6 +11,7 @@ import {
   PaillierPacker,
   PaillierRandomnessPool,
 } from '@flotilla/privacy';
+import { round } from './support.ts';
 
 const BITS = 2048;
 // Enough operations to average out jitter, few enough to stay near a minute on a shared core.
@@ -153,10 +154,6 @@ function modInverse(a: bigint, m: bigint): bigint {
     [r0, r1, s0, s1] = [r1, r0 - t * r1, s1, s0 - t * s1];
   }
   return ((s0 % m) + m) % m;
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

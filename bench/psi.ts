@@ -7,6 +7,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js';
 import { blindIds, POINT_BYTES, PSI_DST, randomScalar, reblindPoints, runTwoPartyPsi } from '@flotilla/vertical';
 import type { PsiCompute } from '@flotilla/vertical';
+import { round } from './support.ts';
 
 const SIZES = [10_000, 100_000] as const;
 const OVERLAP = 0.5;
@@ -147,10 +148,6 @@ export async function runPsiBench(sizes: readonly number[] = SIZES): Promise<obj
   await mkdir(dir, { recursive: true });
   await writeFile(resolve(dir, 'psi.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
-}
-
-function round(x: number): number {
-  return Math.round(x * 100) / 100;
 }
 
 if (isMainThread && process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

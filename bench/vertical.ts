@@ -15,6 +15,7 @@ import {
   stepsPerEpoch,
 } from '@flotilla/vertical';
 import type { VerticalLrData } from '@flotilla/vertical';
+import { round } from './support.ts';
 
 // Hetero LR costs one Paillier operation per (row, feature): a small epoch at the default
 // 2048-bit key already takes a minute on one core, so the rows are few and the image is pooled to 7×7.
@@ -143,11 +144,6 @@ export async function runVerticalBench(): Promise<object> {
   await mkdir(dir, { recursive: true });
   await writeFile(resolve(dir, 'vertical.json'), `${JSON.stringify(report, null, 2)}\n`);
   return report;
-}
-
-function round(x: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

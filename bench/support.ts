@@ -1,0 +1,33 @@
+// Helpers the benchmarks share: rounding and medians for the printed figures, synthetic MNIST-shaped
+// data for throughput runs, and the coordinator's REST API with the operator token.
+
+/** The median of a non-empty list (the mean of the middle two for an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** `x` rounded to `digits` decimals, for tables and JSON. */
+export function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+/** Deterministic pixels and labels of MNIST's shape: training throughput does not depend on the values. */
+export function syntheticMnist(count: number): { images: Float32Array; labels: Uint8Array; count: number } {
+  const images = new Float32Array(count * 784);
+  for (let i = 0; i < images.length; i++) images[i] = (i * 2654435761) % 256 / 255;
+  return { images, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
+}
+
+/** GET (or POST with a JSON body) against the coordinator with the operator token; throws on a non-2xx answer. */
+export async function api<T>(url: string, token: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+  return response.json() as Promise<T>;
+}
