@@ -1,7 +1,8 @@
 // A Node fleet trains with SecAgg+ (`--secagg plus`) while the dashboard watches: the round's
-// timeline shows the secure-aggregation stages and the rounds commit from masked updates only.
+// timeline shows the secure-aggregation stages and the rounds commit from masked updates only. It has
+// a coordinator of its own, so that its fleet stays out of the tables the training spec counts.
 
-import { expect, test } from './fixtures.ts';
+import { expect, isolatedTest as test } from './fixtures.ts';
 import { rest, startFleet, type ChildHandle } from './support/processes.ts';
 
 interface Round { round: number; outcome: string; reported: number }

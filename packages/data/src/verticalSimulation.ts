@@ -1,6 +1,7 @@
 // Simulated two-party vertical MNIST: guest left / host right columns; pooled ≥ 5 task or full digits.
 import { loadMnist } from './mnist.ts';
 import { binarizeDigits, mnistColumnBands, poolMnist, splitVertically } from './vertical.ts';
+import type { VerticalPartyTable } from './partyTable.ts';
 
 /** How the simulation draws the parties' rows; every party (and the coordinator's baselines) uses the same values. */
 export interface VerticalSimulation {
@@ -18,22 +19,12 @@ export interface VerticalSimulation {
   task?: 'pooled-binary' | 'digits';
 }
 
-/** One party's table in the simulation. */
-export interface SimulatedVerticalParty {
-  ids: string[];
-  features: Float32Array;
-  featureCount: number;
-  labels?: Uint8Array;
-  testFeatures: Float32Array;
-  testLabels?: Uint8Array;
-}
-
 /**
  * Both parties' tables: the guest gets the left 4 of 7 pooled columns and the ≥ 5 labels, the
  * host the right 3 columns; each has its own partly overlapping, shuffled ID list.
  * @example const { guest, host } = await simulateVerticalMnist({ rows: 2000, seed: 3 });
  */
-export async function simulateVerticalMnist(options: VerticalSimulation = {}): Promise<{ guest: SimulatedVerticalParty; host: SimulatedVerticalParty }> {
+export async function simulateVerticalMnist(options: VerticalSimulation = {}): Promise<{ guest: VerticalPartyTable; host: VerticalPartyTable }> {
   const rows = options.rows ?? 1000;
   const testRows = options.testRows ?? 500;
   const digits = options.task === 'digits';

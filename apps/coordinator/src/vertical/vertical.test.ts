@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { simulateVerticalMnist } from '@flotilla/data';
 import { initNodeBackend } from '@flotilla/models';
 import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
-import type { HeteroLrPartyData, RelayParty, RelaySocket, VerticalRole } from '@flotilla/vertical';
+import type { VerticalPartyTable, RelayParty, RelaySocket, VerticalRole } from '@flotilla/vertical';
 import { api, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 
 interface JobView {
@@ -19,8 +19,8 @@ interface JobView {
 }
 
 let coordinator: TestCoordinator;
-let guestData: HeteroLrPartyData;
-let hostData: HeteroLrPartyData;
+let guestData: VerticalPartyTable;
+let hostData: VerticalPartyTable;
 let trueOverlap: number;
 
 const SIMULATION = { rows: 160, overlap: 0.8, seed: 5, testRows: 200 };
@@ -28,7 +28,7 @@ const SIMULATION = { rows: 160, overlap: 0.8, seed: 5, testRows: 200 };
 beforeAll(async () => {
   coordinator = await startTestCoordinator();
   const { guest, host } = await simulateVerticalMnist(SIMULATION);
-  guestData = guest as HeteroLrPartyData;
+  guestData = guest as VerticalPartyTable;
   hostData = host;
   const hostIds = new Set(host.ids);
   trueOverlap = guest.ids.filter((id) => hostIds.has(id)).length;
@@ -146,7 +146,7 @@ describe('vertical jobs on the coordinator', () => {
     expect(parties[0]!.welcome.simulation).toMatchObject({ ...simulation, task: 'digits' });
     const settings = parties[0]!.welcome.settings;
     const [accuracies] = await Promise.all([
-      runSplitNnGuest(parties[0]!.channel, guest as HeteroLrPartyData, settings),
+      runSplitNnGuest(parties[0]!.channel, guest as VerticalPartyTable, settings),
       runSplitNnHost(parties[1]!.channel, host, settings),
       runSplitNnArbiter(parties[2]!.channel, settings),
     ]);

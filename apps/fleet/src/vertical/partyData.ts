@@ -1,13 +1,13 @@
 // A simulated hetero LR party's data: its share of @flotilla/data's vertical MNIST simulation.
 import { simulateVerticalMnist } from '@flotilla/data';
 import type { VerticalSimulation } from '@flotilla/data';
-import type { HeteroLrPartyData } from '@flotilla/vertical';
+import type { VerticalPartyTable } from '@flotilla/vertical';
 
 /**
  * The guest's (left columns, labels) or host's (right columns) table, as a real party would load
  * its own. @example const data = await simulatedPartyData('host', { rows: 2000, seed: 3 });
  */
-export async function simulatedPartyData(role: 'guest' | 'host', options: VerticalSimulation = {}): Promise<HeteroLrPartyData> {
+export async function simulatedPartyData(role: 'guest' | 'host', options: VerticalSimulation = {}): Promise<VerticalPartyTable> {
   const both = await simulateVerticalMnist(options);
   return both[role];
 }

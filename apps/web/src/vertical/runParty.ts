@@ -1,6 +1,6 @@
 // Runs this tab as one party of a vertical job: joins the relay, loads its table, runs its role.
 import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost } from '@flotilla/vertical';
-import type { HeteroLrPartyData, RelaySocket, VerticalReport, VerticalRole } from '@flotilla/vertical';
+import type { VerticalPartyTable, RelaySocket, VerticalReport, VerticalRole } from '@flotilla/vertical';
 
 /** What the page shows while the party runs. */
 export type PartyStatus =
@@ -16,11 +16,11 @@ const floats = (b64: string): Float32Array => {
 };
 
 /** The job's simulated table for this role, from the coordinator (party token required). */
-async function loadTable(job: string, role: 'guest' | 'host', token: string): Promise<HeteroLrPartyData> {
+async function loadTable(job: string, role: 'guest' | 'host', token: string): Promise<VerticalPartyTable> {
   const response = await fetch(`/vertical/jobs/${encodeURIComponent(job)}/tables/${role}?token=${encodeURIComponent(token)}`);
   const body = await response.json() as Record<string, unknown>;
   if (!response.ok) throw new Error(`${String(body.code)}: ${String(body.message)}`);
-  const table: HeteroLrPartyData = {
+  const table: VerticalPartyTable = {
     ids: body.ids as string[],
     featureCount: body.featureCount as number,
     features: floats(body.features as string),

@@ -3,6 +3,7 @@ import { VerticalError } from '../VerticalError.ts';
 import { stepsPerEpoch } from './config.ts';
 import { binaryAccuracy, lrProbabilities, PlainTaylorLr } from './taylor.ts';
 import type { VerticalLrData } from './taylor.ts';
+import type { VerticalPartyTable } from '@flotilla/data';
 
 /** Test accuracy per epoch of both baselines. */
 export interface HeteroLrBaselineEpoch {
@@ -13,15 +14,6 @@ export interface HeteroLrBaselineEpoch {
   labelHolderAlone: number;
 }
 
-interface Table {
-  ids: string[];
-  features: Float32Array;
-  featureCount: number;
-  labels?: Uint8Array;
-  testFeatures: Float32Array;
-  testLabels?: Uint8Array;
-}
-
 /**
  * Trains both baselines with the same schedule as the encrypted run (Taylor loss, SGD, same batch
  * size, step size and epochs) on the rows both tables share. Only where one process may hold
@@ -29,8 +21,8 @@ interface Table {
  * @example const curve = heteroLrBaselines(guest, host, { epochs: 2, learningRate: 1 });
  */
 export function heteroLrBaselines(
-  guest: Table,
-  host: Table,
+  guest: VerticalPartyTable,
+  host: VerticalPartyTable,
   settings: { epochs: number; batchSize?: number; learningRate?: number; l2?: number },
 ): HeteroLrBaselineEpoch[] {
   if (!guest.labels || !guest.testLabels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest table needs labels and test labels');

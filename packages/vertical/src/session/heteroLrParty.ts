@@ -9,6 +9,7 @@ import { HeteroLrGuest } from '../heteroLr/HeteroLrGuest.ts';
 import { HeteroLrHost } from '../heteroLr/HeteroLrHost.ts';
 import { binaryAccuracy } from '../heteroLr/taylor.ts';
 import type { VerticalChannel } from './channel.ts';
+import type { VerticalPartyTable } from '@flotilla/data';
 
 /** Training settings of a hetero LR job (the coordinator hands them to every party). */
 export interface HeteroLrJobSettings {
@@ -20,18 +21,6 @@ export interface HeteroLrJobSettings {
   keyBits?: number;
 }
 
-/** A data-holding party's rows: its IDs, features (ids.length × featureCount) and test rows in the agreed test order. */
-export interface HeteroLrPartyData {
-  ids: string[];
-  features: Float32Array;
-  featureCount: number;
-  /** 0/1 labels (guest only). */
-  labels?: Uint8Array;
-  testFeatures: Float32Array;
-  /** Test labels (guest only). */
-  testLabels?: Uint8Array;
-}
-
 interface Setup {
   type: 'hetero-lr.setup';
   rows: number;
@@ -39,7 +28,7 @@ interface Setup {
 }
 
 /** Own rows in the order of the intersection. */
-export function alignedRows(data: HeteroLrPartyData, result: PsiResult): { features: Float32Array; labels?: Uint8Array } {
+export function alignedRows(data: VerticalPartyTable, result: PsiResult): { features: Float32Array; labels?: Uint8Array } {
   const rowOf = new Map(data.ids.map((id, i) => [id, i]));
   const d = data.featureCount;
   const features = new Float32Array(result.size * d);
@@ -76,7 +65,7 @@ export async function align(channel: VerticalChannel, peer: string, ids: string[
  * test rows with the host's prediction scores; reports intersection size and test accuracy.
  * @example await runHeteroLrGuest(channel, guestData, { epochs: 2 });
  */
-export async function runHeteroLrGuest(channel: VerticalChannel, data: HeteroLrPartyData, settings: HeteroLrJobSettings): Promise<number[]> {
+export async function runHeteroLrGuest(channel: VerticalChannel, data: VerticalPartyTable, settings: HeteroLrJobSettings): Promise<number[]> {
   if (!data.labels || !data.testLabels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest needs labels and test labels');
   const result = await align(channel, 'host', data.ids);
   channel.report({ kind: 'intersection', size: result.size });
@@ -103,7 +92,7 @@ export async function runHeteroLrGuest(channel: VerticalChannel, data: HeteroLrP
 }
 
 /** Runs the host: aligns with the guest, trains its own weights, scores the test rows after each epoch. */
-export async function runHeteroLrHost(channel: VerticalChannel, data: HeteroLrPartyData, settings: HeteroLrJobSettings): Promise<Float64Array> {
+export async function runHeteroLrHost(channel: VerticalChannel, data: VerticalPartyTable, settings: HeteroLrJobSettings): Promise<Float64Array> {
   const result = await align(channel, 'guest', data.ids);
   const rows = alignedRows(data, result);
   const host = new HeteroLrHost(rows.features, data.featureCount, { rows: result.size, ...trainingConfig(settings) });

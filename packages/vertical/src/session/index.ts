@@ -2,7 +2,8 @@
 export { Mailbox } from './channel.ts';
 export type { VerticalChannel, VerticalReport } from './channel.ts';
 export { runHeteroLrGuest, runHeteroLrHost, runHeteroLrArbiter } from './heteroLrParty.ts';
-export type { HeteroLrJobSettings, HeteroLrPartyData } from './heteroLrParty.ts';
+export type { HeteroLrJobSettings } from './heteroLrParty.ts';
+export type { VerticalPartyTable } from '@flotilla/data';
 export { runSplitNnGuest, runSplitNnHost, runSplitNnArbiter } from './splitNnParty.ts';
 export type { SplitNnJobSettings } from './splitNnParty.ts';
 export { joinRelay } from './relayChannel.ts';

@@ -6,7 +6,7 @@ import { SplitNnHost } from '../splitNn/SplitNnHost.ts';
 import type { SplitNnConfig } from '../splitNn/model.ts';
 import type { VerticalChannel } from './channel.ts';
 import { align, alignedRows } from './heteroLrParty.ts';
-import type { HeteroLrPartyData } from './heteroLrParty.ts';
+import type { VerticalPartyTable } from '@flotilla/data';
 
 /** Training settings of a split NN job. */
 export interface SplitNnJobSettings {
@@ -36,7 +36,7 @@ function readConfig(m: Record<string, unknown>, rows: number): ConfigMessage {
  * mean training loss and test accuracy.
  * @example await runSplitNnGuest(channel, guestTable, { epochs: 2 });
  */
-export async function runSplitNnGuest(channel: VerticalChannel, data: HeteroLrPartyData, settings: SplitNnJobSettings): Promise<number[]> {
+export async function runSplitNnGuest(channel: VerticalChannel, data: VerticalPartyTable, settings: SplitNnJobSettings): Promise<number[]> {
   if (!data.labels || !data.testLabels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest needs labels and test labels');
   const result = await align(channel, 'host', data.ids);
   channel.report({ kind: 'intersection', size: result.size });
@@ -80,7 +80,7 @@ export async function runSplitNnGuest(channel: VerticalChannel, data: HeteroLrPa
 }
 
 /** The host: aligns, trains its bottom model, opens its test embeddings after each epoch. */
-export async function runSplitNnHost(channel: VerticalChannel, data: HeteroLrPartyData, settings: SplitNnJobSettings): Promise<void> {
+export async function runSplitNnHost(channel: VerticalChannel, data: VerticalPartyTable, settings: SplitNnJobSettings): Promise<void> {
   const result = await align(channel, 'guest', data.ids);
   const rows = alignedRows(data, result);
   channel.send('guest', { type: 'split-nn.setup', hostFeatures: data.featureCount });
