@@ -47,3 +47,49 @@ describe('DP-FedAvg', () => {
     expect(reference.getEpsilon(1e-5)).toBeGreaterThan(6);
   });
 });
+
+describe('DP-FedAvg with adaptive clipping', () => {
+  let coordinator: TestCoordinator | undefined;
+  let clients: FlotillaClient[] = [];
+
+  afterAll(async () => {
+    for (const c of clients) c.stop();
+    await coordinator?.close();
+  });
+
+  it('records a clip norm that follows the update norms round after round, and the ε of the whole round', async () => {
+    coordinator = await startTestCoordinator();
+    const { url } = coordinator;
+    // S starts far below any MNIST update's norm: every update is clipped, so S grows each round
+    // by about e^(η·γ) = e^0.1 (the count noise σ_b = 0.5 moves b̃ by 0.1 at one std).
+    const taskId = await createTask(url, smallTask({
+      data: { partition },
+      stop: { maxRounds: 3 },
+      privacy: {
+        differentialPrivacy: {
+          enabled: true, clippingNorm: 0.01, noiseMultiplier: 0.5, delta: 1e-5,
+          adaptiveClipping: { enabled: true, clippedCountStddev: 0.5 },
+        },
+      },
+    }));
+    clients = await startMnistClients(url, taskId, partition, [0, 1, 2, 3, 4]);
+
+    await eventually(async () => {
+      const { body } = await api<{ state: string }>(url, `/api/tasks/${taskId}`);
+      return body.state === 'completed' ? body : undefined;
+    }, 120_000, 'the three rounds');
+
+    const { body } = await api<{ rounds: { round: number; outcome: string; epsilon: number; clipNorm: number }[] }>(url, `/api/tasks/${taskId}/rounds`);
+    expect(body.rounds.map((r) => r.outcome)).toEqual(['committed', 'committed', 'committed']);
+    let previous = 0.01;
+    const reference = new RdpAccountant();
+    for (const round of body.rounds) {
+      expect(round.clipNorm).toBeGreaterThan(previous * 1.02);
+      expect(round.clipNorm).toBeLessThan(previous * 1.3);
+      previous = round.clipNorm;
+      // The count and the sum together are one Gaussian mechanism of multiplier z = 0.5 at q = 1.
+      reference.step(0.5, 1);
+      expect(round.epsilon).toBeCloseTo(reference.getEpsilon(1e-5), 3);
+    }
+  });
+});
