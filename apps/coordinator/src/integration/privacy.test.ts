@@ -1,10 +1,13 @@
 // Client-level differential privacy end to end: the task records ε spent after every round and
-// stops before its budget would be exceeded.
+// stops before its budget would be exceeded; with adaptive clipping it records a moving clip norm.
 
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FlotillaClient } from '@flotilla/client';
-import { RdpAccountant } from '@flotilla/privacy';
+import { DpFedAvgStrategy, RdpAccountant } from '@flotilla/privacy';
 import type { PartitionSpec } from '@flotilla/protocol';
+import { buildStrategy } from '../engine/strategyFromTask.ts';
+import { SqliteStore } from '../store/SqliteStore.ts';
 import { api, createTask, eventually, smallTask, startMnistClients, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 
 const partition: PartitionSpec = { kind: 'iid', numClients: 5, seed: 11, examplesPerClient: 100 };
@@ -57,7 +60,7 @@ describe('DP-FedAvg with adaptive clipping', () => {
     await coordinator?.close();
   });
 
-  it('records a clip norm that follows the update norms round after round, and the ε of the whole round', async () => {
+  it('records a clip norm that follows the update norms round after round, the ε of the whole round, and resumes both', async () => {
     coordinator = await startTestCoordinator();
     const { url } = coordinator;
     // S starts far below any MNIST update's norm: every update is clipped, so S grows each round
@@ -91,5 +94,16 @@ describe('DP-FedAvg with adaptive clipping', () => {
       reference.step(0.5, 1);
       expect(round.epsilon).toBeCloseTo(reference.getEpsilon(1e-5), 3);
     }
+
+    // A restart rebuilds the strategy from the task and its last checkpoint, as TaskRunner does.
+    await coordinator.close();
+    const store = new SqliteStore(path.join(coordinator.dataDir, 'flotilla.db'));
+    const resumed = buildStrategy(store.getTask(taskId)!.config);
+    resumed.importState(store.latestCheckpoint(taskId)!.strategyState);
+    store.close();
+    expect(resumed).toBeInstanceOf(DpFedAvgStrategy);
+    expect((resumed as DpFedAvgStrategy).clipNorm).toBeCloseTo(previous, 6);
+    expect((resumed as DpFedAvgStrategy).epsilonSpent()).toBeCloseTo(body.rounds.at(-1)!.epsilon, 3);
+    coordinator = undefined;
   });
 });
