@@ -63,3 +63,42 @@ test('the global model downloads in tfjs format, and an uploaded model.json beco
   expect(task.config.model.kind).toBe('tfjs');
   expect(task.config.model.modelTopology.class_name).toBe('Sequential');
 });
+
+test('a DP task from the form: the noise-multiplier helper fills z, and REST shows the privacy config', async ({ dashboard, coordinator }) => {
+  await dashboard.open(coordinator.token);
+  await dashboard.expectLive();
+  await dashboard.id('dashboard.create.fraction').fill('1');
+  await dashboard.id('dashboard.create.rounds').fill('10');
+
+  await dashboard.id('dashboard.create.dp.kind').selectOption('client');
+  await dashboard.id('dashboard.create.dp.clip').fill('0.5');
+  await dashboard.id('dashboard.create.dp.targetEpsilon').fill('4');
+  await dashboard.id('dashboard.create.dp.find').click();
+  // Every client each round (C = 1) for 10 rounds: the same question asked of the REST API.
+  const helper = await rest<{ noiseMultiplier: number; epsilon: number }>(coordinator.url, coordinator.token,
+    '/api/privacy/noise-multiplier?targetEpsilon=4&delta=1e-5&sampleRate=1&rounds=10');
+  await expect(dashboard.id('dashboard.create.dp.found')).toContainText(`z = ${helper.noiseMultiplier} reaches ε = ${helper.epsilon.toFixed(3)}`);
+  await expect(dashboard.id('dashboard.create.dp.noise')).toHaveValue(String(helper.noiseMultiplier));
+
+  await dashboard.id('dashboard.create.dp.adaptive').check();
+  await dashboard.id('dashboard.create.dp.quantile').fill('0.6');
+  await dashboard.id('dashboard.create.dp.countStd').fill('2');
+  // Adaptive clipping needs each update's norm, which secure aggregation hides: refused with its code.
+  await dashboard.id('dashboard.create.secagg.enabled').check();
+  await dashboard.id('dashboard.create.submit').click();
+  await expect(dashboard.id('dashboard.create.message')).toContainText('FLT_INVALID_TASK');
+  await dashboard.id('dashboard.create.secagg.enabled').uncheck();
+
+  const taskId = await dashboard.createTask({ name: 'UI DP task', clients: '4', start: false, baseline: false });
+  const task = await rest<{ config: { privacy: Record<string, unknown> } }>(coordinator.url, coordinator.token, `/api/tasks/${taskId}`);
+  expect(task.config.privacy).toMatchObject({
+    differentialPrivacy: {
+      enabled: true, clippingNorm: 0.5, noiseMultiplier: helper.noiseMultiplier, delta: 1e-5, targetEpsilon: 4,
+      adaptiveClipping: { enabled: true, targetQuantile: 0.6, learningRate: 0.2, clippedCountStddev: 2 },
+    },
+    dpSgd: { enabled: false },
+    secureAggregation: { enabled: false },
+  });
+  await expect(dashboard.id('dashboard.privacy.kind')).toHaveText('client-level DP-FedAvg');
+  await expect(dashboard.id('dashboard.privacy.clipNorm')).toHaveText('not yet adapted');
+});

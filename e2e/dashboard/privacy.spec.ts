@@ -69,3 +69,46 @@ test.describe.serial('ε on the dashboard', () => {
     await testInfo.attach('dashboard with ε', { path: shot, contentType: 'image/png' });
   });
 });
+
+test.describe.serial('adaptive clipping on the dashboard', () => {
+  let fleet: ChildHandle | null = null;
+
+  test.afterAll(async () => {
+    await fleet?.stop();
+  });
+
+  test('the clip norm shown is the last round\'s, and the fleet prints each round\'s ε', async ({ dashboard, coordinator }) => {
+    const get = <T>(p: string) => rest<T>(coordinator.url, coordinator.token, p);
+    const created = await fetch(`${coordinator.url}/api/tasks?start=true`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${coordinator.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'adaptive clipping on the dashboard',
+        data: { partition: { kind: 'iid', numClients: 4, seed: 1, examplesPerClient: 150 }, testLimit: 500 },
+        fit: { fractionFit: 1, minFitClients: 1, minAvailableClients: 4, batchSize: 15, learningRate: 0.3 },
+        stop: { maxRounds: 2, targetAccuracy: null, minReports: 1 },
+        baseline: { enabled: false },
+        // S = 0.01 clips every update, so the clip norm grows each round.
+        privacy: { differentialPrivacy: { enabled: true, clippingNorm: 0.01, noiseMultiplier: 0.5, delta: 1e-5, adaptiveClipping: { enabled: true, clippedCountStddev: 0.5 } } },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const taskId = ((await created.json()) as { id: string }).id;
+
+    await dashboard.open(coordinator.token);
+    await dashboard.expectLive();
+    await dashboard.selectTask(taskId);
+    await expect(dashboard.id('dashboard.privacy.kind')).toHaveText('client-level DP-FedAvg');
+    await expect(dashboard.id('dashboard.privacy.clipNorm')).toHaveText('not yet adapted');
+
+    fleet = startFleet(coordinator.url, coordinator.token, ['--task', taskId]);
+    await expect(dashboard.taskState).toHaveText('completed', { timeout: 120_000 });
+    const { rounds } = await get<{ rounds: (Round & { clipNorm: number })[] }>(`/api/tasks/${taskId}/rounds`);
+    expect(rounds).toHaveLength(2);
+    expect(rounds[1]!.clipNorm).toBeGreaterThan(rounds[0]!.clipNorm);
+    expect(rounds[0]!.clipNorm).toBeGreaterThan(0.01);
+    await expect(dashboard.id('dashboard.privacy.clipNorm')).toHaveText(rounds[1]!.clipNorm.toPrecision(3));
+    await expect.poll(() => fleet!.output(), { timeout: 10_000 }).toContain(`ε ${fmtEps(rounds[1]!.epsilon!)}`);
+    expect(fleet.output()).toContain(`ε ${fmtEps(rounds[0]!.epsilon!)}`);
+  });
+});

@@ -15,6 +15,7 @@ import { clientRoutes } from './routes/clients.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/models.ts';
+import { privacyRoutes } from './routes/privacy.ts';
 import { simulationRoutes } from './routes/simulation.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { webRoutes } from './routes/web.ts';
@@ -95,7 +96,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Flotilla coordinator', version: '0.1.0', description: 'Federated learning rounds, tasks, clients and models' },
-      tags: [{ name: 'tasks' }, { name: 'rounds' }, { name: 'models' }, { name: 'clients' }, { name: 'events' }],
+      tags: [{ name: 'tasks' }, { name: 'rounds' }, { name: 'models' }, { name: 'clients' }, { name: 'events' }, { name: 'privacy' }],
     },
   });
   // ws refuses frames past maxPayload outright; the slack lets our own check answer with a code.
@@ -106,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(modelRoutes, { coordinator });
   await app.register(eventRoutes, { coordinator });
   await app.register(simulationRoutes, { coordinator });
+  await app.register(privacyRoutes);
   await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken: options.joinToken ?? null });
   await app.register(verticalRoutes, { coordinator });
   await app.register(webRoutes);

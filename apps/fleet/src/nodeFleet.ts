@@ -32,6 +32,8 @@ export interface RoundLine {
   testAccuracy: number | null;
   testLoss: number | null;
   delta: number | null;
+  /** ε spent so far, when the task accounts differential privacy. */
+  epsilon: number | null;
   durationMs: number;
 }
 
@@ -101,7 +103,7 @@ export function toRoundLine(d: Record<string, unknown>): RoundLine {
   return {
     round: Number(d.round), outcome: String(d.outcome), reason: (d.reason as string | null) ?? null,
     selected: Number(d.selected), reported: Number(d.reported), dropped: Number(d.dropped), failed: Number(d.failed),
-    testAccuracy: num(d.testAccuracy), testLoss: num(d.testLoss), delta: num(d.delta),
+    testAccuracy: num(d.testAccuracy), testLoss: num(d.testLoss), delta: num(d.delta), epsilon: num(d.epsilon),
     durationMs: Number(d.endedAt) - Number(d.startedAt),
   };
 }

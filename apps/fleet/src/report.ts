@@ -1,4 +1,4 @@
-// What the fleet CLI prints: a line per round, baseline progress, and notes.
+// What the fleet CLI prints: a line per round (with ε for a DP task), baseline progress, and notes.
 
 import type { RoundLine } from './nodeFleet.ts';
 
@@ -11,11 +11,16 @@ export interface FleetReporter {
 
 const fixed = (v: number | null, digits = 4) => (v === null ? '   —  ' : v.toFixed(digits));
 
+/**
+ * One round as the CLI prints it; a DP task's line ends with the ε spent so far.
+ * @example formatRoundLine(toRoundLine(event.data)) // 'round    3  selected   4 … acc 0.8120 … 2.1 s  ε 4.851'
+ */
 export function formatRoundLine(r: RoundLine): string {
+  const epsilon = r.epsilon === null ? '' : `  ε ${r.epsilon.toFixed(3)}`;
   const head = `round ${String(r.round).padStart(4)}  selected ${String(r.selected).padStart(3)}  reported ${String(r.reported).padStart(3)}  dropped ${String(r.dropped).padStart(2)}`;
-  if (r.outcome !== 'committed') return `${head}  abandoned: ${r.reason ?? ''}  (${(r.durationMs / 1000).toFixed(1)} s)`;
+  if (r.outcome !== 'committed') return `${head}  abandoned: ${r.reason ?? ''}  (${(r.durationMs / 1000).toFixed(1)} s)${epsilon}`;
   const delta = r.delta === null ? 'δ   —   ' : `δ ${r.delta >= 0 ? '+' : ''}${r.delta.toFixed(4)}`;
-  return `${head}  acc ${fixed(r.testAccuracy)}  loss ${fixed(r.testLoss)}  ${delta}  ${(r.durationMs / 1000).toFixed(1)} s`;
+  return `${head}  acc ${fixed(r.testAccuracy)}  loss ${fixed(r.testLoss)}  ${delta}  ${(r.durationMs / 1000).toFixed(1)} s${epsilon}`;
 }
 
 export function consoleReporter(stream: NodeJS.WriteStream = process.stdout): FleetReporter {

@@ -42,6 +42,8 @@ export const ErrorCodes = {
   NO_LABELS: 'FLT_NO_LABELS',
   /** The page holds no examples to train on. */
   NO_LOCAL_DATA: 'FLT_NO_LOCAL_DATA',
+  /** Privacy parameters that cannot be met together (e.g. a target ε out of reach at that δ). */
+  PRIVACY_UNREACHABLE: 'FLT_PRIVACY_UNREACHABLE',
   INTERNAL: 'FLT_INTERNAL',
 } as const;
 

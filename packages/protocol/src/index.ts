@@ -12,7 +12,7 @@ export {
 } from './messages.ts';
 export {
   ModelSpec, PartitionSpec, DataSpec, StrategySpec, FitSpec, StopSpec, LimitsSpec, BaselineSpec, TaskConfig,
-  FitPlan, TaskState, DifferentialPrivacySpec, DpSgdSpec, PrivacySpec, SecureAggregationSpec,
+  FitPlan, TaskState, AdaptiveClippingSpec, DifferentialPrivacySpec, DpSgdSpec, PrivacySpec, SecureAggregationSpec,
 } from './task.ts';
 export {
   SecAggPlan, SecAggAdvertise, SecAggShares, SecAggMasked, SecAggReveal, SecAggKeys, SecAggDeliver, SecAggUnmask,

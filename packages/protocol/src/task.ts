@@ -102,6 +102,21 @@ export const BaselineSpec = Type.Object({
 });
 
 /**
+ * Adaptive clipping (Andrew et al., NeurIPS 2021): the clip norm follows the `targetQuantile` of
+ * the clients' update norms, S ← S·exp(−η_C (b̃ − γ)), from a count of unclipped updates noised
+ * with std `clippedCountStddev` (σ_b; default expected clients per round / 20, as in the paper).
+ * The noise multiplier stays the one of the whole round: the update sum gets the larger
+ * z_Δ = (z⁻² − (2σ_b)⁻²)^(−1/2), so σ_b must exceed z/2.
+ */
+export const AdaptiveClippingSpec = Type.Object({
+  enabled: Type.Boolean({ default: false }),
+  targetQuantile: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.5 }),
+  learningRate: Type.Number({ exclusiveMinimum: 0, default: 0.2 }),
+  clippedCountStddev: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+});
+export type AdaptiveClippingSpec = Static<typeof AdaptiveClippingSpec>;
+
+/**
  * Client-level differential privacy (DP-FedAvg, McMahan et al. 2018), in Opacus / TF Privacy
  * terms: clipping norm, noise multiplier, δ, and an optional ε budget that stops the task.
  */
@@ -111,6 +126,8 @@ export const DifferentialPrivacySpec = Type.Object({
   noiseMultiplier: Type.Number({ minimum: 0, default: 1 }),
   delta: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 1e-5 }),
   targetEpsilon: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  /** Adaptive clipping: `clippingNorm` is then only the first round's clip norm. */
+  adaptiveClipping: Type.Optional(AdaptiveClippingSpec),
 });
 export type DifferentialPrivacySpec = Static<typeof DifferentialPrivacySpec>;
 

@@ -1,7 +1,7 @@
 // The end of a round: the record written to the store (with the new checkpoint when it
 // commits), the event dashboards receive, and the metrics Prometheus scrapes.
 
-import { hasPrivacyAccounting } from '@flotilla/privacy';
+import { DpFedAvgStrategy, hasPrivacyAccounting } from '@flotilla/privacy';
 import type { RoundRecord } from '../store/Store.ts';
 import type { RoundState } from './RoundState.ts';
 import type { TaskRunner } from './TaskRunner.ts';
@@ -12,6 +12,7 @@ function roundRecord(runner: TaskRunner, rs: RoundState, patch: Partial<RoundRec
     selected: rs.selected.size, goal: rs.goal, reported: rs.reports.size, dropped: rs.dropped, failed: rs.failed,
     testAccuracy: null, testLoss: null, trainLoss: rs.meanTrainLoss(), baselineAccuracy: null, delta: null,
     epsilon: hasPrivacyAccounting(runner.strategy) ? runner.strategy.epsilonSpent() : runner.sampleDp?.epsilonSpent() ?? null,
+    clipNorm: runner.strategy instanceof DpFedAvgStrategy ? runner.strategy.clipNorm : null,
     bytesUp: rs.bytesUp, bytesDown: rs.bytesDown, modelVersion: runner.version, clients: rs.clientRecords(), ...patch,
   };
 }

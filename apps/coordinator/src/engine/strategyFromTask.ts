@@ -1,7 +1,7 @@
 // Maps a task's configuration (wire names) onto a strategy of @flotilla/core.
 
 import { createStrategy, type Strategy, type StrategyConfig } from '@flotilla/core';
-import { DpFedAvgStrategy } from '@flotilla/privacy';
+import { adaptiveClippingConfig, DpFedAvgStrategy, type AdaptiveClippingConfig } from '@flotilla/privacy';
 import type { TaskConfig } from '@flotilla/protocol';
 
 export function buildStrategy(config: TaskConfig): Strategy {
@@ -55,6 +55,23 @@ export function buildStrategy(config: TaskConfig): Strategy {
   return dp.enabled
     ? new DpFedAvgStrategy(strategy, {
       clipNorm: dp.clippingNorm, noiseMultiplier: dp.noiseMultiplier, delta: dp.delta, populationSize: config.data.partition.numClients,
+      ...(dp.adaptiveClipping?.enabled ? { adaptiveClipping: adaptiveClippingOf(config) } : {}),
     })
     : strategy;
+}
+
+/**
+ * The task's adaptive clipping with its defaults filled in; σ_b defaults to m/20 for the m clients
+ * a round asks for when the whole population is online (Andrew et al. 2021, §4).
+ * @example const ac = adaptiveClippingOf(config); // { targetQuantile: 0.5, learningRate: 0.2, countNoiseStd: 0.5 }
+ */
+export function adaptiveClippingOf(config: TaskConfig): AdaptiveClippingConfig {
+  const spec = config.privacy.differentialPrivacy.adaptiveClipping;
+  const expected = Math.max(config.fit.minFitClients, Math.ceil(config.fit.fractionFit * config.data.partition.numClients));
+  return adaptiveClippingConfig({
+    expectedClientsPerRound: expected,
+    ...(spec?.targetQuantile === undefined ? {} : { targetQuantile: spec.targetQuantile }),
+    ...(spec?.learningRate === undefined ? {} : { learningRate: spec.learningRate }),
+    ...(spec?.clippedCountStddev === undefined ? {} : { countNoiseStd: spec.clippedCountStddev }),
+  });
 }

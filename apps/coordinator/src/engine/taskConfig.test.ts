@@ -58,4 +58,17 @@ describe('resolveTaskConfig', () => {
     expect(codeOf(() => secure({ neighbours: 4, threshold: 6 }))).toBe(ErrorCodes.INVALID_TASK);
     expect(codeOf(() => secure({ mode: 'half' }))).toBe(ErrorCodes.INVALID_TASK);
   });
+
+  it('takes adaptive clipping with the paper\'s defaults and refuses it with secure aggregation or too little count noise', () => {
+    const adaptive = (a: Record<string, unknown>, rest: Record<string, unknown> = {}) => resolveTaskConfig({
+      privacy: { differentialPrivacy: { enabled: true, adaptiveClipping: { enabled: true, ...a } }, ...rest },
+    });
+    // 100 clients × C = 0.1 → m = 10, σ_b = 0.5 would not exceed z/2 = 0.5 at the default z = 1.
+    expect(codeOf(() => adaptive({}))).toBe(ErrorCodes.INVALID_TASK);
+    expect(adaptive({ clippedCountStddev: 1 }).privacy.differentialPrivacy.adaptiveClipping).toEqual({
+      enabled: true, targetQuantile: 0.5, learningRate: 0.2, clippedCountStddev: 1,
+    });
+    expect(codeOf(() => adaptive({ clippedCountStddev: 1 }, { secureAggregation: { enabled: true } }))).toBe(ErrorCodes.INVALID_TASK);
+    expect(codeOf(() => adaptive({ targetQuantile: 1 }))).toBe(ErrorCodes.INVALID_TASK);
+  });
 });

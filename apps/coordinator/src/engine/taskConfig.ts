@@ -3,6 +3,7 @@
 
 import { Value } from '@sinclair/typebox/value';
 import { ErrorCodes, FlotillaError, TaskConfig } from '@flotilla/protocol';
+import { adaptiveClippingOf } from './strategyFromTask.ts';
 
 export const DEFAULT_TASK_CONFIG: TaskConfig = {
   name: 'MNIST 2NN FedAvg (McMahan et al. 2017)',
@@ -14,7 +15,10 @@ export const DEFAULT_TASK_CONFIG: TaskConfig = {
   limits: { maxUpdateNorm: 1000 },
   baseline: { enabled: true, maxEpochs: 30, patience: 3, validationFraction: 0.1 },
   privacy: {
-    differentialPrivacy: { enabled: false, clippingNorm: 1, noiseMultiplier: 1, delta: 1e-5 },
+    differentialPrivacy: {
+      enabled: false, clippingNorm: 1, noiseMultiplier: 1, delta: 1e-5,
+      adaptiveClipping: { enabled: false, targetQuantile: 0.5, learningRate: 0.2 },
+    },
     dpSgd: { enabled: false, l2NormClip: 1, noiseMultiplier: 1.1, microbatchSize: 1, delta: 1e-5 },
     secureAggregation: { enabled: false, mode: 'plus', clip: 1, stageDeadlineMs: 15_000 },
   },
@@ -62,6 +66,8 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
     throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.differentialPrivacy and privacy.dpSgd cannot both be enabled in one task');
   }
   const secure = (config as TaskConfig).privacy.secureAggregation;
+  const dp = privacy.differentialPrivacy;
+  if (dp.enabled && dp.adaptiveClipping?.enabled) checkAdaptiveClipping(config as TaskConfig);
   const strategy = (config as TaskConfig).strategy.name;
   if (secure?.enabled && !SUM_STRATEGIES.has(strategy)) {
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `strategy ${strategy} needs every update; secure aggregation reveals only their sum (use fedavg, fedprox, fedavgm or a FedOpt rule)`);
@@ -77,3 +83,16 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
 
 /** Strategies that need only the (weighted) sum of the updates, all secure aggregation reveals. */
 const SUM_STRATEGIES: ReadonlySet<string> = new Set(['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']);
+
+function checkAdaptiveClipping(config: TaskConfig): void {
+  if (config.privacy.secureAggregation?.enabled) {
+    // The server would need each update's unclipped bit, which secure aggregation hides.
+    throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.differentialPrivacy.adaptiveClipping cannot be combined with privacy.secureAggregation; use a fixed clippingNorm');
+  }
+  const z = config.privacy.differentialPrivacy.noiseMultiplier;
+  const sigmaB = adaptiveClippingOf(config).countNoiseStd;
+  if (z > 0 && !(sigmaB > z / 2)) {
+    throw new FlotillaError(ErrorCodes.INVALID_TASK,
+      `privacy.differentialPrivacy.adaptiveClipping.clippedCountStddev ${sigmaB} must exceed noiseMultiplier/2 = ${z / 2} (the default is expected clients per round / 20)`);
+  }
+}

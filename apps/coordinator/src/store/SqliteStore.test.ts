@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { DEFAULT_TASK_CONFIG } from '../engine/taskConfig.ts';
 import { SqliteStore } from './SqliteStore.ts';
 import type { RoundRecord, TaskRecord } from './Store.ts';
@@ -90,5 +91,20 @@ describe('SqliteStore', () => {
     store.bumpClientStats('c', { roundsJoined: 2, dropouts: 1 });
     store.upsertClient({ id: 'c', tokenHash: 'h', kind: 'node', backend: 'cpu', examplesPerSec: 50, firstSeen: 9, lastSeen: 9, roundsJoined: 0, dropouts: 0 });
     expect(store.getClient('c')).toMatchObject({ backend: 'cpu', roundsJoined: 2, dropouts: 1, firstSeen: 1 });
+  });
+
+  it('records each round\'s clip norm, also in a store created before the column existed', () => {
+    const f = file();
+    const old = open(f);
+    old.createTask(task(), { taskId: 't1', version: 0, round: 0, weights: new Float32Array(1), strategyState: {}, createdAt: 1 });
+    old.commitRound(round(1), { taskId: 't1', version: 1, round: 1, weights: new Float32Array(1), strategyState: {}, createdAt: 20 });
+    old.close();
+    const raw = new Database(f);
+    raw.exec('ALTER TABLE rounds DROP COLUMN clip_norm');
+    raw.close();
+
+    const store = open(f);
+    store.commitRound(round(2, { clipNorm: 0.75 }), { taskId: 't1', version: 2, round: 2, weights: new Float32Array(1), strategyState: {}, createdAt: 30 });
+    expect(store.listRounds('t1').map((r) => r.clipNorm)).toEqual([null, 0.75]);
   });
 });

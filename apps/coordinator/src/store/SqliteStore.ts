@@ -44,6 +44,9 @@ export class SqliteStore implements Store {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
+    // Stores created before adaptive clipping lack the column; CREATE TABLE IF NOT EXISTS keeps them as they are.
+    const roundColumnNames = (this.db.prepare('PRAGMA table_info(rounds)').all() as { name: string }[]).map((c) => c.name);
+    if (!roundColumnNames.includes('clip_norm')) this.db.exec('ALTER TABLE rounds ADD COLUMN clip_norm REAL');
   }
 
   createTask(task: TaskRecord, initial: Checkpoint): void {
@@ -180,9 +183,9 @@ export class SqliteStore implements Store {
   private insertRound(r: RoundRecord): void {
     this.db
       .prepare(`INSERT INTO rounds (task_id, round, outcome, reason, started_at, ended_at, selected, goal, reported, dropped, failed,
-                  test_accuracy, test_loss, train_loss, baseline_accuracy, delta, epsilon, bytes_up, bytes_down, model_version)
+                  test_accuracy, test_loss, train_loss, baseline_accuracy, delta, epsilon, clip_norm, bytes_up, bytes_down, model_version)
                 VALUES (@taskId, @round, @outcome, @reason, @startedAt, @endedAt, @selected, @goal, @reported, @dropped, @failed,
-                  @testAccuracy, @testLoss, @trainLoss, @baselineAccuracy, @delta, @epsilon, @bytesUp, @bytesDown, @modelVersion)`)
+                  @testAccuracy, @testLoss, @trainLoss, @baselineAccuracy, @delta, @epsilon, @clipNorm, @bytesUp, @bytesDown, @modelVersion)`)
       .run(roundColumns(r));
     const insert = this.db.prepare(`INSERT INTO round_clients (task_id, round, client_id, outcome, code, num_examples, train_loss)
                                      VALUES (?, ?, ?, ?, ?, ?, ?)`);
@@ -210,14 +213,14 @@ export class SqliteStore implements Store {
       reported: r.reported as number, dropped: r.dropped as number, failed: r.failed as number,
       testAccuracy: r.test_accuracy as number | null, testLoss: r.test_loss as number | null, trainLoss: r.train_loss as number | null,
       baselineAccuracy: r.baseline_accuracy as number | null, delta: r.delta as number | null, epsilon: r.epsilon as number | null,
-      bytesUp: r.bytes_up as number, bytesDown: r.bytes_down as number, modelVersion: r.model_version as number, clients,
+      clipNorm: r.clip_norm as number | null, bytesUp: r.bytes_up as number, bytesDown: r.bytes_down as number, modelVersion: r.model_version as number, clients,
     };
   }
 }
 
 function roundColumns(r: RoundRecord): Omit<RoundRecord, 'clients'> {
   const { clients: _clients, ...columns } = r;
-  return columns;
+  return { ...columns, clipNorm: r.clipNorm ?? null };
 }
 
 function rowToTask(r: Row): TaskRecord {

@@ -47,6 +47,8 @@ export interface RoundRecord {
   delta: number | null;
   /** Privacy spent so far (ε at the task's δ) when the task uses differential privacy. */
   epsilon: number | null;
+  /** Client-level DP: the clip norm S after this round (adaptive clipping moves it); absent or null otherwise. */
+  clipNorm?: number | null;
   bytesUp: number;
   bytesDown: number;
   modelVersion: number;

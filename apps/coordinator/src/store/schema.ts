@@ -11,7 +11,7 @@ CREATE TABLE IF NOT EXISTS rounds (
   started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL, selected INTEGER NOT NULL, goal INTEGER NOT NULL,
   reported INTEGER NOT NULL, dropped INTEGER NOT NULL, failed INTEGER NOT NULL,
   test_accuracy REAL, test_loss REAL, train_loss REAL, baseline_accuracy REAL, delta REAL, epsilon REAL,
-  bytes_up INTEGER NOT NULL, bytes_down INTEGER NOT NULL, model_version INTEGER NOT NULL,
+  clip_norm REAL, bytes_up INTEGER NOT NULL, bytes_down INTEGER NOT NULL, model_version INTEGER NOT NULL,
   PRIMARY KEY (task_id, round)
 );
 CREATE TABLE IF NOT EXISTS round_clients (

@@ -69,7 +69,7 @@ export function App() {
       <div className="layout">
         <aside>
           <TaskList tasks={tasks} selectedId={dash.selectedId} onSelect={dash.select} />
-          <CreateTaskForm onCreate={dash.create} />
+          <CreateTaskForm onCreate={dash.create} token={token} />
         </aside>
         <div className="main">
           {task ? (

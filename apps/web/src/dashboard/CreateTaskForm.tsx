@@ -1,20 +1,22 @@
 // The form that creates a task: data and partition, model (zoo or an uploaded tfjs model.json),
-// strategy and its parameters, C, E, B, learning rate, rounds, deadline, min reports, target.
+// strategy and its parameters, C, E, B, learning rate, rounds, deadline, min reports, target, privacy.
 
 import { useState, type ReactNode } from 'react';
 import { ApiError } from './api.ts';
+import { INITIAL_PRIVACY, PrivacyFields, privacyConfig, type AccountingShape } from './PrivacyFields.tsx';
 
 const STRATEGIES = ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad', 'fedmedian', 'fedtrimmedavg', 'krum'] as const;
 const SERVER_OPTIMISERS = new Set(['fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']);
 
 const Field = ({ label, children }: { label: string; children: ReactNode }) => <label className="field"><span>{label}</span>{children}</label>;
 
-export function CreateTaskForm({ onCreate }: { onCreate(config: unknown, start: boolean): Promise<unknown> }) {
+export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, start: boolean): Promise<unknown>; token: string | null }) {
   const [f, setF] = useState({
     name: 'MNIST FedAvg', partition: 'iid', clients: '10', alpha: '0.5', examples: '', model: 'mnist-2nn', strategy: 'fedavg',
     serverLr: '', momentum: '', mu: '0.01', trimBeta: '0.1', byzantine: '1', fraction: '0.5', minClients: '2', epochs: '1',
     batch: '10', lr: '0.05', rounds: '20', deadline: '60', minReports: '1', target: '0.97', testLimit: '10000', baseline: true, start: true,
   });
+  const [privacy, setPrivacy] = useState(INITIAL_PRIVACY);
   const [topology, setTopology] = useState<{ name: string; modelTopology: unknown } | null>(null);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const set = (key: keyof typeof f) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
@@ -62,7 +64,17 @@ export function CreateTaskForm({ onCreate }: { onCreate(config: unknown, start: 
       },
       stop: { maxRounds: n(f.rounds), roundDeadlineMs: Math.round(n(f.deadline) * 1000), minReports: n(f.minReports), targetAccuracy: n(f.target) > 0 ? n(f.target) : null },
       baseline: { enabled: f.baseline },
+      privacy: privacyConfig(privacy),
     };
+  };
+
+  // Client-level DP samples a fraction C of the clients each round; DP-SGD samples B of a client's
+  // n examples for E·⌈n/B⌉ steps a round (counted as if the client joined every round).
+  const accountingShape = (): AccountingShape => {
+    if (privacy.dp !== 'sample') return { sampleRate: Math.min(1, Number(f.fraction)), rounds: Number(f.rounds) };
+    const examples = Number(f.examples) || Math.floor(60_000 / Math.max(1, Number(f.clients)));
+    const batch = Math.min(Number(f.batch), examples);
+    return { sampleRate: batch / examples, rounds: Number(f.rounds) * Number(f.epochs) * Math.ceil(examples / batch) };
   };
 
   const submit = async () => {
@@ -119,6 +131,7 @@ export function CreateTaskForm({ onCreate }: { onCreate(config: unknown, start: 
         <Field label="min reports">{input('minReports', 'number', '1')}</Field>
         <Field label="target accuracy (0 = none)">{input('target')}</Field>
         <Field label="test examples">{input('testLimit', 'number', '1')}</Field>
+        <PrivacyFields value={privacy} onChange={setPrivacy} token={token} shape={accountingShape()} />
         <label className="check"><input type="checkbox" checked={f.baseline} onChange={set('baseline')} data-testid="dashboard.create.baseline" /> centralized baseline</label>
         <label className="check"><input type="checkbox" checked={f.start} onChange={set('start')} data-testid="dashboard.create.start" /> start at once</label>
         <button type="submit" data-testid="dashboard.create.submit">Create task</button>

@@ -24,6 +24,8 @@ export interface RoundSummary {
   delta: number | null;
   /** ε spent after this round at the task's δ (DP tasks only). */
   epsilon: number | null;
+  /** Client-level DP: the clip norm S after this round (moves under adaptive clipping). */
+  clipNorm?: number | null;
   bytesUp: number;
   bytesDown: number;
   modelVersion: number;
@@ -60,7 +62,10 @@ export interface TaskView {
     stop: { maxRounds: number; targetAccuracy?: number; roundDeadlineMs: number; minReports: number };
     baseline: { enabled: boolean };
     privacy?: {
-      differentialPrivacy?: { enabled: boolean; clippingNorm: number; noiseMultiplier: number; delta: number; targetEpsilon?: number };
+      differentialPrivacy?: {
+        enabled: boolean; clippingNorm: number; noiseMultiplier: number; delta: number; targetEpsilon?: number;
+        adaptiveClipping?: { enabled: boolean; targetQuantile: number; learningRate: number; clippedCountStddev?: number };
+      };
       dpSgd?: { enabled: boolean; l2NormClip: number; noiseMultiplier: number; microbatchSize: number; delta: number; targetEpsilon?: number };
     };
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, createStrategy } from '@flotilla/core';
 import { DpFedAvgStrategy, hasPrivacyAccounting } from './DpFedAvgStrategy.ts';
+import { adaptiveClippingConfig } from './adaptiveClipping.ts';
 import { RdpAccountant } from './RdpAccountant.ts';
 
 const clients = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `c${i}` }));
@@ -59,5 +60,68 @@ describe('DpFedAvgStrategy', () => {
     strategy.configureFit(1, clients(10), createRng(3));
     expect(strategy.beginAggregation(1, new Float32Array(2)).finish([])).toBeNull();
     expect(strategy.epsilonSpent()).toBe(0);
+  });
+});
+
+describe('DpFedAvgStrategy with adaptive clipping (Andrew et al. 2021)', () => {
+  const adaptive = (noiseMultiplier: number, options: { targetQuantile?: number; countNoiseStd?: number; clipNorm?: number }) =>
+    new DpFedAvgStrategy(createStrategy({ name: 'fedavg', fractionFit: 1, minFitClients: 1, minAvailableClients: 1 }), {
+      clipNorm: options.clipNorm ?? 0.1, noiseMultiplier, delta: 1e-5, populationSize: 20,
+      adaptiveClipping: adaptiveClippingConfig({ expectedClientsPerRound: 20, ...options }),
+    });
+
+  /** Runs `rounds` rounds of 20 clients whose update norms are 1.05, 1.15, …, 2.95 (uniform on [1, 3]). */
+  const run = (strategy: DpFedAvgStrategy, rounds: number): number[] => {
+    const norms: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      strategy.configureFit(round, clients(20), createRng(round));
+      const aggregation = strategy.beginAggregation(round, new Float32Array(2));
+      for (let i = 0; i < 20; i++) aggregation.add({ clientId: `c${i}`, numExamples: 1, update: new Float32Array([1.05 + 0.1 * i, 0]) });
+      aggregation.finish([]);
+      norms.push(strategy.clipNorm);
+    }
+    return norms;
+  };
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+  it('moves the clip norm from far below to the target quantile of the update norms', () => {
+    const median = run(adaptive(0, { targetQuantile: 0.5, countNoiseStd: 1 }), 150);
+    expect(median[0]).toBeGreaterThan(0.1);
+    // From 0.1 the geometric update needs ~30 rounds to reach [1, 3]; then it hovers around the quantile.
+    expect(mean(median.slice(-50))).toBeGreaterThan(1.8);
+    expect(mean(median.slice(-50))).toBeLessThan(2.2);
+    const high = run(adaptive(0, { targetQuantile: 0.9, countNoiseStd: 1, clipNorm: 10 }), 150);
+    expect(high[0]).toBeLessThan(10);
+    expect(mean(high.slice(-50))).toBeGreaterThan(2.6);
+    expect(mean(high.slice(-50))).toBeLessThan(3.0);
+  });
+
+  it('noises the update sum with z_Δ = (z⁻² − (2σ_b)⁻²)^(−1/2) and spends the ε of z', () => {
+    const strategy = adaptive(1, { countNoiseStd: 1, clipNorm: 1 });
+    const zDelta = (1 - 0.25) ** -0.5;
+    expect(strategy.updateNoiseMultiplier).toBeCloseTo(zDelta, 9);
+    strategy.configureFit(1, clients(20), createRng(1));
+    const aggregation = strategy.beginAggregation(1, new Float32Array(200_000));
+    aggregation.add({ clientId: 'a', numExamples: 1, update: new Float32Array(200_000) });
+    const next = aggregation.finish([])!;
+    const std = Math.sqrt(next.reduce((s, v) => s + v * v, 0) / next.length);
+    // Expected z_Δ·S/m = 1.1547/20 ≈ 0.0577; the estimate's relative error is ~0.3 %.
+    expect(std).toBeGreaterThan((zDelta / 20) * 0.985);
+    expect(std).toBeLessThan((zDelta / 20) * 1.015);
+    const reference = new RdpAccountant([{ noiseMultiplier: 1, sampleRate: 1, steps: 1 }]);
+    expect(strategy.epsilonSpent()).toBeCloseTo(reference.getEpsilon(1e-5), 6);
+  });
+
+  it('exports the clip norm with its state so that a restart resumes it', () => {
+    const strategy = adaptive(0, { countNoiseStd: 1 });
+    run(strategy, 5);
+    expect(strategy.clipNorm).toBeGreaterThan(0.1);
+    const restored = adaptive(0, { countNoiseStd: 1 });
+    restored.importState(strategy.exportState());
+    expect(restored.clipNorm).toBeCloseTo(strategy.clipNorm, 6);
+  });
+
+  it('refuses a count noise σ_b that leaves no budget for the update sum', () => {
+    expect(() => adaptive(1, { countNoiseStd: 0.5 })).toThrow(/countNoiseStd/);
   });
 });

@@ -63,6 +63,12 @@ describe('adaptive clipping (Andrew et al. 2021)', () => {
     expect(clipNorm).toBeLessThan(6.5);
   });
 
+  it('noises the count of unclipped updates with std σ_b', () => {
+    // b̃·m − Σb_i is the noise alone; 20,000 draws pin its std to within a few per cent.
+    const counts = Float64Array.from({ length: 20_000 }, () => noisyUnclippedFraction(7, 10, 2.5) * 10 - 7);
+    expectStd(counts, 2.5);
+  });
+
   it('splits the budget: z_Δ = (z⁻² − (2σ_b)⁻²)^(−1/2), and refuses σ_b ≤ z/2', () => {
     expect(effectiveNoiseMultiplier(1, 5)).toBeCloseTo(1 / Math.sqrt(0.99), 12);
     expect(() => effectiveNoiseMultiplier(1, 0.5)).toThrow(expect.objectContaining({ code: 'DP_INVALID_CONFIG' }));

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { toRoundLine } from './nodeFleet.ts';
+import { formatRoundLine } from './report.ts';
+
+// A round as the coordinator's event stream carries it.
+const event = (patch: Record<string, unknown>) => ({
+  round: 3, outcome: 'committed', reason: null, selected: 4, reported: 4, dropped: 0, failed: 0,
+  testAccuracy: 0.812, testLoss: 0.61, delta: null, epsilon: null, startedAt: 1_000, endedAt: 3_100, ...patch,
+});
+
+describe('the fleet per-round line', () => {
+  it('ends with the ε spent so far when the task records it', () => {
+    const line = formatRoundLine(toRoundLine(event({ epsilon: 4.85123 })));
+    expect(line).toMatch(/^round +3 +selected +4 +reported +4 +dropped +0 +acc 0\.8120 +loss 0\.6100 .* 2\.1 s +ε 4\.851$/);
+  });
+
+  it('shows ε on an abandoned round too (its updates reached the coordinator) and none without DP', () => {
+    expect(formatRoundLine(toRoundLine(event({ outcome: 'abandoned', reason: 'too few reports', epsilon: 1.5 })))).toMatch(/abandoned: too few reports +\(2\.1 s\) +ε 1\.500$/);
+    expect(formatRoundLine(toRoundLine(event({})))).not.toContain('ε');
+  });
+});
