@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { DEFAULT_TASK_CONFIG } from '../engine/taskConfig.ts';
 import { SqliteStore } from './SqliteStore.ts';
-import type { RoundRecord, TaskRecord } from './Store.ts';
+import type { RoundRecord, TaskRecord, VerticalJobRecord } from './Store.ts';
 
 const file = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'flotilla-store-')), 'flotilla.db');
 const task = (id = 't1'): TaskRecord => ({
@@ -106,5 +106,27 @@ describe('SqliteStore', () => {
     const store = open(f);
     store.commitRound(round(2, { clipNorm: 0.75 }), { taskId: 't1', version: 2, round: 2, weights: new Float32Array(1), strategyState: {}, createdAt: 30 });
     expect(store.listRounds('t1').map((r) => r.clipNorm)).toEqual([null, 0.75]);
+  });
+
+  it('keeps vertical jobs across reopening, also in a store created before the table existed', () => {
+    const f = file();
+    const old = open(f);
+    old.close();
+    const raw = new Database(f);
+    raw.exec('DROP TABLE vertical_jobs');
+    raw.close();
+
+    const job = (id: string, createdAt: string, patch: Partial<VerticalJobRecord> = {}): VerticalJobRecord => ({
+      id, algorithm: 'hetero-lr', settings: { epochs: 2 }, state: 'waiting', createdAt,
+      tokenHashes: { guest: 'g'.repeat(64), host: 'h'.repeat(64), arbiter: 'a'.repeat(64) },
+      joined: [], finished: [], intersection: null, progress: null, epochs: [], error: null, simulation: null, baselines: null, ...patch,
+    });
+    const store = open(f);
+    store.putVerticalJob(job('b', '2026-01-02T00:00:00.000Z'));
+    store.putVerticalJob(job('a', '2026-01-01T00:00:00.000Z'));
+    const finished = job('b', '2026-01-02T00:00:00.000Z', { state: 'done', intersection: 96, epochs: [{ epoch: 1, loss: 0.6, accuracy: 0.7 }], finished: ['guest', 'host', 'arbiter'] });
+    store.putVerticalJob(finished);
+    store.close();
+    expect(open(f).listVerticalJobs()).toEqual([job('a', '2026-01-01T00:00:00.000Z'), finished]);
   });
 });

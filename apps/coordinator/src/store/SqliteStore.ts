@@ -6,7 +6,7 @@ import { decodeFrame, encodeFrame } from '@flotilla/protocol';
 import type { TaskState } from '@flotilla/protocol';
 import { SCHEMA } from './schema.ts';
 import type {
-  BaselineRecord, Checkpoint, ClientRecord, EventRecord, RoundRecord, Store, TaskRecord,
+  BaselineRecord, Checkpoint, ClientRecord, EventRecord, RoundRecord, Store, TaskRecord, VerticalJobRecord,
 } from './Store.ts';
 
 type Row = Record<string, unknown>;
@@ -174,6 +174,18 @@ export class SqliteStore implements Store {
       ? this.db.prepare('SELECT * FROM events WHERE seq > ? AND task_id = ? ORDER BY seq LIMIT ?').all(options.afterSeq ?? 0, options.taskId, options.limit ?? 1000)
       : this.db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(options.afterSeq ?? 0, options.limit ?? 1000)) as Row[];
     return rows.map((r) => ({ seq: r.seq as number, at: r.at as number, taskId: r.task_id as string | null, type: r.type as string, data: JSON.parse(r.data as string) }));
+  }
+
+  putVerticalJob(job: VerticalJobRecord): void {
+    // One JSON column: the record is read and written whole, never queried by its inner fields.
+    this.db
+      .prepare(`INSERT INTO vertical_jobs (id, created_at, state, job) VALUES (?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET state = excluded.state, job = excluded.job`)
+      .run(job.id, job.createdAt, job.state, JSON.stringify(job));
+  }
+
+  listVerticalJobs(): VerticalJobRecord[] {
+    return (this.db.prepare('SELECT job FROM vertical_jobs ORDER BY created_at, rowid').all() as Row[]).map((r) => JSON.parse(r.job as string) as VerticalJobRecord);
   }
 
   close(): void {

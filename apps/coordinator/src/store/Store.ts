@@ -2,6 +2,7 @@
 // events. SQLite is the embedded default; another engine implements this same interface.
 
 import type { TaskConfig, TaskState } from '@flotilla/protocol';
+import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
 
 export interface TaskRecord {
   id: string;
@@ -94,6 +95,25 @@ export interface EventRecord {
   data: Record<string, unknown>;
 }
 
+/** A vertical job as stored: what the operator sees of it, and only hashes of its party tokens. */
+export interface VerticalJobRecord {
+  id: string;
+  algorithm: VerticalAlgorithm;
+  settings: HeteroLrJobSettings;
+  state: 'waiting' | 'running' | 'done' | 'failed';
+  createdAt: string;
+  /** SHA-256 (hex) of each role's party token; the tokens are shown once, when the job is created. */
+  tokenHashes: Record<VerticalRole, string>;
+  joined: VerticalRole[];
+  finished: VerticalRole[];
+  intersection: number | null;
+  progress: { step: number; steps: number } | null;
+  epochs: { epoch: number; loss?: number; accuracy?: number }[];
+  error: { role: VerticalRole | null; code: string; message: string } | null;
+  simulation: VerticalSimulationSpec | null;
+  baselines: HeteroLrBaselineEpoch[] | null;
+}
+
 /** One implementation per engine; every method is atomic. */
 export interface Store {
   createTask(task: TaskRecord, initial: Checkpoint): void;
@@ -118,5 +138,9 @@ export interface Store {
   putBaseline(baseline: BaselineRecord): void;
   appendEvent(event: Omit<EventRecord, 'seq'>): EventRecord;
   listEvents(options?: { afterSeq?: number; limit?: number; taskId?: string }): EventRecord[];
+  /** Inserts or replaces a vertical job. */
+  putVerticalJob(job: VerticalJobRecord): void;
+  /** All vertical jobs, oldest first. */
+  listVerticalJobs(): VerticalJobRecord[];
   close(): void;
 }

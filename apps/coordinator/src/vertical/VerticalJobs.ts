@@ -1,8 +1,10 @@
-// Vertical jobs in memory: settings, per-role party tokens, who joined, progress the parties report.
-import { randomBytes, randomUUID } from 'node:crypto';
+// Vertical jobs: settings, per-role party token hashes, who joined, progress the parties report; kept in the store.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
 import { HETERO_LR_ROLES } from '@flotilla/vertical';
 import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalReport, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
+import { sameSecret } from '../auth/operatorAuth.ts';
+import type { Store, VerticalJobRecord } from '../store/Store.ts';
 
 /** Lifecycle of a vertical job. */
 export type VerticalJobState = 'waiting' | 'running' | 'done' | 'failed';
@@ -22,8 +24,8 @@ export interface VerticalJob {
   settings: HeteroLrJobSettings;
   state: VerticalJobState;
   createdAt: string;
-  /** Secret per role; a party presents its role's token when it joins. Never shown in views. */
-  tokens: Record<VerticalRole, string>;
+  /** SHA-256 of each role's secret token, which a party presents when it joins; the tokens themselves are returned once, at creation. */
+  tokenHashes: Record<VerticalRole, string>;
   joined: Set<VerticalRole>;
   finished: Set<VerticalRole>;
   intersection: number | null;
@@ -54,18 +56,63 @@ export function verticalJobView(job: VerticalJob): Record<string, unknown> {
   };
 }
 
+/** Error code of a job that was running when the coordinator stopped: its parties' sockets are gone. */
+export const VFL_COORDINATOR_RESTARTED = 'VFL_COORDINATOR_RESTARTED';
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+function toRecord(job: VerticalJob): VerticalJobRecord {
+  return { ...job, joined: [...job.joined], finished: [...job.finished] };
+}
+
+function fromRecord(r: VerticalJobRecord): VerticalJob {
+  return { ...r, joined: new Set(r.joined), finished: new Set(r.finished) };
+}
+
 const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 /**
  * The coordinator's registry of vertical jobs. It relays; it does not compute: it never sees a
  * key, a feature or a gradient in the clear, only what the parties' protocols put on the wire.
- * @example const job = jobs.create({ epochs: 2 }); jobs.join(job.id, 'guest', token);
+ * Jobs live in the store: after a restart the list, results and baselines are back, and a job that
+ * was running comes back failed (its parties' sockets are gone, and a half-run protocol cannot resume).
+ * @example const jobs = new VerticalJobs(store); const { job, tokens } = jobs.create({ epochs: 2 }); jobs.tokenMatches(job, 'guest', tokens.guest);
  */
 export class VerticalJobs {
   private readonly jobs = new Map<string, VerticalJob>();
+  /** Jobs the restart turned from running to failed, so the caller can announce them. */
+  readonly interrupted: VerticalJob[] = [];
 
-  /** A new job waiting for its parties; FLT_INVALID_TASK on bad settings. */
-  create(settings: HeteroLrJobSettings, simulation: VerticalSimulationSpec | null = null, algorithm: VerticalAlgorithm = 'hetero-lr'): VerticalJob {
+  /** `closing` turns writes off while the coordinator shuts down: the store is being closed. */
+  constructor(private readonly store: Store | null = null, private readonly closing: () => boolean = () => false) {
+    for (const record of store?.listVerticalJobs() ?? []) {
+      const job = fromRecord(record);
+      if (job.state === 'running') {
+        job.state = 'failed';
+        job.error = { role: null, code: VFL_COORDINATOR_RESTARTED, message: 'coordinator restarted during the job' };
+        this.interrupted.push(job);
+        this.save(job);
+      } else if (job.state === 'waiting' && job.joined.size > 0) {
+        // Parties that had joined were on sockets of the previous process.
+        job.joined.clear();
+        this.save(job);
+      }
+      this.jobs.set(job.id, job);
+    }
+  }
+
+  /** Writes the job's current state to the store (after every change the operator should not lose). */
+  save(job: VerticalJob): void {
+    if (!this.closing()) this.store?.putVerticalJob(toRecord(job));
+  }
+
+  /** Whether `token` is the role's party token (constant-time, against its hash). */
+  tokenMatches(job: VerticalJob, role: VerticalRole, token: string): boolean {
+    return sameSecret(hashToken(token), job.tokenHashes[role]);
+  }
+
+  /** A new job waiting for its parties, and its party tokens (shown only now); FLT_INVALID_TASK on bad settings. */
+  create(settings: HeteroLrJobSettings, simulation: VerticalSimulationSpec | null = null, algorithm: VerticalAlgorithm = 'hetero-lr'): { job: VerticalJob; tokens: Record<VerticalRole, string> } {
     const { epochs, batchSize, learningRate, l2, keyBits } = settings;
     if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'epochs must be an integer in [1, 1000]');
     if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'batchSize must be a positive integer');
@@ -79,13 +126,14 @@ export class VerticalJobs {
       if (overlap !== undefined && !(overlap > 0 && overlap <= 1)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'simulation.overlap must be in (0, 1]');
     }
     const token = (): string => randomBytes(24).toString('base64url');
+    const tokens: Record<VerticalRole, string> = { guest: token(), host: token(), arbiter: token() };
     const job: VerticalJob = {
       id: randomUUID(),
       algorithm,
       settings: { epochs, ...(batchSize === undefined ? {} : { batchSize }), ...(learningRate === undefined ? {} : { learningRate }), ...(l2 === undefined ? {} : { l2 }), ...(keyBits === undefined ? {} : { keyBits }) },
       state: 'waiting',
       createdAt: new Date().toISOString(),
-      tokens: { guest: token(), host: token(), arbiter: token() },
+      tokenHashes: { guest: hashToken(tokens.guest), host: hashToken(tokens.host), arbiter: hashToken(tokens.arbiter) },
       joined: new Set(),
       finished: new Set(),
       intersection: null,
@@ -97,7 +145,8 @@ export class VerticalJobs {
       baselines: null,
     };
     this.jobs.set(job.id, job);
-    return job;
+    this.save(job);
+    return { job, tokens };
   }
 
   list(): VerticalJob[] {

@@ -7,7 +7,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import { simulateVerticalMnist } from '@flotilla/data';
 import { HETERO_LR_ROLES, heteroLrBaselines, isPayloadTypeOf } from '@flotilla/vertical';
 import type { CoordinatorEnvelope, VerticalRole } from '@flotilla/vertical';
-import { sameSecret } from '../auth/operatorAuth.ts';
 import type { Coordinator } from '../coordinator.ts';
 import { VerticalJobs, verticalJobView } from './VerticalJobs.ts';
 import type { VerticalJob } from './VerticalJobs.ts';
@@ -32,10 +31,11 @@ const CreateJob = Type.Object({
  * baseline of a horizontal task on the union of partitions) and train the two plaintext baselines
  * with the job's schedule: all features, and the label holder alone.
  */
-async function computeBaselines(job: VerticalJob, log: FastifyBaseLogger): Promise<void> {
+async function computeBaselines(jobs: VerticalJobs, job: VerticalJob, log: FastifyBaseLogger): Promise<void> {
   try {
     const { guest, host } = await simulateVerticalMnist(job.simulation ?? {});
     job.baselines = heteroLrBaselines(guest, host, job.settings);
+    jobs.save(job);
   } catch (err) {
     log.warn({ err, jobId: job.id }, 'vertical baselines failed');
   }
@@ -52,21 +52,28 @@ const isRole = (r: unknown): r is VerticalRole => typeof r === 'string' && (HETE
  * payload type of this algorithm) and leaving payload validation to the receiving party.
  */
 export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }> = async (app, { coordinator }) => {
-  const jobs = new VerticalJobs();
-  /** Job lifecycle on the event stream, so the dashboard's event log shows it. */
+  let shuttingDown = false;
+  const jobs = new VerticalJobs(coordinator.store, () => shuttingDown || coordinator.closing);
+  for (const job of jobs.interrupted) {
+    coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state, reason: job.error!.message, code: job.error!.code });
+  }
+  // Baselines a stopped coordinator did not finish are computed again (they are deterministic).
+  for (const job of jobs.list()) if (job.simulation && job.algorithm === 'hetero-lr' && job.baselines === null) void computeBaselines(jobs, job, app.log);
+  /** Job lifecycle on the event stream, so the dashboard's event log shows it; each change is stored. */
   const setState = (job: VerticalJob, state: VerticalJob['state'], reason?: string, code?: string): void => {
     job.state = state;
+    jobs.save(job);
     coordinator.bus.publish('vertical.state', null, { jobId: job.id, state, ...(reason ? { reason } : {}), ...(code ? { code } : {}) });
   };
   const sockets = new Map<string, Map<VerticalRole, WebSocket>>();
 
   app.post('/api/vertical/jobs', { schema: { summary: 'Create a vertical job (hetero LR or split NN)', tags: ['tasks'], body: CreateJob } }, async (req, reply) => {
     const { algorithm, simulation, ...settings } = req.body;
-    const job = jobs.create(settings, simulation ?? null, algorithm);
+    const { job, tokens } = jobs.create(settings, simulation ?? null, algorithm);
     coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state });
-    if (job.simulation && job.algorithm === 'hetero-lr') void computeBaselines(job, req.log);
+    if (job.simulation && job.algorithm === 'hetero-lr') void computeBaselines(jobs, job, req.log);
     reply.code(201);
-    return { ...verticalJobView(job), partyTokens: job.tokens };
+    return { ...verticalJobView(job), partyTokens: tokens };
   });
 
   app.get('/api/vertical/jobs', { schema: { summary: 'List vertical jobs', tags: ['tasks'] } }, async () => ({ jobs: jobs.list().map(verticalJobView) }));
@@ -82,7 +89,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
     const job = jobs.get(req.params.id);
     const role = req.params.role;
     if (role !== 'guest' && role !== 'host') throw new FlotillaError(ErrorCodes.NOT_FOUND, 'only guest and host have tables');
-    if (!sameSecret(req.query.token, job.tokens[role])) throw new FlotillaError(ErrorCodes.UNAUTHORIZED, 'wrong party token');
+    if (!jobs.tokenMatches(job, role, req.query.token)) throw new FlotillaError(ErrorCodes.UNAUTHORIZED, 'wrong party token');
     if (!job.simulation) throw new FlotillaError(ErrorCodes.NOT_FOUND, 'this job is not a simulation: its parties bring their own data');
     const table = (await simulateVerticalMnist(job.simulation))[role];
     const b64 = (a: Float32Array | Uint8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
@@ -118,7 +125,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
     }
     const role = query.role;
     if (!isRole(role)) return refuse(ErrorCodes.SCHEMA_VIOLATION, `role must be one of ${HETERO_LR_ROLES.join(', ')}`, true);
-    if (typeof query.token !== 'string' || !sameSecret(query.token, job.tokens[role])) return refuse(ErrorCodes.UNAUTHORIZED, 'wrong party token', true);
+    if (typeof query.token !== 'string' || !jobs.tokenMatches(job, role, query.token)) return refuse(ErrorCodes.UNAUTHORIZED, 'wrong party token', true);
     if (job.state !== 'waiting' || job.joined.has(role)) return refuse(ErrorCodes.TASK_STATE, `the ${role} cannot join this job now`, true);
     const peers = sockets.get(job.id) ?? new Map<VerticalRole, WebSocket>();
     sockets.set(job.id, peers);
@@ -152,10 +159,13 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
           }
           case 'vertical.report':
             jobs.report(job, role, m.report);
+            // Step reports come many times an epoch and only drive the live bar: not worth a write each.
+            if ((m.report as { kind?: unknown }).kind !== 'step') jobs.save(job);
             return;
           case 'vertical.done':
             job.finished.add(role);
             if (job.finished.size === HETERO_LR_ROLES.length && job.state === 'running') setState(job, 'done');
+            else jobs.save(job);
             return;
           case 'vertical.failed': {
             const code = typeof m.code === 'string' ? m.code.slice(0, 64) : 'unknown';
@@ -178,6 +188,8 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
 
     socket.on('close', () => {
       if (peers.get(role) === socket) peers.delete(role);
+      // A shutdown is not the party's failure: the stored job stays running, and the next start marks it interrupted.
+      if (shuttingDown || coordinator.closing) return;
       if (job.state === 'waiting') job.joined.delete(role);
       else if (job.state === 'running' && !job.finished.has(role)) {
         job.error = { role, code: 'VFL_PARTY_LEFT', message: `the ${role} disconnected` };
@@ -188,6 +200,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
   });
 
   app.addHook('onClose', async () => {
+    shuttingDown = true;
     for (const peers of sockets.values()) for (const s of peers.values()) s.close(1001, 'coordinator shutting down');
   });
 };

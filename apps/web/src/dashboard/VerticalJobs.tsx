@@ -53,7 +53,7 @@ export function VerticalJobs({ token }: { token: string }) {
             {job.progress ? <>, step <span data-testid="dashboard.vertical.step">{job.progress.step}/{job.progress.steps}</span></> : null}
           </p>
           {job.progress ? <progress max={job.progress.steps} value={job.progress.step} /> : null}
-          {job.error ? <p className="error" data-testid="dashboard.vertical.error">{job.error.role}: {job.error.code} {job.error.message}</p> : null}
+          {job.error ? <p className="error" data-testid="dashboard.vertical.error">{job.error.role ? `${job.error.role}: ` : ''}{job.error.code} {job.error.message}</p> : null}
           {job.epochs.length > 0 ? (
             <table>
               <thead><tr><th>epoch</th><th>loss (arbiter)</th><th>test accuracy (guest)</th><th>centralised</th><th>label holder alone</th></tr></thead>
