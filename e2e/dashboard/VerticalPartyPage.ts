@@ -24,4 +24,6 @@ export class VerticalPartyPage {
   get phase(): Locator { return this.id('vertical.phase'); }
   get intersection(): Locator { return this.id('vertical.intersection'); }
   get epochs(): Locator { return this.id('vertical.epoch'); }
+  get progress(): Locator { return this.id('vertical.progress'); }
+  get backend(): Locator { return this.id('vertical.backend'); }
 }

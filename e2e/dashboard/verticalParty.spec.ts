@@ -1,5 +1,6 @@
-// A browser tab joins a hetero LR job as the guest (the label holder) next to a Node host and arbiter:
-// it aligns by PSI, trains under Paillier, and shows what the REST API reports.
+// A browser tab joins a vertical job as the guest (the label holder) next to a Node host and arbiter:
+// it aligns by PSI, trains (hetero LR under Paillier, or a split NN in its worker's tfjs) and shows
+// what the REST API reports.
 
 import { expect, test } from './fixtures.ts';
 import { rest, startVerticalParty, type ChildHandle } from './support/processes.ts';
@@ -9,7 +10,7 @@ interface Job {
   id: string;
   state: string;
   intersection: number | null;
-  epochs: { epoch: number; accuracy?: number }[];
+  epochs: { epoch: number; loss?: number; accuracy?: number }[];
   partyTokens: Record<'guest' | 'host' | 'arbiter', string>;
 }
 
@@ -44,5 +45,37 @@ test.describe('a vertical party in the browser', () => {
     await expect(tab.intersection).toHaveText(String(done.intersection));
     await expect(tab.epochs).toHaveCount(1);
     await expect(tab.epochs.first()).toContainText(done.epochs[0]!.accuracy!.toFixed(3));
+  });
+
+  test('the guest tab trains a split NN in its worker, with a progress bar, and shows the accuracy REST reports', async ({ page, coordinator }) => {
+    const response = await fetch(`${coordinator.url}/api/vertical/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${coordinator.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ algorithm: 'split-nn', epochs: 1, batchSize: 32, learningRate: 0.01, simulation: { rows: 300, overlap: 0.9, seed: 3, testRows: 100 } }),
+    });
+    expect(response.status).toBe(201);
+    const job = await response.json() as Job;
+
+    const tab = new VerticalPartyPage(page, coordinator.url);
+    await tab.open();
+    await tab.join(job.id, 'guest', job.partyTokens.guest);
+    await expect(tab.phase).toHaveText('waiting');
+    for (const role of ['host', 'arbiter'] as const) parties.push(startVerticalParty(coordinator.url, job.id, role, job.partyTokens[role]));
+
+    await expect(tab.phase).toHaveText('done', { timeout: 60_000 });
+    // The page's progress bar followed the worker's steps to the last one.
+    const steps = await tab.progress.getAttribute('max');
+    expect(Number(steps)).toBeGreaterThan(1);
+    await expect(tab.progress).toHaveJSProperty('value', Number(steps));
+    await expect(tab.backend).toHaveText(/^(wasm|cpu)$/);
+    await expect.poll(async () => (await rest<Job>(coordinator.url, coordinator.token, `/api/vertical/jobs/${job.id}`)).state).toBe('done');
+    const done = await rest<Job>(coordinator.url, coordinator.token, `/api/vertical/jobs/${job.id}`);
+    await expect(tab.intersection).toHaveText(String(done.intersection));
+    await expect(tab.epochs).toHaveCount(1);
+    const { loss, accuracy } = done.epochs[0]!;
+    await expect(tab.epochs.first()).toContainText(accuracy!.toFixed(3));
+    await expect(tab.epochs.first()).toContainText(loss!.toFixed(4));
+    // Ten digits: well above the 0.1 of chance even after one epoch on a few hundred rows.
+    expect(accuracy!).toBeGreaterThan(0.3);
   });
 });

@@ -1,9 +1,10 @@
 // The vertical party page: choose job, role and token (or arrive with them in the URL fragment),
 // join, and watch alignment, steps and per-epoch results. Data stays in this tab.
 
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { VerticalReport, VerticalRole } from '@flotilla/vertical';
-import { runParty, type PartyStatus } from './runParty.ts';
+import type { PartyStatus } from './runParty.ts';
+import type { PartyWorkerMessage } from './partyWorkerMessages.ts';
 
 const ROLES: { role: VerticalRole; what: string }[] = [
   { role: 'guest', what: 'holds the labels (and some features)' },
@@ -22,21 +23,38 @@ export function VerticalPartyPage() {
   const [token, setToken] = useState(initial.get('token') ?? '');
   const [status, setStatus] = useState<PartyStatus | null>(null);
   const [reports, setReports] = useState<VerticalReport[]>([]);
+  const [backend, setBackend] = useState<string | null>(null);
+  const worker = useRef<Worker | null>(null);
   const running = status !== null && status.phase !== 'done' && status.phase !== 'failed';
   const join = () => {
     // The token must not stay in the address bar or the history.
     window.history.replaceState(null, '', window.location.pathname);
     setReports([]);
-    void runParty(job.trim(), role, token.trim(), setStatus, (r) => setReports((rs) => [...rs, r]));
+    setBackend(null);
+    setStatus({ phase: 'joining' });
+    // The party runs in a worker: Paillier, PSI and tfjs would otherwise freeze the page.
+    worker.current?.terminate();
+    const w = new Worker(new URL('./party.worker.ts', import.meta.url), { type: 'module', name: 'flotilla-vertical-party' });
+    worker.current = w;
+    w.onmessage = (e: MessageEvent<PartyWorkerMessage>) => {
+      const m = e.data;
+      if (m.type === 'status') setStatus(m.status);
+      else if (m.type === 'report') setReports((rs) => [...rs, m.report]);
+      else setBackend(m.backend);
+    };
+    w.onerror = (e) => setStatus({ phase: 'failed', message: `party worker failed: ${e.message}` });
+    w.postMessage({ job: job.trim(), role, token: token.trim() });
   };
   const intersection = reports.find((r): r is Extract<VerticalReport, { kind: 'intersection' }> => r.kind === 'intersection');
+  // The bar stays at its last step after the end, so a finished party shows how far it went.
+  const lastStep = [...reports].reverse().find((r): r is Extract<VerticalReport, { kind: 'step' }> => r.kind === 'step');
   const epochs = reports.filter((r): r is Extract<VerticalReport, { kind: 'epoch' }> => r.kind === 'epoch');
   return (
     <main className="page" data-testid="vertical.page">
       <header><h1>Flotilla — vertical party</h1></header>
       <section className="panel">
         <p className="muted">
-          Join a vertical (hetero LR) job as one of its parties. The guest and host tables here are the job's simulated
+          Join a vertical job (hetero LR or split NN) as one of its parties. The guest and host tables here are the job's simulated
           ones; this tab aligns its IDs with the other party by private set intersection and trains without showing its
           features, labels or gradients to anyone.
         </p>
@@ -60,16 +78,18 @@ export function VerticalPartyPage() {
             {status.phase === 'training' && status.steps > 0 ? <> — step {status.step}/{status.steps}</> : null}
             {status.phase === 'failed' ? <span className="error" data-testid="vertical.error"> {status.message}</span> : null}
           </p>
-          {status.phase === 'training' && status.steps > 0 ? <progress max={status.steps} value={status.step} data-testid="vertical.progress" /> : null}
+          {lastStep ? <progress max={lastStep.steps} value={lastStep.step} data-testid="vertical.progress" /> : null}
+          {backend ? <p>tfjs backend: <strong data-testid="vertical.backend">{backend}</strong></p> : null}
           {intersection ? <p>aligned rows: <strong data-testid="vertical.intersection">{intersection.size}</strong></p> : null}
           {epochs.length > 0 ? (
             <table>
-              <thead><tr><th>epoch</th><th>{role === 'arbiter' ? 'loss' : 'test accuracy'}</th></tr></thead>
+              <thead><tr><th>epoch</th><th>training loss</th><th>test accuracy</th></tr></thead>
               <tbody>
                 {epochs.map((e) => (
                   <tr key={e.epoch} data-testid="vertical.epoch">
                     <td>{e.epoch}</td>
-                    <td>{e.loss !== undefined ? e.loss.toFixed(4) : e.accuracy !== undefined ? e.accuracy.toFixed(3) : '–'}</td>
+                    <td>{e.loss !== undefined ? e.loss.toFixed(4) : '–'}</td>
+                    <td>{e.accuracy !== undefined ? e.accuracy.toFixed(3) : '–'}</td>
                   </tr>
                 ))}
               </tbody>

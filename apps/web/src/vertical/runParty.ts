@@ -1,5 +1,5 @@
-// Runs this tab as one party of a vertical job: joins the relay, loads its table, runs its role.
-import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost } from '@flotilla/vertical';
+// Runs one party of a vertical job (in the page's party worker): joins the relay, loads its table, runs its role.
+import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
 import type { VerticalPartyTable, RelaySocket, VerticalReport, VerticalRole } from '@flotilla/vertical';
 
 /** What the page shows while the party runs. */
@@ -33,9 +33,10 @@ async function loadTable(job: string, role: 'guest' | 'host', token: string): Pr
 
 /**
  * Joins job `job` as `role` and runs it to the end, reporting status and the party's own reports.
- * Heavy steps (PSI blinding, Paillier) run on this thread between awaits; the relay's messages
- * give the page a chance to repaint between steps.
- * @example await runParty(jobId, 'guest', token, setStatus, addReport);
+ * Heavy steps (PSI blinding, Paillier, tfjs) block the thread that calls it, so the page calls it
+ * in a Web Worker. A split NN guest or host first calls `prepareTfjs` (which picks and names the
+ * tfjs backend); hetero LR needs no tfjs.
+ * @example await runParty(jobId, 'guest', token, setStatus, addReport, () => activateWasm());
  */
 export async function runParty(
   job: string,
@@ -43,6 +44,7 @@ export async function runParty(
   token: string,
   onStatus: (s: PartyStatus) => void,
   onReport: (r: VerticalReport) => void,
+  prepareTfjs: () => Promise<void>,
 ): Promise<void> {
   onStatus({ phase: 'joining' });
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/vertical/ws?job=${encodeURIComponent(job)}&role=${role}&token=${encodeURIComponent(token)}`;
@@ -60,17 +62,18 @@ export async function runParty(
     onStatus({ phase: 'waiting' });
     await party.started;
     try {
-      // The split NN needs tfjs in the tab; this page runs hetero LR parties only for now.
-      if (party.welcome.algorithm !== 'hetero-lr') throw new Error(`this page runs hetero LR parties, not ${party.welcome.algorithm}`);
+      const { algorithm, settings } = party.welcome;
       if (role === 'arbiter') {
         onStatus({ phase: 'training', step: 0, steps });
-        await runHeteroLrArbiter(party.channel, party.welcome.settings);
+        if (algorithm === 'split-nn') await runSplitNnArbiter(party.channel, settings);
+        else await runHeteroLrArbiter(party.channel, settings);
       } else {
         onStatus({ phase: 'loading' });
+        if (algorithm === 'split-nn') await prepareTfjs();
         const table = await loadTable(job, role, token);
         onStatus({ phase: 'aligning' });
-        if (role === 'guest') await runHeteroLrGuest(party.channel, table, party.welcome.settings);
-        else await runHeteroLrHost(party.channel, table, party.welcome.settings);
+        if (algorithm === 'split-nn') await (role === 'guest' ? runSplitNnGuest : runSplitNnHost)(party.channel, table, settings);
+        else await (role === 'guest' ? runHeteroLrGuest : runHeteroLrHost)(party.channel, table, settings);
       }
       party.done();
       onStatus({ phase: 'done' });

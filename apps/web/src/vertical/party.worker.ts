@@ -1,0 +1,33 @@
+// The vertical party page's worker: runs the party (PSI, Paillier, tfjs for the split NN) off the
+// page's thread and posts its status, reports and tfjs backend back. The .wasm binaries are Vite assets.
+
+import { chooseBackend } from '@flotilla/client';
+import type { VerticalRole } from '@flotilla/vertical';
+import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import { runParty } from './runParty.ts';
+import type { PartyWorkerMessage } from './partyWorkerMessages.ts';
+
+const absolute = (url: string) => new URL(url, self.location.href).href;
+const post = (m: PartyWorkerMessage): void => self.postMessage(m);
+
+/** WASM (CPU if WASM does not start here); a short benchmark only, the party is what takes time. */
+async function prepareTfjs(): Promise<void> {
+  const choice = await chooseBackend({
+    force: 'wasm',
+    wasmPaths: {
+      'tfjs-backend-wasm.wasm': absolute(wasmUrl),
+      'tfjs-backend-wasm-simd.wasm': absolute(wasmSimdUrl),
+      // Never fetched (the ladder turns multithreading off), but tfjs wants the entry in a map.
+      'tfjs-backend-wasm-threaded-simd.wasm': absolute(wasmSimdUrl),
+    },
+    benchmarkExamples: 20,
+    benchmarkBudgetMs: 300,
+  });
+  post({ type: 'backend', backend: choice.backend });
+}
+
+self.onmessage = (e: MessageEvent<{ job: string; role: VerticalRole; token: string }>) => {
+  const { job, role, token } = e.data;
+  void runParty(job, role, token, (status) => post({ type: 'status', status }), (report) => post({ type: 'report', report }), prepareTfjs);
+};
