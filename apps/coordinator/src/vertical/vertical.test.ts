@@ -151,13 +151,15 @@ describe('vertical jobs on the coordinator', () => {
       runSplitNnArbiter(parties[2]!.channel, settings),
     ]);
     parties.forEach((p) => p.done());
-    const view = await waitFor(job.id, (v) => v.state !== 'running');
+    const view = await waitFor(job.id, (v) => v.state !== 'running' && v.baselines !== null);
     expect(view.state).toBe('done');
     expect(view.epochs.map((e) => e.accuracy)).toEqual(accuracies);
     // 631 aligned rows, 2 epochs: measured 0.77 and 0.79 on 300 test images; chance is 0.1.
     expect(accuracies.at(-1)!).toBeGreaterThan(0.6);
     expect(view.epochs.every((e) => Number.isFinite(e.loss))).toBe(true);
-    expect(view.baselines).toBeNull();
+    // The coordinator's plaintext baselines, same layers and schedule: all features, and the guest's alone.
+    expect(view.baselines!.map((b) => b.epoch)).toEqual([1, 2]);
+    for (const b of view.baselines!) for (const a of [b.centralised, b.labelHolderAlone]) expect(a).toBeGreaterThan(0.5);
     for (const c of [g, h, a]) c!.socket.close();
   });
 });

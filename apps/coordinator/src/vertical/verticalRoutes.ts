@@ -5,7 +5,8 @@ import type { WebSocket } from 'ws';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { simulateVerticalMnist } from '@flotilla/data';
-import { HETERO_LR_ROLES, heteroLrBaselines, isPayloadTypeOf } from '@flotilla/vertical';
+import { initNodeBackend } from '@flotilla/models';
+import { HETERO_LR_ROLES, heteroLrBaselines, isPayloadTypeOf, splitNnBaselines } from '@flotilla/vertical';
 import type { CoordinatorEnvelope, VerticalRole } from '@flotilla/vertical';
 import type { Coordinator } from '../coordinator.ts';
 import { VerticalJobs, verticalJobView } from './VerticalJobs.ts';
@@ -34,7 +35,13 @@ const CreateJob = Type.Object({
 async function computeBaselines(jobs: VerticalJobs, job: VerticalJob, log: FastifyBaseLogger): Promise<void> {
   try {
     const { guest, host } = await simulateVerticalMnist(job.simulation ?? {});
-    job.baselines = heteroLrBaselines(guest, host, job.settings);
+    if (job.algorithm === 'split-nn') {
+      // tfjs on this thread, WASM when it starts (CPU otherwise); the baselines yield between steps.
+      await initNodeBackend('wasm');
+      job.baselines = await splitNnBaselines(guest, host, job.settings);
+    } else {
+      job.baselines = heteroLrBaselines(guest, host, job.settings);
+    }
     jobs.save(job);
   } catch (err) {
     log.warn({ err, jobId: job.id }, 'vertical baselines failed');
@@ -58,7 +65,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
     coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state, reason: job.error!.message, code: job.error!.code });
   }
   // Baselines a stopped coordinator did not finish are computed again (they are deterministic).
-  for (const job of jobs.list()) if (job.simulation && job.algorithm === 'hetero-lr' && job.baselines === null) void computeBaselines(jobs, job, app.log);
+  for (const job of jobs.list()) if (job.simulation && job.baselines === null) void computeBaselines(jobs, job, app.log);
   /** Job lifecycle on the event stream, so the dashboard's event log shows it; each change is stored. */
   const setState = (job: VerticalJob, state: VerticalJob['state'], reason?: string, code?: string): void => {
     job.state = state;
@@ -71,7 +78,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
     const { algorithm, simulation, ...settings } = req.body;
     const { job, tokens } = jobs.create(settings, simulation ?? null, algorithm);
     coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state });
-    if (job.simulation && job.algorithm === 'hetero-lr') void computeBaselines(jobs, job, req.log);
+    if (job.simulation) void computeBaselines(jobs, job, req.log);
     reply.code(201);
     return { ...verticalJobView(job), partyTokens: tokens };
   });

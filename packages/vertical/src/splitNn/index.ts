@@ -4,6 +4,8 @@ export type { SplitNnStepResult } from './SplitNnGuest.ts';
 export { SplitNnHost } from './SplitNnHost.ts';
 export { SplitNnArbiter } from './SplitNnArbiter.ts';
 export { PlainSplitNn } from './PlainSplitNn.ts';
+export { splitNnBaselines } from './baselines.ts';
+export type { SplitNnBaselineEpoch } from './baselines.ts';
 export { createSplitNn, runSplitNnStep, predictSplitNn } from './runSplitNn.ts';
 export type { SplitNnParties } from './runSplitNn.ts';
 export { resolveSplitNnConfig, splitNnBatch } from './model.ts';
