@@ -1,6 +1,6 @@
 // Three Node parties run a hetero LR job through the coordinator while the dashboard shows the
 // aligned row count and, per epoch, the arbiter's loss and the guest's test accuracy next to the
-// coordinator's two baselines, as REST does.
+// coordinator's two baselines, as REST does; a split NN job likewise, with its own baselines.
 
 import { expect, test } from './fixtures.ts';
 import { rest, startVerticalParty, type ChildHandle } from './support/processes.ts';
@@ -47,5 +47,28 @@ test.describe('a vertical job on the dashboard', () => {
     await expect(block.getByTestId('dashboard.vertical.alone')).toHaveText(done.baselines!.map((b) => b.labelHolderAlone.toFixed(3)));
     expect(done.epochs.every((e) => Number.isFinite(e.loss))).toBe(true);
     for (const p of parties) expect(p.output()).toContain('done');
+  });
+
+  test('shows a split NN job\'s accuracy next to its centralised and label-holder-alone baselines', async ({ dashboard, coordinator }) => {
+    const response = await fetch(`${coordinator.url}/api/vertical/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${coordinator.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ algorithm: 'split-nn', epochs: 1, batchSize: 32, learningRate: 0.01, simulation: { rows: 300, overlap: 0.9, seed: 3, testRows: 100 } }),
+    });
+    expect(response.status).toBe(201);
+    const job = await response.json() as Job;
+    await dashboard.open(coordinator.token);
+    const block = dashboard.verticalJob(job.id);
+    for (const role of ['guest', 'host', 'arbiter'] as const) {
+      parties.push(startVerticalParty(coordinator.url, job.id, role, job.partyTokens[role]));
+    }
+    await expect(block.getByTestId('dashboard.vertical.state')).toHaveText('done', { timeout: 60_000 });
+    await expect.poll(async () => (await rest<Job>(coordinator.url, coordinator.token, `/api/vertical/jobs/${job.id}`)).baselines).not.toBeNull();
+    const done = await rest<Job>(coordinator.url, coordinator.token, `/api/vertical/jobs/${job.id}`);
+    await expect(block.getByTestId('dashboard.vertical.accuracy')).toHaveText([done.epochs[0]!.accuracy!.toFixed(3)]);
+    await expect(block.getByTestId('dashboard.vertical.centralised')).toHaveText([done.baselines![0]!.centralised.toFixed(3)]);
+    await expect(block.getByTestId('dashboard.vertical.alone')).toHaveText([done.baselines![0]!.labelHolderAlone.toFixed(3)]);
+    // Ten digits: both baselines well above the 0.1 of chance after one epoch on a few hundred rows.
+    for (const a of [done.baselines![0]!.centralised, done.baselines![0]!.labelHolderAlone]) expect(a).toBeGreaterThan(0.3);
   });
 });
