@@ -36,7 +36,7 @@ async function loadTable(job: string, role: 'guest' | 'host', token: string): Pr
  * Heavy steps (PSI blinding, Paillier, tfjs) block the thread that calls it, so the page calls it
  * in a Web Worker. A split NN guest or host first calls `prepareTfjs` (which picks and names the
  * tfjs backend); hetero LR needs no tfjs.
- * @example await runParty(jobId, 'guest', token, setStatus, addReport, () => activateWasm());
+ * @example await runParty(jobId, 'guest', token, setStatus, addReport, () => tf.setBackend('wasm').then(() => undefined));
  */
 export async function runParty(
   job: string,
