@@ -1,14 +1,36 @@
-// Restart the coordinator on the same data directory: vertical jobs, their results and baselines are
+// Restart the coordinator (closed, or killed with SIGKILL) on the same data directory: vertical jobs, results and baselines are
 // still there, a job that was running comes back failed, and no party token was stored in the clear.
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { simulateVerticalMnist } from '@flotilla/data';
 import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost } from '@flotilla/vertical';
 import type { RelayParty, RelaySocket, VerticalPartyTable, VerticalRole } from '@flotilla/vertical';
-import { api, eventually, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
+import { TEST_OPERATOR_TOKEN, api, eventually, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
+
+const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+/** The coordinator as its own process (so it can be killed with SIGKILL), on `dataDir`. */
+function startProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, '--port', '0', '--data-dir', dataDir, '--no-default-task', '--log-level', 'warn', '--operator-token', TEST_OPERATOR_TOKEN], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}: ${out}`)));
+  });
+}
 
 interface JobView {
   id: string;
@@ -26,8 +48,10 @@ const SIMULATION = { rows: 120, overlap: 0.8, seed: 7, testRows: 100 };
 const ROLES = ['guest', 'host', 'arbiter'] as const;
 
 const open: { close(): Promise<void> }[] = [];
+const children: ChildProcess[] = [];
 afterAll(async () => {
   for (const c of open) await c.close();
+  for (const child of children) child.kill('SIGKILL');
 });
 
 function connect(url: string, job: string, role: VerticalRole, token: string): { socket: WebSocket; party: Promise<RelayParty> } {
@@ -106,5 +130,24 @@ describe('vertical jobs across a coordinator restart', () => {
     const disk = readdirSync(first.dataDir).filter((f) => f.startsWith('flotilla.db')).map((f) => readFileSync(path.join(first.dataDir, f)).toString('latin1')).join('');
     expect(disk).toContain(done.id);
     for (const job of [done, running, waiting]) for (const r of ROLES) expect(disk).not.toContain(job.partyTokens[r]);
+  });
+
+  it('marks a job that was running when the coordinator was killed with SIGKILL as failed', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'flotilla-vertical-restart-'));
+    const first = await startProcess(dataDir);
+    children.push(first.child);
+    const job = await createJob(first.url);
+    const conns = ROLES.map((r) => connect(first.url, job.id, r, job.partyTokens[r]));
+    await Promise.all((await Promise.all(conns.map((c) => c.party))).map((p) => p.started));
+    expect((await view(first.url, job.id)).state).toBe('running');
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    for (const c of conns) c.socket.close();
+
+    const second = await startProcess(dataDir);
+    children.push(second.child);
+    const after = await view(second.url, job.id);
+    expect(after.state).toBe('failed');
+    expect(after.error).toMatchObject({ code: 'VFL_COORDINATOR_RESTARTED', message: 'coordinator restarted during the job' });
   });
 });
