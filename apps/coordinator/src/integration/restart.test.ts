@@ -1,33 +1,14 @@
 // kill -9 the coordinator mid-training and start it again on the same data directory: the task
 // resumes from its last committed round, nothing committed is lost, clients come back by themselves.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FlotillaClient } from '@flotilla/client';
 import type { PartitionSpec } from '@flotilla/protocol';
-import { TEST_OPERATOR_TOKEN, api, createTask, eventually, smallTask, startMnistClients } from '../testing/harness.ts';
-
-const main = fileURLToPath(new URL('../main.ts', import.meta.url));
-
-function startProcess(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, '--port', String(port), '--data-dir', dataDir, '--no-default-task', '--log-level', 'warn', '--operator-token', TEST_OPERATOR_TOKEN], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}: ${out}`)));
-  });
-}
+import { api, createTask, eventually, smallTask, startCoordinatorProcess, startMnistClients } from '../testing/harness.ts';
 
 interface TaskView { state: string; lastRound: number; modelVersion: number }
 const partition: PartitionSpec = { kind: 'iid', numClients: 3, seed: 9, examplesPerClient: 100 };
@@ -43,7 +24,7 @@ describe('crash recovery', () => {
 
   it('resumes a running task from its last committed round after kill -9', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'flotilla-restart-'));
-    const first = await startProcess(dataDir, 0);
+    const first = await startCoordinatorProcess(dataDir, 0);
     children.push(first.child);
     const port = Number(new URL(first.url).port);
     const taskId = await createTask(first.url, smallTask({ data: { partition }, fit: { minAvailableClients: 3 }, stop: { maxRounds: 100 } }));
@@ -57,7 +38,7 @@ describe('crash recovery', () => {
 
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
-    const second = await startProcess(dataDir, port);
+    const second = await startCoordinatorProcess(dataDir, port);
     children.push(second.child);
 
     const after = (await api<TaskView>(second.url, `/api/tasks/${taskId}`)).body;

@@ -1,36 +1,16 @@
 // Restart the coordinator (closed, or killed with SIGKILL) on the same data directory: vertical jobs, results and baselines are
 // still there, a job that was running comes back failed, and no party token was stored in the clear.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { simulateVerticalMnist } from '@flotilla/data';
 import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost } from '@flotilla/vertical';
 import type { RelayParty, RelaySocket, VerticalPartyTable, VerticalRole } from '@flotilla/vertical';
-import { TEST_OPERATOR_TOKEN, api, eventually, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
-
-const main = fileURLToPath(new URL('../main.ts', import.meta.url));
-
-/** The coordinator as its own process (so it can be killed with SIGKILL), on `dataDir`. */
-function startProcess(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, '--port', '0', '--data-dir', dataDir, '--no-default-task', '--log-level', 'warn', '--operator-token', TEST_OPERATOR_TOKEN], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}: ${out}`)));
-  });
-}
+import { api, eventually, startCoordinatorProcess, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 
 interface JobView {
   id: string;
@@ -134,7 +114,7 @@ describe('vertical jobs across a coordinator restart', () => {
 
   it('marks a job that was running when the coordinator was killed with SIGKILL as failed', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'flotilla-vertical-restart-'));
-    const first = await startProcess(dataDir);
+    const first = await startCoordinatorProcess(dataDir);
     children.push(first.child);
     const job = await createJob(first.url);
     const conns = ROLES.map((r) => connect(first.url, job.id, r, job.partyTokens[r]));
@@ -144,7 +124,7 @@ describe('vertical jobs across a coordinator restart', () => {
     await new Promise((r) => first.child.once('exit', r));
     for (const c of conns) c.socket.close();
 
-    const second = await startProcess(dataDir);
+    const second = await startCoordinatorProcess(dataDir);
     children.push(second.child);
     const after = await view(second.url, job.id);
     expect(after.state).toBe('failed');

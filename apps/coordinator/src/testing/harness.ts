@@ -1,9 +1,11 @@
 // Test harness: a coordinator on an ephemeral loopback port, MNIST-backed Node clients and raw
 // sockets that speak the protocol by hand (to send what a well-behaved client never would).
 
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { FlotillaClient, TfjsTrainer, WeightsCache, memoryIdentity, type Trainer, type WebSocketLike } from '@flotilla/client';
@@ -185,4 +187,27 @@ export class RawClient {
   close(): void {
     this.socket.close();
   }
+}
+
+const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
+
+/**
+ * The coordinator as its own process, as `npm start` runs it (so a test can kill it with SIGKILL),
+ * on `dataDir` and `port` (0: any free one); resolves once it prints where it listens.
+ * @example const { child, url } = await startCoordinatorProcess(dataDir);
+ */
+export function startCoordinatorProcess(dataDir: string, port = 0): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', String(port), '--data-dir', dataDir, '--no-default-task', '--log-level', 'warn', '--operator-token', TEST_OPERATOR_TOKEN], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}: ${out}`)));
+  });
 }
