@@ -3,7 +3,7 @@
 // coordinator's two baselines, as REST does; a split NN job likewise, with its own baselines.
 
 import { expect, test } from './fixtures.ts';
-import { rest, startVerticalParty, type ChildHandle } from './support/processes.ts';
+import { createVerticalJob, rest, startVerticalParty, type ChildHandle } from './support/processes.ts';
 
 interface Job {
   id: string;
@@ -22,13 +22,7 @@ test.describe('a vertical job on the dashboard', () => {
   });
 
   test('shows alignment, then loss and accuracy per epoch, matching the REST API', async ({ dashboard, coordinator }) => {
-    const response = await fetch(`${coordinator.url}/api/vertical/jobs`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${coordinator.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ algorithm: 'hetero-lr', epochs: 2, batchSize: 64, learningRate: 1, keyBits: 1024, simulation: { rows: 160, testRows: 200 } }),
-    });
-    expect(response.status).toBe(201);
-    const job = await response.json() as Job;
+    const job = await createVerticalJob<Job>(coordinator.url, coordinator.token, { algorithm: 'hetero-lr', epochs: 2, batchSize: 64, learningRate: 1, keyBits: 1024, simulation: { rows: 160, testRows: 200 } });
     await dashboard.open(coordinator.token);
     const block = dashboard.verticalJob(job.id);
     await expect(block.getByTestId('dashboard.vertical.state')).toHaveText('waiting');
@@ -50,13 +44,7 @@ test.describe('a vertical job on the dashboard', () => {
   });
 
   test('shows a split NN job\'s accuracy next to its centralised and label-holder-alone baselines', async ({ dashboard, coordinator }) => {
-    const response = await fetch(`${coordinator.url}/api/vertical/jobs`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${coordinator.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ algorithm: 'split-nn', epochs: 1, batchSize: 32, learningRate: 0.01, simulation: { rows: 300, overlap: 0.9, seed: 3, testRows: 100 } }),
-    });
-    expect(response.status).toBe(201);
-    const job = await response.json() as Job;
+    const job = await createVerticalJob<Job>(coordinator.url, coordinator.token, { algorithm: 'split-nn', epochs: 1, batchSize: 32, learningRate: 0.01, simulation: { rows: 300, overlap: 0.9, seed: 3, testRows: 100 } });
     await dashboard.open(coordinator.token);
     const block = dashboard.verticalJob(job.id);
     for (const role of ['guest', 'host', 'arbiter'] as const) {

@@ -3,7 +3,7 @@
 // what the REST API reports.
 
 import { expect, test } from './fixtures.ts';
-import { rest, startVerticalParty, type ChildHandle } from './support/processes.ts';
+import { createVerticalJob, rest, startVerticalParty, type ChildHandle } from './support/processes.ts';
 import { VerticalPartyPage } from './VerticalPartyPage.ts';
 
 interface Job {
@@ -22,13 +22,7 @@ test.describe('a vertical party in the browser', () => {
   });
 
   test('the guest tab aligns, trains and shows the same intersection and accuracy as REST', async ({ page, coordinator }) => {
-    const response = await fetch(`${coordinator.url}/api/vertical/jobs`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${coordinator.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ algorithm: 'hetero-lr', epochs: 1, batchSize: 64, learningRate: 1, keyBits: 1024, simulation: { rows: 160, testRows: 200 } }),
-    });
-    expect(response.status).toBe(201);
-    const job = await response.json() as Job;
+    const job = await createVerticalJob<Job>(coordinator.url, coordinator.token, { algorithm: 'hetero-lr', epochs: 1, batchSize: 64, learningRate: 1, keyBits: 1024, simulation: { rows: 160, testRows: 200 } });
     // A wrong token is refused before any data leaves the coordinator.
     const refused = await fetch(`${coordinator.url}/vertical/jobs/${job.id}/tables/guest?token=wrong`);
     expect(refused.status).toBe(401);
@@ -48,13 +42,7 @@ test.describe('a vertical party in the browser', () => {
   });
 
   test('the guest tab trains a split NN in its worker, with a progress bar, and shows the accuracy REST reports', async ({ page, coordinator }) => {
-    const response = await fetch(`${coordinator.url}/api/vertical/jobs`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${coordinator.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ algorithm: 'split-nn', epochs: 1, batchSize: 32, learningRate: 0.01, simulation: { rows: 300, overlap: 0.9, seed: 3, testRows: 100 } }),
-    });
-    expect(response.status).toBe(201);
-    const job = await response.json() as Job;
+    const job = await createVerticalJob<Job>(coordinator.url, coordinator.token, { algorithm: 'split-nn', epochs: 1, batchSize: 32, learningRate: 0.01, simulation: { rows: 300, overlap: 0.9, seed: 3, testRows: 100 } });
 
     const tab = new VerticalPartyPage(page, coordinator.url);
     await tab.open();

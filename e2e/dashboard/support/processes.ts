@@ -105,3 +105,14 @@ export async function rest<T>(url: string, token: string, pathname: string): Pro
   if (!response.ok) throw new Error(`${pathname}: HTTP ${response.status}`);
   return await response.json() as T;
 }
+
+/** Creates a vertical job as the operator (expects 201) and returns it with its party tokens. */
+export async function createVerticalJob<T>(url: string, token: string, settings: object): Promise<T> {
+  const response = await fetch(`${url}/api/vertical/jobs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(settings),
+  });
+  if (response.status !== 201) throw new Error(`POST /api/vertical/jobs: HTTP ${response.status} ${await response.text()}`);
+  return await response.json() as T;
+}
