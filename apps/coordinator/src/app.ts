@@ -77,6 +77,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
   const coordinator = createCoordinator(store, app.log);
   app.decorate('coordinator', coordinator);
+  // Registered before every plugin, so it runs before any of their hooks closes a socket.
+  app.addHook('preClose', async () => coordinator.beginShutdown());
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof FlotillaError) {

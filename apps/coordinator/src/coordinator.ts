@@ -18,8 +18,10 @@ export interface Coordinator {
   baselines: BaselineService;
   metrics: CoordinatorMetrics;
   tasks: TaskManager;
-  /** True from the start of close(): late socket closes must not write to a store being closed. */
+  /** True once shutdown began (beginShutdown or close): sockets closing then must not write to the store. */
   readonly closing: boolean;
+  /** Marks the start of shutdown, before any socket is closed (the app calls it in preClose). */
+  beginShutdown(): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,9 @@ export function createCoordinator(store: Store, log: FastifyBaseLogger): Coordin
     store, registry, bus, models, baselines, metrics, tasks,
     get closing() {
       return closing;
+    },
+    beginShutdown() {
+      closing = true;
     },
     async close() {
       closing = true;

@@ -59,8 +59,7 @@ const isRole = (r: unknown): r is VerticalRole => typeof r === 'string' && (HETE
  * payload type of this algorithm) and leaving payload validation to the receiving party.
  */
 export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }> = async (app, { coordinator }) => {
-  let shuttingDown = false;
-  const jobs = new VerticalJobs(coordinator.store, () => shuttingDown || coordinator.closing);
+  const jobs = new VerticalJobs(coordinator.store, () => coordinator.closing);
   for (const job of jobs.interrupted) {
     coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state, reason: job.error!.message, code: job.error!.code });
   }
@@ -196,7 +195,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
     socket.on('close', () => {
       if (peers.get(role) === socket) peers.delete(role);
       // A shutdown is not the party's failure: the stored job stays running, and the next start marks it interrupted.
-      if (shuttingDown || coordinator.closing) return;
+      if (coordinator.closing) return;
       if (job.state === 'waiting') job.joined.delete(role);
       else if (job.state === 'running' && !job.finished.has(role)) {
         job.error = { role, code: 'VFL_PARTY_LEFT', message: `the ${role} disconnected` };
@@ -207,7 +206,6 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
   });
 
   app.addHook('onClose', async () => {
-    shuttingDown = true;
     for (const peers of sockets.values()) for (const s of peers.values()) s.close(1001, 'coordinator shutting down');
   });
 };
