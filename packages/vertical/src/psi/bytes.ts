@@ -1,4 +1,5 @@
 // Byte helpers for PSI: fixed-width record keys and an unbiased CSPRNG permutation.
+import { PsiError } from './errors.ts';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -9,8 +10,11 @@ export function toHex(bytes: Uint8Array, start = 0, end = bytes.length): string 
   return s;
 }
 
-/** Hex → bytes (input assumed well-formed lowercase hex). @example fromHex('01ff') */
+const LOWER_HEX = /^(?:[0-9a-f]{2})*$/;
+
+/** Lowercase hex → bytes; PSI_MALFORMED for anything else, since peers' keys arrive as hex. @example fromHex('01ff') */
 export function fromHex(hex: string): Uint8Array {
+  if (typeof hex !== 'string' || !LOWER_HEX.test(hex)) throw new PsiError('PSI_MALFORMED', 'expected lowercase hex of whole bytes');
   const out = new Uint8Array(hex.length >> 1);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
