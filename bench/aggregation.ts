@@ -1,12 +1,11 @@
 // Streaming FedAvg throughput as a ratio to a plain memcpy of the same bytes, and its memory.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { FedAvgAccumulator } from '@flotilla/core';
-import { median, round } from './support.ts';
+import { median, round, writeResult } from './support.ts';
 
 // McMahan et al. 2017's MNIST 2NN (784-200-200-10) and CNN (two 5×5 convs, 512-unit dense).
 const MODEL_SIZES = [199_210, 1_663_370] as const;
@@ -56,9 +55,7 @@ export async function runAggregationBench(): Promise<object> {
     date: new Date().toISOString(),
     rows,
   };
-  const dir = resolve(fileURLToPath(new URL('.', import.meta.url)), 'results');
-  await mkdir(dir, { recursive: true });
-  await writeFile(resolve(dir, 'aggregation.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeResult('aggregation', report);
   printTable(rows);
   return report;
 }

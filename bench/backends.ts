@@ -1,12 +1,11 @@
 // Node training throughput on the tfjs WASM vs CPU backends (2NN, CNN), and our WASM conv kernels.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createModel, initNodeBackend, trainLocal, type ModelSpec } from '@flotilla/models';
-import { median, round, syntheticMnist } from './support.ts';
+import { median, round, syntheticMnist, writeResult } from './support.ts';
 
 // Captured before initNodeBackend replaces it, to time tfjs's own kernel against ours.
 const stockBackpropInput = tf.getKernel('Conv2DBackpropInput', 'wasm');
@@ -58,9 +57,7 @@ export async function runBackendsBench(): Promise<object> {
     ratios,
     kernels,
   };
-  const dir = resolve(fileURLToPath(new URL('.', import.meta.url)), 'results');
-  await mkdir(dir, { recursive: true });
-  await writeFile(resolve(dir, 'backends.json'), JSON.stringify(result, null, 2) + '\n');
+  await writeResult('backends', result);
   print(training, ratios, kernels);
   return result;
 }

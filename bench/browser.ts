@@ -4,13 +4,12 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startCoordinator } from '@flotilla/coordinator';
-import { api } from './support.ts';
+import { api, writeResult } from './support.ts';
 
 const CHROMIUM = process.env.FLOTILLA_CHROMIUM ?? '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--enable-unsafe-webgpu', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'];
@@ -130,11 +129,8 @@ export async function runBrowserBench(tabCounts = [4, 8, 16]): Promise<void> {
     process.stdout.write('round wall time (2NN, 500 examples per tab, E = 1, B = 10, WASM):\n');
     const rounds: RoundRow[] = [];
     for (const n of tabCounts) rounds.push(await roundTimes(browser, started.url, token, n));
-    const dir = resolve(fileURLToPath(new URL('.', import.meta.url)), 'results');
-    await mkdir(dir, { recursive: true });
     const out = { when: new Date().toISOString(), cores: cpus().length, loadAverage: loadavg()[0], chromium: browser.version(), speeds, rounds };
-    await writeFile(join(dir, 'browser.json'), `${JSON.stringify(out, null, 2)}\n`);
-    process.stdout.write(`written to ${join(dir, 'browser.json')}\n`);
+    process.stdout.write(`written to ${await writeResult('browser', out)}\n`);
   } finally {
     await browser.close();
     await started.app.close();

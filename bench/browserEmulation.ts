@@ -6,14 +6,13 @@
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startCoordinator } from '@flotilla/coordinator';
 import { CHROMIUM_ARGS, NETWORK_PROFILES, chromiumPath, emulateDevice } from '../apps/fleet/src/browser/chromium.ts';
-import { api } from './support.ts';
+import { api, writeResult } from './support.ts';
 
 const RATE = 4;
 type Join = { getSnapshot(): { backend: unknown; history: { round: number; examplesPerSec: number | null }[] }; benchmark(s: { kind: string }, e: number, b: number): Promise<{ examplesPerSec: number }> };
@@ -124,11 +123,8 @@ export async function runBrowserEmulationBench(): Promise<void> {
     process.stdout.write(`  idle fallback ?slowdown=${RATE}: ${fallback.normalExamplesPerSec} → ${fallback.slowedExamplesPerSec} examples/s in a round (${fallback.ratio}× slower)\n`);
     const net = await network(browser, started.url, token);
     for (const r of net) process.stdout.write(`  network ${r.profile.padEnd(4)}: weights frame ${r.weightsOnPage.bytes} B on the page in ${r.weightsOnPage.ms} ms; partition ${r.partitionInWorker.bytes} B in the worker in ${r.partitionInWorker.ms} ms\n`);
-    const dir = resolve(fileURLToPath(new URL('.', import.meta.url)), 'results');
-    await mkdir(dir, { recursive: true });
     const out = { when: new Date().toISOString(), cores: cpus().length, loadAverage: loadavg()[0], chromium: browser.version(), cpu, fallback, network: net };
-    await writeFile(join(dir, 'browser-emulation.json'), `${JSON.stringify(out, null, 2)}\n`);
-    process.stdout.write(`written to ${join(dir, 'browser-emulation.json')}\n`);
+    process.stdout.write(`written to ${await writeResult('browser-emulation', out)}\n`);
   } finally {
     await browser.close();
     await started.app.close();

@@ -1,13 +1,12 @@
 // DP-SGD's cost in the trainer: examples/s of trainLocal with and without per-example clipping
 // and noise (2NN, WASM backend, Node), measured side by side; and the noise draw alone.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { createModel, initNodeBackend, trainLocal, type DpSgdPlan } from '@flotilla/models';
 import { gaussianNoise } from '@flotilla/privacy';
-import { median, round, syntheticMnist } from './support.ts';
+import { median, round, syntheticMnist, writeResult } from './support.ts';
 
 interface Row {
   batchSize: number;
@@ -43,9 +42,7 @@ export async function runDpSgdBench(): Promise<object> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, tfjs: tf.version.tfjs, loadAverage: loadavg() },
     model: 'mnist-2nn', backend: tf.getBackend(), rows, ratios, gaussianNoiseMsFor2nn: round(noiseMs),
   };
-  const dir = resolve(fileURLToPath(new URL('.', import.meta.url)), 'results');
-  await mkdir(dir, { recursive: true });
-  await writeFile(resolve(dir, 'dpsgd.json'), JSON.stringify(result, null, 2) + '\n');
+  await writeResult('dpsgd', result);
   for (const r of rows) {
     const ratio = ratios.find((x) => x.batchSize === r.batchSize && x.mode === r.mode);
     console.log(`B=${String(r.batchSize).padStart(2)}  ${r.mode.padEnd(26)} ${String(r.examplesPerSec).padStart(8)} ex/s  ${String(r.msPerStep).padStart(7)} ms/step${ratio ? `  ${ratio.dpOverPlain}× plain` : ''}`);

@@ -2,10 +2,10 @@
 // C = 0.1, E = 1, B = 10; the paper reports 87 rounds), with the centralized baseline and δ,
 // run as a real Node fleet against a real coordinator on loopback.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFleetArgs, runFleet } from '@flotilla/fleet';
+import { writeResult } from './support.ts';
 
 export async function runMcMahanBench(extraArgs: string[] = []): Promise<object> {
   const args = parseFleetArgs(['--node', '--clients', '100', '--fraction', '0.1', '--epochs', '1', '--batch', '10', '--partition', 'iid', '--target', '0.97', '--rounds', '400', ...extraArgs]);
@@ -26,8 +26,7 @@ export async function runMcMahanBench(extraArgs: string[] = []): Promise<object>
     backend: summary.backend,
   };
   console.table(result);
-  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./results/mcmahan.json', import.meta.url), `${JSON.stringify({ ...result, rounds: summary.rounds }, null, 2)}\n`);
+  await writeResult('mcmahan', { ...result, rounds: summary.rounds });
   return result;
 }
 

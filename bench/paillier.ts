@@ -1,5 +1,4 @@
 // Paillier encryptions/decryptions per second at 2048 bits: ours (plain, pooled, packed) vs paillier-bigint.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +10,7 @@ import {
   PaillierPacker,
   PaillierRandomnessPool,
 } from '@flotilla/privacy';
-import { round } from './support.ts';
+import { round, writeResult } from './support.ts';
 
 const BITS = 2048;
 // Enough operations to average out jitter, few enough to stay near a minute on a shared core.
@@ -141,9 +140,7 @@ export async function runPaillierBench(): Promise<object> {
     date: new Date().toISOString(),
     rows,
   };
-  const dir = resolve(fileURLToPath(new URL('.', import.meta.url)), 'results');
-  await mkdir(dir, { recursive: true });
-  await writeFile(resolve(dir, 'paillier.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeResult('paillier', report);
   return report;
 }
 

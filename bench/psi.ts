@@ -1,5 +1,4 @@
 // ECDH-PSI throughput (IDs/s) at 10k and 100k IDs per party, with worker threads, vs noble's ristretto255.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +6,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { ristretto255, ristretto255_hasher } from '@noble/curves/ed25519.js';
 import { blindIds, POINT_BYTES, PSI_DST, randomScalar, reblindPoints, runTwoPartyPsi } from '@flotilla/vertical';
 import type { PsiCompute } from '@flotilla/vertical';
-import { round } from './support.ts';
+import { round, writeResult } from './support.ts';
 
 const SIZES = [10_000, 100_000] as const;
 const OVERLAP = 0.5;
@@ -144,9 +143,7 @@ export async function runPsiBench(sizes: readonly number[] = SIZES): Promise<obj
     date: new Date().toISOString(),
     rows,
   };
-  const dir = resolve(fileURLToPath(new URL('.', import.meta.url)), 'results');
-  await mkdir(dir, { recursive: true });
-  await writeFile(resolve(dir, 'psi.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeResult('psi', report);
   return report;
 }
 

@@ -16,6 +16,7 @@ import {
   x25519SharedSecret,
 } from '@flotilla/privacy';
 import { socketRounds } from './secaggRound.ts';
+import { writeResult } from './support.ts';
 
 /** Parameters of McMahan et al.'s 2NN on MNIST (784-200-200-10), the model of the FL rounds. */
 const MODEL_WORDS = 199_210;
@@ -210,11 +211,7 @@ export async function runSecAggPrimitivesBench(): Promise<object> {
     'parallel devices × (est.)': r.parallelDevicesRatioEstimate === null ? '—' : fmt(r.parallelDevicesRatioEstimate, 2),
   })));
   console.log(`total ${fmt(results.totalSeconds)} s`);
-
-  const { mkdir, writeFile } = await import('node:fs/promises');
-  const dir = new URL('./results/', import.meta.url);
-  await mkdir(dir, { recursive: true });
-  await writeFile(new URL('secagg.json', dir), JSON.stringify(results, null, 2) + '\n');
+  await writeResult('secagg', results);
   return results;
 }
 

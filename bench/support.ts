@@ -1,5 +1,7 @@
 // Helpers the benchmarks share: rounding and medians for the printed figures, synthetic MNIST-shaped
-// data for throughput runs, and the coordinator's REST API with the operator token.
+// data for throughput runs, the coordinator's REST API with the operator token, and the results files.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 
 /** The median of a non-empty list (the mean of the middle two for an even count). */
 export function median(xs: number[]): number {
@@ -30,4 +32,13 @@ export async function api<T>(url: string, token: string, path: string, body?: un
   });
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
   return response.json() as Promise<T>;
+}
+
+/** Writes `report` as bench/results/NAME.json (the figures a closing note quotes) and returns the file's path. */
+export async function writeResult(name: string, report: unknown): Promise<string> {
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  await mkdir(dir, { recursive: true });
+  const path = `${dir}${name}.json`;
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+  return path;
 }

@@ -1,5 +1,5 @@
 // One epoch of vertical training, protected vs in plaintext: hetero LR (Paillier) and split NN (Beaver masks).
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import {
   stepsPerEpoch,
 } from '@flotilla/vertical';
 import type { VerticalLrData } from '@flotilla/vertical';
-import { round } from './support.ts';
+import { round, writeResult } from './support.ts';
 
 // Hetero LR costs one Paillier operation per (row, feature): a small epoch at the default
 // 2048-bit key already takes a minute on one core, so the rows are few and the image is pooled to 7×7.
@@ -141,8 +141,7 @@ export async function runVerticalBench(): Promise<object> {
     splitNn,
     ...(await earlierFigures(dir)),
   };
-  await mkdir(dir, { recursive: true });
-  await writeFile(resolve(dir, 'vertical.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeResult('vertical', report);
   return report;
 }
 
