@@ -7,7 +7,7 @@ import { clippedGradientSum, microbatchClippedSum, privateGradient } from './dpS
 import { denseStack } from './perExampleDense.ts';
 import { trainLocal } from './train.ts';
 import { initNodeBackend } from './backendNode.ts';
-import { blobs, firstDifference } from './testSupport.ts';
+import { blobs, firstDifference, maxAbsDiff } from './testSupport.ts';
 
 const DIMS = 8;
 const CLASSES = 3;
@@ -63,12 +63,6 @@ function sumOfClipped(weights: Float32Array, groups: number[][], clip: number): 
     for (let i = 0; i < out.length; i++) out[i]! += g[i]!;
   }
   return out;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
 }
 
 describe('clippedGradientSum', () => {
