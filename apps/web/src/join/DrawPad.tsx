@@ -1,6 +1,6 @@
 // A canvas to draw a digit on with mouse, pen or finger, a label to give it, and the way to keep
-// it: the drawing is reduced to 28×28 grayscale (MNIST's size) on this page and handed to the
-// session, which stores it in this browser's IndexedDB.
+// it: the drawing is reduced to 28×28 grayscale as MNIST's digits were (scaled into 20×20 and
+// centred) on this page and handed to the session, which stores it in this browser's IndexedDB.
 
 import { useEffect, useRef, useState, type PointerEvent } from 'react';
 import { rgbaToDigit } from '@flotilla/client';
@@ -14,15 +14,10 @@ function clear(canvas: HTMLCanvasElement): void {
   ctx.fillRect(0, 0, SIZE, SIZE);
 }
 
-/** The drawing as 784 pixels in [0, 1]: light strokes on a dark ground, like MNIST. */
+/** The drawing as 784 pixels in [0, 1]: light strokes on a dark ground, scaled and centred as MNIST's digits are. */
 function toDigit(canvas: HTMLCanvasElement): Float32Array {
-  const small = document.createElement('canvas');
-  small.width = 28;
-  small.height = 28;
-  const ctx = small.getContext('2d', { willReadFrequently: true })!;
-  ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(canvas, 0, 0, 28, 28);
-  return rgbaToDigit(ctx.getImageData(0, 0, 28, 28).data);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  return rgbaToDigit(ctx.getImageData(0, 0, SIZE, SIZE).data, SIZE, SIZE);
 }
 
 export function DrawPad({ count, onAdd, onClear }: { count: number; onAdd(pixels: Float32Array, label: number): Promise<boolean>; onClear(): void }) {

@@ -4,6 +4,7 @@
 
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
 import type { LocalData } from '../types.ts';
+import { centreDigit, rgbaToGray } from './centreDigit.ts';
 
 /** Pixels of one example: 28 × 28, row-major. */
 export const DIGIT_PIXELS = 784;
@@ -70,29 +71,28 @@ export function labelOfPath(path: string): number {
 }
 
 /**
- * 28×28 RGBA pixels to an MNIST-like example: luminance in [0, 1], light digit on a dark ground.
+ * RGBA pixels to an MNIST-like example: luminance in [0, 1], light digit on a dark ground.
  * A light ground (the border's mean above one half, as in a scan of ink on paper) is inverted.
- * @example rgbaToDigit(ctx.getImageData(0, 0, 28, 28).data)
+ * A 28×28 image is taken as already laid out like MNIST; any other size is normalised as MNIST's
+ * digits were (`centreDigit`: ink scaled into 20×20, centre of mass in the middle).
+ * @example rgbaToDigit(ctx.getImageData(0, 0, 196, 196).data, 196, 196)
  */
-export function rgbaToDigit(rgba: Uint8ClampedArray | Uint8Array): Float32Array {
-  if (rgba.length !== DIGIT_PIXELS * 4) throw new FlotillaError(ErrorCodes.NOT_AN_IMAGE, `expected ${DIGIT_PIXELS * 4} RGBA bytes, got ${rgba.length}`);
-  const gray = new Float32Array(DIGIT_PIXELS);
-  for (let i = 0; i < DIGIT_PIXELS; i++) {
-    // Transparent pixels count as the dark ground.
-    const a = rgba[i * 4 + 3]! / 255;
-    gray[i] = ((0.299 * rgba[i * 4]! + 0.587 * rgba[i * 4 + 1]! + 0.114 * rgba[i * 4 + 2]!) / 255) * a;
+export function rgbaToDigit(rgba: Uint8ClampedArray | Uint8Array, width = SIDE, height = SIDE): Float32Array {
+  if (!(width >= 1 && height >= 1) || rgba.length !== width * height * 4) {
+    throw new FlotillaError(ErrorCodes.NOT_AN_IMAGE, `expected ${width}×${height}×4 = ${width * height * 4} RGBA bytes, got ${rgba.length}`);
   }
+  const gray = rgbaToGray(rgba, width, height);
   let border = 0;
   let n = 0;
-  for (let y = 0; y < SIDE; y++) {
-    for (let x = 0; x < SIDE; x++) {
-      if (y !== 0 && y !== SIDE - 1 && x !== 0 && x !== SIDE - 1) continue;
-      border += gray[y * SIDE + x]!;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (y !== 0 && y !== height - 1 && x !== 0 && x !== width - 1) continue;
+      border += gray[y * width + x]!;
       n++;
     }
   }
-  if (border / n > 0.5) for (let i = 0; i < DIGIT_PIXELS; i++) gray[i] = 1 - gray[i]!;
-  return gray;
+  if (border / n > 0.5) for (let i = 0; i < gray.length; i++) gray[i] = 1 - gray[i]!;
+  return width === SIDE && height === SIDE ? gray : centreDigit(gray, width, height);
 }
 
 /**
@@ -112,7 +112,10 @@ export function concatLocalData(parts: LocalData[]): LocalData {
   return { images, labels, count };
 }
 
-/** Decodes an image file and resizes it to 28×28 (browser worker or page: createImageBitmap, OffscreenCanvas). */
+/** Largest side an image is decoded at before normalisation: enough for a photo's digit, bounded in cost. */
+const MAX_DECODE_SIDE = 280;
+
+/** Decodes an image file into an MNIST-like digit (browser worker or page: createImageBitmap, OffscreenCanvas). */
 async function decodeImage(file: PickedFile): Promise<Float32Array> {
   let bitmap: ImageBitmap;
   try {
@@ -121,11 +124,14 @@ async function decodeImage(file: PickedFile): Promise<Float32Array> {
     throw new FlotillaError(ErrorCodes.NOT_AN_IMAGE, `${file.path} is not an image this browser can decode`);
   }
   try {
-    const canvas = new OffscreenCanvas(SIDE, SIDE);
+    const shrink = Math.min(1, MAX_DECODE_SIDE / Math.max(bitmap.width, bitmap.height));
+    const width = Math.max(1, Math.round(bitmap.width * shrink));
+    const height = Math.max(1, Math.round(bitmap.height * shrink));
+    const canvas = new OffscreenCanvas(width, height);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new FlotillaError(ErrorCodes.NOT_AN_IMAGE, 'no 2D canvas in this browser to resize images');
-    ctx.drawImage(bitmap, 0, 0, SIDE, SIDE);
-    return rgbaToDigit(ctx.getImageData(0, 0, SIDE, SIDE).data);
+    ctx.drawImage(bitmap, 0, 0, width, height);
+    return rgbaToDigit(ctx.getImageData(0, 0, width, height).data, width, height);
   } finally {
     bitmap.close();
   }
