@@ -62,8 +62,8 @@ export class SecureRound {
     /** Model parameters; the masked vector has one more word, the weight. */
     private readonly modelLength: number,
     maxWeight: number,
-    /** Distributed DP noise: clients clip to S and add std z·S/√n themselves. */
-    private readonly dp: { clipNorm: number; noiseMultiplier: number } | null,
+    /** Distributed DP noise: clients clip to S and add std z·S/√n themselves; `minReports` is the task's. */
+    private readonly dp: { clipNorm: number; noiseMultiplier: number; minReports: number } | null,
   ) {
     // Party numbers are Shamir x-coordinates: 1…m over the selected ids in a fixed order.
     [...rs.selected].sort().forEach((id, i) => {
@@ -90,11 +90,20 @@ export class SecureRound {
     // The weight is the example count, clamped to the largest one the selected clients announced.
     const announced = [...rs.selected].map((id) => deps.registry.get(id)?.numExamples ?? 0);
     return new SecureRound(deps, taskId, rs, spec, modelLength, Math.max(1, ...announced),
-      dp.enabled ? { clipNorm: dp.clippingNorm, noiseMultiplier: dp.noiseMultiplier } : null);
+      dp.enabled ? { clipNorm: dp.clippingNorm, noiseMultiplier: dp.noiseMultiplier, minReports: config.stop.minReports } : null);
   }
 
+  /**
+   * Each client's share of the noise, calibrated to the fewest contributors a committed round can
+   * have: the sum is unmasked only with ≥ threshold survivors (and counted only with ≥ minReports),
+   * so however many selected clients drop out, a committed sum carries std ≥ z·S and the accountant's
+   * ε at z holds. With g guaranteed and all m selected surviving, the sum carries z·S·√(m/g).
+   */
   private noiseStd(): number {
-    return this.dp ? distributedNoiseStd(this.dp.clipNorm, this.dp.noiseMultiplier, this.rs.selected.size) : 0;
+    if (!this.dp) return 0;
+    const m = this.rs.selected.size;
+    const guaranteed = Math.max(this.params.threshold, Math.min(this.dp.minReports, m));
+    return distributedNoiseStd(this.dp.clipNorm, this.dp.noiseMultiplier, guaranteed);
   }
 
   /** The SecAgg block of one client's round plan. */
