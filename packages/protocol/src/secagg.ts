@@ -25,7 +25,7 @@ export const SecAggPlan = Type.Object({
   threshold: Type.Integer({ minimum: 2 }),
   /** Binds keys and boxes to this round (base64, 16 bytes). */
   sessionId: B64(64),
-  /** Words of the masked vector: the model's parameters plus one for the weight. */
+  /** Words of the masked vector: the model's parameters (plus the unclipped bit under adaptive clipping) plus one for the weight. */
   vectorLength: Type.Integer({ minimum: 2 }),
   /** Fixed point: per-coordinate clipping range, scale, and how many vectors may be summed. */
   clip: Type.Number({ exclusiveMinimum: 0 }),
@@ -37,6 +37,11 @@ export const SecAggPlan = Type.Object({
   clipNorm: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   /** … then add Gaussian noise of this std to every coordinate (distributed noise). */
   noiseStd: Type.Optional(Type.Number({ minimum: 0 })),
+  /**
+   * Adaptive clipping: one more value after the update, 1 if its norm was ≤ clipNorm else 0, plus
+   * Gaussian noise of this std, so that only the noised count of unclipped updates is unmasked.
+   */
+  countNoiseStd: Type.Optional(Type.Number({ minimum: 0 })),
 });
 export type SecAggPlan = Static<typeof SecAggPlan>;
 

@@ -13,6 +13,7 @@ import {
   type SecAggReveal, type SecAggShares, type SecureAggregationSpec, type TaskConfig,
 } from '@flotilla/protocol';
 import type { EngineDeps } from './deps.ts';
+import { adaptiveClippingOf } from './strategyFromTask.ts';
 import type { CloseReason, RoundPhase, RoundState } from './RoundState.ts';
 
 /** The secure-aggregation settings of a task, or null when it aggregates in the clear. */
@@ -31,6 +32,19 @@ export interface SecureSum {
   sum: Float64Array;
   totalWeight: number;
   survivors: number;
+  /** Under adaptive clipping: Σ (unclipped bit + the client's share of the count noise). */
+  noisedUnclippedCount?: number;
+}
+
+/** Distributed DP of a secure round: what each client clips to and the noise the sum must carry. */
+interface DistributedDp {
+  /** This round's clip norm S (it moves under adaptive clipping). */
+  clipNorm: number;
+  /** Noise multiplier of the update sum: z, or z_Δ under adaptive clipping. */
+  noiseMultiplier: number;
+  minReports: number;
+  /** σ_b of the unclipped count under adaptive clipping, else null. */
+  countNoiseStd: number | null;
 }
 
 /**
@@ -59,11 +73,11 @@ export class SecureRound {
     private readonly taskId: string,
     private readonly rs: RoundState,
     private readonly spec: SecureAggregationSpec,
-    /** Model parameters; the masked vector has one more word, the weight. */
+    /** Model parameters; the masked vector has one more word, the weight (two under adaptive clipping). */
     private readonly modelLength: number,
     maxWeight: number,
-    /** Distributed DP noise: clients clip to S and add std z·S/√n themselves; `minReports` is the task's. */
-    private readonly dp: { clipNorm: number; noiseMultiplier: number; minReports: number } | null,
+    /** Distributed DP noise: clients clip to S and add their share of it themselves. */
+    private readonly dp: DistributedDp | null,
   ) {
     // Party numbers are Shamir x-coordinates: 1…m over the selected ids in a fixed order.
     [...rs.selected].sort().forEach((id, i) => {
@@ -72,25 +86,34 @@ export class SecureRound {
     });
     const m = rs.selected.size;
     this.params = secAggParams({
-      clients: m, vectorLength: modelLength + 1, mode: spec.mode, sessionId: randomBytes(16),
+      clients: m, vectorLength: this.valuesLength + 1, mode: spec.mode, sessionId: randomBytes(16),
       ...(spec.neighbours === undefined ? {} : { neighbours: spec.neighbours }),
       ...(spec.threshold === undefined ? {} : { threshold: spec.threshold }),
     });
-    // Under DP the fixed-point range must hold the clipped update plus its noise (6σ practically never clips).
-    const clip = dp ? dp.clipNorm + 6 * this.noiseStd() : spec.clip;
+    // Under DP the fixed-point range must hold the clipped update plus its noise (6σ practically
+    // never clips), and under adaptive clipping the noised bit too.
+    const clip = dp ? Math.max(dp.clipNorm + 6 * this.noiseStd(), dp.countNoiseStd === null ? 0 : 1 + 6 * this.countNoiseStd()) : spec.clip;
     this.codec = { ...fixedPointConfig({ clip, maxSummands: m }), maxWeight: dp ? 1 : maxWeight };
     this.server = new SecAggServer(this.params);
   }
 
-  /** The secure round for a task that requires one, else null. */
-  static open(deps: EngineDeps, taskId: string, config: TaskConfig, rs: RoundState, modelLength: number): SecureRound | null {
+  /** The secure round for a task that requires one, else null; `strategy` gives DP-FedAvg's S and z of this round. */
+  static open(deps: EngineDeps, taskId: string, config: TaskConfig, rs: RoundState, modelLength: number, strategy: Strategy): SecureRound | null {
     const spec = secureAggregationOf(config);
     if (!spec) return null;
     const dp = config.privacy.differentialPrivacy;
     // The weight is the example count, clamped to the largest one the selected clients announced.
     const announced = [...rs.selected].map((id) => deps.registry.get(id)?.numExamples ?? 0);
-    return new SecureRound(deps, taskId, rs, spec, modelLength, Math.max(1, ...announced),
-      dp.enabled ? { clipNorm: dp.clippingNorm, noiseMultiplier: dp.noiseMultiplier, minReports: config.stop.minReports } : null);
+    const distributed: DistributedDp | null = strategy instanceof DpFedAvgStrategy ? {
+      clipNorm: strategy.clipNorm, noiseMultiplier: strategy.updateNoiseMultiplier, minReports: config.stop.minReports,
+      countNoiseStd: dp.adaptiveClipping?.enabled ? adaptiveClippingOf(config).countNoiseStd : null,
+    } : null;
+    return new SecureRound(deps, taskId, rs, spec, modelLength, Math.max(1, ...announced), distributed);
+  }
+
+  /** Values before the weight: the model's parameters, and the unclipped bit under adaptive clipping. */
+  private get valuesLength(): number {
+    return this.modelLength + (this.dp && this.dp.countNoiseStd !== null ? 1 : 0);
   }
 
   /**
@@ -100,10 +123,16 @@ export class SecureRound {
    * ε at z holds. With g guaranteed and all m selected surviving, the sum carries z·S·√(m/g).
    */
   private noiseStd(): number {
-    if (!this.dp) return 0;
-    const m = this.rs.selected.size;
-    const guaranteed = Math.max(this.params.threshold, Math.min(this.dp.minReports, m));
-    return distributedNoiseStd(this.dp.clipNorm, this.dp.noiseMultiplier, guaranteed);
+    return this.dp ? distributedNoiseStd(this.dp.clipNorm, this.dp.noiseMultiplier, this.guaranteedContributors()) : 0;
+  }
+
+  /** Each client's share of σ_b, on the same guarantee as the update noise. */
+  private countNoiseStd(): number {
+    return this.dp?.countNoiseStd ? distributedNoiseStd(1, this.dp.countNoiseStd, this.guaranteedContributors()) : 0;
+  }
+
+  private guaranteedContributors(): number {
+    return Math.max(this.params.threshold, Math.min(this.dp!.minReports, this.rs.selected.size));
   }
 
   /** The SecAgg block of one client's round plan. */
@@ -114,6 +143,7 @@ export class SecureRound {
       threshold: this.params.threshold, sessionId: toBase64(this.params.sessionId), vectorLength: this.params.vectorLength,
       clip: this.codec.clip, scale: this.codec.scale, maxSummands: this.codec.maxSummands, maxWeight: this.codec.maxWeight,
       ...(this.dp ? { clipNorm: this.dp.clipNorm, noiseStd: this.noiseStd() } : {}),
+      ...(this.dp && this.dp.countNoiseStd !== null ? { countNoiseStd: this.countNoiseStd() } : {}),
     };
   }
 
@@ -214,8 +244,10 @@ export class SecureRound {
     this.stage = 'done';
     const survivors = result.survivors.length;
     if (this.dp) {
-      const sum = decodeFixedPointSum(result.sum.subarray(0, this.modelLength), this.codec, survivors);
-      return { sum, mean: sum, totalWeight: result.sum[this.modelLength]!, survivors };
+      const values = decodeFixedPointSum(result.sum.subarray(0, this.valuesLength), this.codec, survivors);
+      const sum = values.subarray(0, this.modelLength);
+      const count = this.dp.countNoiseStd === null ? {} : { noisedUnclippedCount: values[this.modelLength]! };
+      return { sum, mean: sum, totalWeight: result.sum[this.valuesLength]!, survivors, ...count };
     }
     const { mean, totalWeight } = decodeWeightedMean(result.sum, this.codec, survivors);
     return { mean, sum: mean, totalWeight, survivors };
@@ -227,7 +259,7 @@ export class SecureRound {
    * denominator (the clients added the noise, the server adds none).
    */
   static finish(strategy: Strategy, aggregation: FitAggregation, global: Float32Array, result: SecureSum, failures: readonly FitFailure[]): Float32Array | null {
-    if (strategy instanceof DpFedAvgStrategy) return strategy.finishNoisedSum(global, result.sum);
+    if (strategy instanceof DpFedAvgStrategy) return strategy.finishNoisedSum(global, result.sum, result.noisedUnclippedCount);
     if (result.totalWeight === 0) return null;
     // The mean stands for `survivors` reports (the strategy's minReports counts them): the example-
     // weighted mean of identical vectors is that vector, whatever weights they carry.

@@ -141,7 +141,7 @@ export class TaskRunner {
     this.aggregation = this.strategy.beginAggregation(round, this.weights);
     let secure: SecureRound | null;
     try {
-      secure = SecureRound.open(this.deps, this.id, this.config, rs, this.weights.length);
+      secure = SecureRound.open(this.deps, this.id, this.config, rs, this.weights.length, this.strategy);
     } catch (err) {
       // E.g. a threshold the selected clients cannot meet: no plan goes out, the model stays.
       rs.close('aborted');

@@ -85,10 +85,6 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
 const SUM_STRATEGIES: ReadonlySet<string> = new Set(['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']);
 
 function checkAdaptiveClipping(config: TaskConfig): void {
-  if (config.privacy.secureAggregation?.enabled) {
-    // The server would need each update's unclipped bit, which secure aggregation hides.
-    throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.differentialPrivacy.adaptiveClipping cannot be combined with privacy.secureAggregation; use a fixed clippingNorm');
-  }
   const z = config.privacy.differentialPrivacy.noiseMultiplier;
   const sigmaB = adaptiveClippingOf(config).countNoiseStd;
   if (z > 0 && !(sigmaB > z / 2)) {

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { FlotillaClient, WeightsCache, memoryIdentity, type ClientEvent, type Trainer, type WebSocketLike } from '@flotilla/client';
-import { RdpAccountant, clipByL2Norm, defaultThreshold } from '@flotilla/privacy';
+import { RdpAccountant, clipByL2Norm, defaultThreshold, l2Norm } from '@flotilla/privacy';
 import { ErrorCodes, encodeFrame, toBase64, type PartitionSpec } from '@flotilla/protocol';
 import {
   RawClient, api, createTask, eventually, smallTask, startMnistClients, startTestCoordinator, type TestCoordinator,
@@ -57,7 +57,7 @@ async function weightsOf(url: string, taskId: string, version: number): Promise<
   return (await new WeightsCache().get(`${url}/api/tasks/${taskId}/models/${version}/weights.frame`)).weights;
 }
 
-interface RoundRow { round: number; outcome: string; reason: string | null; reported: number; dropped: number; epsilon: number | null; testAccuracy: number | null }
+interface RoundRow { round: number; outcome: string; reason: string | null; reported: number; dropped: number; epsilon: number | null; testAccuracy: number | null; clipNorm: number | null }
 
 async function roundsOf(url: string, taskId: string, count: number): Promise<RoundRow[]> {
   return eventually(async () => {
@@ -241,6 +241,33 @@ describe('secure aggregation over the socket', () => {
     const rounds = await roundsOf(url, taskId, 3);
     expect(rounds.every((r) => r.outcome === 'committed')).toBe(true);
     expect(rounds.at(-1)!.testAccuracy).toBeGreaterThan(0.7);
+  });
+
+  it('SecAgg + DP with adaptive clipping: S follows the unmasked noised count of unclipped updates', async () => {
+    coordinator = await startTestCoordinator();
+    const { url } = coordinator;
+    // The synthetic updates have norm ≈ 51, all below S = 100: b = 1 for each of the 4 clients, so
+    // S shrinks by e^(−η(b̃ − γ)) = e^(−0.2·0.5); counted as 0 (bits missing), it would grow by e^0.1.
+    // The count noise sums to σ_b·√(4/3) ≈ 0.12 (t = 3), moving b̃ by 0.03 and S by 0.6 % at one std.
+    const taskId = await createTask(url, secureTask(4, { mode: 'full' }, {
+      privacy: {
+        differentialPrivacy: {
+          enabled: true, clippingNorm: 100, noiseMultiplier: 0.1, delta: 1e-5,
+          adaptiveClipping: { enabled: true, clippedCountStddev: 0.1 },
+        },
+      },
+    }));
+    const produced = new Map<number, Produced>();
+    clients = startSyntheticClients(url, taskId, 4, produced);
+    const [round] = await roundsOf(url, taskId, 1);
+    expect(round).toMatchObject({ outcome: 'committed', reason: null });
+    expect([...produced.values()].every(({ update }) => l2Norm(update) < 100)).toBe(true);
+    expect(round!.clipNorm).toBeGreaterThan(100 * Math.exp(-0.1) * 0.97);
+    expect(round!.clipNorm).toBeLessThan(100 * Math.exp(-0.1) * 1.03);
+    // The count and the sum together are one Gaussian mechanism of multiplier z at q = 1.
+    const reference = new RdpAccountant();
+    reference.step(0.1, 1);
+    expect(round!.epsilon).toBeCloseTo(reference.getEpsilon(1e-5), 3);
   });
 
   // Measured (two runs): accuracy 0.35–0.39, 0.51–0.52, 0.59–0.60 after rounds 1–3; ε 35.1, 57.3, 77.4.

@@ -122,14 +122,17 @@ export class DpFedAvgStrategy implements Strategy, PrivacyAccounting {
 
   /**
    * Under secure aggregation with distributed noise: `sum` is Σ (clipped update + client noise),
-   * already carrying std z·S in total. Applies the fixed denominator, adds no noise, accounts one round.
-   * @example const next = strategy.finishNoisedSum(global, unmaskedSum);
+   * already carrying std ≥ z·S in total (z_Δ·S under adaptive clipping). Applies the fixed
+   * denominator, adds no noise, accounts one round. Under adaptive clipping the clients also masked
+   * their unclipped bits with their share of σ_b: `noisedUnclippedCount` is that sum, and S follows it.
+   * @example const next = strategy.finishNoisedSum(global, unmaskedSum, unmaskedCount);
    */
-  finishNoisedSum(global: Float32Array, sum: Float64Array): Float32Array {
-    // The masked vector carries no unclipped bits, so the clip norm could not follow the quantile.
-    if (this.options.adaptiveClipping) throw new PrivacyError('DP_INVALID_CONFIG', 'adaptive clipping is not available under secure aggregation');
+  finishNoisedSum(global: Float32Array, sum: Float64Array, noisedUnclippedCount?: number): Float32Array {
     if (sum.length !== global.length) throw new PrivacyError('DP_INVALID_CONFIG', `sum of ${sum.length} values for a model of ${global.length}`);
+    const adaptive = this.options.adaptiveClipping;
+    if (adaptive && noisedUnclippedCount === undefined) throw new PrivacyError('DP_INVALID_CONFIG', 'adaptive clipping needs the noised count of unclipped updates');
     this.accountant.step(this.options.noiseMultiplier, this.sampleRate(this.expected));
+    if (adaptive) this.clip = updateClipNorm(this.clip, noisedUnclippedCount! / this.expected, adaptive);
     const next = new Float32Array(global.length);
     for (let i = 0; i < next.length; i++) next[i] = global[i]! + sum[i]! / this.expected;
     return next;
