@@ -5,10 +5,11 @@ import type { WebSocket } from 'ws';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { simulateVerticalMnist } from '@flotilla/data';
-import { initNodeBackend } from '@flotilla/models';
-import { HETERO_LR_ROLES, heteroLrBaselines, isPayloadTypeOf, splitNnBaselines } from '@flotilla/vertical';
-import type { CoordinatorEnvelope, VerticalRole } from '@flotilla/vertical';
+import { HETERO_LR_ROLES, isPayloadTypeOf } from '@flotilla/vertical';
+import type { CoordinatorEnvelope, HeteroLrBaselineEpoch, VerticalRole } from '@flotilla/vertical';
 import type { Coordinator } from '../coordinator.ts';
+import { WorkerRpc } from '../model/WorkerRpc.ts';
+import type { BaselineJob } from './baselineWorker.ts';
 import { VerticalJobs, verticalJobView } from './VerticalJobs.ts';
 import type { VerticalJob } from './VerticalJobs.ts';
 
@@ -28,23 +29,21 @@ const CreateJob = Type.Object({
 }, { additionalProperties: false });
 
 /**
- * For a simulated job the coordinator can draw both tables itself (as it trains the centralised
- * baseline of a horizontal task on the union of partitions) and train the two plaintext baselines
- * with the job's schedule: all features, and the label holder alone.
+ * For a simulated job the coordinator trains the two plaintext baselines with the job's schedule
+ * (all features, and the label holder alone) in a worker thread of their own, ended when done or
+ * when the coordinator closes (`running` holds the workers still at it).
  */
-async function computeBaselines(jobs: VerticalJobs, job: VerticalJob, log: FastifyBaseLogger): Promise<void> {
+async function computeBaselines(jobs: VerticalJobs, job: VerticalJob, log: FastifyBaseLogger, running: Set<WorkerRpc>): Promise<void> {
+  const worker = new WorkerRpc(new URL('./baselineWorker.ts', import.meta.url));
+  running.add(worker);
   try {
-    const { guest, host } = await simulateVerticalMnist(job.simulation ?? {});
-    if (job.algorithm === 'split-nn') {
-      // tfjs on this thread, WASM when it starts (CPU otherwise); the baselines yield between steps.
-      await initNodeBackend('wasm');
-      job.baselines = await splitNnBaselines(guest, host, job.settings);
-    } else {
-      job.baselines = heteroLrBaselines(guest, host, job.settings);
-    }
+    const args: BaselineJob = { algorithm: job.algorithm, simulation: job.simulation ?? {}, settings: job.settings };
+    job.baselines = await worker.call<HeteroLrBaselineEpoch[]>('baselines', args);
     jobs.save(job);
   } catch (err) {
-    log.warn({ err, jobId: job.id }, 'vertical baselines failed');
+    if (running.has(worker)) log.warn({ err, jobId: job.id }, 'vertical baselines failed');
+  } finally {
+    if (running.delete(worker)) await worker.close();
   }
 }
 
@@ -64,7 +63,8 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
     coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state, reason: job.error!.message, code: job.error!.code });
   }
   // Baselines a stopped coordinator did not finish are computed again (they are deterministic).
-  for (const job of jobs.list()) if (job.simulation && job.baselines === null) void computeBaselines(jobs, job, app.log);
+  const baselineWorkers = new Set<WorkerRpc>();
+  for (const job of jobs.list()) if (job.simulation && job.baselines === null) void computeBaselines(jobs, job, app.log, baselineWorkers);
   /** Job lifecycle on the event stream, so the dashboard's event log shows it; each change is stored. */
   const setState = (job: VerticalJob, state: VerticalJob['state'], reason?: string, code?: string): void => {
     job.state = state;
@@ -77,7 +77,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
     const { algorithm, simulation, ...settings } = req.body;
     const { job, tokens } = jobs.create(settings, simulation ?? null, algorithm);
     coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state });
-    if (job.simulation) void computeBaselines(jobs, job, req.log);
+    if (job.simulation) void computeBaselines(jobs, job, req.log, baselineWorkers);
     reply.code(201);
     return { ...verticalJobView(job), partyTokens: tokens };
   });
@@ -207,5 +207,9 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
 
   app.addHook('onClose', async () => {
     for (const peers of sockets.values()) for (const s of peers.values()) s.close(1001, 'coordinator shutting down');
+    // A baseline cut short is computed again at the next start (they are deterministic).
+    const workers = [...baselineWorkers];
+    baselineWorkers.clear();
+    await Promise.all(workers.map((w) => w.close()));
   });
 };
