@@ -3,3 +3,4 @@ export { parseFleetArgs, USAGE } from './args.ts';
 export type { FleetArgs } from './args.ts';
 export type { FleetSummary } from './summary.ts';
 export type { FleetReporter } from './report.ts';
+export { nodePaillierPool } from './vertical/paillierPool.ts';

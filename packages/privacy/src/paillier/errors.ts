@@ -8,7 +8,8 @@ export type PaillierErrorCode =
   | 'PAILLIER_KEY_MISMATCH'
   | 'PAILLIER_BAD_PARAMETER'
   | 'PAILLIER_BAD_ENCODING'
-  | 'PAILLIER_PACK_OVERFLOW';
+  | 'PAILLIER_PACK_OVERFLOW'
+  | 'PAILLIER_WORKER_FAILED';
 
 /**
  * Error with a stable `code`, thrown on malformed input or a misuse of the API.

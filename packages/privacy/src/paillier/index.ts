@@ -8,6 +8,8 @@ export { generatePaillierKeyPair, DEFAULT_PAILLIER_BITS } from './keyGeneration.
 export type { PaillierKeyPair, PaillierKeyOptions } from './keyGeneration.ts';
 export { PaillierRandomnessPool, computeRandomFactors } from './PaillierRandomnessPool.ts';
 export type { RandomnessPoolOptions } from './PaillierRandomnessPool.ts';
+export { PaillierWorkerPool, servePaillierRequests } from './PaillierWorkerPool.ts';
+export type { PaillierWorkerEndpoint, PaillierRequest, PaillierReply } from './PaillierWorkerPool.ts';
 export {
   encodePaillierFixedPoint,
   decodePaillierFixedPoint,

@@ -1,0 +1,20 @@
+// A Paillier worker pool of Node worker threads, for a party process (and the benchmarks).
+import { availableParallelism } from 'node:os';
+import { spawnTsWorker } from '@flotilla/coordinator';
+import { PaillierWorkerPool } from '@flotilla/privacy';
+import type { PaillierReply } from '@flotilla/privacy';
+
+/**
+ * `size` worker threads (default: one per core) running the pool's worker side.
+ * @example const pool = nodePaillierPool(); const plain = await pool.decrypt(privateKey, cs); await pool.close();
+ */
+export function nodePaillierPool(size = availableParallelism()): PaillierWorkerPool {
+  return new PaillierWorkerPool(() => {
+    const worker = spawnTsWorker(new URL('./paillierWorker.ts', import.meta.url));
+    return {
+      postMessage: (m) => worker.postMessage(m),
+      onMessage: (listener) => worker.on('message', (reply: PaillierReply) => listener(reply)),
+      terminate: () => worker.terminate(),
+    };
+  }, size);
+}
