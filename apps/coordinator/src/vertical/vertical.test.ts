@@ -169,6 +169,12 @@ describe('vertical jobs on the coordinator', () => {
     expect([refused.status, refused.body.code]).toEqual([400, 'FLT_INVALID_TASK']);
     const job = await createJob({ algorithm: 'hetero-lr', epochs: 1, batchSize: 64, learningRate: 1, keyBits: 1024, hosts: 2, simulation });
     expect(Object.keys(job.partyTokens).sort()).toEqual(['arbiter', 'guest', 'host', 'host-2']);
+    // The party page asks for the job's roles (no token: names only) and fetches host-2's own table.
+    const listed = await (await fetch(`${coordinator.url}/vertical/jobs/${job.id}/roles`)).json() as { roles: string[] };
+    expect(listed.roles).toEqual(['guest', 'host', 'host-2', 'arbiter']);
+    const table = await fetch(`${coordinator.url}/vertical/jobs/${job.id}/tables/host-2?token=${encodeURIComponent(job.partyTokens['host-2']!)}`);
+    expect(((await table.json()) as { featureCount: number }).featureCount).toBe(14);
+    expect((await fetch(`${coordinator.url}/vertical/jobs/${job.id}/tables/host-3?token=x`)).status).toBe(404);
     const stranger = new WebSocket(wsUrl(job.id, 'host-3', job.partyTokens.host!));
     const refusal = await new Promise<{ code: string }>((resolve) => stranger.on('message', (d) => resolve(JSON.parse(String(d)) as { code: string })));
     expect(refusal.code).toBe('FLT_SCHEMA_VIOLATION');
