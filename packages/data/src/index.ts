@@ -14,5 +14,5 @@ export type { GatheredExamples } from './examples.ts';
 export { mnistColumnBands, poolMnist, binarizeDigits, splitVertically, selectRows } from './vertical.ts';
 export type { VerticalPartyData, VerticalSplitOptions } from './vertical.ts';
 export { simulateVerticalMnist } from './verticalSimulation.ts';
-export type { VerticalSimulation } from './verticalSimulation.ts';
+export type { VerticalSimulation, VerticalSimulationTables } from './verticalSimulation.ts';
 export type { VerticalPartyTable } from './partyTable.ts';

@@ -1,4 +1,4 @@
-// Simulated two-party vertical MNIST: guest left / host right columns; pooled ≥ 5 task or full digits.
+// Simulated vertical MNIST: guest left columns, then one band per host; pooled ≥ 5 task or full digits.
 import { loadMnist } from './mnist.ts';
 import { binarizeDigits, mnistColumnBands, poolMnist, splitVertically } from './vertical.ts';
 import type { VerticalPartyTable } from './partyTable.ts';
@@ -17,14 +17,24 @@ export interface VerticalSimulation {
    * split NN): full 28×28 images, left and right halves, labels 0–9.
    */
   task?: 'pooled-binary' | 'digits';
+  /** Hosts besides the guest: the columns are cut into hosts + 1 bands, left to right. Default 1. */
+  hosts?: number;
+}
+
+/** The simulated tables: the guest's, the first host's, and every host's in order (`hosts[0]` is `host`). */
+export interface VerticalSimulationTables {
+  guest: VerticalPartyTable;
+  host: VerticalPartyTable;
+  hosts: VerticalPartyTable[];
 }
 
 /**
- * Both parties' tables: the guest gets the left 4 of 7 pooled columns and the ≥ 5 labels, the
- * host the right 3 columns; each has its own partly overlapping, shuffled ID list.
+ * Every party's table: with one host the guest gets the left 4 of 7 pooled columns and the ≥ 5
+ * labels, the host the right 3 columns; with two hosts the bands are 2, 3 and 2 pooled columns
+ * (full images: 9, 10 and 9 columns). Each party has its own partly overlapping, shuffled ID list.
  * @example const { guest, host } = await simulateVerticalMnist({ rows: 2000, seed: 3 });
  */
-export async function simulateVerticalMnist(options: VerticalSimulation = {}): Promise<{ guest: VerticalPartyTable; host: VerticalPartyTable }> {
+export async function simulateVerticalMnist(options: VerticalSimulation = {}): Promise<VerticalSimulationTables> {
   const rows = options.rows ?? 1000;
   const testRows = options.testRows ?? 500;
   const digits = options.task === 'digits';
@@ -33,8 +43,8 @@ export async function simulateVerticalMnist(options: VerticalSimulation = {}): P
   const width = digits ? 784 : 49;
   const prepare = (images: Float32Array, count: number): Float32Array => (digits ? images : poolMnist(images, count, 4));
   const labelsOf = (labels: Uint8Array): Uint8Array => (digits ? Uint8Array.from(labels) : binarizeDigits(labels));
-  const bands = mnistColumnBands(2, digits ? 1 : 4);
-  const [g, h] = splitVertically({ images: prepare(train.images, train.count), labels: labelsOf(train.labels), count: train.count }, bands, {
+  const bands = mnistColumnBands((options.hosts ?? 1) + 1, digits ? 1 : 4);
+  const [g, ...h] = splitVertically({ images: prepare(train.images, train.count), labels: labelsOf(train.labels), count: train.count }, bands, {
     overlap: options.overlap ?? 0.8,
     seed: options.seed ?? 1,
   });
@@ -44,8 +54,10 @@ export async function simulateVerticalMnist(options: VerticalSimulation = {}): P
     for (let i = 0; i < test.count; i++) pixels.forEach((px, k) => (out[i * pixels.length + k] = testImages[i * width + px]!));
     return out;
   };
+  const hosts = h.map((t, p): VerticalPartyTable => ({ ids: t.ids, features: t.features, featureCount: t.featureCount, testFeatures: testColumns(bands[p + 1]!) }));
   return {
     guest: { ids: g!.ids, features: g!.features, featureCount: g!.featureCount, labels: g!.labels!, testFeatures: testColumns(bands[0]!), testLabels: labelsOf(test.labels) },
-    host: { ids: h!.ids, features: h!.features, featureCount: h!.featureCount, testFeatures: testColumns(bands[1]!) },
+    host: hosts[0]!,
+    hosts,
   };
 }

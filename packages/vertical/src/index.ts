@@ -29,6 +29,8 @@ export type {
 } from './psi/index.ts';
 export { VerticalError } from './VerticalError.ts';
 export type { VerticalErrorCode } from './VerticalError.ts';
+export { MAX_HOSTS, hostRoles, hostIndex } from './roles.ts';
+export type { HostRole } from './roles.ts';
 export * from './heteroLr/index.ts';
 export * from './splitNn/index.ts';
 export * from './session/index.ts';

@@ -103,7 +103,7 @@ export interface VerticalJobRecord {
   state: 'waiting' | 'running' | 'done' | 'failed';
   createdAt: string;
   /** SHA-256 (hex) of each role's party token; the tokens are shown once, when the job is created. */
-  tokenHashes: Record<VerticalRole, string>;
+  tokenHashes: Partial<Record<VerticalRole, string>>;
   joined: VerticalRole[];
   finished: VerticalRole[];
   intersection: number | null;

@@ -1,7 +1,7 @@
 // Vertical jobs: settings, per-role party token hashes, who joined, progress the parties report; kept in the store.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
-import { HETERO_LR_ROLES } from '@flotilla/vertical';
+import { MAX_HOSTS, verticalRoles } from '@flotilla/vertical';
 import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalReport, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
 import { sameSecret } from '../auth/operatorAuth.ts';
 import type { Store, VerticalJobRecord } from '../store/Store.ts';
@@ -20,12 +20,12 @@ export interface VerticalEpoch {
 export interface VerticalJob {
   id: string;
   algorithm: VerticalAlgorithm;
-  /** keyBits and l2 apply to hetero LR only. */
+  /** keyBits and l2 apply to hetero LR only; `hosts` (1 when absent) decides the roles. */
   settings: HeteroLrJobSettings;
   state: VerticalJobState;
   createdAt: string;
   /** SHA-256 of each role's secret token, which a party presents when it joins; the tokens themselves are returned once, at creation. */
-  tokenHashes: Record<VerticalRole, string>;
+  tokenHashes: Partial<Record<VerticalRole, string>>;
   joined: Set<VerticalRole>;
   finished: Set<VerticalRole>;
   intersection: number | null;
@@ -38,6 +38,16 @@ export interface VerticalJob {
   baselines: HeteroLrBaselineEpoch[] | null;
 }
 
+/** The roles of a job: guest, its hosts (`host`, `host-2`, …), arbiter. */
+export function jobRoles(job: VerticalJob): VerticalRole[] {
+  return verticalRoles(job.settings.hosts ?? 1);
+}
+
+/** Whether `role` names a role of this job. */
+export function isJobRole(job: VerticalJob, role: unknown): role is VerticalRole {
+  return typeof role === 'string' && (jobRoles(job) as string[]).includes(role);
+}
+
 /** What REST returns for a job (no tokens). */
 export function verticalJobView(job: VerticalJob): Record<string, unknown> {
   return {
@@ -46,7 +56,7 @@ export function verticalJobView(job: VerticalJob): Record<string, unknown> {
     settings: job.settings,
     state: job.state,
     createdAt: job.createdAt,
-    roles: HETERO_LR_ROLES.map((role) => ({ role, joined: job.joined.has(role), finished: job.finished.has(role) })),
+    roles: jobRoles(job).map((role) => ({ role, joined: job.joined.has(role), finished: job.finished.has(role) })),
     intersection: job.intersection,
     progress: job.progress,
     epochs: job.epochs,
@@ -108,17 +118,19 @@ export class VerticalJobs {
 
   /** Whether `token` is the role's party token (constant-time, against its hash). */
   tokenMatches(job: VerticalJob, role: VerticalRole, token: string): boolean {
-    return sameSecret(hashToken(token), job.tokenHashes[role]);
+    const hash = job.tokenHashes[role];
+    return hash !== undefined && sameSecret(hashToken(token), hash);
   }
 
   /** A new job waiting for its parties, and its party tokens (shown only now); FLT_INVALID_TASK on bad settings. */
-  create(settings: HeteroLrJobSettings, simulation: VerticalSimulationSpec | null = null, algorithm: VerticalAlgorithm = 'hetero-lr'): { job: VerticalJob; tokens: Record<VerticalRole, string> } {
-    const { epochs, batchSize, learningRate, l2, keyBits } = settings;
+  create(settings: HeteroLrJobSettings, simulation: VerticalSimulationSpec | null = null, algorithm: VerticalAlgorithm = 'hetero-lr'): { job: VerticalJob; tokens: Partial<Record<VerticalRole, string>> } {
+    const { epochs, batchSize, learningRate, l2, keyBits, hosts } = settings;
     if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'epochs must be an integer in [1, 1000]');
     if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'batchSize must be a positive integer');
     if (learningRate !== undefined && !(learningRate > 0)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'learningRate must be > 0');
     if (l2 !== undefined && !(l2 >= 0)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'l2 must be ≥ 0');
     if (keyBits !== undefined && ![1024, 2048, 3072, 4096].includes(keyBits)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'keyBits must be 1024, 2048, 3072 or 4096');
+    if (hosts !== undefined && (!Number.isInteger(hosts) || hosts < 1 || hosts > MAX_HOSTS)) throw new FlotillaError(ErrorCodes.INVALID_TASK, `hosts must be an integer in [1, ${MAX_HOSTS}]`);
     if (simulation) {
       const { rows, overlap, testRows } = simulation;
       if (rows !== undefined && (!Number.isInteger(rows) || rows < 10 || rows > 60000)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'simulation.rows must be an integer in [10, 60000]');
@@ -126,14 +138,15 @@ export class VerticalJobs {
       if (overlap !== undefined && !(overlap > 0 && overlap <= 1)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'simulation.overlap must be in (0, 1]');
     }
     const token = (): string => randomBytes(24).toString('base64url');
-    const tokens: Record<VerticalRole, string> = { guest: token(), host: token(), arbiter: token() };
+    const roles = verticalRoles(hosts ?? 1);
+    const tokens: Partial<Record<VerticalRole, string>> = Object.fromEntries(roles.map((role) => [role, token()]));
     const job: VerticalJob = {
       id: randomUUID(),
       algorithm,
-      settings: { epochs, ...(batchSize === undefined ? {} : { batchSize }), ...(learningRate === undefined ? {} : { learningRate }), ...(l2 === undefined ? {} : { l2 }), ...(keyBits === undefined ? {} : { keyBits }) },
+      settings: { epochs, ...(batchSize === undefined ? {} : { batchSize }), ...(learningRate === undefined ? {} : { learningRate }), ...(l2 === undefined ? {} : { l2 }), ...(keyBits === undefined ? {} : { keyBits }), ...(hosts === undefined ? {} : { hosts }) },
       state: 'waiting',
       createdAt: new Date().toISOString(),
-      tokenHashes: { guest: hashToken(tokens.guest), host: hashToken(tokens.host), arbiter: hashToken(tokens.arbiter) },
+      tokenHashes: Object.fromEntries(roles.map((role) => [role, hashToken(tokens[role]!)])),
       joined: new Set(),
       finished: new Set(),
       intersection: null,
@@ -141,7 +154,8 @@ export class VerticalJobs {
       epochs: [],
       error: null,
       // The split NN trains on full images and all ten digits; hetero LR on the pooled ≥ 5 task.
-      simulation: simulation ? { ...simulation, task: algorithm === 'split-nn' ? 'digits' : 'pooled-binary' } : null,
+      // With more than one host the simulation cuts one column band per host.
+      simulation: simulation ? { ...simulation, task: algorithm === 'split-nn' ? 'digits' : 'pooled-binary', ...(hosts !== undefined && hosts > 1 ? { hosts } : {}) } : null,
       baselines: null,
     };
     this.jobs.set(job.id, job);

@@ -20,10 +20,10 @@ const port = parentPort;
 async function baselines(job: BaselineJob): Promise<unknown> {
   // The coordinator can draw both tables itself, as it trains a horizontal task's baseline on the
   // union of the partitions: simulated MNIST is public, a party's own table never comes here.
-  const { guest, host } = await simulateVerticalMnist(job.simulation);
-  if (job.algorithm === 'hetero-lr') return heteroLrBaselines(guest, host, job.settings);
+  const { guest, hosts } = await simulateVerticalMnist(job.simulation);
+  if (job.algorithm === 'hetero-lr') return heteroLrBaselines(guest, hosts, job.settings);
   await initNodeBackend('wasm');
-  return splitNnBaselines(guest, host, job.settings);
+  return splitNnBaselines(guest, hosts, job.settings);
 }
 
 port.on('message', async (msg: { id: number; method: string; args: unknown }) => {

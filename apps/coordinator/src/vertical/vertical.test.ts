@@ -15,7 +15,7 @@ interface JobView {
   error: { role: string; code: string } | null;
   baselines: { epoch: number; centralised: number; labelHolderAlone: number }[] | null;
   roles: { role: string; joined: boolean }[];
-  partyTokens: Record<VerticalRole, string>;
+  partyTokens: Partial<Record<VerticalRole, string>>;
 }
 
 let coordinator: TestCoordinator;
@@ -41,7 +41,7 @@ afterAll(async () => {
 const wsUrl = (job: string, role: string, token: string): string =>
   `${coordinator.url.replace('http', 'ws')}/vertical/ws?job=${job}&role=${role}&token=${encodeURIComponent(token)}`;
 
-function connect(job: JobView, role: VerticalRole, token = job.partyTokens[role]): { socket: WebSocket; party: Promise<RelayParty> } {
+function connect(job: JobView, role: VerticalRole, token = job.partyTokens[role]!): { socket: WebSocket; party: Promise<RelayParty> } {
   const socket = new WebSocket(wsUrl(job.id, role, token));
   return { socket, party: joinRelay(socket as unknown as RelaySocket) };
 }
@@ -161,5 +161,47 @@ describe('vertical jobs on the coordinator', () => {
     expect(view.baselines!.map((b) => b.epoch)).toEqual([1, 2]);
     for (const b of view.baselines!) for (const a of [b.centralised, b.labelHolderAlone]) expect(a).toBeGreaterThan(0.5);
     for (const c of [g, h, a]) c!.socket.close();
+  });
+
+  it('runs a hetero LR job with two hosts: four parties on the relay, every role listed, a host the job lacks refused', async () => {
+    const simulation = { rows: 160, overlap: 0.8, seed: 6, testRows: 100 };
+    const refused = await api<{ code: string }>(coordinator.url, '/api/vertical/jobs', { method: 'POST', body: { algorithm: 'hetero-lr', epochs: 1, hosts: 5 } });
+    expect([refused.status, refused.body.code]).toEqual([400, 'FLT_INVALID_TASK']);
+    const job = await createJob({ algorithm: 'hetero-lr', epochs: 1, batchSize: 64, learningRate: 1, keyBits: 1024, hosts: 2, simulation });
+    expect(Object.keys(job.partyTokens).sort()).toEqual(['arbiter', 'guest', 'host', 'host-2']);
+    // The party page asks for the job's roles (no token: names only) and fetches host-2's own table.
+    const listed = await (await fetch(`${coordinator.url}/vertical/jobs/${job.id}/roles`)).json() as { roles: string[] };
+    expect(listed.roles).toEqual(['guest', 'host', 'host-2', 'arbiter']);
+    const table = await fetch(`${coordinator.url}/vertical/jobs/${job.id}/tables/host-2?token=${encodeURIComponent(job.partyTokens['host-2']!)}`);
+    expect(((await table.json()) as { featureCount: number }).featureCount).toBe(14);
+    expect((await fetch(`${coordinator.url}/vertical/jobs/${job.id}/tables/host-3?token=x`)).status).toBe(404);
+    const stranger = new WebSocket(wsUrl(job.id, 'host-3', job.partyTokens.host!));
+    const refusal = await new Promise<{ code: string }>((resolve) => stranger.on('message', (d) => resolve(JSON.parse(String(d)) as { code: string })));
+    expect(refusal.code).toBe('FLT_SCHEMA_VIOLATION');
+
+    const tables = await simulateVerticalMnist({ ...simulation, hosts: 2 });
+    const roles = ['guest', 'host', 'host-2', 'arbiter'] as const;
+    const connections = roles.map((r) => connect(job, r));
+    const parties = await Promise.all(connections.map((c) => c.party));
+    await Promise.all(parties.map((p) => p.started));
+    expect(parties[0]!.welcome.simulation).toMatchObject({ hosts: 2 });
+    const settings = parties[0]!.welcome.settings;
+    const [accuracies, , , losses] = await Promise.all([
+      runHeteroLrGuest(parties[0]!.channel, tables.guest, settings),
+      runHeteroLrHost(parties[1]!.channel, tables.hosts[0]!, settings, 'host'),
+      runHeteroLrHost(parties[2]!.channel, tables.hosts[1]!, settings, 'host-2'),
+      runHeteroLrArbiter(parties[3]!.channel, settings),
+    ]);
+    parties.forEach((p) => p.done());
+    const view = await waitFor(job.id, (v) => v.state !== 'running' && v.baselines !== null);
+    expect(view.state).toBe('done');
+    expect(view.roles).toEqual(roles.map((role) => ({ role, joined: true, finished: true })));
+    const inAll = tables.hosts.map((h) => new Set(h.ids));
+    expect(view.intersection).toBe(tables.guest.ids.filter((id) => inAll.every((ids) => ids.has(id))).length);
+    expect(view.epochs).toEqual([{ epoch: 1, loss: losses[0], accuracy: accuracies[0] }]);
+    expect(losses[0]).toBeGreaterThan(0);
+    expect(losses[0]).toBeLessThan(Math.log(2) + 0.05);
+    for (const a of [view.baselines![0]!.centralised, view.baselines![0]!.labelHolderAlone]) expect(a).toBeGreaterThan(0.4);
+    for (const c of [...connections, { socket: stranger }]) c.socket.close();
   });
 });

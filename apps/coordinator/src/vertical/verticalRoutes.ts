@@ -5,12 +5,12 @@ import type { WebSocket } from 'ws';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { simulateVerticalMnist } from '@flotilla/data';
-import { HETERO_LR_ROLES, isPayloadTypeOf } from '@flotilla/vertical';
+import { hostIndex, isPayloadTypeOf } from '@flotilla/vertical';
 import type { CoordinatorEnvelope, HeteroLrBaselineEpoch, VerticalRole } from '@flotilla/vertical';
 import type { Coordinator } from '../coordinator.ts';
 import { WorkerRpc } from '../model/WorkerRpc.ts';
 import type { BaselineJob } from './baselineWorker.ts';
-import { VerticalJobs, verticalJobView } from './VerticalJobs.ts';
+import { isJobRole, jobRoles, VerticalJobs, verticalJobView } from './VerticalJobs.ts';
 import type { VerticalJob } from './VerticalJobs.ts';
 
 const CreateJob = Type.Object({
@@ -20,6 +20,7 @@ const CreateJob = Type.Object({
   learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   l2: Type.Optional(Type.Number({ minimum: 0 })),
   keyBits: Type.Optional(Type.Integer()),
+  hosts: Type.Optional(Type.Integer()),
   simulation: Type.Optional(Type.Object({
     rows: Type.Optional(Type.Integer()),
     overlap: Type.Optional(Type.Number()),
@@ -47,13 +48,11 @@ async function computeBaselines(jobs: VerticalJobs, job: VerticalJob, log: Fasti
   }
 }
 
-const isRole = (r: unknown): r is VerticalRole => typeof r === 'string' && (HETERO_LR_ROLES as readonly string[]).includes(r);
-
 /**
  * REST (operator token): `POST /api/vertical/jobs` creates a hetero LR or split NN job and returns one
  * party token per role; `GET /api/vertical/jobs[/:id]` shows who joined, the intersection size,
  * the step and per-epoch loss (arbiter) and test accuracy (guest). Parties connect to
- * `/vertical/ws?job=&role=&token=`; once all three are in, the coordinator starts the job and
+ * `/vertical/ws?job=&role=&token=` (roles guest, host, host-2 … per the job's `hosts`, arbiter); once all are in, the coordinator starts the job and
  * relays each `{ to, payload }` to that role as `{ from, payload }`, checking the envelope (role,
  * payload type of this algorithm) and leaving payload validation to the receiving party.
  */
@@ -94,10 +93,12 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
   }, async (req) => {
     const job = jobs.get(req.params.id);
     const role = req.params.role;
-    if (role !== 'guest' && role !== 'host') throw new FlotillaError(ErrorCodes.NOT_FOUND, 'only guest and host have tables');
-    if (!jobs.tokenMatches(job, role, req.query.token)) throw new FlotillaError(ErrorCodes.UNAUTHORIZED, 'wrong party token');
+    const host = hostIndex(role, job.settings.hosts ?? 1);
+    if (role !== 'guest' && host < 0) throw new FlotillaError(ErrorCodes.NOT_FOUND, 'only the guest and the job’s hosts have tables');
+    if (!jobs.tokenMatches(job, role as VerticalRole, req.query.token)) throw new FlotillaError(ErrorCodes.UNAUTHORIZED, 'wrong party token');
     if (!job.simulation) throw new FlotillaError(ErrorCodes.NOT_FOUND, 'this job is not a simulation: its parties bring their own data');
-    const table = (await simulateVerticalMnist(job.simulation))[role];
+    const tables = await simulateVerticalMnist(job.simulation);
+    const table = role === 'guest' ? tables.guest : tables.hosts[host]!;
     const b64 = (a: Float32Array | Uint8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
     return {
       ids: table.ids,
@@ -108,6 +109,10 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
       ...(table.testLabels ? { testLabels: b64(table.testLabels) } : {}),
     };
   });
+
+  // The role names of a job (no tokens, no progress), so the party page can offer exactly these.
+  app.get('/vertical/jobs/:id/roles', { schema: { hide: true, params: Type.Object({ id: Type.String() }) } },
+    async (req) => ({ roles: jobRoles(jobs.get(req.params.id)) }));
 
   const send = (socket: WebSocket | undefined, m: CoordinatorEnvelope): void => {
     if (socket && socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
@@ -130,7 +135,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
       return refuse(ErrorCodes.NOT_FOUND, 'no such vertical job', true);
     }
     const role = query.role;
-    if (!isRole(role)) return refuse(ErrorCodes.SCHEMA_VIOLATION, `role must be one of ${HETERO_LR_ROLES.join(', ')}`, true);
+    if (!isJobRole(job, role)) return refuse(ErrorCodes.SCHEMA_VIOLATION, `role must be one of ${jobRoles(job).join(', ')}`, true);
     if (typeof query.token !== 'string' || !jobs.tokenMatches(job, role, query.token)) return refuse(ErrorCodes.UNAUTHORIZED, 'wrong party token', true);
     if (job.state !== 'waiting' || job.joined.has(role)) return refuse(ErrorCodes.TASK_STATE, `the ${role} cannot join this job now`, true);
     const peers = sockets.get(job.id) ?? new Map<VerticalRole, WebSocket>();
@@ -138,7 +143,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
     peers.set(role, socket);
     job.joined.add(role);
     send(socket, { type: 'vertical.welcome', jobId: job.id, role, algorithm: job.algorithm, settings: job.settings, simulation: job.simulation });
-    if (job.joined.size === HETERO_LR_ROLES.length) {
+    if (job.joined.size === jobRoles(job).length) {
       setState(job, 'running');
       for (const s of peers.values()) send(s, { type: 'vertical.start' });
     }
@@ -156,7 +161,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
           case 'vertical.relay': {
             if (job.state !== 'running') throw new FlotillaError(ErrorCodes.TASK_STATE, `job is ${job.state}`);
             const payload = m.payload as Record<string, unknown> | null;
-            if (!isRole(m.to) || m.to === role) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'to must name another role of the job');
+            if (!isJobRole(job, m.to) || m.to === role) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'to must name another role of the job');
             if (typeof payload !== 'object' || payload === null || typeof payload.type !== 'string' || !isPayloadTypeOf(job.algorithm, payload.type)) {
               throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, `payload must be a psi.* or ${job.algorithm}.* message`);
             }
@@ -170,7 +175,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
             return;
           case 'vertical.done':
             job.finished.add(role);
-            if (job.finished.size === HETERO_LR_ROLES.length && job.state === 'running') setState(job, 'done');
+            if (job.finished.size === jobRoles(job).length && job.state === 'running') setState(job, 'done');
             else jobs.save(job);
             return;
           case 'vertical.failed': {

@@ -18,4 +18,12 @@ describe('simulatedPartyData', () => {
     expect(shared).toBeLessThan(Math.min(guest.ids.length, host.ids.length));
     expect([...guest.labels!].every((y) => y === 0 || y === 1)).toBe(true);
   });
+
+  it('cuts three bands for a job with two hosts, and has no table for a third', async () => {
+    const options = { rows: 100, seed: 9, testRows: 20, hosts: 2 };
+    const tables = await Promise.all(['guest', 'host', 'host-2'].map((role) => simulatedPartyData(role, options)));
+    expect(tables.map((t) => t.featureCount)).toEqual([14, 21, 14]);
+    expect(tables.map((t) => t.labels === undefined)).toEqual([false, true, true]);
+    await expect(simulatedPartyData('host-3', options)).rejects.toMatchObject({ code: 'VFL_BAD_PARAMETER' });
+  });
 });

@@ -1,12 +1,12 @@
-// `npm run vertical-party -- --url … --job … --role guest|host|arbiter --token …`: one Node party of a vertical job.
+// `npm run vertical-party -- --url … --job … --role guest|host|host-2…|arbiter --token …`: one Node party of a vertical job.
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { initNodeBackend } from '@flotilla/models';
-import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
-import type { RelaySocket, VerticalReport } from '@flotilla/vertical';
+import { hostRoles, joinRelay, MAX_HOSTS, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
+import type { HostRole, RelaySocket, VerticalReport } from '@flotilla/vertical';
 import { simulatedPartyData } from './partyData.ts';
 
-const USAGE = `usage: npm run vertical-party -- --url http://127.0.0.1:8080 --job <id> --role guest|host|arbiter --token <party token>
+const USAGE = `usage: npm run vertical-party -- --url http://127.0.0.1:8080 --job <id> --role guest|host|host-2|…|arbiter --token <party token>
   [--rows 1000] [--overlap 0.8] [--seed 1] [--test-rows 500]   (unless the job sets its simulation; guest and host must agree)
 `;
 
@@ -30,7 +30,9 @@ const { values } = parseArgs({
   },
 });
 const { url, job, role, token } = values;
-if (!url || !job || !token || (role !== 'guest' && role !== 'host' && role !== 'arbiter')) {
+// The coordinator refuses a host the job does not have; here only the shape of the name is checked.
+const knownRoles: string[] = ['guest', 'arbiter', ...hostRoles(MAX_HOSTS)];
+if (!url || !job || !token || !role || !knownRoles.includes(role)) {
   process.stderr.write(USAGE);
   process.exit(2);
 }
@@ -51,14 +53,15 @@ try {
       const overlap = number(values.overlap);
       const seed = number(values.seed);
       const testRows = number(values['test-rows']);
-      // The job's own simulation spec wins, so guest, host and the coordinator's baselines agree.
+      const hosts = settings.hosts ?? 1;
+      // The job's own simulation spec wins, so guest, hosts and the coordinator's baselines agree.
       const data = await simulatedPartyData(role, party.welcome.simulation ?? {
         ...(rows === undefined ? {} : { rows }), ...(overlap === undefined ? {} : { overlap }),
         ...(seed === undefined ? {} : { seed }), ...(testRows === undefined ? {} : { testRows }),
-        task: splitNn ? 'digits' : 'pooled-binary',
+        task: splitNn ? 'digits' : 'pooled-binary', ...(hosts > 1 ? { hosts } : {}),
       });
       if (role === 'guest') await (splitNn ? runSplitNnGuest(party.channel, data, settings) : runHeteroLrGuest(party.channel, data, settings));
-      else await (splitNn ? runSplitNnHost(party.channel, data, settings) : runHeteroLrHost(party.channel, data, settings));
+      else await (splitNn ? runSplitNnHost(party.channel, data, settings, role as HostRole) : runHeteroLrHost(party.channel, data, settings, role as HostRole));
     }
     party.done();
     process.stdout.write(`${role}: done\n`);

@@ -52,6 +52,13 @@ export function VerticalJobs({ token }: { token: string }) {
             {job.intersection === null ? null : <>, aligned rows <strong data-testid="dashboard.vertical.intersection">{job.intersection}</strong></>}
             {job.progress ? <>, step <span data-testid="dashboard.vertical.step">{job.progress.step}/{job.progress.steps}</span></> : null}
           </p>
+          <p className="muted" data-testid="dashboard.vertical.roles">
+            {job.roles.map((r, i) => (
+              <span key={r.role} data-testid="dashboard.vertical.role" data-role={r.role} data-joined={r.joined}>
+                {i > 0 ? ', ' : ''}{r.role} {r.joined ? '✓' : '…'}
+              </span>
+            ))}
+          </p>
           {job.progress ? <progress max={job.progress.steps} value={job.progress.step} /> : null}
           {job.error ? <p className="error" data-testid="dashboard.vertical.error">{job.error.role ? `${job.error.role}: ` : ''}{job.error.code} {job.error.message}</p> : null}
           {job.epochs.length > 0 ? (

@@ -1,16 +1,37 @@
 // The vertical party page: choose job, role and token (or arrive with them in the URL fragment),
 // join, and watch alignment, steps and per-epoch results. Data stays in this tab.
 
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { VerticalReport, VerticalRole } from '@flotilla/vertical';
 import type { PartyStatus } from './runParty.ts';
 import type { PartyWorkerMessage } from './partyWorkerMessages.ts';
 
-const ROLES: { role: VerticalRole; what: string }[] = [
-  { role: 'guest', what: 'holds the labels (and some features)' },
-  { role: 'host', what: 'holds other features of the same people' },
-  { role: 'arbiter', what: 'holds the Paillier key, decrypts only masked values' },
-];
+/** The roles of a job with one host, shown until the job's own roles are known. */
+const DEFAULT_ROLES: VerticalRole[] = ['guest', 'host', 'arbiter'];
+
+function roleWhat(role: VerticalRole): string {
+  if (role === 'guest') return 'holds the labels (and some features)';
+  if (role === 'arbiter') return 'holds the Paillier key, decrypts only masked values';
+  return 'holds other features of the same people';
+}
+
+/** The job's role names (guest, host, host-2 …, arbiter); the defaults while unknown. */
+function useJobRoles(job: string): VerticalRole[] {
+  const [roles, setRoles] = useState<VerticalRole[]>(DEFAULT_ROLES);
+  useEffect(() => {
+    const id = job.trim();
+    if (!id) return;
+    let stale = false;
+    fetch(`/vertical/jobs/${encodeURIComponent(id)}/roles`)
+      .then((r) => (r.ok ? (r.json() as Promise<{ roles: VerticalRole[] }>) : null))
+      .then((body) => { if (!stale && body) setRoles(body.roles); })
+      .catch(() => undefined);
+    return () => {
+      stale = true;
+    };
+  }, [job]);
+  return roles;
+}
 
 function fragment(): URLSearchParams {
   return new URLSearchParams(window.location.hash.replace(/^#/, ''));
@@ -25,6 +46,7 @@ export function VerticalPartyPage() {
   const [reports, setReports] = useState<VerticalReport[]>([]);
   const [backend, setBackend] = useState<string | null>(null);
   const worker = useRef<Worker | null>(null);
+  const roles = useJobRoles(job);
   const running = status !== null && status.phase !== 'done' && status.phase !== 'failed';
   const join = () => {
     // The token must not stay in the address bar or the history.
@@ -55,16 +77,16 @@ export function VerticalPartyPage() {
       <section className="panel">
         <p className="muted">
           Join a vertical job (hetero LR or split NN) as one of its parties. The guest and host tables here are the job's simulated
-          ones; this tab aligns its IDs with the other party by private set intersection and trains without showing its
+          ones; this tab aligns its IDs with the other parties by private set intersection and trains without showing its
           features, labels or gradients to anyone.
         </p>
         <label>job <input value={job} onChange={(e) => setJob(e.target.value)} disabled={running} data-testid="vertical.job" /></label>
         <fieldset disabled={running}>
           <legend>role</legend>
-          {ROLES.map((r) => (
-            <label key={r.role}>
-              <input type="radio" name="role" value={r.role} checked={role === r.role} onChange={() => setRole(r.role)} data-testid={`vertical.role.${r.role}`} />
-              {r.role} — {r.what}
+          {roles.map((r) => (
+            <label key={r}>
+              <input type="radio" name="role" value={r} checked={role === r} onChange={() => setRole(r)} data-testid={`vertical.role.${r}`} />
+              {r} — {roleWhat(r)}
             </label>
           ))}
         </fieldset>

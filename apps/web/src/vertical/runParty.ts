@@ -1,6 +1,6 @@
 // Runs one party of a vertical job (in the page's party worker): joins the relay, loads its table, runs its role.
 import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
-import type { VerticalPartyTable, RelaySocket, VerticalReport, VerticalRole } from '@flotilla/vertical';
+import type { HostRole, VerticalPartyTable, RelaySocket, VerticalReport, VerticalRole } from '@flotilla/vertical';
 
 /** What the page shows while the party runs. */
 export type PartyStatus =
@@ -16,7 +16,7 @@ const floats = (b64: string): Float32Array => {
 };
 
 /** The job's simulated table for this role, from the coordinator (party token required). */
-async function loadTable(job: string, role: 'guest' | 'host', token: string): Promise<VerticalPartyTable> {
+async function loadTable(job: string, role: 'guest' | HostRole, token: string): Promise<VerticalPartyTable> {
   const response = await fetch(`/vertical/jobs/${encodeURIComponent(job)}/tables/${role}?token=${encodeURIComponent(token)}`);
   const body = await response.json() as Record<string, unknown>;
   if (!response.ok) throw new Error(`${String(body.code)}: ${String(body.message)}`);
@@ -72,8 +72,8 @@ export async function runParty(
         if (algorithm === 'split-nn') await prepareTfjs();
         const table = await loadTable(job, role, token);
         onStatus({ phase: 'aligning' });
-        if (algorithm === 'split-nn') await (role === 'guest' ? runSplitNnGuest : runSplitNnHost)(party.channel, table, settings);
-        else await (role === 'guest' ? runHeteroLrGuest : runHeteroLrHost)(party.channel, table, settings);
+        if (role === 'guest') await (algorithm === 'split-nn' ? runSplitNnGuest : runHeteroLrGuest)(party.channel, table, settings);
+        else await (algorithm === 'split-nn' ? runSplitNnHost : runHeteroLrHost)(party.channel, table, settings, role);
       }
       party.done();
       onStatus({ phase: 'done' });

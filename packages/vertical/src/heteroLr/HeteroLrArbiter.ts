@@ -10,8 +10,8 @@ import type { HeteroLrDecryptedGradientMessage, HeteroLrPublicKeyMessage, Hetero
 export interface HeteroLrArbiterOptions {
   /** Paillier modulus size: 2048 by default; 1024 is for tests. */
   bits?: number;
-  /** Gradient length each party must send: the guest's features + 1 (intercept), the host's features. */
-  gradientLengths: Record<HeteroLrRole, number>;
+  /** Gradient length each party must send: the guest's features + 1 (intercept), each host's features (`host`, `host-2`, …). */
+  gradientLengths: Partial<Record<HeteroLrRole, number>>;
 }
 
 /**
@@ -31,7 +31,7 @@ export class HeteroLrArbiter {
 
   private constructor(
     private readonly privateKey: PaillierPrivateKey,
-    private readonly lengths: Record<HeteroLrRole, number>,
+    private readonly lengths: Partial<Record<HeteroLrRole, number>>,
   ) {}
 
   /** Generates the key pair (seconds at 2048 bits). */
@@ -54,15 +54,16 @@ export class HeteroLrArbiter {
   decryptGradient(message: unknown): HeteroLrDecryptedGradientMessage {
     const m = expectMessage(message, 'hetero-lr.masked-gradient');
     const party = m.party;
-    if (party !== 'guest' && party !== 'host') throw new VerticalError('VFL_MALFORMED', 'party must be guest or host');
+    const length = typeof party === 'string' && Object.hasOwn(this.lengths, party) ? this.lengths[party as HeteroLrRole] : undefined;
+    if (length === undefined) throw new VerticalError('VFL_MALFORMED', `party must be one of ${Object.keys(this.lengths).join(', ')}`);
     const step = m.step;
     if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) throw new VerticalError('VFL_MALFORMED', 'step must be a natural number');
-    if (step <= (this.served.get(party) ?? -1)) throw new VerticalError('VFL_OUT_OF_ORDER', `step ${step} of the ${party} was already decrypted`);
+    if (step <= (this.served.get(party as HeteroLrRole) ?? -1)) throw new VerticalError('VFL_OUT_OF_ORDER', `step ${step} of the ${party} was already decrypted`);
     const key = this.privateKey.publicKey;
-    const ciphertexts = ciphertextsFromWire(m.gradient, this.lengths[party], key, 'gradient');
+    const ciphertexts = ciphertextsFromWire(m.gradient, length, key, 'gradient');
     const values = ciphertexts.map((c) => this.privateKey.decrypt(c).toString(16));
-    this.served.set(party, step);
-    return { type: 'hetero-lr.decrypted-gradient', step, party, values };
+    this.served.set(party as HeteroLrRole, step);
+    return { type: 'hetero-lr.decrypted-gradient', step, party: party as HeteroLrRole, values };
   }
 
   /** The mean Taylor loss of a batch, from the guest's encrypted sum. */

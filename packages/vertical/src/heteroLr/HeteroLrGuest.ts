@@ -13,7 +13,7 @@ const LOG_2 = Math.log(2);
 /**
  * Guest of FATE-style hetero logistic regression with the Taylor-approximated loss
  * l(z) ≈ log 2 − ½·y·z + ⅛·z² (y ∈ {−1, +1}, z = w_g·x_g + b + w_h·x_h), whose derivative in z is
- * the residual d = ¼·z − ½·y. Per step: the host's scores → `residuals()` ([[d]] → host, [[loss]] →
+ * the residual d = ¼·z − ½·y (z sums the partial scores of every host). Per step: the hosts' scores → `residuals()` ([[d]] → host, [[loss]] →
  * arbiter); `gradient()` → arbiter; the reply → `applyGradient()`. The guest only ever holds the
  * host's scores encrypted. Its weights are its features' plus an intercept (the last weight).
  * @example
@@ -34,16 +34,25 @@ export class HeteroLrGuest extends HeteroLrPartyState {
   }
 
   /**
-   * Step part 1: from [[u_h]], the encrypted residuals [[d_i]] = [[¼·u_h,i]] + ¼·u_g,i − ½·y_i for
-   * the host, and the encrypted batch loss for the arbiter. VFL_BAD_CIPHERTEXT on a bad score.
+   * Step part 1: from the hosts' [[u_p]] (one scores message per host, in host order; a single
+   * message for one host), [[U]] = Π [[u_p]] and the encrypted residuals
+   * [[d_i]] = [[¼·U_i]] + ¼·u_g,i − ½·y_i for every host, and the encrypted batch loss for the
+   * arbiter. With k > 1 hosts the loss needs the hosts' cross terms (one message from each host but
+   * the first, see HeteroLrHost.crossTerms). VFL_BAD_CIPHERTEXT on a bad score.
    */
-  residuals(message: unknown): { toHost: HeteroLrResidualsMessage; toArbiter: HeteroLrLossMessage } {
+  residuals(hostScores: unknown, crossTerms: readonly unknown[] = []): { toHost: HeteroLrResidualsMessage; toArbiter: HeteroLrLossMessage } {
     const key = this.requireKey();
-    const m = expectMessage(message, 'hetero-lr.host-scores', this.stepInternal);
+    const messages = Array.isArray(hostScores) ? hostScores : [hostScores];
+    if (messages.length === 0) throw new VerticalError('VFL_BAD_PARAMETER', 'at least one host’s scores are needed');
+    if (crossTerms.length !== messages.length - 1) throw new VerticalError('VFL_MALFORMED', `expected cross terms from ${messages.length - 1} hosts`);
+    const parsed = messages.map((message) => expectMessage(message, 'hetero-lr.host-scores', this.stepInternal));
+    const crossParsed = crossTerms.map((message) => expectMessage(message, 'hetero-lr.cross-terms', this.stepInternal));
     if (this.residualsOfStep) throw new VerticalError('VFL_OUT_OF_ORDER', 'residuals of this step were already computed');
     const { start, end } = this.batch();
-    const scores = ciphertextsFromWire(m.scores, end - start, key, 'scores');
-    const [squaredNorm] = ciphertextsFromWire([m.squaredNorm], 1, key, 'squaredNorm');
+    const perHost = parsed.map((m) => ciphertextsFromWire(m.scores, end - start, key, 'scores'));
+    const squaredNorms = parsed.map((m) => ciphertextsFromWire([m.squaredNorm], 1, key, 'squaredNorm')[0]!);
+    const hostCross = crossParsed.map((m) => ciphertextsFromWire([m.terms], 1, key, 'terms')[0]!);
+    const scores = perHost[0]!.map((c, k) => perHost.slice(1).reduce((acc, other) => key.add(acc, other[k]!), c));
     const u = this.partialScores(this.features, start, end);
     const quarterShift = 1n << BigInt(SCORE_FRACTION_BITS - 2);
     const coefficients: bigint[] = [];
@@ -54,11 +63,13 @@ export class HeteroLrGuest extends HeteroLrPartyState {
       const offset = 0.25 * ug - 0.5 * y;
       coefficients.push(toFixed(offset, SCORE_FRACTION_BITS));
       constant += LOG_2 - 0.5 * y * ug + 0.125 * ug * ug;
-      return key.addPlaintext(key.multiplyScalar(c, quarterShift), toFixed(offset, RESIDUAL_FRACTION_BITS));
+      // Re-randomised by a fresh E(0): otherwise a host holding [[U]] could divide it out and read the offset.
+      return key.add(key.addPlaintext(key.multiplyScalar(c, quarterShift), toFixed(offset, RESIDUAL_FRACTION_BITS)), this.pool!.encrypt(0n));
     });
-    // Σ l_i = Σ (log 2 − ½y·u_g + ⅛u_g²) + Σ (¼u_g − ½y)·u_h + ⅛Σ u_h²: the last two stay encrypted.
+    // Σ l_i = Σ (log 2 − ½y·u_g + ⅛u_g²) + Σ (¼u_g − ½y)·U + ⅛Σ U², with
+    // ⅛U² = ⅛Σ_p u_p² + ¼Σ_{p<q} u_p·u_q: the last three stay encrypted.
     const cross = encryptedDot(key, scores, coefficients);
-    const withSquares = cross === undefined ? squaredNorm! : key.add(cross, squaredNorm!);
+    const withSquares = [...squaredNorms, ...hostCross].reduce((acc, c) => (acc === undefined ? c : key.add(acc, c)), cross)!;
     const loss = key.addPlaintext(withSquares, toFixed(constant, RESIDUAL_FRACTION_BITS));
     this.residualsOfStep = residuals;
     const step = this.stepInternal;
@@ -86,20 +97,24 @@ export class HeteroLrGuest extends HeteroLrPartyState {
   }
 
   /**
-   * P(y = 1) of rows given the host's plaintext prediction scores for the same rows.
+   * P(y = 1) of rows given every host's plaintext prediction scores for the same rows (one
+   * message, or one per host).
    * @example const p = guest.predict(host.predictionScores(hostTest), guestTest);
    */
-  predict(message: unknown, features: Float32Array): Float64Array {
-    const m = expectMessage(message, 'hetero-lr.host-prediction');
+  predict(hostPredictions: unknown, features: Float32Array): Float64Array {
     const rows = features.length / this.featureCount;
     if (!Number.isInteger(rows)) throw new VerticalError('VFL_BAD_PARAMETER', 'features must be rows × featureCount');
-    const hostScores = m.scores;
-    if (!Array.isArray(hostScores) || hostScores.length !== rows || hostScores.some((s) => typeof s !== 'number' || !Number.isFinite(s))) {
-      throw new VerticalError('VFL_MALFORMED', `expected ${rows} finite host scores`);
+    const hostSum = new Float64Array(rows);
+    for (const message of Array.isArray(hostPredictions) ? hostPredictions : [hostPredictions]) {
+      const hostScores = expectMessage(message, 'hetero-lr.host-prediction').scores;
+      if (!Array.isArray(hostScores) || hostScores.length !== rows || hostScores.some((s) => typeof s !== 'number' || !Number.isFinite(s))) {
+        throw new VerticalError('VFL_MALFORMED', `expected ${rows} finite host scores`);
+      }
+      hostScores.forEach((s, i) => (hostSum[i]! += s as number));
     }
     const u = this.partialScores(features, 0, rows);
     const bias = this.weightsInternal[this.featureCount]!;
-    return u.map((s, i) => 1 / (1 + Math.exp(-(s + bias + (hostScores[i] as number)))));
+    return u.map((s, i) => 1 / (1 + Math.exp(-(s + bias + hostSum[i]!))));
   }
 
   protected override isPenalised(j: number): boolean {

@@ -1,5 +1,6 @@
 // What each hetero LR party sees: the arbiter only uniform residues, guest and host only ciphertexts; bad input refused.
 import { describe, expect, it } from 'vitest';
+import { ciphertextFromHex, deserializePublicKey } from '@flotilla/privacy';
 import { VerticalError } from '../VerticalError.ts';
 import { GRADIENT_FRACTION_BITS } from './encoding.ts';
 import type { HeteroLrMaskedGradientMessage } from './messages.ts';
@@ -91,6 +92,15 @@ describe('what guest and host receive', () => {
     const { toHost } = p.guest.residuals(first);
     expect(Object.keys(toHost).sort()).toEqual(['residuals', 'step', 'type']);
     expect(toHost.residuals.every((c) => c.length === 512)).toBe(true);
+    // The host knows its own [[u_h]]: dividing [[u_h]]^(2^22) out of [[d]] would leave (1 + n·offset)
+    // mod n², the guest's ¼u_g − ½y in the clear, were [[d]] not re-randomised.
+    const key = deserializePublicKey(p.arbiter.publicKeyMessage().key);
+    const stripped = toHost.residuals.map((hex, i) => {
+      const d = ciphertextFromHex(hex, key);
+      const own = key.multiplyScalar(ciphertextFromHex(first.scores[i]!, key), -(1n << 22n));
+      return key.add(d, own);
+    });
+    expect(stripped.filter((c) => (c - 1n) % key.n === 0n)).toEqual([]);
   });
 });
 

@@ -17,6 +17,7 @@ export type {
   HeteroLrMessage,
   HeteroLrPublicKeyMessage,
   HeteroLrHostScoresMessage,
+  HeteroLrCrossTermsMessage,
   HeteroLrResidualsMessage,
   HeteroLrLossMessage,
   HeteroLrMaskedGradientMessage,

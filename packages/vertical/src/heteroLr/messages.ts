@@ -1,9 +1,10 @@
 // Messages of hetero logistic regression: plain serialisable objects (ciphertexts as hex), and their checks.
 import type { SerializedPaillierPublicKey } from '@flotilla/privacy';
 import { VerticalError } from '../VerticalError.ts';
+import type { HostRole } from '../roles.ts';
 
 /** Which party owns a gradient. */
-export type HeteroLrRole = 'guest' | 'host';
+export type HeteroLrRole = 'guest' | HostRole;
 
 /** Arbiter → guest and hosts: the Paillier public key of this training run. */
 export interface HeteroLrPublicKeyMessage {
@@ -17,6 +18,17 @@ export interface HeteroLrHostScoresMessage {
   step: number;
   scores: string[];
   squaredNorm: string;
+}
+
+/**
+ * Host j (the second host on) → guest: [[¼·Σ_{i<j} Σ_rows u_i·u_j]], the host×host cross terms of
+ * ⅛·(Σ u_p)² in the Taylor loss. Host j forms them from the earlier hosts' encrypted scores by
+ * scalar multiplication with its own plaintext scores; it never sees another host's score in the clear.
+ */
+export interface HeteroLrCrossTermsMessage {
+  type: 'hetero-lr.cross-terms';
+  step: number;
+  terms: string;
 }
 
 /** Guest → host: the encrypted residuals [[d]] = [[0.25·(w·x) − 0.5·y]], y ∈ {−1, +1}, one per row. */
@@ -60,6 +72,7 @@ export interface HeteroLrHostPredictionMessage {
 export type HeteroLrMessage =
   | HeteroLrPublicKeyMessage
   | HeteroLrHostScoresMessage
+  | HeteroLrCrossTermsMessage
   | HeteroLrResidualsMessage
   | HeteroLrLossMessage
   | HeteroLrMaskedGradientMessage

@@ -8,7 +8,10 @@ import { HeteroLrArbiter } from '../heteroLr/HeteroLrArbiter.ts';
 import { HeteroLrGuest } from '../heteroLr/HeteroLrGuest.ts';
 import { HeteroLrHost } from '../heteroLr/HeteroLrHost.ts';
 import { binaryAccuracy } from '../heteroLr/taylor.ts';
+import { hostRoles } from '../roles.ts';
+import type { HostRole } from '../roles.ts';
 import type { VerticalChannel } from './channel.ts';
+import { alignWithGuest, alignWithHosts } from './hostAlignment.ts';
 import type { VerticalPartyTable } from '@flotilla/data';
 
 /** Training settings of a hetero LR job (the coordinator hands them to every party). */
@@ -19,6 +22,8 @@ export interface HeteroLrJobSettings {
   l2?: number;
   /** Paillier modulus of the arbiter: 2048 by default. */
   keyBits?: number;
+  /** Hosts of the job (`host`, `host-2`, …): 1 by default, at most 4. */
+  hosts?: number;
 }
 
 interface Setup {
@@ -28,7 +33,7 @@ interface Setup {
 }
 
 /** Own rows in the order of the intersection. */
-export function alignedRows(data: VerticalPartyTable, result: PsiResult): { features: Float32Array; labels?: Uint8Array } {
+export function alignedRows(data: VerticalPartyTable, result: Pick<PsiResult, 'ids' | 'size'>): { features: Float32Array; labels?: Uint8Array } {
   const rowOf = new Map(data.ids.map((id, i) => [id, i]));
   const d = data.featureCount;
   const features = new Float32Array(result.size * d);
@@ -61,13 +66,14 @@ export async function align(channel: VerticalChannel, peer: string, ids: string[
 }
 
 /**
- * Runs the guest (label holder): aligns with the host, trains, and after each epoch scores the
- * test rows with the host's prediction scores; reports intersection size and test accuracy.
+ * Runs the guest (label holder): aligns with every host, trains, and after each epoch scores the
+ * test rows with the hosts' prediction scores; reports intersection size and test accuracy.
  * @example await runHeteroLrGuest(channel, guestData, { epochs: 2 });
  */
 export async function runHeteroLrGuest(channel: VerticalChannel, data: VerticalPartyTable, settings: HeteroLrJobSettings): Promise<number[]> {
   if (!data.labels || !data.testLabels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest needs labels and test labels');
-  const result = await align(channel, 'host', data.ids);
+  const hosts = hostRoles(settings.hosts);
+  const result = await alignWithHosts(channel, hosts, data.ids);
   channel.report({ kind: 'intersection', size: result.size });
   const rows = alignedRows(data, result);
   const guest = new HeteroLrGuest(rows.features, data.featureCount, rows.labels!, { rows: result.size, ...trainingConfig(settings) });
@@ -75,33 +81,49 @@ export async function runHeteroLrGuest(channel: VerticalChannel, data: VerticalP
   guest.receivePublicKey(await channel.receive('arbiter', 'hetero-lr.public-key'));
   const perEpoch = stepsPerEpoch(guest.config);
   const accuracies: number[] = [];
+  const fromHosts = (type: string, from = hosts): Promise<Record<string, unknown>[]> => Promise.all(from.map((h) => channel.receive(h, type)));
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     for (let b = 0; b < perEpoch; b++) {
-      const { toHost, toArbiter } = guest.residuals(await channel.receive('host', 'hetero-lr.host-scores'));
-      channel.send('host', toHost);
+      const scores = await fromHosts('hetero-lr.host-scores');
+      const crossTerms = await fromHosts('hetero-lr.cross-terms', hosts.slice(1));
+      const { toHost, toArbiter } = guest.residuals(scores, crossTerms);
+      for (const h of hosts) channel.send(h, toHost);
       channel.send('arbiter', toArbiter);
       channel.send('arbiter', guest.gradient());
       guest.applyGradient(await channel.receive('arbiter', 'hetero-lr.decrypted-gradient'));
       channel.report({ kind: 'step', step: guest.step, steps: perEpoch * settings.epochs });
     }
-    const probabilities = guest.predict(await channel.receive('host', 'hetero-lr.host-prediction'), data.testFeatures);
+    const probabilities = guest.predict(await fromHosts('hetero-lr.host-prediction'), data.testFeatures);
     accuracies.push(binaryAccuracy(probabilities, data.testLabels));
     channel.report({ kind: 'epoch', epoch, accuracy: accuracies.at(-1)! });
   }
   return accuracies;
 }
 
-/** Runs the host: aligns with the guest, trains its own weights, scores the test rows after each epoch. */
-export async function runHeteroLrHost(channel: VerticalChannel, data: VerticalPartyTable, settings: HeteroLrJobSettings): Promise<Float64Array> {
-  const result = await align(channel, 'guest', data.ids);
+/**
+ * Runs a host (`role` among the job's hosts): aligns with the guest, trains its own weights,
+ * scores the test rows after each epoch. With several hosts it also sends its encrypted scores to
+ * the later hosts and, from the second host on, its cross terms to the guest.
+ */
+export async function runHeteroLrHost(channel: VerticalChannel, data: VerticalPartyTable, settings: HeteroLrJobSettings, role: HostRole = 'host'): Promise<Float64Array> {
+  const hosts = hostRoles(settings.hosts);
+  const index = hosts.indexOf(role);
+  if (index < 0) throw new VerticalError('VFL_BAD_PARAMETER', `${role} is not a host of this job (${hosts.join(', ')})`);
+  const result = await alignWithGuest(channel, hosts.length, data.ids);
   const rows = alignedRows(data, result);
-  const host = new HeteroLrHost(rows.features, data.featureCount, { rows: result.size, ...trainingConfig(settings) });
+  const host = new HeteroLrHost(rows.features, data.featureCount, { rows: result.size, ...trainingConfig(settings) }, role);
   channel.send('arbiter', { type: 'hetero-lr.setup', rows: result.size, weights: data.featureCount } satisfies Setup);
   host.receivePublicKey(await channel.receive('arbiter', 'hetero-lr.public-key'));
   const perEpoch = stepsPerEpoch(host.config);
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     for (let b = 0; b < perEpoch; b++) {
-      channel.send('guest', host.scores());
+      const scores = host.scores();
+      channel.send('guest', scores);
+      for (const later of hosts.slice(index + 1)) channel.send(later, scores);
+      if (index > 0) {
+        const earlier = await Promise.all(hosts.slice(0, index).map((h) => channel.receive(h, 'hetero-lr.host-scores')));
+        channel.send('guest', host.crossTerms(earlier));
+      }
       channel.send('arbiter', host.gradient(await channel.receive('guest', 'hetero-lr.residuals')));
       host.applyGradient(await channel.receive('arbiter', 'hetero-lr.decrypted-gradient'));
     }
@@ -110,31 +132,35 @@ export async function runHeteroLrHost(channel: VerticalChannel, data: VerticalPa
   return host.weights;
 }
 
-/** Runs the arbiter: keys, then per step the loss and both masked gradients; reports the mean loss per epoch. */
+/** Runs the arbiter: keys, then per step the loss and every party's masked gradient; reports the mean loss per epoch. */
 export async function runHeteroLrArbiter(channel: VerticalChannel, settings: HeteroLrJobSettings): Promise<number[]> {
-  const [guestSetup, hostSetup] = await Promise.all([channel.receive('guest', 'hetero-lr.setup'), channel.receive('host', 'hetero-lr.setup')]);
-  const rows = guestSetup.rows;
-  if (typeof rows !== 'number' || rows !== hostSetup.rows || !Number.isInteger(rows) || rows < 1) {
-    throw new VerticalError('VFL_MALFORMED', 'guest and host must agree on a positive row count');
+  const parties = ['guest', ...hostRoles(settings.hosts)] as const;
+  const setups = await Promise.all(parties.map((p) => channel.receive(p, 'hetero-lr.setup')));
+  const rows = setups[0]!.rows;
+  if (typeof rows !== 'number' || setups.some((s) => s.rows !== rows) || !Number.isInteger(rows) || rows < 1) {
+    throw new VerticalError('VFL_MALFORMED', 'guest and hosts must agree on a positive row count');
   }
-  for (const w of [guestSetup.weights, hostSetup.weights]) {
+  for (const { weights: w } of setups) {
     if (typeof w !== 'number' || !Number.isInteger(w) || w < 1 || w > 1_000_000) throw new VerticalError('VFL_MALFORMED', 'weights must be a positive integer');
   }
   const arbiter = await HeteroLrArbiter.create({
     ...(settings.keyBits === undefined ? {} : { bits: settings.keyBits }),
-    gradientLengths: { guest: guestSetup.weights as number, host: hostSetup.weights as number },
+    gradientLengths: Object.fromEntries(parties.map((p, i) => [p, setups[i]!.weights as number])),
   });
   const keyMessage = arbiter.publicKeyMessage();
-  channel.send('guest', keyMessage);
-  channel.send('host', keyMessage);
+  for (const p of parties) channel.send(p, keyMessage);
   const perEpoch = Math.ceil(rows / (settings.batchSize ?? 64));
   const losses: number[] = [];
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     let sum = 0;
     for (let b = 0; b < perEpoch; b++) {
       sum += arbiter.decryptLoss(await channel.receive('guest', 'hetero-lr.encrypted-loss'));
-      channel.send('host', arbiter.decryptGradient(await channel.receive('host', 'hetero-lr.masked-gradient')));
-      channel.send('guest', arbiter.decryptGradient(await channel.receive('guest', 'hetero-lr.masked-gradient')));
+      for (const p of [...parties.slice(1), 'guest' as const]) {
+        const m = await channel.receive(p, 'hetero-lr.masked-gradient');
+        // Each party may only have its own gradient decrypted, never another party's slot.
+        if (m.party !== p) throw new VerticalError('VFL_MALFORMED', `the ${p} sent a gradient for ${String(m.party)}`);
+        channel.send(p, arbiter.decryptGradient(m));
+      }
     }
     losses.push(sum / perEpoch);
     channel.report({ kind: 'epoch', epoch, loss: losses.at(-1)! });

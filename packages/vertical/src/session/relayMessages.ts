@@ -1,11 +1,21 @@
 // Envelopes between a vertical party and the coordinator's relay socket (/vertical/ws).
 import type { VerticalReport } from './channel.ts';
 import type { HeteroLrJobSettings } from './heteroLrParty.ts';
+import { hostRoles } from '../roles.ts';
+import type { HostRole } from '../roles.ts';
 
-/** Roles of a hetero LR job. */
+/** Roles of a job with one host. */
 export const HETERO_LR_ROLES = ['guest', 'host', 'arbiter'] as const;
-/** A role of a vertical job. */
-export type VerticalRole = (typeof HETERO_LR_ROLES)[number];
+/** A role of a vertical job: guest, one of its hosts, or the arbiter. */
+export type VerticalRole = 'guest' | 'arbiter' | HostRole;
+
+/**
+ * Every role of a job with `hosts` hosts, guest first and arbiter last (VFL_BAD_PARAMETER outside 1..4).
+ * @example verticalRoles(2) // ['guest', 'host', 'host-2', 'arbiter']
+ */
+export function verticalRoles(hosts = 1): VerticalRole[] {
+  return ['guest', ...hostRoles(hosts), 'arbiter'];
+}
 
 /** Party → coordinator. */
 export type PartyEnvelope =
@@ -21,6 +31,8 @@ export interface VerticalSimulationSpec {
   seed?: number;
   testRows?: number;
   task?: 'pooled-binary' | 'digits';
+  /** Host tables to cut (one band each); the job's `hosts`. */
+  hosts?: number;
 }
 
 /** Coordinator → party. */

@@ -5,7 +5,10 @@ import { SplitNnGuest } from '../splitNn/SplitNnGuest.ts';
 import { SplitNnHost } from '../splitNn/SplitNnHost.ts';
 import type { SplitNnConfig } from '../splitNn/model.ts';
 import type { VerticalChannel } from './channel.ts';
-import { align, alignedRows } from './heteroLrParty.ts';
+import { alignedRows } from './heteroLrParty.ts';
+import { alignWithGuest, alignWithHosts } from './hostAlignment.ts';
+import { hostRoles } from '../roles.ts';
+import type { HostRole } from '../roles.ts';
 import type { VerticalPartyTable } from '@flotilla/data';
 
 /** Training settings of a split NN job. */
@@ -13,6 +16,8 @@ export interface SplitNnJobSettings {
   epochs: number;
   batchSize?: number;
   learningRate?: number;
+  /** Hosts of the job (`host`, `host-2`, …): 1 by default, at most 4. */
+  hosts?: number;
 }
 
 /** What the guest fixes after alignment and sends to host and arbiter. */
@@ -31,61 +36,68 @@ function readConfig(m: Record<string, unknown>, rows: number): ConfigMessage {
 }
 
 /**
- * The guest (label holder, 10 classes): aligns with the host, fixes the config, trains; after
+ * The guest (label holder, 10 classes): aligns with every host, fixes the config, trains; after
  * each epoch scores its test rows through the masked interactive layer and reports the epoch's
  * mean training loss and test accuracy.
  * @example await runSplitNnGuest(channel, guestTable, { epochs: 2 });
  */
 export async function runSplitNnGuest(channel: VerticalChannel, data: VerticalPartyTable, settings: SplitNnJobSettings): Promise<number[]> {
   if (!data.labels || !data.testLabels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest needs labels and test labels');
-  const result = await align(channel, 'host', data.ids);
+  const hosts = hostRoles(settings.hosts);
+  const result = await alignWithHosts(channel, hosts, data.ids);
   channel.report({ kind: 'intersection', size: result.size });
   const rows = alignedRows(data, result);
-  const setup = await channel.receive('host', 'split-nn.setup');
-  const hostFeatures = setup.hostFeatures;
-  if (!Number.isInteger(hostFeatures) || (hostFeatures as number) < 1) throw new VerticalError('VFL_MALFORMED', 'hostFeatures must be a positive integer');
+  const fromHosts = (type: string): Promise<Record<string, unknown>[]> => Promise.all(hosts.map((h) => channel.receive(h, type)));
+  const hostFeatures = (await fromHosts('split-nn.setup')).map((setup) => setup.hostFeatures);
+  if (hostFeatures.some((d) => !Number.isInteger(d) || (d as number) < 1)) throw new VerticalError('VFL_MALFORMED', 'hostFeatures must be a positive integer');
   const config: SplitNnConfig = {
-    rows: result.size, guestFeatures: data.featureCount, hostFeatures: hostFeatures as number,
+    rows: result.size, guestFeatures: data.featureCount, hostFeatures: hosts.length === 1 ? hostFeatures[0] as number : hostFeatures as number[],
     ...(settings.batchSize === undefined ? {} : { batchSize: settings.batchSize }),
     ...(settings.learningRate === undefined ? {} : { learningRate: settings.learningRate }),
   };
   const testRows = data.testLabels.length;
   const message: ConfigMessage = { type: 'split-nn.config', config, testRows };
-  channel.send('host', message);
+  for (const h of hosts) channel.send(h, message);
   channel.send('arbiter', message);
   const guest = new SplitNnGuest(rows.features, rows.labels!, config);
   const perEpoch = Math.ceil(result.size / guest.config.batchSize);
   const accuracies: number[] = [];
+  const receiveTriples = async (): Promise<void> => {
+    for (let h = 0; h < hosts.length; h++) guest.receiveTriples(await channel.receive('arbiter', 'split-nn.guest-triples'));
+  };
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     let loss = 0;
     for (let b = 0; b < perEpoch; b++) {
-      guest.receiveTriples(await channel.receive('arbiter', 'split-nn.guest-triples'));
-      channel.send('host', guest.trainOpen());
-      const open = await channel.receive('host', 'split-nn.host-open');
-      const share = await channel.receive('host', 'split-nn.host-share');
+      await receiveTriples();
+      hosts.forEach((h, index) => channel.send(h, guest.trainOpen(index)));
+      const open = await fromHosts('split-nn.host-open');
+      const share = await fromHosts('split-nn.host-share');
       const step = guest.trainForward(open, share);
       loss += step.loss;
-      channel.send('host', step.message);
-      guest.trainFinish(await channel.receive('host', 'split-nn.host-backward-share'));
+      hosts.forEach((h, index) => channel.send(h, step.messages[index]!));
+      guest.trainFinish(await fromHosts('split-nn.host-backward-share'));
       channel.report({ kind: 'step', step: guest.step, steps: perEpoch * settings.epochs });
     }
     const session = `test-${epoch}`;
-    guest.receiveTriples(await channel.receive('arbiter', 'split-nn.guest-triples'));
-    channel.send('host', guest.predictOpen(session));
-    const predicted = guest.predict(session, data.testFeatures, await channel.receive('host', 'split-nn.host-open'), await channel.receive('host', 'split-nn.host-share'));
+    await receiveTriples();
+    hosts.forEach((h, index) => channel.send(h, guest.predictOpen(session, index)));
+    const predicted = guest.predict(session, data.testFeatures, await fromHosts('split-nn.host-open'), await fromHosts('split-nn.host-share'));
     accuracies.push(predicted.reduce((acc, p, i) => acc + (p === data.testLabels![i] ? 1 : 0), 0) / testRows);
     channel.report({ kind: 'epoch', epoch, loss: loss / perEpoch, accuracy: accuracies.at(-1)! });
   }
   return accuracies;
 }
 
-/** The host: aligns, trains its bottom model, opens its test embeddings after each epoch. */
-export async function runSplitNnHost(channel: VerticalChannel, data: VerticalPartyTable, settings: SplitNnJobSettings): Promise<void> {
-  const result = await align(channel, 'guest', data.ids);
+/** A host (`role` among the job's hosts): aligns, trains its bottom model, opens its test embeddings after each epoch. */
+export async function runSplitNnHost(channel: VerticalChannel, data: VerticalPartyTable, settings: SplitNnJobSettings, role: HostRole = 'host'): Promise<void> {
+  const hosts = hostRoles(settings.hosts);
+  const index = hosts.indexOf(role);
+  if (index < 0) throw new VerticalError('VFL_BAD_PARAMETER', `${role} is not a host of this job (${hosts.join(', ')})`);
+  const result = await alignWithGuest(channel, hosts.length, data.ids);
   const rows = alignedRows(data, result);
   channel.send('guest', { type: 'split-nn.setup', hostFeatures: data.featureCount });
   const { config } = readConfig(await channel.receive('guest', 'split-nn.config'), result.size);
-  const host = new SplitNnHost(rows.features, config);
+  const host = new SplitNnHost(rows.features, config, index);
   const perEpoch = Math.ceil(result.size / host.config.batchSize);
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     for (let b = 0; b < perEpoch; b++) {
@@ -101,23 +113,30 @@ export async function runSplitNnHost(channel: VerticalChannel, data: VerticalPar
   }
 }
 
-/** The arbiter: deals the Beaver triples of every step and of each epoch's test scoring. */
+/** The arbiter: deals every host's Beaver triples of every step and of each epoch's test scoring. */
 export async function runSplitNnArbiter(channel: VerticalChannel, settings: SplitNnJobSettings): Promise<void> {
+  const hosts = hostRoles(settings.hosts);
   const m = await channel.receive('guest', 'split-nn.config');
   const rows = (m.config as { rows?: unknown } | undefined)?.rows;
   if (!Number.isInteger(rows) || (rows as number) < 1) throw new VerticalError('VFL_MALFORMED', 'config rows must be a positive integer');
   const { config, testRows } = readConfig(m, rows as number);
   const arbiter = new SplitNnArbiter(config);
+  if (arbiter.config.hostFeatures.length !== hosts.length) throw new VerticalError('VFL_MALFORMED', `the config must describe ${hosts.length} hosts`);
   const perEpoch = Math.ceil((rows as number) / arbiter.config.batchSize);
   let step = 0;
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     for (let b = 0; b < perEpoch; b++) {
-      const t = arbiter.trainTriples(step++);
-      channel.send('host', t.host);
-      channel.send('guest', t.guest);
+      hosts.forEach((h, index) => {
+        const t = arbiter.trainTriples(step, index);
+        channel.send(h, t.host);
+        channel.send('guest', t.guest);
+      });
+      step++;
     }
-    const t = arbiter.predictTriples(`test-${epoch}`, testRows);
-    channel.send('host', t.host);
-    channel.send('guest', t.guest);
+    hosts.forEach((h, index) => {
+      const t = arbiter.predictTriples(`test-${epoch}`, testRows, index);
+      channel.send(h, t.host);
+      channel.send('guest', t.guest);
+    });
   }
 }

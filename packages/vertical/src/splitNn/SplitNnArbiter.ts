@@ -1,4 +1,5 @@
 // The arbiter of the split NN: deals Beaver triples for the interactive layer, sees no data at all.
+import { VerticalError } from '../VerticalError.ts';
 import { beaverTriple } from './beaver.ts';
 import type { SplitNnGuestTriplesMessage, SplitNnHostTriplesMessage } from './messages.ts';
 import { trainSession } from './messages.ts';
@@ -22,23 +23,28 @@ export class SplitNnArbiter {
     this.config = resolveSplitNnConfig(config);
   }
 
-  /** Triples of training step `step` (its batch size follows from the config). */
-  trainTriples(step: number): { host: SplitNnHostTriplesMessage; guest: SplitNnGuestTriplesMessage } {
+  /**
+   * Triples of training step `step` for host `host` (index in role order; its batch size follows
+   * from the config). Every host gets its own, independent triples: one host's masks say nothing
+   * about another's.
+   */
+  trainTriples(step: number, host = 0): { host: SplitNnHostTriplesMessage; guest: SplitNnGuestTriplesMessage } {
     const { start, end } = splitNnBatch(step, this.config);
-    return this.triples(trainSession(step), end - start, true);
+    return this.triples(trainSession(step), end - start, true, host);
   }
 
   /** Forward-only triples for scoring `rows` rows under a session name both parties use. */
-  predictTriples(session: string, rows: number): { host: SplitNnHostTriplesMessage; guest: SplitNnGuestTriplesMessage } {
-    return this.triples(session, rows, false);
+  predictTriples(session: string, rows: number, host = 0): { host: SplitNnHostTriplesMessage; guest: SplitNnGuestTriplesMessage } {
+    return this.triples(session, rows, false, host);
   }
 
-  private triples(session: string, m: number, backward: boolean): { host: SplitNnHostTriplesMessage; guest: SplitNnGuestTriplesMessage } {
+  private triples(session: string, m: number, backward: boolean, index: number): { host: SplitNnHostTriplesMessage; guest: SplitNnGuestTriplesMessage } {
+    if (!Number.isInteger(index) || index < 0 || index >= this.config.hostFeatures.length) throw new VerticalError('VFL_BAD_PARAMETER', `no host ${index} in this run`);
     const k = this.config.embeddingUnits;
     const o = this.config.interactiveUnits;
     const [fl, fr] = beaverTriple(m, k, o);
     const host: SplitNnHostTriplesMessage = { type: 'split-nn.host-triples', session, forward: { a: ringToWire(fl.a), z: ringToWire(fl.z) } };
-    const guest: SplitNnGuestTriplesMessage = { type: 'split-nn.guest-triples', session, forward: { b: ringToWire(fr.b), z: ringToWire(fr.z) } };
+    const guest: SplitNnGuestTriplesMessage = { type: 'split-nn.guest-triples', session, host: index, forward: { b: ringToWire(fr.b), z: ringToWire(fr.z) } };
     if (backward) {
       const [bl, br] = beaverTriple(k, m, o);
       host.backward = { a: ringToWire(bl.a), z: ringToWire(bl.z) };

@@ -5,7 +5,7 @@ import { leftShare, openLeft } from './beaver.ts';
 import type { LeftTriple } from './beaver.ts';
 import { expectSplitMessage, trainSession } from './messages.ts';
 import type { SplitNnBackwardMessage, SplitNnHostBackwardShareMessage, SplitNnHostOpenMessage, SplitNnHostShareMessage } from './messages.ts';
-import { bottomForward, dense, LAYER_SEEDS, resolveSplitNnConfig, rowsTensor, splitNnBatch } from './model.ts';
+import { bottomForward, dense, hostLayerSeed, resolveSplitNnConfig, rowsTensor, splitNnBatch } from './model.ts';
 import type { Dense, ResolvedSplitNnConfig, SplitNnConfig } from './model.ts';
 import { encodeRing, ringFromWire, ringToWire, ringTranspose } from './ring.ts';
 
@@ -35,13 +35,21 @@ export class SplitNnHost {
   private readonly sessions = new Map<string, Session>();
   private stepInternal = 0;
 
+  /** This host's feature count (its entry of config.hostFeatures). */
+  private readonly width: number;
+
+  /** `index` is this host's place in role order (0 for `host`, 1 for `host-2`, …). */
   constructor(
     private readonly features: Float32Array,
     config: SplitNnConfig,
+    readonly index = 0,
   ) {
     this.config = resolveSplitNnConfig(config);
-    if (features.length !== this.config.rows * this.config.hostFeatures) throw new VerticalError('VFL_BAD_PARAMETER', 'features must be rows × hostFeatures');
-    this.bottom = dense(this.config.hostFeatures, this.config.embeddingUnits, this.config.seed * 8 + LAYER_SEEDS.hostBottom);
+    const width = this.config.hostFeatures[index];
+    if (width === undefined) throw new VerticalError('VFL_BAD_PARAMETER', `no host ${index} in this config`);
+    this.width = width;
+    if (features.length !== this.config.rows * width) throw new VerticalError('VFL_BAD_PARAMETER', 'features must be rows × hostFeatures');
+    this.bottom = dense(width, this.config.embeddingUnits, hostLayerSeed(this.config.seed, 'hostBottom', index));
     this.optimizer = tf.train.adam(this.config.learningRate);
   }
 
@@ -100,7 +108,7 @@ export class SplitNnHost {
     const start = s.start;
     const share = leftShare(s.backward!, delta);
     tf.tidy(() => {
-      const x = rowsTensor(this.features, start, start + s.rows, this.config.hostFeatures);
+      const x = rowsTensor(this.features, start, start + s.rows, this.width);
       const dy = tf.tensor2d(grad as number[], [s.rows, k]);
       // ∇θ of Σ a_h(θ)⊙dy is the chain rule's J_θᵀ·dy: the bottom model's gradient.
       const { grads } = tf.variableGrads(() => tf.sum(tf.mul(bottomForward(this.bottom, x), dy)) as tf.Scalar, [this.bottom.kernel, this.bottom.bias]);
@@ -114,7 +122,7 @@ export class SplitNnHost {
   /** Forward, scoring: the masked embedding of `features` (rows × hostFeatures). */
   predictOpen(session: string, features: Float32Array): SplitNnHostOpenMessage {
     const s = this.session(session);
-    const rows = features.length / this.config.hostFeatures;
+    const rows = features.length / this.width;
     if (rows !== s.rows) throw new VerticalError('VFL_BAD_PARAMETER', `session ${session} is for ${s.rows} rows`);
     return this.open(session, s, this.embed(features, 0, rows), false);
   }
@@ -133,7 +141,7 @@ export class SplitNnHost {
   }
 
   private embed(features: Float32Array, start: number, end: number): Float32Array {
-    return tf.tidy(() => bottomForward(this.bottom, rowsTensor(features, start, end, this.config.hostFeatures)).dataSync() as Float32Array);
+    return tf.tidy(() => bottomForward(this.bottom, rowsTensor(features, start, end, this.width)).dataSync() as Float32Array);
   }
 
   private open(session: string, s: Session, embedding: Float32Array, training: boolean): SplitNnHostOpenMessage {

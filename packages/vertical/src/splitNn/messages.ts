@@ -10,10 +10,11 @@ export interface SplitNnHostTriplesMessage {
   backward?: { a: RingMatrixWire; z: RingMatrixWire };
 }
 
-/** Arbiter → guest: masks for W_h (forward, k×o) and for δ (backward, m×o). */
+/** Arbiter → guest: masks for W_h (forward, k×o) and for δ (backward, m×o), for host `host` (index, 0 if absent). */
 export interface SplitNnGuestTriplesMessage {
   type: 'split-nn.guest-triples';
   session: string;
+  host?: number;
   forward: { b: RingMatrixWire; z: RingMatrixWire };
   backward?: { b: RingMatrixWire; z: RingMatrixWire };
 }

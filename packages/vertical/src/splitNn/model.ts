@@ -1,13 +1,15 @@
 // Layers of the split network (bottom per party, interactive layer and top at the guest) as tfjs variables.
 import * as tf from '@tensorflow/tfjs';
 import { VerticalError } from '../VerticalError.ts';
+import { MAX_HOSTS } from '../roles.ts';
 
 /** Sizes and optimiser of a split NN run, agreed by all parties. */
 export interface SplitNnConfig {
   /** Aligned training rows. */
   rows: number;
   guestFeatures: number;
-  hostFeatures: number;
+  /** Features of the host, or of each host in role order (`host`, `host-2`, …). */
+  hostFeatures: number | readonly number[];
   /** Width k of each bottom model's output (the embedding). Default 32. */
   embeddingUnits?: number;
   /** Width o of the interactive layer; o < k keeps a_h·W_h from determining a_h. Default 16. */
@@ -20,15 +22,20 @@ export interface SplitNnConfig {
   seed?: number;
 }
 
-/** A config with every default filled in. */
-export type ResolvedSplitNnConfig = Required<SplitNnConfig>;
+/** A config with every default filled in; `hostFeatures` always a list, one entry per host. */
+export type ResolvedSplitNnConfig = Required<Omit<SplitNnConfig, 'hostFeatures'>> & { hostFeatures: number[] };
 
 /** @example resolveSplitNnConfig({ rows: 3000, guestFeatures: 392, hostFeatures: 392 }) */
 export function resolveSplitNnConfig(config: SplitNnConfig): ResolvedSplitNnConfig {
-  const r = { embeddingUnits: 32, interactiveUnits: 16, classes: 10, batchSize: 64, learningRate: 0.003, seed: 1, ...config };
-  for (const key of ['rows', 'guestFeatures', 'hostFeatures', 'embeddingUnits', 'interactiveUnits', 'classes', 'batchSize'] as const) {
+  const hostFeatures = typeof config.hostFeatures === 'number' ? [config.hostFeatures] : config.hostFeatures;
+  if (!Array.isArray(hostFeatures) || hostFeatures.length < 1 || hostFeatures.length > MAX_HOSTS) {
+    throw new VerticalError('VFL_BAD_PARAMETER', `hostFeatures must be a number or a list of 1 to ${MAX_HOSTS}`);
+  }
+  const r = { embeddingUnits: 32, interactiveUnits: 16, classes: 10, batchSize: 64, learningRate: 0.003, seed: 1, ...config, hostFeatures: [...hostFeatures] };
+  for (const key of ['rows', 'guestFeatures', 'embeddingUnits', 'interactiveUnits', 'classes', 'batchSize'] as const) {
     if (!Number.isInteger(r[key]) || r[key] < 1) throw new VerticalError('VFL_BAD_PARAMETER', `${key} must be a positive integer`);
   }
+  if (r.hostFeatures.some((d) => !Number.isInteger(d) || d < 1)) throw new VerticalError('VFL_BAD_PARAMETER', 'hostFeatures must be positive integers');
   if (!(r.learningRate > 0)) throw new VerticalError('VFL_BAD_PARAMETER', 'learningRate must be > 0');
   return r;
 }
@@ -48,6 +55,15 @@ export interface Dense {
 
 /** Which initial weights each layer draws: the same seeds give the same start at every party and in the baselines. */
 export const LAYER_SEEDS = { guestBottom: 0, hostBottom: 1, interactiveGuest: 2, interactiveHost: 3, top: 4 } as const;
+
+/**
+ * Seed of host `index`'s bottom model or interactive weight W_h. The first host keeps the
+ * two-party seeds; later hosts are offset by 1000 each, so no two layers of a run start alike.
+ * @example hostLayerSeed(config.seed, 'hostBottom', 1)
+ */
+export function hostLayerSeed(seed: number, layer: 'hostBottom' | 'interactiveHost', index: number): number {
+  return seed * 8 + LAYER_SEEDS[layer] + 1000 * index;
+}
 
 /** Glorot-uniform kernel and zero bias. */
 export function dense(inputs: number, units: number, seed: number, withBias = true): Dense {
