@@ -1,7 +1,7 @@
 // Simulated two-party vertical MNIST: guest left / host right columns; pooled ≥ 5 task or full digits.
 import { loadMnist } from './mnist.ts';
 import { binarizeDigits, mnistColumnBands, poolMnist, splitVertically } from './vertical.ts';
-import type { VerticalPartyTable } from './partyTable.ts';
+import type { SimulatedPartyTable } from './partyTable.ts';
 
 /** How the simulation draws the parties' rows; every party (and the coordinator's baselines) uses the same values. */
 export interface VerticalSimulation {
@@ -24,7 +24,7 @@ export interface VerticalSimulation {
  * host the right 3 columns; each has its own partly overlapping, shuffled ID list.
  * @example const { guest, host } = await simulateVerticalMnist({ rows: 2000, seed: 3 });
  */
-export async function simulateVerticalMnist(options: VerticalSimulation = {}): Promise<{ guest: VerticalPartyTable; host: VerticalPartyTable }> {
+export async function simulateVerticalMnist(options: VerticalSimulation = {}): Promise<{ guest: SimulatedPartyTable; host: SimulatedPartyTable }> {
   const rows = options.rows ?? 1000;
   const testRows = options.testRows ?? 500;
   const digits = options.task === 'digits';
@@ -45,7 +45,7 @@ export async function simulateVerticalMnist(options: VerticalSimulation = {}): P
     return out;
   };
   return {
-    guest: { ids: g!.ids, features: g!.features, featureCount: g!.featureCount, labels: g!.labels!, testFeatures: testColumns(bands[0]!), testLabels: labelsOf(test.labels) },
+    guest: { ids: g!.ids, features: g!.features, featureCount: g!.featureCount, labels: g!.labels!, classes: digits ? 10 : 2, testFeatures: testColumns(bands[0]!), testLabels: labelsOf(test.labels) },
     host: { ids: h!.ids, features: h!.features, featureCount: h!.featureCount, testFeatures: testColumns(bands[1]!) },
   };
 }

@@ -3,7 +3,7 @@ import { VerticalError } from '../VerticalError.ts';
 import { stepsPerEpoch } from './config.ts';
 import { binaryAccuracy, lrProbabilities, PlainTaylorLr } from './taylor.ts';
 import type { VerticalLrData } from './taylor.ts';
-import type { VerticalPartyTable } from '@flotilla/data';
+import type { SimulatedPartyTable } from '@flotilla/data';
 
 /** Test accuracy per epoch of both baselines. */
 export interface HeteroLrBaselineEpoch {
@@ -21,8 +21,8 @@ export interface HeteroLrBaselineEpoch {
  * @example const curve = heteroLrBaselines(guest, host, { epochs: 2, learningRate: 1 });
  */
 export function heteroLrBaselines(
-  guest: VerticalPartyTable,
-  host: VerticalPartyTable,
+  guest: SimulatedPartyTable,
+  host: SimulatedPartyTable,
   settings: { epochs: number; batchSize?: number; learningRate?: number; l2?: number },
 ): HeteroLrBaselineEpoch[] {
   if (!guest.labels || !guest.testLabels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest table needs labels and test labels');

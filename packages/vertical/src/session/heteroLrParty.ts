@@ -9,6 +9,7 @@ import { HeteroLrGuest } from '../heteroLr/HeteroLrGuest.ts';
 import { HeteroLrHost } from '../heteroLr/HeteroLrHost.ts';
 import { binaryAccuracy } from '../heteroLr/taylor.ts';
 import type { VerticalChannel } from './channel.ts';
+import { trainAndValidation } from './validation.ts';
 import type { VerticalPartyTable } from '@flotilla/data';
 
 /** Training settings of a hetero LR job (the coordinator hands them to every party). */
@@ -19,6 +20,8 @@ export interface HeteroLrJobSettings {
   l2?: number;
   /** Paillier modulus of the arbiter: 2048 by default. */
   keyBits?: number;
+  /** Own-data jobs: share of the aligned rows held out for validation (see trainAndValidation); absent for a simulation. */
+  validationFraction?: number;
 }
 
 interface Setup {
@@ -62,16 +65,16 @@ export async function align(channel: VerticalChannel, peer: string, ids: string[
 
 /**
  * Runs the guest (label holder): aligns with the host, trains, and after each epoch scores the
- * test rows with the host's prediction scores; reports intersection size and test accuracy.
+ * test (or validation) rows with the host's prediction scores; reports intersection size and accuracy.
  * @example await runHeteroLrGuest(channel, guestData, { epochs: 2 });
  */
 export async function runHeteroLrGuest(channel: VerticalChannel, data: VerticalPartyTable, settings: HeteroLrJobSettings): Promise<number[]> {
-  if (!data.labels || !data.testLabels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest needs labels and test labels');
+  if (!data.labels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest needs labels');
   const result = await align(channel, 'host', data.ids);
   channel.report({ kind: 'intersection', size: result.size });
-  const rows = alignedRows(data, result);
-  const guest = new HeteroLrGuest(rows.features, data.featureCount, rows.labels!, { rows: result.size, ...trainingConfig(settings) });
-  channel.send('arbiter', { type: 'hetero-lr.setup', rows: result.size, weights: data.featureCount + 1 } satisfies Setup);
+  const { train: rows, validation } = trainAndValidation(data, alignedRows(data, result), settings.validationFraction);
+  const guest = new HeteroLrGuest(rows.features, data.featureCount, rows.labels!, { rows: rows.rows, ...trainingConfig(settings) });
+  channel.send('arbiter', { type: 'hetero-lr.setup', rows: rows.rows, weights: data.featureCount + 1 } satisfies Setup);
   guest.receivePublicKey(await channel.receive('arbiter', 'hetero-lr.public-key'));
   const perEpoch = stepsPerEpoch(guest.config);
   const accuracies: number[] = [];
@@ -84,19 +87,19 @@ export async function runHeteroLrGuest(channel: VerticalChannel, data: VerticalP
       guest.applyGradient(await channel.receive('arbiter', 'hetero-lr.decrypted-gradient'));
       channel.report({ kind: 'step', step: guest.step, steps: perEpoch * settings.epochs });
     }
-    const probabilities = guest.predict(await channel.receive('host', 'hetero-lr.host-prediction'), data.testFeatures);
-    accuracies.push(binaryAccuracy(probabilities, data.testLabels));
+    const probabilities = guest.predict(await channel.receive('host', 'hetero-lr.host-prediction'), validation.features);
+    accuracies.push(binaryAccuracy(probabilities, validation.labels!));
     channel.report({ kind: 'epoch', epoch, accuracy: accuracies.at(-1)! });
   }
   return accuracies;
 }
 
-/** Runs the host: aligns with the guest, trains its own weights, scores the test rows after each epoch. */
+/** Runs the host: aligns with the guest, trains its own weights, scores the test (or validation) rows after each epoch. */
 export async function runHeteroLrHost(channel: VerticalChannel, data: VerticalPartyTable, settings: HeteroLrJobSettings): Promise<Float64Array> {
   const result = await align(channel, 'guest', data.ids);
-  const rows = alignedRows(data, result);
-  const host = new HeteroLrHost(rows.features, data.featureCount, { rows: result.size, ...trainingConfig(settings) });
-  channel.send('arbiter', { type: 'hetero-lr.setup', rows: result.size, weights: data.featureCount } satisfies Setup);
+  const { train: rows, validation } = trainAndValidation(data, alignedRows(data, result), settings.validationFraction);
+  const host = new HeteroLrHost(rows.features, data.featureCount, { rows: rows.rows, ...trainingConfig(settings) });
+  channel.send('arbiter', { type: 'hetero-lr.setup', rows: rows.rows, weights: data.featureCount } satisfies Setup);
   host.receivePublicKey(await channel.receive('arbiter', 'hetero-lr.public-key'));
   const perEpoch = stepsPerEpoch(host.config);
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
@@ -105,7 +108,7 @@ export async function runHeteroLrHost(channel: VerticalChannel, data: VerticalPa
       channel.send('arbiter', host.gradient(await channel.receive('guest', 'hetero-lr.residuals')));
       host.applyGradient(await channel.receive('arbiter', 'hetero-lr.decrypted-gradient'));
     }
-    channel.send('guest', host.predictionScores(data.testFeatures));
+    channel.send('guest', host.predictionScores(validation.features));
   }
   return host.weights;
 }

@@ -6,6 +6,7 @@ import { SplitNnHost } from '../splitNn/SplitNnHost.ts';
 import type { SplitNnConfig } from '../splitNn/model.ts';
 import type { VerticalChannel } from './channel.ts';
 import { align, alignedRows } from './heteroLrParty.ts';
+import { trainAndValidation } from './validation.ts';
 import type { VerticalPartyTable } from '@flotilla/data';
 
 /** Training settings of a split NN job. */
@@ -13,6 +14,8 @@ export interface SplitNnJobSettings {
   epochs: number;
   batchSize?: number;
   learningRate?: number;
+  /** Own-data jobs: share of the aligned rows held out for validation; absent for a simulation. */
+  validationFraction?: number;
 }
 
 /** What the guest fixes after alignment and sends to host and arbiter. */
@@ -31,30 +34,31 @@ function readConfig(m: Record<string, unknown>, rows: number): ConfigMessage {
 }
 
 /**
- * The guest (label holder, 10 classes): aligns with the host, fixes the config, trains; after
- * each epoch scores its test rows through the masked interactive layer and reports the epoch's
- * mean training loss and test accuracy.
+ * The guest (label holder; the table's class count, 10 by default): aligns with the host, fixes
+ * the config, trains; after each epoch scores its test (or validation) rows through the masked
+ * interactive layer and reports the epoch's mean training loss and accuracy.
  * @example await runSplitNnGuest(channel, guestTable, { epochs: 2 });
  */
 export async function runSplitNnGuest(channel: VerticalChannel, data: VerticalPartyTable, settings: SplitNnJobSettings): Promise<number[]> {
-  if (!data.labels || !data.testLabels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest needs labels and test labels');
+  if (!data.labels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest needs labels');
   const result = await align(channel, 'host', data.ids);
   channel.report({ kind: 'intersection', size: result.size });
-  const rows = alignedRows(data, result);
+  const { train: rows, validation } = trainAndValidation(data, alignedRows(data, result), settings.validationFraction);
   const setup = await channel.receive('host', 'split-nn.setup');
   const hostFeatures = setup.hostFeatures;
   if (!Number.isInteger(hostFeatures) || (hostFeatures as number) < 1) throw new VerticalError('VFL_MALFORMED', 'hostFeatures must be a positive integer');
   const config: SplitNnConfig = {
-    rows: result.size, guestFeatures: data.featureCount, hostFeatures: hostFeatures as number,
+    rows: rows.rows, guestFeatures: data.featureCount, hostFeatures: hostFeatures as number,
+    ...(data.classes === undefined ? {} : { classes: data.classes }),
     ...(settings.batchSize === undefined ? {} : { batchSize: settings.batchSize }),
     ...(settings.learningRate === undefined ? {} : { learningRate: settings.learningRate }),
   };
-  const testRows = data.testLabels.length;
+  const testRows = validation.rows;
   const message: ConfigMessage = { type: 'split-nn.config', config, testRows };
   channel.send('host', message);
   channel.send('arbiter', message);
   const guest = new SplitNnGuest(rows.features, rows.labels!, config);
-  const perEpoch = Math.ceil(result.size / guest.config.batchSize);
+  const perEpoch = Math.ceil(rows.rows / guest.config.batchSize);
   const accuracies: number[] = [];
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     let loss = 0;
@@ -72,21 +76,21 @@ export async function runSplitNnGuest(channel: VerticalChannel, data: VerticalPa
     const session = `test-${epoch}`;
     guest.receiveTriples(await channel.receive('arbiter', 'split-nn.guest-triples'));
     channel.send('host', guest.predictOpen(session));
-    const predicted = guest.predict(session, data.testFeatures, await channel.receive('host', 'split-nn.host-open'), await channel.receive('host', 'split-nn.host-share'));
-    accuracies.push(predicted.reduce((acc, p, i) => acc + (p === data.testLabels![i] ? 1 : 0), 0) / testRows);
+    const predicted = guest.predict(session, validation.features, await channel.receive('host', 'split-nn.host-open'), await channel.receive('host', 'split-nn.host-share'));
+    accuracies.push(predicted.reduce((acc, p, i) => acc + (p === validation.labels![i] ? 1 : 0), 0) / testRows);
     channel.report({ kind: 'epoch', epoch, loss: loss / perEpoch, accuracy: accuracies.at(-1)! });
   }
   return accuracies;
 }
 
-/** The host: aligns, trains its bottom model, opens its test embeddings after each epoch. */
+/** The host: aligns, trains its bottom model, opens its test (or validation) embeddings after each epoch. */
 export async function runSplitNnHost(channel: VerticalChannel, data: VerticalPartyTable, settings: SplitNnJobSettings): Promise<void> {
   const result = await align(channel, 'guest', data.ids);
-  const rows = alignedRows(data, result);
+  const { train: rows, validation } = trainAndValidation(data, alignedRows(data, result), settings.validationFraction);
   channel.send('guest', { type: 'split-nn.setup', hostFeatures: data.featureCount });
-  const { config } = readConfig(await channel.receive('guest', 'split-nn.config'), result.size);
+  const { config } = readConfig(await channel.receive('guest', 'split-nn.config'), rows.rows);
   const host = new SplitNnHost(rows.features, config);
-  const perEpoch = Math.ceil(result.size / host.config.batchSize);
+  const perEpoch = Math.ceil(rows.rows / host.config.batchSize);
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
     for (let b = 0; b < perEpoch; b++) {
       host.receiveTriples(await channel.receive('arbiter', 'split-nn.host-triples'));
@@ -96,7 +100,7 @@ export async function runSplitNnHost(channel: VerticalChannel, data: VerticalPar
     }
     const session = `test-${epoch}`;
     host.receiveTriples(await channel.receive('arbiter', 'split-nn.host-triples'));
-    channel.send('guest', host.predictOpen(session, data.testFeatures));
+    channel.send('guest', host.predictOpen(session, validation.features));
     channel.send('guest', host.predictShare(session, await channel.receive('guest', 'split-nn.guest-open')));
   }
 }

@@ -1,5 +1,5 @@
 // The two baselines of a split NN run: all features in one network, and the label holder alone.
-import type { VerticalPartyTable } from '@flotilla/data';
+import type { SimulatedPartyTable } from '@flotilla/data';
 import { VerticalError } from '../VerticalError.ts';
 import type { HeteroLrBaselineEpoch } from '../heteroLr/baselines.ts';
 import { PlainSplitNn } from './PlainSplitNn.ts';
@@ -15,8 +15,8 @@ export type SplitNnBaselineEpoch = HeteroLrBaselineEpoch;
  * @example const curve = await splitNnBaselines(guest, host, { epochs: 1, batchSize: 32 });
  */
 export async function splitNnBaselines(
-  guest: VerticalPartyTable,
-  host: VerticalPartyTable,
+  guest: SimulatedPartyTable,
+  host: SimulatedPartyTable,
   settings: { epochs: number; batchSize?: number; learningRate?: number },
 ): Promise<SplitNnBaselineEpoch[]> {
   const testLabels = guest.testLabels;
