@@ -1,5 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { simulatedPartyData } from './partyData.ts';
+import { describeTable, ownPartyData, simulatedPartyData } from './partyData.ts';
+import { writeSimulatedCsv } from './writeSimulatedCsv.ts';
 
 describe('simulatedPartyData', () => {
   it('gives guest and host their own columns of the same people, partly overlapping, labels at the guest only', async () => {
@@ -17,5 +21,20 @@ describe('simulatedPartyData', () => {
     expect(shared).toBeGreaterThan(180);
     expect(shared).toBeLessThan(Math.min(guest.ids.length, host.ids.length));
     expect([...guest.labels!].every((y) => y === 0 || y === 1)).toBe(true);
+  });
+});
+
+describe('--write-simulated-csv and --table', () => {
+  it('writes the simulated tables as CSV that the guest and host load as their own', async () => {
+    const files = await writeSimulatedCsv(mkdtempSync(path.join(os.tmpdir(), 'flotilla-csv-')), { rows: 200 });
+    const simulated = await simulatedPartyData('guest', { rows: 200 });
+    const guest = await ownPartyData(files.guest, 'guest', 'hetero-lr');
+    const host = await ownPartyData(files.host, 'host', 'hetero-lr');
+    expect(guest.ids).toEqual(simulated.ids);
+    expect([...guest.labels!]).toEqual([...simulated.labels!]);
+    expect(describeTable(guest)).toBe(`${simulated.ids.length} rows, 28 feature columns, 2 classes (0, 1)`);
+    expect(host.labels).toBeUndefined();
+    expect(host.featureCount).toBe(21);
+    await expect(ownPartyData(files.host, 'guest', 'hetero-lr')).rejects.toMatchObject({ code: 'VFL_CSV_MISSING_COLUMN' });
   });
 });

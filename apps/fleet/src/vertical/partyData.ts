@@ -1,6 +1,7 @@
-// A simulated hetero LR party's data: its share of @flotilla/data's vertical MNIST simulation.
-import { simulateVerticalMnist } from '@flotilla/data';
-import type { SimulatedPartyTable, VerticalSimulation } from '@flotilla/data';
+// A Node vertical party's data: its share of @flotilla/data's vertical MNIST simulation, or its own CSV table.
+import { readFile, stat } from 'node:fs/promises';
+import { parsePartyCsv, PartyTableError, simulateVerticalMnist } from '@flotilla/data';
+import type { PartyCsvTable, SimulatedPartyTable, VerticalSimulation } from '@flotilla/data';
 
 /**
  * The guest's (left columns, labels) or host's (right columns) table, as a real party would load
@@ -9,4 +10,31 @@ import type { SimulatedPartyTable, VerticalSimulation } from '@flotilla/data';
 export async function simulatedPartyData(role: 'guest' | 'host', options: VerticalSimulation = {}): Promise<SimulatedPartyTable> {
   const both = await simulateVerticalMnist(options);
   return both[role];
+}
+
+/** Files past this are refused before reading: the row cap would refuse them anyway, after filling memory. */
+const MAX_FILE_BYTES = 2 ** 30;
+
+/**
+ * A party's own CSV table (see parsePartyCsv): the guest's labels as the job's algorithm needs
+ * them (two classes for hetero LR, K for the split NN). PartyTableError on a bad file.
+ * @example const table = await ownPartyData('bank.csv', 'guest', 'hetero-lr', { idColumn: 'customer' });
+ */
+export async function ownPartyData(
+  path: string,
+  role: 'guest' | 'host',
+  algorithm: 'hetero-lr' | 'split-nn',
+  columns: { idColumn?: string; labelColumn?: string } = {},
+): Promise<PartyCsvTable> {
+  if ((await stat(path)).size > MAX_FILE_BYTES) throw new PartyTableError('VFL_CSV_TOO_LARGE', `${path} is over ${MAX_FILE_BYTES} bytes`);
+  return parsePartyCsv(await readFile(path, 'utf8'), {
+    ...columns,
+    ...(role === 'guest' ? { labels: algorithm === 'split-nn' ? 'classes' : 'binary' } : {}),
+  });
+}
+
+/** The line a party prints (and the page shows) once its table is loaded; no value of the table, only its shape. */
+export function describeTable(table: PartyCsvTable): string {
+  const classes = table.classNames ? `, ${table.classNames.length} classes (${table.classNames.slice(0, 10).join(', ')}${table.classNames.length > 10 ? ', …' : ''})` : '';
+  return `${table.ids.length} rows, ${table.featureCount} feature columns${classes}`;
 }

@@ -1,13 +1,16 @@
-// `npm run vertical-party -- --url … --job … --role guest|host|arbiter --token …`: one Node party of a vertical job.
+// `npm run vertical-party -- --url … --job … --role guest|host|arbiter --token … [--table t.csv]`: one Node party of a vertical job.
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { initNodeBackend } from '@flotilla/models';
 import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
-import type { RelaySocket, VerticalReport } from '@flotilla/vertical';
-import { simulatedPartyData } from './partyData.ts';
+import type { RelaySocket, VerticalPartyTable, VerticalReport } from '@flotilla/vertical';
+import { describeTable, ownPartyData, simulatedPartyData } from './partyData.ts';
+import { writeSimulatedCsv } from './writeSimulatedCsv.ts';
 
 const USAGE = `usage: npm run vertical-party -- --url http://127.0.0.1:8080 --job <id> --role guest|host|arbiter --token <party token>
-  [--rows 1000] [--overlap 0.8] [--seed 1] [--test-rows 500]   (unless the job sets its simulation; guest and host must agree)
+  [--table my.csv [--id-column id] [--label-column label]]   (guest or host of an own-data job: its own table)
+  [--rows 1000] [--overlap 0.8] [--seed 1] [--test-rows 500]   (without --table: simulated MNIST, unless the job sets its simulation)
+  or: npm run vertical-party -- --write-simulated-csv DIR [--rows 1000] [--task pooled-binary|digits]   (writes DIR/guest.csv, DIR/host.csv)
 `;
 
 function describe(role: string, r: VerticalReport): string {
@@ -17,7 +20,7 @@ function describe(role: string, r: VerticalReport): string {
     case 'step':
       return `${role}: step ${r.step}/${r.steps}`;
     case 'epoch':
-      return `${role}: epoch ${r.epoch}${r.loss === undefined ? '' : ` loss ${r.loss.toFixed(4)}`}${r.accuracy === undefined ? '' : ` test accuracy ${r.accuracy.toFixed(3)}`}`;
+      return `${role}: epoch ${r.epoch}${r.loss === undefined ? '' : ` loss ${r.loss.toFixed(4)}`}${r.accuracy === undefined ? '' : ` accuracy ${r.accuracy.toFixed(3)}`}`;
     default:
       return `${role}: ${JSON.stringify(r satisfies never)}`;
   }
@@ -27,22 +30,62 @@ const { values } = parseArgs({
   options: {
     url: { type: 'string' }, job: { type: 'string' }, role: { type: 'string' }, token: { type: 'string' },
     rows: { type: 'string' }, overlap: { type: 'string' }, seed: { type: 'string' }, 'test-rows': { type: 'string' },
+    table: { type: 'string' }, 'id-column': { type: 'string' }, 'label-column': { type: 'string' },
+    'write-simulated-csv': { type: 'string' }, task: { type: 'string' },
   },
 });
+const number = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
+
+if (values['write-simulated-csv'] !== undefined) {
+  const task = values.task ?? 'pooled-binary';
+  const rows = number(values.rows);
+  if ((task !== 'pooled-binary' && task !== 'digits') || (rows !== undefined && !(Number.isInteger(rows) && rows >= 10 && rows <= 60000))) {
+    process.stderr.write(`--task must be pooled-binary or digits, --rows an integer in [10, 60000]\n${USAGE}`);
+    process.exit(2);
+  }
+  const files = await writeSimulatedCsv(values['write-simulated-csv'], { task, ...(rows === undefined ? {} : { rows }) });
+  process.stdout.write(`wrote ${files.guest} and ${files.host} (${task}); join an own-data job with --table\n`);
+  process.exit(0);
+}
+
 const { url, job, role, token } = values;
-if (!url || !job || !token || (role !== 'guest' && role !== 'host' && role !== 'arbiter')) {
-  process.stderr.write(USAGE);
+if (!url || !job || !token || (role !== 'guest' && role !== 'host' && role !== 'arbiter') || (role === 'arbiter' && values.table !== undefined)) {
+  process.stderr.write(role === 'arbiter' && values.table !== undefined ? 'the arbiter holds no data: --table is for the guest or host\n' : USAGE);
   process.exit(2);
 }
-const number = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
 const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/vertical/ws?job=${encodeURIComponent(job)}&role=${role}&token=${encodeURIComponent(token)}`);
 try {
   const party = await joinRelay(socket as unknown as RelaySocket, (r) => process.stdout.write(`${describe(role, r)}\n`));
+  const { algorithm, simulation, settings } = party.welcome;
+  const splitNn = algorithm === 'split-nn';
+  if (simulation && values.table !== undefined) {
+    process.stderr.write(`${role}: job ${job} is a simulation (its parties draw simulated MNIST): --table is for own-data jobs, refusing\n`);
+    socket.close();
+    process.exit(2);
+  }
+  let data: VerticalPartyTable | undefined;
+  if (role !== 'arbiter' && values.table !== undefined) {
+    // Before the start, so a bad file leaves the job waiting for a party with a good one.
+    try {
+      const own = await ownPartyData(values.table, role, algorithm, {
+        ...(values['id-column'] === undefined ? {} : { idColumn: values['id-column'] }),
+        ...(values['label-column'] === undefined ? {} : { labelColumn: values['label-column'] }),
+      });
+      process.stdout.write(`${role}: loaded ${values.table}: ${describeTable(own)}\n`);
+      data = own;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      process.stderr.write(`${role}: cannot use ${values.table}: ${typeof code === 'string' ? `${code}: ` : ''}${err instanceof Error ? err.message : String(err)}\n`);
+      socket.close();
+      process.exit(1);
+    }
+  }
+  if (settings.validationFraction !== undefined && role !== 'arbiter') {
+    process.stdout.write(`${role}: own-data job: the last ${Math.round(settings.validationFraction * 1000) / 10}% of the aligned rows are validation rows\n`);
+  }
   process.stdout.write(`${role}: joined job ${job}, waiting for the other parties\n`);
   await party.started;
-  const settings = party.welcome.settings;
   try {
-    const splitNn = party.welcome.algorithm === 'split-nn';
     if (splitNn && role !== 'arbiter') await initNodeBackend('wasm');
     if (role === 'arbiter') {
       await (splitNn ? runSplitNnArbiter(party.channel, settings) : runHeteroLrArbiter(party.channel, settings));
@@ -52,7 +95,7 @@ try {
       const seed = number(values.seed);
       const testRows = number(values['test-rows']);
       // The job's own simulation spec wins, so guest, host and the coordinator's baselines agree.
-      const data = await simulatedPartyData(role, party.welcome.simulation ?? {
+      data ??= await simulatedPartyData(role, simulation ?? {
         ...(rows === undefined ? {} : { rows }), ...(overlap === undefined ? {} : { overlap }),
         ...(seed === undefined ? {} : { seed }), ...(testRows === undefined ? {} : { testRows }),
         task: splitNn ? 'digits' : 'pooled-binary',
