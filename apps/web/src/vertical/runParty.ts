@@ -1,4 +1,6 @@
 // Runs one party of a vertical job (in the page's party worker): joins the relay, loads its table, runs its role.
+import { loadOwnTable } from './ownTable.ts';
+import type { OwnTableChoice, TableSummary } from './ownTable.ts';
 import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
 import type { VerticalPartyTable, RelaySocket, VerticalReport, VerticalRole } from '@flotilla/vertical';
 
@@ -35,7 +37,9 @@ async function loadTable(job: string, role: 'guest' | 'host', token: string): Pr
  * Joins job `job` as `role` and runs it to the end, reporting status and the party's own reports.
  * Heavy steps (PSI blinding, Paillier, tfjs) block the thread that calls it, so the page calls it
  * in a Web Worker. A split NN guest or host first calls `prepareTfjs` (which picks and names the
- * tfjs backend); hetero LR needs no tfjs.
+ * tfjs backend); hetero LR needs no tfjs. With `own`, a guest or host uses the picked CSV file
+ * (an own-data job only) and calls `onTable` with its shape; a bad file closes the socket before
+ * the start, so the job waits for the party to come back with a good one.
  * @example await runParty(jobId, 'guest', token, setStatus, addReport, () => tf.setBackend('wasm').then(() => undefined));
  */
 export async function runParty(
@@ -45,6 +49,8 @@ export async function runParty(
   onStatus: (s: PartyStatus) => void,
   onReport: (r: VerticalReport) => void,
   prepareTfjs: () => Promise<void>,
+  own?: OwnTableChoice,
+  onTable?: (t: TableSummary) => void,
 ): Promise<void> {
   onStatus({ phase: 'joining' });
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/vertical/ws?job=${encodeURIComponent(job)}&role=${role}&token=${encodeURIComponent(token)}`;
@@ -59,6 +65,19 @@ export async function runParty(
   };
   try {
     const party = await joinRelay(socket as unknown as RelaySocket, report);
+    let ownTable: VerticalPartyTable | undefined;
+    if (own && role !== 'arbiter') {
+      try {
+        if (party.welcome.simulation) throw new Error('this job is a simulation: choose “the job’s simulated table” (a CSV file is for own-data jobs)');
+        onStatus({ phase: 'loading' });
+        const loaded = await loadOwnTable(own, role, party.welcome.algorithm);
+        ownTable = loaded.table;
+        onTable?.(loaded.summary);
+      } catch (err) {
+        socket.close();
+        throw err;
+      }
+    }
     onStatus({ phase: 'waiting' });
     await party.started;
     try {
@@ -70,7 +89,7 @@ export async function runParty(
       } else {
         onStatus({ phase: 'loading' });
         if (algorithm === 'split-nn') await prepareTfjs();
-        const table = await loadTable(job, role, token);
+        const table = ownTable ?? await loadTable(job, role, token);
         onStatus({ phase: 'aligning' });
         if (algorithm === 'split-nn') await (role === 'guest' ? runSplitNnGuest : runSplitNnHost)(party.channel, table, settings);
         else await (role === 'guest' ? runHeteroLrGuest : runHeteroLrHost)(party.channel, table, settings);
@@ -82,6 +101,8 @@ export async function runParty(
       throw err;
     }
   } catch (err) {
-    onStatus({ phase: 'failed', message: err instanceof Error ? err.message : String(err) });
+    const code = (err as { code?: unknown } | null)?.code;
+    const message = err instanceof Error ? err.message : String(err);
+    onStatus({ phase: 'failed', message: typeof code === 'string' && !message.startsWith(code) ? `${code}: ${message}` : message });
   }
 }
