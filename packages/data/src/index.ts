@@ -16,5 +16,5 @@ export type { VerticalPartyData, VerticalSplitOptions } from './vertical.ts';
 export { simulateVerticalMnist } from './verticalSimulation.ts';
 export type { VerticalSimulation } from './verticalSimulation.ts';
 export type { VerticalPartyTable, SimulatedPartyTable } from './partyTable.ts';
-export { parsePartyCsv, formatPartyCsv, MAX_PARTY_ROWS } from './partyCsv.ts';
-export type { PartyCsvOptions, PartyCsvTable } from './partyCsv.ts';
+export { parsePartyCsv, assignClasses, formatPartyCsv, MAX_PARTY_ROWS } from './partyCsv.ts';
+export type { PartyCsvOptions, PartyCsvTable, LabelTask } from './partyCsv.ts';

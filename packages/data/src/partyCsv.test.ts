@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PartyTableError } from './errors.ts';
-import { formatPartyCsv, parsePartyCsv } from './partyCsv.ts';
+import { assignClasses, formatPartyCsv, parsePartyCsv } from './partyCsv.ts';
 import type { PartyCsvOptions } from './partyCsv.ts';
 
 /** The code and message of the error parsing throws, as the page and CLI show it. */
@@ -68,6 +68,11 @@ describe('parsePartyCsv', () => {
     expect(refusal('id,x,label\na,1,0\nb,2,0')).toMatch(/^VFL_CSV_CLASSES: label column "label" has 1 distinct value\(s\), hetero LR needs exactly 2/);
     expect(refusal('id,x,label\na,1,0\nb,2,1\nc,3,2')).toMatch(/^VFL_CSV_CLASSES:.*exactly 2/);
     expect(refusal('id,x,label\na,1,4\nb,2,4', { labels: 'classes' })).toMatch(/^VFL_CSV_CLASSES:.*at least 2/);
+    // Read before the job's algorithm is known, classes assigned once it is.
+    const later = parsePartyCsv('id,x,label\na,1,0\nb,2,1\nc,3,2', { labels: 'later' });
+    expect(later.labels).toBeUndefined();
+    expect(() => assignClasses(later, 'binary')).toThrow(/exactly 2/);
+    expect([...assignClasses(later, 'classes').labels!]).toEqual([0, 1, 2]);
     expect(refusal('id,x\na,1\nb,2\nc,3', { maxRows: 2 })).toMatch(/^VFL_CSV_TOO_LARGE: line 4: more than 2 data rows/);
   });
 

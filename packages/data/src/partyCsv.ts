@@ -10,9 +10,10 @@ export interface PartyCsvOptions {
   labelColumn?: string;
   /**
    * The guest's task: 'binary' (hetero LR: exactly two classes, mapped to 0/1) or 'classes'
-   * (split NN: K classes 0..K−1). Omitted: a host table, every non-ID column a feature.
+   * (split NN: K classes 0..K−1); 'later' reads the label column as written, for
+   * {@link assignClasses} once the task is known. Omitted: a host table, every non-ID column a feature.
    */
-  labels?: 'binary' | 'classes';
+  labels?: LabelTask | 'later';
   /** z-score each feature column from this table's own rows (constant column → 0). Default true. */
   standardise?: boolean;
   /** Most data rows accepted. Default {@link MAX_PARTY_ROWS}. */
@@ -25,7 +26,13 @@ export interface PartyCsvTable extends VerticalPartyTable {
   featureNames: string[];
   /** Label values (as written) in class order: class k is `classNames[k]` (guest only). */
   classNames?: string[];
+  /** The label column as written and its name (guest only), until classes are assigned. */
+  labelValues?: string[];
+  labelColumn?: string;
 }
+
+/** How a guest's labels become classes: two for hetero LR, K for the split NN. */
+export type LabelTask = 'binary' | 'classes';
 
 /** Default cap on a table's data rows. */
 export const MAX_PARTY_ROWS = 1_000_000;
@@ -58,7 +65,7 @@ function cellsOf(line: string): string[] {
  * Class of each label value: 0/1, −1/1 and false/true map to 0/1; other values in sorted order
  * (numerically when all are numbers). For 'classes', integers 0..K−1 keep their value.
  */
-function classMapping(values: Set<string>, task: 'binary' | 'classes', column: string): string[] {
+function classMapping(values: Set<string>, task: LabelTask, column: string): string[] {
   const all = [...values];
   if (task === 'binary' && all.length !== 2) {
     throw new PartyTableError('VFL_CSV_CLASSES', `label column "${column}" has ${all.length} distinct value(s), hetero LR needs exactly 2`);
@@ -162,13 +169,25 @@ export function parsePartyCsv(text: string, options: PartyCsvOptions = {}): Part
   });
   if (options.standardise ?? true) standardiseColumns(features, data.length, width);
   const table: PartyCsvTable = { ids, features, featureCount: width, featureNames: featureAt.map((c) => header[c]!) };
-  if (options.labels) {
-    const classNames = classMapping(new Set(rawLabels), options.labels, header[labelAt]!);
-    const classOf = new Map(classNames.map((name, k) => [name, k]));
-    table.labels = Uint8Array.from(rawLabels, (v) => classOf.get(v)!);
-    table.classNames = classNames;
-    table.classes = classNames.length;
-  }
+  if (!options.labels) return table;
+  table.labelValues = rawLabels;
+  table.labelColumn = header[labelAt]!;
+  return options.labels === 'later' ? table : assignClasses(table, options.labels);
+}
+
+/**
+ * Maps a guest table's label values (read with `labels: 'later'`) to classes for `task`, in
+ * place: VFL_CSV_CLASSES unless there are 2 values for 'binary', at least 2 for 'classes'.
+ * @example const table = parsePartyCsv(text, { labels: 'later' }); assignClasses(table, welcome.algorithm === 'split-nn' ? 'classes' : 'binary');
+ */
+export function assignClasses(table: PartyCsvTable, task: LabelTask): PartyCsvTable {
+  const values = table.labelValues;
+  if (!values) throw new PartyTableError('VFL_CSV_MISSING_COLUMN', 'this table was read without its label column');
+  const classNames = classMapping(new Set(values), task, table.labelColumn ?? 'label');
+  const classOf = new Map(classNames.map((name, k) => [name, k]));
+  table.labels = Uint8Array.from(values, (v) => classOf.get(v)!);
+  table.classNames = classNames;
+  table.classes = classNames.length;
   return table;
 }
 

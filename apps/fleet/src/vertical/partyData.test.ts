@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeTable, ownPartyData, simulatedPartyData } from './partyData.ts';
+import { assignClasses } from '@flotilla/data';
+import { describeTable, labelTaskOf, ownPartyData, simulatedPartyData } from './partyData.ts';
 import { writeSimulatedCsv } from './writeSimulatedCsv.ts';
 
 describe('simulatedPartyData', () => {
@@ -28,13 +29,13 @@ describe('--write-simulated-csv and --table', () => {
   it('writes the simulated tables as CSV that the guest and host load as their own', async () => {
     const files = await writeSimulatedCsv(mkdtempSync(path.join(os.tmpdir(), 'flotilla-csv-')), { rows: 200 });
     const simulated = await simulatedPartyData('guest', { rows: 200 });
-    const guest = await ownPartyData(files.guest, 'guest', 'hetero-lr');
-    const host = await ownPartyData(files.host, 'host', 'hetero-lr');
+    const guest = assignClasses(await ownPartyData(files.guest, 'guest'), labelTaskOf('hetero-lr'));
+    const host = await ownPartyData(files.host, 'host');
     expect(guest.ids).toEqual(simulated.ids);
     expect([...guest.labels!]).toEqual([...simulated.labels!]);
     expect(describeTable(guest)).toBe(`${simulated.ids.length} rows, 28 feature columns, 2 classes (0, 1)`);
     expect(host.labels).toBeUndefined();
     expect(host.featureCount).toBe(21);
-    await expect(ownPartyData(files.host, 'guest', 'hetero-lr')).rejects.toMatchObject({ code: 'VFL_CSV_MISSING_COLUMN' });
+    await expect(ownPartyData(files.host, 'guest')).rejects.toMatchObject({ code: 'VFL_CSV_MISSING_COLUMN' });
   });
 });

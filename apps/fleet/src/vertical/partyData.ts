@@ -1,7 +1,7 @@
 // A Node vertical party's data: its share of @flotilla/data's vertical MNIST simulation, or its own CSV table.
 import { readFile, stat } from 'node:fs/promises';
 import { parsePartyCsv, PartyTableError, simulateVerticalMnist } from '@flotilla/data';
-import type { PartyCsvTable, SimulatedPartyTable, VerticalSimulation } from '@flotilla/data';
+import type { LabelTask, PartyCsvTable, SimulatedPartyTable, VerticalSimulation } from '@flotilla/data';
 
 /**
  * The guest's (left columns, labels) or host's (right columns) table, as a real party would load
@@ -16,22 +16,18 @@ export async function simulatedPartyData(role: 'guest' | 'host', options: Vertic
 const MAX_FILE_BYTES = 2 ** 30;
 
 /**
- * A party's own CSV table (see parsePartyCsv): the guest's labels as the job's algorithm needs
- * them (two classes for hetero LR, K for the split NN). PartyTableError on a bad file.
- * @example const table = await ownPartyData('bank.csv', 'guest', 'hetero-lr', { idColumn: 'customer' });
+ * A party's own CSV table (see parsePartyCsv), read before joining so that a bad file never
+ * touches the job; the guest's label values become classes once the job's algorithm is known
+ * (assignClasses with {@link labelTaskOf}). PartyTableError on a bad file.
+ * @example const table = await ownPartyData('bank.csv', 'guest', { idColumn: 'customer' });
  */
-export async function ownPartyData(
-  path: string,
-  role: 'guest' | 'host',
-  algorithm: 'hetero-lr' | 'split-nn',
-  columns: { idColumn?: string; labelColumn?: string } = {},
-): Promise<PartyCsvTable> {
+export async function ownPartyData(path: string, role: 'guest' | 'host', columns: { idColumn?: string; labelColumn?: string } = {}): Promise<PartyCsvTable> {
   if ((await stat(path)).size > MAX_FILE_BYTES) throw new PartyTableError('VFL_CSV_TOO_LARGE', `${path} is over ${MAX_FILE_BYTES} bytes`);
-  return parsePartyCsv(await readFile(path, 'utf8'), {
-    ...columns,
-    ...(role === 'guest' ? { labels: algorithm === 'split-nn' ? 'classes' : 'binary' } : {}),
-  });
+  return parsePartyCsv(await readFile(path, 'utf8'), { ...columns, ...(role === 'guest' ? { labels: 'later' } : {}) });
 }
+
+/** Two classes for hetero LR, K for the split NN. */
+export const labelTaskOf = (algorithm: 'hetero-lr' | 'split-nn'): LabelTask => (algorithm === 'split-nn' ? 'classes' : 'binary');
 
 /** The line a party prints (and the page shows) once its table is loaded; no value of the table, only its shape. */
 export function describeTable(table: PartyCsvTable): string {

@@ -4,7 +4,9 @@ import WebSocket from 'ws';
 import { initNodeBackend } from '@flotilla/models';
 import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
 import type { RelaySocket, VerticalPartyTable, VerticalReport } from '@flotilla/vertical';
-import { describeTable, ownPartyData, simulatedPartyData } from './partyData.ts';
+import { assignClasses } from '@flotilla/data';
+import type { PartyCsvTable } from '@flotilla/data';
+import { describeTable, labelTaskOf, ownPartyData, simulatedPartyData } from './partyData.ts';
 import { writeSimulatedCsv } from './writeSimulatedCsv.ts';
 
 const USAGE = `usage: npm run vertical-party -- --url http://127.0.0.1:8080 --job <id> --role guest|host|arbiter --token <party token>
@@ -53,32 +55,40 @@ if (!url || !job || !token || (role !== 'guest' && role !== 'host' && role !== '
   process.stderr.write(role === 'arbiter' && values.table !== undefined ? 'the arbiter holds no data: --table is for the guest or host\n' : USAGE);
   process.exit(2);
 }
+const tableFailure = (err: unknown): never => {
+  const code = (err as { code?: unknown }).code;
+  process.stderr.write(`${role}: cannot use ${values.table}: ${typeof code === 'string' ? `${code}: ` : ''}${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+};
+// Read before joining, so that a bad file never touches the job.
+let own: PartyCsvTable | undefined;
+if (role !== 'arbiter' && values.table !== undefined) {
+  own = await ownPartyData(values.table, role, {
+    ...(values['id-column'] === undefined ? {} : { idColumn: values['id-column'] }),
+    ...(values['label-column'] === undefined ? {} : { labelColumn: values['label-column'] }),
+  }).catch(tableFailure);
+}
 const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/vertical/ws?job=${encodeURIComponent(job)}&role=${role}&token=${encodeURIComponent(token)}`);
 try {
   const party = await joinRelay(socket as unknown as RelaySocket, (r) => process.stdout.write(`${describe(role, r)}\n`));
   const { algorithm, simulation, settings } = party.welcome;
   const splitNn = algorithm === 'split-nn';
-  if (simulation && values.table !== undefined) {
+  if (simulation && own) {
     process.stderr.write(`${role}: job ${job} is a simulation (its parties draw simulated MNIST): --table is for own-data jobs, refusing\n`);
     socket.close();
     process.exit(2);
   }
   let data: VerticalPartyTable | undefined;
-  if (role !== 'arbiter' && values.table !== undefined) {
-    // Before the start, so a bad file leaves the job waiting for a party with a good one.
+  if (own) {
     try {
-      const own = await ownPartyData(values.table, role, algorithm, {
-        ...(values['id-column'] === undefined ? {} : { idColumn: values['id-column'] }),
-        ...(values['label-column'] === undefined ? {} : { labelColumn: values['label-column'] }),
-      });
-      process.stdout.write(`${role}: loaded ${values.table}: ${describeTable(own)}\n`);
-      data = own;
+      // Two classes for hetero LR, K for the split NN: the welcome says which.
+      if (role === 'guest') assignClasses(own, labelTaskOf(algorithm));
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      process.stderr.write(`${role}: cannot use ${values.table}: ${typeof code === 'string' ? `${code}: ` : ''}${err instanceof Error ? err.message : String(err)}\n`);
       socket.close();
-      process.exit(1);
+      tableFailure(err);
     }
+    process.stdout.write(`${role}: loaded ${values.table}: ${describeTable(own)}\n`);
+    data = own;
   }
   if (settings.validationFraction !== undefined && role !== 'arbiter') {
     process.stdout.write(`${role}: own-data job: the last ${Math.round(settings.validationFraction * 1000) / 10}% of the aligned rows are validation rows\n`);

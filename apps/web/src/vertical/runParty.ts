@@ -1,7 +1,8 @@
 // Runs one party of a vertical job (in the page's party worker): joins the relay, loads its table, runs its role.
-import { loadOwnTable } from './ownTable.ts';
+import { labelOwnTable, readOwnTable, summarise } from './ownTable.ts';
 import type { OwnTableChoice, TableSummary } from './ownTable.ts';
 import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
+import type { PartyCsvTable } from '@flotilla/data';
 import type { VerticalPartyTable, RelaySocket, VerticalReport, VerticalRole } from '@flotilla/vertical';
 
 /** What the page shows while the party runs. */
@@ -38,8 +39,8 @@ async function loadTable(job: string, role: 'guest' | 'host', token: string): Pr
  * Heavy steps (PSI blinding, Paillier, tfjs) block the thread that calls it, so the page calls it
  * in a Web Worker. A split NN guest or host first calls `prepareTfjs` (which picks and names the
  * tfjs backend); hetero LR needs no tfjs. With `own`, a guest or host uses the picked CSV file
- * (an own-data job only) and calls `onTable` with its shape; a bad file closes the socket before
- * the start, so the job waits for the party to come back with a good one.
+ * (an own-data job only), read before joining, and calls `onTable` with its shape; a bad file
+ * never joins the job.
  * @example await runParty(jobId, 'guest', token, setStatus, addReport, () => tf.setBackend('wasm').then(() => undefined));
  */
 export async function runParty(
@@ -52,6 +53,16 @@ export async function runParty(
   own?: OwnTableChoice,
   onTable?: (t: TableSummary) => void,
 ): Promise<void> {
+  let ownTable: PartyCsvTable | undefined;
+  if (own && role !== 'arbiter') {
+    onStatus({ phase: 'loading' });
+    try {
+      ownTable = await readOwnTable(own, role);
+    } catch (err) {
+      return onStatus({ phase: 'failed', message: failure(err) });
+    }
+    onTable?.(summarise(ownTable));
+  }
   onStatus({ phase: 'joining' });
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/vertical/ws?job=${encodeURIComponent(job)}&role=${role}&token=${encodeURIComponent(token)}`;
   const socket = new WebSocket(url);
@@ -65,14 +76,10 @@ export async function runParty(
   };
   try {
     const party = await joinRelay(socket as unknown as RelaySocket, report);
-    let ownTable: VerticalPartyTable | undefined;
-    if (own && role !== 'arbiter') {
+    if (ownTable && role !== 'arbiter') {
       try {
         if (party.welcome.simulation) throw new Error('this job is a simulation: choose “the job’s simulated table” (a CSV file is for own-data jobs)');
-        onStatus({ phase: 'loading' });
-        const loaded = await loadOwnTable(own, role, party.welcome.algorithm);
-        ownTable = loaded.table;
-        onTable?.(loaded.summary);
+        onTable?.(summarise(labelOwnTable(ownTable, role, party.welcome.algorithm)));
       } catch (err) {
         socket.close();
         throw err;
@@ -101,8 +108,13 @@ export async function runParty(
       throw err;
     }
   } catch (err) {
-    const code = (err as { code?: unknown } | null)?.code;
-    const message = err instanceof Error ? err.message : String(err);
-    onStatus({ phase: 'failed', message: typeof code === 'string' && !message.startsWith(code) ? `${code}: ${message}` : message });
+    onStatus({ phase: 'failed', message: failure(err) });
   }
+}
+
+/** An error as the page shows it: its code (VFL_CSV_*, VFL_*, PSI_*) first when it has one. */
+function failure(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  return typeof code === 'string' && !message.startsWith(code) ? `${code}: ${message}` : message;
 }
