@@ -200,7 +200,7 @@ describe('vertical jobs on the coordinator', () => {
     expect(view.simulation).toBeNull();
     expect(view.baselines).toBeNull();
     expect(view.epochs.map((e) => e.accuracy)).toEqual(accuracies);
-    // The most frequent digit is ~11% of the rows; two epochs on ~430 training rows reach far more.
+    // The most frequent digit is 13% of the rows; measured 0.73 then 0.86 on the 109 validation rows of 545 aligned.
     const counts = new Map<number, number>();
     for (const y of guestTable.labels!) counts.set(y, (counts.get(y) ?? 0) + 1);
     const majority = Math.max(...counts.values()) / guestTable.labels!.length;

@@ -15,6 +15,9 @@ const USAGE = `usage: npm run vertical-party -- --url http://127.0.0.1:8080 --jo
   or: npm run vertical-party -- --write-simulated-csv DIR [--rows 1000] [--task pooled-binary|digits]   (writes DIR/guest.csv, DIR/host.csv)
 `;
 
+/** Which rows the guest's accuracy is on: a simulation's test rows, or an own-data job's validation rows. */
+let scored: 'test' | 'validation' = 'test';
+
 function describe(role: string, r: VerticalReport): string {
   switch (r.kind) {
     case 'intersection':
@@ -22,7 +25,7 @@ function describe(role: string, r: VerticalReport): string {
     case 'step':
       return `${role}: step ${r.step}/${r.steps}`;
     case 'epoch':
-      return `${role}: epoch ${r.epoch}${r.loss === undefined ? '' : ` loss ${r.loss.toFixed(4)}`}${r.accuracy === undefined ? '' : ` accuracy ${r.accuracy.toFixed(3)}`}`;
+      return `${role}: epoch ${r.epoch}${r.loss === undefined ? '' : ` loss ${r.loss.toFixed(4)}`}${r.accuracy === undefined ? '' : ` ${scored} accuracy ${r.accuracy.toFixed(3)}`}`;
     default:
       return `${role}: ${JSON.stringify(r satisfies never)}`;
   }
@@ -90,6 +93,7 @@ try {
     process.stdout.write(`${role}: loaded ${values.table}: ${describeTable(own)}\n`);
     data = own;
   }
+  if (settings.validationFraction !== undefined) scored = 'validation';
   if (settings.validationFraction !== undefined && role !== 'arbiter') {
     process.stdout.write(`${role}: own-data job: the last ${Math.round(settings.validationFraction * 1000) / 10}% of the aligned rows are validation rows\n`);
   }

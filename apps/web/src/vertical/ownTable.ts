@@ -36,6 +36,7 @@ export function labelOwnTable(table: PartyCsvTable, role: 'guest' | 'host', algo
   return role === 'guest' ? assignClasses(table, algorithm === 'split-nn' ? 'classes' : 'binary') : table;
 }
 
+/** Rows, feature columns and (once assigned) class names: what the page shows of a table. */
 export function summarise(table: PartyCsvTable): TableSummary {
   const summary: TableSummary = { rows: table.ids.length, featureColumns: table.featureCount };
   if (table.classNames) summary.classes = table.classNames;
