@@ -13,9 +13,14 @@ export class VerticalPartyPage {
     await this.page.goto(`${this.baseUrl}/vertical`);
   }
 
-  async join(job: string, role: 'guest' | 'host' | 'arbiter', token: string): Promise<void> {
+  /** Joins as `role`; with `csv`, the party's own table from that file instead of the job's simulated one. */
+  async join(job: string, role: 'guest' | 'host' | 'arbiter', token: string, csv?: string): Promise<void> {
     await this.id('vertical.job').fill(job);
     await this.id(`vertical.role.${role}`).check();
+    if (csv) {
+      await this.id('vertical.data.csv').check();
+      await this.id('vertical.csv.file').setInputFiles(csv);
+    }
     await this.id('vertical.token').fill(token);
     await this.id('vertical.join').click();
     await expect(this.id('vertical.status')).toBeVisible();
@@ -26,4 +31,7 @@ export class VerticalPartyPage {
   get epochs(): Locator { return this.id('vertical.epoch'); }
   get progress(): Locator { return this.id('vertical.progress'); }
   get backend(): Locator { return this.id('vertical.backend'); }
+  get tableRows(): Locator { return this.id('vertical.table.rows'); }
+  get tableFeatures(): Locator { return this.id('vertical.table.features'); }
+  get tableClasses(): Locator { return this.id('vertical.table.classes'); }
 }

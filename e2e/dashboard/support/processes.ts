@@ -99,6 +99,14 @@ export function startVerticalParty(url: string, job: string, role: string, token
   return launch(['apps/fleet/src/vertical/partyMain.ts', '--url', url, '--job', job, '--role', role, '--token', token, ...extra]);
 }
 
+/** `npm run vertical-party -- --write-simulated-csv DIR …`: DIR/guest.csv and DIR/host.csv, once written. */
+export async function writeSimulatedCsv(dir: string, extra: string[] = []): Promise<{ guest: string; host: string }> {
+  const handle = launch(['apps/fleet/src/vertical/partyMain.ts', '--write-simulated-csv', dir, ...extra]);
+  const code = await new Promise<number | null>((resolve) => handle.child.once('exit', resolve));
+  if (code !== 0) throw new Error(`--write-simulated-csv exited with ${code}: ${handle.output()}`);
+  return { guest: path.join(dir, 'guest.csv'), host: path.join(dir, 'host.csv') };
+}
+
 /** REST as the operator, for comparing what the dashboard shows with what the API says. */
 export async function rest<T>(url: string, token: string, pathname: string): Promise<T> {
   const response = await fetch(`${url}${pathname}`, { headers: { authorization: `Bearer ${token}` } });

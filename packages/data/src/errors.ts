@@ -35,3 +35,30 @@ export class PartitionError extends Error {
     this.code = code;
   }
 }
+
+/** Stable codes carried by {@link PartyTableError} (a vertical party's own CSV table). */
+export type PartyTableErrorCode =
+  | 'VFL_CSV_EMPTY'
+  | 'VFL_CSV_HEADER'
+  | 'VFL_CSV_MISSING_COLUMN'
+  | 'VFL_CSV_NO_FEATURES'
+  | 'VFL_CSV_RAGGED_ROW'
+  | 'VFL_CSV_BAD_CELL'
+  | 'VFL_CSV_DUPLICATE_ID'
+  | 'VFL_CSV_CLASSES'
+  | 'VFL_CSV_TOO_LARGE';
+
+/**
+ * A party table that cannot be used: the message names the line (1 = the header) and column.
+ * @example
+ * try { parsePartyCsv(text, { labels: 'binary' }); } catch (e) { if (e instanceof PartyTableError) show(`${e.code}: ${e.message}`); }
+ */
+export class PartyTableError extends Error {
+  override readonly name = 'PartyTableError';
+  readonly code: PartyTableErrorCode;
+
+  constructor(code: PartyTableErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}

@@ -1,7 +1,7 @@
 // Public surface of @flotilla/data: the IDX parser, the MNIST loader and the federated partitioners.
 
-export { DataFormatError, PartitionError } from './errors.ts';
-export type { DataFormatErrorCode, PartitionErrorCode } from './errors.ts';
+export { DataFormatError, PartitionError, PartyTableError } from './errors.ts';
+export type { DataFormatErrorCode, PartitionErrorCode, PartyTableErrorCode } from './errors.ts';
 export { parseIdx } from './idx.ts';
 export type { IdxDtype, IdxTensor } from './idx.ts';
 export { loadMnist, MNIST_TRAIN_SIZE, MNIST_TEST_SIZE } from './mnist.ts';
@@ -15,4 +15,6 @@ export { mnistColumnBands, poolMnist, binarizeDigits, splitVertically, selectRow
 export type { VerticalPartyData, VerticalSplitOptions } from './vertical.ts';
 export { simulateVerticalMnist } from './verticalSimulation.ts';
 export type { VerticalSimulation, VerticalSimulationTables } from './verticalSimulation.ts';
-export type { VerticalPartyTable } from './partyTable.ts';
+export type { VerticalPartyTable, SimulatedPartyTable } from './partyTable.ts';
+export { parsePartyCsv, assignClasses, formatPartyCsv, MAX_PARTY_ROWS } from './partyCsv.ts';
+export type { PartyCsvOptions, PartyCsvTable, LabelTask } from './partyCsv.ts';

@@ -1,7 +1,7 @@
 // Simulated vertical MNIST: guest left columns, then one band per host; pooled ≥ 5 task or full digits.
 import { loadMnist } from './mnist.ts';
 import { binarizeDigits, mnistColumnBands, poolMnist, splitVertically } from './vertical.ts';
-import type { VerticalPartyTable } from './partyTable.ts';
+import type { SimulatedPartyTable } from './partyTable.ts';
 
 /** How the simulation draws the parties' rows; every party (and the coordinator's baselines) uses the same values. */
 export interface VerticalSimulation {
@@ -23,9 +23,9 @@ export interface VerticalSimulation {
 
 /** The simulated tables: the guest's, the first host's, and every host's in order (`hosts[0]` is `host`). */
 export interface VerticalSimulationTables {
-  guest: VerticalPartyTable;
-  host: VerticalPartyTable;
-  hosts: VerticalPartyTable[];
+  guest: SimulatedPartyTable;
+  host: SimulatedPartyTable;
+  hosts: SimulatedPartyTable[];
 }
 
 /**
@@ -54,9 +54,9 @@ export async function simulateVerticalMnist(options: VerticalSimulation = {}): P
     for (let i = 0; i < test.count; i++) pixels.forEach((px, k) => (out[i * pixels.length + k] = testImages[i * width + px]!));
     return out;
   };
-  const hosts = h.map((t, p): VerticalPartyTable => ({ ids: t.ids, features: t.features, featureCount: t.featureCount, testFeatures: testColumns(bands[p + 1]!) }));
+  const hosts = h.map((t, p): SimulatedPartyTable => ({ ids: t.ids, features: t.features, featureCount: t.featureCount, testFeatures: testColumns(bands[p + 1]!) }));
   return {
-    guest: { ids: g!.ids, features: g!.features, featureCount: g!.featureCount, labels: g!.labels!, testFeatures: testColumns(bands[0]!), testLabels: labelsOf(test.labels) },
+    guest: { ids: g!.ids, features: g!.features, featureCount: g!.featureCount, labels: g!.labels!, classes: digits ? 10 : 2, testFeatures: testColumns(bands[0]!), testLabels: labelsOf(test.labels) },
     host: hosts[0]!,
     hosts,
   };

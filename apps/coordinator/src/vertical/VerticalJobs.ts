@@ -1,7 +1,7 @@
 // Vertical jobs: settings, per-role party token hashes, who joined, progress the parties report; kept in the store.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
-import { MAX_HOSTS, verticalRoles } from '@flotilla/vertical';
+import { DEFAULT_VALIDATION_FRACTION, MAX_HOSTS, verticalRoles } from '@flotilla/vertical';
 import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalReport, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
 import { sameSecret } from '../auth/operatorAuth.ts';
 import type { Store, VerticalJobRecord } from '../store/Store.ts';
@@ -20,7 +20,7 @@ export interface VerticalEpoch {
 export interface VerticalJob {
   id: string;
   algorithm: VerticalAlgorithm;
-  /** keyBits and l2 apply to hetero LR only; `hosts` (1 when absent) decides the roles. */
+  /** keyBits and l2 apply to hetero LR only; `hosts` (1 when absent) decides the roles; validationFraction applies to own-data jobs only. */
   settings: HeteroLrJobSettings;
   state: VerticalJobState;
   createdAt: string;
@@ -32,9 +32,9 @@ export interface VerticalJob {
   progress: { step: number; steps: number } | null;
   epochs: VerticalEpoch[];
   error: { role: VerticalRole | null; code: string; message: string } | null;
-  /** Simulated tables the parties draw, when the job is a simulation; the baselines need it. */
+  /** Simulated tables the parties draw, when the job is a simulation; the baselines need it. Null: parties bring their own tables. */
   simulation: VerticalSimulationSpec | null;
-  /** Test accuracy per epoch of the centralised and label-holder-alone baselines (simulations only). */
+  /** Test accuracy per epoch of the centralised and label-holder-alone baselines (simulations only: the coordinator never sees own data). */
   baselines: HeteroLrBaselineEpoch[] | null;
 }
 
@@ -122,9 +122,20 @@ export class VerticalJobs {
     return hash !== undefined && sameSecret(hashToken(token), hash);
   }
 
-  /** A new job waiting for its parties, and its party tokens (shown only now); FLT_INVALID_TASK on bad settings. */
+  /**
+   * A new job waiting for its parties, and its party tokens (shown only now); FLT_INVALID_TASK on bad
+   * settings. Without `simulation` it is an own-data job: the parties hold out `validationFraction`
+   * (default 0.2) of their aligned rows, and the welcome tells them the fraction.
+   */
   create(settings: HeteroLrJobSettings, simulation: VerticalSimulationSpec | null = null, algorithm: VerticalAlgorithm = 'hetero-lr'): { job: VerticalJob; tokens: Partial<Record<VerticalRole, string>> } {
     const { epochs, batchSize, learningRate, l2, keyBits, hosts } = settings;
+    const validationFraction = simulation ? settings.validationFraction : settings.validationFraction ?? DEFAULT_VALIDATION_FRACTION;
+    if (simulation && validationFraction !== undefined) {
+      throw new FlotillaError(ErrorCodes.INVALID_TASK, 'validationFraction is for own-data jobs (without simulation): a simulation scores its test rows');
+    }
+    if (validationFraction !== undefined && !(validationFraction > 0 && validationFraction <= 0.5)) {
+      throw new FlotillaError(ErrorCodes.INVALID_TASK, 'validationFraction must be in (0, 0.5]');
+    }
     if (!Number.isInteger(epochs) || epochs < 1 || epochs > 1000) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'epochs must be an integer in [1, 1000]');
     if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'batchSize must be a positive integer');
     if (learningRate !== undefined && !(learningRate > 0)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'learningRate must be > 0');
@@ -143,7 +154,7 @@ export class VerticalJobs {
     const job: VerticalJob = {
       id: randomUUID(),
       algorithm,
-      settings: { epochs, ...(batchSize === undefined ? {} : { batchSize }), ...(learningRate === undefined ? {} : { learningRate }), ...(l2 === undefined ? {} : { l2 }), ...(keyBits === undefined ? {} : { keyBits }), ...(hosts === undefined ? {} : { hosts }) },
+      settings: { epochs, ...(batchSize === undefined ? {} : { batchSize }), ...(learningRate === undefined ? {} : { learningRate }), ...(l2 === undefined ? {} : { l2 }), ...(keyBits === undefined ? {} : { keyBits }), ...(hosts === undefined ? {} : { hosts }), ...(validationFraction === undefined ? {} : { validationFraction }) },
       state: 'waiting',
       createdAt: new Date().toISOString(),
       tokenHashes: Object.fromEntries(roles.map((role) => [role, hashToken(tokens[role]!)])),

@@ -21,6 +21,8 @@ const CreateJob = Type.Object({
   l2: Type.Optional(Type.Number({ minimum: 0 })),
   keyBits: Type.Optional(Type.Integer()),
   hosts: Type.Optional(Type.Integer()),
+  /** Own-data jobs only: share of the aligned rows both parties hold out for validation. */
+  validationFraction: Type.Optional(Type.Number()),
   simulation: Type.Optional(Type.Object({
     rows: Type.Optional(Type.Integer()),
     overlap: Type.Optional(Type.Number()),

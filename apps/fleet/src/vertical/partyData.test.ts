@@ -1,5 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { simulatedPartyData } from './partyData.ts';
+import { assignClasses } from '@flotilla/data';
+import { describeTable, labelTaskOf, ownPartyData, simulatedPartyData } from './partyData.ts';
+import { writeSimulatedCsv } from './writeSimulatedCsv.ts';
 
 describe('simulatedPartyData', () => {
   it('gives guest and host their own columns of the same people, partly overlapping, labels at the guest only', async () => {
@@ -25,5 +30,20 @@ describe('simulatedPartyData', () => {
     expect(tables.map((t) => t.featureCount)).toEqual([14, 21, 14]);
     expect(tables.map((t) => t.labels === undefined)).toEqual([false, true, true]);
     await expect(simulatedPartyData('host-3', options)).rejects.toMatchObject({ code: 'VFL_BAD_PARAMETER' });
+  });
+});
+
+describe('--write-simulated-csv and --table', () => {
+  it('writes the simulated tables as CSV that the guest and host load as their own', async () => {
+    const files = await writeSimulatedCsv(mkdtempSync(path.join(os.tmpdir(), 'flotilla-csv-')), { rows: 200 });
+    const simulated = await simulatedPartyData('guest', { rows: 200 });
+    const guest = assignClasses(await ownPartyData(files.guest, 'guest'), labelTaskOf('hetero-lr'));
+    const host = await ownPartyData(files.host, 'host');
+    expect(guest.ids).toEqual(simulated.ids);
+    expect([...guest.labels!]).toEqual([...simulated.labels!]);
+    expect(describeTable(guest)).toBe(`${simulated.ids.length} rows, 28 feature columns, 2 classes (0, 1)`);
+    expect(host.labels).toBeUndefined();
+    expect(host.featureCount).toBe(21);
+    await expect(ownPartyData(files.host, 'guest')).rejects.toMatchObject({ code: 'VFL_CSV_MISSING_COLUMN' });
   });
 });

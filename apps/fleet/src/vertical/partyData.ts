@@ -1,18 +1,40 @@
-// A simulated hetero LR party's data: its share of @flotilla/data's vertical MNIST simulation.
-import { simulateVerticalMnist } from '@flotilla/data';
-import type { VerticalSimulation } from '@flotilla/data';
+// A Node vertical party's data: its share of @flotilla/data's vertical MNIST simulation, or its own CSV table.
+import { readFile, stat } from 'node:fs/promises';
+import { parsePartyCsv, PartyTableError, simulateVerticalMnist } from '@flotilla/data';
+import type { LabelTask, PartyCsvTable, SimulatedPartyTable, VerticalSimulation } from '@flotilla/data';
 import { hostIndex, VerticalError } from '@flotilla/vertical';
-import type { VerticalPartyTable } from '@flotilla/vertical';
 
 /**
  * The guest's (left columns, labels) or a host's (its band of columns) table, as a real party
- * would load its own; `options.hosts` says how many bands there are.
- * @example const data = await simulatedPartyData('host-2', { rows: 2000, seed: 3, hosts: 2 });
+ * would load its own. @example const data = await simulatedPartyData('host-2', { rows: 2000, seed: 3, hosts: 2 });
  */
-export async function simulatedPartyData(role: string, options: VerticalSimulation = {}): Promise<VerticalPartyTable> {
+export async function simulatedPartyData(role: string, options: VerticalSimulation = {}): Promise<SimulatedPartyTable> {
   const tables = await simulateVerticalMnist(options);
   if (role === 'guest') return tables.guest;
   const index = hostIndex(role, options.hosts ?? 1);
   if (index < 0) throw new VerticalError('VFL_BAD_PARAMETER', `${role} is not a data-holding role of this job`);
   return tables.hosts[index]!;
+}
+
+/** Files past this are refused before reading: the row cap would refuse them anyway, after filling memory. */
+const MAX_FILE_BYTES = 2 ** 30;
+
+/**
+ * A party's own CSV table (see parsePartyCsv), read before joining so that a bad file never
+ * touches the job; the guest's label values become classes once the job's algorithm is known
+ * (assignClasses with {@link labelTaskOf}). PartyTableError on a bad file.
+ * @example const table = await ownPartyData('bank.csv', 'guest', { idColumn: 'customer' });
+ */
+export async function ownPartyData(path: string, role: string, columns: { idColumn?: string; labelColumn?: string } = {}): Promise<PartyCsvTable> {
+  if ((await stat(path)).size > MAX_FILE_BYTES) throw new PartyTableError('VFL_CSV_TOO_LARGE', `${path} is over ${MAX_FILE_BYTES} bytes`);
+  return parsePartyCsv(await readFile(path, 'utf8'), { ...columns, ...(role === 'guest' ? { labels: 'later' } : {}) });
+}
+
+/** Two classes for hetero LR, K for the split NN. */
+export const labelTaskOf = (algorithm: 'hetero-lr' | 'split-nn'): LabelTask => (algorithm === 'split-nn' ? 'classes' : 'binary');
+
+/** The line a party prints (and the page shows) once its table is loaded; no value of the table, only its shape. */
+export function describeTable(table: PartyCsvTable): string {
+  const classes = table.classNames ? `, ${table.classNames.length} classes (${table.classNames.slice(0, 10).join(', ')}${table.classNames.length > 10 ? ', …' : ''})` : '';
+  return `${table.ids.length} rows, ${table.featureCount} feature columns${classes}`;
 }

@@ -1,14 +1,22 @@
-// `npm run vertical-party -- --url … --job … --role guest|host|host-2…|arbiter --token …`: one Node party of a vertical job.
+// `npm run vertical-party -- --url … --job … --role guest|host|host-2…|arbiter --token … [--table t.csv]`: one Node party of a vertical job.
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { initNodeBackend } from '@flotilla/models';
 import { hostRoles, joinRelay, MAX_HOSTS, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
-import type { HostRole, RelaySocket, VerticalReport } from '@flotilla/vertical';
-import { simulatedPartyData } from './partyData.ts';
+import type { HostRole, RelaySocket, VerticalPartyTable, VerticalReport } from '@flotilla/vertical';
+import { assignClasses } from '@flotilla/data';
+import type { PartyCsvTable } from '@flotilla/data';
+import { describeTable, labelTaskOf, ownPartyData, simulatedPartyData } from './partyData.ts';
+import { writeSimulatedCsv } from './writeSimulatedCsv.ts';
 
 const USAGE = `usage: npm run vertical-party -- --url http://127.0.0.1:8080 --job <id> --role guest|host|host-2|…|arbiter --token <party token>
-  [--rows 1000] [--overlap 0.8] [--seed 1] [--test-rows 500]   (unless the job sets its simulation; guest and host must agree)
+  [--table my.csv [--id-column id] [--label-column label]]   (guest or a host of an own-data job: its own table)
+  [--rows 1000] [--overlap 0.8] [--seed 1] [--test-rows 500]   (without --table: simulated MNIST, unless the job sets its simulation)
+  or: npm run vertical-party -- --write-simulated-csv DIR [--rows 1000] [--task pooled-binary|digits]   (writes DIR/guest.csv, DIR/host.csv)
 `;
+
+/** Which rows the guest's accuracy is on: a simulation's test rows, or an own-data job's validation rows. */
+let scored: 'test' | 'validation' = 'test';
 
 function describe(role: string, r: VerticalReport): string {
   switch (r.kind) {
@@ -17,7 +25,7 @@ function describe(role: string, r: VerticalReport): string {
     case 'step':
       return `${role}: step ${r.step}/${r.steps}`;
     case 'epoch':
-      return `${role}: epoch ${r.epoch}${r.loss === undefined ? '' : ` loss ${r.loss.toFixed(4)}`}${r.accuracy === undefined ? '' : ` test accuracy ${r.accuracy.toFixed(3)}`}`;
+      return `${role}: epoch ${r.epoch}${r.loss === undefined ? '' : ` loss ${r.loss.toFixed(4)}`}${r.accuracy === undefined ? '' : ` ${scored} accuracy ${r.accuracy.toFixed(3)}`}`;
     default:
       return `${role}: ${JSON.stringify(r satisfies never)}`;
   }
@@ -27,24 +35,73 @@ const { values } = parseArgs({
   options: {
     url: { type: 'string' }, job: { type: 'string' }, role: { type: 'string' }, token: { type: 'string' },
     rows: { type: 'string' }, overlap: { type: 'string' }, seed: { type: 'string' }, 'test-rows': { type: 'string' },
+    table: { type: 'string' }, 'id-column': { type: 'string' }, 'label-column': { type: 'string' },
+    'write-simulated-csv': { type: 'string' }, task: { type: 'string' },
   },
 });
+const number = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
+
+if (values['write-simulated-csv'] !== undefined) {
+  const task = values.task ?? 'pooled-binary';
+  const rows = number(values.rows);
+  if ((task !== 'pooled-binary' && task !== 'digits') || (rows !== undefined && !(Number.isInteger(rows) && rows >= 10 && rows <= 60000))) {
+    process.stderr.write(`--task must be pooled-binary or digits, --rows an integer in [10, 60000]\n${USAGE}`);
+    process.exit(2);
+  }
+  const files = await writeSimulatedCsv(values['write-simulated-csv'], { task, ...(rows === undefined ? {} : { rows }) });
+  process.stdout.write(`wrote ${files.guest} and ${files.host} (${task}); join an own-data job with --table\n`);
+  process.exit(0);
+}
+
 const { url, job, role, token } = values;
 // The coordinator refuses a host the job does not have; here only the shape of the name is checked.
 const knownRoles: string[] = ['guest', 'arbiter', ...hostRoles(MAX_HOSTS)];
-if (!url || !job || !token || !role || !knownRoles.includes(role)) {
-  process.stderr.write(USAGE);
+if (!url || !job || !token || !role || !knownRoles.includes(role) || (role === 'arbiter' && values.table !== undefined)) {
+  process.stderr.write(role === 'arbiter' && values.table !== undefined ? 'the arbiter holds no data: --table is for the guest or host\n' : USAGE);
   process.exit(2);
 }
-const number = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
+const tableFailure = (err: unknown): never => {
+  const code = (err as { code?: unknown }).code;
+  process.stderr.write(`${role}: cannot use ${values.table}: ${typeof code === 'string' ? `${code}: ` : ''}${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+};
+// Read before joining, so that a bad file never touches the job.
+let own: PartyCsvTable | undefined;
+if (role !== 'arbiter' && values.table !== undefined) {
+  own = await ownPartyData(values.table, role, {
+    ...(values['id-column'] === undefined ? {} : { idColumn: values['id-column'] }),
+    ...(values['label-column'] === undefined ? {} : { labelColumn: values['label-column'] }),
+  }).catch(tableFailure);
+}
 const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/vertical/ws?job=${encodeURIComponent(job)}&role=${role}&token=${encodeURIComponent(token)}`);
 try {
   const party = await joinRelay(socket as unknown as RelaySocket, (r) => process.stdout.write(`${describe(role, r)}\n`));
+  const { algorithm, simulation, settings } = party.welcome;
+  const splitNn = algorithm === 'split-nn';
+  if (simulation && own) {
+    process.stderr.write(`${role}: job ${job} is a simulation (its parties draw simulated MNIST): --table is for own-data jobs, refusing\n`);
+    socket.close();
+    process.exit(2);
+  }
+  let data: VerticalPartyTable | undefined;
+  if (own) {
+    try {
+      // Two classes for hetero LR, K for the split NN: the welcome says which.
+      if (role === 'guest') assignClasses(own, labelTaskOf(algorithm));
+    } catch (err) {
+      socket.close();
+      tableFailure(err);
+    }
+    process.stdout.write(`${role}: loaded ${values.table}: ${describeTable(own)}\n`);
+    data = own;
+  }
+  if (settings.validationFraction !== undefined) scored = 'validation';
+  if (settings.validationFraction !== undefined && role !== 'arbiter') {
+    process.stdout.write(`${role}: own-data job: the last ${Math.round(settings.validationFraction * 1000) / 10}% of the aligned rows are validation rows\n`);
+  }
   process.stdout.write(`${role}: joined job ${job}, waiting for the other parties\n`);
   await party.started;
-  const settings = party.welcome.settings;
   try {
-    const splitNn = party.welcome.algorithm === 'split-nn';
     if (splitNn && role !== 'arbiter') await initNodeBackend('wasm');
     if (role === 'arbiter') {
       await (splitNn ? runSplitNnArbiter(party.channel, settings) : runHeteroLrArbiter(party.channel, settings));
@@ -55,7 +112,7 @@ try {
       const testRows = number(values['test-rows']);
       const hosts = settings.hosts ?? 1;
       // The job's own simulation spec wins, so guest, hosts and the coordinator's baselines agree.
-      const data = await simulatedPartyData(role, party.welcome.simulation ?? {
+      data ??= await simulatedPartyData(role, simulation ?? {
         ...(rows === undefined ? {} : { rows }), ...(overlap === undefined ? {} : { overlap }),
         ...(seed === undefined ? {} : { seed }), ...(testRows === undefined ? {} : { testRows }),
         task: splitNn ? 'digits' : 'pooled-binary', ...(hosts > 1 ? { hosts } : {}),

@@ -1,5 +1,5 @@
 // Vertical (hetero LR) jobs: who joined, the PSI intersection size, the step, loss and accuracy per
-// epoch next to the centralised and label-holder-alone baselines.
+// epoch next to the centralised and label-holder-alone baselines (simulations; own-data jobs have none).
 
 import { useEffect, useState } from 'react';
 import { api } from './api.ts';
@@ -13,6 +13,9 @@ interface VerticalJobView {
   epochs: { epoch: number; loss?: number; accuracy?: number }[];
   error: { role: string | null; code: string; message: string } | null;
   baselines: { epoch: number; centralised: number; labelHolderAlone: number }[] | null;
+  /** Null: the parties bring their own tables, which the coordinator never sees. */
+  simulation: object | null;
+  settings: { validationFraction?: number };
 }
 
 const fixed = (v: number | undefined, digits: number): string => (v === undefined ? '–' : v.toFixed(digits));
@@ -61,9 +64,19 @@ export function VerticalJobs({ token }: { token: string }) {
           </p>
           {job.progress ? <progress max={job.progress.steps} value={job.progress.step} /> : null}
           {job.error ? <p className="error" data-testid="dashboard.vertical.error">{job.error.role ? `${job.error.role}: ` : ''}{job.error.code} {job.error.message}</p> : null}
+          {job.simulation === null ? (
+            <p className="muted" data-testid="dashboard.vertical.no-baselines">
+              no baselines: parties' own data (accuracy on the last {Math.round((job.settings.validationFraction ?? 0) * 100)}% of the aligned rows)
+            </p>
+          ) : null}
           {job.epochs.length > 0 ? (
             <table>
-              <thead><tr><th>epoch</th><th>loss (arbiter)</th><th>test accuracy (guest)</th><th>centralised</th><th>label holder alone</th></tr></thead>
+              <thead>
+                <tr>
+                  <th>epoch</th><th>loss (arbiter)</th><th>{job.simulation === null ? 'validation' : 'test'} accuracy (guest)</th>
+                  {job.simulation === null ? null : <><th>centralised</th><th>label holder alone</th></>}
+                </tr>
+              </thead>
               <tbody>
                 {job.epochs.map((e) => {
                   const baseline = job.baselines?.find((b) => b.epoch === e.epoch);
@@ -72,8 +85,12 @@ export function VerticalJobs({ token }: { token: string }) {
                       <td>{e.epoch}</td>
                       <td>{fixed(e.loss, 4)}</td>
                       <td data-testid="dashboard.vertical.accuracy">{fixed(e.accuracy, 3)}</td>
-                      <td data-testid="dashboard.vertical.centralised">{fixed(baseline?.centralised, 3)}</td>
-                      <td data-testid="dashboard.vertical.alone">{fixed(baseline?.labelHolderAlone, 3)}</td>
+                      {job.simulation === null ? null : (
+                        <>
+                          <td data-testid="dashboard.vertical.centralised">{fixed(baseline?.centralised, 3)}</td>
+                          <td data-testid="dashboard.vertical.alone">{fixed(baseline?.labelHolderAlone, 3)}</td>
+                        </>
+                      )}
                     </tr>
                   );
                 })}

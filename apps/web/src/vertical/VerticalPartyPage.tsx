@@ -1,10 +1,12 @@
-// The vertical party page: choose job, role and token (or arrive with them in the URL fragment),
-// join, and watch alignment, steps and per-epoch results. Data stays in this tab.
+// The vertical party page: choose job, role, data (the job's simulated table or a CSV file) and token
+// (or arrive with them in the URL fragment), join, and watch alignment, steps and per-epoch results.
+// Data stays in this tab: a picked file is read and parsed in the party worker only.
 
 import { useEffect, useRef, useState } from 'react';
 import type { VerticalReport, VerticalRole } from '@flotilla/vertical';
 import type { PartyStatus } from './runParty.ts';
 import type { PartyWorkerMessage } from './partyWorkerMessages.ts';
+import type { TableSummary } from './ownTable.ts';
 
 /** The roles of a job with one host, shown until the job's own roles are known. */
 const DEFAULT_ROLES: VerticalRole[] = ['guest', 'host', 'arbiter'];
@@ -45,6 +47,12 @@ export function VerticalPartyPage() {
   const [status, setStatus] = useState<PartyStatus | null>(null);
   const [reports, setReports] = useState<VerticalReport[]>([]);
   const [backend, setBackend] = useState<string | null>(null);
+  const [source, setSource] = useState<'simulated' | 'csv'>('simulated');
+  const [file, setFile] = useState<File | null>(null);
+  const [idColumn, setIdColumn] = useState('id');
+  const [labelColumn, setLabelColumn] = useState('label');
+  const [table, setTable] = useState<TableSummary | null>(null);
+  const ownData = source === 'csv' && role !== 'arbiter';
   const worker = useRef<Worker | null>(null);
   const roles = useJobRoles(job);
   const running = status !== null && status.phase !== 'done' && status.phase !== 'failed';
@@ -53,6 +61,7 @@ export function VerticalPartyPage() {
     window.history.replaceState(null, '', window.location.pathname);
     setReports([]);
     setBackend(null);
+    setTable(null);
     setStatus({ phase: 'joining' });
     // The party runs in a worker: Paillier, PSI and tfjs would otherwise freeze the page.
     worker.current?.terminate();
@@ -62,10 +71,12 @@ export function VerticalPartyPage() {
       const m = e.data;
       if (m.type === 'status') setStatus(m.status);
       else if (m.type === 'report') setReports((rs) => [...rs, m.report]);
+      else if (m.type === 'table') setTable(m.table);
       else setBackend(m.backend);
     };
     w.onerror = (e) => setStatus({ phase: 'failed', message: `party worker failed: ${e.message}` });
-    w.postMessage({ job: job.trim(), role, token: token.trim() });
+    const own = ownData && file ? { file, idColumn: idColumn.trim(), labelColumn: labelColumn.trim() } : undefined;
+    w.postMessage({ job: job.trim(), role, token: token.trim(), ...(own ? { own } : {}) });
   };
   const intersection = reports.find((r): r is Extract<VerticalReport, { kind: 'intersection' }> => r.kind === 'intersection');
   // The bar stays at its last step after the end, so a finished party shows how far it went.
@@ -76,9 +87,9 @@ export function VerticalPartyPage() {
       <header><h1>Flotilla — vertical party</h1></header>
       <section className="panel">
         <p className="muted">
-          Join a vertical job (hetero LR or split NN) as one of its parties. The guest and host tables here are the job's simulated
-          ones; this tab aligns its IDs with the other parties by private set intersection and trains without showing its
-          features, labels or gradients to anyone.
+          Join a vertical job (hetero LR or split NN) as one of its parties. A guest or a host uses the job's simulated table or,
+          in a job without simulation, its own CSV file (read in this tab only); this tab aligns its IDs with the other parties by
+          private set intersection and trains without showing its features, labels or gradients to anyone.
         </p>
         <label>job <input value={job} onChange={(e) => setJob(e.target.value)} disabled={running} data-testid="vertical.job" /></label>
         <fieldset disabled={running}>
@@ -90,8 +101,34 @@ export function VerticalPartyPage() {
             </label>
           ))}
         </fieldset>
+        {role === 'arbiter' ? null : (
+          <fieldset disabled={running}>
+            <legend>data</legend>
+            <label>
+              <input type="radio" name="source" checked={source === 'simulated'} onChange={() => setSource('simulated')} data-testid="vertical.data.simulated" />
+              the job's simulated table
+            </label>
+            <label>
+              <input type="radio" name="source" checked={source === 'csv'} onChange={() => setSource('csv')} data-testid="vertical.data.csv" />
+              my CSV file
+            </label>
+            {source === 'csv' ? (
+              <>
+                <p className="muted">
+                  A header row, an ID column, numeric feature columns{role === 'guest' ? ' and a label column (two classes for hetero LR, K for a split NN)' : ''};
+                  features are standardised here. The last share of the aligned rows (the job's validation fraction) is held out for validation.
+                </p>
+                <label>file <input type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="vertical.csv.file" /></label>
+                <label>ID column <input value={idColumn} onChange={(e) => setIdColumn(e.target.value)} data-testid="vertical.csv.id-column" /></label>
+                {role === 'guest' ? (
+                  <label>label column <input value={labelColumn} onChange={(e) => setLabelColumn(e.target.value)} data-testid="vertical.csv.label-column" /></label>
+                ) : null}
+              </>
+            ) : null}
+          </fieldset>
+        )}
         <label>party token <input type="password" value={token} onChange={(e) => setToken(e.target.value)} disabled={running} data-testid="vertical.token" /></label>
-        <button type="button" onClick={join} disabled={running || !job || !token} data-testid="vertical.join">Join</button>
+        <button type="button" onClick={join} disabled={running || !job || !token || (ownData && !file)} data-testid="vertical.join">Join</button>
       </section>
       {status ? (
         <section className="panel" data-testid="vertical.status" data-phase={status.phase}>
@@ -101,11 +138,18 @@ export function VerticalPartyPage() {
             {status.phase === 'failed' ? <span className="error" data-testid="vertical.error"> {status.message}</span> : null}
           </p>
           {lastStep ? <progress max={lastStep.steps} value={lastStep.step} data-testid="vertical.progress" /> : null}
+          {table ? (
+            <p data-testid="vertical.table">
+              own table: <strong data-testid="vertical.table.rows">{table.rows}</strong> rows,{' '}
+              <strong data-testid="vertical.table.features">{table.featureColumns}</strong> feature columns
+              {table.classes ? <>, <strong data-testid="vertical.table.classes">{table.classes.length}</strong> classes ({table.classes.slice(0, 10).join(', ')})</> : null}
+            </p>
+          ) : null}
           {backend ? <p>tfjs backend: <strong data-testid="vertical.backend">{backend}</strong></p> : null}
           {intersection ? <p>aligned rows: <strong data-testid="vertical.intersection">{intersection.size}</strong></p> : null}
           {epochs.length > 0 ? (
             <table>
-              <thead><tr><th>epoch</th><th>training loss</th><th>test accuracy</th></tr></thead>
+              <thead><tr><th>epoch</th><th>training loss</th><th>{ownData ? 'validation' : 'test'} accuracy</th></tr></thead>
               <tbody>
                 {epochs.map((e) => (
                   <tr key={e.epoch} data-testid="vertical.epoch">

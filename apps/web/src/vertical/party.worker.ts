@@ -6,6 +6,7 @@ import type { VerticalRole } from '@flotilla/vertical';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import { runParty } from './runParty.ts';
+import type { OwnTableChoice } from './ownTable.ts';
 import type { PartyWorkerMessage } from './partyWorkerMessages.ts';
 
 const absolute = (url: string) => new URL(url, self.location.href).href;
@@ -27,7 +28,8 @@ async function prepareTfjs(): Promise<void> {
   post({ type: 'backend', backend: choice.backend });
 }
 
-self.onmessage = (e: MessageEvent<{ job: string; role: VerticalRole; token: string }>) => {
-  const { job, role, token } = e.data;
-  void runParty(job, role, token, (status) => post({ type: 'status', status }), (report) => post({ type: 'report', report }), prepareTfjs);
+/** The page's request; `own` carries the picked File (a Blob is cloned to the worker, its bytes read only here). */
+self.onmessage = (e: MessageEvent<{ job: string; role: VerticalRole; token: string; own?: OwnTableChoice }>) => {
+  const { job, role, token, own } = e.data;
+  void runParty(job, role, token, (status) => post({ type: 'status', status }), (report) => post({ type: 'report', report }), prepareTfjs, own, (table) => post({ type: 'table', table }));
 };

@@ -1,9 +1,11 @@
 // What the vertical party worker posts to its page.
 import type { VerticalReport } from '@flotilla/vertical';
 import type { PartyStatus } from './runParty.ts';
+import type { TableSummary } from './ownTable.ts';
 
-/** One message from the party worker: its phase, one of its reports, or the tfjs backend it trains on. */
+/** One message from the party worker: its phase, one of its reports, the tfjs backend it trains on, or its own table's shape. */
 export type PartyWorkerMessage =
   | { type: 'status'; status: PartyStatus }
   | { type: 'report'; report: VerticalReport }
-  | { type: 'backend'; backend: string };
+  | { type: 'backend'; backend: string }
+  | { type: 'table'; table: TableSummary };

@@ -1,5 +1,8 @@
 // Runs one party of a vertical job (in the page's party worker): joins the relay, loads its table, runs its role.
+import { labelOwnTable, readOwnTable, summarise } from './ownTable.ts';
+import type { OwnTableChoice, TableSummary } from './ownTable.ts';
 import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
+import type { PartyCsvTable } from '@flotilla/data';
 import type { HostRole, VerticalPartyTable, RelaySocket, VerticalReport, VerticalRole } from '@flotilla/vertical';
 
 /** What the page shows while the party runs. */
@@ -35,7 +38,9 @@ async function loadTable(job: string, role: 'guest' | HostRole, token: string): 
  * Joins job `job` as `role` and runs it to the end, reporting status and the party's own reports.
  * Heavy steps (PSI blinding, Paillier, tfjs) block the thread that calls it, so the page calls it
  * in a Web Worker. A split NN guest or host first calls `prepareTfjs` (which picks and names the
- * tfjs backend); hetero LR needs no tfjs.
+ * tfjs backend); hetero LR needs no tfjs. With `own`, a guest or host uses the picked CSV file
+ * (an own-data job only), read before joining, and calls `onTable` with its shape; a bad file
+ * never joins the job.
  * @example await runParty(jobId, 'guest', token, setStatus, addReport, () => tf.setBackend('wasm').then(() => undefined));
  */
 export async function runParty(
@@ -45,7 +50,19 @@ export async function runParty(
   onStatus: (s: PartyStatus) => void,
   onReport: (r: VerticalReport) => void,
   prepareTfjs: () => Promise<void>,
+  own?: OwnTableChoice,
+  onTable?: (t: TableSummary) => void,
 ): Promise<void> {
+  let ownTable: PartyCsvTable | undefined;
+  if (own && role !== 'arbiter') {
+    onStatus({ phase: 'loading' });
+    try {
+      ownTable = await readOwnTable(own, role);
+    } catch (err) {
+      return onStatus({ phase: 'failed', message: failure(err) });
+    }
+    onTable?.(summarise(ownTable));
+  }
   onStatus({ phase: 'joining' });
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/vertical/ws?job=${encodeURIComponent(job)}&role=${role}&token=${encodeURIComponent(token)}`;
   const socket = new WebSocket(url);
@@ -59,6 +76,15 @@ export async function runParty(
   };
   try {
     const party = await joinRelay(socket as unknown as RelaySocket, report);
+    if (ownTable && role !== 'arbiter') {
+      try {
+        if (party.welcome.simulation) throw new Error('this job is a simulation: choose “the job’s simulated table” (a CSV file is for own-data jobs)');
+        onTable?.(summarise(labelOwnTable(ownTable, role, party.welcome.algorithm)));
+      } catch (err) {
+        socket.close();
+        throw err;
+      }
+    }
     onStatus({ phase: 'waiting' });
     await party.started;
     try {
@@ -70,7 +96,7 @@ export async function runParty(
       } else {
         onStatus({ phase: 'loading' });
         if (algorithm === 'split-nn') await prepareTfjs();
-        const table = await loadTable(job, role, token);
+        const table = ownTable ?? await loadTable(job, role, token);
         onStatus({ phase: 'aligning' });
         if (role === 'guest') await (algorithm === 'split-nn' ? runSplitNnGuest : runHeteroLrGuest)(party.channel, table, settings);
         else await (algorithm === 'split-nn' ? runSplitNnHost : runHeteroLrHost)(party.channel, table, settings, role);
@@ -82,6 +108,13 @@ export async function runParty(
       throw err;
     }
   } catch (err) {
-    onStatus({ phase: 'failed', message: err instanceof Error ? err.message : String(err) });
+    onStatus({ phase: 'failed', message: failure(err) });
   }
+}
+
+/** An error as the page shows it: its code (VFL_CSV_*, VFL_*, PSI_*) first when it has one. */
+function failure(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  return typeof code === 'string' && !message.startsWith(code) ? `${code}: ${message}` : message;
 }

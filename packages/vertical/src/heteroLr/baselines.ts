@@ -2,7 +2,7 @@
 import { stepsPerEpoch } from './config.ts';
 import { binaryAccuracy, lrProbabilities, PlainTaylorLr } from './taylor.ts';
 import type { VerticalLrData } from './taylor.ts';
-import type { VerticalPartyTable } from '@flotilla/data';
+import type { SimulatedPartyTable } from '@flotilla/data';
 import { sharedRows } from '../sharedRows.ts';
 
 /** Test accuracy per epoch of both baselines. */
@@ -21,11 +21,11 @@ export interface HeteroLrBaselineEpoch {
  * @example const curve = heteroLrBaselines(guest, host, { epochs: 2, learningRate: 1 });
  */
 export function heteroLrBaselines(
-  guest: VerticalPartyTable,
-  host: VerticalPartyTable | readonly VerticalPartyTable[],
+  guest: SimulatedPartyTable,
+  host: SimulatedPartyTable | readonly SimulatedPartyTable[],
   settings: { epochs: number; batchSize?: number; learningRate?: number; l2?: number },
 ): HeteroLrBaselineEpoch[] {
-  const hosts = Array.isArray(host) ? host : [host as VerticalPartyTable];
+  const hosts = Array.isArray(host) ? host : [host as SimulatedPartyTable];
   const shared = sharedRows(guest, hosts);
   const dg = guest.featureCount;
   const columns = (features: readonly Float32Array[]) => ({

@@ -12,6 +12,7 @@ import { hostRoles } from '../roles.ts';
 import type { HostRole } from '../roles.ts';
 import type { VerticalChannel } from './channel.ts';
 import { alignWithGuest, alignWithHosts } from './hostAlignment.ts';
+import { trainAndValidation } from './validation.ts';
 import type { VerticalPartyTable } from '@flotilla/data';
 
 /** Training settings of a hetero LR job (the coordinator hands them to every party). */
@@ -24,6 +25,8 @@ export interface HeteroLrJobSettings {
   keyBits?: number;
   /** Hosts of the job (`host`, `host-2`, …): 1 by default, at most 4. */
   hosts?: number;
+  /** Own-data jobs: share of the aligned rows held out for validation (see trainAndValidation); absent for a simulation. */
+  validationFraction?: number;
 }
 
 interface Setup {
@@ -67,17 +70,17 @@ export async function align(channel: VerticalChannel, peer: string, ids: string[
 
 /**
  * Runs the guest (label holder): aligns with every host, trains, and after each epoch scores the
- * test rows with the hosts' prediction scores; reports intersection size and test accuracy.
+ * test (or validation) rows with the hosts' prediction scores; reports intersection size and accuracy.
  * @example await runHeteroLrGuest(channel, guestData, { epochs: 2 });
  */
 export async function runHeteroLrGuest(channel: VerticalChannel, data: VerticalPartyTable, settings: HeteroLrJobSettings): Promise<number[]> {
-  if (!data.labels || !data.testLabels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest needs labels and test labels');
+  if (!data.labels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest needs labels');
   const hosts = hostRoles(settings.hosts);
   const result = await alignWithHosts(channel, hosts, data.ids);
   channel.report({ kind: 'intersection', size: result.size });
-  const rows = alignedRows(data, result);
-  const guest = new HeteroLrGuest(rows.features, data.featureCount, rows.labels!, { rows: result.size, ...trainingConfig(settings) });
-  channel.send('arbiter', { type: 'hetero-lr.setup', rows: result.size, weights: data.featureCount + 1 } satisfies Setup);
+  const { train: rows, validation } = trainAndValidation(data, alignedRows(data, result), settings.validationFraction);
+  const guest = new HeteroLrGuest(rows.features, data.featureCount, rows.labels!, { rows: rows.rows, ...trainingConfig(settings) });
+  channel.send('arbiter', { type: 'hetero-lr.setup', rows: rows.rows, weights: data.featureCount + 1 } satisfies Setup);
   guest.receivePublicKey(await channel.receive('arbiter', 'hetero-lr.public-key'));
   const perEpoch = stepsPerEpoch(guest.config);
   const accuracies: number[] = [];
@@ -93,8 +96,8 @@ export async function runHeteroLrGuest(channel: VerticalChannel, data: VerticalP
       guest.applyGradient(await channel.receive('arbiter', 'hetero-lr.decrypted-gradient'));
       channel.report({ kind: 'step', step: guest.step, steps: perEpoch * settings.epochs });
     }
-    const probabilities = guest.predict(await fromHosts('hetero-lr.host-prediction'), data.testFeatures);
-    accuracies.push(binaryAccuracy(probabilities, data.testLabels));
+    const probabilities = guest.predict(await fromHosts('hetero-lr.host-prediction'), validation.features);
+    accuracies.push(binaryAccuracy(probabilities, validation.labels!));
     channel.report({ kind: 'epoch', epoch, accuracy: accuracies.at(-1)! });
   }
   return accuracies;
@@ -102,17 +105,17 @@ export async function runHeteroLrGuest(channel: VerticalChannel, data: VerticalP
 
 /**
  * Runs a host (`role` among the job's hosts): aligns with the guest, trains its own weights,
- * scores the test rows after each epoch. With several hosts it also sends its encrypted scores to
- * the later hosts and, from the second host on, its cross terms to the guest.
+ * scores the test (or validation) rows after each epoch. With several hosts it also sends its
+ * encrypted scores to the later hosts and, from the second host on, its cross terms to the guest.
  */
 export async function runHeteroLrHost(channel: VerticalChannel, data: VerticalPartyTable, settings: HeteroLrJobSettings, role: HostRole = 'host'): Promise<Float64Array> {
   const hosts = hostRoles(settings.hosts);
   const index = hosts.indexOf(role);
   if (index < 0) throw new VerticalError('VFL_BAD_PARAMETER', `${role} is not a host of this job (${hosts.join(', ')})`);
   const result = await alignWithGuest(channel, hosts.length, data.ids);
-  const rows = alignedRows(data, result);
-  const host = new HeteroLrHost(rows.features, data.featureCount, { rows: result.size, ...trainingConfig(settings) }, role);
-  channel.send('arbiter', { type: 'hetero-lr.setup', rows: result.size, weights: data.featureCount } satisfies Setup);
+  const { train: rows, validation } = trainAndValidation(data, alignedRows(data, result), settings.validationFraction);
+  const host = new HeteroLrHost(rows.features, data.featureCount, { rows: rows.rows, ...trainingConfig(settings) }, role);
+  channel.send('arbiter', { type: 'hetero-lr.setup', rows: rows.rows, weights: data.featureCount } satisfies Setup);
   host.receivePublicKey(await channel.receive('arbiter', 'hetero-lr.public-key'));
   const perEpoch = stepsPerEpoch(host.config);
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
@@ -127,7 +130,7 @@ export async function runHeteroLrHost(channel: VerticalChannel, data: VerticalPa
       channel.send('arbiter', host.gradient(await channel.receive('guest', 'hetero-lr.residuals')));
       host.applyGradient(await channel.receive('arbiter', 'hetero-lr.decrypted-gradient'));
     }
-    channel.send('guest', host.predictionScores(data.testFeatures));
+    channel.send('guest', host.predictionScores(validation.features));
   }
   return host.weights;
 }

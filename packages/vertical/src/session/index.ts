@@ -4,6 +4,8 @@ export type { VerticalChannel, VerticalReport } from './channel.ts';
 export { runHeteroLrGuest, runHeteroLrHost, runHeteroLrArbiter } from './heteroLrParty.ts';
 export type { HeteroLrJobSettings } from './heteroLrParty.ts';
 export type { VerticalPartyTable } from '@flotilla/data';
+export { trainAndValidation, DEFAULT_VALIDATION_FRACTION } from './validation.ts';
+export type { PartyRows } from './validation.ts';
 export { runSplitNnGuest, runSplitNnHost, runSplitNnArbiter } from './splitNnParty.ts';
 export type { SplitNnJobSettings } from './splitNnParty.ts';
 export { joinRelay } from './relayChannel.ts';

@@ -1,14 +1,14 @@
 // The split NN's plaintext baselines pair the parties' rows by ID and train the host branch only in the centralised model.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { simulateVerticalMnist } from '@flotilla/data';
-import type { VerticalPartyTable } from '@flotilla/data';
+import type { SimulatedPartyTable } from '@flotilla/data';
 import { initNodeBackend } from '@flotilla/models';
 import { splitNnBaselines } from './baselines.ts';
 
 const SETTINGS = { epochs: 1, batchSize: 32, learningRate: 0.01 };
 
 /** The same table with its rows in reverse order. */
-function reversed(t: VerticalPartyTable): VerticalPartyTable {
+function reversed(t: SimulatedPartyTable): SimulatedPartyTable {
   const d = t.featureCount;
   const n = t.ids.length;
   const features = new Float32Array(t.features.length);

@@ -1,5 +1,5 @@
 // The two baselines of a split NN run: all features in one network, and the label holder alone.
-import type { VerticalPartyTable } from '@flotilla/data';
+import type { SimulatedPartyTable } from '@flotilla/data';
 import { sharedRows } from '../sharedRows.ts';
 import type { HeteroLrBaselineEpoch } from '../heteroLr/baselines.ts';
 import { PlainSplitNn } from './PlainSplitNn.ts';
@@ -15,11 +15,11 @@ export type SplitNnBaselineEpoch = HeteroLrBaselineEpoch;
  * @example const curve = await splitNnBaselines(guest, host, { epochs: 1, batchSize: 32 });
  */
 export async function splitNnBaselines(
-  guest: VerticalPartyTable,
-  host: VerticalPartyTable | readonly VerticalPartyTable[],
+  guest: SimulatedPartyTable,
+  host: SimulatedPartyTable | readonly SimulatedPartyTable[],
   settings: { epochs: number; batchSize?: number; learningRate?: number },
 ): Promise<SplitNnBaselineEpoch[]> {
-  const hosts = Array.isArray(host) ? host : [host as VerticalPartyTable];
+  const hosts = Array.isArray(host) ? host : [host as SimulatedPartyTable];
   const { rows, guestFeatures, labels, hostFeatures } = sharedRows(guest, hosts);
   const testLabels = guest.testLabels!;
   const config: SplitNnConfig = {
