@@ -10,6 +10,7 @@ import {
   PaillierPacker,
   PaillierRandomnessPool,
 } from '@flotilla/privacy';
+import { nodePaillierPool } from '@flotilla/fleet';
 import { round, writeResult } from './support.ts';
 
 const BITS = 2048;
@@ -20,6 +21,7 @@ const FACTORS_PER_ROUND = 11;
 const PACKED_OPS = 30;
 const POOLED_OPS = ROUNDS * FACTORS_PER_ROUND - PACKED_OPS;
 const DECRYPT_OPS = 20; // ≤ PACKED_OPS
+const WORKER_FACTORS = 48;
 
 interface Rate {
   opsPerSecond: number;
@@ -33,6 +35,12 @@ function rate(ops: number, ms: number): Rate {
 function time(fn: () => void): number {
   const start = performance.now();
   fn();
+  return performance.now() - start;
+}
+
+async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
   return performance.now() - start;
 }
 
@@ -110,6 +118,14 @@ export async function runPaillierBench(): Promise<object> {
   const oursDec = rate(DECRYPT_OPS, oursDecMs);
   const theirsDec = rate(DECRYPT_OPS, theirsDecMs);
 
+  // The same work on a pool of worker threads (one per core), after one request per worker has
+  // started its thread and built the key there.
+  const workers = nodePaillierPool();
+  await workers.decrypt(privateKey, ciphertexts.slice(0, workers.size));
+  const poolDecMs = await timeAsync(() => workers.decrypt(privateKey, ciphertexts));
+  const poolFillMs = await timeAsync(() => workers.randomFactors(n, WORKER_FACTORS));
+  await workers.close();
+
   const rows = [
     { operation: 'encrypt (paillier-bigint, signed fixed-point m)', ...theirsEnc, ratio: 1 },
     { operation: 'encrypt (paillier-bigint, small m: its best case)', ...theirsEncSmall, ratio: 1 },
@@ -120,7 +136,9 @@ export async function runPaillierBench(): Promise<object> {
     { operation: `values (ours, pooled + packed ×${packer.slotCount}: incl. pool fill)`, ...packedValuesAmortised, ratio: 0 },
     { operation: 'decrypt (paillier-bigint, CRT modPow)', ...theirsDec, ratio: 1 },
     { operation: 'decrypt (ours, textbook L(c^λ)·μ)', ...rate(SLOW_OPS, textbookMs), ratio: 0 },
+    { operation: `encrypt (ours, pooled r^n filled by ${workers.size} worker threads: incl. pool fill)`, ...rate(1, poolFillMs / WORKER_FACTORS + pooledMs / POOLED_OPS), ratio: 0 },
     { operation: 'decrypt (ours, CRT)', ...oursDec, ratio: 0 },
+    { operation: `decrypt (ours, CRT on ${workers.size} worker threads)`, ...rate(DECRYPT_OPS, poolDecMs), ratio: 0 },
     { operation: `values decrypted (ours, CRT + unpack ×${packer.slotCount})`, ...rate(DECRYPT_OPS * packer.slotCount, oursDecMs + unpackMs), ratio: 0 },
   ].map((row) => ({
     ...row,
