@@ -1,4 +1,5 @@
 // `npm run vertical-party -- --url … --job … --role guest|host|host-2…|arbiter --token … [--table t.csv]`: one Node party of a vertical job.
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { initNodeBackend } from '@flotilla/models';
@@ -7,6 +8,7 @@ import type { HostRole, RelaySocket, VerticalPartyTable, VerticalReport } from '
 import { assignClasses } from '@flotilla/data';
 import type { PartyCsvTable } from '@flotilla/data';
 import { describeTable, labelTaskOf, ownPartyData, simulatedPartyData } from './partyData.ts';
+import { nodePaillierPool } from './paillierPool.ts';
 import { writeSimulatedCsv } from './writeSimulatedCsv.ts';
 
 const USAGE = `usage: npm run vertical-party -- --url http://127.0.0.1:8080 --job <id> --role guest|host|host-2|…|arbiter --token <party token>
@@ -101,10 +103,14 @@ try {
   }
   process.stdout.write(`${role}: joined job ${job}, waiting for the other parties\n`);
   await party.started;
+  // Hetero LR's Paillier work on worker threads: the arbiter decrypts on every core, a guest or host
+  // leaves one core to its own training loop while the others fill its r^n pool.
+  const workers = splitNn ? null : nodePaillierPool(Math.max(1, availableParallelism() - (role === 'arbiter' ? 0 : 1)));
+  const options = workers ? { workers } : {};
   try {
     if (splitNn && role !== 'arbiter') await initNodeBackend('wasm');
     if (role === 'arbiter') {
-      await (splitNn ? runSplitNnArbiter(party.channel, settings) : runHeteroLrArbiter(party.channel, settings));
+      await (splitNn ? runSplitNnArbiter(party.channel, settings) : runHeteroLrArbiter(party.channel, settings, options));
     } else {
       const rows = number(values.rows);
       const overlap = number(values.overlap);
@@ -117,14 +123,16 @@ try {
         ...(seed === undefined ? {} : { seed }), ...(testRows === undefined ? {} : { testRows }),
         task: splitNn ? 'digits' : 'pooled-binary', ...(hosts > 1 ? { hosts } : {}),
       });
-      if (role === 'guest') await (splitNn ? runSplitNnGuest(party.channel, data, settings) : runHeteroLrGuest(party.channel, data, settings));
-      else await (splitNn ? runSplitNnHost(party.channel, data, settings, role as HostRole) : runHeteroLrHost(party.channel, data, settings, role as HostRole));
+      if (role === 'guest') await (splitNn ? runSplitNnGuest(party.channel, data, settings) : runHeteroLrGuest(party.channel, data, settings, options));
+      else await (splitNn ? runSplitNnHost(party.channel, data, settings, role as HostRole) : runHeteroLrHost(party.channel, data, settings, role as HostRole, options));
     }
     party.done();
     process.stdout.write(`${role}: done\n`);
   } catch (err) {
     party.fail(err);
     throw err;
+  } finally {
+    await workers?.close();
   }
   socket.close();
 } catch (err) {

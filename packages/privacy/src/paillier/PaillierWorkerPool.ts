@@ -87,14 +87,18 @@ export class PaillierWorkerPool {
     });
   }
 
-  /** `count` fresh factors r^n mod n²; `onProgress` after each chunk. */
-  async randomFactors(n: bigint, count: number, onProgress?: (done: number, total: number) => void): Promise<bigint[]> {
+  /**
+   * `count` fresh factors r^n mod n²; `onProgress` after each chunk, and `onChunk` with the chunk's
+   * factors as soon as they arrive (to use them before the whole fill is done).
+   */
+  async randomFactors(n: bigint, count: number, onProgress?: (done: number, total: number) => void, onChunk?: (factors: bigint[]) => void): Promise<bigint[]> {
     const chunks: Promise<bigint[]>[] = [];
     let done = 0;
     for (let start = 0; start < count; start += FACTOR_CHUNK) {
       const size = Math.min(FACTOR_CHUNK, count - start);
       chunks.push(this.request({ op: 'factors', n, count: size }).then((values) => {
         done += values.length;
+        onChunk?.(values);
         onProgress?.(done, count);
         return values;
       }));

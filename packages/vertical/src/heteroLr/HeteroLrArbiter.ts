@@ -1,6 +1,6 @@
 // The arbiter of hetero LR: holds the Paillier secret key, decrypts only masked gradients and the batch loss.
 import { DEFAULT_PAILLIER_BITS, generatePaillierKeyPair, serializePublicKey } from '@flotilla/privacy';
-import type { PaillierPrivateKey } from '@flotilla/privacy';
+import type { PaillierPrivateKey, PaillierWorkerPool } from '@flotilla/privacy';
 import { VerticalError } from '../VerticalError.ts';
 import { ciphertextsFromWire, fromResidue, RESIDUAL_FRACTION_BITS } from './encoding.ts';
 import { expectMessage } from './messages.ts';
@@ -26,7 +26,7 @@ export interface HeteroLrArbiterOptions {
  * reply(arbiter.decryptGradient(maskedFromHost));
  */
 export class HeteroLrArbiter {
-  private readonly served = new Map<HeteroLrRole, number>();
+  private readonly servedSteps = new Map<HeteroLrRole, number>();
   private lossStep = -1;
 
   private constructor(
@@ -52,18 +52,32 @@ export class HeteroLrArbiter {
    * ciphertext (VFL_BAD_CIPHERTEXT).
    */
   decryptGradient(message: unknown): HeteroLrDecryptedGradientMessage {
+    const { party, step, ciphertexts } = this.checkGradient(message);
+    return this.served(party, step, ciphertexts.map((c) => this.privateKey.decrypt(c)));
+  }
+
+  /** As {@link decryptGradient}, with the decryptions spread over a worker pool (one per core). */
+  async decryptGradientOn(workers: PaillierWorkerPool, message: unknown): Promise<HeteroLrDecryptedGradientMessage> {
+    const { party, step, ciphertexts } = this.checkGradient(message);
+    return this.served(party, step, await workers.decrypt(this.privateKey, ciphertexts));
+  }
+
+  private checkGradient(message: unknown): { party: HeteroLrRole; step: number; ciphertexts: bigint[] } {
     const m = expectMessage(message, 'hetero-lr.masked-gradient');
     const party = m.party;
     const length = typeof party === 'string' && Object.hasOwn(this.lengths, party) ? this.lengths[party as HeteroLrRole] : undefined;
     if (length === undefined) throw new VerticalError('VFL_MALFORMED', `party must be one of ${Object.keys(this.lengths).join(', ')}`);
     const step = m.step;
     if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) throw new VerticalError('VFL_MALFORMED', 'step must be a natural number');
-    if (step <= (this.served.get(party as HeteroLrRole) ?? -1)) throw new VerticalError('VFL_OUT_OF_ORDER', `step ${step} of the ${party} was already decrypted`);
-    const key = this.privateKey.publicKey;
-    const ciphertexts = ciphertextsFromWire(m.gradient, length, key, 'gradient');
-    const values = ciphertexts.map((c) => this.privateKey.decrypt(c).toString(16));
-    this.served.set(party as HeteroLrRole, step);
-    return { type: 'hetero-lr.decrypted-gradient', step, party: party as HeteroLrRole, values };
+    if (step <= (this.servedSteps.get(party as HeteroLrRole) ?? -1)) throw new VerticalError('VFL_OUT_OF_ORDER', `step ${step} of the ${party} was already decrypted`);
+    const ciphertexts = ciphertextsFromWire(m.gradient, length, this.privateKey.publicKey, 'gradient');
+    // Taken before any decryption starts, so a second message for the step is refused even while a pool works on the first.
+    this.servedSteps.set(party as HeteroLrRole, step);
+    return { party: party as HeteroLrRole, step, ciphertexts };
+  }
+
+  private served(party: HeteroLrRole, step: number, plaintexts: bigint[]): HeteroLrDecryptedGradientMessage {
+    return { type: 'hetero-lr.decrypted-gradient', step, party, values: plaintexts.map((m) => m.toString(16)) };
   }
 
   /** The mean Taylor loss of a batch, from the guest's encrypted sum. */

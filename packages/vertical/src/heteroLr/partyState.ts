@@ -1,5 +1,6 @@
 // What guest and host share: the public key, own weights, the step counter, masking and unmasking.
 import { deserializePublicKey, PaillierError, PaillierRandomnessPool } from '@flotilla/privacy';
+import type { PaillierWorkerPool } from '@flotilla/privacy';
 import type { PaillierCiphertext, PaillierPublicKey } from '@flotilla/privacy';
 import { VerticalError } from '../VerticalError.ts';
 import { batchOfStep, resolveHeteroLrConfig } from './config.ts';
@@ -70,6 +71,18 @@ export abstract class HeteroLrPartyState {
   async precompute(factors: number): Promise<void> {
     this.requireKey();
     await this.pool!.fillPool(factors);
+  }
+
+  /**
+   * Precomputes `factors` on a worker pool in the background: each chunk joins the randomness
+   * pool as it arrives, and an encryption that finds the pool empty computes its factor on the
+   * spot, so training never waits for the fill. Resolves when the fill is done.
+   * @example void host.precomputeOn(workers, 2000);
+   */
+  async precomputeOn(workers: PaillierWorkerPool, factors: number): Promise<void> {
+    const key = this.requireKey();
+    const pool = this.pool!;
+    await workers.randomFactors(key.n, factors, undefined, (chunk) => pool.addFactors(chunk));
   }
 
   protected requireKey(): PaillierPublicKey {

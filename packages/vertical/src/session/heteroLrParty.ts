@@ -11,6 +11,7 @@ import { binaryAccuracy } from '../heteroLr/taylor.ts';
 import { hostRoles } from '../roles.ts';
 import type { HostRole } from '../roles.ts';
 import type { VerticalChannel } from './channel.ts';
+import type { PaillierWorkerPool } from '@flotilla/privacy';
 import { alignWithGuest, alignWithHosts } from './hostAlignment.ts';
 import { trainAndValidation } from './validation.ts';
 import type { VerticalPartyTable } from '@flotilla/data';
@@ -73,7 +74,7 @@ export async function align(channel: VerticalChannel, peer: string, ids: string[
  * test (or validation) rows with the hosts' prediction scores; reports intersection size and accuracy.
  * @example await runHeteroLrGuest(channel, guestData, { epochs: 2 });
  */
-export async function runHeteroLrGuest(channel: VerticalChannel, data: VerticalPartyTable, settings: HeteroLrJobSettings): Promise<number[]> {
+export async function runHeteroLrGuest(channel: VerticalChannel, data: VerticalPartyTable, settings: HeteroLrJobSettings, options: HeteroLrPartyOptions = {}): Promise<number[]> {
   if (!data.labels) throw new VerticalError('VFL_BAD_PARAMETER', 'the guest needs labels');
   const hosts = hostRoles(settings.hosts);
   const result = await alignWithHosts(channel, hosts, data.ids);
@@ -83,9 +84,11 @@ export async function runHeteroLrGuest(channel: VerticalChannel, data: VerticalP
   channel.send('arbiter', { type: 'hetero-lr.setup', rows: rows.rows, weights: data.featureCount + 1 } satisfies Setup);
   guest.receivePublicKey(await channel.receive('arbiter', 'hetero-lr.public-key'));
   const perEpoch = stepsPerEpoch(guest.config);
+  const perEpochFactors = perEpoch * (guest.config.batchSize + data.featureCount + 2);
   const accuracies: number[] = [];
   const fromHosts = (type: string, from = hosts): Promise<Record<string, unknown>[]> => Promise.all(from.map((h) => channel.receive(h, type)));
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    fillInBackground(guest, options, perEpochFactors);
     for (let b = 0; b < perEpoch; b++) {
       const scores = await fromHosts('hetero-lr.host-scores');
       const crossTerms = await fromHosts('hetero-lr.cross-terms', hosts.slice(1));
@@ -108,7 +111,7 @@ export async function runHeteroLrGuest(channel: VerticalChannel, data: VerticalP
  * scores the test (or validation) rows after each epoch. With several hosts it also sends its
  * encrypted scores to the later hosts and, from the second host on, its cross terms to the guest.
  */
-export async function runHeteroLrHost(channel: VerticalChannel, data: VerticalPartyTable, settings: HeteroLrJobSettings, role: HostRole = 'host'): Promise<Float64Array> {
+export async function runHeteroLrHost(channel: VerticalChannel, data: VerticalPartyTable, settings: HeteroLrJobSettings, role: HostRole = 'host', options: HeteroLrPartyOptions = {}): Promise<Float64Array> {
   const hosts = hostRoles(settings.hosts);
   const index = hosts.indexOf(role);
   if (index < 0) throw new VerticalError('VFL_BAD_PARAMETER', `${role} is not a host of this job (${hosts.join(', ')})`);
@@ -118,7 +121,9 @@ export async function runHeteroLrHost(channel: VerticalChannel, data: VerticalPa
   channel.send('arbiter', { type: 'hetero-lr.setup', rows: rows.rows, weights: data.featureCount } satisfies Setup);
   host.receivePublicKey(await channel.receive('arbiter', 'hetero-lr.public-key'));
   const perEpoch = stepsPerEpoch(host.config);
+  const perEpochFactors = perEpoch * (2 * host.config.batchSize + data.featureCount + 1);
   for (let epoch = 1; epoch <= settings.epochs; epoch++) {
+    fillInBackground(host, options, perEpochFactors);
     for (let b = 0; b < perEpoch; b++) {
       const scores = host.scores();
       channel.send('guest', scores);
@@ -135,8 +140,25 @@ export async function runHeteroLrHost(channel: VerticalChannel, data: VerticalPa
   return host.weights;
 }
 
+/** Where a party's Paillier work may run besides its own thread. */
+export interface HeteroLrPartyOptions {
+  /**
+   * Worker threads or Web Workers: a guest or host fills its r^n pool there in the background as
+   * training starts (so most encryptions are one multiplication), the arbiter decrypts there.
+   */
+  workers?: PaillierWorkerPool;
+}
+
+/**
+ * Queues one epoch's randomness on the workers (called as each epoch starts, so the queue stays
+ * about an epoch ahead). A fill that fails or comes late only means encryptions compute their own factor.
+ */
+function fillInBackground(party: HeteroLrGuest | HeteroLrHost, options: HeteroLrPartyOptions, factors: number): void {
+  if (options.workers) party.precomputeOn(options.workers, factors).catch(() => undefined);
+}
+
 /** Runs the arbiter: keys, then per step the loss and every party's masked gradient; reports the mean loss per epoch. */
-export async function runHeteroLrArbiter(channel: VerticalChannel, settings: HeteroLrJobSettings): Promise<number[]> {
+export async function runHeteroLrArbiter(channel: VerticalChannel, settings: HeteroLrJobSettings, options: HeteroLrPartyOptions = {}): Promise<number[]> {
   const parties = ['guest', ...hostRoles(settings.hosts)] as const;
   const setups = await Promise.all(parties.map((p) => channel.receive(p, 'hetero-lr.setup')));
   const rows = setups[0]!.rows;
@@ -162,7 +184,7 @@ export async function runHeteroLrArbiter(channel: VerticalChannel, settings: Het
         const m = await channel.receive(p, 'hetero-lr.masked-gradient');
         // Each party may only have its own gradient decrypted, never another party's slot.
         if (m.party !== p) throw new VerticalError('VFL_MALFORMED', `the ${p} sent a gradient for ${String(m.party)}`);
-        channel.send(p, arbiter.decryptGradient(m));
+        channel.send(p, options.workers ? await arbiter.decryptGradientOn(options.workers, m) : arbiter.decryptGradient(m));
       }
     }
     losses.push(sum / perEpoch);
