@@ -1,5 +1,12 @@
 // Coded errors for dataset parsing and partitioning, so callers branch on a stable `code`.
 
+/** An error with a stable `code` of the family `C`; each family below names its own class. */
+abstract class CodedError<C extends string> extends Error {
+  constructor(readonly code: C, message: string) {
+    super(message);
+  }
+}
+
 /** Stable codes carried by {@link DataFormatError}. */
 export type DataFormatErrorCode = 'DATA_IDX_MALFORMED' | 'DATA_IDX_DTYPE' | 'DATA_MNIST_INVALID';
 
@@ -8,14 +15,8 @@ export type DataFormatErrorCode = 'DATA_IDX_MALFORMED' | 'DATA_IDX_DTYPE' | 'DAT
  * @example
  * try { parseIdx(bytes); } catch (e) { if (e instanceof DataFormatError && e.code === 'DATA_IDX_MALFORMED') showCorruptFile(); }
  */
-export class DataFormatError extends Error {
+export class DataFormatError extends CodedError<DataFormatErrorCode> {
   override readonly name = 'DataFormatError';
-  readonly code: DataFormatErrorCode;
-
-  constructor(code: DataFormatErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /** Stable codes carried by {@link PartitionError}. */
@@ -26,14 +27,8 @@ export type PartitionErrorCode = 'PARTITION_INVALID';
  * @example
  * try { parsePartitionSpec(flag, 100, 1); } catch (e) { if (e instanceof PartitionError) console.error(e.code, e.message); }
  */
-export class PartitionError extends Error {
+export class PartitionError extends CodedError<PartitionErrorCode> {
   override readonly name = 'PartitionError';
-  readonly code: PartitionErrorCode;
-
-  constructor(code: PartitionErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /** Stable codes carried by {@link PartyTableError} (a vertical party's own CSV table). */
@@ -53,12 +48,6 @@ export type PartyTableErrorCode =
  * @example
  * try { parsePartyCsv(text, { labels: 'binary' }); } catch (e) { if (e instanceof PartyTableError) show(`${e.code}: ${e.message}`); }
  */
-export class PartyTableError extends Error {
+export class PartyTableError extends CodedError<PartyTableErrorCode> {
   override readonly name = 'PartyTableError';
-  readonly code: PartyTableErrorCode;
-
-  constructor(code: PartyTableErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
