@@ -27,6 +27,7 @@ test.describe('a vertical job on the dashboard', () => {
     await dashboard.open(coordinator.token);
     const block = dashboard.verticalJob(job.id);
     await expect(block.getByTestId('dashboard.vertical.state')).toHaveText('waiting');
+    await expect(block.getByTestId('dashboard.vertical.algorithm')).toHaveText('hetero LR');
 
     for (const role of ['guest', 'host', 'arbiter'] as const) {
       parties.push(startVerticalParty(coordinator.url, job.id, role, job.partyTokens[role]));
@@ -49,6 +50,8 @@ test.describe('a vertical job on the dashboard', () => {
     await dashboard.open(coordinator.token);
     const block = dashboard.verticalJob(job.id);
     const roles = ['guest', 'host', 'host-2', 'arbiter'] as const;
+    await expect(block.getByTestId('dashboard.vertical.algorithm')).toHaveText('split NN');
+    await expect(block).toContainText('2 hosts');
     await expect(block.getByTestId('dashboard.vertical.role')).toHaveText(roles.map((r) => new RegExp(`^(, )?${r} …$`)));
     for (const role of roles) {
       parties.push(startVerticalParty(coordinator.url, job.id, role, job.partyTokens[role]));

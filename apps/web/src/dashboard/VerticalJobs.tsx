@@ -1,4 +1,4 @@
-// Vertical (hetero LR) jobs: who joined, the PSI intersection size, the step, loss and accuracy per
+// Vertical jobs (hetero LR, split NN): who joined, the PSI intersection size, the step, loss and accuracy per
 // epoch next to the centralised and label-holder-alone baselines (simulations; own-data jobs have none).
 
 import { useEffect, useState } from 'react';
@@ -6,6 +6,7 @@ import { api } from './api.ts';
 
 interface VerticalJobView {
   id: string;
+  algorithm: 'hetero-lr' | 'split-nn';
   state: 'waiting' | 'running' | 'done' | 'failed';
   roles: { role: string; joined: boolean }[];
   intersection: number | null;
@@ -17,6 +18,8 @@ interface VerticalJobView {
   simulation: object | null;
   settings: { validationFraction?: number };
 }
+
+const ALGORITHM_NAMES: Record<VerticalJobView['algorithm'], string> = { 'hetero-lr': 'hetero LR', 'split-nn': 'split NN' };
 
 const fixed = (v: number | undefined, digits: number): string => (v === undefined ? '–' : v.toFixed(digits));
 
@@ -49,7 +52,7 @@ export function VerticalJobs({ token }: { token: string }) {
       {jobs.map((job) => (
         <div key={job.id} data-testid="dashboard.vertical.job" data-job-id={job.id}>
           <p>
-            <code>{job.id.slice(0, 8)}</code> hetero LR —{' '}
+            <code>{job.id.slice(0, 8)}</code> <span data-testid="dashboard.vertical.algorithm">{ALGORITHM_NAMES[job.algorithm]}</span>{job.roles.length > 3 ? `, ${job.roles.length - 2} hosts` : ''} —{' '}
             <strong data-testid="dashboard.vertical.state">{job.state}</strong>,{' '}
             {job.roles.filter((r) => r.joined).length}/{job.roles.length} parties joined
             {job.intersection === null ? null : <>, aligned rows <strong data-testid="dashboard.vertical.intersection">{job.intersection}</strong></>}
