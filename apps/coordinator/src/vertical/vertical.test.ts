@@ -176,7 +176,7 @@ describe('vertical jobs on the coordinator', () => {
     expect(Object.keys(job.partyTokens).sort()).toEqual(['arbiter', 'guest', 'host', 'host-2']);
     // The party page asks for the job's roles (no token: names only) and fetches host-2's own table.
     const listed = await (await fetch(`${coordinator.url}/vertical/jobs/${job.id}/roles`)).json() as { roles: string[] };
-    expect(listed.roles).toEqual(['guest', 'host', 'host-2', 'arbiter']);
+    expect(listed).toEqual({ roles: ['guest', 'host', 'host-2', 'arbiter'], algorithm: 'hetero-lr', ownData: false });
     const table = await fetch(`${coordinator.url}/vertical/jobs/${job.id}/tables/host-2?token=${encodeURIComponent(job.partyTokens['host-2']!)}`);
     expect(((await table.json()) as { featureCount: number }).featureCount).toBe(14);
     expect((await fetch(`${coordinator.url}/vertical/jobs/${job.id}/tables/host-3?token=x`)).status).toBe(404);

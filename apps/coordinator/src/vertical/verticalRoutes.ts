@@ -112,9 +112,12 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
     };
   });
 
-  // The role names of a job (no tokens, no progress), so the party page can offer exactly these.
-  app.get('/vertical/jobs/:id/roles', { schema: { hide: true, params: Type.Object({ id: Type.String() }) } },
-    async (req) => ({ roles: jobRoles(jobs.get(req.params.id)) }));
+  // The role names of a job, its algorithm and whether its parties bring their own tables (no
+  // tokens, no progress), so a party can offer exactly these roles and check its table before joining.
+  app.get('/vertical/jobs/:id/roles', { schema: { hide: true, params: Type.Object({ id: Type.String() }) } }, async (req) => {
+    const job = jobs.get(req.params.id);
+    return { roles: jobRoles(job), algorithm: job.algorithm, ownData: job.simulation === null };
+  });
 
   const send = (socket: WebSocket | undefined, m: CoordinatorEnvelope): void => {
     if (socket && socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));

@@ -75,6 +75,26 @@ if (role !== 'arbiter' && values.table !== undefined) {
     ...(values['label-column'] === undefined ? {} : { labelColumn: values['label-column'] }),
   }).catch(tableFailure);
 }
+// The job's algorithm and kind before joining, so that a table wrong for them never joins (the
+// welcome repeats both, and is checked again, should this outline not be available).
+let classesAssigned = false;
+if (own) {
+  const outline = await fetch(`${url}/vertical/jobs/${encodeURIComponent(job)}/roles`)
+    .then((r) => (r.ok ? (r.json() as Promise<{ algorithm: 'hetero-lr' | 'split-nn'; ownData: boolean }>) : null))
+    .catch(() => null);
+  if (outline && !outline.ownData) {
+    process.stderr.write(`${role}: job ${job} is a simulation (its parties draw simulated MNIST): --table is for own-data jobs, refusing\n`);
+    process.exit(2);
+  }
+  if (outline && role === 'guest') {
+    try {
+      assignClasses(own, labelTaskOf(outline.algorithm));
+      classesAssigned = true;
+    } catch (err) {
+      tableFailure(err);
+    }
+  }
+}
 const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/vertical/ws?job=${encodeURIComponent(job)}&role=${role}&token=${encodeURIComponent(token)}`);
 try {
   const party = await joinRelay(socket as unknown as RelaySocket, (r) => process.stdout.write(`${describe(role, r)}\n`));
@@ -89,7 +109,7 @@ try {
   if (own) {
     try {
       // Two classes for hetero LR, K for the split NN: the welcome says which.
-      if (role === 'guest') assignClasses(own, labelTaskOf(algorithm));
+      if (role === 'guest' && !classesAssigned) assignClasses(own, labelTaskOf(algorithm));
     } catch (err) {
       socket.close();
       tableFailure(err);
