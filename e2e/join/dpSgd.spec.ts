@@ -2,7 +2,7 @@
 // if clipping ran in the browser (an unclipped update is far above the task's norm limit), and the
 // ε budget ends the task after the rounds the accountant allows.
 
-import { eventually, expect, test } from './fixtures.ts';
+import { WASM, eventually, expect, test } from './fixtures.ts';
 
 const TABS = 2;
 
@@ -11,8 +11,8 @@ const TABS = 2;
 // limit of 0.5 rejects any update trained without clipping. ε = 3.44, 4.22, 4.85, 5.39 …: budget 5
 // allows three rounds. With so small a C the model barely moves (accuracy stays near chance):
 // this spec checks that clipping and accounting happen in the browser; learning under DP-SGD is
-// checked in Node (apps/coordinator/src/integration/dpSgd.test.ts). Measured: ~50–85 s, most of it
-// the tabs choosing a backend; the three rounds take 2–4 s each.
+// checked in Node (apps/coordinator/src/integration/dpSgd.test.ts). The three rounds take 1–4 s
+// each; the tabs go straight to WASM, the backend ladder (most of the spec's time) is cnn.spec.ts's.
 const TASK = {
   name: 'e2e: DP-SGD in the browser',
   model: { kind: 'mnist-2nn' },
@@ -27,7 +27,7 @@ const TASK = {
 test('DP-SGD runs in the browser worker and the ε budget ends the task', async ({ coordinator, tabs }) => {
   test.setTimeout(180_000);
   const taskId = await coordinator.api.createTask(TASK);
-  for (let i = 0; i < TABS; i++) await tabs.open(taskId, i);
+  for (let i = 0; i < TABS; i++) await tabs.open(taskId, i, WASM);
 
   const task = await eventually(async () => {
     const t = await coordinator.api.task(taskId);

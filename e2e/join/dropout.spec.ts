@@ -2,7 +2,7 @@
 // cleanly, the dropouts are recorded, training goes on), a tab that goes offline comes back as
 // the same client, and a reload rejoins as the same client.
 
-import { eventually, expect, test } from './fixtures.ts';
+import { WASM, eventually, expect, test } from './fixtures.ts';
 import type { JoinPageObject } from './JoinPageObject.ts';
 
 const TABS = 6;
@@ -28,7 +28,7 @@ test('closed and offline tabs are dropouts; training continues; offline and relo
   test.setTimeout(180_000);
   const taskId = await coordinator.api.createTask(TASK);
   const pages: JoinPageObject[] = [];
-  for (let i = 0; i < TABS; i++) pages.push(await tabs.open(taskId, i));
+  for (let i = 0; i < TABS; i++) pages.push(await tabs.open(taskId, i, WASM));
   const [closedA, closedB, offline, reloaded] = [pages[0]!, pages[1]!, pages[2]!, pages[3]!];
 
   const closedRound = await test.step('two tabs close mid-round', async () => {

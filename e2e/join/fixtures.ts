@@ -103,6 +103,14 @@ async function startCoordinatorProcess(): Promise<{ child: ChildProcess; url: st
   return { child, url, token, dataDir };
 }
 
+/**
+ * The join-page query that skips the backend ladder and takes WASM, which the ladder picks on a
+ * machine without a GPU anyway (measured: WASM 470–500 examples/s, WebGL 24–72, CPU 51–270). The
+ * ladder benchmarks every rung, 12–14 s a tab and more while tabs start together, again on each
+ * reload; cnn.spec.ts checks its choice, the other specs check what happens after it.
+ */
+export const WASM: Record<string, string> = { backend: 'wasm' };
+
 /** Opens join pages, each in a fresh context; closes them all at the end of the test. */
 export class JoinTabs {
   readonly pages: JoinPageObject[] = [];

@@ -4,7 +4,7 @@
 
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { eventually, expect, test } from './fixtures.ts';
+import { WASM, eventually, expect, test } from './fixtures.ts';
 import { digitCsv, grayPng, mnistExamples, writeTree } from './support/digitFiles.ts';
 
 const TASK = {
@@ -30,7 +30,7 @@ test('files picked and digits drawn train a round of a non-simulation task; only
     `digits/${folderExamples.labels[i]}/${i}.png`, grayPng(px, i % 2 === 1),
   ])));
   try {
-    const join = await tabs.openOwn({ task: taskId });
+    const join = await tabs.openOwn({ task: taskId, ...WASM });
     const sent: { text: string[]; binary: number } = { text: [], binary: 0 };
     const nonGet: string[] = [];
     join.page.on('request', (r) => { if (r.method() !== 'GET') nonGet.push(`${r.method()} ${r.url()}`); });
@@ -92,7 +92,7 @@ test('bad files get a clear coded error on the page and change nothing', async (
     noLabels: writeTree({ 'photos/a.png': grayPng(good!) }),
   };
   try {
-    const join = await tabs.openOwn();
+    const join = await tabs.openOwn(WASM);
     await expect(join.csvInput).toBeVisible({ timeout: 60_000 });
 
     const short = `5,${Array.from({ length: 700 }, () => 0).join(',')}\n`;

@@ -1,7 +1,7 @@
 // Secure aggregation in the browser: three join tabs run the four SecAgg stages (X25519 and
 // AES through the page's WebCrypto) and the coordinator commits a round from their masked updates.
 
-import { eventually, expect, test } from './fixtures.ts';
+import { WASM, eventually, expect, test } from './fixtures.ts';
 
 const TABS = 3;
 
@@ -19,7 +19,7 @@ test('3 tabs commit a round with secure aggregation; each page went through ever
   test.setTimeout(180_000);
   const taskId = await coordinator.api.createTask(TASK);
   const pages = [];
-  for (let i = 0; i < TABS; i++) pages.push(await tabs.open(taskId, i));
+  for (let i = 0; i < TABS; i++) pages.push(await tabs.open(taskId, i, WASM));
 
   const round = await eventually(async () => (await coordinator.api.rounds(taskId)).find((r) => r.round === 1), 150_000, 'round 1 to end');
   expect(round, `round 1 ended: ${round.reason}`).toMatchObject({ outcome: 'committed', reported: TABS });
