@@ -95,10 +95,14 @@ export async function runParty(job: string, role: VerticalRole, token: string, h
     onStatus({ phase: 'waiting' });
     await party.started;
     const { algorithm, settings } = party.welcome;
-    const { pool, use } = algorithm === 'hetero-lr' ? await startPaillierPool(paillierPoolSize(role)) : { pool: null, use: null };
-    if (use) hooks.onPaillier(use);
+    const paillier = algorithm === 'hetero-lr' ? await startPaillierPool(paillierPoolSize(role)) : null;
+    if (paillier) hooks.onPaillier(paillier.use);
+    const pool = paillier?.pool ?? null;
     const options = pool ? { workers: pool } : {};
-    try {
+    // An arbiter waits for its pool's decryptions: a pool worker that dies mid-job fails it with its
+    // code instead of leaving it waiting forever. A guest's or host's r^n fill is best-effort (an
+    // encryption without a precomputed factor computes its own), so it trains on.
+    const run = async (): Promise<void> => {
       if (role === 'arbiter') {
         onStatus({ phase: 'training', step: 0, steps });
         if (algorithm === 'split-nn') await runSplitNnArbiter(party.channel, settings);
@@ -111,6 +115,9 @@ export async function runParty(job: string, role: VerticalRole, token: string, h
         if (algorithm === 'split-nn') await (role === 'guest' ? runSplitNnGuest(party.channel, table, settings) : runSplitNnHost(party.channel, table, settings, role));
         else await (role === 'guest' ? runHeteroLrGuest(party.channel, table, settings, options) : runHeteroLrHost(party.channel, table, settings, role, options));
       }
+    };
+    try {
+      await (pool && role === 'arbiter' ? Promise.race([run(), paillier!.crashed]) : run());
       party.done();
       onStatus({ phase: 'done' });
     } catch (err) {
