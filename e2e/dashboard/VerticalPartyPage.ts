@@ -31,6 +31,7 @@ export class VerticalPartyPage {
   get epochs(): Locator { return this.id('vertical.epoch'); }
   get progress(): Locator { return this.id('vertical.progress'); }
   get backend(): Locator { return this.id('vertical.backend'); }
+  get paillierWorkers(): Locator { return this.id('vertical.paillier.workers'); }
   get tableRows(): Locator { return this.id('vertical.table.rows'); }
   get tableFeatures(): Locator { return this.id('vertical.table.features'); }
   get tableClasses(): Locator { return this.id('vertical.table.classes'); }

@@ -1,6 +1,6 @@
 // A browser tab joins a vertical job as the guest (the label holder) next to a Node host and arbiter:
-// it aligns by PSI, trains (hetero LR under Paillier on its own CSV table, or a split NN in its
-// worker's tfjs on the job's simulated table) and shows what the REST API reports.
+// it aligns by PSI, trains (hetero LR under Paillier on its own CSV table, with nested Paillier
+// workers, or a split NN in its worker's tfjs on the job's simulated table) and shows what the REST API reports.
 
 import { readFileSync } from 'node:fs';
 import { expect, test } from './fixtures.ts';
@@ -23,7 +23,7 @@ test.describe('a vertical party in the browser', () => {
     await Promise.all(parties.map((p) => p.stop()));
   });
 
-  test('the guest tab loads its own CSV table, aligns, trains and shows the same intersection and validation accuracy as REST', async ({ page, coordinator }) => {
+  test('the guest tab loads its own CSV table, aligns, trains on its nested Paillier workers and shows the same intersection and validation accuracy as REST', async ({ page, coordinator }) => {
     // An own-data job (no simulation): each party brings a CSV table; here the simulated split written as files.
     const files = await writeSimulatedCsv(tempDir('flotilla-vfl-csv-'), ['--rows', '160']);
     const job = await createVerticalJob<Job>(coordinator.url, coordinator.token, { algorithm: 'hetero-lr', epochs: 1, batchSize: 64, learningRate: 1, keyBits: 1024 });
@@ -44,6 +44,8 @@ test.describe('a vertical party in the browser', () => {
     parties.push(startVerticalParty(coordinator.url, job.id, 'arbiter', job.partyTokens.arbiter));
 
     await expect(tab.phase).toHaveText('done', { timeout: 180_000 });
+    // The party worker started its nested Paillier workers (the built chunk loaded) and trained on them.
+    await expect(tab.paillierWorkers).toHaveText(/^[1-9]\d*$/);
     const done = await rest<Job>(coordinator.url, coordinator.token, `/api/vertical/jobs/${job.id}`);
     await expect.poll(async () => (await rest<Job>(coordinator.url, coordinator.token, `/api/vertical/jobs/${job.id}`)).state).toBe('done');
     await expect(tab.intersection).toHaveText(String(done.intersection));

@@ -7,6 +7,7 @@ import type { VerticalReport, VerticalRole } from '@flotilla/vertical';
 import type { PartyStatus } from './runParty.ts';
 import type { PartyWorkerMessage } from './partyWorkerMessages.ts';
 import type { TableSummary } from './ownTable.ts';
+import type { PaillierUse } from './paillierPool.ts';
 
 /** The roles of a job with one host, shown until the job's own roles are known. */
 const DEFAULT_ROLES: VerticalRole[] = ['guest', 'host', 'arbiter'];
@@ -52,6 +53,7 @@ export function VerticalPartyPage() {
   const [idColumn, setIdColumn] = useState('id');
   const [labelColumn, setLabelColumn] = useState('label');
   const [table, setTable] = useState<TableSummary | null>(null);
+  const [paillier, setPaillier] = useState<PaillierUse | null>(null);
   const ownData = source === 'csv' && role !== 'arbiter';
   const worker = useRef<Worker | null>(null);
   const roles = useJobRoles(job);
@@ -62,6 +64,7 @@ export function VerticalPartyPage() {
     setReports([]);
     setBackend(null);
     setTable(null);
+    setPaillier(null);
     setStatus({ phase: 'joining' });
     // The party runs in a worker: Paillier, PSI and tfjs would otherwise freeze the page.
     worker.current?.terminate();
@@ -72,6 +75,7 @@ export function VerticalPartyPage() {
       if (m.type === 'status') setStatus(m.status);
       else if (m.type === 'report') setReports((rs) => [...rs, m.report]);
       else if (m.type === 'table') setTable(m.table);
+      else if (m.type === 'paillier') setPaillier(m.paillier);
       else setBackend(m.backend);
     };
     w.onerror = (e) => setStatus({ phase: 'failed', message: `party worker failed: ${e.message}` });
@@ -135,6 +139,7 @@ export function VerticalPartyPage() {
           <p>
             <strong data-testid="vertical.phase">{status.phase}</strong>
             {status.phase === 'training' && status.steps > 0 ? <> — step {status.step}/{status.steps}</> : null}
+            {paillier && running ? <> · Paillier on {paillier.workers > 0 ? `${paillier.workers} worker${paillier.workers === 1 ? '' : 's'}` : 'the party worker alone'}</> : null}
             {status.phase === 'failed' ? <span className="error" data-testid="vertical.error"> {status.message}</span> : null}
           </p>
           {lastStep ? <progress max={lastStep.steps} value={lastStep.step} data-testid="vertical.progress" /> : null}
@@ -143,6 +148,12 @@ export function VerticalPartyPage() {
               own table: <strong data-testid="vertical.table.rows">{table.rows}</strong> rows,{' '}
               <strong data-testid="vertical.table.features">{table.featureColumns}</strong> feature columns
               {table.classes ? <>, <strong data-testid="vertical.table.classes">{table.classes.length}</strong> classes ({table.classes.slice(0, 10).join(', ')})</> : null}
+            </p>
+          ) : null}
+          {paillier ? (
+            <p data-testid="vertical.paillier">
+              Paillier workers: <strong data-testid="vertical.paillier.workers">{paillier.workers}</strong>
+              {paillier.reason ? <> — {paillier.reason}; r^n and decryption run in the party worker alone (slower, same protocol)</> : ' (r^n precomputation and decryption beside the party worker)'}
             </p>
           ) : null}
           {backend ? <p>tfjs backend: <strong data-testid="vertical.backend">{backend}</strong></p> : null}

@@ -1,5 +1,6 @@
 // The vertical party page's worker: runs the party (PSI, Paillier, tfjs for the split NN) off the
-// page's thread and posts its status, reports and tfjs backend back. The .wasm binaries are Vite assets.
+// page's thread and posts its status, reports, tfjs backend and Paillier workers back (hetero LR
+// starts nested Paillier workers from here). The .wasm binaries are Vite assets.
 
 import { chooseBackend } from '@flotilla/client';
 import type { VerticalRole } from '@flotilla/vertical';
@@ -31,5 +32,11 @@ async function prepareTfjs(): Promise<void> {
 /** The page's request; `own` carries the picked File (a Blob is cloned to the worker, its bytes read only here). */
 self.onmessage = (e: MessageEvent<{ job: string; role: VerticalRole; token: string; own?: OwnTableChoice }>) => {
   const { job, role, token, own } = e.data;
-  void runParty(job, role, token, (status) => post({ type: 'status', status }), (report) => post({ type: 'report', report }), prepareTfjs, own, (table) => post({ type: 'table', table }));
+  void runParty(job, role, token, {
+    onStatus: (status) => post({ type: 'status', status }),
+    onReport: (report) => post({ type: 'report', report }),
+    prepareTfjs,
+    onTable: (table) => post({ type: 'table', table }),
+    onPaillier: (paillier) => post({ type: 'paillier', paillier }),
+  }, own);
 };

@@ -1,5 +1,8 @@
-// Runs one party of a vertical job (in the page's party worker): joins the relay, loads its table, runs its role.
+// Runs one party of a vertical job (in the page's party worker): joins the relay, loads its table, runs its role
+// (a hetero LR party on a pool of nested Paillier workers).
 import { labelOwnTable, readOwnTable, summarise } from './ownTable.ts';
+import { paillierPoolSize, startPaillierPool } from './paillierPool.ts';
+import type { PaillierUse } from './paillierPool.ts';
 import type { OwnTableChoice, TableSummary } from './ownTable.ts';
 import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
 import type { PartyCsvTable } from '@flotilla/data';
@@ -34,25 +37,29 @@ async function loadTable(job: string, role: 'guest' | HostRole, token: string): 
   return table;
 }
 
+/** Where a party reports what the page shows, and how it starts tfjs. */
+export interface PartyHooks {
+  onStatus(s: PartyStatus): void;
+  onReport(r: VerticalReport): void;
+  /** Picks and names the tfjs backend (a split NN guest or host only). */
+  prepareTfjs(): Promise<void>;
+  /** The own table's shape, once read (and again once labelled for the job's algorithm). */
+  onTable(t: TableSummary): void;
+  /** How many Paillier workers a hetero LR party runs on (0, with the reason, when none starts). */
+  onPaillier(p: PaillierUse): void;
+}
+
 /**
  * Joins job `job` as `role` and runs it to the end, reporting status and the party's own reports.
  * Heavy steps (PSI blinding, Paillier, tfjs) block the thread that calls it, so the page calls it
  * in a Web Worker. A split NN guest or host first calls `prepareTfjs` (which picks and names the
- * tfjs backend); hetero LR needs no tfjs. With `own`, a guest or host uses the picked CSV file
- * (an own-data job only), read before joining, and calls `onTable` with its shape; a bad file
- * never joins the job.
- * @example await runParty(jobId, 'guest', token, setStatus, addReport, () => tf.setBackend('wasm').then(() => undefined));
+ * tfjs backend); a hetero LR party starts a pool of nested Paillier workers and closes it at the
+ * end, whatever the outcome. With `own`, a guest or host uses the picked CSV file (an own-data job
+ * only), read before joining, and calls `onTable` with its shape; a bad file never joins the job.
+ * @example await runParty(jobId, 'guest', token, { onStatus, onReport, prepareTfjs, onTable, onPaillier });
  */
-export async function runParty(
-  job: string,
-  role: VerticalRole,
-  token: string,
-  onStatus: (s: PartyStatus) => void,
-  onReport: (r: VerticalReport) => void,
-  prepareTfjs: () => Promise<void>,
-  own?: OwnTableChoice,
-  onTable?: (t: TableSummary) => void,
-): Promise<void> {
+export async function runParty(job: string, role: VerticalRole, token: string, hooks: PartyHooks, own?: OwnTableChoice): Promise<void> {
+  const { onStatus, onReport, prepareTfjs, onTable } = hooks;
   let ownTable: PartyCsvTable | undefined;
   if (own && role !== 'arbiter') {
     onStatus({ phase: 'loading' });
@@ -61,7 +68,7 @@ export async function runParty(
     } catch (err) {
       return onStatus({ phase: 'failed', message: failure(err) });
     }
-    onTable?.(summarise(ownTable));
+    onTable(summarise(ownTable));
   }
   onStatus({ phase: 'joining' });
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/vertical/ws?job=${encodeURIComponent(job)}&role=${role}&token=${encodeURIComponent(token)}`;
@@ -79,7 +86,7 @@ export async function runParty(
     if (ownTable && role !== 'arbiter') {
       try {
         if (party.welcome.simulation) throw new Error('this job is a simulation: choose “the job’s simulated table” (a CSV file is for own-data jobs)');
-        onTable?.(summarise(labelOwnTable(ownTable, role, party.welcome.algorithm)));
+        onTable(summarise(labelOwnTable(ownTable, role, party.welcome.algorithm)));
       } catch (err) {
         socket.close();
         throw err;
@@ -87,25 +94,37 @@ export async function runParty(
     }
     onStatus({ phase: 'waiting' });
     await party.started;
-    try {
-      const { algorithm, settings } = party.welcome;
+    const { algorithm, settings } = party.welcome;
+    const paillier = algorithm === 'hetero-lr' ? await startPaillierPool(paillierPoolSize(role)) : null;
+    if (paillier) hooks.onPaillier(paillier.use);
+    const pool = paillier?.pool ?? null;
+    const options = pool ? { workers: pool } : {};
+    // An arbiter waits for its pool's decryptions: a pool worker that dies mid-job fails it with its
+    // code instead of leaving it waiting forever. A guest's or host's r^n fill is best-effort (an
+    // encryption without a precomputed factor computes its own), so it trains on.
+    const run = async (): Promise<void> => {
       if (role === 'arbiter') {
         onStatus({ phase: 'training', step: 0, steps });
         if (algorithm === 'split-nn') await runSplitNnArbiter(party.channel, settings);
-        else await runHeteroLrArbiter(party.channel, settings);
+        else await runHeteroLrArbiter(party.channel, settings, options);
       } else {
         onStatus({ phase: 'loading' });
         if (algorithm === 'split-nn') await prepareTfjs();
         const table = ownTable ?? await loadTable(job, role, token);
         onStatus({ phase: 'aligning' });
-        if (role === 'guest') await (algorithm === 'split-nn' ? runSplitNnGuest : runHeteroLrGuest)(party.channel, table, settings);
-        else await (algorithm === 'split-nn' ? runSplitNnHost : runHeteroLrHost)(party.channel, table, settings, role);
+        if (algorithm === 'split-nn') await (role === 'guest' ? runSplitNnGuest(party.channel, table, settings) : runSplitNnHost(party.channel, table, settings, role));
+        else await (role === 'guest' ? runHeteroLrGuest(party.channel, table, settings, options) : runHeteroLrHost(party.channel, table, settings, role, options));
       }
+    };
+    try {
+      await (pool && role === 'arbiter' ? Promise.race([run(), paillier!.crashed]) : run());
       party.done();
       onStatus({ phase: 'done' });
     } catch (err) {
       party.fail(err);
       throw err;
+    } finally {
+      await pool?.close();
     }
   } catch (err) {
     onStatus({ phase: 'failed', message: failure(err) });
