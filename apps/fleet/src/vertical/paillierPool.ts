@@ -9,12 +9,16 @@ import type { PaillierReply } from '@flotilla/privacy';
  * @example const pool = nodePaillierPool(); const plain = await pool.decrypt(privateKey, cs); await pool.close();
  */
 export function nodePaillierPool(size = availableParallelism()): PaillierWorkerPool {
-  return new PaillierWorkerPool(() => {
+  const pool: PaillierWorkerPool = new PaillierWorkerPool(() => {
     const worker = spawnTsWorker(new URL('./paillierWorker.ts', import.meta.url));
+    // A thread that crashes or exits on its own would leave its requests unanswered.
+    worker.on('error', (err) => pool.fail(err.message));
+    worker.on('exit', (code) => pool.fail(`worker thread exited with code ${code}`));
     return {
       postMessage: (m) => worker.postMessage(m),
       onMessage: (listener) => worker.on('message', (reply: PaillierReply) => listener(reply)),
       terminate: () => worker.terminate(),
     };
   }, size);
+  return pool;
 }

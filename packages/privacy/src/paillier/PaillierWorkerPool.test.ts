@@ -53,4 +53,12 @@ describe('PaillierWorkerPool (two worker threads)', () => {
     await expect(pool.decrypt(keys.privateKey, [good, keys.publicKey.n])).rejects.toMatchObject({ code: 'PAILLIER_BAD_CIPHERTEXT' });
     expect(await pool.decrypt(keys.privateKey, [good])).toEqual([5n]);
   });
+
+  it('rejects what a dead worker left pending with PAILLIER_WORKER_FAILED, then refuses new work', async () => {
+    const silent = new PaillierWorkerPool(() => ({ postMessage: () => undefined, onMessage: () => undefined, terminate: () => undefined }), 1);
+    const pending = silent.decrypt(keys.privateKey, [keys.publicKey.encrypt(1n)]);
+    silent.fail('worker thread exited with code 1');
+    await expect(pending).rejects.toMatchObject({ code: 'PAILLIER_WORKER_FAILED' });
+    await expect(silent.decrypt(keys.privateKey, [keys.publicKey.encrypt(1n)])).rejects.toMatchObject({ code: 'PAILLIER_BAD_PARAMETER' });
+  });
 });

@@ -124,6 +124,17 @@ export class PaillierWorkerPool {
     return (await Promise.all(parts)).flat();
   }
 
+  /**
+   * A worker died (its platform reported an error or an exit): every pending request rejects with
+   * PAILLIER_WORKER_FAILED instead of waiting for an answer that will not come, and the pool closes.
+   */
+  fail(reason: string): void {
+    if (this.closed) return;
+    for (const p of this.pending.values()) p.reject(new PaillierError('PAILLIER_WORKER_FAILED', `a Paillier worker failed: ${reason}`));
+    this.pending.clear();
+    void this.close();
+  }
+
   /** Ends the workers; pending requests reject. */
   async close(): Promise<void> {
     this.closed = true;
