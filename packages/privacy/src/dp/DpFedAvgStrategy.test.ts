@@ -91,7 +91,9 @@ describe('DpFedAvgStrategy with adaptive clipping (Andrew et al. 2021)', () => {
     expect(mean(median.slice(-50))).toBeGreaterThan(1.8);
     expect(mean(median.slice(-50))).toBeLessThan(2.2);
     const high = run(adaptive(0, { targetQuantile: 0.9, countNoiseStd: 1, clipNorm: 10 }), 150);
-    expect(high[0]).toBeLessThan(10);
+    // Every norm fits under S = 10, so each round shrinks S by e^(−0.2·(b̃ − 0.9)) ≈ e^(−0.02); one round's
+    // count noise (σ_b = 1 of 20) can undo that about 2 % of the time, ten rounds' (e^(−0.2) ± 0.03) practically never.
+    expect(high[9]).toBeLessThan(9.5);
     expect(mean(high.slice(-50))).toBeGreaterThan(2.6);
     expect(mean(high.slice(-50))).toBeLessThan(3.0);
   });
