@@ -85,6 +85,11 @@ export abstract class HeteroLrPartyState {
     await workers.randomFactors(key.n, factors, undefined, (chunk) => pool.addFactors(chunk));
   }
 
+  /** Encryptions that found the randomness pool empty and computed their r^n on the spot. */
+  get randomnessFallbacks(): number {
+    return this.pool?.fallbackCount ?? 0;
+  }
+
   protected requireKey(): PaillierPublicKey {
     if (!this.key) throw new VerticalError('VFL_OUT_OF_ORDER', 'no public key received yet');
     return this.key;
