@@ -18,6 +18,15 @@ interface Job {
 test.describe('a vertical job on the dashboard', () => {
   const parties: ChildHandle[] = [];
 
+  test.afterEach(async ({}, testInfo) => {
+    // A job that never starts or ends: the parties' own lines say which one did not join, or why.
+    if (testInfo.status !== testInfo.expectedStatus) {
+      const lines = parties.map((p) => p.output()).join('\n---\n');
+      console.log(`vertical party output:\n${lines}`);
+      await testInfo.attach('vertical parties', { body: lines, contentType: 'text/plain' });
+    }
+  });
+
   test.afterAll(async () => {
     await Promise.all(parties.map((p) => p.stop()));
   });
