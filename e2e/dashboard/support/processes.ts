@@ -96,7 +96,8 @@ export function startFleet(url: string, token: string, extra: string[] = []): Ch
 
 /** `npm run vertical-party` without npm in between: one party of a vertical job on simulated pooled MNIST. */
 export function startVerticalParty(url: string, job: string, role: string, token: string, extra: string[] = []): ChildHandle {
-  return launch(['apps/fleet/src/vertical/partyMain.ts', '--url', url, '--job', job, '--role', role, '--token', token, ...extra]);
+  // `--token=…` in one argument: a value that starts with '-' would otherwise read as an option.
+  return launch(['apps/fleet/src/vertical/partyMain.ts', '--url', url, '--job', job, '--role', role, `--token=${token}`, ...extra]);
 }
 
 /** `npm run vertical-party -- --write-simulated-csv DIR …`: DIR/guest.csv and DIR/host.csv, once written. */

@@ -4,7 +4,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadOrCreateOperatorToken } from './operatorToken.ts';
+import { loadOrCreateOperatorToken, secretToken } from './operatorToken.ts';
 
 describe('loadOrCreateOperatorToken', () => {
   it('generates a token on first start, saves it readable by the owner only, and reuses it', () => {
@@ -14,7 +14,7 @@ describe('loadOrCreateOperatorToken', () => {
     const second = loadOrCreateOperatorToken(dir);
 
     expect(first.source).toBe('generated');
-    expect(first.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(first.token).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{31}$/);
     expect(statSync(first.file!).mode & 0o777).toBe(0o600);
     expect(second).toMatchObject({ source: 'file', token: first.token });
   });
@@ -26,5 +26,13 @@ describe('loadOrCreateOperatorToken', () => {
 
     expect(token).toEqual({ token: 'configured-secret', source: 'configured', file: null });
     expect(loadOrCreateOperatorToken(dir).source).toBe('generated');
+  });
+});
+
+describe('secretToken', () => {
+  it('never starts with "-", which a command line would take for an option (base64url does 1 time in 64)', () => {
+    const tokens = Array.from({ length: 2000 }, () => secretToken());
+    expect(tokens.every((t) => /^[A-Za-z0-9_][A-Za-z0-9_-]{31}$/.test(t))).toBe(true);
+    expect(new Set(tokens).size).toBe(2000);
   });
 });

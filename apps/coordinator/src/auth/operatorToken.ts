@@ -37,9 +37,21 @@ export function loadOrCreateOperatorToken(dataDir: string, configured?: string |
       return { token, source: 'file', file };
     }
   }
-  // 24 random bytes: 192 bits, URL-safe so it fits a URL fragment without escaping.
-  const token = randomBytes(24).toString('base64url');
+  const token = secretToken();
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return { token, source: 'generated', file };
+}
+
+/**
+ * 24 random bytes (192 bits) as 32 URL-safe characters, so a token fits a URL fragment or query
+ * without escaping, and never starting with '-': command lines take `--token <value>`, and Node's
+ * argument parser refuses a value that looks like an option (one token in 64 did).
+ * @example const token = secretToken(); // e.g. 'q3Zp…' (32 characters)
+ */
+export function secretToken(): string {
+  for (;;) {
+    const token = randomBytes(24).toString('base64url');
+    if (!token.startsWith('-')) return token;
+  }
 }

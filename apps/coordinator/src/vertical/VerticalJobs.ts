@@ -1,9 +1,10 @@
 // Vertical jobs: settings, per-role party token hashes, who joined, progress the parties report; kept in the store.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
 import { DEFAULT_VALIDATION_FRACTION, MAX_HOSTS, verticalRoles } from '@flotilla/vertical';
 import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalReport, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
 import { sameSecret } from '../auth/operatorAuth.ts';
+import { secretToken } from '../auth/operatorToken.ts';
 import type { Store, VerticalJobRecord } from '../store/Store.ts';
 
 /** Lifecycle of a vertical job. */
@@ -148,7 +149,7 @@ export class VerticalJobs {
       if (testRows !== undefined && (!Number.isInteger(testRows) || testRows < 1 || testRows > 10000)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'simulation.testRows must be an integer in [1, 10000]');
       if (overlap !== undefined && !(overlap > 0 && overlap <= 1)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'simulation.overlap must be in (0, 1]');
     }
-    const token = (): string => randomBytes(24).toString('base64url');
+    const token = secretToken;
     const roles = verticalRoles(hosts ?? 1);
     const tokens: Partial<Record<VerticalRole, string>> = Object.fromEntries(roles.map((role) => [role, token()]));
     const job: VerticalJob = {

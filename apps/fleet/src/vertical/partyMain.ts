@@ -11,7 +11,7 @@ import { describeTable, labelTaskOf, ownPartyData, simulatedPartyData } from './
 import { nodePaillierPool } from './paillierPool.ts';
 import { writeSimulatedCsv } from './writeSimulatedCsv.ts';
 
-const USAGE = `usage: npm run vertical-party -- --url http://127.0.0.1:8080 --job <id> --role guest|host|host-2|…|arbiter --token <party token>
+const USAGE = `usage: npm run vertical-party -- --url http://127.0.0.1:8080 --job <id> --role guest|host|host-2|…|arbiter --token=<party token>
   [--table my.csv [--id-column id] [--label-column label]]   (guest or a host of an own-data job: its own table)
   [--rows 1000] [--overlap 0.8] [--seed 1] [--test-rows 500]   (without --table: simulated MNIST, unless the job sets its simulation)
   or: npm run vertical-party -- --write-simulated-csv DIR [--rows 1000] [--task pooled-binary|digits]   (writes DIR/guest.csv, DIR/host.csv)
