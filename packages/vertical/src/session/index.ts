@@ -10,5 +10,5 @@ export { runSplitNnGuest, runSplitNnHost, runSplitNnArbiter } from './splitNnPar
 export type { SplitNnJobSettings } from './splitNnParty.ts';
 export { joinRelay } from './relayChannel.ts';
 export type { RelaySocket, RelayParty } from './relayChannel.ts';
-export { HETERO_LR_ROLES, verticalRoles, isHeteroLrPayloadType, isPayloadTypeOf } from './relayMessages.ts';
+export { verticalRoles, isPayloadTypeOf } from './relayMessages.ts';
 export type { VerticalRole, VerticalAlgorithm, PartyEnvelope, CoordinatorEnvelope, VerticalSimulationSpec } from './relayMessages.ts';

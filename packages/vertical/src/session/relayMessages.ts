@@ -4,8 +4,6 @@ import type { HeteroLrJobSettings } from './heteroLrParty.ts';
 import { hostRoles } from '../roles.ts';
 import type { HostRole } from '../roles.ts';
 
-/** Roles of a job with one host. */
-export const HETERO_LR_ROLES = ['guest', 'host', 'arbiter'] as const;
 /** A role of a vertical job: guest, one of its hosts, or the arbiter. */
 export type VerticalRole = 'guest' | 'arbiter' | HostRole;
 
@@ -45,11 +43,6 @@ export type CoordinatorEnvelope =
 
 /** The training protocols a vertical job runs. */
 export type VerticalAlgorithm = 'hetero-lr' | 'split-nn';
-
-/** Payload types a hetero LR job relays: PSI and hetero LR messages only. */
-export function isHeteroLrPayloadType(type: string): boolean {
-  return type.startsWith('psi.') || type.startsWith('hetero-lr.');
-}
 
 /** Payload types a job of `algorithm` relays: PSI and that protocol's messages. */
 export function isPayloadTypeOf(algorithm: VerticalAlgorithm, type: string): boolean {
