@@ -114,7 +114,7 @@ export class TaskRunner {
         continue;
       }
       const budget = this.config.privacy.differentialPrivacy.targetEpsilon;
-      if (budget !== undefined && hasPrivacyAccounting(this.strategy) && this.strategy.epsilonAfterNextRound(instructions.goal) > budget) {
+      if (budget !== undefined && hasPrivacyAccounting(this.strategy) && this.strategy.epsilonAfterNextRound() > budget) {
         this.setState('completed', `privacy budget ε = ${budget} reached (spent ${this.strategy.epsilonSpent().toFixed(3)})`);
         break;
       }
