@@ -3,8 +3,8 @@
 // ε after every round, stops at the budget and replays the same ε from the store after a restart.
 
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { FlotillaClient } from '@flotilla/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FlotillaClient, Trainer } from '@flotilla/client';
 import { RdpAccountant } from '@flotilla/privacy';
 import type { PartitionSpec } from '@flotilla/protocol';
 import { dpSgdAccountant } from '../engine/sampleLevelPrivacy.ts';
@@ -13,13 +13,23 @@ import { api, createTask, eventually, smallTask, startMnistClients, startTestCoo
 
 const partition: PartitionSpec = { kind: 'iid', numClients: 3, seed: 5, examplesPerClient: 100 };
 
+/** A trainer that trains on one example fewer than its client declared (a subsample, say). */
+const shortTrainer: Trainer = {
+  device: () => ({ backend: 'synthetic' }),
+  async train(job) {
+    return { update: new Float32Array(job.weights.length), shapes: [[job.weights.length]], numExamples: job.data.count - 1, metrics: { loss: 1, accuracy: 0.1, trainMs: 1 } };
+  },
+};
+
 describe('DP-SGD with secure aggregation', () => {
   let coordinator: TestCoordinator | undefined;
   let clients: FlotillaClient[] = [];
 
-  afterAll(async () => {
+  afterEach(async () => {
     for (const c of clients) c.stop();
+    clients = [];
     await coordinator?.close();
+    coordinator = undefined;
   });
 
   it('accounts the masked reports at the declared example counts, records ε > 0 per round and stops at the budget', async () => {
@@ -63,5 +73,27 @@ describe('DP-SGD with secure aggregation', () => {
     store.close();
     coordinator = undefined;
     expect(replayed!.epsilonSpent()).toBeCloseTo(body.rounds.at(-1)!.epsilon, 6);
+  });
+
+  it('a client that trains on another count than its plan binds fails its round instead of uploading; the others commit', async () => {
+    coordinator = await startTestCoordinator();
+    const { url } = coordinator;
+    const taskId = await createTask(url, smallTask({
+      data: { partition },
+      fit: { batchSize: 50, minFitClients: 3, minAvailableClients: 3 },
+      stop: { maxRounds: 1 },
+      privacy: {
+        dpSgd: { enabled: true, l2NormClip: 1, noiseMultiplier: 1, microbatchSize: 1, delta: 1e-5 },
+        secureAggregation: { enabled: true, mode: 'full', stageDeadlineMs: 10_000 },
+      },
+    }));
+    clients = [...await startMnistClients(url, taskId, partition, [0, 1]), ...await startMnistClients(url, taskId, partition, [2], shortTrainer)];
+    const [round] = await eventually(async () => {
+      const { body } = await api<{ rounds: { outcome: string; reported: number; failed: number; epsilon: number }[] }>(url, `/api/tasks/${taskId}/rounds`);
+      return body.rounds.length >= 1 ? body.rounds : undefined;
+    }, 60_000, 'one round');
+    expect(round).toMatchObject({ outcome: 'committed', reported: 2, failed: 1 });
+    // The two honest clients' examples spent one round's ε at the bound count (2 steps at q = 1/2).
+    expect(round!.epsilon).toBeCloseTo(new RdpAccountant([{ noiseMultiplier: 1, sampleRate: 0.5, steps: 2 }]).getEpsilon(1e-5), 6);
   });
 });
