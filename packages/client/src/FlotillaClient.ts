@@ -194,6 +194,7 @@ export class FlotillaClient {
         if (this.secure === session) this.secure = null;
         this.emit({ type: 'error', code: ErrorCodes.SECAGG_REJECTED, message: `secure aggregation failed: ${err instanceof Error ? err.message : String(err)}`, fatal: false });
       },
+      this.options.noise,
     );
     this.secure = session;
     session.start();
