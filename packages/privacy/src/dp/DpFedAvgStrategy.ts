@@ -60,8 +60,10 @@ const CLIP_NORM_KEY = 'dp.clipNorm';
  * uniformly without replacement, and every selected client may contribute (under secure
  * aggregation all survivors do), so a connected user is in a round's sum with probability
  * selected / n and a user who is not connected with probability 0. The worst case over users,
- * q = selected / n, is what each round is accounted at, as the usual Poisson approximation of a
- * fixed-size sample (McMahan et al. 2018, §3). It is not m / K for the configured population K:
+ * q = selected / n, is what each round is accounted at. McMahan et al. analyse Poisson selection
+ * ("sample users with probability q"); a uniform fixed-size draw is accounted as Poisson sampling
+ * at its inclusion probability, the usual approximation (an exact guarantee would need Poisson
+ * selection itself). It is not m / K for the configured population K:
  * with 30 of K = 100 clients online, C = 0.1 and over-selection 1.3, 4 of 30 are selected,
  * q = 0.133, not 0.03.
  * @example const strategy = new DpFedAvgStrategy(createStrategy({ name: 'fedadam' }), { clipNorm: 1, noiseMultiplier: 1, delta: 1e-5 });
