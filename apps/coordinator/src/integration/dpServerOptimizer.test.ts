@@ -45,7 +45,7 @@ async function firstStep(url: string, taskId: string): Promise<Float64Array> {
 /** Fraction of coordinates whose step has magnitude η within 1 %. */
 const atLearningRate = (step: Float64Array, eta: number) => step.filter((d) => Math.abs(Math.abs(d) - eta) < 0.01 * eta).length / step.length;
 
-const dpTask = (strategy: string, secure: boolean): TaskConfigInput => smallTask({
+const dpTask = (strategy: 'fedadam' | 'fedavg', secure: boolean): TaskConfigInput => smallTask({
   data: { partition: { kind: 'iid', numClients: 3, seed: 2, examplesPerClient: 50 } },
   strategy: { name: strategy, serverLearningRate: 0.05 },
   fit: { minFitClients: 3, minAvailableClients: 3 },
