@@ -9,6 +9,9 @@ import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorCodes, FlotillaError, type ErrorCode } from '@flotilla/protocol';
 import { installOperatorAuth, redactedRequestSerializer } from './auth/operatorAuth.ts';
+import { OperatorSessions } from './auth/OperatorSessions.ts';
+import type { RouteEntry } from './auth/routeAccess.ts';
+import { sessionRoutes } from './auth/sessionRoutes.ts';
 import { loadOrCreateOperatorToken } from './auth/operatorToken.ts';
 import { createCoordinator, type Coordinator } from './coordinator.ts';
 import { clientRoutes } from './routes/clients.ts';
@@ -45,6 +48,8 @@ export interface AppOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     coordinator: Coordinator;
+    /** Every route with the access the auth hook gives it (see routeAccess.ts). */
+    routeAccess: readonly RouteEntry[];
   }
 }
 
@@ -56,6 +61,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.SCHEMA_VIOLATION]: 400,
   [ErrorCodes.INTERNAL]: 500,
   [ErrorCodes.UNAUTHORIZED]: 401,
+  [ErrorCodes.CSRF_REFUSED]: 403,
+  [ErrorCodes.BAD_REQUEST_TARGET]: 400,
 };
 
 /**
@@ -73,7 +80,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     : options.logger ?? false;
   const app = Fastify({ logger, bodyLimit: 8 * 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
   mkdirSync(options.dataDir, { recursive: true });
-  installOperatorAuth(app, options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token);
+  const operatorToken = options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token;
+  const sessions = new OperatorSessions();
+  app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions));
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
   const coordinator = createCoordinator(store, app.log);
   app.decorate('coordinator', coordinator);
@@ -104,6 +113,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // ws refuses frames past maxPayload outright; the slack lets our own check answer with a code.
   await app.register(websocket, { options: { maxPayload: maxFrameBytes + 1024 * 1024 } });
   await app.register(healthRoutes, { coordinator });
+  await app.register(sessionRoutes, { operatorToken, sessions });
   await app.register(taskRoutes, { coordinator });
   await app.register(clientRoutes, { coordinator });
   await app.register(modelRoutes, { coordinator });
