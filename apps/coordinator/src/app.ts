@@ -17,6 +17,7 @@ import { createCoordinator, type Coordinator } from './coordinator.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { joinTokenRoutes } from './routes/joinTokens.ts';
 import { modelRoutes } from './routes/models.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { simulationRoutes } from './routes/simulation.ts';
@@ -116,6 +117,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes, { operatorToken, sessions });
   await app.register(taskRoutes, { coordinator });
   await app.register(clientRoutes, { coordinator });
+  await app.register(joinTokenRoutes, { coordinator });
   await app.register(modelRoutes, { coordinator });
   await app.register(eventRoutes, { coordinator });
   await app.register(simulationRoutes, { coordinator });
