@@ -44,6 +44,8 @@ export interface AppOptions {
   operatorToken?: string;
   /** When set, a client's hello must carry it (separate from the operator token). */
   joinToken?: string | null;
+  /** PEM certificate chain and private key: the app serves HTTPS and WSS instead of HTTP and WS. */
+  tls?: { cert: string | Buffer; key: string | Buffer } | null;
 }
 
 declare module 'fastify' {
@@ -79,7 +81,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const logger = typeof options.logger === 'object' && options.logger !== null
     ? { ...options.logger, serializers: { ...options.logger.serializers, req: redactedRequestSerializer } }
     : options.logger ?? false;
-  const app = Fastify({ logger, bodyLimit: 8 * 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
+  // Fastify types an HTTPS instance apart; routes, hooks and inject are the same for both.
+  const app = (options.tls
+    ? Fastify({ logger, bodyLimit: 8 * 1024 * 1024, https: { cert: options.tls.cert, key: options.tls.key } }) as unknown as FastifyInstance
+    : Fastify({ logger, bodyLimit: 8 * 1024 * 1024 })).withTypeProvider<TypeBoxTypeProvider>();
   mkdirSync(options.dataDir, { recursive: true });
   const operatorToken = options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token;
   const sessions = new OperatorSessions();
