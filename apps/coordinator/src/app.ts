@@ -87,9 +87,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     : Fastify({ logger, bodyLimit: 8 * 1024 * 1024 })).withTypeProvider<TypeBoxTypeProvider>();
   mkdirSync(options.dataDir, { recursive: true });
   const operatorToken = options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token;
-  const sessions = new OperatorSessions();
-  app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions));
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
+  const sessions = new OperatorSessions(store);
+  app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions));
   const coordinator = createCoordinator(store, app.log);
   app.decorate('coordinator', coordinator);
   // Registered before every plugin, so it runs before any of their hooks closes a socket.

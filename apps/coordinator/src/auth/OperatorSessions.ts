@@ -1,48 +1,48 @@
 // Dashboard sessions: the dashboard trades the operator token once for an opaque random session id
 // that travels in an HttpOnly cookie, so no script on the web app's origin (the public join page
-// shares it) can read a credential. Sessions live in memory with a server-side expiry: a restarted
-// coordinator asks the dashboard for the token again.
+// shares it) can read a credential. The store keeps only a digest of each id with its expiry, so a
+// restarted coordinator keeps its dashboards signed in and a copied database holds no cookie.
 
 import { createHash, randomBytes } from 'node:crypto';
+import type { Store } from '../store/Store.ts';
 
 export const SESSION_COOKIE = 'flotilla_session';
 /** Twelve hours: a working day at the dashboard, after which the token is asked for again. */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
-/** Oldest sessions are dropped past this many, so repeated sign-ins cannot grow memory without bound. */
+/** Oldest sessions are dropped past this many, so repeated sign-ins cannot grow the store without bound. */
 const MAX_SESSIONS = 1000;
 
-// Only digests are kept, so the map itself holds nothing a cookie could be rebuilt from.
 const digest = (id: string): string => createHash('sha256').update(id).digest('hex');
 
+type SessionRecords = Pick<Store, 'putOperatorSession' | 'operatorSessionExpiry' | 'deleteOperatorSession' | 'pruneOperatorSessions'>;
+
 /**
- * Opaque session ids with an expiry.
+ * Opaque session ids with a server-side expiry.
  * @example const { id } = sessions.create(); sessions.valid(id); // true for SESSION_TTL_MS
  */
 export class OperatorSessions {
-  private readonly expiries = new Map<string, number>();
-
-  constructor(readonly ttlMs = SESSION_TTL_MS, private readonly now: () => number = Date.now) {}
+  constructor(private readonly records: SessionRecords, readonly ttlMs = SESSION_TTL_MS, private readonly now: () => number = () => Date.now()) {}
 
   create(): { id: string; expiresAt: number } {
     const id = randomBytes(32).toString('base64url');
     const expiresAt = this.now() + this.ttlMs;
-    if (this.expiries.size >= MAX_SESSIONS) this.expiries.delete(this.expiries.keys().next().value!);
-    this.expiries.set(digest(id), expiresAt);
+    this.records.pruneOperatorSessions(this.now(), MAX_SESSIONS - 1);
+    this.records.putOperatorSession(digest(id), expiresAt);
     return { id, expiresAt };
   }
 
   /** True for a session that exists and has not expired; an expired one is forgotten. */
   valid(id: string): boolean {
     const key = digest(id);
-    const expiresAt = this.expiries.get(key);
-    if (expiresAt === undefined) return false;
+    const expiresAt = this.records.operatorSessionExpiry(key);
+    if (expiresAt === null) return false;
     if (expiresAt > this.now()) return true;
-    this.expiries.delete(key);
+    this.records.deleteOperatorSession(key);
     return false;
   }
 
   end(id: string): void {
-    this.expiries.delete(digest(id));
+    this.records.deleteOperatorSession(digest(id));
   }
 }
 

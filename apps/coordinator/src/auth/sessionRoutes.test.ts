@@ -2,9 +2,13 @@
 // opaque id; the cookie authenticates reads, needs the CSRF header for changes, expires on the
 // server, and signing out ends it.
 
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ErrorCodes } from '@flotilla/protocol';
 import { createTask, smallTask, startTestCoordinator, TEST_OPERATOR_TOKEN, type TestCoordinator } from '../testing/harness.ts';
+import { SqliteStore } from '../store/SqliteStore.ts';
 import { OperatorSessions, SESSION_COOKIE, readCookie } from './OperatorSessions.ts';
 
 describe('dashboard session', () => {
@@ -86,6 +90,16 @@ describe('dashboard session', () => {
     expect(await after.json()).toMatchObject({ code: ErrorCodes.UNAUTHORIZED, message: expect.stringContaining('session') });
   });
 
+  it('keeps the session across a coordinator restart on the same data directory', async () => {
+    const cookie = cookieOf(await signIn(TEST_OPERATOR_TOKEN));
+    await coordinator.close();
+    coordinator = await startTestCoordinator({ dataDir: coordinator.dataDir });
+
+    const response = await fetch(`${coordinator.url}/api/tasks`, { headers: { cookie } });
+
+    expect(response.status).toBe(200);
+  });
+
   it('refuses an invented session id', async () => {
     const response = await fetch(`${coordinator.url}/api/tasks`, { headers: { cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}` } });
     expect(response.status).toBe(401);
@@ -93,10 +107,12 @@ describe('dashboard session', () => {
 });
 
 describe('OperatorSessions', () => {
+  const store = () => new SqliteStore(path.join(mkdtempSync(path.join(os.tmpdir(), 'flotilla-sessions-')), 'flotilla.db'));
+
   it('expires a session on the server after its time to live', () => {
     vi.useFakeTimers({ now: 1_000_000 });
     try {
-      const sessions = new OperatorSessions(60_000);
+      const sessions = new OperatorSessions(store(), 60_000);
       const { id, expiresAt } = sessions.create();
 
       expect(expiresAt).toBe(1_060_000);
@@ -111,7 +127,7 @@ describe('OperatorSessions', () => {
   });
 
   it('keeps a bounded number of sessions, dropping the oldest', () => {
-    const sessions = new OperatorSessions();
+    const sessions = new OperatorSessions(store());
     const first = sessions.create().id;
     const later = Array.from({ length: 1000 }, () => sessions.create().id);
 

@@ -217,6 +217,27 @@ export class SqliteStore implements Store {
     this.db.prepare('UPDATE join_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
   }
 
+  putOperatorSession(idHash: string, expiresAt: number): void {
+    this.db.prepare('INSERT OR REPLACE INTO operator_sessions (id_hash, expires_at) VALUES (?, ?)').run(idHash, expiresAt);
+  }
+
+  operatorSessionExpiry(idHash: string): number | null {
+    const row = this.db.prepare('SELECT expires_at FROM operator_sessions WHERE id_hash = ?').get(idHash) as Row | undefined;
+    return row ? (row.expires_at as number) : null;
+  }
+
+  deleteOperatorSession(idHash: string): void {
+    this.db.prepare('DELETE FROM operator_sessions WHERE id_hash = ?').run(idHash);
+  }
+
+  pruneOperatorSessions(now: number, keep: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM operator_sessions WHERE expires_at <= ?').run(now);
+      this.db.prepare(`DELETE FROM operator_sessions WHERE rowid NOT IN
+                       (SELECT rowid FROM operator_sessions ORDER BY expires_at DESC, rowid DESC LIMIT ?)`).run(keep);
+    })();
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

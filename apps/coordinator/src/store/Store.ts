@@ -161,5 +161,11 @@ export interface Store {
   /** Marks a token revoked (once: a second revocation keeps the first time); null when there is no such token. */
   revokeJoinToken(id: string, at: number): JoinTokenRecord | null;
   touchJoinToken(id: string, at: number): void;
+  /** Dashboard sessions by the SHA-256 of their id: a restarted coordinator keeps its dashboards signed in. */
+  putOperatorSession(idHash: string, expiresAt: number): void;
+  operatorSessionExpiry(idHash: string): number | null;
+  deleteOperatorSession(idHash: string): void;
+  /** Drops sessions expired at `now`, then the oldest past `keep`. */
+  pruneOperatorSessions(now: number, keep: number): void;
   close(): void;
 }
