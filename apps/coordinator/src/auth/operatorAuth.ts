@@ -31,21 +31,13 @@ function needsOperator(req: FastifyRequest): boolean {
   return (req.routeOptions.config?.access ?? defaultAccess(pattern)) === 'operator';
 }
 
-type Credential = { kind: 'bearer' | 'query'; token: string } | { kind: 'session'; id: string } | { kind: 'malformed' } | null;
-
-function presented(req: FastifyRequest): Credential {
+/** The operator token from `Authorization: Bearer`, or, on a route that takes it, `?access_token=`; '' for a malformed header. */
+function presentedToken(req: FastifyRequest): string | null {
   const header = req.headers.authorization;
-  if (header) {
-    const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-    return match ? { kind: 'bearer', token: match[1]!.trim() } : { kind: 'malformed' };
-  }
-  const session = readCookie(req.headers.cookie, SESSION_COOKIE);
-  if (session) return { kind: 'session', id: session };
-  if (req.routeOptions.config?.queryToken) {
-    const token = (req.query as Record<string, unknown> | undefined)?.access_token;
-    if (typeof token === 'string' && token) return { kind: 'query', token };
-  }
-  return null;
+  if (header) return /^Bearer\s+(.+)$/i.exec(header.trim())?.[1]!.trim() ?? '';
+  if (!req.routeOptions.config?.queryToken) return null;
+  const token = (req.query as Record<string, unknown> | undefined)?.access_token;
+  return typeof token === 'string' && token ? token : null;
 }
 
 const refuse = (reply: FastifyReply, status: number, code: string, message: string) =>
@@ -54,7 +46,7 @@ const refuse = (reply: FastifyReply, status: number, code: string, message: stri
 /**
  * Adds the operator check to every route of `app` (call before routes are registered); returns the
  * routes registered afterwards, each with its access, for tests that try every operator route.
- * @example installOperatorAuth(app, 'secret', new OperatorSessions()); // curl -H 'authorization: Bearer secret' …/api/tasks
+ * @example installOperatorAuth(app, 'secret', new OperatorSessions(store)); // curl -H 'authorization: Bearer secret' …/api/tasks
  */
 export function installOperatorAuth(app: FastifyInstance, operatorToken: string, sessions: OperatorSessions): RouteEntry[] {
   if (!operatorToken) throw new Error('an operator token is required');
@@ -66,21 +58,23 @@ export function installOperatorAuth(app: FastifyInstance, operatorToken: string,
       return reply.code(400).send({ code: ErrorCodes.BAD_REQUEST_TARGET, message: 'the request target must be a path (origin-form), not an absolute URL' });
     }
     if (!needsOperator(req)) return;
-    const credential = presented(req);
-    if (credential?.kind === 'session') {
-      if (!sessions.valid(credential.id)) {
-        return refuse(reply, 401, ErrorCodes.UNAUTHORIZED, 'the dashboard session expired or ended: sign in with the operator token again');
-      }
-      if (!SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] !== '1') {
-        return refuse(reply, 403, ErrorCodes.CSRF_REFUSED, `a call that changes state with the session cookie needs the ${CSRF_HEADER}: 1 header`);
-      }
-      return;
+    const token = presentedToken(req);
+    if (token !== null) {
+      if (sameSecret(token, operatorToken)) return;
+      return refuse(reply, 401, ErrorCodes.UNAUTHORIZED, 'the operator token is wrong');
     }
-    if ((credential?.kind === 'bearer' || credential?.kind === 'query') && sameSecret(credential.token, operatorToken)) return;
-    const message = credential === null
-      ? 'this endpoint needs the operator token: send `Authorization: Bearer <token>` (the coordinator prints it, with a dashboard URL, when it starts)'
-      : 'the operator token is wrong';
-    return refuse(reply, 401, ErrorCodes.UNAUTHORIZED, message);
+    const session = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (session === null) {
+      return refuse(reply, 401, ErrorCodes.UNAUTHORIZED, 'this endpoint needs the operator token: send `Authorization: Bearer <token>` (the coordinator prints it, with a dashboard URL, when it starts)');
+    }
+    if (!sessions.valid(session)) {
+      return refuse(reply, 401, ErrorCodes.UNAUTHORIZED, 'the dashboard session expired or ended: sign in with the operator token again');
+    }
+    // The cookie rides along with any request the browser makes, a cross-site form's too; the
+    // header cannot be added by one (SameSite=Strict already stops it in current browsers).
+    if (!SAFE_METHODS.has(req.method) && req.headers[CSRF_HEADER] !== '1') {
+      return refuse(reply, 403, ErrorCodes.CSRF_REFUSED, `a call that changes state with the session cookie needs the ${CSRF_HEADER}: 1 header`);
+    }
   });
   return routes;
 }
