@@ -36,6 +36,8 @@ test.describe('operator token', () => {
   });
 
   test('the printed URL opens the dashboard, the token leaves the address bar and no script can read a credential', async ({ dashboard, coordinator, page }) => {
+    const urls: string[] = [];
+    page.on('request', (r) => urls.push(r.url()));
     await dashboard.open(coordinator.token);
 
     await dashboard.expectLive();
@@ -46,6 +48,9 @@ test.describe('operator token', () => {
     const cookies = await page.context().cookies();
     expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite, c.path])).toEqual([['flotilla_session', true, 'Strict', '/api']]);
     expect(cookies[0]!.value).not.toContain(coordinator.token);
+    // The event stream rides the cookie: no request carries the token in its URL.
+    expect(urls.some((u) => u.includes('/api/events'))).toBe(true);
+    expect(urls.filter((u) => u.includes('access_token') || u.includes(coordinator.token))).toEqual([]);
 
     // The session survives a reload without the fragment; signing out ends it.
     await page.reload();

@@ -12,7 +12,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ operatorToken: string; s
     config: { access: 'public' },
     schema: {
       summary: 'Sign the dashboard in: trades the operator token for an HttpOnly session cookie',
-      tags: ['events'],
+      tags: ['access'],
       body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }),
     },
   }, async (req, reply) => {
@@ -25,7 +25,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ operatorToken: string; s
 
   app.delete('/api/session', {
     config: { access: 'public' },
-    schema: { summary: 'Sign the dashboard out: ends the session and clears its cookie', tags: ['events'] },
+    schema: { summary: 'Sign the dashboard out: ends the session and clears its cookie', tags: ['access'] },
   }, async (req, reply) => {
     const id = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (id) sessions.end(id);

@@ -10,7 +10,7 @@ export const joinTokenRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinat
   const { joinTokens } = coordinator;
 
   app.post('/api/join-tokens', {
-    schema: { summary: 'Issue a client join token (shown once)', tags: ['clients'], body: CreateJoinToken, response: { 201: IssuedJoinToken } },
+    schema: { summary: 'Issue a client join token (shown once)', tags: ['access'], body: CreateJoinToken, response: { 201: IssuedJoinToken } },
   }, async (req, reply) => {
     const { view, token } = joinTokens.issue(req.body);
     reply.code(201).header('cache-control', 'no-store');
@@ -18,10 +18,10 @@ export const joinTokenRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinat
   });
 
   app.get('/api/join-tokens', {
-    schema: { summary: 'Issued join tokens (never the tokens themselves)', tags: ['clients'], response: { 200: Type.Object({ joinTokens: Type.Array(JoinTokenView) }) } },
+    schema: { summary: 'Issued join tokens (never the tokens themselves)', tags: ['access'], response: { 200: Type.Object({ joinTokens: Type.Array(JoinTokenView) }) } },
   }, async () => ({ joinTokens: joinTokens.list() }));
 
   app.post('/api/join-tokens/:id/revoke', {
-    schema: { summary: 'Revoke a join token and disconnect the clients that joined with it', tags: ['clients'], params: Type.Object({ id: Type.String() }), response: { 200: JoinTokenView } },
+    schema: { summary: 'Revoke a join token and disconnect the clients that joined with it', tags: ['access'], params: Type.Object({ id: Type.String() }), response: { 200: JoinTokenView } },
   }, async (req) => joinTokens.revoke(req.params.id));
 };
