@@ -10,7 +10,7 @@ import { rawRequest, type RawResponse } from '../testing/rawHttp.ts';
 import type { RouteEntry } from './routeAccess.ts';
 
 /** Spellings a router, a file server or a proxy might resolve to `path`. */
-export function spellings(path: string, port: number): string[] {
+function spellings(path: string, port: number): string[] {
   const out = new Set<string>();
   for (let i = 0; i < path.length; i++) {
     const hex = path.charCodeAt(i).toString(16).padStart(2, '0');
