@@ -44,6 +44,8 @@ export interface AppOptions {
   operatorToken?: string;
   /** When set, a client's hello must carry it (separate from the operator token). */
   joinToken?: string | null;
+  /** The built web app to serve (default apps/web/dist); tests point it at a directory of their own. */
+  webRoot?: string;
   /** PEM certificate chain and private key: the app serves HTTPS and WSS instead of HTTP and WS. */
   tls?: { cert: string | Buffer; key: string | Buffer } | null;
 }
@@ -129,7 +131,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(privacyRoutes);
   await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken: options.joinToken ?? null });
   await app.register(verticalRoutes, { coordinator });
-  await app.register(webRoutes);
+  await app.register(webRoutes, options.webRoot ? { root: options.webRoot } : {});
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.addHook('onClose', async () => {

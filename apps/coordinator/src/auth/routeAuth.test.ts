@@ -1,8 +1,13 @@
 // Every operator route, enumerated from the app itself, refuses every spelling of its path without
 // the token: each character percent-encoded (upper- and lower-case hex), doubled and trailing
 // slashes, dot segments, case changes, absolute form, HEAD and OPTIONS, and ?/#/; tricks. The
-// requests go byte for byte over a loopback socket, so nothing normalises them on the way.
+// requests go byte for byte over a loopback socket, so nothing normalises them on the way. The app
+// serves a web directory of the test's own, so the static files' wildcard route is always there to
+// be tried (apps/web/dist may not be built yet when the unit tests run).
 
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '@flotilla/protocol';
 import { api, createTask, smallTask, startTestCoordinator, TEST_OPERATOR_TOKEN, type TestCoordinator } from '../testing/harness.ts';
@@ -94,7 +99,11 @@ describe('operator routes, whatever the spelling', () => {
   };
 
   beforeAll(async () => {
-    coordinator = await startTestCoordinator();
+    const webRoot = mkdtempSync(path.join(os.tmpdir(), 'flotilla-web-'));
+    mkdirSync(path.join(webRoot, 'dashboard'));
+    writeFileSync(path.join(webRoot, 'index.html'), '<!doctype html><title>join</title>');
+    writeFileSync(path.join(webRoot, 'dashboard', 'index.html'), '<!doctype html><title>dashboard</title>');
+    coordinator = await startTestCoordinator({ webRoot });
     port = Number(new URL(coordinator.url).port);
     ids.task = await createTask(coordinator.url, smallTask(), false);
     ids.job = (await api<{ id: string }>(coordinator.url, '/api/vertical/jobs', { method: 'POST', body: { algorithm: 'hetero-lr', epochs: 1 } })).body.id;
@@ -108,9 +117,17 @@ describe('operator routes, whatever the spelling', () => {
       expect(names).toContain(name);
     }
     const open = coordinator.app.routeAccess.filter((r) => r.access !== 'operator').map((r) => `${r.method} ${r.url}`);
-    for (const name of ['GET /ws', 'GET /healthz', 'GET /api/tasks/:id/models/:version/weights.frame', 'GET /api/simulation/tasks/:id/partitions/:index', 'GET /vertical/ws', 'GET /vertical/jobs/:id/tables/:role']) {
+    for (const name of ['GET /ws', 'GET /healthz', 'GET /*', 'GET /dashboard', 'GET /api/tasks/:id/models/:version/weights.frame', 'GET /api/simulation/tasks/:id/partitions/:index', 'GET /vertical/ws', 'GET /vertical/jobs/:id/tables/:role']) {
       expect(open).toContain(name);
     }
+  });
+
+  it('serves the web pages, liveness and what clients fetch without the token', async () => {
+    const open = ['/', '/index.html', '/dashboard', '/healthz', `/api/tasks/${ids.task}/models/0/weights.frame`, `/api/tasks/${ids.task}/models/latest/weights.frame`];
+
+    const answers = await pooled(open, 4, async (target) => ({ target, status: (await rawRequest(port, 'GET', target)).status }));
+
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
   });
 
   it('refuses every spelling of every operator route without the token, with no data in the answer', async () => {
