@@ -170,7 +170,7 @@ export class FlotillaClient {
       case 'error':
         this.emit({ type: 'error', code: message.code, message: message.message, fatal: message.fatal });
         // Reconnecting with the same join token cannot succeed: leave instead of retrying forever.
-        if (message.code === ErrorCodes.JOIN_REFUSED) this.stop();
+        if (message.code === ErrorCodes.JOIN_REFUSED || message.code === ErrorCodes.JOIN_REVOKED) this.stop();
         return;
       default: {
         const never: never = message;
