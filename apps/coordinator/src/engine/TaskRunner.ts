@@ -16,6 +16,7 @@ import { validateUpdate } from './validateUpdate.ts';
 import { commitRound, abandonRound } from './roundCommit.ts';
 import { dpSgdAccountant, dpSgdBudgetStop, dpSgdEligible, dpSgdPlan } from './sampleLevelPrivacy.ts';
 import { SecureRound, type SecAggClientMessage } from './SecureRound.ts';
+import { selectionSeed } from './selectionSeed.ts';
 
 export class TaskRunner {
   weights: Float32Array;
@@ -102,7 +103,7 @@ export class TaskRunner {
       }
       const round = this.lastRound + 1;
       const eligible = dpSgdEligible(this.config, this.deps.registry.eligibleFor(this.id, this.deps.isActiveTask(this.id)));
-      const rng = createRng((this.config.seed * 1_000_003 + round) >>> 0);
+      const rng = createRng(selectionSeed(this.config, round));
       const available = eligible.map((c) => ({
         id: c.id,
         ...(c.numExamples === null ? {} : { numExamples: c.numExamples }),
