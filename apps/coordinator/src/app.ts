@@ -11,6 +11,7 @@ import { ErrorCodes, FlotillaError, type ErrorCode } from '@flotilla/protocol';
 import { installOperatorAuth, redactedRequestSerializer } from './auth/operatorAuth.ts';
 import { loadOrCreateOperatorToken } from './auth/operatorToken.ts';
 import { createCoordinator, type Coordinator } from './coordinator.ts';
+import type { ModelServiceOptions } from './model/ModelService.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -40,6 +41,8 @@ export interface AppOptions {
   operatorToken?: string;
   /** When set, a client's hello must carry it (separate from the operator token). */
   joinToken?: string | null;
+  /** Timeouts of the model worker's jobs (and, for tests, another worker module). */
+  models?: ModelServiceOptions;
 }
 
 declare module 'fastify' {
@@ -75,7 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   mkdirSync(options.dataDir, { recursive: true });
   installOperatorAuth(app, options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token);
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
-  const coordinator = createCoordinator(store, app.log);
+  const coordinator = createCoordinator(store, app.log, options.models);
   app.decorate('coordinator', coordinator);
   // Registered before every plugin, so it runs before any of their hooks closes a socket.
   app.addHook('preClose', async () => coordinator.beginShutdown());

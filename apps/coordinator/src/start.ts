@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { loadOrCreateOperatorToken, type OperatorToken } from './auth/operatorToken.ts';
+import type { ModelTimeouts } from './model/ModelService.ts';
 
 export interface CoordinatorSettings {
   host: string;
@@ -20,6 +21,8 @@ export interface CoordinatorSettings {
   operatorToken?: string | null;
   /** Client join token; null = clients join without one. */
   joinToken?: string | null;
+  /** Model worker timeouts (evaluation, baseline epoch); unset ones keep their defaults. */
+  modelTimeouts?: Partial<ModelTimeouts>;
 }
 
 /**
@@ -38,6 +41,8 @@ export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): Co
       'max-frame-mb': { type: 'string' },
       'operator-token': { type: 'string' },
       'join-token': { type: 'string' },
+      'eval-timeout-s': { type: 'string' },
+      'baseline-epoch-timeout-s': { type: 'string' },
     },
     strict: true,
   });
@@ -52,7 +57,20 @@ export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): Co
     maxFrameBytes: Math.round(Number(values['max-frame-mb'] ?? env.FLOTILLA_MAX_FRAME_MB ?? 16) * 1024 * 1024),
     operatorToken: values['operator-token'] || env.FLOTILLA_OPERATOR_TOKEN || null,
     joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null,
+    modelTimeouts: modelTimeouts(values['eval-timeout-s'] ?? env.FLOTILLA_EVAL_TIMEOUT_S, values['baseline-epoch-timeout-s'] ?? env.FLOTILLA_BASELINE_EPOCH_TIMEOUT_S),
   };
+}
+
+function modelTimeouts(evaluateS: string | undefined, baselineEpochS: string | undefined): Partial<ModelTimeouts> {
+  const ms = (name: string, v: string | undefined) => {
+    if (v === undefined || v === '') return undefined;
+    const s = Number(v);
+    if (!Number.isFinite(s) || s <= 0) throw new Error(`invalid ${name} ${v} (seconds, > 0)`);
+    return Math.round(s * 1000);
+  };
+  const evaluateMs = ms('--eval-timeout-s', evaluateS);
+  const baselineEpochMs = ms('--baseline-epoch-timeout-s', baselineEpochS);
+  return { ...(evaluateMs ? { evaluateMs } : {}), ...(baselineEpochMs ? { baselineEpochMs } : {}) };
 }
 
 export interface StartedCoordinator {
@@ -69,6 +87,7 @@ export async function startCoordinator(settings: CoordinatorSettings): Promise<S
     dataDir: settings.dataDir,
     operatorToken: operator.token,
     joinToken: settings.joinToken ?? null,
+    models: { timeouts: settings.modelTimeouts ?? {} },
     maxFrameBytes: settings.maxFrameBytes,
     logger: { level: settings.logLevel },
   });

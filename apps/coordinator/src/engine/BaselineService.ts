@@ -73,7 +73,7 @@ export class BaselineService {
         epochs.push(epoch);
         save({});
         this.bus.publish('baseline.progress', taskId, { ...epoch, maxEpochs: job.maxEpochs });
-      })
+      }, { taskId })
       .then((result) => {
         const record = save({ status: 'done', accuracy: result.accuracy, loss: result.loss, epochs: result.epochs });
         // Every task sharing this fingerprint gets δ for the rounds it ran meanwhile.
