@@ -3,11 +3,13 @@
 // network; with --dropout, selected tabs close or go offline mid-round, and come back.
 
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { readEventStream, type StreamEvent } from '../eventStream.ts';
+import { followEventStream, type StreamEvent } from '../eventStream.ts';
+import type { CoordinatorLink } from '../coordinatorLink.ts';
 import type { NodeFleetRun } from '../nodeFleet.ts';
 import { toRoundLine } from '../nodeFleet.ts';
 import { formatRoundLine, type FleetReporter } from '../report.ts';
 import { CHROMIUM_ARGS, WEBGPU_ARGS, chromiumPath, emulateDevice, type NetworkProfile } from './chromium.ts';
+import { TabSupervisor, type TabLook } from './tabSupervisor.ts';
 
 export interface BrowserFleetOptions {
   url: string;
@@ -31,6 +33,8 @@ export interface BrowserFleetOptions {
   /** The coordinator's client join token, handed to each tab in its URL; null when not needed. */
   joinToken: string | null;
   reporter: FleetReporter;
+  /** Paces the event stream's reconnects while the coordinator is away. */
+  link: CoordinatorLink;
 }
 
 /** Speed of the tabs on one backend: the ladder's benchmark and the measured local training. */
@@ -84,9 +88,30 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
   const openPage = async (tab: Tab) => {
     const page = await tab.context.newPage();
     await emulateDevice(page, tab.slow ? options.cpuThrottle : 1, options.network);
-    await page.goto(`${options.url}/?${query(tab)}`);
     tab.page = page;
+    // With the coordinator away the tab shows Chromium's error page: the supervisor reloads it.
+    await page.goto(`${options.url}/?${query(tab)}`).catch(() => {});
   };
+  const look = async (tab: Tab): Promise<TabLook> => {
+    const page = tab.page;
+    if (!page || page.isClosed()) return { url: null, stage: null };
+    try {
+      const s = await page.evaluate(() => {
+        const join = (window as unknown as { flotillaJoin?: { getSnapshot(): { stage: string; lastError: string | null } } }).flotillaJoin;
+        return join ? { stage: join.getSnapshot().stage, lastError: join.getSnapshot().lastError } : null;
+      });
+      return { url: page.url(), stage: s?.stage ?? null, lastError: s?.lastError ?? null };
+    } catch {
+      return { url: page.url(), stage: null };
+    }
+  };
+  const supervisor = new TabSupervisor<Tab>({
+    look,
+    reload: async (tab) => {
+      await tab.page?.goto(`${options.url}/?${query(tab)}`, { timeout: 30_000 });
+    },
+    reporter: options.reporter,
+  });
 
   const tabs: Tab[] = [];
   let dropoutsInjected = 0;
@@ -138,6 +163,13 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
     signal.addEventListener('abort', () => watch.abort());
     let finalState = 'running';
     let stopReason: string | null = null;
+    // Tabs still opening (no page yet) are not the supervisor's.
+    let supervising = false;
+    const supervise = setInterval(() => {
+      if (supervising) return;
+      supervising = true;
+      void supervisor.check(tabs.filter((t) => t.page !== null)).finally(() => (supervising = false));
+    }, 3_000);
     const status = setInterval(() => {
       void Promise.all(tabs.map(snapshot)).then((snaps) => {
         const counts = new Map<string, number>();
@@ -156,7 +188,9 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
     };
     const auth = options.token ? `&access_token=${encodeURIComponent(options.token)}` : '';
     // Watched from before the first tab opens: rounds start as soon as enough tabs have joined.
-    const watching = readEventStream(`${options.url}/api/events?taskId=${options.taskId}&ephemeral=false${auth}`, onEvent, watch.signal);
+    const watching = followEventStream(`${options.url}/api/events?taskId=${options.taskId}&ephemeral=false${auth}`, onEvent, options.link, watch.signal);
+    // Awaited below, after the tabs open; a refusal meanwhile must not count as unhandled.
+    watching.catch(() => {});
     // Tabs arrive two at a time: sixteen backend ladders benchmarking at once on two cores
     // starve each other (none had finished after 75 s) and measure nothing useful.
     for (let i = 0; i < options.clients && !watch.signal.aborted; i += 2) {
@@ -180,6 +214,7 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
       await watching;
     } finally {
       clearInterval(status);
+      clearInterval(supervise);
     }
 
     const backends: Record<string, Omit<BackendSpeed, 'throttledTrainingExamplesPerSec'> & { bench: number[]; trained: number[]; throttled: number[] }> = {};
