@@ -24,7 +24,10 @@ export type WorkerReply =
 export interface CallOptions {
   transfer?: ArrayBuffer[];
   onProgress?: (p: unknown) => void;
-  /** The call fails when the worker says nothing about it (no result, no progress) for this long; 0 = never. */
+  /**
+   * The call fails when the worker says nothing about it (no result, no progress) for this long;
+   * 0 = never. A fresh worker's start (loading TensorFlow.js) counts towards its first job.
+   */
   timeoutMs?: number;
 }
 
@@ -85,7 +88,7 @@ export class WorkerRpc {
     if (pending.timeoutMs <= 0) return;
     // A stuck worker (a runaway kernel, a deadlock) would hold every later job: it is terminated.
     pending.timer = setTimeout(() => {
-      this.die(`model worker gave no answer to ${pending.method} within ${Math.round(pending.timeoutMs / 1000)} s`, pending.method);
+      this.die(`model worker gave no answer to ${pending.method} within ${pending.timeoutMs / 1000} s`, pending.method);
       void this.worker.terminate();
     }, pending.timeoutMs);
     pending.timer.unref?.();
