@@ -59,6 +59,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.SCHEMA_VIOLATION]: 400,
   [ErrorCodes.INTERNAL]: 500,
   [ErrorCodes.UNAUTHORIZED]: 401,
+  // A model job (task creation's initial weights, a tfjs export) lost its worker: the next try gets a fresh one.
+  [ErrorCodes.MODEL_WORKER_FAILED]: 503,
 };
 
 /**
