@@ -28,10 +28,12 @@ export interface Coordinator {
 export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOptions: ModelServiceOptions = {}): Coordinator {
   const registry = new ClientRegistry();
   const bus = new EventBus(store);
+  const metrics = new CoordinatorMetrics();
   const models = new ModelService({
     ...modelOptions,
     onWorkerFailure: (failure) => {
       const { code, message } = failure.error;
+      metrics.modelWorkerFailures.inc({ job: failure.method ?? 'none' });
       log.error({ code, job: failure.method, worker: failure.worker, taskId: failure.taskId, round: failure.round, reason: message }, 'model worker failed; a fresh one takes the next job');
       bus.publish('model.worker', failure.taskId ?? null, {
         code, job: failure.method, worker: failure.worker, reason: message, ...(failure.round === undefined ? {} : { round: failure.round }),
@@ -39,7 +41,6 @@ export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOpt
       modelOptions.onWorkerFailure?.(failure);
     },
   });
-  const metrics = new CoordinatorMetrics();
   const baselines = new BaselineService(store, models, bus, log);
   const tasks = new TaskManager({
     store, registry, bus, models, baselines, metrics, log,

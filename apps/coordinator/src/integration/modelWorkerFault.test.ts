@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FlotillaClient } from '@flotilla/client';
 import { ErrorCodes, type PartitionSpec } from '@flotilla/protocol';
-import { api, createTask, eventually, smallTask, startMnistClients, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
+import { api, createTask, eventually, operatorHeaders, smallTask, startMnistClients, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 
 interface RoundView { round: number; outcome: string; reason: string | null; modelVersion: number }
 const partition: PartitionSpec = { kind: 'iid', numClients: 3, seed: 4, examplesPerClient: 60 };
@@ -57,6 +57,8 @@ describe('model worker faults', () => {
       [ErrorCodes.MODEL_WORKER_FAILED, 'evaluate', 2],
     ]);
     expect(String(events[1]!.data.reason)).toMatch(/no answer to evaluate within 8 s/);
+    const metrics = await (await fetch(`${url}/metrics`, { headers: operatorHeaders() })).text();
+    expect(metrics).toMatch(/^flotilla_model_worker_failures_total\{job="evaluate"\} 3$/m);
     const { body: task } = await api<{ state: string; modelVersion: number }>(url, `/api/tasks/${taskId}`);
     expect(task).toMatchObject({ state: 'completed', modelVersion: 2 });
     delete process.env.FLOTILLA_TEST_WORKER_FAULTS;
