@@ -57,6 +57,8 @@ interface Tab {
   page: Page | null;
   slow: boolean;
   down: boolean;
+  /** Its page is being opened: not yet the supervisor's to judge. */
+  opening: boolean;
 }
 
 interface TabSnapshot {
@@ -86,11 +88,16 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
     ...(options.joinToken ? { joinToken: options.joinToken } : {}), ...(tab.slow ? { slowdown: String(options.cpuThrottle) } : {}),
   });
   const openPage = async (tab: Tab) => {
-    const page = await tab.context.newPage();
-    await emulateDevice(page, tab.slow ? options.cpuThrottle : 1, options.network);
-    tab.page = page;
-    // With the coordinator away the tab shows Chromium's error page: the supervisor reloads it.
-    await page.goto(`${options.url}/?${query(tab)}`).catch(() => {});
+    tab.opening = true;
+    try {
+      const page = await tab.context.newPage();
+      await emulateDevice(page, tab.slow ? options.cpuThrottle : 1, options.network);
+      tab.page = page;
+      // With the coordinator away the tab shows Chromium's error page: the supervisor reloads it.
+      await page.goto(`${options.url}/?${query(tab)}`).catch(() => {});
+    } finally {
+      tab.opening = false;
+    }
   };
   const look = async (tab: Tab): Promise<TabLook> => {
     const page = tab.page;
@@ -163,12 +170,12 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
     signal.addEventListener('abort', () => watch.abort());
     let finalState = 'running';
     let stopReason: string | null = null;
-    // Tabs still opening (no page yet) are not the supervisor's.
+    // Tabs still opening are not the supervisor's.
     let supervising = false;
     const supervise = setInterval(() => {
       if (supervising) return;
       supervising = true;
-      void supervisor.check(tabs.filter((t) => t.page !== null)).finally(() => (supervising = false));
+      void supervisor.check(tabs.filter((t) => !t.opening && t.page !== null)).finally(() => (supervising = false));
     }, 3_000);
     const status = setInterval(() => {
       void Promise.all(tabs.map(snapshot)).then((snaps) => {
@@ -196,7 +203,7 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
     for (let i = 0; i < options.clients && !watch.signal.aborted; i += 2) {
       const batch: Tab[] = [];
       for (let j = i; j < Math.min(i + 2, options.clients); j++) {
-        const tab: Tab = { index: j, context: await browser.newContext(), page: null, slow: random() < options.slow, down: false };
+        const tab: Tab = { index: j, context: await browser.newContext(), page: null, slow: random() < options.slow, down: false, opening: false };
         tabs.push(tab);
         batch.push(tab);
         await openPage(tab);
