@@ -12,6 +12,8 @@ export interface LinkOptions {
   giveUpAfterMs: number;
 }
 
+const REQUEST_TIMEOUT_MS = 60_000;
+
 export const DEFAULT_LINK: LinkOptions = { baseMs: 500, maxMs: 10_000, giveUpAfterMs: 15 * 60_000 };
 
 /** A non-2xx answer of the coordinator's REST API. */
@@ -41,7 +43,7 @@ export function isUnreachable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   // undici: 'fetch failed' (refused, reset, DNS) and 'terminated' (the body was cut off).
   if (err.name === 'TypeError' && (err.message === 'fetch failed' || err.message === 'terminated')) return true;
-  if (err instanceof StreamEndedError) return true;
+  if (err instanceof StreamEndedError || err.name === 'TimeoutError') return true;
   return /ECONNREFUSED|ECONNRESET|EPIPE|UND_ERR_SOCKET|socket hang up|other side closed/.test(`${err.message} ${(err as { code?: string }).code ?? ''}`)
     || (err.cause instanceof Error && isUnreachable(err.cause));
 }
@@ -137,7 +139,8 @@ function describe(err: unknown): string {
  * CoordinatorHttpError with the body's code.
  */
 export async function requestJson<T>(url: string, init: RequestInit = {}): Promise<T> {
-  const response = await fetch(url, init);
+  // A host that vanished without closing its sockets would leave a call waiting for ever.
+  const response = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), ...init });
   const text = await response.text();
   let body: (T & { code?: string; message?: string }) | null = null;
   try {

@@ -108,6 +108,7 @@ describe('isUnreachable', () => {
   it('tells an outage from a refusal', () => {
     expect(isUnreachable(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8080'), { code: 'ECONNREFUSED' }) }))).toBe(true);
     expect(isUnreachable(new TypeError('terminated'))).toBe(true);
+    expect(isUnreachable(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))).toBe(true);
     expect(isUnreachable(new CoordinatorHttpError(503, null, 'starting'))).toBe(true);
     expect(isUnreachable(new CoordinatorHttpError(401, 'FLT_UNAUTHORIZED', 'wrong token'))).toBe(false);
     expect(isUnreachable(new CoordinatorHttpError(404, 'FLT_TASK_NOT_FOUND', 'no such task'))).toBe(false);
