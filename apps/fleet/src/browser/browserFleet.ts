@@ -9,7 +9,7 @@ import type { NodeFleetRun } from '../nodeFleet.ts';
 import { toRoundLine } from '../nodeFleet.ts';
 import { formatRoundLine, type FleetReporter } from '../report.ts';
 import { CHROMIUM_ARGS, WEBGPU_ARGS, chromiumPath, emulateDevice, type NetworkProfile } from './chromium.ts';
-import { TabSupervisor, type TabLook } from './tabSupervisor.ts';
+import { TabSupervisor, lookAtPage } from './tabSupervisor.ts';
 
 export interface BrowserFleetOptions {
   url: string;
@@ -99,21 +99,8 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
       tab.opening = false;
     }
   };
-  const look = async (tab: Tab): Promise<TabLook> => {
-    const page = tab.page;
-    if (!page || page.isClosed()) return { url: null, stage: null };
-    try {
-      const s = await page.evaluate(() => {
-        const join = (window as unknown as { flotillaJoin?: { getSnapshot(): { stage: string; lastError: string | null } } }).flotillaJoin;
-        return join ? { stage: join.getSnapshot().stage, lastError: join.getSnapshot().lastError } : null;
-      });
-      return { url: page.url(), stage: s?.stage ?? null, lastError: s?.lastError ?? null };
-    } catch {
-      return { url: page.url(), stage: null };
-    }
-  };
   const supervisor = new TabSupervisor<Tab>({
-    look,
+    look: (tab) => lookAtPage(tab.page),
     reload: async (tab) => {
       await tab.page?.goto(`${options.url}/?${query(tab)}`, { timeout: 30_000 });
     },

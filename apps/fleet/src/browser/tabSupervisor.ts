@@ -4,6 +4,7 @@
 // with its own exponential backoff and full jitter, until its page runs again. A running page
 // needs nothing: its client reconnects by itself.
 
+import type { Page } from 'playwright-core';
 import { backoffDelay, type LinkOptions } from '../coordinatorLink.ts';
 import type { FleetReporter } from '../report.ts';
 
@@ -16,6 +17,21 @@ export interface TabLook {
   /** Null when the page holds no join session (an error page, a blank one). */
   stage: string | null;
   lastError?: string | null;
+}
+
+/** Reads a tab's page: where it is and, if it holds the join page, its session's stage. */
+export async function lookAtPage(page: Page | null): Promise<TabLook> {
+  if (!page || page.isClosed()) return { url: null, stage: null };
+  try {
+    const s = await page.evaluate(() => {
+      const join = (window as unknown as { flotillaJoin?: { getSnapshot(): { stage: string; lastError: string | null } } }).flotillaJoin;
+      return join ? { stage: join.getSnapshot().stage, lastError: join.getSnapshot().lastError } : null;
+    });
+    return { url: page.url(), stage: s?.stage ?? null, lastError: s?.lastError ?? null };
+  } catch {
+    // Mid-navigation, or a crashed renderer.
+    return { url: page.url(), stage: null };
+  }
 }
 
 export function tabHealth(look: TabLook): TabHealth {
