@@ -3,7 +3,7 @@
 // trains for minutes never delays a round's evaluation. A quick worker that dies or times out is
 // replaced by a fresh one at the next call; its jobs in flight fail with FLT_MODEL_WORKER_FAILED.
 
-import type { ModelSpec } from '@flotilla/protocol';
+import { ErrorCodes, hasErrorCode, type ModelSpec } from '@flotilla/protocol';
 import { WorkerRpc, type WorkerFailure } from './WorkerRpc.ts';
 import type { BaselineEpoch, BaselineJob, BaselineResult, EvaluateResult, ExportResult, InitResult } from './jobs.ts';
 
@@ -55,7 +55,7 @@ export class ModelService {
   }
 
   init(model: ModelSpec, seed: number): Promise<InitResult> {
-    return this.quickCall<InitResult>('init', { model, seed }, { timeoutMs: this.timeouts.initMs });
+    return this.twice(() => this.quickCall<InitResult>('init', { model, seed }, { timeoutMs: this.timeouts.initMs }));
   }
 
   evaluate(model: ModelSpec, weights: Float32Array, testLimit: number, context: JobContext = {}): Promise<EvaluateResult> {
@@ -64,7 +64,7 @@ export class ModelService {
   }
 
   exportTfjs(model: ModelSpec, weights: Float32Array): Promise<ExportResult> {
-    return this.quickCall<ExportResult>('exportTfjs', { model, weights: weights.slice() }, { timeoutMs: this.timeouts.exportMs });
+    return this.twice(() => this.quickCall<ExportResult>('exportTfjs', { model, weights: weights.slice() }, { timeoutMs: this.timeouts.exportMs }));
   }
 
   async baseline(job: BaselineJob, onEpoch: (epoch: BaselineEpoch) => void, context: JobContext = {}): Promise<BaselineResult> {
@@ -83,6 +83,20 @@ export class ModelService {
     const all = [...this.baselineWorkers, ...(this.quick ? [this.quick] : [])];
     this.quick = null;
     await Promise.all(all.map((w) => w.close()));
+  }
+
+  /**
+   * A job without side effects whose worker died is tried once more on a fresh worker, so task
+   * creation, a restart's resume or an export rides out one crash. (A round's evaluation retries
+   * in the round engine, which reports it.)
+   */
+  private async twice<T>(job: () => Promise<T>): Promise<T> {
+    try {
+      return await job();
+    } catch (err) {
+      if (!hasErrorCode(err, ErrorCodes.MODEL_WORKER_FAILED) || this.closed) throw err;
+      return await job();
+    }
   }
 
   private async quickCall<T>(method: string, args: unknown, options: Parameters<WorkerRpc['call']>[2], context: JobContext = {}): Promise<T> {

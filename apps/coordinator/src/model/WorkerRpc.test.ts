@@ -43,10 +43,10 @@ describe('WorkerRpc', () => {
     open.push(rpc);
     await rpc.call('evaluate', {});
     const epochs: unknown[] = [];
-    // Eight steps of 100 ms: 800 ms in all, each well within a 400 ms silence.
-    const result = await rpc.call('baseline', { steps: 8, stepMs: 100 }, { timeoutMs: 400, onProgress: (p) => epochs.push(p) });
+    // Twelve steps of 100 ms: 1.2 s in all, longer than the timeout, each step well within it.
+    const result = await rpc.call('baseline', { steps: 12, stepMs: 100 }, { timeoutMs: 1000, onProgress: (p) => epochs.push(p) });
     expect(result).toMatchObject({ accuracy: 0.8 });
-    expect(epochs).toHaveLength(8);
+    expect(epochs).toHaveLength(12);
   });
 });
 
@@ -70,10 +70,18 @@ describe('ModelService', () => {
     expect(failures).toHaveLength(1);
   });
 
+  it('tries initial weights once more on a fresh worker, then fails with the code', async () => {
+    const failures: ModelWorkerFailure[] = [];
+    models = new ModelService({ workerFile: scripted, onWorkerFailure: (f) => failures.push(f) });
+    await expect(models.init(MODEL, -1)).rejects.toMatchObject({ code: ErrorCodes.MODEL_WORKER_FAILED });
+    expect(failures.map((f) => f.method)).toEqual(['init', 'init']);
+    expect(await models.init(MODEL, 1)).toMatchObject({ shapes: [[4]] });
+  });
+
   it('fails a baseline whose worker falls silent between epochs with the code', async () => {
     const failures: ModelWorkerFailure[] = [];
     // Long enough for a fresh worker thread to start (its first silence includes loading the module).
-    models = new ModelService({ workerFile: scripted, timeouts: { baselineEpochMs: 2000 }, onWorkerFailure: (f) => failures.push(f) });
+    models = new ModelService({ workerFile: scripted, timeouts: { baselineEpochMs: 5000 }, onWorkerFailure: (f) => failures.push(f) });
     const epochs: unknown[] = [];
     const job = { steps: -2, stepMs: 50 } as unknown as BaselineJob;
     await expect(models.baseline(job, (e) => epochs.push(e), { taskId: 't2' })).rejects.toMatchObject({ code: ErrorCodes.MODEL_WORKER_FAILED });

@@ -14,6 +14,8 @@ port.on('message', (msg: { id: number; method: string; args: { steps?: number; s
       port.postMessage({ id: msg.id, ok: true, result: { loss: 0.5, accuracy: 0.9 } });
       return;
     case 'init':
+      // Seed −1 stands for a model whose creation crashes the thread, every time.
+      if ((msg.args as { seed?: number }).seed === -1) process.exit(3);
       port.postMessage({ id: msg.id, ok: true, result: { weights: new Float32Array(4), shapes: [[4]], backend: 'none' } });
       return;
     case 'baseline': {
