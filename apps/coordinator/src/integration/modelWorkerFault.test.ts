@@ -20,6 +20,7 @@ describe('model worker faults', () => {
   afterAll(async () => {
     for (const c of clients) c.stop();
     await coordinator?.close();
+    delete process.env.FLOTILLA_TEST_WORKER_FAULTS;
   });
 
   it('retries an evaluation whose worker died, abandons the round with a code after a second failure, and goes on', async () => {
@@ -29,7 +30,7 @@ describe('model worker faults', () => {
     process.env.FLOTILLA_TEST_WORKER_FAULTS = faults;
     coordinator = await startTestCoordinator({
       // Long enough for a fresh worker to load TensorFlow.js and the test set on a loaded machine.
-      models: { workerFile: new URL('../testing/faultyModelWorker.ts', import.meta.url), timeouts: { evaluateMs: 8_000 } },
+      models: { workerFile: new URL('../testing/faultyModelWorker.ts', import.meta.url), timeouts: { evaluateMs: 12_000 } },
     });
     const { url } = coordinator;
     const taskId = await createTask(url, smallTask({ data: { partition, testLimit: 200 }, fit: { minAvailableClients: 3 }, stop: { maxRounds: 3 } }));
@@ -56,11 +57,10 @@ describe('model worker faults', () => {
       [ErrorCodes.MODEL_WORKER_FAILED, 'evaluate', 2],
       [ErrorCodes.MODEL_WORKER_FAILED, 'evaluate', 2],
     ]);
-    expect(String(events[1]!.data.reason)).toMatch(/no answer to evaluate within 8 s/);
+    expect(String(events[1]!.data.reason)).toMatch(/no answer to evaluate within 12 s/);
     const metrics = await (await fetch(`${url}/metrics`, { headers: operatorHeaders() })).text();
     expect(metrics).toMatch(/^flotilla_model_worker_failures_total\{job="evaluate"\} 3$/m);
     const { body: task } = await api<{ state: string; modelVersion: number }>(url, `/api/tasks/${taskId}`);
     expect(task).toMatchObject({ state: 'completed', modelVersion: 2 });
-    delete process.env.FLOTILLA_TEST_WORKER_FAULTS;
   }, 120_000);
 });
