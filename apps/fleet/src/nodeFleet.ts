@@ -97,9 +97,13 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
       watch.abort();
     }
   };
-  await followEventStream(`${options.url}/api/events?taskId=${options.taskId}&ephemeral=false`, onEvent, options.link, watch.signal, operatorHeaders(options.token));
-  for (const w of workers) w.postMessage({ type: 'stop' });
-  await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
+  try {
+    await followEventStream(`${options.url}/api/events?taskId=${options.taskId}&ephemeral=false`, onEvent, options.link, watch.signal, operatorHeaders(options.token));
+  } finally {
+    // Also when the fleet gives up on a coordinator gone for good: no client thread outlives the run.
+    for (const w of workers) w.postMessage({ type: 'stop' });
+    await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
+  }
   return { backend, dropoutsInjected, stopReason, finalState };
 }
 
