@@ -14,6 +14,7 @@ import type { RouteEntry } from './auth/routeAccess.ts';
 import { sessionRoutes } from './auth/sessionRoutes.ts';
 import { loadOrCreateOperatorToken } from './auth/operatorToken.ts';
 import { createCoordinator, type Coordinator } from './coordinator.ts';
+import type { ModelServiceOptions } from './model/ModelService.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -48,6 +49,8 @@ export interface AppOptions {
   webRoot?: string;
   /** PEM certificate chain and private key: the app serves HTTPS and WSS instead of HTTP and WS. */
   tls?: { cert: string | Buffer; key: string | Buffer } | null;
+  /** Timeouts of the model worker's jobs (and, for tests, another worker module). */
+  models?: ModelServiceOptions;
 }
 
 declare module 'fastify' {
@@ -68,6 +71,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.UNAUTHORIZED]: 401,
   [ErrorCodes.CSRF_REFUSED]: 403,
   [ErrorCodes.BAD_REQUEST_TARGET]: 400,
+  // A model job (task creation's initial weights, a tfjs export) lost its worker: the next try gets a fresh one.
+  [ErrorCodes.MODEL_WORKER_FAILED]: 503,
 };
 
 /**
@@ -92,7 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
   const sessions = new OperatorSessions(store);
   app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions));
-  const coordinator = createCoordinator(store, app.log);
+  const coordinator = createCoordinator(store, app.log, options.models);
   app.decorate('coordinator', coordinator);
   // Registered before every plugin, so it runs before any of their hooks closes a socket.
   app.addHook('preClose', async () => coordinator.beginShutdown());

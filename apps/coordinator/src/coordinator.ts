@@ -8,7 +8,7 @@ import { BaselineService } from './engine/BaselineService.ts';
 import { ClientRegistry } from './engine/ClientRegistry.ts';
 import { TaskManager } from './engine/TaskManager.ts';
 import { CoordinatorMetrics } from './metrics.ts';
-import { ModelService } from './model/ModelService.ts';
+import { ModelService, type ModelServiceOptions } from './model/ModelService.ts';
 import type { Store } from './store/Store.ts';
 
 export interface Coordinator {
@@ -28,11 +28,22 @@ export interface Coordinator {
   close(): Promise<void>;
 }
 
-export function createCoordinator(store: Store, log: FastifyBaseLogger): Coordinator {
+export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOptions: ModelServiceOptions = {}): Coordinator {
   const registry = new ClientRegistry();
   const bus = new EventBus(store);
-  const models = new ModelService();
   const metrics = new CoordinatorMetrics();
+  const models = new ModelService({
+    ...modelOptions,
+    onWorkerFailure: (failure) => {
+      const { code, message } = failure.error;
+      metrics.modelWorkerFailures.inc({ job: failure.method ?? 'none' });
+      log.error({ code, job: failure.method, worker: failure.worker, taskId: failure.taskId, round: failure.round, reason: message }, 'model worker failed; a fresh one takes the next job');
+      bus.publish('model.worker', failure.taskId ?? null, {
+        code, job: failure.method, worker: failure.worker, reason: message, ...(failure.round === undefined ? {} : { round: failure.round }),
+      });
+      modelOptions.onWorkerFailure?.(failure);
+    },
+  });
   const baselines = new BaselineService(store, models, bus, log);
   const tasks = new TaskManager({
     store, registry, bus, models, baselines, metrics, log,

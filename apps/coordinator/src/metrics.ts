@@ -15,6 +15,7 @@ export class CoordinatorMetrics {
   readonly lateReports = new Counter({ name: 'flotilla_late_reports_total', help: 'Reports for a round no longer open', registers: [this.registry] });
   readonly bytesReceived = new Counter({ name: 'flotilla_bytes_received_total', help: 'Bytes received from clients', registers: [this.registry] });
   readonly bytesSent = new Counter({ name: 'flotilla_bytes_sent_total', help: 'Bytes of model weights served', registers: [this.registry] });
+  readonly modelWorkerFailures = new Counter({ name: 'flotilla_model_worker_failures_total', help: 'Model worker threads that died or timed out, by job', labelNames: ['job'], registers: [this.registry] });
   readonly accuracy = new Gauge({ name: 'flotilla_test_accuracy', help: 'Test accuracy of the latest global model', labelNames: ['task'], registers: [this.registry] });
 
   constructor() {

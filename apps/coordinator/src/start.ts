@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { loadOrCreateOperatorToken, type OperatorToken } from './auth/operatorToken.ts';
+import type { ModelTimeouts } from './model/ModelService.ts';
 
 export interface CoordinatorSettings {
   host: string;
@@ -23,6 +24,8 @@ export interface CoordinatorSettings {
   /** PEM files of a certificate and its key: serve HTTPS/WSS. Both or neither. */
   tlsCert?: string | null;
   tlsKey?: string | null;
+  /** Model worker timeouts (evaluation, baseline epoch); unset ones keep their defaults. */
+  modelTimeouts?: Partial<ModelTimeouts>;
 }
 
 /**
@@ -43,6 +46,8 @@ export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): Co
       'join-token': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'eval-timeout-s': { type: 'string' },
+      'baseline-epoch-timeout-s': { type: 'string' },
     },
     strict: true,
   });
@@ -62,7 +67,20 @@ export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): Co
     joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null,
     tlsCert: tlsCert === null ? null : path.resolve(tlsCert),
     tlsKey: tlsKey === null ? null : path.resolve(tlsKey),
+    modelTimeouts: modelTimeouts(values['eval-timeout-s'] ?? env.FLOTILLA_EVAL_TIMEOUT_S, values['baseline-epoch-timeout-s'] ?? env.FLOTILLA_BASELINE_EPOCH_TIMEOUT_S),
   };
+}
+
+function modelTimeouts(evaluateS: string | undefined, baselineEpochS: string | undefined): Partial<ModelTimeouts> {
+  const ms = (name: string, v: string | undefined) => {
+    if (v === undefined || v === '') return undefined;
+    const s = Number(v);
+    if (!Number.isFinite(s) || s <= 0) throw new Error(`invalid ${name} ${v} (seconds, > 0)`);
+    return Math.round(s * 1000);
+  };
+  const evaluateMs = ms('--eval-timeout-s', evaluateS);
+  const baselineEpochMs = ms('--baseline-epoch-timeout-s', baselineEpochS);
+  return { ...(evaluateMs ? { evaluateMs } : {}), ...(baselineEpochMs ? { baselineEpochMs } : {}) };
 }
 
 export interface StartedCoordinator {
@@ -88,6 +106,7 @@ export async function startCoordinator(settings: CoordinatorSettings): Promise<S
     operatorToken: operator.token,
     joinToken: settings.joinToken ?? null,
     tls: settings.tlsCert && settings.tlsKey ? { cert: readPem(settings.tlsCert, 'certificate'), key: readPem(settings.tlsKey, 'key') } : null,
+    models: { timeouts: settings.modelTimeouts ?? {} },
     maxFrameBytes: settings.maxFrameBytes,
     logger: { level: settings.logLevel },
   });

@@ -15,6 +15,8 @@ export interface FleetArgs {
   seed: number;
   summaryJson: string | null;
   waitBaseline: boolean;
+  /** How long the fleet waits for a coordinator it lost (crash, restart) before it gives up. */
+  reconnectForS: number;
   /** Operator token for the coordinator's REST API and event stream. */
   token: string | null;
   /** Client join token, when the coordinator requires one. */
@@ -53,6 +55,7 @@ export const USAGE = `Usage: npm run fleet -- [--node] [options]
   --no-wait-baseline       write the summary without waiting for the baseline
   --seed N                 seed of partitions, sampling and initial weights (default 1)
   --summary-json FILE      write the whole run (per-round records, baseline, final δ) as JSON
+  --reconnect-for S        how long to wait for a --url coordinator that crashed or restarts (default 900)
 
 Without --node: one Chromium tab per client, each in its own browser context (build the web app first: npm run build:web)
   --dropout P              probability a selected tab closes or goes offline mid-round (it comes back)
@@ -99,6 +102,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'no-wait-baseline': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
       'summary-json': { type: 'string' },
+      'reconnect-for': { type: 'string', default: '900' },
       slow: { type: 'string', default: '0' },
       'cpu-throttle': { type: 'string', default: '4' },
       network: { type: 'string' },
@@ -154,7 +158,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   return {
     node: values.node, clients, threads: int('threads', values.threads, 1), url: values.url?.replace(/\/$/, '') ?? null,
     taskId: values.task ?? null, dataDir: values['data-dir'] ?? null, dropout, seed, summaryJson: values['summary-json'] ?? null,
-    waitBaseline: !values['no-wait-baseline'] && !values['no-baseline'],
+    waitBaseline: !values['no-wait-baseline'] && !values['no-baseline'], reconnectForS: int('reconnect-for', values['reconnect-for'], 1),
     token: values.token || env.FLOTILLA_OPERATOR_TOKEN || (values.url ? readOperatorToken(values['data-dir'] ?? env.FLOTILLA_DATA_DIR ?? '.flotilla') : null), joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null, task,
     browser: {
       slow: num('slow', values.slow, 0, 1), cpuThrottle: num('cpu-throttle', values['cpu-throttle'], 1, 100), network: values.network ?? null,

@@ -5,7 +5,8 @@ import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { spawnTsWorker } from '@flotilla/coordinator';
 import type { FleetWorkerData, FleetWorkerMessage } from './nodeFleetWorker.ts';
-import { readEventStream, type StreamEvent } from './eventStream.ts';
+import { followEventStream, type StreamEvent } from './eventStream.ts';
+import { requestJson, type CoordinatorLink } from './coordinatorLink.ts';
 import { formatRoundLine, type FleetReporter } from './report.ts';
 
 export interface NodeFleetOptions {
@@ -19,6 +20,8 @@ export interface NodeFleetOptions {
   token: string | null;
   joinToken: string | null;
   reporter: FleetReporter;
+  /** Paces retries while the coordinator is away (its clients reconnect by themselves). */
+  link: CoordinatorLink;
 }
 
 export interface RoundLine {
@@ -51,7 +54,9 @@ export function operatorHeaders(token: string | null): Record<string, string> {
 
 /** Runs the fleet until the task completes, stops or fails (or the signal aborts). */
 export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSignal): Promise<NodeFleetRun> {
-  const task = await (await fetch(`${options.url}/api/tasks/${options.taskId}`, { headers: operatorHeaders(options.token) })).json() as { config: { model: FleetWorkerData['model']; data: { partition: FleetWorkerData['partition'] } } };
+  const task = await options.link.retry('task', () => requestJson<{ config: { model: FleetWorkerData['model']; data: { partition: FleetWorkerData['partition'] } } }>(
+    `${options.url}/api/tasks/${options.taskId}`, { headers: operatorHeaders(options.token) },
+  ));
   const threads = Math.max(1, Math.min(options.threads, options.clients));
   const workers: Worker[] = [];
   let backend = 'unknown';
@@ -92,9 +97,13 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
       watch.abort();
     }
   };
-  await readEventStream(`${options.url}/api/events?taskId=${options.taskId}&ephemeral=false`, onEvent, watch.signal, operatorHeaders(options.token));
-  for (const w of workers) w.postMessage({ type: 'stop' });
-  await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
+  try {
+    await followEventStream(`${options.url}/api/events?taskId=${options.taskId}&ephemeral=false`, onEvent, options.link, watch.signal, operatorHeaders(options.token));
+  } finally {
+    // Also when the fleet gives up on a coordinator gone for good: no client thread outlives the run.
+    for (const w of workers) w.postMessage({ type: 'stop' });
+    await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
+  }
   return { backend, dropoutsInjected, stopReason, finalState };
 }
 

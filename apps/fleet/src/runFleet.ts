@@ -10,13 +10,8 @@ import { operatorHeaders, runNodeFleet, type NodeFleetRun } from './nodeFleet.ts
 import { runBrowserFleet, type BrowserFleetRun } from './browser/browserFleet.ts';
 import { parseNetworkProfile } from './browser/chromium.ts';
 import { consoleReporter, type FleetReporter } from './report.ts';
+import { CoordinatorLink, DEFAULT_LINK, requestJson } from './coordinatorLink.ts';
 import { buildSummary, type FleetSummary } from './summary.ts';
-
-async function json<T>(response: Response): Promise<T> {
-  const body = await response.json() as T & { code?: string; message?: string };
-  if (!response.ok) throw new Error(`${response.url}: ${body.code ?? response.status} ${body.message ?? ''}`);
-  return body;
-}
 
 export async function runFleet(args: FleetArgs, reporter: FleetReporter = consoleReporter(), signal = new AbortController().signal): Promise<FleetSummary> {
   const startedAt = Date.now();
@@ -34,32 +29,39 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
     stopCoordinator = () => started.app.close();
     reporter.info(`started a coordinator at ${url} (data in ${dataDir})`);
   }
+  // A coordinator the fleet was pointed at may crash or restart under it: the fleet waits it out.
+  const link = new CoordinatorLink(reporter, signal, { ...DEFAULT_LINK, giveUpAfterMs: args.reconnectForS * 1000 });
   try {
     let taskId = args.taskId;
     if (taskId) {
-      const task = await json<{ state: string }>(await fetch(`${url}/api/tasks/${taskId}`, { headers: operatorHeaders(token) }));
-      if (task.state === 'created') await json(await fetch(`${url}/api/tasks/${taskId}/start`, { method: 'POST', headers: operatorHeaders(token) }));
+      const id = taskId;
+      // Read before started: a retry after a start whose answer was lost finds the task running.
+      await link.retry('task', async () => {
+        const task = await requestJson<{ state: string }>(`${url}/api/tasks/${id}`, { headers: operatorHeaders(token) });
+        if (task.state === 'created') await requestJson(`${url}/api/tasks/${id}/start`, { method: 'POST', headers: operatorHeaders(token) });
+      });
     } else {
-      const created = await json<{ id: string; name: string }>(await fetch(`${url}/api/tasks?start=true`, {
+      const created = await link.retry('task creation', () => requestJson<{ id: string; name: string }>(`${url}/api/tasks?start=true`, {
         method: 'POST', headers: { ...operatorHeaders(token), 'content-type': 'application/json' }, body: JSON.stringify(args.task),
       }));
       taskId = created.id;
       reporter.info(`task ${taskId}: ${created.name}`);
     }
     const run: NodeFleetRun | BrowserFleetRun = args.node
-      ? await runNodeFleet({ url, taskId, clients: args.clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter }, signal)
+      ? await runNodeFleet({ url, taskId, clients: args.clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link }, signal)
       : await runBrowserFleet({
-        url, taskId, clients: args.clients, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter,
+        url, taskId, clients: args.clients, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link,
         ...args.browser, network: parseNetworkProfile(args.browser.network ?? undefined),
       }, signal);
     reporter.info(`task ${run.finalState}${run.stopReason ? `: ${run.stopReason}` : ''}`);
-    if (args.waitBaseline) await waitForBaseline(url, taskId, token, reporter, signal);
-    const summary = { ...await buildSummary(url, taskId, run, { clients: args.clients, threads: args.threads, startedAt, token }), ...('browser' in run ? { browser: run.browser } : {}) };
+    if (args.waitBaseline) await waitForBaseline(url, taskId, token, reporter, link);
+    const summary = { ...await buildSummary(url, taskId, run, { clients: args.clients, threads: args.threads, startedAt, token, link }), ...('browser' in run ? { browser: run.browser } : {}) };
     reporter.info(
       `${summary.committedRounds} rounds committed, ${summary.abandonedRounds} abandoned, ${summary.dropouts} dropouts; ` +
       `final accuracy ${summary.finalAccuracy?.toFixed(4) ?? '—'}` +
       (summary.roundsToTarget ? `, target ${summary.targetAccuracy} reached in round ${summary.roundsToTarget}` : '') +
-      (summary.baseline?.accuracy != null ? `; centralized baseline ${summary.baseline.accuracy.toFixed(4)}, δ ${summary.finalDelta?.toFixed(4)}` : ''),
+      (summary.baseline?.accuracy != null ? `; centralized baseline ${summary.baseline.accuracy.toFixed(4)}, δ ${summary.finalDelta?.toFixed(4)}` : '') +
+      (summary.coordinatorOutages > 0 ? `; rode out ${summary.coordinatorOutages} coordinator outage(s), ${summary.coordinatorDownSeconds.toFixed(1)} s in all` : ''),
     );
     if (args.summaryJson) {
       writeFileSync(args.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
@@ -71,10 +73,10 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
   }
 }
 
-async function waitForBaseline(url: string, taskId: string, token: string | null, reporter: FleetReporter, signal: AbortSignal): Promise<void> {
+async function waitForBaseline(url: string, taskId: string, token: string | null, reporter: FleetReporter, link: CoordinatorLink): Promise<void> {
   let announced = false;
-  while (!signal.aborted) {
-    const { baseline } = await json<{ baseline: { status: string; epochs: unknown[] } | null }>(await fetch(`${url}/api/tasks/${taskId}/baseline`, { headers: operatorHeaders(token) }));
+  while (!link.signal.aborted) {
+    const { baseline } = await link.retry('baseline', () => requestJson<{ baseline: { status: string; epochs: unknown[] } | null }>(`${url}/api/tasks/${taskId}/baseline`, { headers: operatorHeaders(token) }));
     if (!baseline || baseline.status !== 'running') return;
     if (!announced) reporter.info(`waiting for the centralized baseline (epoch ${baseline.epochs.length} so far)…`);
     announced = true;

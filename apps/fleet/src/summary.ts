@@ -1,6 +1,7 @@
 // The JSON summary of a fleet run: every round, the centralized baseline and the final δ.
 
 import { operatorHeaders, toRoundLine, type NodeFleetRun, type RoundLine } from './nodeFleet.ts';
+import { requestJson, type CoordinatorLink } from './coordinatorLink.ts';
 
 export interface FleetSummary {
   coordinator: string;
@@ -24,15 +25,21 @@ export interface FleetSummary {
   roundsToTarget: number | null;
   baseline: { status: string; accuracy: number | null; epochs: number } | null;
   finalDelta: number | null;
+  /** Times the fleet lost the coordinator (a crash, a restart) and waited for it, and for how long in all. */
+  coordinatorOutages: number;
+  coordinatorDownSeconds: number;
 }
 
-export async function buildSummary(url: string, taskId: string, run: NodeFleetRun, meta: { clients: number; threads: number; startedAt: number; token?: string | null }): Promise<FleetSummary> {
+/** Every round comes from the coordinator's store, so rounds from before and after a restart are all there. */
+export async function buildSummary(
+  url: string, taskId: string, run: NodeFleetRun, meta: { clients: number; threads: number; startedAt: number; token?: string | null; link: CoordinatorLink },
+): Promise<FleetSummary> {
   const headers = operatorHeaders(meta.token ?? null);
-  const task = await (await fetch(`${url}/api/tasks/${taskId}`, { headers })).json() as {
+  const task = await meta.link.retry('summary', () => requestJson<{
     config: { stop: { targetAccuracy?: number } }; state: string; stopReason: string | null;
     baseline: { status: string; accuracy: number | null; epochs: unknown[] } | null;
-  };
-  const { rounds: raw } = await (await fetch(`${url}/api/tasks/${taskId}/rounds`, { headers })).json() as { rounds: Record<string, unknown>[] };
+  }>(`${url}/api/tasks/${taskId}`, { headers }));
+  const { rounds: raw } = await meta.link.retry('summary', () => requestJson<{ rounds: Record<string, unknown>[] }>(`${url}/api/tasks/${taskId}/rounds`, { headers }));
   const rounds = raw.map((r) => ({
     ...toRoundLine(r),
     trainLoss: (r.trainLoss as number | null) ?? null, bytesUp: Number(r.bytesUp), bytesDown: Number(r.bytesDown),
@@ -53,5 +60,6 @@ export async function buildSummary(url: string, taskId: string, run: NodeFleetRu
     roundsToTarget: target === null ? null : (committed.find((r) => (r.testAccuracy ?? 0) >= target)?.round ?? null),
     baseline: task.baseline ? { status: task.baseline.status, accuracy: task.baseline.accuracy, epochs: task.baseline.epochs.length } : null,
     finalDelta: baselineAccuracy !== null && last?.testAccuracy != null ? baselineAccuracy - last.testAccuracy : null,
+    coordinatorOutages: meta.link.outages, coordinatorDownSeconds: meta.link.downMs / 1000,
   };
 }

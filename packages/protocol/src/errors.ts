@@ -50,6 +50,8 @@ export const ErrorCodes = {
   NO_LOCAL_DATA: 'FLT_NO_LOCAL_DATA',
   /** Privacy parameters that cannot be met together (e.g. a target ε out of reach at that δ). */
   PRIVACY_UNREACHABLE: 'FLT_PRIVACY_UNREACHABLE',
+  /** The coordinator's model worker died or timed out during a job; a fresh worker takes the next one. */
+  MODEL_WORKER_FAILED: 'FLT_MODEL_WORKER_FAILED',
   INTERNAL: 'FLT_INTERNAL',
 } as const;
 

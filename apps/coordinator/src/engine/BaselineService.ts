@@ -4,7 +4,7 @@
 // reuse one run.
 
 import { createHash } from 'node:crypto';
-import type { TaskConfig } from '@flotilla/protocol';
+import { FlotillaError, type TaskConfig } from '@flotilla/protocol';
 import type { EventBus } from '../events/EventBus.ts';
 import type { ModelService } from '../model/ModelService.ts';
 import type { BaselineJob } from '../model/jobs.ts';
@@ -73,7 +73,7 @@ export class BaselineService {
         epochs.push(epoch);
         save({});
         this.bus.publish('baseline.progress', taskId, { ...epoch, maxEpochs: job.maxEpochs });
-      })
+      }, { taskId })
       .then((result) => {
         const record = save({ status: 'done', accuracy: result.accuracy, loss: result.loss, epochs: result.epochs });
         // Every task sharing this fingerprint gets δ for the rounds it ran meanwhile.
@@ -86,7 +86,7 @@ export class BaselineService {
         return record;
       })
       .catch((err: unknown) => {
-        const message = err instanceof Error ? err.message : String(err);
+        const message = err instanceof FlotillaError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
         this.log.error({ taskId, err: message }, 'centralized baseline failed');
         return save({ status: 'failed', error: message });
       })

@@ -15,6 +15,7 @@ import { buildStrategy } from './strategyFromTask.ts';
 import { validateUpdate } from './validateUpdate.ts';
 import { commitRound, abandonRound } from './roundCommit.ts';
 import { dpSgdAccountant, dpSgdBudgetStop, dpSgdEligible, dpSgdPlan } from './sampleLevelPrivacy.ts';
+import { evaluateRound } from './roundEvaluation.ts';
 import { SecureRound, type SecAggClientMessage } from './SecureRound.ts';
 import { selectionSeed } from './selectionSeed.ts';
 
@@ -190,12 +191,9 @@ export class TaskRunner {
     }
     if (!next) return this.abandon(rs, 'the strategy kept the model');
     this.phase(rs, 'evaluation');
-    let evaluation: { loss: number; accuracy: number };
-    try {
-      evaluation = await this.deps.models.evaluate(config.model, next, config.data.testLimit);
-    } catch (err) {
-      return this.abandon(rs, `evaluation failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    const evaluated = await evaluateRound(this.deps.models, config.model, next, config.data.testLimit, { taskId: this.id, round });
+    if (!evaluated.ok) return this.abandon(rs, evaluated.reason);
+    const evaluation = evaluated.result;
     this.phase(rs, 'commit');
     commitRound(this, rs, next, evaluation);
     this.committedState = this.strategy.exportState();

@@ -7,7 +7,7 @@ import type { EventRecord, Store } from '../store/Store.ts';
 export type EventType =
   | 'client.joined' | 'client.left' | 'task.created' | 'task.state' | 'round.started' | 'round.phase'
   | 'round.report' | 'round.dropout' | 'round.committed' | 'round.abandoned' | 'baseline.progress'
-  | 'baseline.done' | 'client.error' | 'client.progress' | 'vertical.state';
+  | 'baseline.done' | 'client.error' | 'client.progress' | 'vertical.state' | 'model.worker';
 
 export interface BusEvent extends Omit<EventRecord, 'seq'> {
   /** Null for ephemeral events, which are never replayed. */

@@ -1,12 +1,41 @@
 // The coordinator's access to TensorFlow.js: one long-lived worker for quick jobs (initial
 // weights, evaluation, export) and a fresh worker per centralized baseline, so a baseline that
-// trains for minutes never delays a round's evaluation.
+// trains for minutes never delays a round's evaluation. A quick worker that dies or times out is
+// replaced by a fresh one at the next call; its jobs in flight fail with FLT_MODEL_WORKER_FAILED.
 
-import type { ModelSpec } from '@flotilla/protocol';
-import { WorkerRpc } from './WorkerRpc.ts';
+import { ErrorCodes, hasErrorCode, type ModelSpec } from '@flotilla/protocol';
+import { WorkerRpc, type WorkerFailure } from './WorkerRpc.ts';
 import type { BaselineEpoch, BaselineJob, BaselineResult, EvaluateResult, ExportResult, InitResult } from './jobs.ts';
 
-const workerFile = new URL('./modelWorker.ts', import.meta.url);
+/** How long a job may go without an answer from its worker before the worker counts as dead. */
+export interface ModelTimeouts {
+  initMs: number;
+  /** Generous: the CNN on 10,000 test images takes tens of seconds on a loaded two-core machine. */
+  evaluateMs: number;
+  exportMs: number;
+  /** Between two baseline epochs (each epoch's progress re-arms it), not for the whole baseline. */
+  baselineEpochMs: number;
+}
+
+export const DEFAULT_MODEL_TIMEOUTS: ModelTimeouts = { initMs: 120_000, evaluateMs: 600_000, exportMs: 120_000, baselineEpochMs: 1_800_000 };
+
+/** What a job was for, carried into the failure report (the dashboard shows the task and round). */
+export interface JobContext {
+  taskId?: string;
+  round?: number;
+}
+
+export interface ModelWorkerFailure extends WorkerFailure, JobContext {
+  /** 'quick' for the shared worker, 'baseline' for a baseline's own. */
+  worker: 'quick' | 'baseline';
+}
+
+export interface ModelServiceOptions {
+  timeouts?: Partial<ModelTimeouts>;
+  /** The worker module; tests substitute one that fails on demand. */
+  workerFile?: URL;
+  onWorkerFailure?: (failure: ModelWorkerFailure) => void;
+}
 
 /**
  * @example const { weights, shapes } = await models.init({ kind: 'mnist-2nn' }, 1);
@@ -14,25 +43,35 @@ const workerFile = new URL('./modelWorker.ts', import.meta.url);
 export class ModelService {
   private quick: WorkerRpc | null = null;
   private readonly baselineWorkers = new Set<WorkerRpc>();
+  private readonly timeouts: ModelTimeouts;
+  private readonly workerFile: URL;
+  /** The task and round of the quick worker's jobs in flight, for the failure report. */
+  private readonly inFlight = new Set<JobContext>();
+  private closed = false;
 
-  init(model: ModelSpec, seed: number): Promise<InitResult> {
-    return this.worker().call<InitResult>('init', { model, seed });
+  constructor(private readonly options: ModelServiceOptions = {}) {
+    this.timeouts = { ...DEFAULT_MODEL_TIMEOUTS, ...options.timeouts };
+    this.workerFile = options.workerFile ?? new URL('./modelWorker.ts', import.meta.url);
   }
 
-  evaluate(model: ModelSpec, weights: Float32Array, testLimit: number): Promise<EvaluateResult> {
+  init(model: ModelSpec, seed: number): Promise<InitResult> {
+    return this.twice(() => this.quickCall<InitResult>('init', { model, seed }, { timeoutMs: this.timeouts.initMs }));
+  }
+
+  evaluate(model: ModelSpec, weights: Float32Array, testLimit: number, context: JobContext = {}): Promise<EvaluateResult> {
     const copy = weights.slice();
-    return this.worker().call<EvaluateResult>('evaluate', { model, weights: copy, testLimit }, { transfer: [copy.buffer] });
+    return this.quickCall<EvaluateResult>('evaluate', { model, weights: copy, testLimit }, { transfer: [copy.buffer], timeoutMs: this.timeouts.evaluateMs }, context);
   }
 
   exportTfjs(model: ModelSpec, weights: Float32Array): Promise<ExportResult> {
-    return this.worker().call<ExportResult>('exportTfjs', { model, weights: weights.slice() });
+    return this.twice(() => this.quickCall<ExportResult>('exportTfjs', { model, weights: weights.slice() }, { timeoutMs: this.timeouts.exportMs }));
   }
 
-  async baseline(job: BaselineJob, onEpoch: (epoch: BaselineEpoch) => void): Promise<BaselineResult> {
-    const rpc = new WorkerRpc(workerFile);
+  async baseline(job: BaselineJob, onEpoch: (epoch: BaselineEpoch) => void, context: JobContext = {}): Promise<BaselineResult> {
+    const rpc = new WorkerRpc(this.workerFile, (failure) => this.options.onWorkerFailure?.({ ...failure, ...context, worker: 'baseline' }));
     this.baselineWorkers.add(rpc);
     try {
-      return await rpc.call<BaselineResult>('baseline', job, { onProgress: (p) => onEpoch(p as BaselineEpoch) });
+      return await rpc.call<BaselineResult>('baseline', job, { onProgress: (p) => onEpoch(p as BaselineEpoch), timeoutMs: this.timeouts.baselineEpochMs });
     } finally {
       this.baselineWorkers.delete(rpc);
       await rpc.close();
@@ -40,13 +79,44 @@ export class ModelService {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const all = [...this.baselineWorkers, ...(this.quick ? [this.quick] : [])];
     this.quick = null;
     await Promise.all(all.map((w) => w.close()));
   }
 
+  /**
+   * A job without side effects whose worker died is tried once more on a fresh worker, so task
+   * creation, a restart's resume or an export rides out one crash. (A round's evaluation retries
+   * in the round engine, which reports it.)
+   */
+  private async twice<T>(job: () => Promise<T>): Promise<T> {
+    try {
+      return await job();
+    } catch (err) {
+      if (!hasErrorCode(err, ErrorCodes.MODEL_WORKER_FAILED) || this.closed) throw err;
+      return await job();
+    }
+  }
+
+  private async quickCall<T>(method: string, args: unknown, options: Parameters<WorkerRpc['call']>[2], context: JobContext = {}): Promise<T> {
+    if (this.closed) throw new Error('model service is closed');
+    this.inFlight.add(context);
+    try {
+      return await this.worker().call<T>(method, args, options);
+    } finally {
+      this.inFlight.delete(context);
+    }
+  }
+
   private worker(): WorkerRpc {
-    this.quick ??= new WorkerRpc(workerFile);
-    return this.quick;
+    if (this.quick?.alive) return this.quick;
+    const rpc: WorkerRpc = new WorkerRpc(this.workerFile, (failure) => {
+      if (this.quick === rpc) this.quick = null;
+      const context = [...this.inFlight].find((c) => c.taskId !== undefined) ?? {};
+      this.options.onWorkerFailure?.({ ...failure, ...context, worker: 'quick' });
+    });
+    this.quick = rpc;
+    return rpc;
   }
 }

@@ -14,6 +14,7 @@ import { initNodeBackend } from '@flotilla/models';
 import { PROTOCOL_VERSION, type PartitionSpec } from '@flotilla/protocol';
 import { buildApp } from '../app.ts';
 import type { TaskConfigInput } from '../engine/taskConfig.ts';
+import type { ModelServiceOptions } from '../model/ModelService.ts';
 
 export interface TestCoordinator {
   app: FastifyInstance;
@@ -34,6 +35,7 @@ export function operatorHeaders(token = TEST_OPERATOR_TOKEN): Record<string, str
 export async function startTestCoordinator(options: {
   dataDir?: string; maxFrameBytes?: number; heartbeatIntervalMs?: number; pingIntervalMs?: number; pongTimeoutMs?: number; operatorToken?: string; joinToken?: string | null;
   webRoot?: string;
+  models?: ModelServiceOptions;
 } = {}): Promise<TestCoordinator> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-test-'));
   const operatorToken = options.operatorToken ?? TEST_OPERATOR_TOKEN;

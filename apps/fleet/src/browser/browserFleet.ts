@@ -3,11 +3,13 @@
 // network; with --dropout, selected tabs close or go offline mid-round, and come back.
 
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { readEventStream, type StreamEvent } from '../eventStream.ts';
+import { followEventStream, type StreamEvent } from '../eventStream.ts';
+import type { CoordinatorLink } from '../coordinatorLink.ts';
 import type { NodeFleetRun } from '../nodeFleet.ts';
 import { toRoundLine } from '../nodeFleet.ts';
 import { formatRoundLine, type FleetReporter } from '../report.ts';
 import { CHROMIUM_ARGS, WEBGPU_ARGS, chromiumPath, emulateDevice, type NetworkProfile } from './chromium.ts';
+import { TabSupervisor, lookAtPage } from './tabSupervisor.ts';
 
 export interface BrowserFleetOptions {
   url: string;
@@ -31,6 +33,8 @@ export interface BrowserFleetOptions {
   /** The coordinator's client join token, handed to each tab in its URL; null when not needed. */
   joinToken: string | null;
   reporter: FleetReporter;
+  /** Paces the event stream's reconnects while the coordinator is away. */
+  link: CoordinatorLink;
 }
 
 /** Speed of the tabs on one backend: the ladder's benchmark and the measured local training. */
@@ -53,6 +57,8 @@ interface Tab {
   page: Page | null;
   slow: boolean;
   down: boolean;
+  /** Its page is being opened: not yet the supervisor's to judge. */
+  opening: boolean;
 }
 
 interface TabSnapshot {
@@ -82,11 +88,24 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
     ...(options.joinToken ? { joinToken: options.joinToken } : {}), ...(tab.slow ? { slowdown: String(options.cpuThrottle) } : {}),
   });
   const openPage = async (tab: Tab) => {
-    const page = await tab.context.newPage();
-    await emulateDevice(page, tab.slow ? options.cpuThrottle : 1, options.network);
-    await page.goto(`${options.url}/?${query(tab)}`);
-    tab.page = page;
+    tab.opening = true;
+    try {
+      const page = await tab.context.newPage();
+      await emulateDevice(page, tab.slow ? options.cpuThrottle : 1, options.network);
+      tab.page = page;
+      // With the coordinator away the tab shows Chromium's error page: the supervisor reloads it.
+      await page.goto(`${options.url}/?${query(tab)}`).catch(() => {});
+    } finally {
+      tab.opening = false;
+    }
   };
+  const supervisor = new TabSupervisor<Tab>({
+    look: (tab) => lookAtPage(tab.page),
+    reload: async (tab) => {
+      await tab.page?.goto(`${options.url}/?${query(tab)}`, { timeout: 30_000 });
+    },
+    reporter: options.reporter,
+  });
 
   const tabs: Tab[] = [];
   let dropoutsInjected = 0;
@@ -138,6 +157,13 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
     signal.addEventListener('abort', () => watch.abort());
     let finalState = 'running';
     let stopReason: string | null = null;
+    // Tabs still opening are not the supervisor's.
+    let supervising = false;
+    const supervise = setInterval(() => {
+      if (supervising) return;
+      supervising = true;
+      void supervisor.check(tabs.filter((t) => !t.opening && t.page !== null)).finally(() => (supervising = false));
+    }, 3_000);
     const status = setInterval(() => {
       void Promise.all(tabs.map(snapshot)).then((snaps) => {
         const counts = new Map<string, number>();
@@ -156,13 +182,15 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
     };
     const auth = options.token ? `&access_token=${encodeURIComponent(options.token)}` : '';
     // Watched from before the first tab opens: rounds start as soon as enough tabs have joined.
-    const watching = readEventStream(`${options.url}/api/events?taskId=${options.taskId}&ephemeral=false${auth}`, onEvent, watch.signal);
+    const watching = followEventStream(`${options.url}/api/events?taskId=${options.taskId}&ephemeral=false${auth}`, onEvent, options.link, watch.signal);
+    // Awaited below, after the tabs open; a refusal meanwhile must not count as unhandled.
+    watching.catch(() => {});
     // Tabs arrive two at a time: sixteen backend ladders benchmarking at once on two cores
     // starve each other (none had finished after 75 s) and measure nothing useful.
     for (let i = 0; i < options.clients && !watch.signal.aborted; i += 2) {
       const batch: Tab[] = [];
       for (let j = i; j < Math.min(i + 2, options.clients); j++) {
-        const tab: Tab = { index: j, context: await browser.newContext(), page: null, slow: random() < options.slow, down: false };
+        const tab: Tab = { index: j, context: await browser.newContext(), page: null, slow: random() < options.slow, down: false, opening: false };
         tabs.push(tab);
         batch.push(tab);
         await openPage(tab);
@@ -180,6 +208,7 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
       await watching;
     } finally {
       clearInterval(status);
+      clearInterval(supervise);
     }
 
     const backends: Record<string, Omit<BackendSpeed, 'throttledTrainingExamplesPerSec'> & { bench: number[]; trained: number[]; throttled: number[] }> = {};

@@ -6,7 +6,7 @@
 export const EVENT_TYPES = [
   'client.joined', 'client.left', 'task.created', 'task.state', 'round.started', 'round.phase', 'round.report',
   'round.dropout', 'round.committed', 'round.abandoned', 'baseline.progress', 'baseline.done', 'client.error',
-  'client.progress', 'vertical.state',
+  'client.progress', 'vertical.state', 'model.worker',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

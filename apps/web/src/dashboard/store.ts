@@ -133,6 +133,11 @@ function logEntry(e: FeedEvent): LogEntry | null {
       return { ...base, text: `task ${short(e.taskId)} created: ${String(d.name)}` };
     case 'baseline.done':
       return { ...base, text: `centralized baseline done: accuracy ${num(d.accuracy).toFixed(4)} after ${num(d.epochs)} epochs` };
+    case 'model.worker':
+      return {
+        ...base, code: (d.code as string | null) ?? null,
+        text: `model worker failed during ${String(d.job ?? 'a job')}${d.round === undefined ? '' : ` of round ${num(d.round)}`}: ${String(d.reason)}; replaced by a fresh one`,
+      };
     case 'vertical.state':
       return { ...base, code: (d.code as string | null) ?? null, text: `vertical job ${short(d.jobId)} ${String(d.state)}${d.reason ? `: ${String(d.reason)}` : ''}` };
     default:
