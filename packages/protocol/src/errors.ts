@@ -44,6 +44,10 @@ export const ErrorCodes = {
   NO_LOCAL_DATA: 'FLT_NO_LOCAL_DATA',
   /** Privacy parameters that cannot be met together (e.g. a target ε out of reach at that δ). */
   PRIVACY_UNREACHABLE: 'FLT_PRIVACY_UNREACHABLE',
+  /** A connection or event stream refused because the coordinator, or the caller's address, holds too many (close code 1013). */
+  TOO_MANY_CONNECTIONS: 'FLT_TOO_MANY_CONNECTIONS',
+  /** Hellos or messages faster than the coordinator's rate limits; fatal when a client keeps going far past them. */
+  RATE_LIMITED: 'FLT_RATE_LIMITED',
   INTERNAL: 'FLT_INTERNAL',
 } as const;
 
