@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { loadOrCreateOperatorToken, type OperatorToken } from './auth/operatorToken.ts';
+import { limitFlagOptions, limitSettings, type LimitSettings } from './limitSettings.ts';
 
 export interface CoordinatorSettings {
   host: string;
@@ -20,6 +21,8 @@ export interface CoordinatorSettings {
   operatorToken?: string | null;
   /** Client join token; null = clients join without one. */
   joinToken?: string | null;
+  /** Connection caps, rate limits, retention and whose X-Forwarded-For to believe; defaults where absent. */
+  abuse?: LimitSettings;
 }
 
 /**
@@ -38,6 +41,7 @@ export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): Co
       'max-frame-mb': { type: 'string' },
       'operator-token': { type: 'string' },
       'join-token': { type: 'string' },
+      ...limitFlagOptions,
     },
     strict: true,
   });
@@ -52,6 +56,7 @@ export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): Co
     maxFrameBytes: Math.round(Number(values['max-frame-mb'] ?? env.FLOTILLA_MAX_FRAME_MB ?? 16) * 1024 * 1024),
     operatorToken: values['operator-token'] || env.FLOTILLA_OPERATOR_TOKEN || null,
     joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null,
+    abuse: limitSettings(values, env),
   };
 }
 
@@ -70,6 +75,7 @@ export async function startCoordinator(settings: CoordinatorSettings): Promise<S
     operatorToken: operator.token,
     joinToken: settings.joinToken ?? null,
     maxFrameBytes: settings.maxFrameBytes,
+    ...(settings.abuse ? { limits: settings.abuse.limits, retention: settings.abuse.retention, trustProxy: settings.abuse.trustProxy } : {}),
     logger: { level: settings.logLevel },
   });
   const { tasks } = app.coordinator;
