@@ -127,7 +127,7 @@ describe('client socket under fuzzing', () => {
       const counts = checkAnswers(all, replies, close);
       processed += counts.processed;
       answered += counts.answered;
-    }), { numRuns: 800 });
+    }), { numRuns: 600 });
   }, 60_000);
 
   it('takes SecAgg messages out of order from the round\'s own parties with a coded error or silence', async () => {
