@@ -4,7 +4,8 @@
 
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ErrorCodes, encodeFrame } from '@flotilla/protocol';
+import WebSocket from 'ws';
+import { ErrorCodes, PROTOCOL_VERSION, encodeFrame } from '@flotilla/protocol';
 import { RawClient, operatorHeaders, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 
 interface ErrorMsg { type: 'error'; code: string; fatal: boolean }
@@ -38,6 +39,25 @@ describe('abuse limits', () => {
     await eventuallyWelcomed(() => raw());
   });
 
+  it.each([
+    ['ignores X-Forwarded-For by default: one address, whatever the header says', undefined, ['203.0.113.1', '203.0.113.2'], [true, false]],
+    ['keys on X-Forwarded-For from a trusted proxy', '127.0.0.1', ['203.0.113.1', '203.0.113.2', '203.0.113.1'], [true, true, false]],
+  ])('%s', async (_what, trustProxy, forwardedFor, admitted) => {
+    coordinator = await startTestCoordinator({ limits: { maxConnectionsPerAddress: 1 }, ...(trustProxy ? { trustProxy } : {}) });
+    const outcomes: boolean[] = [];
+    const open: WebSocket[] = [];
+    for (const address of forwardedFor) {
+      const socket = new WebSocket(`${coordinator.url.replace(/^http/, 'ws')}/ws`, { headers: { 'x-forwarded-for': address } });
+      open.push(socket);
+      outcomes.push(await new Promise<boolean>((resolve) => {
+        socket.on('message', (data) => resolve(JSON.parse(data.toString()).code !== ErrorCodes.TOO_MANY_CONNECTIONS));
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'hello', protocolVersion: PROTOCOL_VERSION, kind: 'node', device: { backend: 'test' }, capabilities: { codecs: [] } })));
+      }));
+    }
+    for (const socket of open) socket.close();
+    expect(outcomes).toEqual(admitted);
+  });
+
   it('refuses hellos past the per-address rate with FLT_RATE_LIMITED and 1013', async () => {
     coordinator = await startTestCoordinator({ limits: { helloBurst: 2, hellosPerMinute: 1 } });
     await raw().hello();
@@ -45,7 +65,7 @@ describe('abuse limits', () => {
 
     const third = raw();
     await third.opened();
-    third.send({ type: 'hello', protocolVersion: 1, kind: 'node', device: { backend: 'test' }, capabilities: { codecs: ['float32'] } });
+    third.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, kind: 'node', device: { backend: 'test' }, capabilities: { codecs: ['float32'] } });
     expect(await third.next<ErrorMsg>('error')).toMatchObject({ code: ErrorCodes.RATE_LIMITED, fatal: true });
     expect((await third.waitClosed()).code).toBe(1013);
   });
