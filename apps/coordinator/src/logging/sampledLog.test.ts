@@ -49,6 +49,17 @@ describe('SampledLog', () => {
     expect(lines).toHaveLength(8);
   });
 
+  it('samples what peers report the same way, with its own summary', () => {
+    const { lines, log } = recorder();
+    const sampled = new SampledLog(log, { firstLogged: 2, intervalMs: 10_000, maxKeys: 100 });
+    for (let i = 0; i < 50; i++) sampled.noted('a', 'fit.failed', { round: i }, 'client reports a training failure');
+    sampled.close();
+
+    expect(lines.map((l) => l.message)).toEqual([
+      'client reports a training failure', 'client reports a training failure', '48 more fit.failed from a in the last 10 s',
+    ]);
+  });
+
   it('tracks a bounded number of addresses: the rest share one entry', () => {
     const { lines, log } = recorder();
     const sampled = new SampledLog(log, { firstLogged: 1, intervalMs: 10_000, maxKeys: 10 });

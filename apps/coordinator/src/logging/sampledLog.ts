@@ -20,6 +20,8 @@ export interface WarnLogger {
 
 interface Entry {
   code: string;
+  /** How the summary joins the code and the address: "refused from" or "from". */
+  verb: string;
   address: string;
   logged: number;
   /** Refusals not logged since the last summary. */
@@ -46,7 +48,19 @@ export class SampledLog {
 
   /** Logs the refusal in full while few of its kind came from `address`; otherwise counts it for the summary. */
   refused(address: string, code: string, fields: Record<string, unknown>, message: string): void {
-    const entry = this.entry(address, code);
+    this.sample(address, code, 'refused from', fields, message);
+  }
+
+  /**
+   * The same sampling for something a peer reports rather than something refused (a client's
+   * training failure): summarised as "N more fit.failed from ADDR in the last 10 s".
+   */
+  noted(address: string, kind: string, fields: Record<string, unknown>, message: string): void {
+    this.sample(address, kind, 'from', fields, message);
+  }
+
+  private sample(address: string, code: string, verb: string, fields: Record<string, unknown>, message: string): void {
+    const entry = this.entry(address, code, verb);
     entry.seen++;
     if (entry.logged < this.options.firstLogged) {
       entry.logged++;
@@ -66,7 +80,7 @@ export class SampledLog {
       if (entry.suppressed > 0) {
         this.log.warn(
           { code: entry.code, address: entry.address, refused: entry.suppressed, intervalSeconds: seconds },
-          `${entry.suppressed} more ${entry.code} refused from ${entry.address} in the last ${seconds} s`,
+          `${entry.suppressed} more ${entry.code} ${entry.verb} ${entry.address} in the last ${seconds} s`,
         );
         entry.suppressed = 0;
       }
@@ -81,7 +95,7 @@ export class SampledLog {
     this.flush();
   }
 
-  private entry(address: string, code: string): Entry {
+  private entry(address: string, code: string, verb: string): Entry {
     let key = `${code} ${address}`;
     let entry = this.entries.get(key);
     if (entry) return entry;
@@ -91,7 +105,7 @@ export class SampledLog {
       entry = this.entries.get(key);
       if (entry) return entry;
     }
-    entry = { code, address, logged: 0, suppressed: 0, seen: 0 };
+    entry = { code, verb, address, logged: 0, suppressed: 0, seen: 0 };
     this.entries.set(key, entry);
     return entry;
   }

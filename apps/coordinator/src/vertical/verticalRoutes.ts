@@ -12,6 +12,7 @@ import { WorkerRpc } from '../model/WorkerRpc.ts';
 import type { BaselineJob } from './baselineWorker.ts';
 import { isJobRole, jobRoles, VerticalJobs, verticalJobView } from './VerticalJobs.ts';
 import { readPartyEnvelope } from './partyEnvelope.ts';
+import type { SampledLog } from '../logging/sampledLog.ts';
 import type { VerticalJob } from './VerticalJobs.ts';
 
 const CreateJob = Type.Object({
@@ -59,7 +60,7 @@ async function computeBaselines(jobs: VerticalJobs, job: VerticalJob, log: Fasti
  * relays each `{ to, payload }` to that role as `{ from, payload }`, checking the envelope (role,
  * payload type of this algorithm) and leaving payload validation to the receiving party.
  */
-export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }> = async (app, { coordinator }) => {
+export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator; rejections: SampledLog }> = async (app, { coordinator, rejections }) => {
   const jobs = new VerticalJobs(coordinator.store, () => coordinator.closing);
   for (const job of jobs.interrupted) {
     coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state, reason: job.error!.message, code: job.error!.code });
@@ -130,7 +131,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
   app.get('/vertical/ws', { websocket: true, schema: { hide: true } }, (socket: WebSocket, req) => {
     const query = req.query as Record<string, unknown>;
     const refuse = (code: string, message: string, close: boolean): void => {
-      req.log.warn({ code, reason: message }, 'vertical party message refused');
+      rejections.refused(req.ip, code, { reqId: req.id, reason: message }, 'vertical party message refused');
       send(socket, { type: 'vertical.error', code, message });
       if (close) socket.close(1008, code);
     };

@@ -174,7 +174,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
           return;
         }
         case 'fit.failed':
-          log.warn({ clientId: from.id, round: message.round, code: message.code }, 'client reports a training failure');
+          rejections.noted(address, 'fit.failed', { reqId: req.id, clientId: from.id, round: message.round, reason: message.code }, 'client reports a training failure');
           tasks.runner(message.taskId)?.fitFailed(from.id, message.round, message.code);
           return;
         case 'progress':
