@@ -57,7 +57,7 @@ describe('parseClientMessage / parseServerMessage properties', () => {
       expect(coded(server)).toBe(true);
       if (client.ok) expect(CLIENT_TYPES).toContain(client.type);
       if (server.ok) expect(SERVER_TYPES).toContain(server.type);
-    }), { numRuns: 3000 });
+    }), { numRuns: 2000 });
   });
 
   it('answer any message header inside a binary frame (tensors or words) with a message or a coded error', () => {

@@ -39,7 +39,7 @@ describe('readPartyEnvelope properties', () => {
         expect(read.code.length).toBeLessThanOrEqual(64);
         expect(read.message.length).toBeLessThanOrEqual(500);
       }
-    }), { numRuns: 3000 });
+    }), { numRuns: 2000 });
   });
 
   it('relays a well-formed envelope to the role it names, payload untouched', () => {
