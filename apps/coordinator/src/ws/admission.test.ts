@@ -27,6 +27,15 @@ describe('Admission', () => {
     expect(admission.connections).toBe(3);
   });
 
+  it('counts the addresses of one IPv6 /64 as one address', () => {
+    const admission = new Admission(limits({ maxConnectionsPerAddress: 2 }));
+    admission.openConnection('2001:db8:1:2::1');
+    admission.openConnection('2001:db8:1:2::2');
+
+    expect(codeOf(() => admission.openConnection('2001:db8:1:2:abcd::3'))?.code).toBe(ErrorCodes.TOO_MANY_CONNECTIONS);
+    expect(codeOf(() => admission.openConnection('2001:db8:1:3::1'))).toBeNull();
+  });
+
   it('caps connections in total, whatever the address', () => {
     const admission = new Admission(limits({ maxConnections: 3 }));
     for (let i = 0; i < 3; i++) admission.openConnection(`203.0.113.${i}`);

@@ -4,6 +4,7 @@
 // coordinator hold, write and log.
 
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import { addressKey } from './addressKey.ts';
 import { TokenBucket } from './tokenBucket.ts';
 
 export interface AdmissionLimits {
@@ -57,6 +58,7 @@ export function closeCodeFor(err: FlotillaError): number {
 
 /** One admitted connection: its message rate, and its place in the caps until released. */
 export interface ConnectionTicket {
+  /** The key the connection counts under (addressKey of the peer's IP). */
   readonly address: string;
   /** Throws FLT_RATE_LIMITED (non-fatal while the excess is small, fatal when it keeps going). */
   admitMessage(): void;
@@ -85,7 +87,9 @@ export class Admission {
     return this.total;
   }
 
-  openConnection(address: string): ConnectionTicket {
+  /** `address` is the peer's IP; IPv6 peers are counted per /64 (addressKey). */
+  openConnection(ip: string): ConnectionTicket {
+    const address = addressKey(ip);
     const { maxConnections, maxConnectionsPerAddress, messagesPerSecond, messageBurst } = this.limits;
     const held = this.perAddress.get(address) ?? 0;
     if (this.total >= maxConnections) {
@@ -122,7 +126,8 @@ export class Admission {
   }
 
   /** Counts a hello from `address`; throws a fatal FLT_RATE_LIMITED past the hello rate. */
-  admitHello(address: string): void {
+  admitHello(ip: string): void {
+    const address = addressKey(ip);
     const now = this.now();
     this.sweep(now);
     let bucket = this.hellos.get(address);
