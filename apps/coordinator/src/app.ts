@@ -9,11 +9,15 @@ import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorCodes, FlotillaError, type ErrorCode } from '@flotilla/protocol';
 import { installOperatorAuth, redactedRequestSerializer } from './auth/operatorAuth.ts';
+import { OperatorSessions } from './auth/OperatorSessions.ts';
+import type { RouteEntry } from './auth/routeAccess.ts';
+import { sessionRoutes } from './auth/sessionRoutes.ts';
 import { loadOrCreateOperatorToken } from './auth/operatorToken.ts';
 import { createCoordinator, type Coordinator } from './coordinator.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { joinTokenRoutes } from './routes/joinTokens.ts';
 import { modelRoutes } from './routes/models.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { simulationRoutes } from './routes/simulation.ts';
@@ -53,11 +57,17 @@ export interface AppOptions {
   trustProxy?: boolean | string;
   /** How many events and idle client rows are kept (DEFAULT_RETENTION). */
   retention?: Partial<RetentionOptions>;
+  /** The built web app to serve (default apps/web/dist); tests point it at a directory of their own. */
+  webRoot?: string;
+  /** PEM certificate chain and private key: the app serves HTTPS and WSS instead of HTTP and WS. */
+  tls?: { cert: string | Buffer; key: string | Buffer } | null;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     coordinator: Coordinator;
+    /** Every route with the access the auth hook gives it (see routeAccess.ts). */
+    routeAccess: readonly RouteEntry[];
   }
 }
 
@@ -71,6 +81,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.UNAUTHORIZED]: 401,
   [ErrorCodes.TOO_MANY_CONNECTIONS]: 503,
   [ErrorCodes.RATE_LIMITED]: 429,
+  [ErrorCodes.CSRF_REFUSED]: 403,
+  [ErrorCodes.BAD_REQUEST_TARGET]: 400,
 };
 
 /**
@@ -86,10 +98,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const logger = typeof options.logger === 'object' && options.logger !== null
     ? { ...options.logger, serializers: { ...options.logger.serializers, req: redactedRequestSerializer } }
     : options.logger ?? false;
-  const app = Fastify({ logger, bodyLimit: 8 * 1024 * 1024, trustProxy: options.trustProxy ?? false }).withTypeProvider<TypeBoxTypeProvider>();
+  const trustProxy = options.trustProxy ?? false;
+  // Fastify types an HTTPS instance apart; routes, hooks and inject are the same for both.
+  const app = (options.tls
+    ? Fastify({ logger, bodyLimit: 8 * 1024 * 1024, trustProxy, https: { cert: options.tls.cert, key: options.tls.key } }) as unknown as FastifyInstance
+    : Fastify({ logger, bodyLimit: 8 * 1024 * 1024, trustProxy })).withTypeProvider<TypeBoxTypeProvider>();
   mkdirSync(options.dataDir, { recursive: true });
-  installOperatorAuth(app, options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token);
+  const operatorToken = options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token;
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
+  const sessions = new OperatorSessions(store);
+  app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions));
   const coordinator = createCoordinator(store, app.log);
   app.decorate('coordinator', coordinator);
   // Registered before every plugin, so it runs before any of their hooks closes a socket.
@@ -120,21 +138,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Flotilla coordinator', version: '0.1.0', description: 'Federated learning rounds, tasks, clients and models' },
-      tags: [{ name: 'tasks' }, { name: 'rounds' }, { name: 'models' }, { name: 'clients' }, { name: 'events' }, { name: 'privacy' }],
+      tags: [{ name: 'tasks' }, { name: 'rounds' }, { name: 'models' }, { name: 'clients' }, { name: 'events' }, { name: 'privacy' }, { name: 'access' }],
     },
   });
   // ws refuses frames past maxPayload outright; the slack lets our own check answer with a code.
   await app.register(websocket, { options: { maxPayload: maxFrameBytes + 1024 * 1024 } });
   await app.register(healthRoutes, { coordinator });
+  await app.register(sessionRoutes, { operatorToken, sessions });
   await app.register(taskRoutes, { coordinator });
   await app.register(clientRoutes, { coordinator });
+  await app.register(joinTokenRoutes, { coordinator });
   await app.register(modelRoutes, { coordinator });
   await app.register(eventRoutes, { coordinator, admission });
   await app.register(simulationRoutes, { coordinator });
   await app.register(privacyRoutes);
   await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken: options.joinToken ?? null, admission, rejections });
   await app.register(verticalRoutes, { coordinator, rejections });
-  await app.register(webRoutes);
+  await app.register(webRoutes, options.webRoot ? { root: options.webRoot } : {});
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.addHook('onClose', async () => {

@@ -2,6 +2,7 @@
 // baselines and task manager. The HTTP layer (app.ts) serves it; tests may drive it directly.
 
 import type { FastifyBaseLogger } from 'fastify';
+import { JoinTokens } from './auth/joinTokens.ts';
 import { EventBus } from './events/EventBus.ts';
 import { BaselineService } from './engine/BaselineService.ts';
 import { ClientRegistry } from './engine/ClientRegistry.ts';
@@ -18,6 +19,8 @@ export interface Coordinator {
   baselines: BaselineService;
   metrics: CoordinatorMetrics;
   tasks: TaskManager;
+  /** Issued client join tokens: checked at each hello, revocable. */
+  joinTokens: JoinTokens;
   /** True once shutdown began (beginShutdown or close): sockets closing then must not write to the store. */
   readonly closing: boolean;
   /** Marks the start of shutdown, before any socket is closed (the app calls it in preClose). */
@@ -38,9 +41,10 @@ export function createCoordinator(store: Store, log: FastifyBaseLogger): Coordin
   registry.on('left', (clientId: string) => {
     for (const runner of tasks.liveRunners()) runner.clientLeft(clientId);
   });
+  const joinTokens = new JoinTokens(store, registry);
   let closing = false;
   return {
-    store, registry, bus, models, baselines, metrics, tasks,
+    store, registry, bus, models, baselines, metrics, tasks, joinTokens,
     get closing() {
       return closing;
     },

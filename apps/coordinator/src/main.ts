@@ -5,7 +5,7 @@ import { parseCoordinatorArgs, startCoordinator } from './start.ts';
 const settings = parseCoordinatorArgs(process.argv.slice(2), process.env);
 const { app, url, operator } = await startCoordinator(settings);
 // Printed to the terminal (never to the log), like Jupyter: the token rides in the URL fragment,
-// which browsers do not send, and the dashboard moves it to storage and strips it.
+// which browsers do not send; the dashboard strips it and trades it for an HttpOnly session cookie.
 const dashboard = operator.source === 'configured'
   ? `${url}/dashboard   (with the operator token you configured)`
   : `${url}/dashboard#token=${operator.token}`;

@@ -1,7 +1,7 @@
 // Settings from flags and environment, and starting a listening coordinator with its embedded
 // defaults (SQLite under the data directory, the default MNIST task created and started).
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
@@ -19,10 +19,13 @@ export interface CoordinatorSettings {
   maxFrameBytes: number;
   /** Operator token for REST and the dashboard; null = the one in the data directory, generated on first start. */
   operatorToken?: string | null;
-  /** Client join token; null = clients join without one. */
+  /** Client join token; null = clients join without one (unless the operator issued join tokens). */
   joinToken?: string | null;
   /** Connection caps, rate limits, retention and whose X-Forwarded-For to believe; defaults where absent. */
   abuse?: LimitSettings;
+  /** PEM files of a certificate and its key: serve HTTPS/WSS. Both or neither. */
+  tlsCert?: string | null;
+  tlsKey?: string | null;
 }
 
 /**
@@ -41,12 +44,17 @@ export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): Co
       'max-frame-mb': { type: 'string' },
       'operator-token': { type: 'string' },
       'join-token': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       ...limitFlagOptions,
     },
     strict: true,
   });
   const port = Number(values.port ?? env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${values.port ?? env.PORT}`);
+  const tlsCert = values['tls-cert'] || env.FLOTILLA_TLS_CERT || null;
+  const tlsKey = values['tls-key'] || env.FLOTILLA_TLS_KEY || null;
+  if ((tlsCert === null) !== (tlsKey === null)) throw new Error('TLS needs both --tls-cert and --tls-key (or FLOTILLA_TLS_CERT and FLOTILLA_TLS_KEY)');
   return {
     host: values.host ?? env.HOST ?? '127.0.0.1',
     port,
@@ -56,6 +64,8 @@ export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): Co
     maxFrameBytes: Math.round(Number(values['max-frame-mb'] ?? env.FLOTILLA_MAX_FRAME_MB ?? 16) * 1024 * 1024),
     operatorToken: values['operator-token'] || env.FLOTILLA_OPERATOR_TOKEN || null,
     joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null,
+    tlsCert: tlsCert === null ? null : path.resolve(tlsCert),
+    tlsKey: tlsKey === null ? null : path.resolve(tlsKey),
     abuse: limitSettings(values, env),
   };
 }
@@ -67,6 +77,14 @@ export interface StartedCoordinator {
   operator: OperatorToken;
 }
 
+function readPem(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new Error(`cannot read the TLS ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
 export async function startCoordinator(settings: CoordinatorSettings): Promise<StartedCoordinator> {
   mkdirSync(settings.dataDir, { recursive: true });
   const operator = loadOrCreateOperatorToken(settings.dataDir, settings.operatorToken);
@@ -74,6 +92,7 @@ export async function startCoordinator(settings: CoordinatorSettings): Promise<S
     dataDir: settings.dataDir,
     operatorToken: operator.token,
     joinToken: settings.joinToken ?? null,
+    tls: settings.tlsCert && settings.tlsKey ? { cert: readPem(settings.tlsCert, 'certificate'), key: readPem(settings.tlsKey, 'key') } : null,
     maxFrameBytes: settings.maxFrameBytes,
     ...(settings.abuse ? { limits: settings.abuse.limits, retention: settings.abuse.retention, trustProxy: settings.abuse.trustProxy } : {}),
     logger: { level: settings.logLevel },
@@ -89,5 +108,6 @@ export async function startCoordinator(settings: CoordinatorSettings): Promise<S
   await app.listen({ host: settings.host, port: settings.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : settings.port;
-  return { app, operator, url: `http://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}` };
+  const scheme = settings.tlsCert ? 'https' : 'http';
+  return { app, operator, url: `${scheme}://${settings.host.includes(':') ? `[${settings.host}]` : settings.host}:${port}` };
 }

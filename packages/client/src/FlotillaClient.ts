@@ -175,7 +175,7 @@ export class FlotillaClient {
       case 'error':
         this.emit({ type: 'error', code: message.code, message: message.message, fatal: message.fatal });
         // Reconnecting with the same join token cannot succeed: leave instead of retrying forever.
-        if (message.code === ErrorCodes.JOIN_REFUSED) this.stop();
+        if (message.code === ErrorCodes.JOIN_REFUSED || message.code === ErrorCodes.JOIN_REVOKED) this.stop();
         if (message.code === ErrorCodes.RATE_LIMITED || message.code === ErrorCodes.TOO_MANY_CONNECTIONS) {
           this.throttledUntil = Date.now() + (this.options.backoff?.maxMs ?? 10_000);
         }
@@ -202,6 +202,7 @@ export class FlotillaClient {
         if (this.secure === session) this.secure = null;
         this.emit({ type: 'error', code: ErrorCodes.SECAGG_REJECTED, message: `secure aggregation failed: ${err instanceof Error ? err.message : String(err)}`, fatal: false });
       },
+      this.options.noise,
     );
     this.secure = session;
     session.start();
@@ -219,6 +220,7 @@ export class FlotillaClient {
     this.setStatus('training');
     let lastProgress = 0;
     try {
+      assertBoundExamples(plan, this.options.data.count);
       // Parameters no SecAgg client accepts fail the round for this client like a failed training.
       const secure = this.openSecureSession(plan);
       const base = this.options.url.replace(/\/$/, '');
@@ -234,6 +236,7 @@ export class FlotillaClient {
         },
       });
       if (abort.signal.aborted) return;
+      assertBoundExamples(plan, outcome.numExamples);
       this.setStatus('uploading');
       if (secure) {
         // Only the masked vector leaves: the example count is inside it, the metrics stay on this device.
@@ -278,5 +281,17 @@ export class FlotillaClient {
   private stopHeartbeat(): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
+  }
+}
+
+/**
+ * Under DP-SGD with secure aggregation the coordinator accounts this client's examples at the count
+ * its plan binds (it cannot see the masked one): training on any other count would make the ε shown
+ * wrong, so the round fails for this client instead.
+ */
+function assertBoundExamples(plan: RoundPlan, numExamples: number): void {
+  const bound = plan.fit.dpSgd?.numExamples;
+  if (bound !== undefined && numExamples !== bound) {
+    throw new Error(`DP-SGD is accounted for ${bound} examples on this client, it holds ${numExamples}`);
   }
 }

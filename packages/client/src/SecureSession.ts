@@ -2,7 +2,8 @@
 // secrets, uploads its update masked (clipped, optionally noised, fixed point) and helps unmask.
 
 import {
-  SecAggClient, addGaussianNoise, clipByL2Norm, encodeWeightedUpdate, gaussianNoise, l2Norm, type SharesDeliveryMessage, type WeightedFixedPointConfig,
+  SecAggClient, addGaussianNoise, clipByL2Norm, encodeWeightedUpdate, gaussianNoise, l2Norm, type GaussianSampler, type SharesDeliveryMessage,
+  type WeightedFixedPointConfig,
 } from '@flotilla/privacy';
 import {
   encodeWordsFrame, fromBase64, toBase64, type RoundPlan, type SecAggDeliver, type SecAggKeys, type SecAggPlan, type SecAggUnmask,
@@ -15,12 +16,14 @@ export type SecureStage = 'advertised' | 'shared' | 'masked' | 'revealed';
  * 1 if the raw update's norm was ≤ S (else 0) plus this client's share of the count noise, so the
  * coordinator unmasks only the noised count of unclipped updates.
  */
-export function withUnclippedBit(values: Float32Array, update: Float32Array, clipNorm: number | undefined, countNoiseStd: number): Float32Array {
+export function withUnclippedBit(
+  values: Float32Array, update: Float32Array, clipNorm: number | undefined, countNoiseStd: number, noise: GaussianSampler = gaussianNoise,
+): Float32Array {
   if (clipNorm === undefined) throw new Error('adaptive clipping needs the plan\'s clipNorm');
   const out = new Float32Array(values.length + 1);
   out.set(values);
   const bit = l2Norm(update) <= clipNorm ? 1 : 0;
-  out[values.length] = bit + (countNoiseStd > 0 ? gaussianNoise(1, countNoiseStd)[0]! : 0);
+  out[values.length] = bit + (countNoiseStd > 0 ? noise(1, countNoiseStd)[0]! : 0);
   return out;
 }
 
@@ -50,6 +53,8 @@ export class SecureSession {
     private readonly send: (data: string | Uint8Array) => boolean,
     private readonly onStage: (stage: SecureStage, bytes: number) => void,
     private readonly onError: (err: unknown) => void,
+    /** Source of this client's share of the DP noise. */
+    private readonly noise: GaussianSampler = gaussianNoise,
   ) {
     this.taskId = plan.taskId;
     this.round = plan.round;
@@ -107,8 +112,8 @@ export class SecureSession {
       const { spec } = this;
       let values: Float32Array = update;
       if (spec.clipNorm !== undefined) values = clipByL2Norm(Float32Array.from(update), spec.clipNorm);
-      if (spec.noiseStd) addGaussianNoise(values, spec.noiseStd);
-      if (spec.countNoiseStd !== undefined) values = withUnclippedBit(values, update, spec.clipNorm, spec.countNoiseStd);
+      if (spec.noiseStd) addGaussianNoise(values, spec.noiseStd, this.noise);
+      if (spec.countNoiseStd !== undefined) values = withUnclippedBit(values, update, spec.clipNorm, spec.countNoiseStd, this.noise);
       const weight = spec.clipNorm !== undefined ? 1 : Math.min(numExamples, spec.maxWeight);
       const input = encodeWeightedUpdate(values, weight, this.codec);
       const masked = await this.client.maskInput(delivery, input);

@@ -1,6 +1,7 @@
 // The seams of the client runtime: the socket, the trainer, the data and the identity, each
 // supplied by the host (a browser worker or a Node process).
 
+import type { GaussianSampler } from '@flotilla/privacy';
 import type { ClientKind, DeviceInfo, FitPlan, ModelSpec } from '@flotilla/protocol';
 
 /** The part of the WebSocket API both browsers and the `ws` package provide. */
@@ -92,5 +93,10 @@ export interface ClientOptions {
    * coordinator refused for load (FLT_RATE_LIMITED, FLT_TOO_MANY_CONNECTIONS), between maxMs/2 and maxMs.
    */
   backoff?: { baseMs: number; maxMs: number };
+  /**
+   * Source of the distributed-DP noise this client adds under secure aggregation (default: the
+   * crypto one, `gaussianNoise` of @flotilla/privacy); tests pass `seededGaussianNoise(seed)`.
+   */
+  noise?: GaussianSampler;
   onEvent?: (event: ClientEvent) => void;
 }

@@ -5,7 +5,8 @@ import { assertExampleCount, assertLength } from './preconditions.ts';
 import type { Rng } from './random.ts';
 import { planFit } from './sampling.ts';
 import type { ServerOptimizer } from './ServerOptimizer.ts';
-import type { CommonStrategyConfig, FitAggregation, Strategy, StrategyName } from './Strategy.ts';
+import type { CommonStrategyConfig, FitAggregation, MeanUpdateStep, Strategy, StrategyName } from './Strategy.ts';
+import { STRATEGY_TRAITS } from './strategyTraits.ts';
 import type { ReducerFactory, UpdateReducer } from './updateReducers.ts';
 import type { ClientInfo, EvaluateResult, FitFailure, FitInstructions, FitResult } from './types.ts';
 import { findNonFinite } from './vectors.ts';
@@ -25,7 +26,7 @@ export interface StrategyParts {
  * @example
  * const strategy = createStrategy({ name: 'fedavgm', serverMomentum: 0.9 }); // a FederatedStrategy
  */
-export class FederatedStrategy implements Strategy {
+export class FederatedStrategy implements Strategy, MeanUpdateStep {
   readonly name: StrategyName;
   readonly config: Readonly<CommonStrategyConfig>;
   readonly #parts: StrategyParts;
@@ -44,6 +45,19 @@ export class FederatedStrategy implements Strategy {
     this.#parts.optimizer.assertModelLength(global.length);
     const { reducer, optimizer } = this.#parts;
     return new RoundAggregation(global, reducer(global.length), optimizer, this.config.minReports);
+  }
+
+  /**
+   * The server rule applied to a mean formed elsewhere (DP-FedAvg's noised mean). A robust rule
+   * has no meaning on a mean: it throws AGGREGATION_INVALID_CONFIG.
+   */
+  applyMeanUpdate(global: Float32Array, meanDelta: Float32Array): Float32Array {
+    if (STRATEGY_TRAITS[this.name].needsEveryUpdate) {
+      throw new AggregationError('AGGREGATION_INVALID_CONFIG', `${this.name} combines individual updates, not their mean`);
+    }
+    const bad = findNonFinite(meanDelta);
+    if (bad !== -1) throw new AggregationError('AGGREGATION_NON_FINITE', `mean update is not finite at ${bad}`);
+    return this.#parts.optimizer.step(global, meanDelta);
   }
 
   aggregateEvaluate(results: readonly EvaluateResult[]): { loss: number; accuracy: number } | null {

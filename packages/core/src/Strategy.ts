@@ -39,6 +39,22 @@ export interface Strategy {
 }
 
 /**
+ * A strategy whose rule is a server step on the mean update (FedAvg's x + Δ̄, FedAvgM, FedAdam …).
+ * A wrapper that forms the mean itself, such as DP-FedAvg's clipped and noised mean, hands it here
+ * so that the task's server optimiser still applies it (its moments move as after any round).
+ * @example const next = hasMeanUpdateStep(inner) ? inner.applyMeanUpdate(global, noisedMean) : null;
+ */
+export interface MeanUpdateStep {
+  /** The new global weights from Δ̄; `global` is left as it was. */
+  applyMeanUpdate(global: Float32Array, meanDelta: Float32Array): Float32Array;
+}
+
+/** True when the strategy can apply an externally formed mean update (not a robust rule). */
+export function hasMeanUpdateStep(strategy: Strategy): strategy is Strategy & MeanUpdateStep {
+  return typeof (strategy as Partial<MeanUpdateStep>).applyMeanUpdate === 'function';
+}
+
+/**
  * One round's aggregation. Reports are added as they stream in; the caller has already turned
  * bad reports (wrong length, NaN) into `FitFailure`s, so `add` throws on them as on any other
  * violated precondition, and a throw leaves the aggregation as it was.

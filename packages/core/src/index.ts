@@ -27,14 +27,18 @@ export {
   DEFAULT_FEDAVGM_OPTIONS,
   DEFAULT_FEDOPT_OPTIONS,
   DEFAULT_TRIMMED_BETA,
+  hasMeanUpdateStep,
 } from './Strategy.ts';
 export type {
   CommonStrategyConfig,
   FedAvgMOptions,
   FedOptOptions,
   FitAggregation,
+  MeanUpdateStep,
   Strategy,
   StrategyConfig,
   StrategyName,
 } from './Strategy.ts';
 export { createStrategy } from './createStrategy.ts';
+export { STRATEGY_TRAITS, strategiesOnTheMean } from './strategyTraits.ts';
+export type { StrategyTraits } from './strategyTraits.ts';

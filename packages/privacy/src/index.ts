@@ -62,7 +62,7 @@ export { SecAggClient } from './secagg/SecAggClient.ts';
 export { SecAggServer } from './secagg/SecAggServer.ts';
 export { type SimulatedDropouts, type SecAggSimulation, simulateSecAggRound } from './secagg/simulate.ts';
 
-export { secureUniform, gaussianNoise, addGaussianNoise, l2Norm, clipByL2Norm } from './dp/gaussian.ts';
+export { secureUniform, gaussianNoise, seededGaussianNoise, addGaussianNoise, l2Norm, clipByL2Norm, type GaussianSampler } from './dp/gaussian.ts';
 export {
   type DpFedAvgConfig,
   dpFedAvgConfig,

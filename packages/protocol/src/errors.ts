@@ -28,6 +28,12 @@ export const ErrorCodes = {
   UNAUTHORIZED: 'FLT_UNAUTHORIZED',
   /** A hello without the client join token the coordinator requires, or with a wrong one. */
   JOIN_REFUSED: 'FLT_JOIN_REFUSED',
+  /** A hello with an issued join token the operator revoked; clients that joined with it are disconnected. */
+  JOIN_REVOKED: 'FLT_JOIN_REVOKED',
+  /** A request target in absolute form (`GET http://host/…`): the coordinator takes origin-form paths only. */
+  BAD_REQUEST_TARGET: 'FLT_BAD_REQUEST_TARGET',
+  /** A state-changing call authenticated by the dashboard's session cookie without the `x-flotilla-csrf` header. */
+  CSRF_REFUSED: 'FLT_CSRF_REFUSED',
   /** A secure-aggregation message that does not fit the round's stage or sets (wrong party, stage, size). */
   SECAGG_REJECTED: 'FLT_SECAGG_REJECTED',
   /** A plaintext update sent in a round that requires secure aggregation. */

@@ -19,4 +19,5 @@ export {
   toBase64, fromBase64,
 } from './secagg.ts';
 export { parseClientMessage, parseServerMessage, errorMessage } from './validate.ts';
+export { CreateJoinToken, JoinTokenView, IssuedJoinToken } from './joinTokens.ts';
 export type { Parsed } from './validate.ts';

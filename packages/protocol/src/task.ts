@@ -203,6 +203,12 @@ export const FitPlan = Type.Object({
     l2NormClip: Type.Number({ exclusiveMinimum: 0 }),
     noiseMultiplier: Type.Number({ minimum: 0 }),
     microbatchSize: Type.Integer({ minimum: 1 }),
+    /**
+     * Under secure aggregation the coordinator never sees a report's example count, so it accounts
+     * each client for the count its hello declared and binds it here: the client trains on exactly
+     * this many examples or fails the round instead of uploading.
+     */
+    numExamples: Type.Optional(Type.Integer({ minimum: 1 })),
   })),
 });
 export type FitPlan = Static<typeof FitPlan>;

@@ -6,7 +6,8 @@ import WebSocket from 'ws';
 import { FlotillaClient, type ClientEvent, type Trainer, type WebSocketLike } from '@flotilla/client';
 import { ErrorCodes, PROTOCOL_VERSION } from '@flotilla/protocol';
 import { RawClient, api, createTask, eventually, smallTask, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
-import { needsOperatorToken, redactUrl } from './operatorAuth.ts';
+import { redactUrl } from './operatorAuth.ts';
+import { underOperatorPrefix } from './routeAccess.ts';
 
 describe('operator token', () => {
   let coordinator: TestCoordinator;
@@ -90,18 +91,14 @@ describe('operator token', () => {
   });
 });
 
-describe('needsOperatorToken and redactUrl', () => {
-  it('protects the operator API and leaves client-facing paths open', () => {
-    expect(needsOperatorToken('/api/tasks')).toBe(true);
-    expect(needsOperatorToken('/api/events')).toBe(true);
-    expect(needsOperatorToken('/metrics')).toBe(true);
-    expect(needsOperatorToken('/api/tasks/t1/models/3/model.json')).toBe(true);
-    expect(needsOperatorToken('/api/tasks/t1/models/3/weights.frame')).toBe(false);
-    expect(needsOperatorToken('/api/simulation/mnist/train/3')).toBe(false);
-    expect(needsOperatorToken('/ws')).toBe(false);
-    expect(needsOperatorToken('/healthz')).toBe(false);
-    expect(needsOperatorToken('/dashboard')).toBe(false);
-    expect(needsOperatorToken('/assets/dashboard-abc.js')).toBe(false);
+describe('underOperatorPrefix and redactUrl', () => {
+  it('sees /api and /metrics through escapes, case, slashes, dot segments and parameters', () => {
+    for (const path of ['/api/tasks', '/%61pi/tasks', '/%2561pi/tasks', '/API/Tasks', '//api//tasks', '/x/../api', '/x/%2e%2e/api', '/api\\tasks', '/api;x/tasks', '/metrics%3F', '/metrics', '//127.0.0.1:8080/api/tasks']) {
+      expect({ path, operator: underOperatorPrefix(path) }).toEqual({ path, operator: true });
+    }
+    for (const path of ['/', '/dashboard', '/assets/api.js', '/assets/dashboard-abc.js', '/healthz', '/apiary', '/vertical/ws']) {
+      expect({ path, operator: underOperatorPrefix(path) }).toEqual({ path, operator: false });
+    }
   });
 
   it('keeps the access token out of logged URLs', () => {

@@ -9,10 +9,11 @@ import {
 } from '@flotilla/privacy';
 import type { FitAggregation, FitFailure, Strategy } from '@flotilla/core';
 import {
-  ErrorCodes, FlotillaError, fromBase64, toBase64, type SecAggAdvertise, type SecAggMasked, type SecAggPlan,
+  ErrorCodes, FlotillaError, fromBase64, toBase64, type RoundPlan, type SecAggAdvertise, type SecAggMasked, type SecAggPlan,
   type SecAggReveal, type SecAggShares, type SecureAggregationSpec, type TaskConfig,
 } from '@flotilla/protocol';
 import type { EngineDeps } from './deps.ts';
+import { bindDpSgdExamples, dpSgdBindsExamples } from './sampleLevelPrivacy.ts';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
 import type { CloseReason, RoundPhase, RoundState } from './RoundState.ts';
 
@@ -78,6 +79,8 @@ export class SecureRound {
     maxWeight: number,
     /** Distributed DP noise: clients clip to S and add their share of it themselves. */
     private readonly dp: DistributedDp | null,
+    /** Under DP-SGD: the example count each selected client is bound to and accounted for. */
+    private readonly boundExamples: ReadonlyMap<string, number> | null = null,
   ) {
     // Party numbers are Shamir x-coordinates: 1…m over the selected ids in a fixed order.
     [...rs.selected].sort().forEach((id, i) => {
@@ -104,11 +107,14 @@ export class SecureRound {
     const dp = config.privacy.differentialPrivacy;
     // The weight is the example count, clamped to the largest one the selected clients announced.
     const announced = [...rs.selected].map((id) => deps.registry.get(id)?.numExamples ?? 0);
+    const bound = dpSgdBindsExamples(config)
+      ? new Map([...rs.selected].flatMap((id, i) => (announced[i]! >= 1 ? [[id, announced[i]!] as const] : [])))
+      : null;
     const distributed: DistributedDp | null = strategy instanceof DpFedAvgStrategy ? {
       clipNorm: strategy.clipNorm, noiseMultiplier: strategy.updateNoiseMultiplier, minReports: config.stop.minReports,
       countNoiseStd: dp.adaptiveClipping?.enabled ? adaptiveClippingOf(config).countNoiseStd : null,
     } : null;
-    return new SecureRound(deps, taskId, rs, spec, modelLength, Math.max(1, ...announced), distributed);
+    return new SecureRound(deps, taskId, rs, spec, modelLength, Math.max(1, ...announced), distributed, bound);
   }
 
   /** Values before the weight: the model's parameters, and the unclipped bit under adaptive clipping. */
@@ -145,6 +151,16 @@ export class SecureRound {
       ...(this.dp ? { clipNorm: this.dp.clipNorm, noiseStd: this.noiseStd() } : {}),
       ...(this.dp && this.dp.countNoiseStd !== null ? { countNoiseStd: this.countNoiseStd() } : {}),
     };
+  }
+
+  /** One client's round plan: its SecAgg block and, under DP-SGD, the example count it is bound to. */
+  bindPlan(plan: RoundPlan, clientId: string): RoundPlan {
+    return { ...plan, fit: bindDpSgdExamples(plan.fit, this.boundExamplesOf(clientId)), secureAggregation: this.planFor(clientId) };
+  }
+
+  /** Under DP-SGD, the examples the client's masked report is accounted for; else null. */
+  boundExamplesOf(clientId: string): number | null {
+    return this.boundExamples?.get(clientId) ?? null;
   }
 
   /** A selected client disconnected or failed: no stage waits for it any more. */
@@ -184,7 +200,8 @@ export class SecureRound {
     if (!this.rs.isOpen) throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${this.rs.round} is no longer taking masked inputs`);
     const id = this.partyOf(clientId);
     this.accept('mask', null, id, () => this.server.receiveMaskedInput({ id, masked: words }));
-    this.rs.addReport(clientId, { numExamples: null, trainLoss: null });
+    // The count is the one the plan bound under DP-SGD (what its accounting replays), else unknown.
+    this.rs.addReport(clientId, { numExamples: this.boundExamplesOf(clientId), trainLoss: null });
     this.deps.bus.publish('round.report', this.taskId, { round: this.rs.round, clientId, masked: true, reported: this.rs.reports.size, goal: this.rs.goal });
   }
 

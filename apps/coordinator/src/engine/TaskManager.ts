@@ -2,6 +2,8 @@
 // (start, pause, resume, stop), resumption after a restart, and the global weights clients fetch.
 
 import { randomUUID } from 'node:crypto';
+import { AggregationError } from '@flotilla/core';
+import { isPrivacyError } from '@flotilla/privacy';
 import { ErrorCodes, FlotillaError, encodeFrame, splitFlat, type TaskConfig } from '@flotilla/protocol';
 import type { TaskRecord } from '../store/Store.ts';
 import type { EngineDeps } from './deps.ts';
@@ -95,8 +97,16 @@ export class TaskManager {
     const resumed: string[] = [];
     for (const task of this.deps.store.listTasks()) {
       if (task.state !== 'running') continue;
-      (await this.runnerFor(task)).run();
-      resumed.push(task.id);
+      try {
+        (await this.runnerFor(task)).run();
+        resumed.push(task.id);
+      } catch (err) {
+        if (!(err instanceof FlotillaError && err.code === ErrorCodes.INVALID_TASK)) throw err;
+        // A task stored before a check it fails (e.g. client-level DP with Krum) fails visibly; the coordinator starts.
+        this.deps.store.setTaskState(task.id, 'failed', err.message);
+        this.deps.bus.publish('task.state', task.id, { state: 'failed', reason: err.message });
+        this.deps.log.warn({ taskId: task.id, reason: err.message }, 'task cannot resume');
+      }
     }
     return resumed;
   }
@@ -141,6 +151,13 @@ export class TaskManager {
     if (!loading) {
       loading = this.shapesOf(task.config, task.id)
         .then((shapes) => TaskRunner.load(this.engineDeps, task, shapes))
+        .catch((err: unknown) => {
+          // The strategy refuses the stored configuration (e.g. DP with a robust rule): a coded refusal.
+          if (err instanceof AggregationError || isPrivacyError(err)) {
+            throw new FlotillaError(ErrorCodes.INVALID_TASK, `task ${task.id} cannot run: ${(err as Error).message}`);
+          }
+          throw err;
+        })
         .then((runner) => {
           this.runners.set(task.id, runner);
           return runner;

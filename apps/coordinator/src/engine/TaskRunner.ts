@@ -14,8 +14,9 @@ import { RoundState, type RoundPhase } from './RoundState.ts';
 import { buildStrategy } from './strategyFromTask.ts';
 import { validateUpdate } from './validateUpdate.ts';
 import { commitRound, abandonRound } from './roundCommit.ts';
-import { dpSgdAccountant, dpSgdBudgetStop, dpSgdPlan } from './sampleLevelPrivacy.ts';
+import { dpSgdAccountant, dpSgdBudgetStop, dpSgdEligible, dpSgdPlan } from './sampleLevelPrivacy.ts';
 import { SecureRound, type SecAggClientMessage } from './SecureRound.ts';
+import { selectionSeed } from './selectionSeed.ts';
 
 export class TaskRunner {
   weights: Float32Array;
@@ -101,8 +102,8 @@ export class TaskRunner {
         break;
       }
       const round = this.lastRound + 1;
-      const eligible = this.deps.registry.eligibleFor(this.id, this.deps.isActiveTask(this.id));
-      const rng = createRng((this.config.seed * 1_000_003 + round) >>> 0);
+      const eligible = dpSgdEligible(this.config, this.deps.registry.eligibleFor(this.id, this.deps.isActiveTask(this.id)));
+      const rng = createRng(selectionSeed(this.config, round));
       const available = eligible.map((c) => ({
         id: c.id,
         ...(c.numExamples === null ? {} : { numExamples: c.numExamples }),
@@ -114,7 +115,7 @@ export class TaskRunner {
         continue;
       }
       const budget = this.config.privacy.differentialPrivacy.targetEpsilon;
-      if (budget !== undefined && hasPrivacyAccounting(this.strategy) && this.strategy.epsilonAfterNextRound(instructions.goal) > budget) {
+      if (budget !== undefined && hasPrivacyAccounting(this.strategy) && this.strategy.epsilonAfterNextRound() > budget) {
         this.setState('completed', `privacy budget ε = ${budget} reached (spent ${this.strategy.epsilonSpent().toFixed(3)})`);
         break;
       }
@@ -155,7 +156,7 @@ export class TaskRunner {
     const plan = this.planFor(round, instructions);
     for (const clientId of rs.selected) {
       const client = this.deps.registry.get(clientId);
-      if (client?.send(secure ? { ...plan, secureAggregation: secure.planFor(clientId) } : plan)) this.deps.store.bumpClientStats(clientId, { roundsJoined: 1 });
+      if (client?.send(secure ? secure.bindPlan(plan, clientId) : plan)) this.deps.store.bumpClientStats(clientId, { roundsJoined: 1 });
       else this.recordFailure(rs, clientId, 'disconnected', null);
     }
     if (!secure) this.phase(rs, 'reporting');
@@ -236,6 +237,9 @@ export class TaskRunner {
     if (!rs || !this.secure || message.round !== rs.round) throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${message.round} is not a secure round in flight`);
     rs.bytesUp += bytes;
     this.secure.handle(client.id, message, words, rs.modelVersion);
+    // A masked report is spent like a clear one, at the example count its plan bound (DP-SGD).
+    const bound = message.type === 'secagg.masked' ? this.secure.boundExamplesOf(client.id) : null;
+    if (bound !== null) this.sampleDp?.recordUpdate(client.id, bound);
   }
 
   /** An update arrived. Throws a FlotillaError for the socket to answer; never touches the model. */

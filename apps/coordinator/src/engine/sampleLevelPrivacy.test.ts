@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DpSgdAccountant } from '@flotilla/privacy';
 import type { RoundClientRecord, RoundRecord } from '../store/Store.ts';
 import { resolveTaskConfig } from './taskConfig.ts';
-import { dpSgdAccountant, dpSgdBudgetStop, dpSgdPlan } from './sampleLevelPrivacy.ts';
+import { bindDpSgdExamples, dpSgdAccountant, dpSgdBudgetStop, dpSgdEligible, dpSgdPlan } from './sampleLevelPrivacy.ts';
 
 const config = resolveTaskConfig({
   fit: { epochs: 2, batchSize: 10 },
@@ -20,6 +20,17 @@ const reported = (clientId: string, numExamples: number): RoundClientRecord => (
 const dropped = (clientId: string): RoundClientRecord => ({ clientId, outcome: 'disconnected', code: null, numExamples: null, trainLoss: null });
 
 describe('sample-level privacy of a task', () => {
+  it('under secure aggregation binds each plan to the declared example count and selects only clients that declared one', () => {
+    const secure = resolveTaskConfig({ ...config, privacy: { ...config.privacy, secureAggregation: { enabled: true } } });
+    const clients = [{ id: 'a', numExamples: 600 }, { id: 'b', numExamples: null }];
+    expect(dpSgdEligible(secure, clients).map((c) => c.id)).toEqual(['a']);
+    expect(dpSgdEligible(config, clients).map((c) => c.id)).toEqual(['a', 'b']);
+    const fit = { epochs: 2, batchSize: 10, learningRate: 0.1, proximalMu: 0, seed: 1, ...dpSgdPlan(secure) };
+    expect(bindDpSgdExamples(fit, 600).dpSgd).toEqual({ l2NormClip: 0.7, noiseMultiplier: 1.2, microbatchSize: 2, numExamples: 600 });
+    const plain = { epochs: 2, batchSize: 10, learningRate: 0.1, proximalMu: 0, seed: 1 };
+    expect(bindDpSgdExamples(plain, 600)).toEqual(plain);
+  });
+
   it('sends the DP-SGD settings in the plan only when the task uses DP-SGD', () => {
     expect(dpSgdPlan(config)).toEqual({ dpSgd: { l2NormClip: 0.7, noiseMultiplier: 1.2, microbatchSize: 2 } });
     expect(dpSgdPlan(resolveTaskConfig({}))).toEqual({});

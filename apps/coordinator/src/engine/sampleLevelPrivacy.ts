@@ -1,9 +1,34 @@
 // Sample-level DP-SGD of a task on the coordinator's side: the settings each plan carries, and ε
-// accounted from the updates received (replayed from the stored rounds after a restart).
+// accounted from the updates received (replayed from the stored rounds after a restart). Under
+// secure aggregation a masked report hides its example count: each client is then accounted for the
+// count its hello declared, which its plan binds it to train on.
 
 import { DpSgdAccountant } from '@flotilla/privacy';
 import type { FitPlan, TaskConfig } from '@flotilla/protocol';
 import type { RoundRecord } from '../store/Store.ts';
+import type { ConnectedClient } from './ClientRegistry.ts';
+
+/** True when the task trains with DP-SGD under secure aggregation: counts come from the hellos. */
+export function dpSgdBindsExamples(config: TaskConfig): boolean {
+  return Boolean(config.privacy.dpSgd?.enabled && config.privacy.secureAggregation?.enabled);
+}
+
+/**
+ * The clients a DP-SGD task may select. Under secure aggregation one that declared no example count
+ * could not be accounted (its ε would be unknown), so it does not train; otherwise all of them.
+ * @example const available = dpSgdEligible(config, registry.eligibleFor(taskId, true));
+ */
+export function dpSgdEligible<C extends Pick<ConnectedClient, 'numExamples'>>(config: TaskConfig, clients: C[]): C[] {
+  return dpSgdBindsExamples(config) ? clients.filter((c) => c.numExamples !== null && c.numExamples >= 1) : clients;
+}
+
+/**
+ * The plan's DP-SGD block with the example count the coordinator accounts this client for.
+ * @example const fit = bindDpSgdExamples(plan.fit, 600); // fit.dpSgd.numExamples === 600
+ */
+export function bindDpSgdExamples(fit: FitPlan, numExamples: number | null): FitPlan {
+  return fit.dpSgd && numExamples !== null ? { ...fit, dpSgd: { ...fit.dpSgd, numExamples } } : fit;
+}
 
 /**
  * What the clients' trainers need of the task's DP-SGD settings, or undefined without DP-SGD.
@@ -16,7 +41,8 @@ export function dpSgdPlan(config: TaskConfig): { dpSgd?: NonNullable<FitPlan['dp
 
 /**
  * The task's DP-SGD accountant with every update already recorded in `rounds` (committed and
- * abandoned alike: an abandoned round's updates reached the coordinator too), or null without DP-SGD.
+ * abandoned alike: an abandoned round's updates reached the coordinator too; a masked report is
+ * recorded with the count its plan bound), or null without DP-SGD.
  * @example const accountant = dpSgdAccountant(task.config, store.listRounds(task.id));
  */
 export function dpSgdAccountant(config: TaskConfig, rounds: readonly RoundRecord[]): DpSgdAccountant | null {

@@ -51,10 +51,11 @@ export function buildStrategy(config: TaskConfig): Strategy {
   }
   const strategy = createStrategy(named);
   const dp = config.privacy.differentialPrivacy;
-  // Privacy wraps the strategy: it keeps the selection and replaces aggregation by DP-FedAvg.
+  // Privacy wraps the strategy: it keeps the selection and the server optimiser, and replaces the
+  // mean of the updates by DP-FedAvg's clipped, noised one (robust rules are refused by resolveTaskConfig).
   return dp.enabled
     ? new DpFedAvgStrategy(strategy, {
-      clipNorm: dp.clippingNorm, noiseMultiplier: dp.noiseMultiplier, delta: dp.delta, populationSize: config.data.partition.numClients,
+      clipNorm: dp.clippingNorm, noiseMultiplier: dp.noiseMultiplier, delta: dp.delta,
       ...(dp.adaptiveClipping?.enabled ? { adaptiveClipping: adaptiveClippingOf(config) } : {}),
     })
     : strategy;

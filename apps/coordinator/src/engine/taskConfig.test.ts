@@ -59,6 +59,15 @@ describe('resolveTaskConfig', () => {
     expect(codeOf(() => secure({ mode: 'half' }))).toBe(ErrorCodes.INVALID_TASK);
   });
 
+  it('refuses client-level DP with a robust strategy, which needs every update, and keeps the server optimisers', () => {
+    const dp = (strategy: string) => resolveTaskConfig({ strategy: { name: strategy }, privacy: { differentialPrivacy: { enabled: true } } });
+    for (const robust of ['fedmedian', 'fedtrimmedavg', 'krum']) {
+      expect(codeOf(() => dp(robust))).toBe(ErrorCodes.INVALID_TASK);
+      expect(() => dp(robust)).toThrow(/differential privacy releases only their clipped, noised mean/);
+    }
+    for (const kept of ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']) expect(dp(kept).strategy.name).toBe(kept);
+  });
+
   it('takes adaptive clipping with the paper\'s defaults, also under secure aggregation, and refuses too little count noise', () => {
     const adaptive = (a: Record<string, unknown>, rest: Record<string, unknown> = {}) => resolveTaskConfig({
       privacy: { differentialPrivacy: { enabled: true, adaptiveClipping: { enabled: true, ...a } }, ...rest },

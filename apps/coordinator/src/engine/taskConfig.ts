@@ -2,6 +2,7 @@
 // 2017 MNIST setting (2NN, K = 100 IID clients, C = 0.1, E = 1, B = 10, FedAvg).
 
 import { Value } from '@sinclair/typebox/value';
+import { STRATEGY_TRAITS, strategiesOnTheMean } from '@flotilla/core';
 import { ErrorCodes, FlotillaError, TaskConfig } from '@flotilla/protocol';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
 
@@ -69,8 +70,13 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   const dp = privacy.differentialPrivacy;
   if (dp.enabled && dp.adaptiveClipping?.enabled) checkAdaptiveClipping(config as TaskConfig);
   const strategy = (config as TaskConfig).strategy.name;
-  if (secure?.enabled && !SUM_STRATEGIES.has(strategy)) {
-    throw new FlotillaError(ErrorCodes.INVALID_TASK, `strategy ${strategy} needs every update; secure aggregation reveals only their sum (use fedavg, fedprox, fedavgm or a FedOpt rule)`);
+  const onTheMean = strategiesOnTheMean().join(', ');
+  if (secure?.enabled && STRATEGY_TRAITS[strategy].needsEveryUpdate) {
+    throw new FlotillaError(ErrorCodes.INVALID_TASK, `strategy ${strategy} needs every update; secure aggregation reveals only their sum (use one of ${onTheMean})`);
+  }
+  // DP-FedAvg releases one clipped, noised mean; a robust rule has no individual updates to work on.
+  if (dp.enabled && STRATEGY_TRAITS[strategy].needsEveryUpdate) {
+    throw new FlotillaError(ErrorCodes.INVALID_TASK, `strategy ${strategy} needs every update; client-level differential privacy releases only their clipped, noised mean (use one of ${onTheMean})`);
   }
   if (secure?.enabled && secure.mode === 'plus' && secure.neighbours !== undefined) {
     if (secure.neighbours % 2 !== 0) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.secureAggregation.neighbours must be even');
@@ -80,9 +86,6 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   }
   return config as TaskConfig;
 }
-
-/** Strategies that need only the (weighted) sum of the updates, all secure aggregation reveals. */
-const SUM_STRATEGIES: ReadonlySet<string> = new Set(['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']);
 
 function checkAdaptiveClipping(config: TaskConfig): void {
   const z = config.privacy.differentialPrivacy.noiseMultiplier;

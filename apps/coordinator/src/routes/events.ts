@@ -18,6 +18,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator; 
   });
 
   app.get('/api/events', {
+    config: { queryToken: true },
     schema: {
       summary: 'Event stream (text/event-stream); resumes after Last-Event-ID or ?after=',
       tags: ['events'],

@@ -41,6 +41,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }
   };
 
   app.get('/api/tasks/:id/models/:version/weights.frame', {
+    config: { access: 'client' },
     schema: { summary: 'Global weights of a model version as a Flotilla binary frame (what clients fetch)', tags: ['models'], params: Params },
   }, async (req, reply) => {
     const { version, cacheControl } = resolve(req.params.id, req.params.version);

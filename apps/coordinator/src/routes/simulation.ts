@@ -27,6 +27,7 @@ export const simulationRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordina
   const partitions = new Map<string, { key: string; parts: Uint32Array[] }>();
 
   app.get('/api/simulation/tasks/:id/partitions/:index', {
+    config: { access: 'client' },
     schema: {
       summary: "One simulated client's training partition (simulation tasks only), as a binary frame",
       tags: ['tasks'], params: Params,

@@ -6,7 +6,7 @@ import { decodeFrame, encodeFrame } from '@flotilla/protocol';
 import type { TaskState } from '@flotilla/protocol';
 import { SCHEMA } from './schema.ts';
 import type {
-  BaselineRecord, Checkpoint, ClientRecord, EventRecord, RoundRecord, Store, TaskRecord, VerticalJobRecord,
+  BaselineRecord, Checkpoint, ClientRecord, EventRecord, JoinTokenRecord, RoundRecord, Store, TaskRecord, VerticalJobRecord,
 } from './Store.ts';
 
 type Row = Record<string, unknown>;
@@ -28,6 +28,11 @@ function decodeState(blob: Buffer | null): Record<string, Float32Array> {
   const frame = decodeFrame(new Uint8Array(blob));
   return Object.fromEntries(frame.tensors.map((t) => [t.name ?? '', t.values.slice()]));
 }
+
+const joinTokenFromRow = (r: Row): JoinTokenRecord => ({
+  id: r.id as string, tokenHash: r.token_hash as string, label: r.label as string, taskId: (r.task_id as string | null) ?? null,
+  createdAt: r.created_at as number, revokedAt: (r.revoked_at as number | null) ?? null, lastUsedAt: (r.last_used_at as number | null) ?? null,
+});
 
 /**
  * SQLite-backed Store.
@@ -202,6 +207,51 @@ export class SqliteStore implements Store {
 
   listVerticalJobs(): VerticalJobRecord[] {
     return (this.db.prepare('SELECT job FROM vertical_jobs ORDER BY created_at, rowid').all() as Row[]).map((r) => JSON.parse(r.job as string) as VerticalJobRecord);
+  }
+
+  insertJoinToken(t: JoinTokenRecord): void {
+    this.db.prepare(`INSERT INTO join_tokens (id, token_hash, label, task_id, created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+      .run(t.id, t.tokenHash, t.label, t.taskId, t.createdAt, t.revokedAt, t.lastUsedAt);
+  }
+
+  findJoinToken(tokenHash: string): JoinTokenRecord | null {
+    const row = this.db.prepare('SELECT * FROM join_tokens WHERE token_hash = ?').get(tokenHash) as Row | undefined;
+    return row ? joinTokenFromRow(row) : null;
+  }
+
+  listJoinTokens(): JoinTokenRecord[] {
+    return (this.db.prepare('SELECT * FROM join_tokens ORDER BY created_at, rowid').all() as Row[]).map(joinTokenFromRow);
+  }
+
+  revokeJoinToken(id: string, at: number): JoinTokenRecord | null {
+    this.db.prepare('UPDATE join_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(at, id);
+    const row = this.db.prepare('SELECT * FROM join_tokens WHERE id = ?').get(id) as Row | undefined;
+    return row ? joinTokenFromRow(row) : null;
+  }
+
+  touchJoinToken(id: string, at: number): void {
+    this.db.prepare('UPDATE join_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
+  }
+
+  putOperatorSession(idHash: string, expiresAt: number): void {
+    this.db.prepare('INSERT OR REPLACE INTO operator_sessions (id_hash, expires_at) VALUES (?, ?)').run(idHash, expiresAt);
+  }
+
+  operatorSessionExpiry(idHash: string): number | null {
+    const row = this.db.prepare('SELECT expires_at FROM operator_sessions WHERE id_hash = ?').get(idHash) as Row | undefined;
+    return row ? (row.expires_at as number) : null;
+  }
+
+  deleteOperatorSession(idHash: string): void {
+    this.db.prepare('DELETE FROM operator_sessions WHERE id_hash = ?').run(idHash);
+  }
+
+  pruneOperatorSessions(now: number, keep: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM operator_sessions WHERE expires_at <= ?').run(now);
+      this.db.prepare(`DELETE FROM operator_sessions WHERE rowid NOT IN
+                       (SELECT rowid FROM operator_sessions ORDER BY expires_at DESC, rowid DESC LIMIT ?)`).run(keep);
+    })();
   }
 
   close(): void {

@@ -114,6 +114,17 @@ export interface VerticalJobRecord {
   baselines: HeteroLrBaselineEpoch[] | null;
 }
 
+/** An issued join token: only the SHA-256 (hex) of the token is kept. */
+export interface JoinTokenRecord {
+  id: string;
+  tokenHash: string;
+  label: string;
+  taskId: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
 /** One implementation per engine; every method is atomic. */
 export interface Store {
   createTask(task: TaskRecord, initial: Checkpoint): void;
@@ -153,5 +164,19 @@ export interface Store {
   putVerticalJob(job: VerticalJobRecord): void;
   /** All vertical jobs, oldest first. */
   listVerticalJobs(): VerticalJobRecord[];
+  insertJoinToken(token: JoinTokenRecord): void;
+  /** The token whose hash is `tokenHash`, revoked or not. */
+  findJoinToken(tokenHash: string): JoinTokenRecord | null;
+  /** All issued join tokens, oldest first. */
+  listJoinTokens(): JoinTokenRecord[];
+  /** Marks a token revoked (once: a second revocation keeps the first time); null when there is no such token. */
+  revokeJoinToken(id: string, at: number): JoinTokenRecord | null;
+  touchJoinToken(id: string, at: number): void;
+  /** Dashboard sessions by the SHA-256 of their id: a restarted coordinator keeps its dashboards signed in. */
+  putOperatorSession(idHash: string, expiresAt: number): void;
+  operatorSessionExpiry(idHash: string): number | null;
+  deleteOperatorSession(idHash: string): void;
+  /** Drops sessions expired at `now`, then the oldest past `keep`. */
+  pruneOperatorSessions(now: number, keep: number): void;
   close(): void;
 }

@@ -38,6 +38,13 @@ CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, task_id TEXT, type TEXT NOT NULL, data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_task ON events (task_id, seq);
+CREATE TABLE IF NOT EXISTS join_tokens (
+  id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, label TEXT NOT NULL, task_id TEXT,
+  created_at INTEGER NOT NULL, revoked_at INTEGER, last_used_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS operator_sessions (
+  id_hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS vertical_jobs (
   id TEXT PRIMARY KEY, created_at TEXT NOT NULL, state TEXT NOT NULL, job TEXT NOT NULL
 );

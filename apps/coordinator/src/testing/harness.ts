@@ -33,6 +33,7 @@ export function operatorHeaders(token = TEST_OPERATOR_TOKEN): Record<string, str
 
 export async function startTestCoordinator(options: {
   dataDir?: string; maxFrameBytes?: number; heartbeatIntervalMs?: number; pingIntervalMs?: number; pongTimeoutMs?: number; operatorToken?: string; joinToken?: string | null;
+  webRoot?: string;
 } & Pick<AppOptions, 'limits' | 'retention' | 'logger' | 'trustProxy'> = {}): Promise<TestCoordinator> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-test-'));
   const operatorToken = options.operatorToken ?? TEST_OPERATOR_TOKEN;

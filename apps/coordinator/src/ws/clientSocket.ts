@@ -9,7 +9,6 @@ import {
   ErrorCodes, FlotillaError, PROTOCOL_VERSION, errorMessage, parseClientMessage, type ClientMessage, type Hello,
   type NamedTensor, type Welcome,
 } from '@flotilla/protocol';
-import { sameSecret } from '../auth/operatorAuth.ts';
 import type { ConnectedClient } from '../engine/ClientRegistry.ts';
 import type { Coordinator } from '../coordinator.ts';
 import type { SampledLog } from '../logging/sampledLog.ts';
@@ -34,7 +33,7 @@ const hashToken = (token: string): string => createHash('sha256').update(token).
 const sameHash = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken, admission, rejections }) => {
-  const { registry, tasks, metrics, store, bus } = coordinator;
+  const { registry, tasks, metrics, store, bus, joinTokens } = coordinator;
 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket: WebSocket, req) => {
     let client: ConnectedClient | null = null;
@@ -128,9 +127,8 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
       if (hello.protocolVersion !== PROTOCOL_VERSION) {
         throw new FlotillaError(ErrorCodes.PROTOCOL_VERSION, `protocol ${hello.protocolVersion} is not supported; this coordinator speaks ${PROTOCOL_VERSION}`, true);
       }
-      if (joinToken !== null && (hello.joinToken === undefined || !sameSecret(hello.joinToken, joinToken))) {
-        throw new FlotillaError(ErrorCodes.JOIN_REFUSED, hello.joinToken === undefined ? 'this coordinator needs a client join token' : 'the client join token is wrong', true);
-      }
+      const grant = joinTokens.admit(hello.joinToken, joinToken, hello.taskId);
+      if (grant.taskId) hello.taskId = grant.taskId;
       if (hello.taskId && !store.getTask(hello.taskId)) throw new FlotillaError(ErrorCodes.TASK_NOT_FOUND, `no task ${hello.taskId}`, true);
       // A returning client proves its identity with the token it was given; otherwise it is new.
       const known = hello.clientId ? store.getClient(hello.clientId) : null;
@@ -156,6 +154,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
       };
       send(reply);
       registry.add(connected);
+      joinTokens.bind(grant, id);
       metrics.connectedClients.set(registry.size);
       log.info({ clientId: id, kind: hello.kind, backend: hello.device.backend, resumed }, 'client joined');
       bus.publish('client.joined', connected.taskId, { clientId: id, kind: hello.kind, backend: hello.device.backend, examplesPerSec: hello.device.examplesPerSec ?? null, resumed });

@@ -1,13 +1,14 @@
 // The operator dashboard: tasks and the create form on the left; the selected task's controls,
 // live round, charts, global model, clients and event log on the right.
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError } from './api.ts';
-import { adoptTokenFromFragment, forgetToken, saveToken } from './auth.ts';
+import { forgetStoredTokens, signIn, signOut } from './auth.ts';
 import { ClientsTable } from './ClientsTable.tsx';
 import { CreateTaskForm } from './CreateTaskForm.tsx';
 import { CurrentRound } from './CurrentRound.tsx';
 import { EventLog } from './EventLog.tsx';
+import { JoinTokens } from './JoinTokens.tsx';
 import { ModelPanel } from './ModelPanel.tsx';
 import { RoundCharts } from './RoundCharts.tsx';
 import { TaskList } from './TaskList.tsx';
@@ -19,24 +20,38 @@ import { VerticalJobs } from './VerticalJobs.tsx';
 const FEED_LABEL = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', refused: 'refused' } as const;
 const NO_ROUNDS: never[] = [];
 
-export function App() {
-  const [token, setToken] = useState<string | null>(() => adoptTokenFromFragment());
-  const dash = useDashboard(token);
+/** Signing in (a token is being traded), in (the session cookie is tried), or out (with the refusal, if a token was refused). */
+type Access = { state: 'signing-in' } | { state: 'in'; session: number } | { state: 'out'; error: ApiError | null };
+
+const asApiError = (err: unknown): ApiError => (err instanceof ApiError ? err : new ApiError(0, 'FLT_UNREACHABLE', `the coordinator cannot be reached: ${String(err)}`));
+
+export function App({ fragmentToken }: { fragmentToken: string | null }) {
+  const [access, setAccess] = useState<Access>(fragmentToken ? { state: 'signing-in' } : { state: 'in', session: 0 });
+  const dash = useDashboard(access.state === 'in' ? access.session : null);
   const [busy, setBusy] = useState(false);
   const [controlError, setControlError] = useState<string | null>(null);
-  const refused = dash.error?.status === 401;
 
-  if (!token || refused) {
+  const submitToken = (token: string) => {
+    setAccess({ state: 'signing-in' });
+    signIn(token).then(
+      () => setAccess({ state: 'in', session: Date.now() }),
+      (err: unknown) => setAccess({ state: 'out', error: asApiError(err) }),
+    );
+  };
+  useEffect(() => {
+    forgetStoredTokens();
+    if (fragmentToken) submitToken(fragmentToken);
+  }, [fragmentToken]);
+  // No session cookie, or one that expired: the gate asks for the token (a refusal of a token typed just now is shown by submitToken).
+  useEffect(() => {
+    if (dash.error?.status === 401) setAccess({ state: 'out', error: null });
+  }, [dash.error]);
+
+  if (access.state !== 'in') {
     return (
       <main className="page" data-testid="dashboard.page">
         <header><h1>Flotilla</h1></header>
-        <TokenGate
-          error={token ? dash.error : null}
-          onToken={(t) => {
-            saveToken(t);
-            setToken(t);
-          }}
-        />
+        {access.state === 'out' ? <TokenGate error={access.error} onToken={submitToken} /> : <p className="muted">Signing in…</p>}
       </main>
     );
   }
@@ -64,12 +79,12 @@ export function App() {
         <h1>Flotilla</h1>
         <span className={`feed feed-${dash.feed}`} data-testid="dashboard.feed.status">{FEED_LABEL[dash.feed]}</span>
         {dash.error ? <span className="error" data-testid="dashboard.error">{dash.error.code}: {dash.error.message}</span> : null}
-        <button type="button" className="link" onClick={() => { forgetToken(); setToken(null); }} data-testid="dashboard.auth.signout">forget token</button>
+        <button type="button" className="link" onClick={() => void signOut().then(() => setAccess({ state: 'out', error: null }))} data-testid="dashboard.auth.signout">sign out</button>
       </header>
       <div className="layout">
         <aside>
           <TaskList tasks={tasks} selectedId={dash.selectedId} onSelect={dash.select} />
-          <CreateTaskForm onCreate={dash.create} token={token} />
+          <CreateTaskForm onCreate={dash.create} token={null} />
         </aside>
         <div className="main">
           {task ? (
@@ -78,7 +93,7 @@ export function App() {
               {controlError ? <p className="error" role="alert" data-testid="dashboard.control.error">{controlError}</p> : null}
               <div className="row">
                 <CurrentRound round={task.currentRound} taskState={task.state} />
-                <ModelPanel task={task} rounds={rounds} token={token} />
+                <ModelPanel task={task} rounds={rounds} token={null} />
               </div>
               <RoundCharts rounds={rounds} task={task} />
             </>
@@ -87,7 +102,8 @@ export function App() {
             <ClientsTable clients={state.clients} />
             <EventLog entries={state.log} />
           </div>
-          <VerticalJobs token={token} />
+          <VerticalJobs token={null} />
+          <JoinTokens />
         </div>
       </div>
     </main>

@@ -26,7 +26,7 @@ const fixed = (v: number | undefined, digits: number): string => (v === undefine
 const POLL_MS = 1500;
 
 /** Polls GET /api/vertical/jobs; shows nothing until a vertical job exists. */
-export function VerticalJobs({ token }: { token: string }) {
+export function VerticalJobs({ token }: { token: string | null }) {
   const [jobs, setJobs] = useState<VerticalJobView[]>([]);
   useEffect(() => {
     let stopped = false;

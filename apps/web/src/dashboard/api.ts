@@ -1,5 +1,5 @@
-// The coordinator's REST API as the dashboard sees it: typed views and a fetch that sends the
-// operator token and turns coded error bodies into ApiError.
+// The coordinator's REST API as the dashboard sees it: typed views and a fetch that authenticates
+// with the session cookie (or a bearer token, for scripts) and turns coded error bodies into ApiError.
 
 export type TaskState = 'created' | 'running' | 'paused' | 'stopped' | 'completed' | 'failed';
 export type RoundPhase =
@@ -95,14 +95,20 @@ export class ApiError extends Error {
   }
 }
 
+/** Sent on every call: with the session cookie, a state-changing call needs it (a cross-site form cannot set it). */
+const CSRF = { 'x-flotilla-csrf': '1' };
+
 /**
- * Calls the operator API with the bearer token.
- * @example const { tasks } = await api<{ tasks: TaskView[] }>(token, '/api/tasks');
+ * Calls the operator API; `token` null means the dashboard's session cookie, which same-origin
+ * fetches send by themselves.
+ * @example const { tasks } = await api<{ tasks: TaskView[] }>(null, '/api/tasks');
  */
 export async function api<T>(token: string | null, pathname: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const response = await fetch(pathname, {
     method: init.method ?? 'GET',
+    credentials: 'same-origin',
     headers: {
+      ...CSRF,
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
     },
@@ -122,9 +128,9 @@ export async function api<T>(token: string | null, pathname: string, init: { met
   return body as T;
 }
 
-/** Fetches a file with the token and hands it to the browser as a download. */
+/** Fetches a file as the operator (session cookie, or `token`) and hands it to the browser as a download. */
 export async function downloadWithToken(token: string | null, pathname: string, filename: string): Promise<void> {
-  const response = await fetch(pathname, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const response = await fetch(pathname, { credentials: 'same-origin', headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (!response.ok) throw new ApiError(response.status, `HTTP_${response.status}`, `download of ${filename} failed`);
   const url = URL.createObjectURL(await response.blob());
   const a = document.createElement('a');

@@ -1,36 +1,40 @@
-// The operator token in the browser: taken from the URL fragment the coordinator prints
-// (#token=…, never sent to the server), kept in localStorage, and stripped from the address bar.
+// Signing the dashboard in. The operator token arrives in the URL fragment the coordinator prints
+// (#token=…, never sent to the server) or is typed into the gate; it is traded at once for an
+// HttpOnly session cookie (POST /api/session) and then forgotten. Nothing secret is kept where a
+// script can read it: the join page shares this origin, and anything in localStorage,
+// sessionStorage or a readable cookie would be one injected script away from leaking.
 
-const KEY = 'flotilla.operatorToken';
+import { ApiError, api } from './api.ts';
 
-/** Moves a token from the URL fragment into storage; returns the token in force, if any. */
-export function adoptTokenFromFragment(location: Location = window.location, history: History = window.history): string | null {
+/** Takes the token out of the URL fragment (and out of the address bar and history), if there is one. */
+export function takeTokenFromFragment(location: Location = window.location, history: History = window.history): string | null {
   const params = new URLSearchParams(location.hash.replace(/^#/, ''));
-  const fromFragment = params.get('token');
-  if (fromFragment) {
-    saveToken(fromFragment);
-    params.delete('token');
-    const rest = params.toString();
-    // replaceState: the token must not linger in the address bar, the history or a bookmark.
-    history.replaceState(null, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
-  }
-  return loadToken();
+  const token = params.get('token');
+  if (!token) return null;
+  params.delete('token');
+  const rest = params.toString();
+  // replaceState: the token must not linger in the address bar, the history or a bookmark.
+  history.replaceState(null, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+  return token;
 }
 
-export function loadToken(): string | null {
+/** Trades the operator token for the session cookie; throws the coordinator's ApiError when refused. */
+export async function signIn(token: string): Promise<void> {
+  await api(null, '/api/session', { method: 'POST', body: { token } });
+}
+
+export async function signOut(): Promise<void> {
+  await api(null, '/api/session', { method: 'DELETE' }).catch((err: unknown) => {
+    if (!(err instanceof ApiError)) throw err;
+  });
+}
+
+// Tokens kept by earlier versions of the dashboard are removed on sight.
+export function forgetStoredTokens(): void {
   try {
-    return sessionStorage.getItem(KEY) ?? localStorage.getItem(KEY);
+    sessionStorage.removeItem('flotilla.operatorToken');
+    localStorage.removeItem('flotilla.operatorToken');
   } catch {
-    return null;
+    // Storage may be disabled; then there is nothing to remove either.
   }
-}
-
-export function saveToken(token: string): void {
-  sessionStorage.setItem(KEY, token);
-  localStorage.setItem(KEY, token);
-}
-
-export function forgetToken(): void {
-  sessionStorage.removeItem(KEY);
-  localStorage.removeItem(KEY);
 }

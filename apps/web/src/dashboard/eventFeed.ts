@@ -29,17 +29,17 @@ export interface FeedHandlers {
 
 /**
  * Opens the stream; returns a function that closes it.
- * @example const close = openEventFeed(token, { onEvent, onStatus, onOpen });
+ * @example const close = openEventFeed({ onEvent, onStatus, onOpen });
  */
-export function openEventFeed(token: string, handlers: FeedHandlers): () => void {
+export function openEventFeed(handlers: FeedHandlers): () => void {
   let lastSeq = 0;
   let source: EventSource | null = null;
   let retry: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
 
   const connect = () => {
-    // EventSource cannot send headers: the token goes in the query, which the coordinator redacts from its logs.
-    const query = new URLSearchParams({ access_token: token, ...(lastSeq > 0 ? { after: String(lastSeq) } : {}) });
+    // The session cookie authenticates the stream (EventSource sends same-origin cookies), so no token rides in the URL.
+    const query = new URLSearchParams(lastSeq > 0 ? { after: String(lastSeq) } : {});
     const es = new EventSource(`/api/events?${query}`);
     source = es;
     handlers.onStatus(lastSeq > 0 ? 'reconnecting' : 'connecting');
@@ -53,9 +53,9 @@ export function openEventFeed(token: string, handlers: FeedHandlers): () => void
         handlers.onStatus('reconnecting');
         return;
       }
-      // The browser gave up (e.g. 401 or 5xx): find out whether the token was refused.
+      // The browser gave up (e.g. 401 or 5xx): find out whether the session was refused.
       es.close();
-      void fetch('/api/tasks', { headers: { authorization: `Bearer ${token}` } }).then(
+      void fetch('/api/tasks', { credentials: 'same-origin' }).then(
         (r) => (r.status === 401 ? handlers.onStatus('refused') : schedule()),
         () => schedule(),
       );

@@ -32,7 +32,11 @@ export interface Dashboard {
   create(config: unknown, start: boolean): Promise<TaskView>;
 }
 
-export function useDashboard(token: string | null): Dashboard {
+/**
+ * `session` null: not signed in, nothing loads. A new number (a fresh sign-in) reloads everything;
+ * calls authenticate with the session cookie.
+ */
+export function useDashboard(session: number | null): Dashboard {
   const [state, dispatch] = useReducer(reducer, initialState);
   const [feed, setFeed] = useState<FeedStatus>('connecting');
   const [error, setError] = useState<ApiError | null>(null);
@@ -46,25 +50,26 @@ export function useDashboard(token: string | null): Dashboard {
   }, []);
 
   const loadTasks = useCallback(async () => {
-    const { tasks } = await api<{ tasks: TaskView[] }>(token, '/api/tasks');
+    const { tasks } = await api<{ tasks: TaskView[] }>(null, '/api/tasks');
     dispatch({ type: 'tasks', tasks });
     setError(null);
     if (!selected.current && tasks.length > 0) setSelectedId((tasks.find((t) => t.state === 'running') ?? tasks.at(-1)!).id);
-  }, [token]);
+  }, []);
   const loadTask = useCallback(async (id: string) => {
     const [task, { rounds }] = await Promise.all([
-      api<TaskView>(token, `/api/tasks/${id}`),
-      api<{ rounds: RoundSummary[] }>(token, `/api/tasks/${id}/rounds`),
+      api<TaskView>(null, `/api/tasks/${id}`),
+      api<{ rounds: RoundSummary[] }>(null, `/api/tasks/${id}/rounds`),
     ]);
     dispatch({ type: 'task', task });
     dispatch({ type: 'rounds', taskId: id, rounds });
-  }, [token]);
+  }, []);
   const loadClients = useCallback(async () => {
-    dispatch({ type: 'clients', clients: (await api<{ clients: ClientView[] }>(token, '/api/clients')).clients });
-  }, [token]);
+    dispatch({ type: 'clients', clients: (await api<{ clients: ClientView[] }>(null, '/api/clients')).clients });
+  }, []);
 
   useEffect(() => {
-    if (!token) return;
+    if (session === null) return;
+    setError(null);
     const refreshTasks = throttle(() => void loadTasks().catch(fail), 1000);
     const refreshSelected = throttle(() => {
       if (selected.current) void loadTask(selected.current).catch(fail);
@@ -73,10 +78,10 @@ export function useDashboard(token: string | null): Dashboard {
     // Events arrive one per message; applying them in batches keeps a replay of thousands cheap.
     let queue: FeedEvent[] = [];
     let flush: ReturnType<typeof setTimeout> | null = null;
-    const close = openEventFeed(token, {
+    const close = openEventFeed({
       onStatus: (s) => {
         setFeed(s);
-        if (s === 'refused') setError(new ApiError(401, 'FLT_UNAUTHORIZED', 'the operator token is wrong'));
+        if (s === 'refused') setError(new ApiError(401, 'FLT_UNAUTHORIZED', 'the dashboard session was refused'));
       },
       onOpen: () => {
         refreshTasks();
@@ -100,21 +105,21 @@ export function useDashboard(token: string | null): Dashboard {
       close();
       if (flush) clearTimeout(flush);
     };
-  }, [token, loadTasks, loadTask, loadClients, fail]);
+  }, [session, loadTasks, loadTask, loadClients, fail]);
 
   useEffect(() => {
-    if (token && selectedId) void loadTask(selectedId).catch(fail);
-  }, [token, selectedId, loadTask, fail]);
+    if (session !== null && selectedId) void loadTask(selectedId).catch(fail);
+  }, [session, selectedId, loadTask, fail]);
 
   const control = useCallback(async (id: string, action: 'start' | 'pause' | 'resume' | 'stop') => {
-    dispatch({ type: 'task', task: await api<TaskView>(token, `/api/tasks/${id}/${action}`, { method: 'POST' }) });
-  }, [token]);
+    dispatch({ type: 'task', task: await api<TaskView>(null, `/api/tasks/${id}/${action}`, { method: 'POST' }) });
+  }, []);
   const create = useCallback(async (config: unknown, start: boolean) => {
-    const task = await api<TaskView>(token, `/api/tasks${start ? '?start=true' : ''}`, { method: 'POST', body: config });
+    const task = await api<TaskView>(null, `/api/tasks${start ? '?start=true' : ''}`, { method: 'POST', body: config });
     dispatch({ type: 'task', task });
     setSelectedId(task.id);
     return task;
-  }, [token]);
+  }, []);
 
   return { state, feed, error, selectedId, select: setSelectedId, control, create };
 }

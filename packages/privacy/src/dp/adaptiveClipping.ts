@@ -1,6 +1,6 @@
 // Adaptive clipping (Andrew et al., NeurIPS 2021, arXiv:1905.03871): track a quantile of update norms.
 import { PrivacyError } from '../PrivacyError.ts';
-import { gaussianNoise } from './gaussian.ts';
+import { gaussianNoise, type GaussianSampler } from './gaussian.ts';
 
 /**
  * γ is the target fraction of unclipped updates, η the learning rate of the geometric update and
@@ -35,10 +35,12 @@ export function adaptiveClippingConfig(options: {
  * The noisy fraction b̃ = (Σ b_i + N(0, σ_b²)) / m of clients whose update norm was ≤ S.
  * @example const frac = noisyUnclippedFraction(62, 100, ac.countNoiseStd);
  */
-export function noisyUnclippedFraction(unclippedCount: number, expectedClients: number, countNoiseStd: number): number {
+export function noisyUnclippedFraction(
+  unclippedCount: number, expectedClients: number, countNoiseStd: number, noise: GaussianSampler = gaussianNoise,
+): number {
   if (!(expectedClients >= 1)) invalid('expectedClients must be ≥ 1');
-  const noise = countNoiseStd > 0 ? gaussianNoise(1, countNoiseStd)[0]! : 0;
-  return (unclippedCount + noise) / expectedClients;
+  const z = countNoiseStd > 0 ? noise(1, countNoiseStd)[0]! : 0;
+  return (unclippedCount + z) / expectedClients;
 }
 
 /**

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { adaptiveClippingConfig, effectiveNoiseMultiplier, noisyUnclippedFraction, updateClipNorm } from './adaptiveClipping.ts';
 import { distributedNoiseStd, dpFedAvgAggregate, dpFedAvgClientUpdate, dpFedAvgConfig } from './clientLevel.ts';
 import { dpSgdGradient } from './dpSgd.ts';
-import { secureUniform } from './gaussian.ts';
+import { seededGaussianNoise } from './gaussian.ts';
+import { createRng } from '@flotilla/core';
 import { expectStd } from '../testkit/stats.ts';
 
 describe('DP-FedAvg (McMahan et al. 2018)', () => {
@@ -21,7 +22,7 @@ describe('DP-FedAvg (McMahan et al. 2018)', () => {
   it('central noise on the sum has std z·S, then the fixed denominator applies', () => {
     const dp = dpFedAvgConfig({ clipNorm: 2, noiseMultiplier: 1.1, expectedClientsPerRound: 10 });
 
-    const mean = dpFedAvgAggregate(new Float64Array(200_000), dp);
+    const mean = dpFedAvgAggregate(new Float64Array(200_000), dp, seededGaussianNoise(1));
 
     expectStd(mean.map((x) => x * 10), 2.2);
   });
@@ -29,9 +30,10 @@ describe('DP-FedAvg (McMahan et al. 2018)', () => {
   it('distributed noise: n clients adding std z·S/√n give the sum std z·S', () => {
     const dp = dpFedAvgConfig({ clipNorm: 2, noiseMultiplier: 1.1, expectedClientsPerRound: 16, noise: 'distributed' });
     const sum = new Float64Array(50_000);
+    const noise = seededGaussianNoise(2);
 
     for (let k = 0; k < 16; k++) {
-      const { update } = dpFedAvgClientUpdate(new Float64Array(50_000), dp, 16);
+      const { update } = dpFedAvgClientUpdate(new Float64Array(50_000), dp, 16, noise);
       update.forEach((x, i) => (sum[i]! += x));
     }
 
@@ -53,10 +55,12 @@ describe('adaptive clipping (Andrew et al. 2021)', () => {
   it('converges to the median of the update norms from a bad start', () => {
     // Norms uniform on [0, 10]: the median is 5. The count noise σ_b = m/20 as in the paper.
     let clipNorm = 0.1;
+    const rng = createRng(3);
+    const noise = seededGaussianNoise(3);
     for (let round = 0; round < 300; round++) {
-      const norms = secureUniform(100).map((u) => 10 * u);
+      const norms = Array.from({ length: 100 }, () => 10 * rng());
       const unclipped = norms.filter((x) => x <= clipNorm).length;
-      clipNorm = updateClipNorm(clipNorm, noisyUnclippedFraction(unclipped, 100, ac.countNoiseStd), ac);
+      clipNorm = updateClipNorm(clipNorm, noisyUnclippedFraction(unclipped, 100, ac.countNoiseStd, noise), ac);
     }
 
     expect(clipNorm).toBeGreaterThan(3.5);
@@ -65,7 +69,8 @@ describe('adaptive clipping (Andrew et al. 2021)', () => {
 
   it('noises the count of unclipped updates with std σ_b', () => {
     // b̃·m − Σb_i is the noise alone; 20,000 draws pin its std to within a few per cent.
-    const counts = Float64Array.from({ length: 20_000 }, () => noisyUnclippedFraction(7, 10, 2.5) * 10 - 7);
+    const noise = seededGaussianNoise(4);
+    const counts = Float64Array.from({ length: 20_000 }, () => noisyUnclippedFraction(7, 10, 2.5, noise) * 10 - 7);
     expectStd(counts, 2.5);
   });
 
@@ -86,7 +91,7 @@ describe('DP-SGD micro-batch clipping and noise (Abadi et al. 2016)', () => {
   it('adds noise of std z·C to the sum before dividing by the number of micro-batches', () => {
     const zeros = Array.from({ length: 4 }, () => new Float64Array(100_000));
 
-    const { gradient } = dpSgdGradient(zeros, { l2NormClip: 1.5, noiseMultiplier: 1.1 });
+    const { gradient } = dpSgdGradient(zeros, { l2NormClip: 1.5, noiseMultiplier: 1.1 }, seededGaussianNoise(5));
 
     expectStd(gradient.map((x) => x * 4), 1.65);
   });

@@ -1,6 +1,6 @@
 // Client-level DP-FedAvg (McMahan et al. 2018, arXiv:1710.06963) with central or distributed noise.
 import { PrivacyError } from '../PrivacyError.ts';
-import { addGaussianNoise, clipByL2Norm, l2Norm } from './gaussian.ts';
+import { addGaussianNoise, clipByL2Norm, gaussianNoise, l2Norm, type GaussianSampler } from './gaussian.ts';
 
 /**
  * Client-level DP in Opacus/TF Privacy terms: updates clipped to `clipNorm` S, Gaussian noise of
@@ -34,11 +34,12 @@ export function dpFedAvgClientUpdate<T extends Float32Array | Float64Array>(
   config: DpFedAvgConfig,
   /** For distributed noise: the number of clients guaranteed to contribute (see distributedNoiseStd). */
   minContributors = config.expectedClientsPerRound,
+  noise: GaussianSampler = gaussianNoise,
 ): { update: T; norm: number; unclipped: boolean } {
   const norm = l2Norm(delta);
   const update = clipByL2Norm(delta, config.clipNorm);
   if (config.noise === 'distributed') {
-    addGaussianNoise(update, distributedNoiseStd(config.clipNorm, config.noiseMultiplier, minContributors));
+    addGaussianNoise(update, distributedNoiseStd(config.clipNorm, config.noiseMultiplier, minContributors), noise);
   }
   return { update, norm, unclipped: norm <= config.clipNorm };
 }
@@ -62,9 +63,9 @@ export function distributedNoiseStd(clipNorm: number, noiseMultiplier: number, c
  * noise the sum already carries it and only the fixed denominator is applied.
  * @example const meanDelta = dpFedAvgAggregate(sumOfClippedDeltas, dp);
  */
-export function dpFedAvgAggregate(sum: Float32Array | Float64Array, config: DpFedAvgConfig): Float64Array {
+export function dpFedAvgAggregate(sum: Float32Array | Float64Array, config: DpFedAvgConfig, noise: GaussianSampler = gaussianNoise): Float64Array {
   const out = Float64Array.from(sum);
-  if (config.noise === 'central') addGaussianNoise(out, config.noiseMultiplier * config.clipNorm);
+  if (config.noise === 'central') addGaussianNoise(out, config.noiseMultiplier * config.clipNorm, noise);
   for (let i = 0; i < out.length; i++) out[i] = out[i]! / config.expectedClientsPerRound;
   return out;
 }

@@ -1,6 +1,6 @@
 // Sample-level DP-SGD math on plain arrays (Abadi et al., CCS 2016): micro-batch clipping + noise.
 import { PrivacyError } from '../PrivacyError.ts';
-import { gaussianNoise, l2Norm } from './gaussian.ts';
+import { gaussianNoise, l2Norm, type GaussianSampler } from './gaussian.ts';
 
 /** TF Privacy / Opacus vocabulary: clip each micro-batch gradient to C, noise std z·C on the sum. */
 export interface DpSgdConfig {
@@ -18,6 +18,7 @@ export interface DpSgdConfig {
 export function dpSgdGradient(
   microbatchGradients: readonly ArrayLike<number>[],
   config: DpSgdConfig,
+  noise: GaussianSampler = gaussianNoise,
 ): { gradient: Float64Array; clipped: number } {
   const { l2NormClip: c, noiseMultiplier: z } = config;
   if (!(c > 0) || !Number.isFinite(c)) throw new PrivacyError('DP_INVALID_CONFIG', `l2NormClip ${c} must be positive`);
@@ -34,7 +35,7 @@ export function dpSgdGradient(
     if (norm > c) clipped++;
     for (let i = 0; i < dim; i++) sum[i] = sum[i]! + g[i]! * factor;
   }
-  const noise = gaussianNoise(dim, z * c);
-  for (let i = 0; i < dim; i++) sum[i] = (sum[i]! + noise[i]!) / batches;
+  const drawn = noise(dim, z * c);
+  for (let i = 0; i < dim; i++) sum[i] = (sum[i]! + drawn[i]!) / batches;
   return { gradient: sum, clipped };
 }

@@ -1,9 +1,17 @@
 // Statistical tests of the Gaussian noise and of L2 clipping.
 import { describe, expect, it } from 'vitest';
 import { Z_1E6, expectStd, sampleStats } from '../testkit/stats.ts';
-import { addGaussianNoise, clipByL2Norm, gaussianNoise, l2Norm, secureUniform } from './gaussian.ts';
+import { addGaussianNoise, clipByL2Norm, gaussianNoise, l2Norm, secureUniform, seededGaussianNoise } from './gaussian.ts';
 
 const Z = Z_1E6;
+
+describe('seeded Gaussian noise (for tests and simulations)', () => {
+  it('has the configured standard deviation, and the same seed gives the same draws', () => {
+    expectStd(seededGaussianNoise(11)(200_000, 1.5), 1.5);
+    expect(seededGaussianNoise(11)(5, 1)).toEqual(seededGaussianNoise(11)(5, 1));
+    expect(seededGaussianNoise(11)(5, 1)).not.toEqual(seededGaussianNoise(12)(5, 1));
+  });
+});
 
 describe('Gaussian noise from crypto.getRandomValues', () => {
   const n = 200_000;
