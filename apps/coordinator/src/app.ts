@@ -24,8 +24,11 @@ import { privacyRoutes } from './routes/privacy.ts';
 import { simulationRoutes } from './routes/simulation.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { webRoutes } from './routes/web.ts';
+import { SampledLog } from './logging/sampledLog.ts';
+import { DEFAULT_RETENTION, startRetention, type RetentionOptions } from './store/retention.ts';
 import { SqliteStore } from './store/SqliteStore.ts';
 import type { Store } from './store/Store.ts';
+import { Admission, DEFAULT_ADMISSION_LIMITS, type AdmissionLimits } from './ws/admission.ts';
 import { clientSocket } from './ws/clientSocket.ts';
 import { verticalRoutes } from './vertical/verticalRoutes.ts';
 
@@ -45,6 +48,16 @@ export interface AppOptions {
   operatorToken?: string;
   /** When set, a client's hello must carry it (separate from the operator token). */
   joinToken?: string | null;
+  /** Connection caps and rate limits; each one left out keeps its default (DEFAULT_ADMISSION_LIMITS). */
+  limits?: Partial<AdmissionLimits>;
+  /**
+   * Whose X-Forwarded-For to believe (Fastify's trustProxy): true for any peer, or the proxies'
+   * addresses/CIDRs separated by commas. Off by default: the limits key on the socket's own
+   * address, which a client cannot forge.
+   */
+  trustProxy?: boolean | string;
+  /** How many events and idle client rows are kept (DEFAULT_RETENTION). */
+  retention?: Partial<RetentionOptions>;
   /** The built web app to serve (default apps/web/dist); tests point it at a directory of their own. */
   webRoot?: string;
   /** PEM certificate chain and private key: the app serves HTTPS and WSS instead of HTTP and WS. */
@@ -69,6 +82,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.SCHEMA_VIOLATION]: 400,
   [ErrorCodes.INTERNAL]: 500,
   [ErrorCodes.UNAUTHORIZED]: 401,
+  [ErrorCodes.TOO_MANY_CONNECTIONS]: 503,
+  [ErrorCodes.RATE_LIMITED]: 429,
   [ErrorCodes.CSRF_REFUSED]: 403,
   [ErrorCodes.BAD_REQUEST_TARGET]: 400,
   // A model job (task creation's initial weights, a tfjs export) lost its worker: the next try gets a fresh one.
@@ -88,10 +103,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const logger = typeof options.logger === 'object' && options.logger !== null
     ? { ...options.logger, serializers: { ...options.logger.serializers, req: redactedRequestSerializer } }
     : options.logger ?? false;
+  const trustProxy = options.trustProxy ?? false;
   // Fastify types an HTTPS instance apart; routes, hooks and inject are the same for both.
   const app = (options.tls
-    ? Fastify({ logger, bodyLimit: 8 * 1024 * 1024, https: { cert: options.tls.cert, key: options.tls.key } }) as unknown as FastifyInstance
-    : Fastify({ logger, bodyLimit: 8 * 1024 * 1024 })).withTypeProvider<TypeBoxTypeProvider>();
+    ? Fastify({ logger, bodyLimit: 8 * 1024 * 1024, trustProxy, https: { cert: options.tls.cert, key: options.tls.key } }) as unknown as FastifyInstance
+    : Fastify({ logger, bodyLimit: 8 * 1024 * 1024, trustProxy })).withTypeProvider<TypeBoxTypeProvider>();
   mkdirSync(options.dataDir, { recursive: true });
   const operatorToken = options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token;
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
@@ -101,6 +117,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('coordinator', coordinator);
   // Registered before every plugin, so it runs before any of their hooks closes a socket.
   app.addHook('preClose', async () => coordinator.beginShutdown());
+  const admission = new Admission({ ...DEFAULT_ADMISSION_LIMITS, ...options.limits });
+  const rejections = new SampledLog(app.log);
+  const retention = startRetention(store, coordinator.registry, { ...DEFAULT_RETENTION, ...options.retention }, app.log);
+  app.addHook('preClose', async () => {
+    retention.stop();
+    rejections.close();
+  });
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof FlotillaError) {
@@ -131,11 +154,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clientRoutes, { coordinator });
   await app.register(joinTokenRoutes, { coordinator });
   await app.register(modelRoutes, { coordinator });
-  await app.register(eventRoutes, { coordinator });
+  await app.register(eventRoutes, { coordinator, admission });
   await app.register(simulationRoutes, { coordinator });
   await app.register(privacyRoutes);
-  await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken: options.joinToken ?? null });
-  await app.register(verticalRoutes, { coordinator });
+  await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken: options.joinToken ?? null, admission, rejections });
+  await app.register(verticalRoutes, { coordinator, rejections });
   await app.register(webRoutes, options.webRoot ? { root: options.webRoot } : {});
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -14,6 +14,7 @@ process.stdout.write(
   `  operator dashboard   ${dashboard}\n` +
   (operator.source === 'generated' ? `  operator token       generated and saved in ${operator.file} (mode 0600)\n` : '') +
   (settings.joinToken ? '  clients must send    the configured join token\n' : '') +
+  (settings.abuse?.trustProxy ? `  X-Forwarded-For      believed from ${settings.abuse.trustProxy === true ? 'any peer' : settings.abuse.trustProxy}\n` : '') +
   `  clients connect to   ${url.replace(/^http/, 'ws')}/ws\n` +
   `  REST API             ${url}/api/tasks   (OpenAPI: ${url}/api/openapi.json)\n` +
   `  events               ${url}/api/events\n` +

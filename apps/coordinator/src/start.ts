@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { loadOrCreateOperatorToken, type OperatorToken } from './auth/operatorToken.ts';
 import type { ModelTimeouts } from './model/ModelService.ts';
+import { limitFlagOptions, limitSettings, type LimitSettings } from './limitSettings.ts';
 
 export interface CoordinatorSettings {
   host: string;
@@ -21,6 +22,8 @@ export interface CoordinatorSettings {
   operatorToken?: string | null;
   /** Client join token; null = clients join without one (unless the operator issued join tokens). */
   joinToken?: string | null;
+  /** Connection caps, rate limits, retention and whose X-Forwarded-For to believe; defaults where absent. */
+  abuse?: LimitSettings;
   /** PEM files of a certificate and its key: serve HTTPS/WSS. Both or neither. */
   tlsCert?: string | null;
   tlsKey?: string | null;
@@ -48,6 +51,7 @@ export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): Co
       'tls-key': { type: 'string' },
       'eval-timeout-s': { type: 'string' },
       'baseline-epoch-timeout-s': { type: 'string' },
+      ...limitFlagOptions,
     },
     strict: true,
   });
@@ -68,6 +72,7 @@ export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): Co
     tlsCert: tlsCert === null ? null : path.resolve(tlsCert),
     tlsKey: tlsKey === null ? null : path.resolve(tlsKey),
     modelTimeouts: modelTimeouts(values['eval-timeout-s'] ?? env.FLOTILLA_EVAL_TIMEOUT_S, values['baseline-epoch-timeout-s'] ?? env.FLOTILLA_BASELINE_EPOCH_TIMEOUT_S),
+    abuse: limitSettings(values, env),
   };
 }
 
@@ -108,6 +113,7 @@ export async function startCoordinator(settings: CoordinatorSettings): Promise<S
     tls: settings.tlsCert && settings.tlsKey ? { cert: readPem(settings.tlsCert, 'certificate'), key: readPem(settings.tlsKey, 'key') } : null,
     models: { timeouts: settings.modelTimeouts ?? {} },
     maxFrameBytes: settings.maxFrameBytes,
+    ...(settings.abuse ? { limits: settings.abuse.limits, retention: settings.abuse.retention, trustProxy: settings.abuse.trustProxy } : {}),
     logger: { level: settings.logLevel },
   });
   const { tasks } = app.coordinator;

@@ -27,6 +27,8 @@ export class FlotillaClient {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
   private stopped = false;
+  /** The coordinator refused us for load: the next reconnect waits long, and optional progress messages pause until then. */
+  private throttledUntil = 0;
   private training: { taskId: string; round: number; abort: AbortController } | null = null;
   /** The secure-aggregation round in progress; it outlives training until the sum is unmasked. */
   private secure: SecureSession | null = null;
@@ -120,7 +122,10 @@ export class FlotillaClient {
     this.secure = null;
     if (this.stopped) return;
     const { baseMs, maxMs } = this.options.backoff ?? { baseMs: 250, maxMs: 10_000 };
-    const retryInMs = Math.random() * Math.min(maxMs, baseMs * 2 ** this.attempt);
+    // Refused for load, a client waits the long end of the window instead of hammering; the
+    // jitter keeps a refused fleet from coming back in step.
+    const throttled = this.throttledUntil > Date.now();
+    const retryInMs = throttled ? maxMs * (0.5 + Math.random() / 2) : Math.random() * Math.min(maxMs, baseMs * 2 ** this.attempt);
     this.attempt++;
     this.emit({ type: 'disconnected', code, reason, retryInMs });
     this.setStatus('reconnecting');
@@ -171,6 +176,9 @@ export class FlotillaClient {
         this.emit({ type: 'error', code: message.code, message: message.message, fatal: message.fatal });
         // Reconnecting with the same join token cannot succeed: leave instead of retrying forever.
         if (message.code === ErrorCodes.JOIN_REFUSED || message.code === ErrorCodes.JOIN_REVOKED) this.stop();
+        if (message.code === ErrorCodes.RATE_LIMITED || message.code === ErrorCodes.TOO_MANY_CONNECTIONS) {
+          this.throttledUntil = Date.now() + (this.options.backoff?.maxMs ?? 10_000);
+        }
         return;
       default: {
         const never: never = message;
@@ -222,7 +230,7 @@ export class FlotillaClient {
         onProgress: (p) => {
           this.emit({ type: 'progress', round: plan.round, ...p });
           const now = Date.now();
-          if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
+          if (now - lastProgress < PROGRESS_INTERVAL_MS || now < this.throttledUntil) return;
           lastProgress = now;
           this.sendJson({ type: 'progress', taskId: plan.taskId, round: plan.round, ...p, loss: Number.isFinite(p.loss) ? p.loss : 0 });
         },

@@ -88,7 +88,10 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   identity?: IdentityStore;
   weights?: import('./WeightsCache.ts').WeightsCache;
-  /** Reconnect backoff: full jitter between 0 and min(maxMs, baseMs·2^attempt). */
+  /**
+   * Reconnect backoff: full jitter between 0 and min(maxMs, baseMs·2^attempt); after the
+   * coordinator refused for load (FLT_RATE_LIMITED, FLT_TOO_MANY_CONNECTIONS), between maxMs/2 and maxMs.
+   */
   backoff?: { baseMs: number; maxMs: number };
   /**
    * Source of the distributed-DP noise this client adds under secure aggregation (default: the

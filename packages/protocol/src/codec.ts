@@ -47,7 +47,8 @@ const codecs: Record<CodecId, TensorCodec> = { float32: float32Codec };
 
 /** The codec registered under an id, or a coded error for an unknown one. */
 export function getCodec(id: string): TensorCodec {
-  const codec = (codecs as Record<string, TensorCodec | undefined>)[id];
+  // Own keys only: "constructor" from a frame header must not find Object's.
+  const codec = Object.hasOwn(codecs, id) ? (codecs as Record<string, TensorCodec>)[id] : undefined;
   if (!codec) throw new FlotillaError(ErrorCodes.UNSUPPORTED_CODEC, `unsupported codec "${id}"`);
   return codec;
 }

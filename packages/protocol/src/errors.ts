@@ -52,6 +52,10 @@ export const ErrorCodes = {
   PRIVACY_UNREACHABLE: 'FLT_PRIVACY_UNREACHABLE',
   /** The coordinator's model worker died or timed out during a job; a fresh worker takes the next one. */
   MODEL_WORKER_FAILED: 'FLT_MODEL_WORKER_FAILED',
+  /** A connection or event stream refused because the coordinator, or the caller's address, holds too many (close code 1013). */
+  TOO_MANY_CONNECTIONS: 'FLT_TOO_MANY_CONNECTIONS',
+  /** Hellos or messages faster than the coordinator's rate limits; fatal when a client keeps going far past them. */
+  RATE_LIMITED: 'FLT_RATE_LIMITED',
   INTERNAL: 'FLT_INTERNAL',
 } as const;
 

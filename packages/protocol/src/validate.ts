@@ -67,7 +67,8 @@ function parseWith(checkers: Checkers, data: string | Uint8Array, isBinary: bool
     }
   }
   const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
-  const checker = typeof type === 'string' ? checkers[type] : undefined;
+  // Own keys only: a type named like an inherited property ("toString") is unknown, not a function to call.
+  const checker = typeof type === 'string' && Object.hasOwn(checkers, type) ? checkers[type] : undefined;
   if (!checker) {
     throw new FlotillaError(ErrorCodes.UNKNOWN_TYPE, `unknown message type ${JSON.stringify(type ?? null).slice(0, 64)}`, true);
   }

@@ -6,10 +6,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Coordinator } from '../coordinator.ts';
 import type { BusEvent } from '../events/EventBus.ts';
+import type { Admission } from '../ws/admission.ts';
 
 const KEEPALIVE_MS = 15_000;
 
-export const eventRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }> = async (app, { coordinator }) => {
+export const eventRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator; admission: Admission }> = async (app, { coordinator, admission }) => {
   const { bus } = coordinator;
   const streams = new Set<() => void>();
   app.addHook('preClose', async () => {
@@ -31,6 +32,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }
     const lastId = Number(req.headers['last-event-id']);
     const after = Number.isFinite(lastId) && lastId > 0 ? lastId : (req.query.after ?? 0);
     const { taskId, ephemeral = true } = req.query;
+    // Throws FLT_TOO_MANY_CONNECTIONS (503) before anything is written: each stream holds a socket and a subscription.
+    const releaseStream = admission.openEventStream();
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -54,6 +57,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }
     const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
     const end = () => {
       clearInterval(keepalive);
+      releaseStream();
       unsubscribe();
       streams.delete(end);
       res.end();

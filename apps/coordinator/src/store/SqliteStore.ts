@@ -181,6 +181,22 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ seq: r.seq as number, at: r.at as number, taskId: r.task_id as string | null, type: r.type as string, data: JSON.parse(r.data as string) }));
   }
 
+  pruneEvents(keepPerTask: number): number {
+    const keep = Math.max(0, Math.floor(keepPerTask));
+    const tasks = this.db.prepare('SELECT DISTINCT task_id FROM events').pluck().all() as (string | null)[];
+    // The (keep+1)-th newest event of a task and everything before it go; fewer events, nothing goes (NULL bound).
+    const prune = this.db.prepare(`DELETE FROM events WHERE task_id IS @task AND seq <= (
+      SELECT seq FROM events WHERE task_id IS @task ORDER BY seq DESC LIMIT 1 OFFSET @keep)`);
+    return this.db.transaction(() => tasks.reduce((n, task) => n + prune.run({ task, keep }).changes, 0))();
+  }
+
+  pruneIdleClients(before: number, keep: ReadonlySet<string>): number {
+    return this.db
+      .prepare(`DELETE FROM clients WHERE rounds_joined = 0 AND dropouts = 0 AND last_seen < ?
+                AND id NOT IN (SELECT value FROM json_each(?))`)
+      .run(before, JSON.stringify([...keep])).changes;
+  }
+
   putVerticalJob(job: VerticalJobRecord): void {
     // One JSON column: the record is read and written whole, never queried by its inner fields.
     this.db

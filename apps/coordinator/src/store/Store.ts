@@ -149,6 +149,17 @@ export interface Store {
   putBaseline(baseline: BaselineRecord): void;
   appendEvent(event: Omit<EventRecord, 'seq'>): EventRecord;
   listEvents(options?: { afterSeq?: number; limit?: number; taskId?: string }): EventRecord[];
+  /**
+   * Keeps the newest `keepPerTask` events of each task (and of the task-less ones) and deletes the
+   * older ones; returns how many went. Sequence numbers are never reused, so a viewer resuming
+   * after a recent id still gets exactly what it missed.
+   */
+  pruneEvents(keepPerTask: number): number;
+  /**
+   * Deletes the rows of clients that never joined a round and were last seen before `before`
+   * (a hello and nothing else), except those in `keep` (connected now); returns how many went.
+   */
+  pruneIdleClients(before: number, keep: ReadonlySet<string>): number;
   /** Inserts or replaces a vertical job. */
   putVerticalJob(job: VerticalJobRecord): void;
   /** All vertical jobs, oldest first. */

@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS baselines (
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, task_id TEXT, type TEXT NOT NULL, data TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS events_by_task ON events (task_id, seq);
 CREATE TABLE IF NOT EXISTS join_tokens (
   id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, label TEXT NOT NULL, task_id TEXT,
   created_at INTEGER NOT NULL, revoked_at INTEGER, last_used_at INTEGER

@@ -12,7 +12,7 @@ import { FlotillaClient, TfjsTrainer, WeightsCache, memoryIdentity, type Trainer
 import { clientPartition, gatherExamples, loadMnist } from '@flotilla/data';
 import { initNodeBackend } from '@flotilla/models';
 import { PROTOCOL_VERSION, type PartitionSpec } from '@flotilla/protocol';
-import { buildApp } from '../app.ts';
+import { buildApp, type AppOptions } from '../app.ts';
 import type { TaskConfigInput } from '../engine/taskConfig.ts';
 import type { ModelServiceOptions } from '../model/ModelService.ts';
 
@@ -36,7 +36,7 @@ export async function startTestCoordinator(options: {
   dataDir?: string; maxFrameBytes?: number; heartbeatIntervalMs?: number; pingIntervalMs?: number; pongTimeoutMs?: number; operatorToken?: string; joinToken?: string | null;
   webRoot?: string;
   models?: ModelServiceOptions;
-} = {}): Promise<TestCoordinator> {
+} & Pick<AppOptions, 'limits' | 'retention' | 'logger' | 'trustProxy'> = {}): Promise<TestCoordinator> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-test-'));
   const operatorToken = options.operatorToken ?? TEST_OPERATOR_TOKEN;
   const app = await buildApp({ dataDir, ...options, operatorToken });

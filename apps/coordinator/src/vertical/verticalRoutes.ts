@@ -5,12 +5,14 @@ import type { WebSocket } from 'ws';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { simulateVerticalMnist } from '@flotilla/data';
-import { hostIndex, isPayloadTypeOf } from '@flotilla/vertical';
+import { hostIndex } from '@flotilla/vertical';
 import type { CoordinatorEnvelope, HeteroLrBaselineEpoch, VerticalRole } from '@flotilla/vertical';
 import type { Coordinator } from '../coordinator.ts';
 import { WorkerRpc } from '../model/WorkerRpc.ts';
 import type { BaselineJob } from './baselineWorker.ts';
 import { isJobRole, jobRoles, VerticalJobs, verticalJobView } from './VerticalJobs.ts';
+import { readPartyEnvelope } from './partyEnvelope.ts';
+import type { SampledLog } from '../logging/sampledLog.ts';
 import type { VerticalJob } from './VerticalJobs.ts';
 
 const CreateJob = Type.Object({
@@ -58,7 +60,7 @@ async function computeBaselines(jobs: VerticalJobs, job: VerticalJob, log: Fasti
  * relays each `{ to, payload }` to that role as `{ from, payload }`, checking the envelope (role,
  * payload type of this algorithm) and leaving payload validation to the receiving party.
  */
-export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }> = async (app, { coordinator }) => {
+export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator; rejections: SampledLog }> = async (app, { coordinator, rejections }) => {
   const jobs = new VerticalJobs(coordinator.store, () => coordinator.closing);
   for (const job of jobs.interrupted) {
     coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state, reason: job.error!.message, code: job.error!.code });
@@ -129,7 +131,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
   app.get('/vertical/ws', { websocket: true, schema: { hide: true } }, (socket: WebSocket, req) => {
     const query = req.query as Record<string, unknown>;
     const refuse = (code: string, message: string, close: boolean): void => {
-      req.log.warn({ code, reason: message }, 'vertical party message refused');
+      rejections.refused(req.ip, code, { reqId: req.id, reason: message }, 'vertical party message refused');
       send(socket, { type: 'vertical.error', code, message });
       if (close) socket.close(1008, code);
     };
@@ -154,25 +156,13 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
     }
 
     socket.on('message', (data: Buffer) => {
-      let m: Record<string, unknown>;
       try {
-        m = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
-        if (typeof m !== 'object' || m === null) throw new Error('not an object');
-      } catch {
-        return refuse(ErrorCodes.MALFORMED_JSON, 'messages must be JSON objects', false);
-      }
-      try {
+        const m = readPartyEnvelope(data.toString('utf8'), { roles: jobRoles(job), self: role, algorithm: job.algorithm });
         switch (m.type) {
-          case 'vertical.relay': {
+          case 'vertical.relay':
             if (job.state !== 'running') throw new FlotillaError(ErrorCodes.TASK_STATE, `job is ${job.state}`);
-            const payload = m.payload as Record<string, unknown> | null;
-            if (!isJobRole(job, m.to) || m.to === role) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'to must name another role of the job');
-            if (typeof payload !== 'object' || payload === null || typeof payload.type !== 'string' || !isPayloadTypeOf(job.algorithm, payload.type)) {
-              throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, `payload must be a psi.* or ${job.algorithm}.* message`);
-            }
-            send(peers.get(m.to), { type: 'vertical.relay', from: role, payload: payload as { type: string } });
+            send(peers.get(m.to), { type: 'vertical.relay', from: role, payload: m.payload });
             return;
-          }
           case 'vertical.report':
             jobs.report(job, role, m.report);
             // Step reports come many times an epoch and only drive the live bar: not worth a write each.
@@ -183,22 +173,23 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
             if (job.finished.size === jobRoles(job).length && job.state === 'running') setState(job, 'done');
             else jobs.save(job);
             return;
-          case 'vertical.failed': {
-            const code = typeof m.code === 'string' ? m.code.slice(0, 64) : 'unknown';
-            const message = typeof m.message === 'string' ? m.message.slice(0, 500) : '';
+          case 'vertical.failed':
             if (job.state === 'running' || job.state === 'waiting') {
-              job.error = { role, code, message };
-              setState(job, 'failed', `the ${role} failed`, code);
-              abort(job, `the ${role} failed: ${code}`);
+              job.error = { role, code: m.code, message: m.message };
+              setState(job, 'failed', `the ${role} failed`, m.code);
+              abort(job, `the ${role} failed: ${m.code}`);
             }
             return;
+          default: {
+            const never: never = m;
+            throw new Error(`unhandled envelope ${JSON.stringify(never)}`);
           }
-          default:
-            throw new FlotillaError(ErrorCodes.UNKNOWN_TYPE, `unknown message type ${String(m.type)}`);
         }
       } catch (err) {
-        if (err instanceof FlotillaError) refuse(err.code, err.message, false);
-        else throw err;
+        if (err instanceof FlotillaError) return refuse(err.code, err.message, false);
+        // Thrown from a socket listener it would take the whole coordinator down.
+        req.log.error({ err, role }, 'unexpected failure handling a vertical party message');
+        refuse(ErrorCodes.INTERNAL, 'internal error', false);
       }
     });
 

@@ -11,6 +11,8 @@ import {
 } from '@flotilla/protocol';
 import type { ConnectedClient } from '../engine/ClientRegistry.ts';
 import type { Coordinator } from '../coordinator.ts';
+import type { SampledLog } from '../logging/sampledLog.ts';
+import { closeCodeFor, type Admission, type ConnectionTicket } from './admission.ts';
 
 export interface ClientSocketOptions {
   coordinator: Coordinator;
@@ -21,18 +23,23 @@ export interface ClientSocketOptions {
   pongTimeoutMs: number;
   /** When set, hello must carry it; otherwise the join is refused (fatal). */
   joinToken: string | null;
+  /** Connection caps and rate limits, keyed by the remote address (`req.ip`, which honours the app's trustProxy). */
+  admission: Admission;
+  /** Where refusals are logged, sampled per code and address. */
+  rejections: SampledLog;
 }
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 const sameHash = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken }) => {
+export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken, admission, rejections }) => {
   const { registry, tasks, metrics, store, bus, joinTokens } = coordinator;
 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket: WebSocket, req) => {
     let client: ConnectedClient | null = null;
     let lastSeen = Date.now();
     const log = req.log.child({ ws: true });
+    const address = req.ip;
 
     const send = (message: object): boolean => {
       if (socket.readyState !== socket.OPEN) return false;
@@ -41,10 +48,17 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
     };
     const refuse = (err: FlotillaError): void => {
       metrics.rejected.inc({ code: err.code });
-      log.warn({ clientId: client?.id, code: err.code, reason: err.message }, 'client message refused');
+      rejections.refused(address, err.code, { reqId: req.id, clientId: client?.id, reason: err.message }, 'client message refused');
       send(errorMessage(err));
-      if (err.fatal) socket.close(err.code === ErrorCodes.FRAME_TOO_LARGE ? 1009 : 1008, err.code);
+      if (err.fatal) socket.close(closeCodeFor(err), err.code);
     };
+    let ticket: ConnectionTicket;
+    try {
+      ticket = admission.openConnection(address);
+    } catch (err) {
+      refuse(err as FlotillaError);
+      return;
+    }
 
     // A client silent for three heartbeat intervals is gone, whatever TCP thinks.
     const watchdog = setInterval(() => {
@@ -73,12 +87,14 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
       const bytes = toBytes(data);
       metrics.bytesReceived.inc(bytes.byteLength);
       try {
+        ticket.admitMessage();
         if (bytes.byteLength > maxFrameBytes) {
           throw new FlotillaError(ErrorCodes.FRAME_TOO_LARGE, `frame of ${bytes.byteLength} bytes exceeds ${maxFrameBytes}`, true);
         }
         const { message, tensors, words } = parseClientMessage(bytes, isBinary);
         if (message.type === 'hello') {
           if (client) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'hello was already received on this connection', true);
+          admission.admitHello(address);
           client = welcome(message);
           return;
         }
@@ -97,6 +113,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
     socket.on('close', () => {
       clearInterval(watchdog);
       clearInterval(pinger);
+      ticket.release();
       req.raw.socket.off('data', heard);
       // Nothing is recorded during shutdown: the store is closing, and a restarted coordinator takes the client back under its id.
       if (!client || coordinator.closing) return;
@@ -156,7 +173,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
           return;
         }
         case 'fit.failed':
-          log.warn({ clientId: from.id, round: message.round, code: message.code }, 'client reports a training failure');
+          rejections.noted(address, 'fit.failed', { reqId: req.id, clientId: from.id, round: message.round, reason: message.code }, 'client reports a training failure');
           tasks.runner(message.taskId)?.fitFailed(from.id, message.round, message.code);
           return;
         case 'progress':
