@@ -169,8 +169,8 @@ export class FlotillaClient {
         return this.secureFor(message)?.onUnmask(message);
       case 'error':
         this.emit({ type: 'error', code: message.code, message: message.message, fatal: message.fatal });
-        // Reconnecting with the same join token cannot succeed: leave instead of retrying forever.
-        if (message.code === ErrorCodes.JOIN_REFUSED) this.stop();
+        // Reconnecting with the same join token (or the same refused example count) cannot succeed: leave instead of retrying forever.
+        if (message.code === ErrorCodes.JOIN_REFUSED || (message.fatal && message.code === ErrorCodes.BAD_EXAMPLE_COUNT)) this.stop();
         return;
       default: {
         const never: never = message;

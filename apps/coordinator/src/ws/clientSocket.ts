@@ -11,6 +11,7 @@ import {
 } from '@flotilla/protocol';
 import { sameSecret } from '../auth/operatorAuth.ts';
 import type { ConnectedClient } from '../engine/ClientRegistry.ts';
+import { checkHelloExamples } from '../engine/exampleCounts.ts';
 import type { Coordinator } from '../coordinator.ts';
 
 export interface ClientSocketOptions {
@@ -115,6 +116,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         throw new FlotillaError(ErrorCodes.JOIN_REFUSED, hello.joinToken === undefined ? 'this coordinator needs a client join token' : 'the client join token is wrong', true);
       }
       if (hello.taskId && !store.getTask(hello.taskId)) throw new FlotillaError(ErrorCodes.TASK_NOT_FOUND, `no task ${hello.taskId}`, true);
+      checkHelloExamples(tasks, hello);
       // A returning client proves its identity with the token it was given; otherwise it is new.
       const known = hello.clientId ? store.getClient(hello.clientId) : null;
       const resumed = known !== null && hello.resumeToken !== undefined && sameHash(known.tokenHash, hashToken(hello.resumeToken));
