@@ -38,9 +38,9 @@ describe('exampleCountRule', () => {
     // Arrange: 4 IID partitions of 50 examples
     const rule = await exampleCountRule(config({}));
     // Assert
-    expect(rule).toEqual({ cap: 50, partitionSizes: [50, 50, 50, 50] });
-    // Without a partition index, no more than the largest partition.
-    expect(admissible(rule, { numExamples: 51, partitionIndex: null })).toBe(false);
+    expect(rule).toEqual({ cap: 60_000, partitionSizes: [50, 50, 50, 50] });
+    // Without a partition index (a person's own data), the cap alone applies.
+    expect(admissible(rule, { numExamples: 51, partitionIndex: null })).toBe(true);
     expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 50, partitionIndex: 2 }))).toBe('none');
     expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 51, partitionIndex: 2 }))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
     expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 49, partitionIndex: 2 }))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);

@@ -7,7 +7,7 @@ import { DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, FlotillaError, type TaskCo
 
 /** What a task lets one client claim: a cap, and in a simulation each partition's exact size. */
 export interface ExampleCountRule {
-  /** `limits.maxExamplesPerClient`; in a simulation no more than its largest partition. */
+  /** `limits.maxExamplesPerClient`. */
   cap: number;
   /** Examples of partition i (a simulation task), or null when clients bring their own data. */
   partitionSizes: readonly number[] | null;
@@ -26,14 +26,14 @@ export function capOnly(config: TaskConfig): ExampleCountRule {
 /**
  * The task's rule. A simulation task's partitions depend only on its spec and MNIST's labels,
  * so the coordinator computes their sizes (a few ms) as every simulated client does.
- * @example const rule = await exampleCountRule(config); // { cap: 120, partitionSizes: [120, 120, …] }
+ * @example const rule = await exampleCountRule(config); // { cap: 60000, partitionSizes: [120, 120, …] }
  */
 export async function exampleCountRule(config: TaskConfig): Promise<ExampleCountRule> {
   if (!config.data.simulation) return capOnly(config);
   const labels = await loadMnistLabels('train');
   const partitionSizes = partitionIndices(config.data.partition, labels).map((p) => p.length);
-  // No honest client of a simulation holds more than the largest partition, with or without an index.
-  return { cap: Math.min(maxExamplesPerClient(config), Math.max(...partitionSizes)), partitionSizes };
+  // Clients without a partition index (a person's own data in a simulation task) keep the cap alone.
+  return { cap: maxExamplesPerClient(config), partitionSizes };
 }
 
 /** What a client announced at hello. */
