@@ -1,5 +1,6 @@
 // The JSON summary of a fleet run: every round, the centralized baseline and the final δ.
 
+import type { Attack } from '@flotilla/client';
 import { operatorHeaders, toRoundLine, type NodeFleetRun, type RoundLine } from './nodeFleet.ts';
 
 export interface FleetSummary {
@@ -24,6 +25,8 @@ export interface FleetSummary {
   roundsToTarget: number | null;
   baseline: { status: string; accuracy: number | null; epochs: number } | null;
   finalDelta: number | null;
+  /** The attack and the partition indices of the clients that mounted it (--byzantine), or null. */
+  byzantine?: { attack: Attack; fraction: number; clients: number[] } | null;
 }
 
 export async function buildSummary(url: string, taskId: string, run: NodeFleetRun, meta: { clients: number; threads: number; startedAt: number; token?: string | null }): Promise<FleetSummary> {

@@ -1,7 +1,7 @@
 // Tests for the attack registry: each attack's effect, the deterministic choice of attackers.
 import { describe, expect, it } from 'vitest';
 import {
-  ATTACK_NAMES, ByzantineTrainer, byzantineClients, poisonLabels, poisonUpdate, resolveAttack,
+  ATTACK_NAMES, ByzantineTrainer, byzantineClients, parseAttack, poisonLabels, poisonUpdate, resolveAttack,
 } from './attacks.ts';
 import type { Trainer, TrainJob } from './types.ts';
 
@@ -35,6 +35,16 @@ describe('attacks', () => {
   it('refuses an unknown attack, listing the choices', () => {
     expect(() => resolveAttack('backdoor')).toThrow(ATTACK_NAMES.join(' | '));
     expect(() => resolveAttack('gaussian', { std: 0 })).toThrow(RangeError);
+  });
+
+  it('parses the CLI and URL form NAME[:VALUE]', () => {
+    expect(parseAttack('signflip')).toEqual({ name: 'signflip', params: { factor: 10, std: 1 } });
+    expect(parseAttack('scale:-4').params.factor).toBe(-4);
+    expect(parseAttack('gaussian:0.5').params.std).toBe(0.5);
+    expect(() => parseAttack('signflip:2')).toThrow(RangeError);
+    expect(() => parseAttack('scale:x')).toThrow(RangeError);
+    expect(() => parseAttack('scale:')).toThrow(RangeError);
+    expect(() => parseAttack('bitflip')).toThrow(RangeError);
   });
 
   it('picks round(P·n) attackers, the same ones for the same seed', () => {

@@ -64,6 +64,24 @@ export function resolveAttack(name: string, params: Partial<AttackParams> = {}):
 }
 
 /**
+ * Parses the CLI and URL form of an attack: `NAME`, or `NAME:VALUE` for an attack with one
+ * parameter (`scale:-4` sets the factor, `gaussian:0.5` the std). Throws a RangeError otherwise.
+ * @example parseAttack('scale:5'); // { name: 'scale', params: { factor: 5, std: 1 } }
+ */
+export function parseAttack(text: string): Attack {
+  const colon = text.indexOf(':');
+  const name = (colon === -1 ? text : text.slice(0, colon)).trim();
+  if (!isAttackName(name)) throw new RangeError(`unknown attack '${name}', expected ${ATTACK_NAMES.join(' | ')}`);
+  if (colon === -1) return resolveAttack(name);
+  const param = ATTACKS[name].params[0] as keyof AttackParams | undefined;
+  const raw = text.slice(colon + 1).trim();
+  const value = Number(raw);
+  if (param === undefined) throw new RangeError(`attack '${name}' takes no parameter, got '${text}'`);
+  if (raw === '' || !Number.isFinite(value)) throw new RangeError(`'${raw}' in '${text}' is not a number`);
+  return resolveAttack(name, { [param]: value });
+}
+
+/**
  * Which of `count` clients attack: ⌊fraction·count⌉ of them, chosen by `seed`, in ascending order.
  * @example byzantineClients(10, 0.2, 7); // e.g. [3, 8]
  */

@@ -18,6 +18,6 @@ export { parseDigitCsv, labelOfPath, rgbaToDigit, concatLocalData, readPickedFil
 export type { PickedFile } from './browser/localFiles.ts';
 export { DrawnDigits } from './browser/drawnDigits.ts';
 export {
-  ATTACKS, ATTACK_NAMES, DEFAULT_ATTACK_PARAMS, ByzantineTrainer, byzantineClients, isAttackName, poisonLabels, poisonUpdate, resolveAttack,
+  ATTACKS, ATTACK_NAMES, DEFAULT_ATTACK_PARAMS, ByzantineTrainer, byzantineClients, isAttackName, parseAttack, poisonLabels, poisonUpdate, resolveAttack,
 } from './attacks.ts';
 export type { Attack, AttackName, AttackParams, AttackTarget } from './attacks.ts';

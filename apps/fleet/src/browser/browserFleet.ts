@@ -31,6 +31,8 @@ export interface BrowserFleetOptions {
   /** The coordinator's client join token, handed to each tab in its URL; null when not needed. */
   joinToken: string | null;
   reporter: FleetReporter;
+  /** Tabs (partition indices) that open the page with `?attack=` (its NAME[:VALUE] form); null for an honest fleet. */
+  byzantine?: { text: string; clients: number[] } | null;
 }
 
 /** Speed of the tabs on one backend: the ladder's benchmark and the measured local training. */
@@ -80,6 +82,7 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
   const query = (tab: Tab) => new URLSearchParams({
     task: options.taskId, partition: String(tab.index), ...(options.backend ? { backend: options.backend } : {}),
     ...(options.joinToken ? { joinToken: options.joinToken } : {}), ...(tab.slow ? { slowdown: String(options.cpuThrottle) } : {}),
+    ...(options.byzantine?.clients.includes(tab.index) ? { attack: options.byzantine.text } : {}),
   });
   const openPage = async (tab: Tab) => {
     const page = await tab.context.newPage();
