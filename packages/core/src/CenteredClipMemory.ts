@@ -14,7 +14,8 @@ export interface CenteredClipConfig {
 /**
  * Karimireddy et al. 2021 keep momentum on the workers and clip around the previous aggregate.
  * Cross-device clients are sampled afresh each round and keep nothing, so the server keeps it:
- * v = CC_τ^L(Δ; m) is this round's step, then m ← β·m + (1 − β)·v is the next round's centre.
+ * v = CC_τ^L(Δ; m) is this round's step, then m ← β·m + (1 − β)·v is the next round's centre
+ * (m starts at 0 and takes the first round's v as it is, so round 2 clips around round 1's step).
  * An attacker can then drag the centre only slowly, whichever clients are sampled. The state is
  * checkpointed like a server optimiser's moments (key `centre`), so a restart resumes.
  */
@@ -29,9 +30,10 @@ export class CenteredClipMemory {
     const { clipRadius, iterations, momentum } = this.config;
     return buffered((updates) => {
       const v = centeredClip(updates, { tau: clipRadius, iterations, centre: this.#centre });
-      const next = new Float32Array(v.length);
       const previous = this.#centre;
-      for (let i = 0; i < v.length; i++) next[i] = momentum * (previous?.[i] ?? 0) + (1 - momentum) * v[i]!;
+      // The first aggregate starts the momentum as it is, rather than shrunk towards zero.
+      const next = previous === null ? v.slice() : new Float32Array(v.length);
+      if (previous !== null) for (let i = 0; i < v.length; i++) next[i] = momentum * previous[i]! + (1 - momentum) * v[i]!;
       this.#centre = next;
       return v;
     });

@@ -138,19 +138,20 @@ describe('createStrategy', () => {
 
   it('centeredclip clips around its centre and carries the centre over a restart', () => {
     // τ = 1, L = 1, β = 0.5. Round 1, centre 0: offsets (0.5, 0) kept, (0, 10) → (0, 1): v = (0.25, 0.5);
-    // centre m = 0.5·0 + 0.5·v = (0.125, 0.25).
+    // the first v starts the momentum: m = (0.25, 0.5).
     const config: StrategyConfig = { name: 'centeredclip', clipRadius: 1, iterations: 1, momentum: 0.5 };
     const strategy = createStrategy(config);
     const x1 = round(strategy, [0, 0], [delta([0.5, 0]), delta([0, 10])], 1);
     closeTo(x1, [0.25, 0.5]);
-    closeTo(strategy.exportState()['centre']!, [0.125, 0.25]);
-    // Round 2 on a restarted strategy: the offset of (0.125, 5.25) from the centre is (0, 5) → (0, 1), v = (0.125, 1.25).
+    closeTo(strategy.exportState()['centre']!, [0.25, 0.5]);
+    // Round 2 on a restarted strategy: the offset of (0.25, 5.5) from the centre is (0, 5) → (0, 1), v = (0.25, 1.5);
+    // m = 0.5·(0.25, 0.5) + 0.5·(0.25, 1.5) = (0.25, 1).
     const restarted = createStrategy(config);
     restarted.importState(strategy.exportState());
-    closeTo(round(restarted, [0, 0], [delta([0.125, 5.25])], 2), [0.125, 1.25]);
-    closeTo(restarted.exportState()['centre']!, [0.125, 0.75]);
-    // A strategy that lost its centre clips around 0 instead: (0.125, 5.25)/‖·‖ ≈ (0.0238, 0.9997).
-    closeTo(round(createStrategy(config), [0, 0], [delta([0.125, 5.25])], 2), [0.125 / Math.hypot(0.125, 5.25), 5.25 / Math.hypot(0.125, 5.25)]);
+    closeTo(round(restarted, [0, 0], [delta([0.25, 5.5])], 2), [0.25, 1.5]);
+    closeTo(restarted.exportState()['centre']!, [0.25, 1]);
+    // A strategy that lost its centre clips around 0 instead: (0.25, 5.5)/‖·‖.
+    closeTo(round(createStrategy(config), [0, 0], [delta([0.25, 5.5])], 2), [0.25 / Math.hypot(0.25, 5.5), 5.5 / Math.hypot(0.25, 5.5)]);
   });
 
   it('centeredclip refuses a corrupt centre', () => {
