@@ -55,4 +55,9 @@ describe('exampleCountRule', () => {
     expect(admissible(rule, { numExamples: sizes[0]!, partitionIndex: 0 })).toBe(true);
     expect(admissible(rule, { numExamples: sizes[0]! + 1, partitionIndex: 0 })).toBe(false);
   });
+
+  it('falls back to the cap alone for a partition MNIST cannot hold', async () => {
+    const rule = await exampleCountRule(config({ data: { partition: { kind: 'iid', numClients: 10, seed: 1, examplesPerClient: 7000 } } }));
+    expect(rule).toEqual({ cap: 60_000, partitionSizes: null });
+  });
 });
