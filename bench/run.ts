@@ -1,12 +1,13 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
-// bench/results/). Names: aggregation, backends, dpsgd, mcmahan, secagg, paillier, psi, vertical, browser,
-// browser-emulation.
+// bench/results/). Names: aggregation, backends, dpsgd, mcmahan, robust, secagg, paillier, psi, vertical,
+// browser, browser-emulation.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
   backends: async () => (await import('./backends.ts')).runBackendsBench(),
   dpsgd: async () => (await import('./dpsgd.ts')).runDpSgdBench(),
   mcmahan: async () => (await import('./mcmahan.ts')).runMcMahanBench(),
+  robust: async () => (await import('./robust.ts')).runRobustBench(),
   secagg: async () => (await import('./secagg.ts')).runSecAggPrimitivesBench(),
   paillier: async () => (await import('./paillier.ts')).runPaillierBench(),
   psi: async () => (await import('./psi.ts')).runPsiBench(),

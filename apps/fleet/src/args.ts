@@ -1,6 +1,7 @@
 // Command-line options of `npm run fleet`, and the task configuration they describe.
 
 import { parseArgs } from 'node:util';
+import { ATTACKS, parseAttack, type Attack } from '@flotilla/client';
 import { parsePartitionSpec } from '@flotilla/data';
 import { readOperatorToken, type TaskConfigInput } from '@flotilla/coordinator';
 
@@ -22,6 +23,8 @@ export interface FleetArgs {
   /** Client join token, when the coordinator requires one. */
   joinToken: string | null;
   task: TaskConfigInput;
+  /** A fraction of the clients (chosen by --seed) mounting an attack; null without --byzantine. */
+  byzantine: { fraction: number; attack: Attack; text: string } | null;
   /** Browser fleets (without --node): see apps/fleet/src/browser. */
   browser: { slow: number; cpuThrottle: number; network: string | null; backend: string | null; chromium: string | null; headed: boolean; webgpu: boolean };
 }
@@ -40,7 +43,10 @@ export const USAGE = `Usage: npm run fleet -- [--node] [options]
   --partition P            iid | shards | shards:K | dirichlet:ALPHA (default iid)
   --examples-per-client N  cap each client's examples (iid, dirichlet)
   --model M                mnist-2nn | mnist-cnn (default mnist-2nn)
-  --strategy S             fedavg | fedprox | fedavgm | fedadam | fedyogi | fedadagrad | fedmedian | fedtrimmedavg | krum
+  --strategy S             fedavg | fedprox | fedavgm | fedadam | fedyogi | fedadagrad | fedmedian | fedtrimmedavg | krum | centeredclip
+  --byzantine P            a fraction P of the clients (chosen by --seed) attack (default 0)
+  --attack A[:VALUE]       what they do (default signflip):
+${Object.entries(ATTACKS).map(([name, a]) => `                             ${name.padEnd(10)} ${a.description}`).join('\n')}
   --fraction C             fraction of clients per round (default 0.1)
   --secagg full|plus       secure aggregation (SecAgg, or SecAgg+ with O(log n) neighbours)
   --epochs E --batch B --lr LR --mu MU   local training (defaults 1, 10, 0.05, 0)
@@ -97,6 +103,8 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'min-reports': { type: 'string', default: '1' },
       'test-limit': { type: 'string', default: '10000' },
       dropout: { type: 'string', default: '0' },
+      byzantine: { type: 'string', default: '0' },
+      attack: { type: 'string', default: 'signflip' },
       'no-baseline': { type: 'boolean', default: false },
       'baseline-max-epochs': { type: 'string', default: '30' },
       'no-wait-baseline': { type: 'boolean', default: false },
@@ -132,6 +140,13 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     (partition as { examplesPerClient?: number }).examplesPerClient = int('examples-per-client', values['examples-per-client'], 1);
   }
   const target = num('target', values.target, 0, 1);
+  const byzantine = num('byzantine', values.byzantine, 0, 1);
+  let attack: Attack;
+  try {
+    attack = parseAttack(values.attack);
+  } catch (err) {
+    throw new UsageError(`--attack: ${(err as Error).message}`);
+  }
   // Rounds wait for the whole fleet unless clients are expected to come and go.
   const minAvailable = dropout > 0 ? Math.max(1, Math.floor(clients / 2)) : clients;
   const task: TaskConfigInput = {
@@ -159,6 +174,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     node: values.node, clients, threads: int('threads', values.threads, 1), url: values.url?.replace(/\/$/, '') ?? null,
     taskId: values.task ?? null, dataDir: values['data-dir'] ?? null, dropout, seed, summaryJson: values['summary-json'] ?? null,
     waitBaseline: !values['no-wait-baseline'] && !values['no-baseline'], reconnectForS: int('reconnect-for', values['reconnect-for'], 1),
+    byzantine: byzantine > 0 ? { fraction: byzantine, attack, text: values.attack } : null,
     token: values.token || env.FLOTILLA_OPERATOR_TOKEN || (values.url ? readOperatorToken(values['data-dir'] ?? env.FLOTILLA_DATA_DIR ?? '.flotilla') : null), joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null, task,
     browser: {
       slow: num('slow', values.slow, 0, 1), cpuThrottle: num('cpu-throttle', values['cpu-throttle'], 1, 100), network: values.network ?? null,

@@ -2,6 +2,7 @@
 // its share of the clients. Watches the coordinator's event stream and prints a line per round.
 
 import os from 'node:os';
+import type { Attack } from '@flotilla/client';
 import type { Worker } from 'node:worker_threads';
 import { spawnTsWorker } from '@flotilla/coordinator';
 import type { FleetWorkerData, FleetWorkerMessage } from './nodeFleetWorker.ts';
@@ -22,6 +23,8 @@ export interface NodeFleetOptions {
   reporter: FleetReporter;
   /** Paces retries while the coordinator is away (its clients reconnect by themselves). */
   link: CoordinatorLink;
+  /** The clients (partition indices) that attack, and how; null for an honest fleet. */
+  byzantine?: { attack: Attack; clients: number[] } | null;
 }
 
 export interface RoundLine {
@@ -67,6 +70,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
     const worker = spawnTsWorker(new URL('./nodeFleetWorker.ts', import.meta.url), {
       url: options.url, taskId: options.taskId, partition: task.config.data.partition, model: task.config.model, clientIndices,
       dropout: options.dropout, seed: options.seed + t, joinToken: options.joinToken,
+      byzantine: options.byzantine ? { attack: options.byzantine.attack, clients: options.byzantine.clients.filter((i) => clientIndices.includes(i)) } : null,
     } satisfies FleetWorkerData);
     workers.push(worker);
     ready.push(new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { FlotillaClient, TfjsTrainer, WeightsCache, memoryIdentity, type WebSocketLike } from '@flotilla/client';
+import { ByzantineTrainer, FlotillaClient, TfjsTrainer, WeightsCache, memoryIdentity, type Attack, type WebSocketLike } from '@flotilla/client';
 import { clientPartition, gatherExamples, loadMnist } from '@flotilla/data';
 import { initNodeBackend } from '@flotilla/models';
 import type { ModelSpec, PartitionSpec } from '@flotilla/protocol';
@@ -18,6 +18,8 @@ export interface FleetWorkerData {
   dropout: number;
   seed: number;
   joinToken: string | null;
+  /** This thread's attacking clients (partition indices) and their attack. */
+  byzantine: { attack: Attack; clients: number[] } | null;
 }
 
 export type FleetWorkerMessage =
@@ -35,13 +37,14 @@ const trainer = new TfjsTrainer({ backend });
 const firstPartition = clientPartition(data.partition, train.labels, data.clientIndices[0] ?? 0);
 await trainer.calibrate(data.model, gatherExamples(train, firstPartition.subarray(0, Math.min(200, firstPartition.length))));
 const weights = new WeightsCache();
+const attacker = data.byzantine ? new ByzantineTrainer(trainer, data.byzantine.attack) : null;
 let rngState = (data.seed ^ 0x5bd1e995) >>> 0;
 const random = () => ((rngState = (Math.imul(rngState, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 
 const clients = data.clientIndices.map((partitionIndex) => {
   const examples = gatherExamples(train, clientPartition(data.partition, train.labels, partitionIndex));
   const client: FlotillaClient = new FlotillaClient({
-    url: data.url, kind: 'node', trainer, data: examples, taskId: data.taskId, partitionIndex, weights,
+    url: data.url, kind: 'node', trainer: attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, data: examples, taskId: data.taskId, partitionIndex, weights,
     ...(data.joinToken ? { joinToken: data.joinToken } : {}),
     identity: memoryIdentity(),
     webSocket: (u) => new WebSocket(u, { maxPayload: 64 * 1024 * 1024 }) as unknown as WebSocketLike,

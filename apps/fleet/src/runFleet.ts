@@ -4,6 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { byzantineClients } from '@flotilla/client';
 import { startCoordinator } from '@flotilla/coordinator';
 import type { FleetArgs } from './args.ts';
 import { operatorHeaders, runNodeFleet, type NodeFleetRun } from './nodeFleet.ts';
@@ -47,15 +48,22 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
       taskId = created.id;
       reporter.info(`task ${taskId}: ${created.name}`);
     }
+    const byzantine = args.byzantine
+      ? { attack: args.byzantine.attack, text: args.byzantine.text, clients: byzantineClients(args.clients, args.byzantine.fraction, args.seed) }
+      : null;
+    if (byzantine) reporter.info(`Byzantine clients (${args.byzantine!.attack.name}): ${byzantine.clients.join(', ') || 'none'}`);
     const run: NodeFleetRun | BrowserFleetRun = args.node
-      ? await runNodeFleet({ url, taskId, clients: args.clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link }, signal)
+      ? await runNodeFleet({ url, taskId, clients: args.clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine }, signal)
       : await runBrowserFleet({
-        url, taskId, clients: args.clients, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link,
+        url, taskId, clients: args.clients, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine,
         ...args.browser, network: parseNetworkProfile(args.browser.network ?? undefined),
       }, signal);
     reporter.info(`task ${run.finalState}${run.stopReason ? `: ${run.stopReason}` : ''}`);
     if (args.waitBaseline) await waitForBaseline(url, taskId, token, reporter, link);
-    const summary = { ...await buildSummary(url, taskId, run, { clients: args.clients, threads: args.threads, startedAt, token, link }), ...('browser' in run ? { browser: run.browser } : {}) };
+    const summary = {
+      ...await buildSummary(url, taskId, run, { clients: args.clients, threads: args.threads, startedAt, token, link }), ...('browser' in run ? { browser: run.browser } : {}),
+      byzantine: byzantine ? { attack: byzantine.attack, fraction: args.byzantine!.fraction, clients: byzantine.clients } : null,
+    };
     reporter.info(
       `${summary.committedRounds} rounds committed, ${summary.abandonedRounds} abandoned, ${summary.dropouts} dropouts; ` +
       `final accuracy ${summary.finalAccuracy?.toFixed(4) ?? '—'}` +

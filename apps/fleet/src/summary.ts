@@ -1,5 +1,6 @@
 // The JSON summary of a fleet run: every round, the centralized baseline and the final δ.
 
+import type { Attack } from '@flotilla/client';
 import { operatorHeaders, toRoundLine, type NodeFleetRun, type RoundLine } from './nodeFleet.ts';
 import { requestJson, type CoordinatorLink } from './coordinatorLink.ts';
 
@@ -28,6 +29,8 @@ export interface FleetSummary {
   /** Times the fleet lost the coordinator (a crash, a restart) and waited for it, and for how long in all. */
   coordinatorOutages: number;
   coordinatorDownSeconds: number;
+  /** The attack and the partition indices of the clients that mounted it (--byzantine), or null. */
+  byzantine?: { attack: Attack; fraction: number; clients: number[] } | null;
 }
 
 /** Every round comes from the coordinator's store, so rounds from before and after a restart are all there. */

@@ -174,8 +174,8 @@ export class FlotillaClient {
         return this.secureFor(message)?.onUnmask(message);
       case 'error':
         this.emit({ type: 'error', code: message.code, message: message.message, fatal: message.fatal });
-        // Reconnecting with the same join token cannot succeed: leave instead of retrying forever.
-        if (message.code === ErrorCodes.JOIN_REFUSED || message.code === ErrorCodes.JOIN_REVOKED) this.stop();
+        // Reconnecting with the same join token (or the same refused example count) cannot succeed: leave instead of retrying forever.
+        if (message.code === ErrorCodes.JOIN_REFUSED || message.code === ErrorCodes.JOIN_REVOKED || (message.fatal && message.code === ErrorCodes.BAD_EXAMPLE_COUNT)) this.stop();
         if (message.code === ErrorCodes.RATE_LIMITED || message.code === ErrorCodes.TOO_MANY_CONNECTIONS) {
           this.throttledUntil = Date.now() + (this.options.backoff?.maxMs ?? 10_000);
         }

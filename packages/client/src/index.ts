@@ -17,3 +17,7 @@ export { fetchSimulationPartition, simulationPartitionPath } from './browser/sim
 export { parseDigitCsv, labelOfPath, rgbaToDigit, concatLocalData, readPickedFiles, DIGIT_PIXELS } from './browser/localFiles.ts';
 export type { PickedFile } from './browser/localFiles.ts';
 export { DrawnDigits } from './browser/drawnDigits.ts';
+export {
+  ATTACKS, ATTACK_NAMES, DEFAULT_ATTACK_PARAMS, ByzantineTrainer, byzantineClients, isAttackName, parseAttack, poisonLabels, poisonUpdate, resolveAttack,
+} from './attacks.ts';
+export type { Attack, AttackName, AttackParams, AttackTarget } from './attacks.ts';

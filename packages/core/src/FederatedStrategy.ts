@@ -1,6 +1,7 @@
 // One Strategy implementation composed of a sampling plan, an update reducer and a server rule.
 import { AggregationError } from './errors.ts';
 import { weightedEvaluation } from './evaluation.ts';
+import type { CenteredClipMemory } from './CenteredClipMemory.ts';
 import { assertExampleCount, assertLength } from './preconditions.ts';
 import type { Rng } from './random.ts';
 import { planFit } from './sampling.ts';
@@ -18,6 +19,8 @@ export interface StrategyParts {
   proximalMu: number;
   reducer: ReducerFactory;
   optimizer: ServerOptimizer;
+  /** State a stateful reducer keeps between rounds (centered clipping's centre), checkpointed with the moments. */
+  memory?: CenteredClipMemory;
 }
 
 /**
@@ -43,6 +46,7 @@ export class FederatedStrategy implements Strategy, MeanUpdateStep {
 
   beginAggregation(_round: number, global: Float32Array): FitAggregation {
     this.#parts.optimizer.assertModelLength(global.length);
+    this.#parts.memory?.assertModelLength(global.length);
     const { reducer, optimizer } = this.#parts;
     return new RoundAggregation(global, reducer(global.length), optimizer, this.config.minReports);
   }
@@ -65,11 +69,16 @@ export class FederatedStrategy implements Strategy, MeanUpdateStep {
   }
 
   exportState(): Record<string, Float32Array> {
-    return this.#parts.optimizer.exportState();
+    return { ...this.#parts.optimizer.exportState(), ...this.#parts.memory?.exportState() };
   }
 
   importState(state: Record<string, Float32Array>): void {
-    this.#parts.optimizer.importState(state);
+    const { memory, optimizer } = this.#parts;
+    if (!memory) return optimizer.importState(state);
+    const own = (k: string) => memory.stateKeys.includes(k);
+    const pick = (keep: boolean) => Object.fromEntries(Object.entries(state).filter(([k]) => own(k) === keep));
+    optimizer.importState(pick(false));
+    memory.importState(pick(true));
   }
 }
 

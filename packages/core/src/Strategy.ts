@@ -1,4 +1,5 @@
 // The strategy contract (after Flower's Strategy) and the named, defaulted configs of each one.
+import type { CenteredClipConfig } from './CenteredClipMemory.ts';
 import type { Rng } from './random.ts';
 import type { ClientInfo, EvaluateResult, FitFailure, FitInstructions, FitResult } from './types.ts';
 
@@ -12,7 +13,8 @@ export type StrategyName =
   | 'fedadagrad'
   | 'fedmedian'
   | 'fedtrimmedavg'
-  | 'krum';
+  | 'krum'
+  | 'centeredclip';
 
 /**
  * Pure round policy: the coordinator owns the loop and the sockets, a strategy decides who
@@ -129,6 +131,16 @@ export const DEFAULT_FEDOPT_OPTIONS: Readonly<FedOptOptions> = Object.freeze({
   tau: 1e-9,
 });
 
+/**
+ * Centered clipping's defaults: L = 3 and β = 0.9 as in Karimireddy et al. 2021's experiments;
+ * τ = 1 is in the range of an MNIST 2NN client's update norm, set it to the task's scale.
+ */
+export const DEFAULT_CENTERED_CLIP: Readonly<CenteredClipConfig> = Object.freeze({
+  clipRadius: 1,
+  iterations: 3,
+  momentum: 0.9,
+});
+
 /** Flower's FedTrimmedAvg default: trim 20% at each end. */
 export const DEFAULT_TRIMMED_BETA = 0.2;
 
@@ -142,4 +154,5 @@ export type StrategyConfig =
   | WithCommon<{ name: 'fedadam' | 'fedyogi' | 'fedadagrad' } & Partial<FedOptOptions>>
   | WithCommon<{ name: 'fedmedian' }>
   | WithCommon<{ name: 'fedtrimmedavg'; beta?: number }>
-  | WithCommon<{ name: 'krum'; f: number; m?: number }>;
+  | WithCommon<{ name: 'krum'; f: number; m?: number }>
+  | WithCommon<{ name: 'centeredclip' } & Partial<CenteredClipConfig>>;

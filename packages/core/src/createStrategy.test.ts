@@ -49,6 +49,12 @@ runAggregatorCases('krum strategy (f = 0, m capped at n)', {
   minUpdates: 3,
   preconditions: false,
 });
+// τ far above any case's spread and L = 1: from the zero centre of a fresh strategy, the plain mean.
+runAggregatorCases('centeredclip strategy (τ = 1e30, L = 1)', {
+  aggregate: viaStrategy({ name: 'centeredclip', clipRadius: 1e30, iterations: 1 }),
+  expects: 'unweightedMean',
+  preconditions: false,
+});
 
 const closeTo = (actual: Float32Array | null, expected: readonly number[]) => {
   expect(actual).not.toBeNull();
@@ -130,6 +136,29 @@ describe('createStrategy', () => {
     expect(Array.from(round(createStrategy({ name: 'krum', f: 1 }), [10, 10], updates)!)).toEqual([11, 10]);
   });
 
+  it('centeredclip clips around its centre and carries the centre over a restart', () => {
+    // τ = 1, L = 1, β = 0.5. Round 1, centre 0: offsets (0.5, 0) kept, (0, 10) → (0, 1): v = (0.25, 0.5);
+    // the first v starts the momentum: m = (0.25, 0.5).
+    const config: StrategyConfig = { name: 'centeredclip', clipRadius: 1, iterations: 1, momentum: 0.5 };
+    const strategy = createStrategy(config);
+    const x1 = round(strategy, [0, 0], [delta([0.5, 0]), delta([0, 10])], 1);
+    closeTo(x1, [0.25, 0.5]);
+    closeTo(strategy.exportState()['centre']!, [0.25, 0.5]);
+    // Round 2 on a restarted strategy: the offset of (0.25, 5.5) from the centre is (0, 5) → (0, 1), v = (0.25, 1.5);
+    // m = 0.5·(0.25, 0.5) + 0.5·(0.25, 1.5) = (0.25, 1).
+    const restarted = createStrategy(config);
+    restarted.importState(strategy.exportState());
+    closeTo(round(restarted, [0, 0], [delta([0.25, 5.5])], 2), [0.25, 1.5]);
+    closeTo(restarted.exportState()['centre']!, [0.25, 1]);
+    // A strategy that lost its centre clips around 0 instead: (0.25, 5.5)/‖·‖.
+    closeTo(round(createStrategy(config), [0, 0], [delta([0.25, 5.5])], 2), [0.25 / Math.hypot(0.25, 5.5), 5.5 / Math.hypot(0.25, 5.5)]);
+  });
+
+  it('centeredclip refuses a corrupt centre', () => {
+    const strategy = createStrategy({ name: 'centeredclip' });
+    expect(() => strategy.importState({ centre: Float32Array.of(Number.NaN) })).toThrow(expect.objectContaining({ code: 'AGGREGATION_INVALID_STATE' }));
+  });
+
   it.each<[string, StrategyConfig]>([
     ['fractionFit 0', { name: 'fedavg', fractionFit: 0 }],
     ['fractionFit > 1', { name: 'fedavg', fractionFit: 1.5 }],
@@ -145,6 +174,9 @@ describe('createStrategy', () => {
     ['trimmed β 0.5', { name: 'fedtrimmedavg', beta: 0.5 }],
     ['krum f −1', { name: 'krum', f: -1 }],
     ['krum m 0', { name: 'krum', f: 1, m: 0 }],
+    ['centeredclip τ 0', { name: 'centeredclip', clipRadius: 0 }],
+    ['centeredclip L 0', { name: 'centeredclip', iterations: 0 }],
+    ['centeredclip β 1', { name: 'centeredclip', momentum: 1 }],
   ])('rejects %s with AGGREGATION_INVALID_CONFIG', (_, config) => {
     expect(() => createStrategy(config)).toThrow(expect.objectContaining({ code: 'AGGREGATION_INVALID_CONFIG' }));
   });

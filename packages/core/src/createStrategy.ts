@@ -1,10 +1,12 @@
 // Builds a Strategy from its named config: validates it, fills defaults, picks the parts.
+import { CenteredClipMemory } from './CenteredClipMemory.ts';
 import { coordinateMedian } from './coordinateMedian.ts';
 import { AggregationError } from './errors.ts';
 import { FederatedStrategy } from './FederatedStrategy.ts';
 import { krum } from './krum.ts';
 import { ServerOptimizer, type ServerRule } from './ServerOptimizer.ts';
 import {
+  DEFAULT_CENTERED_CLIP,
   DEFAULT_FEDAVGM_OPTIONS,
   DEFAULT_FEDOPT_OPTIONS,
   DEFAULT_STRATEGY_CONFIG,
@@ -25,6 +27,8 @@ import { buffered, streamingMean, type ReducerFactory } from './updateReducers.t
  *   optimisers (Reddi et al. 2021, arXiv:2003.00295); their moments are `exportState()`.
  * - fedmedian, fedtrimmedavg, krum: robust rules (Yin et al. 2018; Blanchard et al. 2017). Krum
  *   keeps the model when fewer than 2f + 3 reports arrive and averages min(m, n − f) of them.
+ * - centeredclip: centered clipping with server momentum (Karimireddy et al. 2021); its centre
+ *   is `exportState()`, like the optimisers' moments.
  * Invalid values throw AGGREGATION_INVALID_CONFIG.
  * @example
  * const strategy = createStrategy({ name: 'fedprox', proximalMu: 0.01, fractionFit: 0.2 });
@@ -71,6 +75,15 @@ export function createStrategy(config: StrategyConfig): Strategy {
       // Dropouts make n vary between rounds, so m is capped at n − f rather than rejected.
       const combine = buffered((updates) => krum(updates, { f, m: Math.min(m, updates.length - f) }), 2 * f + 3);
       return build(combine, plain);
+    }
+    case 'centeredclip': {
+      const d = DEFAULT_CENTERED_CLIP;
+      const memory = new CenteredClipMemory({
+        clipRadius: positive('clipRadius', config.clipRadius ?? d.clipRadius),
+        iterations: check('iterations', config.iterations ?? d.iterations, (x) => Number.isInteger(x) && x >= 1 && x <= 100),
+        momentum: unitInterval('momentum', config.momentum ?? d.momentum),
+      });
+      return new FederatedStrategy({ name: config.name, common, proximalMu: 0, reducer: memory.reducer(), optimizer: new ServerOptimizer(plain), memory });
     }
     default:
       return assertNever(config);

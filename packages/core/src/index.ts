@@ -19,6 +19,9 @@ export { fedAvg } from './fedAvg.ts';
 export { coordinateMedian } from './coordinateMedian.ts';
 export { trimmedMean } from './trimmedMean.ts';
 export { krum } from './krum.ts';
+export { centeredClip } from './centeredClip.ts';
+export type { CenteredClipOptions } from './centeredClip.ts';
+export type { CenteredClipConfig } from './CenteredClipMemory.ts';
 export type { KrumOptions } from './krum.ts';
 export { weightedEvaluation } from './evaluation.ts';
 export { planFit } from './sampling.ts';
@@ -28,6 +31,7 @@ export {
   DEFAULT_FEDOPT_OPTIONS,
   DEFAULT_TRIMMED_BETA,
   hasMeanUpdateStep,
+  DEFAULT_CENTERED_CLIP,
 } from './Strategy.ts';
 export type {
   CommonStrategyConfig,

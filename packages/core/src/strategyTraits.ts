@@ -25,6 +25,7 @@ export const STRATEGY_TRAITS: Readonly<Record<StrategyName, StrategyTraits>> = O
   fedmedian: { needsEveryUpdate: true },
   fedtrimmedavg: { needsEveryUpdate: true },
   krum: { needsEveryUpdate: true },
+  centeredclip: { needsEveryUpdate: true },
 });
 
 /**

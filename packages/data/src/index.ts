@@ -4,7 +4,7 @@ export { DataFormatError, PartitionError, PartyTableError } from './errors.ts';
 export type { DataFormatErrorCode, PartitionErrorCode, PartyTableErrorCode } from './errors.ts';
 export { parseIdx } from './idx.ts';
 export type { IdxDtype, IdxTensor } from './idx.ts';
-export { loadMnist, MNIST_TRAIN_SIZE, MNIST_TEST_SIZE } from './mnist.ts';
+export { loadMnist, loadMnistLabels, MNIST_TRAIN_SIZE, MNIST_TEST_SIZE } from './mnist.ts';
 export type { LoadMnistOptions, MnistSplit, MnistSplitName } from './mnist.ts';
 export { partitionIndices, clientPartition } from './partition.ts';
 export { parsePartitionSpec, validatePartitionSpec, DEFAULT_SHARDS_PER_CLIENT } from './partitionSpec.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadMnist, MNIST_TEST_SIZE, MNIST_TRAIN_SIZE } from './mnist.ts';
+import { loadMnist, loadMnistLabels, MNIST_TEST_SIZE, MNIST_TRAIN_SIZE } from './mnist.ts';
 
 // Class counts of the canonical MNIST files (LeCun et al.).
 const TRAIN_CLASS_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949];
@@ -10,6 +10,15 @@ function classCounts(labels: Uint8Array): number[] {
   for (const label of labels) counts[label] = (counts[label] ?? 0) + 1;
   return counts;
 }
+
+describe('loadMnistLabels', () => {
+  it('reads the same labels as loadMnist without the pixels', async () => {
+    const labels = await loadMnistLabels('train');
+    expect(labels.length).toBe(MNIST_TRAIN_SIZE);
+    expect(classCounts(labels)).toEqual(TRAIN_CLASS_COUNTS);
+    expect(Array.from((await loadMnist('test')).labels)).toEqual(Array.from(await loadMnistLabels('test')));
+  });
+});
 
 describe('loadMnist', () => {
   it('loads the 60k training split with the known class distribution', async () => {

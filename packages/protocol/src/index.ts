@@ -11,7 +11,7 @@ export {
   ClientMessage, TaskSummary, Welcome, RoundPlan, RoundEnd, UpdateAck, ErrorMessage, ServerMessage,
 } from './messages.ts';
 export {
-  ModelSpec, PartitionSpec, DataSpec, StrategySpec, FitSpec, StopSpec, LimitsSpec, BaselineSpec, TaskConfig,
+  ModelSpec, PartitionSpec, DataSpec, StrategySpec, FitSpec, StopSpec, LimitsSpec, BaselineSpec, TaskConfig, DEFAULT_MAX_EXAMPLES_PER_CLIENT,
   FitPlan, TaskState, AdaptiveClippingSpec, DifferentialPrivacySpec, DpSgdSpec, PrivacySpec, SecureAggregationSpec,
 } from './task.ts';
 export {

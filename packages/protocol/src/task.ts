@@ -49,7 +49,7 @@ export const StrategySpec = Type.Object({
   name: Type.Union([
     Type.Literal('fedavg'), Type.Literal('fedprox'), Type.Literal('fedavgm'), Type.Literal('fedadam'),
     Type.Literal('fedyogi'), Type.Literal('fedadagrad'), Type.Literal('fedmedian'), Type.Literal('fedtrimmedavg'),
-    Type.Literal('krum'),
+    Type.Literal('krum'), Type.Literal('centeredclip'),
   ]),
   /** Server learning rate η (FedAvgM, FedAdam, FedYogi, FedAdagrad). */
   serverLearningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
@@ -63,6 +63,12 @@ export const StrategySpec = Type.Object({
   /** Byzantine clients tolerated (Krum) and updates averaged (Multi-Krum). */
   byzantine: Type.Optional(Type.Integer({ minimum: 0 })),
   krumSelect: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** Centered clipping (Karimireddy et al. 2021): radius τ of the clip around the centre (default 1). */
+  clipRadius: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'centeredclip: clipping radius τ around the centre (default 1)' })),
+  /** Centered clipping: clipping iterations L per round (default 3). */
+  clipIterations: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'centeredclip: clipping iterations L per round (default 3)' })),
+  /** Centered clipping: momentum β of the centre kept between rounds (default 0.9). */
+  clipMomentum: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1, description: 'centeredclip: momentum β of the centre (default 0.9)' })),
 });
 export type StrategySpec = Static<typeof StrategySpec>;
 
@@ -89,9 +95,21 @@ export const StopSpec = Type.Object({
 });
 export type StopSpec = Static<typeof StopSpec>;
 
+/** Default cap on the examples one client may claim: all of MNIST's training set. */
+export const DEFAULT_MAX_EXAMPLES_PER_CLIENT = 60_000;
+
 export const LimitsSpec = Type.Object({
   /** Reports whose update (delta) has a larger L2 norm are rejected. */
   maxUpdateNorm: Type.Number({ exclusiveMinimum: 0, default: 1000 }),
+  /**
+   * The most examples one client may claim, at hello and in each update: the example count is
+   * a client's weight in FedAvg, and under secure aggregation a word of the masked sum.
+   * Optional so that tasks stored before it existed still validate (they get the default).
+   */
+  maxExamplesPerClient: Type.Optional(Type.Integer({
+    minimum: 1, maximum: 2 ** 32 - 1, default: DEFAULT_MAX_EXAMPLES_PER_CLIENT,
+    description: 'Most examples one client may declare at hello or report in an update (its weight in FedAvg); larger claims are refused with FLT_BAD_EXAMPLE_COUNT',
+  })),
 });
 
 export const BaselineSpec = Type.Object({

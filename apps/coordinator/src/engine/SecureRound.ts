@@ -4,8 +4,8 @@
 // the end, only the unmasked sum of the weighted updates and of their weights.
 
 import {
-  DpFedAvgStrategy, SecAggServer, decodeFixedPointSum, decodeWeightedMean, distributedNoiseStd, fixedPointConfig,
-  isPrivacyError, randomBytes, secAggParams, type SecAggParams, type WeightedFixedPointConfig,
+  DpFedAvgStrategy, SecAggServer, decodeFixedPointSum, decodeWeightedMean, distributedNoiseStd,
+  isPrivacyError, randomBytes, secAggParams, weightedFixedPointConfig, type SecAggParams, type WeightedFixedPointConfig,
 } from '@flotilla/privacy';
 import type { FitAggregation, FitFailure, Strategy } from '@flotilla/core';
 import {
@@ -15,6 +15,7 @@ import {
 import type { EngineDeps } from './deps.ts';
 import { bindDpSgdExamples, dpSgdBindsExamples } from './sampleLevelPrivacy.ts';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
+import { maxExamplesPerClient } from './exampleCounts.ts';
 import type { CloseReason, RoundPhase, RoundState } from './RoundState.ts';
 
 /** The secure-aggregation settings of a task, or null when it aggregates in the clear. */
@@ -96,7 +97,9 @@ export class SecureRound {
     // Under DP the fixed-point range must hold the clipped update plus its noise (6σ practically
     // never clips), and under adaptive clipping the noised bit too.
     const clip = dp ? Math.max(dp.clipNorm + 6 * this.noiseStd(), dp.countNoiseStd === null ? 0 : 1 + 6 * this.countNoiseStd()) : spec.clip;
-    this.codec = { ...fixedPointConfig({ clip, maxSummands: m }), maxWeight: dp ? 1 : maxWeight };
+    // The weight word sums to at most m·maxWeight: the codec refuses (and the round is abandoned)
+    // unless that stays below 2^32, as it refuses values whose sum could wrap.
+    this.codec = weightedFixedPointConfig({ clip, maxSummands: m, maxWeight: dp ? 1 : maxWeight });
     this.server = new SecAggServer(this.params);
   }
 
@@ -105,8 +108,9 @@ export class SecureRound {
     const spec = secureAggregationOf(config);
     if (!spec) return null;
     const dp = config.privacy.differentialPrivacy;
-    // The weight is the example count, clamped to the largest one the selected clients announced.
-    const announced = [...rs.selected].map((id) => deps.registry.get(id)?.numExamples ?? 0);
+    // The weight is the example count, clamped to the largest one the selected clients announced,
+    // which selection has already held to the task's cap.
+    const announced = [...rs.selected].map((id) => Math.min(deps.registry.get(id)?.numExamples ?? 0, maxExamplesPerClient(config)));
     const bound = dpSgdBindsExamples(config)
       ? new Map([...rs.selected].flatMap((id, i) => (announced[i]! >= 1 ? [[id, announced[i]!] as const] : [])))
       : null;

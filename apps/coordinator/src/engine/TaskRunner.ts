@@ -13,6 +13,7 @@ import type { EngineDeps } from './deps.ts';
 import { RoundState, type RoundPhase } from './RoundState.ts';
 import { buildStrategy } from './strategyFromTask.ts';
 import { validateUpdate } from './validateUpdate.ts';
+import { admissible, exampleCountRule, updateExampleLimits, type ExampleCountRule } from './exampleCounts.ts';
 import { commitRound, abandonRound } from './roundCommit.ts';
 import { dpSgdAccountant, dpSgdBudgetStop, dpSgdEligible, dpSgdPlan } from './sampleLevelPrivacy.ts';
 import { evaluateRound } from './roundEvaluation.ts';
@@ -34,7 +35,11 @@ export class TaskRunner {
   readonly sampleDp: DpSgdAccountant | null;
   private committedState: Record<string, Float32Array>;
 
-  private constructor(readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, readonly shapes: number[][]) {
+  private constructor(
+    readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, readonly shapes: number[][],
+    /** What one client may claim as its example count: checked at hello, at selection and on every update. */
+    readonly exampleCounts: ExampleCountRule,
+  ) {
     this.weights = checkpoint.weights;
     this.version = checkpoint.version;
     this.lastRound = task.lastRound;
@@ -49,7 +54,7 @@ export class TaskRunner {
   static async load(deps: EngineDeps, task: TaskRecord, shapes: number[][]): Promise<TaskRunner> {
     const checkpoint = deps.store.latestCheckpoint(task.id);
     if (!checkpoint) throw new Error(`task ${task.id} has no checkpoint`);
-    return new TaskRunner(deps, task, checkpoint, shapes);
+    return new TaskRunner(deps, task, checkpoint, shapes, await exampleCountRule(task.config));
   }
 
   get id(): string {
@@ -103,7 +108,8 @@ export class TaskRunner {
         break;
       }
       const round = this.lastRound + 1;
-      const eligible = dpSgdEligible(this.config, this.deps.registry.eligibleFor(this.id, this.deps.isActiveTask(this.id)));
+      // A client whose declared example count breaks the task's rule never weighs in.
+      const eligible = dpSgdEligible(this.config, this.deps.registry.eligibleFor(this.id, this.deps.isActiveTask(this.id)).filter((c) => admissible(this.exampleCounts, c)));
       const rng = createRng(selectionSeed(this.config, round));
       const available = eligible.map((c) => ({
         id: c.id,
@@ -257,7 +263,7 @@ export class TaskRunner {
     let update: Float32Array;
     try {
       update = validateUpdate(message, tensors, {
-        shapes: this.shapes, maxUpdateNorm: this.config.limits.maxUpdateNorm, maxExamples: client.numExamples ?? 10_000_000,
+        shapes: this.shapes, maxUpdateNorm: this.config.limits.maxUpdateNorm, ...updateExampleLimits(this.exampleCounts, client),
       });
       // Accounted before aggregation: an update the coordinator has seen is spent even if the round fails.
       this.sampleDp?.recordUpdate(client.id, message.numExamples);

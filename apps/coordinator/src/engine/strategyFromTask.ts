@@ -44,6 +44,14 @@ export function buildStrategy(config: TaskConfig): Strategy {
     case 'krum':
       named = { name: 'krum', ...common, f: s.byzantine ?? 1, ...(s.krumSelect === undefined ? {} : { m: s.krumSelect }) };
       break;
+    case 'centeredclip':
+      named = {
+        name: 'centeredclip', ...common,
+        ...(s.clipRadius === undefined ? {} : { clipRadius: s.clipRadius }),
+        ...(s.clipIterations === undefined ? {} : { iterations: s.clipIterations }),
+        ...(s.clipMomentum === undefined ? {} : { momentum: s.clipMomentum }),
+      };
+      break;
     default: {
       const never: never = s.name;
       throw new Error(`unknown strategy ${String(never)}`);

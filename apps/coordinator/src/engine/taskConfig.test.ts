@@ -52,7 +52,7 @@ describe('resolveTaskConfig', () => {
   it('takes secure aggregation with defaults and refuses what it cannot run', () => {
     const secure = (s: Record<string, unknown>, strategy = 'fedavg') => resolveTaskConfig({ strategy: { name: strategy }, privacy: { secureAggregation: { enabled: true, ...s } } });
     expect(secure({}).privacy.secureAggregation).toEqual({ enabled: true, mode: 'plus', clip: 1, stageDeadlineMs: 15_000 });
-    for (const robust of ['fedmedian', 'fedtrimmedavg', 'krum']) expect(codeOf(() => secure({}, robust))).toBe(ErrorCodes.INVALID_TASK);
+    for (const robust of ['fedmedian', 'fedtrimmedavg', 'krum', 'centeredclip']) expect(codeOf(() => secure({}, robust))).toBe(ErrorCodes.INVALID_TASK);
     expect(secure({}, 'fedadam').strategy.name).toBe('fedadam');
     expect(codeOf(() => secure({ neighbours: 5 }))).toBe(ErrorCodes.INVALID_TASK);
     expect(codeOf(() => secure({ neighbours: 4, threshold: 6 }))).toBe(ErrorCodes.INVALID_TASK);
@@ -80,5 +80,46 @@ describe('resolveTaskConfig', () => {
     // Under SecAgg the clients mask their unclipped bits with the update (SecureRound).
     expect(adaptive({ clippedCountStddev: 1 }, { secureAggregation: { enabled: true } }).privacy.differentialPrivacy.adaptiveClipping?.enabled).toBe(true);
     expect(codeOf(() => adaptive({ targetQuantile: 1 }))).toBe(ErrorCodes.INVALID_TASK);
+  });
+
+  it('caps the examples per client, 60,000 unless the task says otherwise, and refuses a cap that is not a count', () => {
+    expect(resolveTaskConfig({}).limits.maxExamplesPerClient).toBe(60_000);
+    expect(resolveTaskConfig({ limits: { maxExamplesPerClient: 600 } }).limits).toEqual({ maxUpdateNorm: 1000, maxExamplesPerClient: 600 });
+    expect(codeOf(() => resolveTaskConfig({ limits: { maxExamplesPerClient: 0 } }))).toBe(ErrorCodes.INVALID_TASK);
+    expect(codeOf(() => resolveTaskConfig({ limits: { maxExamplesPerClient: 1.5 } }))).toBe(ErrorCodes.INVALID_TASK);
+    expect(codeOf(() => resolveTaskConfig({ limits: { maxExamplesPerClient: 2 ** 32 } }))).toBe(ErrorCodes.INVALID_TASK);
+  });
+
+  it('refuses a secure-aggregation plan whose weight word could wrap 2^32', () => {
+    // Arrange: 1000 clients, C = 0.5, over-selection 1.5 → 750 masked inputs per round.
+    const plan = (maxExamplesPerClient: number, dp = false) => () => resolveTaskConfig({
+      data: { partition: { kind: 'iid', numClients: 1000, seed: 1 } },
+      fit: { fractionFit: 0.5, overSelection: 1.5 },
+      limits: { maxExamplesPerClient },
+      privacy: { secureAggregation: { enabled: true }, differentialPrivacy: { enabled: dp } },
+    });
+    // Act / Assert: 750 × 5,726,624 = 4,294,968,000 ≥ 2^32 = 4,294,967,296; 750 × 5,726,623 < 2^32.
+    let message = '';
+    try {
+      plan(5_726_624)();
+    } catch (err) {
+      message = (err as Error).message;
+      expect((err as FlotillaError).code).toBe(ErrorCodes.INVALID_TASK);
+    }
+    expect(message).toContain('750 clients per round');
+    expect(message).toContain('limits.maxExamplesPerClient');
+    expect(codeOf(plan(5_726_623))).toBe('none');
+    // Under DP every weight is 1: the cap does not enter the sum.
+    expect(codeOf(plan(5_726_624, true))).toBe('none');
+    // Without SecAgg there is no fixed-point sum to wrap.
+    expect(codeOf(() => resolveTaskConfig({ limits: { maxExamplesPerClient: 2 ** 32 - 1 } }))).toBe('none');
+  });
+
+  it('takes centered clipping\'s τ, L and β and refuses out-of-range ones', () => {
+    expect(resolveTaskConfig({ strategy: { name: 'centeredclip', clipRadius: 0.3, clipIterations: 2, clipMomentum: 0.5 } }).strategy)
+      .toEqual({ name: 'centeredclip', clipRadius: 0.3, clipIterations: 2, clipMomentum: 0.5 });
+    expect(codeOf(() => resolveTaskConfig({ strategy: { name: 'centeredclip', clipRadius: 0 } }))).toBe(ErrorCodes.INVALID_TASK);
+    expect(codeOf(() => resolveTaskConfig({ strategy: { name: 'centeredclip', clipIterations: 0 } }))).toBe(ErrorCodes.INVALID_TASK);
+    expect(codeOf(() => resolveTaskConfig({ strategy: { name: 'centeredclip', clipMomentum: 1 } }))).toBe(ErrorCodes.INVALID_TASK);
   });
 });

@@ -3,8 +3,9 @@
 
 import { Value } from '@sinclair/typebox/value';
 import { STRATEGY_TRAITS, strategiesOnTheMean } from '@flotilla/core';
-import { ErrorCodes, FlotillaError, TaskConfig } from '@flotilla/protocol';
+import { DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, FlotillaError, TaskConfig } from '@flotilla/protocol';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
+import { checkSecAggEncoding } from './secAggBounds.ts';
 
 export const DEFAULT_TASK_CONFIG: TaskConfig = {
   name: 'MNIST 2NN FedAvg (McMahan et al. 2017)',
@@ -13,7 +14,7 @@ export const DEFAULT_TASK_CONFIG: TaskConfig = {
   strategy: { name: 'fedavg' },
   fit: { fractionFit: 0.1, minFitClients: 2, minAvailableClients: 2, overSelection: 1, epochs: 1, batchSize: 10, learningRate: 0.05, proximalMu: 0 },
   stop: { maxRounds: 200, targetAccuracy: 0.97, roundDeadlineMs: 60_000, minReports: 1 },
-  limits: { maxUpdateNorm: 1000 },
+  limits: { maxUpdateNorm: 1000, maxExamplesPerClient: DEFAULT_MAX_EXAMPLES_PER_CLIENT },
   baseline: { enabled: true, maxEpochs: 30, patience: 3, validationFraction: 0.1 },
   privacy: {
     differentialPrivacy: {
@@ -78,6 +79,7 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   if (dp.enabled && STRATEGY_TRAITS[strategy].needsEveryUpdate) {
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `strategy ${strategy} needs every update; client-level differential privacy releases only their clipped, noised mean (use one of ${onTheMean})`);
   }
+  checkSecAggEncoding(config as TaskConfig);
   if (secure?.enabled && secure.mode === 'plus' && secure.neighbours !== undefined) {
     if (secure.neighbours % 2 !== 0) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.secureAggregation.neighbours must be even');
     if (secure.threshold !== undefined && secure.threshold > secure.neighbours + 1) {

@@ -27,4 +27,11 @@ describe('validateUpdate', () => {
     expect(codeOf(() => validateUpdate(message, tensors([10, 0, 0, 0], [0, 1]), limits))).toBe(ErrorCodes.UPDATE_NORM_EXCEEDED);
     expect(codeOf(() => validateUpdate({ ...message, numExamples: 101 }, tensors([0, 0, 0, 0], [0, 0]), limits))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
   });
+
+  it('in a simulation, refuses any count other than the partition size', () => {
+    const zero = tensors([0, 0, 0, 0], [0, 0]);
+    expect(codeOf(() => validateUpdate({ ...message, numExamples: 9 }, zero, { ...limits, exactExamples: 10 }))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
+    expect(codeOf(() => validateUpdate({ ...message, numExamples: 11 }, zero, { ...limits, exactExamples: 10 }))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
+    expect(codeOf(() => validateUpdate(message, zero, { ...limits, exactExamples: 10 }))).toBe('none');
+  });
 });

@@ -6,8 +6,10 @@ import { ErrorCodes, FlotillaError, flattenTensors, type NamedTensor, type Updat
 export interface UpdateLimits {
   shapes: readonly number[][];
   maxUpdateNorm: number;
-  /** Examples the client declared at hello, times local epochs is never exceeded. */
+  /** The task's cap, or less: what the client declared at hello. */
   maxExamples: number;
+  /** In a simulation: the client's partition size, the only count its updates may report. */
+  exactExamples?: number | null;
 }
 
 /**
@@ -27,6 +29,10 @@ export function validateUpdate(message: Update, tensors: readonly NamedTensor[],
   });
   if (message.numExamples > limits.maxExamples) {
     throw new FlotillaError(ErrorCodes.BAD_EXAMPLE_COUNT, `claims ${message.numExamples} examples, at most ${limits.maxExamples} are plausible`);
+  }
+  const exact = limits.exactExamples;
+  if (exact !== undefined && exact !== null && message.numExamples !== exact) {
+    throw new FlotillaError(ErrorCodes.BAD_EXAMPLE_COUNT, `claims ${message.numExamples} examples, its partition holds ${exact}`);
   }
   const flat = flattenTensors(tensors);
   let sumSquares = 0;

@@ -10,6 +10,7 @@ import {
   type NamedTensor, type Welcome,
 } from '@flotilla/protocol';
 import type { ConnectedClient } from '../engine/ClientRegistry.ts';
+import { checkHelloExamples } from '../engine/exampleCounts.ts';
 import type { Coordinator } from '../coordinator.ts';
 import type { SampledLog } from '../logging/sampledLog.ts';
 import { closeCodeFor, type Admission, type ConnectionTicket } from './admission.ts';
@@ -130,6 +131,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
       const grant = joinTokens.admit(hello.joinToken, joinToken, hello.taskId);
       if (grant.taskId) hello.taskId = grant.taskId;
       if (hello.taskId && !store.getTask(hello.taskId)) throw new FlotillaError(ErrorCodes.TASK_NOT_FOUND, `no task ${hello.taskId}`, true);
+      checkHelloExamples(tasks, hello);
       // A returning client proves its identity with the token it was given; otherwise it is new.
       const known = hello.clientId ? store.getClient(hello.clientId) : null;
       const resumed = known !== null && hello.resumeToken !== undefined && sameHash(known.tokenHash, hashToken(hello.resumeToken));

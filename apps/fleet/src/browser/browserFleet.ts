@@ -35,6 +35,8 @@ export interface BrowserFleetOptions {
   reporter: FleetReporter;
   /** Paces the event stream's reconnects while the coordinator is away. */
   link: CoordinatorLink;
+  /** Tabs (partition indices) that open the page with `?attack=` (its NAME[:VALUE] form); null for an honest fleet. */
+  byzantine?: { text: string; clients: number[] } | null;
 }
 
 /** Speed of the tabs on one backend: the ladder's benchmark and the measured local training. */
@@ -86,6 +88,7 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
   const query = (tab: Tab) => new URLSearchParams({
     task: options.taskId, partition: String(tab.index), ...(options.backend ? { backend: options.backend } : {}),
     ...(options.joinToken ? { joinToken: options.joinToken } : {}), ...(tab.slow ? { slowdown: String(options.cpuThrottle) } : {}),
+    ...(options.byzantine?.clients.includes(tab.index) ? { attack: options.byzantine.text } : {}),
   });
   const openPage = async (tab: Tab) => {
     tab.opening = true;

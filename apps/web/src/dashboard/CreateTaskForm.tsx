@@ -5,7 +5,7 @@ import { useState, type ReactNode } from 'react';
 import { ApiError } from './api.ts';
 import { INITIAL_PRIVACY, PrivacyFields, privacyConfig, type AccountingShape } from './PrivacyFields.tsx';
 
-const STRATEGIES = ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad', 'fedmedian', 'fedtrimmedavg', 'krum'] as const;
+const STRATEGIES = ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad', 'fedmedian', 'fedtrimmedavg', 'krum', 'centeredclip'] as const;
 const SERVER_OPTIMISERS = new Set(['fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']);
 
 const Field = ({ label, children }: { label: string; children: ReactNode }) => <label className="field"><span>{label}</span>{children}</label>;
@@ -13,7 +13,7 @@ const Field = ({ label, children }: { label: string; children: ReactNode }) => <
 export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, start: boolean): Promise<unknown>; token: string | null }) {
   const [f, setF] = useState({
     name: 'MNIST FedAvg', partition: 'iid', clients: '10', alpha: '0.5', examples: '', model: 'mnist-2nn', strategy: 'fedavg',
-    serverLr: '', momentum: '', mu: '0.01', trimBeta: '0.1', byzantine: '1', fraction: '0.5', minClients: '2', epochs: '1',
+    serverLr: '', momentum: '', mu: '0.01', trimBeta: '0.1', byzantine: '1', clipRadius: '1', clipIterations: '3', clipMomentum: '0.9', fraction: '0.5', minClients: '2', epochs: '1',
     batch: '10', lr: '0.05', rounds: '20', deadline: '60', minReports: '1', target: '0.97', testLimit: '10000', baseline: true, start: true,
   });
   const [privacy, setPrivacy] = useState(INITIAL_PRIVACY);
@@ -57,6 +57,7 @@ export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, 
         ...(f.strategy === 'fedavgm' && f.momentum ? { serverMomentum: n(f.momentum) } : {}),
         ...(f.strategy === 'fedtrimmedavg' ? { trimBeta: n(f.trimBeta) } : {}),
         ...(f.strategy === 'krum' ? { byzantine: n(f.byzantine) } : {}),
+        ...(f.strategy === 'centeredclip' ? { clipRadius: n(f.clipRadius), clipIterations: n(f.clipIterations), clipMomentum: n(f.clipMomentum) } : {}),
       },
       fit: {
         fractionFit: n(f.fraction), minFitClients: Math.min(n(f.minClients), clients), minAvailableClients: Math.min(n(f.minClients), clients),
@@ -121,6 +122,13 @@ export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, 
         {f.strategy === 'fedavgm' ? <Field label="server momentum β">{input('momentum')}</Field> : null}
         {f.strategy === 'fedtrimmedavg' ? <Field label="trim β">{input('trimBeta')}</Field> : null}
         {f.strategy === 'krum' ? <Field label="byzantine f">{input('byzantine', 'number', '1')}</Field> : null}
+        {f.strategy === 'centeredclip' ? (
+          <>
+            <Field label="clipping radius τ">{input('clipRadius')}</Field>
+            <Field label="clipping iterations L">{input('clipIterations', 'number', '1')}</Field>
+            <Field label="centre momentum β">{input('clipMomentum')}</Field>
+          </>
+        ) : null}
         <Field label="fraction C">{input('fraction')}</Field>
         <Field label="min clients">{input('minClients', 'number', '1')}</Field>
         <Field label="local epochs E">{input('epochs', 'number', '1')}</Field>

@@ -60,6 +60,8 @@ export interface JoinParams {
   joinToken: string | null;
   /** A simulated slower device: training takes this many times longer (`?slowdown=`). */
   slowdown: number;
+  /** A simulated Byzantine device of a fleet: the attack it mounts (`?attack=signflip`, `scale:5`, …). */
+  attack: string | null;
 }
 
 const INITIAL: JoinState = {
@@ -77,6 +79,7 @@ export function readJoinParams(location: Location): JoinParams {
     backend: q.get('backend'),
     joinToken: q.get('joinToken'),
     slowdown: Math.max(1, Number(q.get('slowdown')) || 1),
+    attack: q.get('attack'),
   };
 }
 
@@ -122,7 +125,7 @@ export class JoinSession {
       this.worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module', name: 'flotilla-trainer' });
       this.remote = wrap<TrainerWorkerApi>(this.worker) as unknown as TrainerWorkerRemote;
       const force = isBackendName(params.backend) ? params.backend : null;
-      const choice = await this.remote.init({ force, slowdown: params.slowdown });
+      const choice = await this.remote.init({ force, slowdown: params.slowdown, attack: params.attack });
       this.set({ backend: choice });
       this.trainer = await WorkerTrainer.create({ remote: this.remote, choice, transfer, proxy, userAgent: navigator.userAgent });
       if (params.partition !== null) {

@@ -72,6 +72,25 @@ describe('WorkerTrainer over the trainer worker API', () => {
     expect(norm(plain.update)).toBeGreaterThan(100 * norm(private_.update));
   });
 
+  it("a worker initialised with an attack (the join page's ?attack=) sends signflip's reversed update", async () => {
+    // Arrange: an honest worker and a sign-flipping one, same data, same plan seed
+    vi.stubGlobal('fetch', vi.fn(async () => partitionResponse(20)));
+    const global = getFlatWeights(await createModel({ kind: 'mnist-2nn' }, 0));
+    const run = async (attack: string | null) => {
+      const api = createTrainerWorkerApi();
+      const choice = await api.init({ force: 'cpu', attack });
+      const local = await api.loadSimulationPartition('http://coordinator', 't', 0);
+      const trainer = await WorkerTrainer.create({ remote: api as unknown as TrainerWorkerRemote, choice });
+      return trainer.train({ model: { kind: 'mnist-2nn' }, weights: global.slice(), plan, data: workerLocalData(local.count), signal: new AbortController().signal, onProgress: () => {} });
+    };
+    // Act
+    const honest = await run(null);
+    const flipped = await run('signflip');
+    // Assert
+    expect(flipped.numExamples).toBe(honest.numExamples);
+    expect(Array.from(flipped.update)).toEqual(Array.from(honest.update, (x) => -x));
+  });
+
   it('stops training in the worker when the job is aborted', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => partitionResponse(400)));
     const api = createTrainerWorkerApi({ progressIntervalMs: 0 });

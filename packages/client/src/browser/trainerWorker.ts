@@ -2,8 +2,9 @@
 // tfjs training loop, behind a small API that a page reaches through comlink.
 
 import { ErrorCodes, FlotillaError, type FitPlan, type ModelSpec } from '@flotilla/protocol';
+import { ByzantineTrainer, parseAttack } from '../attacks.ts';
 import { TfjsTrainer } from '../TfjsTrainer.ts';
-import type { LocalData, TrainOutcome } from '../types.ts';
+import type { LocalData, Trainer, TrainOutcome } from '../types.ts';
 import { benchmarkActiveBackend, chooseBackend, type BackendChoice, type LadderOptions } from './backendLadder.ts';
 import { DrawnDigits } from './drawnDigits.ts';
 import { concatLocalData, readPickedFiles, type PickedFile } from './localFiles.ts';
@@ -36,8 +37,12 @@ export interface LocalDataSummary {
 
 /** The API a trainer worker exposes (with comlink in apps/web). */
 export interface TrainerWorkerApi {
-  /** `slowdown` > 1 simulates a slower device (see below); 1 trains at full speed. */
-  init(options: Pick<LadderOptions, 'force'> & { slowdown?: number }): Promise<BackendChoice>;
+  /**
+   * `slowdown` > 1 simulates a slower device (see below); 1 trains at full speed. `attack` (the
+   * `NAME[:VALUE]` form of parseAttack) makes a simulated Byzantine device, poisoning here where
+   * the labels live.
+   */
+  init(options: Pick<LadderOptions, 'force'> & { slowdown?: number; attack?: string | null }): Promise<BackendChoice>;
   loadSimulationPartition(baseUrl: string, taskId: string, index: number): Promise<LocalDataSummary>;
   /** Adds the examples of picked files (CSV, labelled image folders); a bad file rejects the whole pick. */
   loadFiles(files: PickedFile[]): Promise<LocalDataSummary>;
@@ -69,7 +74,7 @@ export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): Trai
   const transfer = options.transfer ?? (<T>(value: T) => value);
   const interval = options.progressIntervalMs ?? 100;
   let choice: BackendChoice | null = null;
-  let trainer: TfjsTrainer | null = null;
+  let trainer: Trainer | null = null;
   const sources: Record<keyof LocalDataSummary['sources'], LocalData | null> = { simulation: null, files: null, drawn: null };
   let data: LocalData | null = null;
   let drawnStore: DrawnDigits | null = null;
@@ -93,7 +98,10 @@ export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): Trai
     async init(ladder) {
       slowdown = Math.max(1, ladder.slowdown ?? 1);
       choice ??= await chooseBackend({ force: ladder.force ?? null, ...(options.wasmPaths === undefined ? {} : { wasmPaths: options.wasmPaths }) });
-      trainer ??= new TfjsTrainer({ backend: choice.backend, examplesPerSec: choice.examplesPerSec });
+      if (!trainer) {
+        const honest = new TfjsTrainer({ backend: choice.backend, examplesPerSec: choice.examplesPerSec });
+        trainer = ladder.attack ? new ByzantineTrainer(honest, parseAttack(ladder.attack)) : honest;
+      }
       return choice;
     },
 

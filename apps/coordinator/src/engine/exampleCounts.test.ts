@@ -1,0 +1,63 @@
+// Tests for the example-count rule: the per-task cap and, in a simulation, the partition sizes.
+import { describe, expect, it } from 'vitest';
+import { ErrorCodes, FlotillaError, type TaskConfig } from '@flotilla/protocol';
+import { admissible, checkDeclaredExamples, exampleCountRule, updateExampleLimits } from './exampleCounts.ts';
+import { resolveTaskConfig } from './taskConfig.ts';
+
+const codeOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof FlotillaError ? err.code : 'other';
+  }
+  return 'none';
+};
+
+const config = (overrides: object): TaskConfig => resolveTaskConfig({
+  data: { partition: { kind: 'iid', numClients: 4, seed: 3, examplesPerClient: 50 }, testLimit: 100 }, ...overrides,
+});
+
+describe('exampleCountRule', () => {
+  it('caps what any client may declare, 60,000 by default', async () => {
+    const rule = await exampleCountRule(config({ data: { simulation: false } }));
+    expect(rule).toEqual({ cap: 60_000, partitionSizes: null });
+    expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 60_000, partitionIndex: null }))).toBe('none');
+    expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 60_001, partitionIndex: null }))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
+    expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 2 ** 40, partitionIndex: 3 }))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
+  });
+
+  it('takes the task\'s own cap', async () => {
+    const rule = await exampleCountRule(config({ data: { simulation: false }, limits: { maxExamplesPerClient: 500 } }));
+    expect(admissible(rule, { numExamples: 500, partitionIndex: null })).toBe(true);
+    expect(admissible(rule, { numExamples: 501, partitionIndex: null })).toBe(false);
+    expect(updateExampleLimits(rule, { numExamples: null, partitionIndex: null })).toEqual({ maxExamples: 500, exactExamples: null });
+    expect(updateExampleLimits(rule, { numExamples: 120, partitionIndex: null })).toEqual({ maxExamples: 120, exactExamples: null });
+  });
+
+  it('in a simulation knows each partition\'s size and refuses any other declaration', async () => {
+    // Arrange: 4 IID partitions of 50 examples
+    const rule = await exampleCountRule(config({}));
+    // Assert
+    expect(rule).toEqual({ cap: 60_000, partitionSizes: [50, 50, 50, 50] });
+    // Without a partition index (a person's own data), the cap alone applies.
+    expect(admissible(rule, { numExamples: 51, partitionIndex: null })).toBe(true);
+    expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 50, partitionIndex: 2 }))).toBe('none');
+    expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 51, partitionIndex: 2 }))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
+    expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 49, partitionIndex: 2 }))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
+    expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 50, partitionIndex: 4 }))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
+    expect(updateExampleLimits(rule, { numExamples: 50, partitionIndex: 1 })).toEqual({ maxExamples: 50, exactExamples: 50 });
+  });
+
+  it('follows the partitioner where partitions differ in size (Dirichlet)', async () => {
+    const rule = await exampleCountRule(config({ data: { partition: { kind: 'dirichlet', numClients: 5, seed: 2, alpha: 0.5 } } }));
+    const sizes = rule.partitionSizes!;
+    expect(new Set(sizes).size).toBeGreaterThan(1);
+    expect(admissible(rule, { numExamples: sizes[0]!, partitionIndex: 0 })).toBe(true);
+    expect(admissible(rule, { numExamples: sizes[0]! + 1, partitionIndex: 0 })).toBe(false);
+  });
+
+  it('falls back to the cap alone for a partition MNIST cannot hold', async () => {
+    const rule = await exampleCountRule(config({ data: { partition: { kind: 'iid', numClients: 10, seed: 1, examplesPerClient: 7000 } } }));
+    expect(rule).toEqual({ cap: 60_000, partitionSizes: null });
+  });
+});

@@ -1,0 +1,118 @@
+// How many examples a client may claim in a task: its weight in FedAvg and, under secure
+// aggregation, a word of the masked sum. Capped per task, and exact where the task is a
+// simulation whose partitions the coordinator can compute.
+
+import { PartitionError, loadMnistLabels, partitionIndices } from '@flotilla/data';
+import { DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, FlotillaError, type TaskConfig } from '@flotilla/protocol';
+
+/** What a task lets one client claim: a cap, and in a simulation each partition's exact size. */
+export interface ExampleCountRule {
+  /** `limits.maxExamplesPerClient`. */
+  cap: number;
+  /** Examples of partition i (a simulation task), or null when clients bring their own data. */
+  partitionSizes: readonly number[] | null;
+}
+
+/** The task's cap on one client's example count (tasks stored before it existed get the default). */
+export function maxExamplesPerClient(config: TaskConfig): number {
+  return config.limits.maxExamplesPerClient ?? DEFAULT_MAX_EXAMPLES_PER_CLIENT;
+}
+
+/** The cap alone: what is known before a simulation's partitions are computed. */
+export function capOnly(config: TaskConfig): ExampleCountRule {
+  return { cap: maxExamplesPerClient(config), partitionSizes: null };
+}
+
+/**
+ * The task's rule. A simulation task's partitions depend only on its spec and MNIST's labels,
+ * so the coordinator computes their sizes (a few ms) as every simulated client does.
+ * @example const rule = await exampleCountRule(config); // { cap: 60000, partitionSizes: [120, 120, …] }
+ */
+export async function exampleCountRule(config: TaskConfig): Promise<ExampleCountRule> {
+  if (!config.data.simulation) return capOnly(config);
+  const labels = await loadMnistLabels('train');
+  let partitionSizes: number[];
+  try {
+    partitionSizes = partitionIndices(config.data.partition, labels).map((p) => p.length);
+  } catch (err) {
+    // A spec MNIST cannot satisfy serves no partition either (the simulation route refuses it): the cap alone applies.
+    if (err instanceof PartitionError) return capOnly(config);
+    throw err;
+  }
+  // Clients without a partition index (a person's own data in a simulation task) keep the cap alone.
+  return { cap: maxExamplesPerClient(config), partitionSizes };
+}
+
+/** What a client announced at hello. */
+export interface DeclaredExamples {
+  numExamples: number | null;
+  partitionIndex: number | null;
+}
+
+/**
+ * The example count this client's updates must report exactly (its partition's size: trainers
+ * count each example once, whatever the epochs), or null when only the cap applies.
+ */
+export function expectedExamples(rule: ExampleCountRule, client: DeclaredExamples): number | null {
+  if (rule.partitionSizes === null || client.partitionIndex === null) return null;
+  return rule.partitionSizes[client.partitionIndex] ?? null;
+}
+
+/**
+ * Throws FLT_BAD_EXAMPLE_COUNT when a declaration breaks the rule: more than the cap, a
+ * partition the task does not have, or a count other than that partition's size.
+ * @example checkDeclaredExamples(rule, { numExamples: 1e9, partitionIndex: null }); // throws
+ */
+export function checkDeclaredExamples(rule: ExampleCountRule, client: DeclaredExamples): void {
+  const { numExamples, partitionIndex } = client;
+  if (numExamples !== null && numExamples > rule.cap) {
+    throw new FlotillaError(ErrorCodes.BAD_EXAMPLE_COUNT, `declares ${numExamples} examples, this task allows at most ${rule.cap} per client`);
+  }
+  if (rule.partitionSizes === null || partitionIndex === null) return;
+  const size = rule.partitionSizes[partitionIndex];
+  if (size === undefined) {
+    throw new FlotillaError(ErrorCodes.BAD_EXAMPLE_COUNT, `declares partition ${partitionIndex}, this simulation has partitions 0..${rule.partitionSizes.length - 1}`);
+  }
+  if (numExamples !== null && numExamples !== size) {
+    throw new FlotillaError(ErrorCodes.BAD_EXAMPLE_COUNT, `declares ${numExamples} examples for partition ${partitionIndex}, which holds ${size}`);
+  }
+}
+
+/** True when the client may be selected under the rule (its declaration passes the checks above). */
+export function admissible(rule: ExampleCountRule, client: DeclaredExamples): boolean {
+  try {
+    checkDeclaredExamples(rule, client);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Limits on an update's example count for `validateUpdate`: at most the cap and the declaration, exactly the partition's size. */
+export function updateExampleLimits(rule: ExampleCountRule, client: DeclaredExamples): { maxExamples: number; exactExamples: number | null } {
+  return { maxExamples: Math.min(rule.cap, client.numExamples ?? rule.cap), exactExamples: expectedExamples(rule, client) };
+}
+
+/** The task lookups a hello check needs (the TaskManager). */
+export interface HelloTasks {
+  activeTaskId(): string | null;
+  get(id: string): { config: TaskConfig };
+  runner(id: string): { exampleCounts: ExampleCountRule } | undefined;
+}
+
+/**
+ * Refuses (fatally: the same hello would be refused again) a hello whose example count breaks the
+ * rule of the task it joins, the one it names or else the active one. Before the task's runner
+ * has computed a simulation's partitions only the cap is checked; selection checks the rest.
+ */
+export function checkHelloExamples(tasks: HelloTasks, hello: { taskId?: string; numExamples?: number; partitionIndex?: number }): void {
+  const taskId = hello.taskId ?? tasks.activeTaskId();
+  if (taskId === null) return;
+  const rule = tasks.runner(taskId)?.exampleCounts ?? capOnly(tasks.get(taskId).config);
+  try {
+    checkDeclaredExamples(rule, { numExamples: hello.numExamples ?? null, partitionIndex: hello.partitionIndex ?? null });
+  } catch (err) {
+    if (err instanceof FlotillaError) throw new FlotillaError(err.code, err.message, true);
+    throw err;
+  }
+}
