@@ -16,6 +16,7 @@ import type { EngineDeps } from './deps.ts';
 import { bindDpSgdExamples, dpSgdBindsExamples } from './sampleLevelPrivacy.ts';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
 import { maxExamplesPerClient } from './exampleCounts.ts';
+import { checkSecureWeight } from './secAggBounds.ts';
 import type { CloseReason, RoundPhase, RoundState } from './RoundState.ts';
 
 /** The secure-aggregation settings of a task, or null when it aggregates in the clear. */
@@ -77,7 +78,8 @@ export class SecureRound {
     private readonly spec: SecureAggregationSpec,
     /** Model parameters; the masked vector has one more word, the weight (two under adaptive clipping). */
     private readonly modelLength: number,
-    maxWeight: number,
+    /** Each selected client's declared example count, capped: its weight in the sum at most. */
+    private readonly declared: ReadonlyMap<string, number>,
     /** Distributed DP noise: clients clip to S and add their share of it themselves. */
     private readonly dp: DistributedDp | null,
     /** Under DP-SGD: the example count each selected client is bound to and accounted for. */
@@ -99,7 +101,7 @@ export class SecureRound {
     const clip = dp ? Math.max(dp.clipNorm + 6 * this.noiseStd(), dp.countNoiseStd === null ? 0 : 1 + 6 * this.countNoiseStd()) : spec.clip;
     // The weight word sums to at most m·maxWeight: the codec refuses (and the round is abandoned)
     // unless that stays below 2^32, as it refuses values whose sum could wrap.
-    this.codec = weightedFixedPointConfig({ clip, maxSummands: m, maxWeight: dp ? 1 : maxWeight });
+    this.codec = weightedFixedPointConfig({ clip, maxSummands: m, maxWeight: dp ? 1 : Math.max(1, ...declared.values()) });
     this.server = new SecAggServer(this.params);
   }
 
@@ -118,7 +120,8 @@ export class SecureRound {
       clipNorm: strategy.clipNorm, noiseMultiplier: strategy.updateNoiseMultiplier, minReports: config.stop.minReports,
       countNoiseStd: dp.adaptiveClipping?.enabled ? adaptiveClippingOf(config).countNoiseStd : null,
     } : null;
-    return new SecureRound(deps, taskId, rs, spec, modelLength, Math.max(1, ...announced), distributed, bound);
+    const declared = new Map([...rs.selected].map((id, i) => [id, announced[i]!] as const));
+    return new SecureRound(deps, taskId, rs, spec, modelLength, declared, distributed, bound);
   }
 
   /** Values before the weight: the model's parameters, and the unclipped bit under adaptive clipping. */
@@ -271,6 +274,7 @@ export class SecureRound {
       return { sum, mean: sum, totalWeight: result.sum[this.valuesLength]!, survivors, ...count };
     }
     const { mean, totalWeight } = decodeWeightedMean(result.sum, this.codec, survivors);
+    checkSecureWeight(totalWeight, result.survivors.map((p) => this.declared.get(this.clientOf.get(p)!) ?? 0));
     return { mean, sum: mean, totalWeight, survivors };
   }
 

@@ -184,7 +184,8 @@ export class TaskRunner {
       try {
         unmasked = await secure.unmask((p) => this.phase(rs, p));
       } catch (err) {
-        return this.abandon(rs, `secure aggregation: ${err instanceof Error ? err.message : String(err)}`);
+        const code = err instanceof FlotillaError ? `${err.code}: ` : '';
+        return this.abandon(rs, `secure aggregation: ${code}${err instanceof Error ? err.message : String(err)}`);
       }
     }
     this.phase(rs, 'aggregation');

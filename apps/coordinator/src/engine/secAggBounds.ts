@@ -35,3 +35,19 @@ export function checkSecAggEncoding(config: TaskConfig): void {
       `secure aggregation of up to ${clients} clients per round (fractionFit × numClients, minFitClients, overSelection) with up to ${cap} examples each (limits.maxExamplesPerClient) could wrap the 32-bit sum: ${err.message}; lower limits.maxExamplesPerClient or the clients per round`);
   }
 }
+
+/**
+ * Throws FLT_BAD_EXAMPLE_COUNT when an unmasked weight sum exceeds what the survivors declared at
+ * hello (each capped). The coordinator never sees a single client's weight word, but an honest
+ * client encodes exactly its declared count, so a larger total means some client encoded a weight
+ * it never declared to claim more of the mean; the round is then abandoned instead of committed.
+ * A client can still shift the mean within its own declared weight and the per-coordinate clip.
+ * @example checkSecureWeight(1200, [600, 600]); // passes; checkSecureWeight(9000, [600, 600]) throws
+ */
+export function checkSecureWeight(totalWeight: number, declared: readonly number[]): void {
+  const ceiling = declared.reduce((a, b) => a + b, 0);
+  if (totalWeight > ceiling) {
+    throw new FlotillaError(ErrorCodes.BAD_EXAMPLE_COUNT,
+      `the ${declared.length} surviving clients' masked weights sum to ${totalWeight}, more than the ${ceiling} examples they declared: a client encoded a weight it did not declare`);
+  }
+}

@@ -120,6 +120,30 @@ describe('secure aggregation over the socket', () => {
     expect(maxAbsDiff(committed, unweighted)).toBeGreaterThan(1e-2);
   });
 
+  it('a client that encodes more weight than it declared at hello gets the round abandoned, the model kept', async () => {
+    coordinator = await startTestCoordinator();
+    const { url } = coordinator;
+    const taskId = await createTask(url, secureTask(4, { mode: 'full' }, { stop: { maxRounds: 1, minReports: 4 } }));
+    const produced = new Map<number, Produced>();
+    clients = startSyntheticClients(url, taskId, 3, produced);
+    // Declares 50 examples at hello, then claims 200: its masked weight word becomes 150, the round's
+    // largest declared count and as far as the codec goes. The coordinator never sees that word alone.
+    const honest = syntheticTrainer(produced, 3);
+    const liar: Trainer = { device: honest.device, train: async (job) => ({ ...await honest.train(job), numExamples: 200 }) };
+    const client = new FlotillaClient({
+      url, kind: 'node', taskId, trainer: liar, identity: memoryIdentity(),
+      data: { images: new Float32Array(0), labels: new Uint8Array(0), count: 50 },
+      webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike, backoff: { baseMs: 50, maxMs: 500 },
+    });
+    client.start();
+    clients.push(client);
+    const [round] = await roundsOf(url, taskId, 1);
+    expect(round).toMatchObject({ outcome: 'abandoned' });
+    expect(round!.reason).toMatch(/FLT_BAD_EXAMPLE_COUNT: .*masked weights sum to 450, more than the 350 examples they declared/);
+    const { body } = await api<{ modelVersion: number }>(url, `/api/tasks/${taskId}`);
+    expect(body.modelVersion).toBe(0);
+  });
+
   it('SecAgg+ (k = 4 of 6): a dropout after sharing and one after the masked upload still commit', async () => {
     coordinator = await startTestCoordinator();
     const { url } = coordinator;
