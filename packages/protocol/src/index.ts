@@ -20,4 +20,8 @@ export {
 } from './secagg.ts';
 export { parseClientMessage, parseServerMessage, errorMessage } from './validate.ts';
 export { CreateJoinToken, JoinTokenView, IssuedJoinToken } from './joinTokens.ts';
+export {
+  DataSchema, ImageSchema, TabularSchema, TextSchema, FeatureColumn, NumericColumn, CategoricalColumn, TabularTarget, ChannelNormalization,
+  MNIST_SCHEMA, schemaInputShape, schemaOutputSize, checkDataSchema,
+} from './dataSchema.ts';
 export type { Parsed } from './validate.ts';
