@@ -66,6 +66,7 @@ export type DatasetImportErrorCode =
   | 'DATA_CSV_TOO_MANY_CATEGORIES'
   | 'DATA_TOO_LARGE'
   | 'DATA_GZIP'
+  | 'DATA_IDX_MALFORMED'
   | 'DATA_IDX_SHAPE'
   | 'DATA_IDX_COUNT_MISMATCH'
   | 'DATA_IDX_LABEL'

@@ -24,3 +24,7 @@ export { parseCsv, checkBytes, DEFAULT_IMPORT_LIMITS } from './csv.ts';
 export type { CsvRecord, CsvTable, ImportLimits } from './csv.ts';
 export { inferTabularSchema, importCsvDataset, MAX_CATEGORIES } from './tabular.ts';
 export type { InferTabularOptions, ImportCsvOptions } from './tabular.ts';
+export { importIdxDataset } from './idxDataset.ts';
+export type { ImportIdxOptions } from './idxDataset.ts';
+export { isGzip, maybeGunzip } from './gzip.ts';
+export { contentHash } from './contentHash.ts';
