@@ -28,3 +28,5 @@ export { importIdxDataset } from './idxDataset.ts';
 export type { ImportIdxOptions } from './idxDataset.ts';
 export { isGzip, maybeGunzip } from './gzip.ts';
 export { contentHash } from './contentHash.ts';
+export { inferTextSchema, importTextDataset, textSymbols, UNKNOWN_SYMBOL } from './text.ts';
+export type { InferTextOptions, ImportTextOptions } from './text.ts';
