@@ -72,7 +72,9 @@ export type DatasetImportErrorCode =
   | 'DATA_IDX_LABEL'
   | 'DATA_TEXT_TOO_SHORT'
   | 'DATA_TEXT_VOCABULARY'
-  | 'DATA_SCHEMA_MISMATCH';
+  | 'DATA_SCHEMA_MISMATCH'
+  | 'DATA_ENCODING'
+  | 'DATA_MISSING_FILE';
 
 /** Where in a source file an import failed; line 1 is a CSV file's header, columns count from 1. */
 export interface ImportLocation {

@@ -33,3 +33,5 @@ export { inferTextSchema, importTextDataset, textSymbols, UNKNOWN_SYMBOL } from 
 export type { InferTextOptions, ImportTextOptions } from './text.ts';
 export { partitionDataset, naturalPartition, splitClientExamples } from './datasetPartition.ts';
 export type { DatasetPartitionSpec, NaturalPartitionSpec, NaturalPartition, PartitionableDataset, ClientSplit } from './datasetPartition.ts';
+export { DATASET_IMPORTERS, importDataset } from './importers.ts';
+export type { DatasetFormat, DatasetImportOptions, ImportedDataset } from './importers.ts';
