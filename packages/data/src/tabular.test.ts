@@ -38,6 +38,7 @@ describe('inferTabularSchema', () => {
   });
 
   it('treats numbers as categories when told, sorts numeric classes numerically, and infers regressions', () => {
+    expect(inferTabularSchema('big,y\n1e39,a\n2,b\n', { label: 'y' }).features[0]!.kind).toBe('categorical');
     const text = 'zip,y\n10,2\n9,10\n10,1\n';
     const schema = inferTabularSchema(text, { label: 'y', categorical: ['zip'] });
     expect(schema.features).toEqual([{ name: 'zip', kind: 'categorical', categories: ['9', '10'] }]);
@@ -80,6 +81,7 @@ describe('importCsvDataset', () => {
       ['age,sex,chol,disease\n40,m,200,maybe\n', 'DATA_CSV_UNKNOWN_LABEL', 2, 4],
       ['age,sex,chol,disease\n40,m,,yes\n', 'DATA_CSV_BAD_CELL', 2, 3],
       ['age,sex,chol,disease\nforty,m,1,yes\n', 'DATA_CSV_BAD_CELL', 2, 1],
+      ['age,sex,chol,disease\n40,m,1e39,yes\n', 'DATA_CSV_BAD_CELL', 2, 3],
       ['age,sex,chol,disease\n40,m,1\n', 'DATA_CSV_RAGGED_ROW', 2, 4],
       ['age,sex,disease\n40,m,yes\n', 'DATA_CSV_MISSING_COLUMN', 1, NaN],
     ];
@@ -102,7 +104,7 @@ describe('importCsvDataset', () => {
   });
 
   it('on any text either imports rows that fit the schema or throws its coded error, and inference likewise', () => {
-    const cell = fc.oneof(fc.constantFrom('40', 'm', 'f', 'yes', 'no', '', '1e3', '"', ',', '\r\n', '\n', '""'), fc.string({ maxLength: 4 }));
+    const cell = fc.oneof(fc.constantFrom('40', 'm', 'f', 'yes', 'no', '', '1e3', '1e39', '-0', '"', ',', '\r\n', '\n', '""'), fc.string({ maxLength: 4 }));
     const line = fc.array(cell, { minLength: 1, maxLength: 6 }).map((cells) => cells.join(','));
     const file = fc.array(line, { maxLength: 6 }).map((lines) => ['age,sex,chol,disease', ...lines].join('\n'));
     fc.assert(fc.property(fc.oneof(file, fc.string()), (text) => {

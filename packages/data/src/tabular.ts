@@ -32,6 +32,15 @@ export interface ImportCsvOptions extends ImportLimits {
 export const MAX_CATEGORIES = 1000;
 const MAX_NAME = 128;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+// Beyond float32's range a value would become Infinity in the encoded features.
+const FLOAT32_MAX = 3.4e38;
+
+/** The cell as a number a Float32Array can hold, or undefined. */
+function numberIn(cell: string): number | undefined {
+  if (!NUMBER.test(cell)) return undefined;
+  const value = Number(cell);
+  return Math.abs(value) <= FLOAT32_MAX ? value : undefined;
+}
 
 /**
  * Infers a schema from a CSV file: a column is numeric when every cell is a number (mean and
@@ -56,8 +65,9 @@ export function inferTabularSchema(csvText: string, options: InferTabularOptions
   table.header.forEach((name, index) => {
     if (skip.has(name)) return;
     const values = table.rows.map((r) => r.cells[index]!.trim());
-    if (!forced.has(name) && values.every((v) => NUMBER.test(v))) {
-      features.push(numericColumn(name, values.map(Number)));
+    const numbers = values.map(numberIn);
+    if (!forced.has(name) && numbers.every((v) => v !== undefined)) {
+      features.push(numericColumn(name, numbers as number[]));
     } else {
       features.push({ name, kind: 'categorical', categories: distinct(table, index, file, 'categories') });
     }
@@ -67,7 +77,7 @@ export function inferTabularSchema(csvText: string, options: InferTabularOptions
   if (options.task === 'regression') {
     for (const row of table.rows) {
       const cell = row.cells[labelIndex]!.trim();
-      if (!NUMBER.test(cell)) throw badCell(`a regression label must be a number, got "${cell}"`, file, row.line, labelIndex, options.label);
+      if (numberIn(cell) === undefined) throw badCell(`a regression label must be a number, got "${cell}"`, file, row.line, labelIndex, options.label);
     }
     return { kind: 'tabular', features, label: options.label, target: { type: 'regression', metric: 'mse' } };
   }
@@ -103,8 +113,8 @@ export function importCsvDataset(csvText: string, schema: TabularSchema, options
     for (const { column, index, lookup } of columns) {
       const cell = row.cells[index]!.trim();
       if (column.kind === 'numeric') {
-        if (!NUMBER.test(cell)) throw badCell(cell === '' ? 'an empty cell in a numeric column' : `"${cell}" is not a number`, file, row.line, index, column.name);
-        const value = Number(cell);
+        const value = numberIn(cell);
+        if (value === undefined) throw badCell(cell === '' ? 'an empty cell in a numeric column' : `"${cell}" is not a number within float32 range`, file, row.line, index, column.name);
         features[offset++] = column.mean === undefined || column.std === undefined ? value : (value - column.mean) / column.std;
       } else {
         const k = lookup!.get(cell);
@@ -119,8 +129,9 @@ export function importCsvDataset(csvText: string, schema: TabularSchema, options
       if (k === undefined) throw new DatasetImportError('DATA_CSV_UNKNOWN_LABEL', `"${cell}" is not one of the schema's classes`, { file, line: row.line, column: labelIndex + 1, columnName: schema.label });
       labels[r] = k;
     } else {
-      if (!NUMBER.test(cell)) throw badCell(`a regression label must be a number, got "${cell}"`, file, row.line, labelIndex, schema.label);
-      labels[r] = Number(cell);
+      const value = numberIn(cell);
+      if (value === undefined) throw badCell(`a regression label must be a number, got "${cell}"`, file, row.line, labelIndex, schema.label);
+      labels[r] = value;
     }
     if (clientIndex !== undefined) {
       const id = row.cells[clientIndex]!.trim();
