@@ -35,7 +35,11 @@ export interface CsvTable {
  */
 export function parseCsv(text: string, options: { readonly file?: string } & ImportLimits = {}): CsvTable {
   const { file } = options;
-  const limits = { ...DEFAULT_IMPORT_LIMITS, ...definedOnly(options) };
+  const limits: Required<ImportLimits> = {
+    maxBytes: options.maxBytes ?? DEFAULT_IMPORT_LIMITS.maxBytes,
+    maxRows: options.maxRows ?? DEFAULT_IMPORT_LIMITS.maxRows,
+    maxColumns: options.maxColumns ?? DEFAULT_IMPORT_LIMITS.maxColumns,
+  };
   checkBytes(text, limits.maxBytes, file);
   const records = splitRecords(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file, limits);
   const header = records.shift();
@@ -58,8 +62,9 @@ export function parseCsv(text: string, options: { readonly file?: string } & Imp
 export function checkBytes(text: string, maxBytes: number, file?: string): void {
   // A UTF-16 unit encodes to at most 3 UTF-8 bytes: only texts near the limit are encoded.
   if (text.length <= maxBytes / 3) return;
+  // Past maxBytes units the text is too large whatever its encoding, and is not encoded at all.
   const bytes = text.length > maxBytes ? text.length : new TextEncoder().encode(text).length;
-  if (bytes > maxBytes) throw new DatasetImportError('DATA_TOO_LARGE', `${bytes} bytes exceed the limit of ${maxBytes}`, { file });
+  if (bytes > maxBytes) throw new DatasetImportError('DATA_TOO_LARGE', `at least ${bytes} bytes exceed the limit of ${maxBytes}`, { file });
 }
 
 function splitRecords(text: string, file: string | undefined, limits: Required<ImportLimits>): CsvRecord[] {
@@ -134,8 +139,4 @@ function splitRecords(text: string, file: string | undefined, limits: Required<I
 
 function quoteError(message: string, file: string | undefined, line: number, column: number): DatasetImportError {
   return new DatasetImportError('DATA_CSV_QUOTE', message, { file, line, column });
-}
-
-function definedOnly(limits: ImportLimits): ImportLimits {
-  return Object.fromEntries(Object.entries(limits).filter(([k, v]) => v !== undefined && k !== 'file'));
 }
