@@ -73,6 +73,7 @@ describe('importCsvDataset', () => {
     const data = importCsvDataset('disease,chol,sex,age\nno,260,m,55\n', schema);
     expect([...data.features]).toEqual([0, 0, 1, 0]);
     expect(data.clientIds).toBeUndefined();
+    expect(importCsvDataset('disease,chol,sex,age\nno,260,m,55\n', schema, { clientId: 'site-b' }).clientIds).toEqual(['site-b']);
   });
 
   it('refuses an unknown category or label, an empty or non-numeric number, naming file, line and column', () => {

@@ -25,6 +25,8 @@ export interface InferTabularOptions extends ImportLimits {
 export interface ImportCsvOptions extends ImportLimits {
   /** A column naming each row's client; fills `Dataset.clientIds`. */
   readonly clientColumn?: string;
+  /** The client every row belongs to (one file per client); not together with `clientColumn`. */
+  readonly clientId?: string;
   readonly file?: string;
 }
 
@@ -95,6 +97,7 @@ export function inferTabularSchema(csvText: string, options: InferTabularOptions
  */
 export function importCsvDataset(csvText: string, schema: TabularSchema, options: ImportCsvOptions = {}): Dataset {
   const { file } = options;
+  if (options.clientId !== undefined && options.clientColumn !== undefined) throw new RangeError('give clientId or clientColumn, not both');
   const table = parseCsv(csvText, options);
   checkHeader(table, file);
   const columns = schema.features.map((c) => ({ column: c, index: requireColumn(table, c.name, file), lookup: c.kind === 'categorical' ? new Map(c.categories.map((v, k) => [v, k])) : undefined }));
@@ -140,6 +143,7 @@ export function importCsvDataset(csvText: string, schema: TabularSchema, options
     }
   });
   const dataset: Dataset = { schema, count, features, labels };
+  if (options.clientId !== undefined) return { ...dataset, clientIds: new Array<string>(count).fill(options.clientId) };
   return clientIndex === undefined ? dataset : { ...dataset, clientIds };
 }
 
