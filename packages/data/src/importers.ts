@@ -12,7 +12,7 @@ import { importTextDataset } from './text.ts';
 export interface DatasetImportOptions {
   /** csv: the column naming each row's client. */
   readonly clientColumn?: string;
-  /** text: the client the corpus belongs to. */
+  /** csv, text: the client the whole file belongs to. */
   readonly clientId?: string;
   /** text: symbols between consecutive windows. */
   readonly stride?: number;
@@ -33,9 +33,9 @@ interface ImporterEntry<K extends DataSchema['kind'], R extends string> {
  */
 export const DATASET_IMPORTERS = {
   csv: {
-    schemaKind: 'tabular', files: ['table'], options: ['clientColumn'],
+    schemaKind: 'tabular', files: ['table'], options: ['clientColumn', 'clientId'],
     description: 'CSV with a header row: a label column, optionally a client column, the rest features',
-    build: async (files, schema, options) => importCsvDataset(decodeUtf8(files.table), schema, { file: files.table.name, clientColumn: options.clientColumn }),
+    build: async (files, schema, options) => importCsvDataset(decodeUtf8(files.table), schema, { file: files.table.name, clientColumn: options.clientColumn, clientId: options.clientId }),
   } satisfies ImporterEntry<'tabular', 'table'>,
   idx: {
     schemaKind: 'image', files: ['images', 'labels'], options: [],
