@@ -4,12 +4,12 @@
  * Counts examples per class among `indices`.
  * @example labelHistogram(train.labels, parts[0], 10); // e.g. [0, 300, 0, 0, 0, 0, 0, 300, 0, 0]
  */
-export function labelHistogram(labels: Uint8Array, indices: Uint32Array, numClasses: number): number[] {
+export function labelHistogram(labels: Uint8Array | Int32Array, indices: Uint32Array, numClasses: number): number[] {
   const counts = new Array<number>(numClasses).fill(0);
   for (let i = 0; i < indices.length; i++) {
     const label = labels[indices[i]!];
     if (label === undefined) throw new RangeError(`index ${indices[i]} is outside ${labels.length} labels`);
-    if (label >= numClasses) throw new RangeError(`label ${label} at index ${indices[i]} is not below numClasses ${numClasses}`);
+    if (label < 0 || label >= numClasses) throw new RangeError(`label ${label} at index ${indices[i]} is not below numClasses ${numClasses}`);
     counts[label]!++;
   }
   return counts;

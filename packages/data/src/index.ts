@@ -1,12 +1,13 @@
-// Public surface of @flotilla/data: the IDX parser, the MNIST loader and the federated partitioners.
+// Public surface of @flotilla/data: datasets of any schema, their importers (CSV, IDX, text), the MNIST loader and the partitioners.
 
-export { DataFormatError, PartitionError, PartyTableError } from './errors.ts';
-export type { DataFormatErrorCode, PartitionErrorCode, PartyTableErrorCode } from './errors.ts';
+export { DataFormatError, DatasetImportError, PartitionError, PartyTableError } from './errors.ts';
+export type { DataFormatErrorCode, DatasetImportErrorCode, ImportLocation, PartitionErrorCode, PartyTableErrorCode } from './errors.ts';
 export { parseIdx } from './idx.ts';
 export type { IdxDtype, IdxTensor } from './idx.ts';
 export { loadMnist, loadMnistLabels, MNIST_TRAIN_SIZE, MNIST_TEST_SIZE } from './mnist.ts';
 export type { LoadMnistOptions, MnistSplit, MnistSplitName } from './mnist.ts';
-export { partitionIndices, clientPartition } from './partition.ts';
+export { partitionIndices, clientPartition, MAX_PARTITION_CLASS } from './partition.ts';
+export type { ClassLabels } from './partition.ts';
 export { parsePartitionSpec, validatePartitionSpec, DEFAULT_SHARDS_PER_CLIENT } from './partitionSpec.ts';
 export type { PartitionSpec, IidPartitionSpec, ShardsPartitionSpec, DirichletPartitionSpec } from './partitionSpec.ts';
 export { labelHistogram, partitionUnion, gatherExamples } from './examples.ts';
@@ -18,3 +19,19 @@ export type { VerticalSimulation, VerticalSimulationTables } from './verticalSim
 export type { VerticalPartyTable, SimulatedPartyTable } from './partyTable.ts';
 export { parsePartyCsv, assignClasses, formatPartyCsv, MAX_PARTY_ROWS } from './partyCsv.ts';
 export type { PartyCsvOptions, PartyCsvTable, LabelTask } from './partyCsv.ts';
+export { mnistDataset, exampleSize, hasClassLabels, checkDataset, selectExamples, concatDatasets } from './dataset.ts';
+export type { Dataset } from './dataset.ts';
+export { parseCsv, checkBytes, DEFAULT_IMPORT_LIMITS } from './csv.ts';
+export type { CsvRecord, CsvTable, ImportLimits } from './csv.ts';
+export { inferTabularSchema, importCsvDataset, MAX_CATEGORIES } from './tabular.ts';
+export type { InferTabularOptions, ImportCsvOptions } from './tabular.ts';
+export { importIdxDataset } from './idxDataset.ts';
+export type { ImportIdxOptions } from './idxDataset.ts';
+export { isGzip, maybeGunzip } from './gzip.ts';
+export { contentHash } from './contentHash.ts';
+export { inferTextSchema, importTextDataset, textSymbols, UNKNOWN_SYMBOL } from './text.ts';
+export type { InferTextOptions, ImportTextOptions } from './text.ts';
+export { partitionDataset, naturalPartition, splitClientExamples } from './datasetPartition.ts';
+export type { DatasetPartitionSpec, NaturalPartitionSpec, NaturalPartition, PartitionableDataset, ClientSplit } from './datasetPartition.ts';
+export { DATASET_IMPORTERS, importDataset } from './importers.ts';
+export type { DatasetFormat, DatasetImportOptions, ImportedDataset } from './importers.ts';

@@ -1,4 +1,4 @@
-// Federated partitioners (IID, label shards, Dirichlet label skew) over a label array, deterministic by seed.
+// Federated partitioners (IID, label shards, Dirichlet label skew) over a class-label array, deterministic by seed.
 
 import { createRng, shuffleInPlace, type Rng } from '@flotilla/core';
 import { sampleSymmetricDirichlet } from './dirichlet.ts';
@@ -12,6 +12,12 @@ import {
   type ShardsPartitionSpec,
 } from './partitionSpec.ts';
 
+/** Class indices of a dataset: MNIST's bytes, or the Int32Array labels of any classification dataset. */
+export type ClassLabels = Uint8Array | Int32Array;
+
+/** Largest class index the label-sorting partitioners accept (a 50,000-symbol vocabulary fits). */
+export const MAX_PARTITION_CLASS = 1_000_000;
+
 /**
  * Splits examples across `spec.numClients` clients; returns each client's example indices,
  * sorted ascending (trainers shuffle per epoch; sorted indices gather with better locality).
@@ -20,8 +26,9 @@ import {
  * const parts = partitionIndices({ kind: 'shards', numClients: 100, seed: 1 }, train.labels);
  * parts[0].length; // 600: two shards of 300, mostly two digits
  */
-export function partitionIndices(spec: PartitionSpec, labels: Uint8Array): Uint32Array[] {
+export function partitionIndices(spec: PartitionSpec, labels: ClassLabels): Uint32Array[] {
   validatePartitionSpec(spec, labels.length);
+  if (spec.kind !== 'iid' && labels instanceof Int32Array) checkClassLabels(labels);
   const rng = createRng(spec.seed);
   switch (spec.kind) {
     case 'iid':
@@ -42,7 +49,7 @@ export function partitionIndices(spec: PartitionSpec, labels: Uint8Array): Uint3
  * `partitionIndices(spec, labels)[clientIndex]`, so every device agrees on who holds what.
  * @example const mine = clientPartition({ kind: 'dirichlet', numClients: 50, seed: 7, alpha: 0.3 }, labels, 12);
  */
-export function clientPartition(spec: PartitionSpec, labels: Uint8Array, clientIndex: number): Uint32Array {
+export function clientPartition(spec: PartitionSpec, labels: ClassLabels, clientIndex: number): Uint32Array {
   const part = Number.isSafeInteger(clientIndex) ? partitionIndices(spec, labels)[clientIndex] : undefined;
   if (part === undefined) {
     throw new PartitionError('PARTITION_INVALID', `client index must be an integer in [0, ${spec.numClients}), got ${clientIndex}`);
@@ -63,7 +70,7 @@ function partitionIid(spec: IidPartitionSpec, n: number, rng: Rng): Uint32Array[
 // McMahan et al. 2017 (arXiv:1602.05629) §3: sort by label, cut into shards, hand each client
 // a few at random. A shard that straddles a label boundary holds two digits, so on MNIST
 // (class sizes are not multiples of 300) a handful of clients see three or four digits.
-function partitionShards(spec: ShardsPartitionSpec, labels: Uint8Array, rng: Rng): Uint32Array[] {
+function partitionShards(spec: ShardsPartitionSpec, labels: ClassLabels, rng: Rng): Uint32Array[] {
   const { shardsPerClient, shardSize } = resolveShards(spec, labels.length);
   const byLabel = sortByLabel(labels).order;
   const shardIds = shuffleInPlace(range(Math.floor(labels.length / shardSize)), rng);
@@ -84,7 +91,7 @@ function partitionShards(spec: ShardsPartitionSpec, labels: Uint8Array, rng: Rng
 // nothing at all; rather than redrawing (unbounded for α ≈ 0.01 and many clients) each empty
 // client takes one example from the currently largest client, which moves at most numClients
 // examples and keeps the split deterministic.
-function partitionDirichlet(spec: DirichletPartitionSpec, labels: Uint8Array, rng: Rng): Uint32Array[] {
+function partitionDirichlet(spec: DirichletPartitionSpec, labels: ClassLabels, rng: Rng): Uint32Array[] {
   const { numClients, alpha, examplesPerClient } = spec;
   const { order, classStarts } = sortByLabel(labels);
   const assigned: number[][] = Array.from({ length: numClients }, () => []);
@@ -127,7 +134,7 @@ function fillEmptyClients(assigned: number[][]): void {
 }
 
 /** Stable counting sort of example indices by label; classStarts[c]..classStarts[c+1] holds class c. */
-function sortByLabel(labels: Uint8Array): { order: Uint32Array; classStarts: Uint32Array } {
+function sortByLabel(labels: ClassLabels): { order: Uint32Array; classStarts: Uint32Array } {
   let numClasses = 0;
   for (let i = 0; i < labels.length; i++) numClasses = Math.max(numClasses, labels[i]! + 1);
   const classStarts = new Uint32Array(numClasses + 1);
@@ -137,6 +144,17 @@ function sortByLabel(labels: Uint8Array): { order: Uint32Array; classStarts: Uin
   const order = new Uint32Array(labels.length);
   for (let i = 0; i < labels.length; i++) order[next[labels[i]!]!++] = i;
   return { order, classStarts };
+}
+
+// Bytes are always valid; an Int32Array could hold a negative index, or one so large that the
+// counting sort's table would not fit.
+function checkClassLabels(labels: Int32Array): void {
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    if (label < 0 || label > MAX_PARTITION_CLASS) {
+      throw new PartitionError('PARTITION_INVALID', `label ${label} at example ${i} is not a class index in [0, ${MAX_PARTITION_CLASS}]`);
+    }
+  }
 }
 
 function range(n: number): Uint32Array {
