@@ -79,9 +79,34 @@ export function installOperatorAuth(app: FastifyInstance, operatorToken: string,
   return routes;
 }
 
-/** The URL as logged: secrets in the query (the event stream's access_token) are replaced. */
+/** Query parameters that carry a secret: the event stream's operator token, a vertical party's token. */
+const SECRET_PARAMS = new Set(['access_token', 'token', 'jointoken']);
+
+/** A query parameter's name as the query parser reads it (`%61ccess_token` is `access_token`). */
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return name.toLowerCase();
+  }
+}
+
+/**
+ * The URL as logged: secrets in the query are replaced, whatever the spelling of their names
+ * (the query parser decodes names, so matching the raw text would log `?%61ccess_token=…`).
+ * @example redactUrl('/api/events?%61ccess_token=s3cret') // '/api/events?%61ccess_token=[redacted]'
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:access_token|token|joinToken)=)[^&#]*/gi, '$1[redacted]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const hash = url.indexOf('#', q);
+  const end = hash < 0 ? url.length : hash;
+  const query = url.slice(q + 1, end).split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    const name = eq < 0 ? pair : pair.slice(0, eq);
+    return SECRET_PARAMS.has(decodedName(name)) ? `${name}=[redacted]` : pair;
+  });
+  return `${url.slice(0, q + 1)}${query.join('&')}${url.slice(end)}`;
 }
 
 /** Fastify's default request serializer with the query redacted; see redactUrl. */
