@@ -111,7 +111,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   mkdirSync(options.dataDir, { recursive: true });
   const operatorToken = options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token;
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
-  const sessions = new OperatorSessions(store);
+  const sessions = new OperatorSessions(store, { signingKey: operatorToken });
   app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions));
   const coordinator = createCoordinator(store, app.log, options.models);
   app.decorate('coordinator', coordinator);

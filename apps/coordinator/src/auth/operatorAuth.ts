@@ -46,7 +46,7 @@ const refuse = (reply: FastifyReply, status: number, code: string, message: stri
 /**
  * Adds the operator check to every route of `app` (call before routes are registered); returns the
  * routes registered afterwards, each with its access, for tests that try every operator route.
- * @example installOperatorAuth(app, 'secret', new OperatorSessions(store)); // curl -H 'authorization: Bearer secret' …/api/tasks
+ * @example installOperatorAuth(app, 'secret', new OperatorSessions(store, { signingKey: 'secret' })); // curl -H 'authorization: Bearer secret' …/api/tasks
  */
 export function installOperatorAuth(app: FastifyInstance, operatorToken: string, sessions: OperatorSessions): RouteEntry[] {
   if (!operatorToken) throw new Error('an operator token is required');
