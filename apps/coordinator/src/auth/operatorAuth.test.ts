@@ -128,3 +128,30 @@ describe('underOperatorPrefix and redactUrl', () => {
     }
   });
 });
+
+describe('wrong operator tokens', () => {
+  it('refuses an address with FLT_RATE_LIMITED after 20 wrong tokens, the right one too, at sign-in as on the API', async () => {
+    const guessed = await startTestCoordinator();
+    try {
+      const call = (token: string) => fetch(`${guessed.url}/api/tasks`, { headers: { authorization: `Bearer ${token}` } });
+      const signIn = (token: string) => fetch(`${guessed.url}/api/session`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }),
+      });
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push((await call(`guess-${i}`)).status, (await signIn(`guess-${i}`)).status);
+
+      const api = await call(guessed.operatorToken);
+      const session = await signIn(guessed.operatorToken);
+      const noToken = await fetch(`${guessed.url}/api/tasks`);
+
+      expect(statuses).toEqual(Array(20).fill(401));
+      expect(api.status).toBe(429);
+      expect(await api.json()).toMatchObject({ code: ErrorCodes.RATE_LIMITED });
+      expect(session.status).toBe(429);
+      expect(await session.json()).toMatchObject({ code: ErrorCodes.RATE_LIMITED });
+      expect(noToken.status).toBe(401);
+    } finally {
+      await guessed.close();
+    }
+  });
+});

@@ -7,6 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes } from '@flotilla/protocol';
+import { AuthFailures } from './AuthFailures.ts';
 import { OperatorSessions, SESSION_COOKIE, readCookie } from './OperatorSessions.ts';
 import { collectRoutes, defaultAccess, underOperatorPrefix, type RouteEntry } from './routeAccess.ts';
 
@@ -43,12 +44,15 @@ function presentedToken(req: FastifyRequest): string | null {
 const refuse = (reply: FastifyReply, status: number, code: string, message: string) =>
   reply.code(status).header('www-authenticate', 'Bearer realm="flotilla"').send({ code, message });
 
+/** The refusal of an address that sent too many wrong tokens (see AuthFailures). */
+export const TOO_MANY_WRONG_TOKENS = 'too many wrong operator tokens from this address; try again in a few minutes';
+
 /**
  * Adds the operator check to every route of `app` (call before routes are registered); returns the
  * routes registered afterwards, each with its access, for tests that try every operator route.
  * @example installOperatorAuth(app, 'secret', new OperatorSessions(store, { signingKey: 'secret' })); // curl -H 'authorization: Bearer secret' …/api/tasks
  */
-export function installOperatorAuth(app: FastifyInstance, operatorToken: string, sessions: OperatorSessions): RouteEntry[] {
+export function installOperatorAuth(app: FastifyInstance, operatorToken: string, sessions: OperatorSessions, failures = new AuthFailures()): RouteEntry[] {
   if (!operatorToken) throw new Error('an operator token is required');
   const routes = collectRoutes(app);
   app.addHook('onRequest', async (req, reply) => {
@@ -60,7 +64,9 @@ export function installOperatorAuth(app: FastifyInstance, operatorToken: string,
     if (!needsOperator(req)) return;
     const token = presentedToken(req);
     if (token !== null) {
+      if (failures.blocked(req.ip)) return refuse(reply, 429, ErrorCodes.RATE_LIMITED, TOO_MANY_WRONG_TOKENS);
       if (sameSecret(token, operatorToken)) return;
+      failures.failed(req.ip);
       return refuse(reply, 401, ErrorCodes.UNAUTHORIZED, 'the operator token is wrong');
     }
     const session = readCookie(req.headers.cookie, SESSION_COOKIE);
