@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ErrorCodes, FlotillaError, type ErrorCode } from '@flotilla/protocol';
+import { AuthFailures } from './auth/AuthFailures.ts';
 import { installOperatorAuth, redactedRequestSerializer } from './auth/operatorAuth.ts';
 import { OperatorSessions } from './auth/OperatorSessions.ts';
 import type { RouteEntry } from './auth/routeAccess.ts';
@@ -111,8 +112,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   mkdirSync(options.dataDir, { recursive: true });
   const operatorToken = options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token;
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
-  const sessions = new OperatorSessions(store);
-  app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions));
+  const sessions = new OperatorSessions(store, { signingKey: operatorToken });
+  // Wrong operator tokens per address, shared by the auth hook and the dashboard's sign-in.
+  const authFailures = new AuthFailures();
+  app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions, authFailures));
   const coordinator = createCoordinator(store, app.log, options.models);
   app.decorate('coordinator', coordinator);
   // Registered before every plugin, so it runs before any of their hooks closes a socket.
@@ -149,7 +152,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // ws refuses frames past maxPayload outright; the slack lets our own check answer with a code.
   await app.register(websocket, { options: { maxPayload: maxFrameBytes + 1024 * 1024 } });
   await app.register(healthRoutes, { coordinator });
-  await app.register(sessionRoutes, { operatorToken, sessions });
+  await app.register(sessionRoutes, { operatorToken, sessions, failures: authFailures });
   await app.register(taskRoutes, { coordinator });
   await app.register(clientRoutes, { coordinator });
   await app.register(joinTokenRoutes, { coordinator });

@@ -1,9 +1,11 @@
 // Dashboard sessions: the dashboard trades the operator token once for an opaque random session id
 // that travels in an HttpOnly cookie, so no script on the web app's origin (the public join page
 // shares it) can read a credential. The store keeps only a digest of each id with its expiry, so a
-// restarted coordinator keeps its dashboards signed in and a copied database holds no cookie.
+// restarted coordinator keeps its dashboards signed in and a copied database holds no cookie. The
+// digest is keyed with the operator token: an operator who replaces a leaked token ends every
+// session that was opened with it.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Store } from '../store/Store.ts';
 
 export const SESSION_COOKIE = 'flotilla_session';
@@ -12,28 +14,45 @@ export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 /** Oldest sessions are dropped past this many, so repeated sign-ins cannot grow the store without bound. */
 const MAX_SESSIONS = 1000;
 
-const digest = (id: string): string => createHash('sha256').update(id).digest('hex');
-
 type SessionRecords = Pick<Store, 'putOperatorSession' | 'operatorSessionExpiry' | 'deleteOperatorSession' | 'pruneOperatorSessions'>;
+
+export interface OperatorSessionOptions {
+  /** Keys the stored digests: the operator token, so that a new token ends the old one's sessions. */
+  signingKey: string;
+  ttlMs?: number;
+  now?: () => number;
+}
 
 /**
  * Opaque session ids with a server-side expiry.
- * @example const { id } = sessions.create(); sessions.valid(id); // true for SESSION_TTL_MS
+ * @example const sessions = new OperatorSessions(store, { signingKey: operatorToken }); const { id } = sessions.create(); sessions.valid(id); // true for SESSION_TTL_MS
  */
 export class OperatorSessions {
-  constructor(private readonly records: SessionRecords, readonly ttlMs = SESSION_TTL_MS, private readonly now: () => number = () => Date.now()) {}
+  readonly ttlMs: number;
+  private readonly now: () => number;
+  private readonly signingKey: string;
+
+  constructor(private readonly records: SessionRecords, options: OperatorSessionOptions) {
+    this.ttlMs = options.ttlMs ?? SESSION_TTL_MS;
+    this.now = options.now ?? (() => Date.now());
+    this.signingKey = options.signingKey;
+  }
+
+  private digest(id: string): string {
+    return createHmac('sha256', this.signingKey).update(id).digest('hex');
+  }
 
   create(): { id: string; expiresAt: number } {
     const id = randomBytes(32).toString('base64url');
     const expiresAt = this.now() + this.ttlMs;
     this.records.pruneOperatorSessions(this.now(), MAX_SESSIONS - 1);
-    this.records.putOperatorSession(digest(id), expiresAt);
+    this.records.putOperatorSession(this.digest(id), expiresAt);
     return { id, expiresAt };
   }
 
   /** True for a session that exists and has not expired; an expired one is forgotten. */
   valid(id: string): boolean {
-    const key = digest(id);
+    const key = this.digest(id);
     const expiresAt = this.records.operatorSessionExpiry(key);
     if (expiresAt === null) return false;
     if (expiresAt > this.now()) return true;
@@ -42,7 +61,7 @@ export class OperatorSessions {
   }
 
   end(id: string): void {
-    this.records.deleteOperatorSession(digest(id));
+    this.records.deleteOperatorSession(this.digest(id));
   }
 }
 

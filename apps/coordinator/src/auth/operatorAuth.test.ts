@@ -104,4 +104,54 @@ describe('underOperatorPrefix and redactUrl', () => {
   it('keeps the access token out of logged URLs', () => {
     expect(redactUrl('/api/events?taskId=t&access_token=s3cret&after=4')).toBe('/api/events?taskId=t&access_token=[redacted]&after=4');
   });
+
+  it('keeps the token out of logged URLs whatever the spelling of its name the query parser accepts', () => {
+    // The query parser decodes names: each of these authenticates /api/events as access_token does.
+    for (const name of ['%61ccess_token', 'access%5Ftoken', 'access%5ftoken', '%61%63%63%65%73%73%5f%74%6f%6b%65%6e']) {
+      expect(redactUrl(`/api/events?${name}=s3cret`)).toBe(`/api/events?${name}=[redacted]`);
+    }
+    expect(redactUrl('/vertical/ws?job=j&role=guest&%74oken=s3cret')).toBe('/vertical/ws?job=j&role=guest&%74oken=[redacted]');
+    expect(redactUrl('/api/events?access_token=a&access_token=s3cret#x')).toBe('/api/events?access_token=[redacted]&access_token=[redacted]#x');
+    expect(redactUrl('/api/events?after=%zz&taskId=t')).toBe('/api/events?after=%zz&taskId=t');
+  });
+
+  it('keeps a token sent with an encoded name out of the request log', async () => {
+    const lines: string[] = [];
+    const logged = await startTestCoordinator({ logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } } });
+    try {
+      const res = await fetch(`${logged.url}/api/tasks?%61ccess_token=${logged.operatorToken}`);
+      await res.arrayBuffer();
+      expect(lines.some((line) => line.includes('%61ccess_token=[redacted]'))).toBe(true);
+      expect(lines.filter((line) => line.includes(logged.operatorToken))).toEqual([]);
+    } finally {
+      await logged.close();
+    }
+  });
+});
+
+describe('wrong operator tokens', () => {
+  it('refuses an address with FLT_RATE_LIMITED after 20 wrong tokens, the right one too, at sign-in as on the API', async () => {
+    const guessed = await startTestCoordinator();
+    try {
+      const call = (token: string) => fetch(`${guessed.url}/api/tasks`, { headers: { authorization: `Bearer ${token}` } });
+      const signIn = (token: string) => fetch(`${guessed.url}/api/session`, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }),
+      });
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push((await call(`guess-${i}`)).status, (await signIn(`guess-${i}`)).status);
+
+      const api = await call(guessed.operatorToken);
+      const session = await signIn(guessed.operatorToken);
+      const noToken = await fetch(`${guessed.url}/api/tasks`);
+
+      expect(statuses).toEqual(Array(20).fill(401));
+      expect(api.status).toBe(429);
+      expect(await api.json()).toMatchObject({ code: ErrorCodes.RATE_LIMITED });
+      expect(session.status).toBe(429);
+      expect(await session.json()).toMatchObject({ code: ErrorCodes.RATE_LIMITED });
+      expect(noToken.status).toBe(401);
+    } finally {
+      await guessed.close();
+    }
+  });
 });

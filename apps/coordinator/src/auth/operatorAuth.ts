@@ -7,6 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes } from '@flotilla/protocol';
+import { AuthFailures } from './AuthFailures.ts';
 import { OperatorSessions, SESSION_COOKIE, readCookie } from './OperatorSessions.ts';
 import { collectRoutes, defaultAccess, underOperatorPrefix, type RouteEntry } from './routeAccess.ts';
 
@@ -43,12 +44,15 @@ function presentedToken(req: FastifyRequest): string | null {
 const refuse = (reply: FastifyReply, status: number, code: string, message: string) =>
   reply.code(status).header('www-authenticate', 'Bearer realm="flotilla"').send({ code, message });
 
+/** The refusal of an address that sent too many wrong tokens (see AuthFailures). */
+export const TOO_MANY_WRONG_TOKENS = 'too many wrong operator tokens from this address; try again in a few minutes';
+
 /**
  * Adds the operator check to every route of `app` (call before routes are registered); returns the
  * routes registered afterwards, each with its access, for tests that try every operator route.
- * @example installOperatorAuth(app, 'secret', new OperatorSessions(store)); // curl -H 'authorization: Bearer secret' …/api/tasks
+ * @example installOperatorAuth(app, 'secret', new OperatorSessions(store, { signingKey: 'secret' })); // curl -H 'authorization: Bearer secret' …/api/tasks
  */
-export function installOperatorAuth(app: FastifyInstance, operatorToken: string, sessions: OperatorSessions): RouteEntry[] {
+export function installOperatorAuth(app: FastifyInstance, operatorToken: string, sessions: OperatorSessions, failures = new AuthFailures()): RouteEntry[] {
   if (!operatorToken) throw new Error('an operator token is required');
   const routes = collectRoutes(app);
   app.addHook('onRequest', async (req, reply) => {
@@ -60,7 +64,9 @@ export function installOperatorAuth(app: FastifyInstance, operatorToken: string,
     if (!needsOperator(req)) return;
     const token = presentedToken(req);
     if (token !== null) {
+      if (failures.blocked(req.ip)) return refuse(reply, 429, ErrorCodes.RATE_LIMITED, TOO_MANY_WRONG_TOKENS);
       if (sameSecret(token, operatorToken)) return;
+      failures.failed(req.ip);
       return refuse(reply, 401, ErrorCodes.UNAUTHORIZED, 'the operator token is wrong');
     }
     const session = readCookie(req.headers.cookie, SESSION_COOKIE);
@@ -79,9 +85,34 @@ export function installOperatorAuth(app: FastifyInstance, operatorToken: string,
   return routes;
 }
 
-/** The URL as logged: secrets in the query (the event stream's access_token) are replaced. */
+/** Query parameters that carry a secret: the event stream's operator token, a vertical party's token. */
+const SECRET_PARAMS = new Set(['access_token', 'token', 'jointoken']);
+
+/** A query parameter's name as the query parser reads it (`%61ccess_token` is `access_token`). */
+function decodedName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return name.toLowerCase();
+  }
+}
+
+/**
+ * The URL as logged: secrets in the query are replaced, whatever the spelling of their names
+ * (the query parser decodes names, so matching the raw text would log `?%61ccess_token=…`).
+ * @example redactUrl('/api/events?%61ccess_token=s3cret') // '/api/events?%61ccess_token=[redacted]'
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:access_token|token|joinToken)=)[^&#]*/gi, '$1[redacted]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const hash = url.indexOf('#', q);
+  const end = hash < 0 ? url.length : hash;
+  const query = url.slice(q + 1, end).split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    const name = eq < 0 ? pair : pair.slice(0, eq);
+    return SECRET_PARAMS.has(decodedName(name)) ? `${name}=[redacted]` : pair;
+  });
+  return `${url.slice(0, q + 1)}${query.join('&')}${url.slice(end)}`;
 }
 
 /** Fastify's default request serializer with the query redacted; see redactUrl. */

@@ -100,6 +100,19 @@ describe('dashboard session', () => {
     expect(response.status).toBe(200);
   });
 
+  it('ends every session when the coordinator restarts with another operator token (a leaked token is replaced)', async () => {
+    const cookie = cookieOf(await signIn(TEST_OPERATOR_TOKEN));
+    await coordinator.close();
+    coordinator = await startTestCoordinator({ dataDir: coordinator.dataDir, operatorToken: 'a-new-operator-token-after-a-leak' });
+
+    const response = await fetch(`${coordinator.url}/api/tasks`, { headers: { cookie } });
+
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: ErrorCodes.UNAUTHORIZED, message: expect.stringContaining('session') });
+    await coordinator.close();
+    coordinator = await startTestCoordinator({ dataDir: coordinator.dataDir });
+  });
+
   it('refuses an invented session id', async () => {
     const response = await fetch(`${coordinator.url}/api/tasks`, { headers: { cookie: `${SESSION_COOKIE}=${'A'.repeat(43)}` } });
     expect(response.status).toBe(401);
@@ -112,7 +125,7 @@ describe('OperatorSessions', () => {
   it('expires a session on the server after its time to live', () => {
     vi.useFakeTimers({ now: 1_000_000 });
     try {
-      const sessions = new OperatorSessions(store(), 60_000);
+      const sessions = new OperatorSessions(store(), { signingKey: 'k', ttlMs: 60_000 });
       const { id, expiresAt } = sessions.create();
 
       expect(expiresAt).toBe(1_060_000);
@@ -127,7 +140,7 @@ describe('OperatorSessions', () => {
   });
 
   it('keeps a bounded number of sessions, dropping the oldest', () => {
-    const sessions = new OperatorSessions(store());
+    const sessions = new OperatorSessions(store(), { signingKey: 'k' });
     const first = sessions.create().id;
     const later = Array.from({ length: 1000 }, () => sessions.create().id);
 

@@ -4,10 +4,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
-import { sameSecret } from './operatorAuth.ts';
+import type { AuthFailures } from './AuthFailures.ts';
+import { TOO_MANY_WRONG_TOKENS, sameSecret } from './operatorAuth.ts';
 import { OperatorSessions, SESSION_COOKIE, readCookie, sessionCookie } from './OperatorSessions.ts';
 
-export const sessionRoutes: FastifyPluginAsyncTypebox<{ operatorToken: string; sessions: OperatorSessions }> = async (app, { operatorToken, sessions }) => {
+export const sessionRoutes: FastifyPluginAsyncTypebox<{ operatorToken: string; sessions: OperatorSessions; failures: AuthFailures }> = async (app, { operatorToken, sessions, failures }) => {
   app.post('/api/session', {
     config: { access: 'public' },
     schema: {
@@ -16,7 +17,11 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ operatorToken: string; s
       body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }),
     },
   }, async (req, reply) => {
-    if (!sameSecret(req.body.token, operatorToken)) throw new FlotillaError(ErrorCodes.UNAUTHORIZED, 'the operator token is wrong');
+    if (failures.blocked(req.ip)) throw new FlotillaError(ErrorCodes.RATE_LIMITED, TOO_MANY_WRONG_TOKENS);
+    if (!sameSecret(req.body.token, operatorToken)) {
+      failures.failed(req.ip);
+      throw new FlotillaError(ErrorCodes.UNAUTHORIZED, 'the operator token is wrong');
+    }
     const { id, expiresAt } = sessions.create();
     reply.header('set-cookie', sessionCookie(id, { secure: req.protocol === 'https', maxAgeMs: sessions.ttlMs }));
     reply.header('cache-control', 'no-store');

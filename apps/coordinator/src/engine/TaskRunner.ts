@@ -20,6 +20,11 @@ import { evaluateRound } from './roundEvaluation.ts';
 import { SecureRound, type SecAggClientMessage } from './SecureRound.ts';
 import { selectionSeed } from './selectionSeed.ts';
 
+/** The pause after an abandoned round before the next is planned (see loopRounds). */
+export const ABANDONED_ROUND_PAUSE_MS = 1_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => { setTimeout(resolve, ms).unref(); });
+
 export class TaskRunner {
   weights: Float32Array;
   version: number;
@@ -132,8 +137,16 @@ export class TaskRunner {
         this.setState('completed', sampleStop);
         break;
       }
+      const versionBefore = this.version;
       try {
         await this.runRound(round, instructions);
+        // An abandoned round (no new version) may have ended at once, e.g. when every selected
+        // socket was closing but its close event had not run: starting the next at once, on the
+        // same unreachable clients, would spend the whole round budget in a burst. A pause lets
+        // the sockets' close events run; an operator's pause or stop cuts it short.
+        if (this.version === versionBefore && this.state === 'running') {
+          await Promise.race([sleep(ABANDONED_ROUND_PAUSE_MS), new Promise<void>((r) => (this.wakeUp = r))]);
+        }
       } catch (err) {
         // A bug must not leave the task spinning: record it and fail the task visibly.
         this.deps.log.error({ taskId: this.id, round, err }, 'round engine failed');

@@ -65,7 +65,7 @@ describe('Admission', () => {
     expect(refusals[5]).toEqual({ code: ErrorCodes.RATE_LIMITED, fatal: true });
   });
 
-  it('forgives a client that slows down: the refusals in a row start again from zero', () => {
+  it('forgives a client that slows down: its refusals refill at the message rate', () => {
     let now = 0;
     const ticket = new Admission(limits({ messageBurst: 2, messagesPerSecond: 10 }), () => now).openConnection('192.0.2.1');
     for (let round = 0; round < 5; round++) {
@@ -75,6 +75,18 @@ describe('Admission', () => {
       expect(codeOf(() => ticket.admitMessage())?.fatal).toBe(false);
       now += 200;
     }
+  });
+
+  it('closes a connection that keeps sending far above its rate, though the refill admits a message now and then', () => {
+    let now = 0;
+    const ticket = new Admission(DEFAULT_ADMISSION_LIMITS, () => now).openConnection('192.0.2.1');
+    // 2,000 messages a second against 50 for 5 s: every fortieth is admitted, so the refusals never run 200 in a row.
+    const outcomes = Array.from({ length: 10_000 }, () => {
+      now += 0.5;
+      return codeOf(() => ticket.admitMessage());
+    });
+
+    expect(outcomes.some((o) => o?.fatal === true)).toBe(true);
   });
 
   it('never limits what a SecAgg client sends in a round: heartbeat, progress twice a second, four SecAgg messages', () => {

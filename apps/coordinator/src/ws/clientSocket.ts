@@ -178,9 +178,15 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
           rejections.noted(address, 'fit.failed', { reqId: req.id, clientId: from.id, round: message.round, reason: message.code }, 'client reports a training failure');
           tasks.runner(message.taskId)?.fitFailed(from.id, message.round, message.code);
           return;
-        case 'progress':
+        case 'progress': {
+          // Only a selected client's progress in the round in flight reaches the dashboards; any
+          // other (a late one after the round closed, or one naming a task the client is not in) is
+          // dropped, so no client can fill every dashboard's stream with progress it does not make.
+          const rs = tasks.runner(message.taskId)?.current;
+          if (!rs || rs.round !== message.round || !rs.selected.has(from.id)) return;
           bus.publish('client.progress', message.taskId, { clientId: from.id, ...message }, { durable: false });
           return;
+        }
         case 'secagg.advertise':
         case 'secagg.shares':
         case 'secagg.masked':

@@ -21,6 +21,12 @@ export class TokenBucket {
     return true;
   }
 
+  /** True when a token is there to take (taking none). */
+  hasToken(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= 1;
+  }
+
   /** True once the bucket has refilled completely: its state no longer matters and it can be dropped. */
   full(now: number): boolean {
     this.refill(now);
