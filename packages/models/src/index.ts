@@ -1,4 +1,4 @@
-// Public API of @flotilla/models: the model zoo, models from a data schema and their shape checks, flat weights, tfjs format, training, backends.
+// Public API of @flotilla/models: the model zoo, models from a data schema and their shape checks, pretrained uploads, flat weights, tfjs format, training, backends.
 
 export { ModelError } from './errors.ts';
 export type { ModelErrorCode } from './errors.ts';
@@ -21,3 +21,5 @@ export { registerWasmTrainingKernels } from './kernels/wasmTrainingKernels.ts';
 export { buildModelForSchema, modelsFor, schemaObjective, SCHEMA_MODELS, MlpOptions, CnnOptions, RnnOptions } from './schemaModels.ts';
 export type { SchemaModelName, SchemaModelEntry, SchemaModelOptions, SchemaObjective } from './schemaModels.ts';
 export { checkModelAgainstSchema, checkSpecAgainstSchema } from './schemaCheck.ts';
+export { loadPretrainedModel, DEFAULT_UPLOAD_LIMITS } from './pretrained.ts';
+export type { PretrainedUpload, UploadLimits } from './pretrained.ts';
