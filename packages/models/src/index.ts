@@ -1,4 +1,4 @@
-// Public API of @flotilla/models: the model zoo, models from a data schema and their shape checks, pretrained uploads, flat weights, tfjs format, training, backends.
+// Public API of @flotilla/models: the model zoo, models from a data schema and their shape checks, pretrained uploads, frozen layers, flat weights, tfjs format, training, backends.
 
 export { ModelError } from './errors.ts';
 export type { ModelErrorCode } from './errors.ts';
@@ -23,3 +23,5 @@ export type { SchemaModelName, SchemaModelEntry, SchemaModelOptions, SchemaObjec
 export { checkModelAgainstSchema, checkSpecAgainstSchema } from './schemaCheck.ts';
 export { loadPretrainedModel, DEFAULT_UPLOAD_LIMITS } from './pretrained.ts';
 export type { PretrainedUpload, UploadLimits } from './pretrained.ts';
+export { freezeLayers, trainableMask } from './freeze.ts';
+export type { FreezeSpec } from './freeze.ts';
