@@ -25,3 +25,5 @@ export { loadPretrainedModel, DEFAULT_UPLOAD_LIMITS } from './pretrained.ts';
 export type { PretrainedUpload, UploadLimits } from './pretrained.ts';
 export { freezeLayers, trainableMask } from './freeze.ts';
 export type { FreezeSpec } from './freeze.ts';
+export { trainRegression, evaluateRegression } from './regression.ts';
+export type { RegressionData, RegressionResult } from './regression.ts';
