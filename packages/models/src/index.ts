@@ -14,7 +14,7 @@ export type { TrainingPlan, TrainingProgress, TrainingHooks, TrainingResult, Cen
 export { privateGradient, clippedGradientSum } from './dpSgd.ts';
 export type { DpSgdPlan, NoiseSource, ClippedSum } from './dpSgd.ts';
 export { yieldToEventLoop } from './batches.ts';
-export type { LabelledData } from './batches.ts';
+export type { LabelledData, LabelArray } from './batches.ts';
 export { initNodeBackend } from './backendNode.ts';
 export type { NodeBackendPreference, NodeBackendInfo } from './backendNode.ts';
 export { registerWasmTrainingKernels } from './kernels/wasmTrainingKernels.ts';

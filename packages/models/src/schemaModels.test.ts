@@ -152,4 +152,24 @@ describe('training on wasm', () => {
       model.dispose();
     }
   });
+
+  it('a token-level vocabulary past 255 symbols trains with Uint16Array labels', async () => {
+    const vocabulary = Array.from({ length: 300 }, (_, i) => `w${i}`);
+    const schema: TextSchema = { kind: 'text', level: 'token', vocabulary, unknown: 0, sequenceLength: 3 };
+    // Token i is followed by token (i + 1) mod 300, from 270 on, so labels reach past 255.
+    const count = 40;
+    const images = Float32Array.from({ length: count * 3 }, (_, k) => 270 + (Math.floor(k / 3) + (k % 3)) % 30);
+    const labels = Uint16Array.from({ length: count }, (_, i) => (270 + (i + 3) % 30) % 300);
+    const model = buildModelForSchema(schema, { model: 'gru', units: 8, seed: 2 });
+    const before = await evaluateModel(model, images, labels, count);
+
+    await trainLocal(model, { images, labels, count }, { epochs: 4, batchSize: 10, learningRate: 1, seed: 1 });
+    const after = await evaluateModel(model, images, labels, count);
+
+    expect(Math.max(...labels)).toBeGreaterThan(255);
+    expect(after.loss).toBeLessThan(before.loss);
+    await expect(trainLocal(model, { images, labels: Int32Array.from(labels, (l, i) => (i === 5 ? -1 : l)), count }, { epochs: 1, batchSize: 10, learningRate: 1 }))
+      .rejects.toMatchObject({ code: 'MODEL_DATA_INVALID', message: expect.stringContaining('at 5') });
+    model.dispose();
+  });
 });
