@@ -26,8 +26,12 @@ export function modelIo(model: tf.LayersModel): ModelIo {
   return { inputShape, inputSize: inputShape.reduce((a, b) => a * b, 1), classes };
 }
 
-/** Throws `ModelError('MODEL_DATA_INVALID')` when the arrays cannot hold `count` examples for this model. */
+/** Throws `ModelError('MODEL_DATA_INVALID')` when the arrays cannot hold `count` examples for this model, `MODEL_SPEC_INVALID` for a one-unit output. */
 export function checkData(io: ModelIo, images: Float32Array, labels: LabelArray, count: number): void {
+  // One output unit is a regression (trainRegression): cross-entropy over one "class" learns nothing.
+  if (io.classes < 2) {
+    throw new ModelError('MODEL_SPEC_INVALID', `a classifier needs at least two output units, this model has ${io.classes}; train a regression with trainRegression`);
+  }
   if (!Number.isInteger(count) || count < 1) {
     throw new ModelError('MODEL_DATA_INVALID', `need at least one example, got count ${count}`);
   }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TabularSchema } from '@flotilla/protocol';
 import { evaluateRegression, trainRegression } from './regression.ts';
+import { trainLocal } from './train.ts';
 import { buildModelForSchema } from './schemaModels.ts';
 import { initNodeBackend } from './backendNode.ts';
 import { blobs } from './testSupport.ts';
@@ -38,7 +39,7 @@ describe('trainRegression', () => {
     model.dispose();
   });
 
-  it('refuses a classifier, non-finite targets and DP-SGD with coded errors', async () => {
+  it('refuses a classifier, non-finite targets and DP-SGD, and trainLocal refuses the regression model, with coded errors', async () => {
     const data = rows(10, 1);
     const regression = buildModelForSchema(SCHEMA, { seed: 1 });
     const classifier = buildModelForSchema({ ...SCHEMA, target: { type: 'classification', classes: ['lo', 'hi'] } }, { seed: 1 });
@@ -49,6 +50,8 @@ describe('trainRegression', () => {
       .rejects.toMatchObject({ code: 'MODEL_DATA_INVALID', message: expect.stringContaining('at 3') });
     await expect(trainRegression(regression, data, { ...plan, dpSgd: { clipNorm: 1, noiseMultiplier: 1, microbatchSize: 1 } as never }))
       .rejects.toMatchObject({ code: 'MODEL_PLAN_INVALID' });
+    await expect(trainLocal(regression, { images: data.inputs, labels: new Uint8Array(10), count: 10 }, plan))
+      .rejects.toMatchObject({ code: 'MODEL_SPEC_INVALID', message: expect.stringContaining('trainRegression') });
     regression.dispose();
     classifier.dispose();
   });
