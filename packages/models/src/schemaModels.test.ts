@@ -80,6 +80,16 @@ describe('the registry', () => {
     expect(() => buildModelForSchema(TABLE, { model: 'mlp', units: 3 })).toThrow(expect.objectContaining({ code: 'MODEL_SPEC_INVALID' }));
   });
 
+  it('refuses a CNN whose dense layer would be too large for a tab, and builds it with global pooling', () => {
+    const large = image(1024, 1024, 3);
+
+    expect(() => buildModelForSchema(large)).toThrow(expect.objectContaining({ code: 'MODEL_SPEC_INVALID', message: expect.stringContaining("pooling 'global'") }));
+    const model = buildModelForSchema(large, { pooling: 'global', seed: 1 });
+    expect(() => checkModelAgainstSchema(model, large)).not.toThrow();
+    expect(model.countParams()).toBeLessThan(10_000);
+    model.dispose();
+  });
+
   it('initialises deterministically from a seed', () => {
     const a = buildModelForSchema(TEXT, { model: 'gru', seed: 4 });
     const b = buildModelForSchema(TEXT, { model: 'gru', seed: 4 });
@@ -137,6 +147,19 @@ describe('training on wasm', () => {
         model.dispose();
       }
     }
+  });
+
+  it('the globally pooled CNN trains on wasm too', async () => {
+    const schema = image(16, 16, 3);
+    const data = twoImageClasses(schema, 20, 13);
+    const model = buildModelForSchema(schema, { pooling: 'global', filters: [4, 8], denseUnits: 8, seed: 6 });
+    const before = await evaluateModel(model, data.images, data.labels, data.count);
+
+    await trainLocal(model, data, { epochs: 3, batchSize: 10, learningRate: 0.1, seed: 3 });
+    const after = await evaluateModel(model, data.images, data.labels, data.count);
+
+    expect(after.loss).toBeLessThan(before.loss);
+    model.dispose();
   });
 
   it('the LSTM and GRU text models learn a tiny repeated corpus', async () => {

@@ -15,7 +15,12 @@ export const MlpOptions = Type.Object({
 export const CnnOptions = Type.Object({
   filters: Type.Optional(Type.Tuple([Type.Integer({ minimum: 1, maximum: 256 }), Type.Integer({ minimum: 1, maximum: 256 })])),
   denseUnits: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+  /** How the last feature map reaches the dense layer: all of it (default), or its per-filter mean (for large images). */
+  pooling: Type.Optional(Type.Union([Type.Literal('flatten'), Type.Literal('global')])),
 });
+
+/** Largest dense layer after the CNN's feature map, in weights: past it a tab cannot train the model. */
+export const MAX_CNN_DENSE_WEIGHTS = 16_000_000;
 /** Options of the recurrent text models: embedding width and units of the one recurrent layer. */
 export const RnnOptions = Type.Object({
   embeddingSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 512 })),
@@ -80,6 +85,13 @@ function logreg(schema: DataSchema, _options: SchemaModelOptions, seed: number |
 // 'same' pooling keeps odd and tiny sizes (64×48, 5×5, even 1×1) valid: the output is ceil(n/2).
 function cnn(schema: DataSchema, options: SchemaModelOptions, seed: number | undefined): tf.LayersModel {
   const [f1, f2] = options.filters ?? [16, 32];
+  const [height = 1, width = 1] = schemaInputShape(schema);
+  const global = options.pooling === 'global';
+  // Checked before building: a 1024×1024 image flattens to 2M features, 134M weights at 64 units.
+  const denseWeights = (global ? f2 : Math.ceil(height / 4) * Math.ceil(width / 4) * f2) * (options.denseUnits ?? 64);
+  if (denseWeights > MAX_CNN_DENSE_WEIGHTS) {
+    throw new ModelError('MODEL_SPEC_INVALID', `the CNN's dense layer would hold ${denseWeights} weights (limit ${MAX_CNN_DENSE_WEIGHTS}); use pooling 'global' or fewer filters`);
+  }
   return tf.sequential({
     name: 'cnn',
     layers: [
@@ -89,7 +101,7 @@ function cnn(schema: DataSchema, options: SchemaModelOptions, seed: number | und
       tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2, strides: 2, padding: 'same' }),
       tf.layers.conv2d({ name: 'conv2', filters: f2, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: glorot(seed, 2) }),
       tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2, strides: 2, padding: 'same' }),
-      tf.layers.flatten({ name: 'flatten' }),
+      global ? tf.layers.globalAveragePooling2d({ name: 'global_pool' }) : tf.layers.flatten({ name: 'flatten' }),
       tf.layers.dense({ name: 'fc', units: options.denseUnits ?? 64, activation: 'relu', kernelInitializer: glorot(seed, 3) }),
       head(schema, seed, 4),
     ],
