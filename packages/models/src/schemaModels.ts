@@ -132,8 +132,9 @@ function rnn(cell: 'lstm' | 'gru') {
 }
 
 /**
- * The architectures a task can build from its schema, by name. Forms and CLI help list
- * `description` and `parameters`; {@link modelsFor} says which apply to a schema (the first is the default).
+ * The architectures a task can build from its schema, by name, in order of preference: for each
+ * kind of schema the first that takes it is the default. Forms and CLI help list `description`
+ * and `parameters`; {@link modelsFor} says which apply to a schema.
  * @example Object.values(SCHEMA_MODELS).filter((m) => m.kinds.includes('image')).map((m) => m.name) // ['cnn', 'mlp', 'logreg']
  */
 export const SCHEMA_MODELS: Readonly<Record<SchemaModelName, SchemaModelEntry>> = Object.freeze({
@@ -144,9 +145,6 @@ export const SCHEMA_MODELS: Readonly<Record<SchemaModelName, SchemaModelEntry>> 
   gru: { name: 'gru', description: 'symbol embedding, one GRU layer, softmax over the vocabulary', kinds: ['text'], parameters: RnnOptions, build: rnn('gru') },
 });
 
-// Default first: the architecture a task gets when it names none.
-const PREFERENCE: Record<DataSchema['kind'], SchemaModelName[]> = { image: ['cnn', 'mlp', 'logreg'], tabular: ['mlp', 'logreg'], text: ['lstm', 'gru'] };
-
 /**
  * Names of the architectures that fit a schema, the default first. Logistic regression is
  * classification only, so a regression table gets just the MLP.
@@ -154,7 +152,9 @@ const PREFERENCE: Record<DataSchema['kind'], SchemaModelName[]> = { image: ['cnn
  */
 export function modelsFor(schema: DataSchema): SchemaModelName[] {
   const regression = schema.kind === 'tabular' && schema.target.type === 'regression';
-  return PREFERENCE[schema.kind].filter((name) => SCHEMA_MODELS[name].kinds.includes(schema.kind) && !(regression && name === 'logreg'));
+  return Object.values(SCHEMA_MODELS)
+    .filter((entry) => entry.kinds.includes(schema.kind) && !(regression && entry.name === 'logreg'))
+    .map((entry) => entry.name);
 }
 
 /**
