@@ -8,6 +8,7 @@ import { exportTfjsArtifacts } from './tfjsFormat.ts';
 import { getFlatWeights } from './weights.ts';
 import { trainLocal } from './train.ts';
 import { initNodeBackend } from './backendNode.ts';
+import { createModel } from './zoo.ts';
 import { blobs, firstDifference } from './testSupport.ts';
 
 beforeAll(async () => {
@@ -91,5 +92,20 @@ describe('freezeLayers', () => {
     layerBytes(rebuilt, 'hidden1').forEach((w, i) => expect(firstDifference(w, hidden1[i]!)).toBe(-1));
     model.dispose();
     rebuilt.dispose();
+  });
+
+  it('travels as a tfjs model spec: the topology rebuilds frozen, with the same seeded weights on every side', async () => {
+    const model = buildModelForSchema({ kind: 'text', level: 'char', vocabulary: ['?', 'a', 'b'], unknown: 0, sequenceLength: 4 }, { model: 'lstm', units: 4, seed: 1 });
+    freezeLayers(model, { upTo: 'embedding' });
+    const { modelJson } = await exportTfjsArtifacts(model);
+    const spec = { kind: 'tfjs' as const, modelTopology: JSON.parse(JSON.stringify(modelJson.modelTopology)) };
+
+    const coordinator = await createModel(spec, 7);
+    const client = await createModel(spec, 7);
+
+    expect(coordinator.layers.map((l) => [l.name, l.trainable])).toEqual([['embedding', false], ['lstm', true], ['output', true]]);
+    expect(firstDifference(getFlatWeights(coordinator), getFlatWeights(client))).toBe(-1);
+    expect(firstDifference(trainableMask(coordinator), trainableMask(model))).toBe(-1);
+    [model, coordinator, client].forEach((m) => m.dispose());
   });
 });
