@@ -3,8 +3,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from './errors.ts';
 
+/**
+ * Class ids, one per example. Uint8Array holds MNIST's ten digits; a text task's vocabulary (up to
+ * 50,000 symbols) or a table's classes (up to 1,000) need the wider arrays.
+ */
+export type LabelArray = Uint8Array | Uint16Array | Int32Array;
+
 /** Examples as flat arrays: `images` holds `count` rows in the model's input layout, `labels` class ids. */
-export type LabelledData = { images: Float32Array; labels: Uint8Array; count: number };
+export type LabelledData = { images: Float32Array; labels: LabelArray; count: number };
 
 /** What a model takes and gives: the input shape without batch dimension, its size, the class count. */
 export type ModelIo = { inputShape: number[]; inputSize: number; classes: number };
@@ -20,8 +26,12 @@ export function modelIo(model: tf.LayersModel): ModelIo {
   return { inputShape, inputSize: inputShape.reduce((a, b) => a * b, 1), classes };
 }
 
-/** Throws `ModelError('MODEL_DATA_INVALID')` when the arrays cannot hold `count` examples for this model. */
-export function checkData(io: ModelIo, images: Float32Array, labels: Uint8Array, count: number): void {
+/** Throws `ModelError('MODEL_DATA_INVALID')` when the arrays cannot hold `count` examples for this model, `MODEL_SPEC_INVALID` for a one-unit output. */
+export function checkData(io: ModelIo, images: Float32Array, labels: LabelArray, count: number): void {
+  // One output unit is a regression (trainRegression): cross-entropy over one "class" learns nothing.
+  if (io.classes < 2) {
+    throw new ModelError('MODEL_SPEC_INVALID', `a classifier needs at least two output units, this model has ${io.classes}; train a regression with trainRegression`);
+  }
   if (!Number.isInteger(count) || count < 1) {
     throw new ModelError('MODEL_DATA_INVALID', `need at least one example, got count ${count}`);
   }
@@ -33,7 +43,7 @@ export function checkData(io: ModelIo, images: Float32Array, labels: Uint8Array,
   }
   // An out-of-range label would one-hot to all zeros and train silently on nothing.
   for (let i = 0; i < count; i++) {
-    if (labels[i]! >= io.classes) {
+    if (!(labels[i]! >= 0 && labels[i]! < io.classes)) {
       throw new ModelError('MODEL_DATA_INVALID', `label ${labels[i]} at ${i} is not below the model's ${io.classes} classes`);
     }
   }

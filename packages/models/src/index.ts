@@ -1,4 +1,4 @@
-// Public API of @flotilla/models: the model zoo, flat weights, tfjs format, training, backends.
+// Public API of @flotilla/models: the model zoo, models from a data schema and their shape checks, pretrained uploads, frozen layers, flat weights, tfjs format, training, backends.
 
 export { ModelError } from './errors.ts';
 export type { ModelErrorCode } from './errors.ts';
@@ -14,7 +14,16 @@ export type { TrainingPlan, TrainingProgress, TrainingHooks, TrainingResult, Cen
 export { privateGradient, clippedGradientSum } from './dpSgd.ts';
 export type { DpSgdPlan, NoiseSource, ClippedSum } from './dpSgd.ts';
 export { yieldToEventLoop } from './batches.ts';
-export type { LabelledData } from './batches.ts';
+export type { LabelledData, LabelArray } from './batches.ts';
 export { initNodeBackend } from './backendNode.ts';
 export type { NodeBackendPreference, NodeBackendInfo } from './backendNode.ts';
 export { registerWasmTrainingKernels } from './kernels/wasmTrainingKernels.ts';
+export { buildModelForSchema, modelsFor, schemaObjective, SCHEMA_MODELS, MlpOptions, CnnOptions, RnnOptions, MAX_CNN_DENSE_WEIGHTS } from './schemaModels.ts';
+export type { SchemaModelName, SchemaModelEntry, SchemaModelOptions, SchemaObjective } from './schemaModels.ts';
+export { checkModelAgainstSchema, checkSpecAgainstSchema } from './schemaCheck.ts';
+export { loadPretrainedModel, DEFAULT_UPLOAD_LIMITS } from './pretrained.ts';
+export type { PretrainedUpload, UploadLimits } from './pretrained.ts';
+export { freezeLayers, trainableMask } from './freeze.ts';
+export type { FreezeSpec } from './freeze.ts';
+export { trainRegression, evaluateRegression } from './regression.ts';
+export type { RegressionData, RegressionResult } from './regression.ts';

@@ -145,8 +145,8 @@ function checkModelJson(value: unknown): tf.io.ModelJSON {
 
 const BYTES_PER_DTYPE: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
 
-// Undefined when some entry's size is not knowable up front (strings); decoding then decides.
-function expectedByteLength(specs: tf.io.WeightsManifestEntry[]): number | undefined {
+/** Bytes the manifest entries describe; undefined when some entry's size is not knowable up front (strings). */
+export function expectedByteLength(specs: tf.io.WeightsManifestEntry[]): number | undefined {
   let total = 0;
   for (const spec of specs) {
     const stored = spec.quantization?.dtype ?? spec.dtype;

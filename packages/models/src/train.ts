@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffleInPlace } from '@flotilla/core';
 import { ModelError } from './errors.ts';
-import { checkData, countCorrect, gatherBatch, modelIo, throwIfAborted, yieldToEventLoop, type LabelledData } from './batches.ts';
+import { checkData, countCorrect, gatherBatch, modelIo, throwIfAborted, yieldToEventLoop, type LabelArray, type LabelledData } from './batches.ts';
 import { checkDpSgdPlan, privateGradient, type DpSgdPlan } from './dpSgd.ts';
 import { getFlatWeights, setFlatWeights } from './weights.ts';
 
@@ -156,7 +156,7 @@ function step(
  * @example const { accuracy } = await evaluateModel(model, test.images, test.labels, test.count);
  */
 export async function evaluateModel(
-  model: tf.LayersModel, images: Float32Array, labels: Uint8Array, count: number, batchSize = 1000,
+  model: tf.LayersModel, images: Float32Array, labels: LabelArray, count: number, batchSize = 1000,
 ): Promise<{ loss: number; accuracy: number }> {
   const io = modelIo(model);
   checkData(io, images, labels, count);
