@@ -1,17 +1,9 @@
 // Tests for the example-count rule: the per-task cap and, in a simulation, the partition sizes.
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, FlotillaError, type TaskConfig } from '@flotilla/protocol';
+import { ErrorCodes, type TaskConfig } from '@flotilla/protocol';
 import { admissible, checkDeclaredExamples, exampleCountRule, updateExampleLimits } from './exampleCounts.ts';
 import { resolveTaskConfig } from './taskConfig.ts';
-
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof FlotillaError ? err.code : 'other';
-  }
-  return 'none';
-};
+import { codeOf } from '../testing/codeOf.ts';
 
 const config = (overrides: object): TaskConfig => resolveTaskConfig({
   data: { partition: { kind: 'iid', numClients: 4, seed: 3, examplesPerClient: 50 }, testLimit: 100 }, ...overrides,

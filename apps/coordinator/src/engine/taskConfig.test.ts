@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
 import { DEFAULT_TASK_CONFIG, resolveTaskConfig } from './taskConfig.ts';
-
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof FlotillaError ? err.code : 'other';
-  }
-  return 'none';
-};
+import { codeOf } from '../testing/codeOf.ts';
 
 describe('resolveTaskConfig', () => {
   it('gives the McMahan et al. 2017 setting for an empty configuration', () => {

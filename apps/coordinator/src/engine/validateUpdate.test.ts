@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, FlotillaError, type Update } from '@flotilla/protocol';
+import { ErrorCodes, type Update } from '@flotilla/protocol';
 import { validateUpdate } from './validateUpdate.ts';
+import { codeOf } from '../testing/codeOf.ts';
 
 const message: Update = { type: 'update', taskId: 't', round: 1, modelVersion: 0, numExamples: 10, metrics: { loss: 1, accuracy: 0.5, trainMs: 1 } };
 const limits = { shapes: [[2, 2], [2]], maxUpdateNorm: 10, maxExamples: 100 };
 const tensors = (a: number[], b: number[]) => [{ shape: [2, 2], values: Float32Array.from(a) }, { shape: [2], values: Float32Array.from(b) }];
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    return err instanceof FlotillaError ? err.code : 'other';
-  }
-  return 'none';
-};
-
 describe('validateUpdate', () => {
   it('returns the update flattened in weight order', () => {
     expect(Array.from(validateUpdate(message, tensors([1, 2, 3, 4], [5, 6]), limits))).toEqual([1, 2, 3, 4, 5, 6]);
