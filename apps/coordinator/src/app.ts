@@ -3,7 +3,7 @@
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -105,10 +105,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ? { ...options.logger, serializers: { ...options.logger.serializers, req: redactedRequestSerializer } }
     : options.logger ?? false;
   const trustProxy = options.trustProxy ?? false;
+  // A path the router cannot decode (overlong UTF-8, a lone %) is refused before any hook runs;
+  // it gets our code like every other bad request, without echoing the path.
+  const refuseUnreadable = (err: { code?: string }, _req: unknown, reply: FastifyReply): void => {
+    const badUrl = err.code === 'FST_ERR_BAD_URL';
+    void reply.code(400).send({
+      code: badUrl ? ErrorCodes.BAD_REQUEST_TARGET : ErrorCodes.SCHEMA_VIOLATION,
+      message: badUrl ? 'the request path is not a valid URL (a percent-escape does not decode)' : 'the request could not be read',
+    });
+  };
+  const frameworkErrors = refuseUnreadable as FastifyServerOptions['frameworkErrors'];
   // Fastify types an HTTPS instance apart; routes, hooks and inject are the same for both.
   const app = (options.tls
-    ? Fastify({ logger, bodyLimit: 8 * 1024 * 1024, trustProxy, https: { cert: options.tls.cert, key: options.tls.key } }) as unknown as FastifyInstance
-    : Fastify({ logger, bodyLimit: 8 * 1024 * 1024, trustProxy })).withTypeProvider<TypeBoxTypeProvider>();
+    ? Fastify({ logger, bodyLimit: 8 * 1024 * 1024, trustProxy, frameworkErrors, https: { cert: options.tls.cert, key: options.tls.key } }) as unknown as FastifyInstance
+    : Fastify({ logger, bodyLimit: 8 * 1024 * 1024, trustProxy, frameworkErrors })).withTypeProvider<TypeBoxTypeProvider>();
   mkdirSync(options.dataDir, { recursive: true });
   const operatorToken = options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token;
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
@@ -127,6 +137,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     retention.stop();
     rejections.close();
   });
+
+  // Runs after the auth hook, so an unknown path under /api or /metrics is still a 401 without the token.
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ code: ErrorCodes.NOT_FOUND, message: `no route ${req.method} ${req.url.split('?', 1)[0]!.slice(0, 200)}` }));
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof FlotillaError) {

@@ -143,6 +143,16 @@ describe('operator routes, whatever the spelling', () => {
     console.log(`operator routes: ${operatorRoutes.length}, spellings tried without the token: ${cases.length}, answered with data: ${leaks.length}`);
   });
 
+  it('answers an unknown path and an undecodable one with coded errors, and an unknown /api path with 401', async () => {
+    const missing = await rawRequest(port, 'GET', '/healthz/nothing-here');
+    const undecodable = await rawRequest(port, 'GET', '/api/%C0%AFtasks');
+    const unknownApi = await rawRequest(port, 'GET', '/api/nothing-here');
+
+    expect([missing.status, JSON.parse(missing.body).code]).toEqual([404, ErrorCodes.NOT_FOUND]);
+    expect([undecodable.status, JSON.parse(undecodable.body).code]).toEqual([400, ErrorCodes.BAD_REQUEST_TARGET]);
+    expect([unknownApi.status, JSON.parse(unknownApi.body).code]).toEqual([401, ErrorCodes.UNAUTHORIZED]);
+  });
+
   it('refuses HEAD, OPTIONS and other methods on every operator path without the token', async () => {
     const paths = [...new Set(operatorRoutes.map((r) => fill(r.url)))];
     const cases = paths.flatMap((target) => ['HEAD', 'OPTIONS', 'GET', 'POST', 'PUT', 'DELETE', 'PATCH'].map((method) => ({ method, target })));
