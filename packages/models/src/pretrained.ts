@@ -3,7 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from './errors.ts';
-import { expectedByteLength } from './tfjsFormat.ts';
+import { concatBytes, expectedByteLength } from './tfjsFormat.ts';
 
 /** model.json as an object, its text or its bytes; the weights as one buffer or its shards in manifest order. */
 export type PretrainedUpload = { modelJson: unknown; weights?: ArrayBuffer | Uint8Array | readonly Uint8Array[] };
@@ -123,14 +123,7 @@ function weightBytes(weights: PretrainedUpload['weights']): ArrayBuffer {
   if (weights === undefined) return new ArrayBuffer(0);
   if (weights instanceof ArrayBuffer) return weights;
   // A Node Buffer is often a view into a shared pool: copy exactly its bytes.
-  const parts = weights instanceof Uint8Array ? [weights] : weights;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
-  }
-  return out.buffer;
+  return concatBytes(weights instanceof Uint8Array ? [weights] : weights);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -157,7 +157,8 @@ export function expectedByteLength(specs: tf.io.WeightsManifestEntry[]): number 
   return total;
 }
 
-function concatBytes(parts: Uint8Array[]): ArrayBuffer {
+/** The parts' bytes, in order, in one new buffer (a Node Buffer's pool is never shared out). */
+export function concatBytes(parts: readonly Uint8Array[]): ArrayBuffer {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
   let offset = 0;
   for (const part of parts) {
