@@ -154,6 +154,10 @@ export class FlotillaClient {
       case 'round.plan':
         void this.runPlan(message);
         return;
+      case 'evaluate.plan':
+        // Federated evaluation builds on this message; until this runtime evaluates, it says so.
+        this.sendJson({ type: 'evaluate.failed', taskId: message.taskId, round: message.round, code: ErrorCodes.TRAINING_FAILED, message: 'this client does not evaluate' });
+        return;
       case 'round.end': {
         if (this.training && this.training.round === message.round && this.training.taskId === message.taskId) this.training.abort.abort();
         if (this.secure?.matches(message.taskId, message.round)) this.secure = null;

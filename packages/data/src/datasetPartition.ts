@@ -9,6 +9,9 @@ import type { PartitionSpec } from './partitionSpec.ts';
 /** LEAF's and Flower's NaturalIdPartitioner split: one client per distinct client id, holding exactly its rows. */
 export interface NaturalPartitionSpec {
   readonly kind: 'natural';
+  /** Filled in from the dataset (the number of distinct client ids); checked when given. */
+  readonly numClients?: number;
+  readonly seed?: number;
 }
 
 /**
@@ -16,6 +19,16 @@ export interface NaturalPartitionSpec {
  * @example const spec: DatasetPartitionSpec = { kind: 'natural' };
  */
 export type DatasetPartitionSpec = PartitionSpec | NaturalPartitionSpec;
+
+/**
+ * The spec as the label-driven partitioners take it; a natural partition has no labels to go by
+ * and throws 'PARTITION_NEEDS_CLIENT_IDS' (partition the dataset with {@link partitionDataset}).
+ * @example partitionIndices(labelPartition(task.data.partition), labels);
+ */
+export function labelPartition(spec: DatasetPartitionSpec): PartitionSpec {
+  if (spec.kind === 'natural') throw new PartitionError('PARTITION_NEEDS_CLIENT_IDS', 'a natural partition needs a dataset with a client id per row');
+  return spec;
+}
 
 /** What partitioning reads of a dataset: the labels and client ids, never the features. */
 export type PartitionableDataset = Pick<Dataset, 'schema' | 'count' | 'labels' | 'clientIds'>;
@@ -42,7 +55,13 @@ export function partitionDataset(spec: DatasetPartitionSpec, dataset: Partitiona
         throw new PartitionError('PARTITION_NEEDS_CLIENT_IDS', 'a natural partition needs a client id per row (a client column, or a client id per corpus)');
       }
       if (dataset.clientIds.length !== dataset.count) throw new PartitionError('PARTITION_INVALID', `${dataset.count} rows but ${dataset.clientIds.length} client ids`);
-      return [...naturalPartition(dataset.clientIds).parts];
+      {
+        const parts = naturalPartition(dataset.clientIds).parts;
+        if (spec.numClients !== undefined && spec.numClients !== parts.length) {
+          throw new PartitionError('PARTITION_INVALID', `the dataset names ${parts.length} clients, the spec ${spec.numClients}`);
+        }
+        return [...parts];
+      }
     case 'iid':
       // iid reads only the number of examples, so regression values can stand in as zeros.
       return partitionIndices(spec, dataset.labels instanceof Int32Array ? dataset.labels : new Uint8Array(dataset.count));

@@ -1,17 +1,17 @@
 // The model zoo: McMahan et al.'s MNIST 2NN and CNN, logistic regression, and bring-your-own tfjs.
 
 import * as tf from '@tensorflow/tfjs';
+import { MNIST_SCHEMA, schemaInputShape, type DataSchema, type ModelSpec as ProtocolModelSpec } from '@flotilla/protocol';
 import { ModelError } from './errors.ts';
+import { freezeLayers } from './freeze.ts';
+import { buildModelForSchema } from './schemaModels.ts';
 
 /**
- * Which model a task trains. Structurally the same union as `@flotilla/protocol`'s `ModelSpec`.
- * `tfjs` carries the `modelTopology` of a TensorFlow.js layers model.json (Keras-style JSON).
+ * Which model a task trains: `@flotilla/protocol`'s `ModelSpec`. `tfjs` carries the
+ * `modelTopology` of a TensorFlow.js layers model.json (Keras-style JSON); `schema` builds an
+ * architecture of SCHEMA_MODELS from the task's data schema. Any of them may freeze layers.
  */
-export type ModelSpec =
-  | { kind: 'mnist-2nn' }
-  | { kind: 'mnist-cnn' }
-  | { kind: 'logreg'; inputs: number; classes: number }
-  | { kind: 'tfjs'; modelTopology: unknown };
+export type ModelSpec = ProtocolModelSpec;
 
 /**
  * Builds a fresh model for a spec. With a seed, initialisation is deterministic: the same spec and
@@ -23,7 +23,21 @@ export type ModelSpec =
  * const model = await createModel({ kind: 'mnist-2nn' }, 42);
  * model.countParams(); // 199210
  */
-export async function createModel(spec: ModelSpec, seed?: number): Promise<tf.LayersModel> {
+export async function createModel(spec: ModelSpec, seed?: number, schema: DataSchema = MNIST_SCHEMA): Promise<tf.LayersModel> {
+  const model = await buildModel(spec, seed, schema);
+  // Frozen before anyone reads flat weights: freezing reorders `model.weights` (see freezeLayers).
+  if (spec.freeze) {
+    try {
+      freezeLayers(model, spec.freeze);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  }
+  return model;
+}
+
+async function buildModel(spec: ModelSpec, seed: number | undefined, schema: DataSchema): Promise<tf.LayersModel> {
   switch (spec.kind) {
     case 'mnist-2nn':
       return mnist2nn(seed);
@@ -33,6 +47,8 @@ export async function createModel(spec: ModelSpec, seed?: number): Promise<tf.La
       return logreg(spec.inputs, spec.classes, seed);
     case 'tfjs':
       return fromTopology(spec.modelTopology, seed);
+    case 'schema':
+      return buildModelForSchema(schema, { ...spec.options, model: spec.architecture, ...(seed === undefined ? {} : { seed }) });
     default: {
       const never: never = spec;
       throw new ModelError('MODEL_SPEC_INVALID', `unknown model kind ${JSON.stringify(never)}`);
@@ -44,7 +60,7 @@ export async function createModel(spec: ModelSpec, seed?: number): Promise<tf.La
  * The shape of one example, without the batch dimension; images are fed flat in this layout.
  * @example modelInputShape({ kind: 'mnist-cnn' }); // [28, 28, 1]
  */
-export function modelInputShape(spec: ModelSpec): number[] {
+export function modelInputShape(spec: ModelSpec, schema: DataSchema = MNIST_SCHEMA): number[] {
   switch (spec.kind) {
     case 'mnist-2nn':
       return [784];
@@ -54,6 +70,8 @@ export function modelInputShape(spec: ModelSpec): number[] {
       return [spec.inputs];
     case 'tfjs':
       return topologyInputShape(spec.modelTopology);
+    case 'schema':
+      return schemaInputShape(schema);
     default: {
       const never: never = spec;
       throw new ModelError('MODEL_SPEC_INVALID', `unknown model kind ${JSON.stringify(never)}`);

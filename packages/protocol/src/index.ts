@@ -9,9 +9,11 @@ export type { DType, TensorDescriptor, NamedTensor, DecodedFrame } from './frame
 export {
   PROTOCOL_VERSION, ClientKind, DeviceInfo, Hello, Heartbeat, TrainingMetrics, Update, FitFailed, Progress,
   ClientMessage, TaskSummary, Welcome, RoundPlan, RoundEnd, UpdateAck, ErrorMessage, ServerMessage,
+  EvaluationMetrics, EvaluationReport, EvaluateFailed, EvaluatePlan,
 } from './messages.ts';
 export {
-  ModelSpec, PartitionSpec, DataSpec, StrategySpec, FitSpec, StopSpec, LimitsSpec, BaselineSpec, TaskConfig, DEFAULT_MAX_EXAMPLES_PER_CLIENT,
+  ModelSpec, FreezeSpec, SchemaArchitecture, SchemaModelOptions, InitialModelSpec, FederatedEvaluationSpec, EvaluationSpec,
+  BUILTIN_MNIST, BUILTIN_MNIST_TEST, taskSchema, PartitionSpec, DataSpec, StrategySpec, FitSpec, StopSpec, LimitsSpec, BaselineSpec, TaskConfig, DEFAULT_MAX_EXAMPLES_PER_CLIENT,
   FitPlan, TaskState, AdaptiveClippingSpec, DifferentialPrivacySpec, DpSgdSpec, PrivacySpec, SecureAggregationSpec,
 } from './task.ts';
 export {

@@ -1,13 +1,14 @@
 // Schemas of every message on the client WebSocket, in both directions.
 
 import { Type, type Static } from '@sinclair/typebox';
+import { DataSchema } from './dataSchema.ts';
 import { FitPlan, ModelSpec } from './task.ts';
 import {
   SecAggAdvertise, SecAggDeliver, SecAggKeys, SecAggMasked, SecAggPlan, SecAggReveal, SecAggShares, SecAggUnmask,
 } from './secagg.ts';
 
 /** Bumped on any incompatible change to messages or frames; a mismatch is refused at hello. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
 const Round = Type.Integer({ minimum: 0 });
@@ -85,14 +86,54 @@ export const Progress = Type.Object({
 }, { additionalProperties: false });
 export type Progress = Static<typeof Progress>;
 
+/**
+ * A client's evaluation of one global model version on its held-out split. `accuracy` for
+ * classification and next-symbol tasks; `mse` and `mae` for a regression (each `loss` is the
+ * training loss's value on the held-out examples: cross-entropy, or squared error).
+ */
+export const EvaluationMetrics = Type.Object({
+  loss: Type.Number({ minimum: 0 }),
+  accuracy: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  mse: Type.Optional(Type.Number({ minimum: 0 })),
+  mae: Type.Optional(Type.Number({ minimum: 0 })),
+}, { additionalProperties: false });
+export type EvaluationMetrics = Static<typeof EvaluationMetrics>;
+
+export const EvaluationReport = Type.Object({
+  type: Type.Literal('evaluation'),
+  taskId: Id,
+  /** The committed round whose model was evaluated (0: the initial model). */
+  round: Round,
+  modelVersion: Count,
+  /** Held-out examples evaluated on. */
+  numExamples: Type.Integer({ minimum: 1 }),
+  metrics: EvaluationMetrics,
+}, { additionalProperties: false });
+export type EvaluationReport = Static<typeof EvaluationReport>;
+
+export const EvaluateFailed = Type.Object({
+  type: Type.Literal('evaluate.failed'),
+  taskId: Id,
+  round: Round,
+  code: Type.String({ maxLength: 64 }),
+  message: Type.String({ maxLength: 1000 }),
+}, { additionalProperties: false });
+export type EvaluateFailed = Static<typeof EvaluateFailed>;
+
 export const ClientMessage = Type.Union([
-  Hello, Heartbeat, Update, FitFailed, Progress, SecAggAdvertise, SecAggShares, SecAggMasked, SecAggReveal,
+  Hello, Heartbeat, Update, FitFailed, Progress, EvaluationReport, EvaluateFailed, SecAggAdvertise, SecAggShares, SecAggMasked, SecAggReveal,
 ]);
 export type ClientMessage = Static<typeof ClientMessage>;
 
 // ── coordinator → client ─────────────────────────────────────────────────────────────────────
 
-export const TaskSummary = Type.Object({ id: Id, name: Type.String(), model: ModelSpec });
+export const TaskSummary = Type.Object({
+  id: Id, name: Type.String(), model: ModelSpec,
+  /** What one example is: the client loads and checks its data against it before it trains. */
+  schema: DataSchema,
+  /** Share of its examples the client holds out for federated evaluation. */
+  clientTestFraction: Type.Number({ minimum: 0, maximum: 0.5 }),
+});
 export type TaskSummary = Static<typeof TaskSummary>;
 
 export const Welcome = Type.Object({
@@ -113,6 +154,8 @@ export const RoundPlan = Type.Object({
   round: Round,
   modelVersion: Count,
   model: ModelSpec,
+  /** The task's data schema: a `schema` model is built from it, and the data is checked against it. */
+  schema: DataSchema,
   /** Where to fetch the global weights of modelVersion (a binary frame, cacheable forever). */
   weightsUrl: Type.String(),
   codec: Type.String(),
@@ -123,6 +166,24 @@ export const RoundPlan = Type.Object({
   secureAggregation: Type.Optional(SecAggPlan),
 });
 export type RoundPlan = Static<typeof RoundPlan>;
+
+/**
+ * Asks a client to evaluate a committed model version on its held-out split (federated
+ * evaluation). It does not train; it answers with `evaluation` or `evaluate.failed`.
+ */
+export const EvaluatePlan = Type.Object({
+  type: Type.Literal('evaluate.plan'),
+  taskId: Id,
+  /** The committed round whose model this is (0: the initial model). */
+  round: Round,
+  modelVersion: Count,
+  model: ModelSpec,
+  schema: DataSchema,
+  weightsUrl: Type.String(),
+  /** Epoch milliseconds by which the evaluation must arrive. */
+  deadline: Type.Integer(),
+});
+export type EvaluatePlan = Static<typeof EvaluatePlan>;
 
 export const RoundEnd = Type.Object({
   type: Type.Literal('round.end'),
@@ -143,5 +204,5 @@ export const ErrorMessage = Type.Object({
 });
 export type ErrorMessage = Static<typeof ErrorMessage>;
 
-export const ServerMessage = Type.Union([Welcome, RoundPlan, RoundEnd, UpdateAck, ErrorMessage, SecAggKeys, SecAggDeliver, SecAggUnmask]);
+export const ServerMessage = Type.Union([Welcome, RoundPlan, EvaluatePlan, RoundEnd, UpdateAck, ErrorMessage, SecAggKeys, SecAggDeliver, SecAggUnmask]);
 export type ServerMessage = Static<typeof ServerMessage>;

@@ -2,14 +2,61 @@
 // API, the dashboard and the clients (which read the model and fit parts from their plan).
 
 import { Type, type Static } from '@sinclair/typebox';
+import { DataSchema, MNIST_SCHEMA } from './dataSchema.ts';
+
+/**
+ * Layers that keep their (pretrained) weights while the rest trains: every layer up to and
+ * including a named one (or the first N), or layers by name. Clients train only the others; the
+ * coordinator puts frozen weights back after a server optimiser or DP noise would move them.
+ */
+export const FreezeSpec = Type.Union([
+  Type.Object({ upTo: Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Integer({ minimum: 1 })]) }, { additionalProperties: false }),
+  Type.Object({ names: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
+]);
+export type FreezeSpec = Static<typeof FreezeSpec>;
+
+/** Architectures built from the task's data schema (packages/models' SCHEMA_MODELS). */
+export const SchemaArchitecture = Type.Union([
+  Type.Literal('mlp'), Type.Literal('cnn'), Type.Literal('logreg'), Type.Literal('lstm'), Type.Literal('gru'),
+]);
+export type SchemaArchitecture = Static<typeof SchemaArchitecture>;
+
+/** Options of the schema architectures; each reads only its own (packages/models checks which apply). */
+export const SchemaModelOptions = Type.Object({
+  hiddenUnits: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 4096 }), { minItems: 1, maxItems: 8 })),
+  filters: Type.Optional(Type.Tuple([Type.Integer({ minimum: 1, maximum: 256 }), Type.Integer({ minimum: 1, maximum: 256 })])),
+  denseUnits: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+  pooling: Type.Optional(Type.Union([Type.Literal('flatten'), Type.Literal('global')])),
+  embeddingSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 512 })),
+  units: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
+}, { additionalProperties: false });
+export type SchemaModelOptions = Static<typeof SchemaModelOptions>;
+
+const Freeze = Type.Optional(FreezeSpec);
 
 export const ModelSpec = Type.Union([
-  Type.Object({ kind: Type.Literal('mnist-2nn') }),
-  Type.Object({ kind: Type.Literal('mnist-cnn') }),
-  Type.Object({ kind: Type.Literal('logreg'), inputs: Type.Integer({ minimum: 1 }), classes: Type.Integer({ minimum: 2 }) }),
-  Type.Object({ kind: Type.Literal('tfjs'), modelTopology: Type.Unknown() }),
+  Type.Object({ kind: Type.Literal('mnist-2nn'), freeze: Freeze }),
+  Type.Object({ kind: Type.Literal('mnist-cnn'), freeze: Freeze }),
+  Type.Object({ kind: Type.Literal('logreg'), inputs: Type.Integer({ minimum: 1 }), classes: Type.Integer({ minimum: 2 }), freeze: Freeze }),
+  /** A TensorFlow.js layers model.json's topology; its starting weights come from `initialModel`. */
+  Type.Object({ kind: Type.Literal('tfjs'), modelTopology: Type.Unknown(), freeze: Freeze }),
+  /** Built from the task's `data.schema`: its input is one encoded example, its output the schema's classes, symbols or value. */
+  Type.Object({ kind: Type.Literal('schema'), architecture: SchemaArchitecture, options: Type.Optional(SchemaModelOptions), freeze: Freeze }),
 ]);
 export type ModelSpec = Static<typeof ModelSpec>;
+
+/**
+ * Where round 0's weights come from instead of the seeded initialisation: a pretrained upload
+ * (`POST /api/models`, model.json + weights.bin), or another task's committed model (its latest
+ * version unless one is named). Its shapes must match `model`; checked at creation.
+ */
+export const InitialModelSpec = Type.Union([
+  Type.Object({ from: Type.Literal('upload'), uploadId: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
+  Type.Object({
+    from: Type.Literal('task'), taskId: Type.String({ minLength: 1, maxLength: 128 }), version: Type.Optional(Type.Integer({ minimum: 0 })),
+  }, { additionalProperties: false }),
+]);
+export type InitialModelSpec = Static<typeof InitialModelSpec>;
 
 export const PartitionSpec = Type.Union([
   Type.Object({
@@ -32,18 +79,71 @@ export const PartitionSpec = Type.Union([
     alpha: Type.Number({ exclusiveMinimum: 0 }),
     examplesPerClient: Type.Optional(Type.Integer({ minimum: 1 })),
   }),
+  /**
+   * One client per distinct value of the dataset's client column (LEAF, FLamby, Flower's
+   * NaturalIdPartitioner), in sorted order; `numClients` is filled in from the dataset at creation.
+   */
+  Type.Object({
+    kind: Type.Literal('natural'),
+    numClients: Type.Integer({ minimum: 1 }),
+    seed: Type.Integer(),
+  }),
 ]);
 export type PartitionSpec = Static<typeof PartitionSpec>;
 
+/** The built-in dataset: MNIST's 60,000 training digits (its 10,000 test digits are `mnist-test`). */
+export const BUILTIN_MNIST = 'mnist';
+export const BUILTIN_MNIST_TEST = 'mnist-test';
+
 export const DataSpec = Type.Object({
-  dataset: Type.Literal('mnist'),
+  /**
+   * What one example is. Optional only so that tasks stored before schemas existed still
+   * validate: they are MNIST's; every task resolved at creation carries it.
+   */
+  schema: Type.Optional(DataSchema),
+  /**
+   * The dataset simulated clients are partitioned from and the baseline pools: `mnist` or the id
+   * of a registered dataset (`GET /api/datasets`). Absent: clients bring their own data and there
+   * is no baseline (the coordinator does not hold the union of the data).
+   */
+  dataset: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+  /**
+   * Central evaluation set held by the coordinator: `mnist-test` or a registered dataset of the
+   * same schema. Absent: the model is evaluated only where the data lives (federated evaluation).
+   */
+  testDataset: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   partition: PartitionSpec,
-  /** Test examples used for server-side evaluation (the first N of the MNIST test set). */
-  testLimit: Type.Integer({ minimum: 1, maximum: 10000, default: 10000 }),
+  /** Test examples used for central evaluation (the first N of the test dataset). */
+  testLimit: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10000 }),
   /** A simulation task may serve each client its partition; a real deployment never does. */
   simulation: Type.Boolean({ default: true }),
+  /**
+   * Share of each client's examples it holds out for federated evaluation (never trained on).
+   * Optional so that stored tasks validate: they hold out nothing.
+   */
+  clientTestFraction: Type.Optional(Type.Number({ minimum: 0, maximum: 0.5 })),
 });
 export type DataSpec = Static<typeof DataSpec>;
+
+/**
+ * Federated evaluation (Flower's configure_evaluate / aggregate_evaluate): after a commit, a
+ * fraction of the task's connected clients evaluate the new global model on their held-out split
+ * and report loss, the metric and their example count; round 0 evaluates the initial model.
+ */
+export const FederatedEvaluationSpec = Type.Object({
+  enabled: Type.Boolean({ default: false }),
+  /** Evaluate after every k-th committed round (and always at round 0). */
+  everyRounds: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
+  /** Fraction of the task's connected clients asked, at least `minClients`. */
+  fractionClients: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1 }),
+  minClients: Type.Integer({ minimum: 1, default: 1 }),
+  /** Time an asked client has to report its evaluation. */
+  deadlineMs: Type.Integer({ minimum: 100, default: 30_000 }),
+});
+export type FederatedEvaluationSpec = Static<typeof FederatedEvaluationSpec>;
+
+export const EvaluationSpec = Type.Object({ federated: FederatedEvaluationSpec });
+export type EvaluationSpec = Static<typeof EvaluationSpec>;
 
 export const StrategySpec = Type.Object({
   name: Type.Union([
@@ -198,7 +298,11 @@ export const PrivacySpec = Type.Object({
 export const TaskConfig = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   model: ModelSpec,
+  /** Round 0 from pretrained weights or another task's model; absent: the seeded initialisation. */
+  initialModel: Type.Optional(InitialModelSpec),
   data: DataSpec,
+  /** Optional so that tasks stored before it existed validate (no federated evaluation). */
+  evaluation: Type.Optional(EvaluationSpec),
   strategy: StrategySpec,
   fit: FitSpec,
   stop: StopSpec,
@@ -236,3 +340,11 @@ export const TaskState = Type.Union([
   Type.Literal('stopped'), Type.Literal('completed'), Type.Literal('failed'),
 ]);
 export type TaskState = Static<typeof TaskState>;
+
+/**
+ * The schema a task's examples have: its own, or MNIST's for a task stored before schemas existed.
+ * @example taskSchema(task.config.data).kind // 'image'
+ */
+export function taskSchema(data: Pick<DataSpec, 'schema'>): DataSchema {
+  return data.schema ?? MNIST_SCHEMA;
+}

@@ -9,7 +9,7 @@ import {
   SecAggAdvertise, SecAggDeliver, SecAggKeys, SecAggMasked, SecAggReveal, SecAggShares, SecAggUnmask,
 } from './secagg.ts';
 import {
-  ErrorMessage, FitFailed, Heartbeat, Hello, Progress, RoundEnd, RoundPlan, Update, UpdateAck, Welcome,
+  ErrorMessage, EvaluateFailed, EvaluatePlan, EvaluationReport, FitFailed, Heartbeat, Hello, Progress, RoundEnd, RoundPlan, Update, UpdateAck, Welcome,
   type ClientMessage, type ServerMessage,
 } from './messages.ts';
 
@@ -27,10 +27,11 @@ const compile = (schemas: Record<string, TSchema>): Checkers =>
 
 const clientCheckers = compile({
   hello: Hello, heartbeat: Heartbeat, update: Update, 'fit.failed': FitFailed, progress: Progress,
+  evaluation: EvaluationReport, 'evaluate.failed': EvaluateFailed,
   'secagg.advertise': SecAggAdvertise, 'secagg.shares': SecAggShares, 'secagg.masked': SecAggMasked, 'secagg.reveal': SecAggReveal,
 });
 const serverCheckers = compile({
-  welcome: Welcome, 'round.plan': RoundPlan, 'round.end': RoundEnd, 'update.ack': UpdateAck, error: ErrorMessage,
+  welcome: Welcome, 'round.plan': RoundPlan, 'evaluate.plan': EvaluatePlan, 'round.end': RoundEnd, 'update.ack': UpdateAck, error: ErrorMessage,
   'secagg.keys': SecAggKeys, 'secagg.deliver': SecAggDeliver, 'secagg.unmask': SecAggUnmask,
 });
 /** Message types that travel in binary frames because they carry tensors (or, masked input, words). */

@@ -5,7 +5,7 @@
 import { hasPrivacyAccounting, type DpSgdAccountant } from '@flotilla/privacy';
 import { createRng, type FitAggregation, type FitFailure, type FitInstructions, type Strategy } from '@flotilla/core';
 import {
-  ErrorCodes, FlotillaError, SUPPORTED_CODECS, type FitPlan, type NamedTensor, type RoundPlan, type TaskState, type Update,
+  ErrorCodes, FlotillaError, SUPPORTED_CODECS, taskSchema, type FitPlan, type NamedTensor, type RoundPlan, type TaskState, type Update,
 } from '@flotilla/protocol';
 import type { Checkpoint, TaskRecord } from '../store/Store.ts';
 import type { ConnectedClient } from './ClientRegistry.ts';
@@ -243,7 +243,7 @@ export class TaskRunner {
   private planFor(round: number, instructions: FitInstructions): RoundPlan {
     const fit: FitPlan = { ...instructions.config, seed: (this.config.seed * 7919 + round) >>> 0, ...dpSgdPlan(this.config) };
     return {
-      type: 'round.plan', taskId: this.id, round, modelVersion: this.version, model: this.config.model,
+      type: 'round.plan', taskId: this.id, round, modelVersion: this.version, model: this.config.model, schema: taskSchema(this.config.data),
       weightsUrl: this.deps.weightsPath(this.id, this.version), codec: SUPPORTED_CODECS[0]!, fit,
       deadline: this.current?.deadline ?? Date.now() + this.config.stop.roundDeadlineMs,
     };

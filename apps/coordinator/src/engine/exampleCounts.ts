@@ -2,7 +2,7 @@
 // aggregation, a word of the masked sum. Capped per task, and exact where the task is a
 // simulation whose partitions the coordinator can compute.
 
-import { PartitionError, loadMnistLabels, partitionIndices } from '@flotilla/data';
+import { PartitionError, labelPartition, loadMnistLabels, partitionIndices } from '@flotilla/data';
 import { DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, FlotillaError, type TaskConfig } from '@flotilla/protocol';
 
 /** What a task lets one client claim: a cap, and in a simulation each partition's exact size. */
@@ -33,7 +33,7 @@ export async function exampleCountRule(config: TaskConfig): Promise<ExampleCount
   const labels = await loadMnistLabels('train');
   let partitionSizes: number[];
   try {
-    partitionSizes = partitionIndices(config.data.partition, labels).map((p) => p.length);
+    partitionSizes = partitionIndices(labelPartition(config.data.partition), labels).map((p) => p.length);
   } catch (err) {
     // A spec MNIST cannot satisfy serves no partition either (the simulation route refuses it): the cap alone applies.
     if (err instanceof PartitionError) return capOnly(config);

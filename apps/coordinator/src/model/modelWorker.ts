@@ -3,7 +3,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { gatherExamples, loadMnist, partitionIndices, partitionUnion } from '@flotilla/data';
+import { gatherExamples, labelPartition, loadMnist, partitionIndices, partitionUnion } from '@flotilla/data';
 import {
   createModel, evaluateModel, getFlatWeights, initNodeBackend, setFlatWeights, tfjsArtifactsFromFlat,
   trainCentralized, weightShapes,
@@ -53,7 +53,7 @@ const handlers: Record<string, (args: never, id: number) => Promise<unknown>> = 
     const train = await loadMnist('train');
     const test = await loadMnist('test', { limit: job.testLimit });
     // The union of every client's partition: what the federation holds, pooled in one place.
-    const union = partitionUnion(partitionIndices(job.partition, train.labels));
+    const union = partitionUnion(partitionIndices(labelPartition(job.partition), train.labels));
     const order = shuffleInPlace(Uint32Array.from(union), createRng(job.seed));
     const valCount = Math.max(1, Math.round(order.length * job.validationFraction));
     const validation = gatherExamples(train, order.subarray(0, valCount));

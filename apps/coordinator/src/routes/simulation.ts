@@ -4,7 +4,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { gatherExamples, loadMnist, partitionIndices } from '@flotilla/data';
+import { gatherExamples, labelPartition, loadMnist, partitionIndices } from '@flotilla/data';
 import { ErrorCodes, FlotillaError, encodeFrame } from '@flotilla/protocol';
 import type { Coordinator } from '../coordinator.ts';
 
@@ -44,7 +44,7 @@ export const simulationRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordina
     const key = JSON.stringify(data.partition);
     let cached = partitions.get(task.id);
     if (cached?.key !== key) {
-      cached = { key, parts: partitionIndices(data.partition, train.labels) };
+      cached = { key, parts: partitionIndices(labelPartition(data.partition), train.labels) };
       partitions.set(task.id, cached);
     }
     const indices = cached.parts[req.params.index]!;

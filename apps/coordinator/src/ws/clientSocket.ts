@@ -6,7 +6,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import {
-  ErrorCodes, FlotillaError, PROTOCOL_VERSION, errorMessage, parseClientMessage, type ClientMessage, type Hello,
+  ErrorCodes, taskSchema, FlotillaError, PROTOCOL_VERSION, errorMessage, parseClientMessage, type ClientMessage, type Hello,
   type NamedTensor, type Welcome,
 } from '@flotilla/protocol';
 import type { ConnectedClient } from '../engine/ClientRegistry.ts';
@@ -152,7 +152,10 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
       const task = activeId ? store.getTask(activeId) : null;
       const reply: Welcome = {
         type: 'welcome', protocolVersion: PROTOCOL_VERSION, clientId: id, resumeToken, heartbeatIntervalMs, maxFrameBytes,
-        task: task ? { id: task.id, name: task.name, model: task.config.model } : null,
+        task: task ? {
+          id: task.id, name: task.name, model: task.config.model, schema: taskSchema(task.config.data),
+          clientTestFraction: task.config.data.clientTestFraction ?? 0,
+        } : null,
       };
       send(reply);
       registry.add(connected);
@@ -197,6 +200,10 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
           if (message.type === 'secagg.masked') send({ type: 'update.ack', taskId: message.taskId, round: message.round });
           return;
         }
+        case 'evaluation':
+        case 'evaluate.failed':
+          // No evaluation is asked yet (federated evaluation builds on this message pair).
+          throw new FlotillaError(ErrorCodes.STALE_ROUND, `no evaluation of round ${message.round} was asked of this client`);
         case 'hello':
           return;
         default: {
