@@ -120,3 +120,13 @@ export function splitClientExamples(indices: Uint32Array, fraction: number, seed
   const order = shuffleInPlace(Uint32Array.from(indices), createRng(seed));
   return { train: order.slice(testCount).sort(), test: order.slice(0, testCount).sort() };
 }
+
+/**
+ * The seed of client `clientIndex`'s held-out split in a task seeded `taskSeed`. A simulated
+ * client and the coordinator's baseline derive it alike, so the baseline never trains on what a
+ * client holds out for federated evaluation.
+ * @example const { train, test } = splitClientExamples(allRows, 0.2, holdoutSeed(task.seed, partitionIndex));
+ */
+export function holdoutSeed(taskSeed: number, clientIndex: number): number {
+  return ((taskSeed >>> 0) * 1_000_003 + (clientIndex >>> 0)) % 2 ** 32;
+}

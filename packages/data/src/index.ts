@@ -31,7 +31,7 @@ export { isGzip, maybeGunzip } from './gzip.ts';
 export { contentHash } from './contentHash.ts';
 export { inferTextSchema, importTextDataset, textSymbols, UNKNOWN_SYMBOL } from './text.ts';
 export type { InferTextOptions, ImportTextOptions } from './text.ts';
-export { partitionDataset, naturalPartition, splitClientExamples, labelPartition } from './datasetPartition.ts';
+export { partitionDataset, naturalPartition, splitClientExamples, labelPartition, holdoutSeed } from './datasetPartition.ts';
 export type { DatasetPartitionSpec, NaturalPartitionSpec, NaturalPartition, PartitionableDataset, ClientSplit } from './datasetPartition.ts';
 export { DATASET_IMPORTERS, importDataset } from './importers.ts';
 export type { DatasetFormat, DatasetImportOptions, ImportedDataset } from './importers.ts';
