@@ -17,6 +17,8 @@ import { loadOrCreateOperatorToken } from './auth/operatorToken.ts';
 import { createCoordinator, type Coordinator } from './coordinator.ts';
 import type { ModelServiceOptions } from './model/ModelService.ts';
 import { clientRoutes } from './routes/clients.ts';
+import { datasetRoutes } from './routes/datasets.ts';
+import { DatasetRegistry, type DatasetLimits } from './datasets/DatasetRegistry.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { joinTokenRoutes } from './routes/joinTokens.ts';
@@ -65,6 +67,8 @@ export interface AppOptions {
   tls?: { cert: string | Buffer; key: string | Buffer } | null;
   /** Timeouts of the model worker's jobs (and, for tests, another worker module). */
   models?: ModelServiceOptions;
+  /** Size limits of registered datasets (stored under dataDir/datasets); defaults where absent. */
+  datasets?: Partial<DatasetLimits>;
 }
 
 declare module 'fastify' {
@@ -89,6 +93,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.BAD_REQUEST_TARGET]: 400,
   // A model job (task creation's initial weights, a tfjs export) lost its worker: the next try gets a fresh one.
   [ErrorCodes.MODEL_WORKER_FAILED]: 503,
+  [ErrorCodes.DATASET_INVALID]: 400,
+  [ErrorCodes.DATASET_TOO_LARGE]: 413,
+  [ErrorCodes.DATASET_IN_USE]: 409,
 };
 
 /**
@@ -126,7 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Wrong operator tokens per address, shared by the auth hook and the dashboard's sign-in.
   const authFailures = new AuthFailures();
   app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions, authFailures));
-  const coordinator = createCoordinator(store, app.log, options.models);
+  const coordinator = createCoordinator(store, app.log, options.models ?? {}, new DatasetRegistry(path.join(options.dataDir, 'datasets'), options.datasets));
   app.decorate('coordinator', coordinator);
   // Registered before every plugin, so it runs before any of their hooks closes a socket.
   app.addHook('preClose', async () => coordinator.beginShutdown());
@@ -159,7 +166,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Flotilla coordinator', version: '0.1.0', description: 'Federated learning rounds, tasks, clients and models' },
-      tags: [{ name: 'tasks' }, { name: 'rounds' }, { name: 'models' }, { name: 'clients' }, { name: 'events' }, { name: 'privacy' }, { name: 'access' }],
+      tags: [{ name: 'tasks' }, { name: 'rounds' }, { name: 'models' }, { name: 'clients' }, { name: 'events' }, { name: 'privacy' }, { name: 'access' }, { name: 'datasets' }],
     },
   });
   // ws refuses frames past maxPayload outright; the slack lets our own check answer with a code.
@@ -172,6 +179,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(modelRoutes, { coordinator });
   await app.register(eventRoutes, { coordinator, admission });
   await app.register(simulationRoutes, { coordinator });
+  await app.register(datasetRoutes, { coordinator });
   await app.register(privacyRoutes);
   await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken: options.joinToken ?? null, admission, rejections });
   await app.register(verticalRoutes, { coordinator, rejections });

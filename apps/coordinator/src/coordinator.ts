@@ -3,6 +3,7 @@
 
 import type { FastifyBaseLogger } from 'fastify';
 import { JoinTokens } from './auth/joinTokens.ts';
+import type { DatasetRegistry } from './datasets/DatasetRegistry.ts';
 import { EventBus } from './events/EventBus.ts';
 import { BaselineService } from './engine/BaselineService.ts';
 import { ClientRegistry } from './engine/ClientRegistry.ts';
@@ -19,6 +20,8 @@ export interface Coordinator {
   baselines: BaselineService;
   metrics: CoordinatorMetrics;
   tasks: TaskManager;
+  /** Built-in and registered datasets (simulation, central evaluation, baselines). */
+  datasets: DatasetRegistry;
   /** Issued client join tokens: checked at each hello, revocable. */
   joinTokens: JoinTokens;
   /** True once shutdown began (beginShutdown or close): sockets closing then must not write to the store. */
@@ -28,7 +31,7 @@ export interface Coordinator {
   close(): Promise<void>;
 }
 
-export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOptions: ModelServiceOptions = {}): Coordinator {
+export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOptions: ModelServiceOptions, datasets: DatasetRegistry): Coordinator {
   const registry = new ClientRegistry();
   const bus = new EventBus(store);
   const metrics = new CoordinatorMetrics();
@@ -44,9 +47,9 @@ export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOpt
       modelOptions.onWorkerFailure?.(failure);
     },
   });
-  const baselines = new BaselineService(store, models, bus, log);
+  const baselines = new BaselineService(store, models, bus, log, datasets);
   const tasks = new TaskManager({
-    store, registry, bus, models, baselines, metrics, log,
+    store, registry, bus, models, baselines, metrics, log, datasets,
     weightsPath: (taskId, version) => `/api/tasks/${taskId}/models/${version}/weights.frame`,
   });
   registry.on('left', (clientId: string) => {
@@ -55,7 +58,7 @@ export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOpt
   const joinTokens = new JoinTokens(store, registry);
   let closing = false;
   return {
-    store, registry, bus, models, baselines, metrics, tasks, joinTokens,
+    store, registry, bus, models, baselines, metrics, tasks, joinTokens, datasets,
     get closing() {
       return closing;
     },

@@ -56,6 +56,12 @@ export const ErrorCodes = {
   TOO_MANY_CONNECTIONS: 'FLT_TOO_MANY_CONNECTIONS',
   /** Hellos or messages faster than the coordinator's rate limits; fatal when a client keeps going far past them. */
   RATE_LIMITED: 'FLT_RATE_LIMITED',
+  /** Dataset files that cannot become a dataset; the body's `detail` carries the DATA_* code and the file, line and column. */
+  DATASET_INVALID: 'FLT_DATASET_INVALID',
+  /** A dataset upload past the upload, total-storage or example limit (HTTP 413); nothing is stored. */
+  DATASET_TOO_LARGE: 'FLT_DATASET_TOO_LARGE',
+  /** Deleting a dataset that a created, running or paused task uses, or a built-in one. */
+  DATASET_IN_USE: 'FLT_DATASET_IN_USE',
   INTERNAL: 'FLT_INTERNAL',
 } as const;
 

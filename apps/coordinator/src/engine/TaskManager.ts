@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { AggregationError } from '@flotilla/core';
 import { isPrivacyError } from '@flotilla/privacy';
-import { ErrorCodes, FlotillaError, encodeFrame, splitFlat, type TaskConfig } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, encodeFrame, splitFlat, taskSchema, type TaskConfig } from '@flotilla/protocol';
 import type { TaskRecord } from '../store/Store.ts';
 import type { EngineDeps } from './deps.ts';
-import { resolveTaskConfig } from './taskConfig.ts';
+import { resolveTaskData } from './taskData.ts';
 import { TaskRunner } from './TaskRunner.ts';
 
 type Control = 'start' | 'pause' | 'resume' | 'stop';
@@ -26,8 +26,8 @@ export class TaskManager {
 
   /** Creates a task from a (partial) configuration; it waits in state 'created' until started. */
   async create(input: unknown): Promise<TaskRecord> {
-    const config = resolveTaskConfig(input);
-    const { weights, shapes } = await this.deps.models.init(config.model, config.seed);
+    const config = await resolveTaskData(input, this.deps.datasets);
+    const { weights, shapes } = await this.deps.models.init(config.model, config.seed, taskSchema(config.data));
     const now = Date.now();
     const task: TaskRecord = {
       id: randomUUID(), name: config.name, config, state: 'created', createdAt: now, updatedAt: now,
@@ -137,7 +137,7 @@ export class TaskManager {
   private async shapesOf(config: TaskConfig, id: string): Promise<number[][]> {
     let shapes = this.shapes.get(id);
     if (!shapes) {
-      shapes = (await this.deps.models.init(config.model, config.seed)).shapes;
+      shapes = (await this.deps.models.init(config.model, config.seed, taskSchema(config.data))).shapes;
       this.shapes.set(id, shapes);
     }
     return shapes;

@@ -59,7 +59,7 @@ export class TaskRunner {
   static async load(deps: EngineDeps, task: TaskRecord, shapes: number[][]): Promise<TaskRunner> {
     const checkpoint = deps.store.latestCheckpoint(task.id);
     if (!checkpoint) throw new Error(`task ${task.id} has no checkpoint`);
-    return new TaskRunner(deps, task, checkpoint, shapes, await exampleCountRule(task.config));
+    return new TaskRunner(deps, task, checkpoint, shapes, await exampleCountRule(task.config, deps.datasets));
   }
 
   get id(): string {
@@ -211,7 +211,7 @@ export class TaskRunner {
     }
     if (!next) return this.abandon(rs, 'the strategy kept the model');
     this.phase(rs, 'evaluation');
-    const evaluated = await evaluateRound(this.deps.models, config.model, next, config.data.testLimit, { taskId: this.id, round });
+    const evaluated = await evaluateRound(this.deps.models, this.deps.datasets, config, next, { taskId: this.id, round });
     if (!evaluated.ok) return this.abandon(rs, evaluated.reason);
     const evaluation = evaluated.result;
     this.phase(rs, 'commit');
@@ -219,7 +219,7 @@ export class TaskRunner {
     this.committedState = this.strategy.exportState();
     this.endRoundForClients(rs, 'committed');
     const target = config.stop.targetAccuracy;
-    if (target !== undefined && evaluation.accuracy >= target) this.setState('completed', `target accuracy ${target} reached`);
+    if (target !== undefined && evaluation?.accuracy != null && evaluation.accuracy >= target) this.setState('completed', `target accuracy ${target} reached`);
     else if (round >= config.stop.maxRounds) this.setState('completed', 'round budget spent');
   }
 

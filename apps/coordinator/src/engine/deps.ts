@@ -1,6 +1,7 @@
 // What the round engine needs from the rest of the coordinator, gathered in one record.
 
 import type { FastifyBaseLogger } from 'fastify';
+import type { DatasetRegistry } from '../datasets/DatasetRegistry.ts';
 import type { EventBus } from '../events/EventBus.ts';
 import type { CoordinatorMetrics } from '../metrics.ts';
 import type { ModelService } from '../model/ModelService.ts';
@@ -16,6 +17,8 @@ export interface EngineDeps {
   baselines: BaselineService;
   metrics: CoordinatorMetrics;
   log: FastifyBaseLogger;
+  /** Where a task's dataset and test set are read from. */
+  datasets: DatasetRegistry;
   /** Is this the task that unbound clients follow? */
   isActiveTask(taskId: string): boolean;
   /** Path (relative to the coordinator) of a model version's weights frame. */

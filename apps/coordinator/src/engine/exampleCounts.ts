@@ -2,8 +2,9 @@
 // aggregation, a word of the masked sum. Capped per task, and exact where the task is a
 // simulation whose partitions the coordinator can compute.
 
-import { PartitionError, labelPartition, loadMnistLabels, partitionIndices } from '@flotilla/data';
-import { DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, FlotillaError, type TaskConfig } from '@flotilla/protocol';
+import { PartitionError, holdoutSeed, labelPartition, loadMnistLabels, partitionDataset, partitionIndices, splitClientExamples } from '@flotilla/data';
+import { BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, FlotillaError, type TaskConfig } from '@flotilla/protocol';
+import type { DatasetRegistry } from '../datasets/DatasetRegistry.ts';
 
 /** What a task lets one client claim: a cap, and in a simulation each partition's exact size. */
 export interface ExampleCountRule {
@@ -24,16 +25,22 @@ export function capOnly(config: TaskConfig): ExampleCountRule {
 }
 
 /**
- * The task's rule. A simulation task's partitions depend only on its spec and MNIST's labels,
- * so the coordinator computes their sizes (a few ms) as every simulated client does.
- * @example const rule = await exampleCountRule(config); // { cap: 60000, partitionSizes: [120, 120, …] }
+ * The task's rule. A simulation task's partitions depend only on its spec and its dataset's labels,
+ * so the coordinator computes their sizes (a few ms) as every simulated client does. Where clients
+ * hold out a share for federated evaluation, a partition's size is its training part (what a
+ * client trains on and reports), split by the holdoutSeed rule.
+ * @example const rule = await exampleCountRule(config, datasets); // { cap: 60000, partitionSizes: [120, 120, …] }
  */
-export async function exampleCountRule(config: TaskConfig): Promise<ExampleCountRule> {
-  if (!config.data.simulation) return capOnly(config);
-  const labels = await loadMnistLabels('train');
+export async function exampleCountRule(config: TaskConfig, datasets?: Pick<DatasetRegistry, 'load'>): Promise<ExampleCountRule> {
+  const { data } = config;
+  if (!data.simulation || data.dataset === undefined) return capOnly(config);
   let partitionSizes: number[];
   try {
-    partitionSizes = partitionIndices(labelPartition(config.data.partition), labels).map((p) => p.length);
+    const parts = data.dataset === BUILTIN_MNIST
+      ? partitionIndices(labelPartition(data.partition), await loadMnistLabels('train'))
+      : partitionDataset(data.partition, await datasets!.load(data.dataset));
+    const fraction = data.clientTestFraction ?? 0;
+    partitionSizes = parts.map((p, k) => (fraction > 0 ? splitClientExamples(p, fraction, holdoutSeed(config.seed, k)).train.length : p.length));
   } catch (err) {
     // A spec MNIST cannot satisfy serves no partition either (the simulation route refuses it): the cap alone applies.
     if (err instanceof PartitionError) return capOnly(config);

@@ -14,7 +14,7 @@ export function taskView(coordinator: Coordinator, task: TaskRecord) {
     modelVersion: task.modelVersion, lastRound: task.lastRound, config: task.config,
     latestRound: latest ? roundSummary(latest) : null,
     baseline: baseline && task.config.baseline.enabled
-      ? { status: baseline.status, accuracy: baseline.accuracy, loss: baseline.loss, epochs: baseline.epochs, error: baseline.error }
+      ? { status: baseline.status, accuracy: baseline.accuracy, loss: baseline.loss, epochs: baseline.epochs, error: baseline.error, evaluatedOn: baseline.evaluatedOn ?? null }
       : null,
     currentRound: rs
       ? {

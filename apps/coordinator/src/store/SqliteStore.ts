@@ -52,6 +52,8 @@ export class SqliteStore implements Store {
     // Stores created before adaptive clipping lack the column; CREATE TABLE IF NOT EXISTS keeps them as they are.
     const roundColumnNames = (this.db.prepare('PRAGMA table_info(rounds)').all() as { name: string }[]).map((c) => c.name);
     if (!roundColumnNames.includes('clip_norm')) this.db.exec('ALTER TABLE rounds ADD COLUMN clip_norm REAL');
+    const baselineColumnNames = (this.db.prepare('PRAGMA table_info(baselines)').all() as { name: string }[]).map((c) => c.name);
+    if (!baselineColumnNames.includes('evaluated_on')) this.db.exec('ALTER TABLE baselines ADD COLUMN evaluated_on TEXT');
   }
 
   createTask(task: TaskRecord, initial: Checkpoint): void {
@@ -158,15 +160,16 @@ export class SqliteStore implements Store {
       epochs: JSON.parse(row.epochs as string),
       error: row.error as string | null,
       updatedAt: row.updated_at as number,
+      evaluatedOn: (row.evaluated_on as BaselineRecord['evaluatedOn'] | undefined) ?? null,
     };
   }
 
   putBaseline(b: BaselineRecord): void {
     this.db
-      .prepare(`INSERT INTO baselines (fingerprint, status, accuracy, loss, epochs, error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      .prepare(`INSERT INTO baselines (fingerprint, status, accuracy, loss, epochs, error, updated_at, evaluated_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(fingerprint) DO UPDATE SET status = excluded.status, accuracy = excluded.accuracy, loss = excluded.loss,
-                  epochs = excluded.epochs, error = excluded.error, updated_at = excluded.updated_at`)
-      .run(b.fingerprint, b.status, b.accuracy, b.loss, JSON.stringify(b.epochs), b.error, b.updatedAt);
+                  epochs = excluded.epochs, error = excluded.error, updated_at = excluded.updated_at, evaluated_on = excluded.evaluated_on`)
+      .run(b.fingerprint, b.status, b.accuracy, b.loss, JSON.stringify(b.epochs), b.error, b.updatedAt, b.evaluatedOn ?? null);
   }
 
   appendEvent(e: Omit<EventRecord, 'seq'>): EventRecord {

@@ -79,12 +79,16 @@ export interface ClientRecord {
 
 export interface BaselineRecord {
   fingerprint: string;
-  status: 'running' | 'done' | 'failed';
+  /** 'unavailable': the task cannot have one (never stored; `error` says why). */
+  status: 'running' | 'done' | 'failed' | 'unavailable';
+  /** Null for a regression (its `loss` is the test MSE). */
   accuracy: number | null;
   loss: number | null;
-  epochs: { epoch: number; trainLoss: number; valAccuracy: number; valLoss: number }[];
+  epochs: { epoch: number; trainLoss: number; valAccuracy: number | null; valLoss: number }[];
   error: string | null;
   updatedAt: number;
+  /** What the finished baseline was evaluated on: the central test set or the clients' pooled held-out parts. */
+  evaluatedOn?: 'test-set' | 'client-holdout' | null;
 }
 
 export interface EventRecord {

@@ -36,7 +36,7 @@ export async function startTestCoordinator(options: {
   dataDir?: string; maxFrameBytes?: number; heartbeatIntervalMs?: number; pingIntervalMs?: number; pongTimeoutMs?: number; operatorToken?: string; joinToken?: string | null;
   webRoot?: string;
   models?: ModelServiceOptions;
-} & Pick<AppOptions, 'limits' | 'retention' | 'logger' | 'trustProxy'> = {}): Promise<TestCoordinator> {
+} & Pick<AppOptions, 'limits' | 'retention' | 'logger' | 'trustProxy' | 'datasets'> = {}): Promise<TestCoordinator> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-test-'));
   const operatorToken = options.operatorToken ?? TEST_OPERATOR_TOKEN;
   const app = await buildApp({ dataDir, ...options, operatorToken });
