@@ -31,6 +31,7 @@ export const simulationRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordina
     schema: {
       summary: "One simulated client's training partition (simulation tasks only), as a binary frame",
       tags: ['tasks'], params: Params,
+      response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'Flotilla binary frame: images [count, 784], labels [count]' }) },
     },
   }, async (req, reply) => {
     const task = coordinator.tasks.get(req.params.id);
