@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { ErrorCodes, FlotillaError, type ErrorCode } from '@flotilla/protocol';
 import { AuthFailures } from './auth/AuthFailures.ts';
 import { installOperatorAuth, redactedRequestSerializer } from './auth/operatorAuth.ts';
@@ -24,6 +25,7 @@ import { healthRoutes } from './routes/health.ts';
 import { joinTokenRoutes } from './routes/joinTokens.ts';
 import { modelRoutes } from './routes/models.ts';
 import { privacyRoutes } from './routes/privacy.ts';
+import { installResponseContract, strictResponsesByDefault } from './routes/responseContract.ts';
 import { simulationRoutes } from './routes/simulation.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { webRoutes } from './routes/web.ts';
@@ -69,6 +71,11 @@ export interface AppOptions {
   models?: ModelServiceOptions;
   /** Size limits of registered datasets (stored under dataDir/datasets); defaults where absent. */
   datasets?: Partial<DatasetLimits>;
+  /**
+   * A response that violates its route's schema is a 500 FLT_INTERNAL instead of being sent (and
+   * logged). Default: on under Vitest or with FLOTILLA_STRICT_RESPONSES=1.
+   */
+  strictResponses?: boolean;
 }
 
 declare module 'fastify' {
@@ -126,6 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = (options.tls
     ? Fastify({ logger, bodyLimit: 8 * 1024 * 1024, trustProxy, frameworkErrors, https: { cert: options.tls.cert, key: options.tls.key } }) as unknown as FastifyInstance
     : Fastify({ logger, bodyLimit: 8 * 1024 * 1024, trustProxy, frameworkErrors })).withTypeProvider<TypeBoxTypeProvider>();
+  installResponseContract(app, { strict: options.strictResponses ?? strictResponsesByDefault(), log: app.log });
   mkdirSync(options.dataDir, { recursive: true });
   const operatorToken = options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token;
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
@@ -184,7 +192,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken: options.joinToken ?? null, admission, rejections });
   await app.register(verticalRoutes, { coordinator, rejections });
   await app.register(webRoutes, options.webRoot ? { root: options.webRoot } : {});
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', {
+    schema: { hide: true, response: { 200: Type.Object({ openapi: Type.String(), paths: Type.Record(Type.String(), Type.Unknown()) }, { description: 'OpenAPI 3 document' }) } },
+  }, async () => app.swagger() as unknown as { openapi: string; paths: Record<string, unknown> });
 
   app.addHook('onClose', async () => {
     await coordinator.close();

@@ -13,7 +13,7 @@ export {
 } from './messages.ts';
 export {
   ModelSpec, FreezeSpec, SchemaArchitecture, SchemaModelOptions, InitialModelSpec, FederatedEvaluationSpec, EvaluationSpec,
-  BUILTIN_MNIST, BUILTIN_MNIST_TEST, taskSchema, PartitionSpec, DataSpec, StrategySpec, FitSpec, StopSpec, LimitsSpec, BaselineSpec, TaskConfig, DEFAULT_MAX_EXAMPLES_PER_CLIENT,
+  BUILTIN_MNIST, BUILTIN_MNIST_TEST, taskSchema, PartitionSpec, DataSpec, FitSpec, StopSpec, LimitsSpec, BaselineSpec, TaskConfig, DEFAULT_MAX_EXAMPLES_PER_CLIENT,
   FitPlan, TaskState, AdaptiveClippingSpec, DifferentialPrivacySpec, DpSgdSpec, PrivacySpec, SecureAggregationSpec,
 } from './task.ts';
 export {
@@ -28,3 +28,13 @@ export {
 } from './dataSchema.ts';
 export { DatasetRecord, DatasetFile } from './datasets.ts';
 export type { Parsed } from './validate.ts';
+export { TaskConfigInput, TASK_CONFIG_FIELDS } from './taskInput.ts';
+export type { DeepPartial } from './taskInput.ts';
+export {
+  ErrorView, RoundOutcome, ClientOutcome, RoundClientView, RoundSummaryView, RoundDetailView, RoundPhase, CurrentRoundView,
+  BaselineEpoch, BaselineStatus, BaselineRecordView, TaskView, ClientRecordView, ClientView, TaskListView, RoundListView,
+  ClientListView, BaselineView, SessionView, VerticalJobState, VerticalJobView, CreatedVerticalJobView, VerticalJobListView,
+} from './views.ts';
+export { EventPayloads, EventType, EventEnvelope } from './events.ts';
+export type { StreamEvent } from './events.ts';
+export { StrategySpec, StrategyParameters, StrategyName, STRATEGY_NAMES, strategyParameterNames } from './strategies.ts';

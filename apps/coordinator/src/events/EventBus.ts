@@ -2,13 +2,11 @@
 // appended to the store first (so a reconnecting viewer resumes by sequence number, even after
 // a restart); ephemeral ones (training progress) are only fanned out.
 
+import type { EventType } from '@flotilla/protocol';
 import type { EventRecord, Store } from '../store/Store.ts';
 
-export type EventType =
-  | 'client.joined' | 'client.left' | 'task.created' | 'task.state' | 'round.started' | 'round.phase'
-  | 'round.report' | 'round.dropout' | 'round.committed' | 'round.abandoned' | 'baseline.progress'
-  | 'baseline.done' | 'client.error' | 'client.progress' | 'vertical.state' | 'model.worker'
-  | 'dataset.imported' | 'dataset.deleted';
+/** Event types and their payloads are listed once, in packages/protocol (events.ts). */
+export type { EventType };
 
 export interface BusEvent extends Omit<EventRecord, 'seq'> {
   /** Null for ephemeral events, which are never replayed. */

@@ -40,11 +40,11 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator
   }, async (req) => datasets.get(req.params.id));
 
   app.delete('/api/datasets/:id', {
-    schema: { summary: 'Deletes a registered dataset no created, running or paused task uses', tags: ['datasets'], params: Params },
+    schema: { summary: 'Deletes a registered dataset no created, running or paused task uses', tags: ['datasets'], params: Params, response: { 204: Type.Null({ description: 'deleted' }), 404: ErrorBody, 409: ErrorBody } },
   }, async (req, reply) => {
     datasets.delete(req.params.id, tasksUsing(coordinator, req.params.id));
     bus.publish('dataset.deleted', null, { id: req.params.id });
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
   app.post('/api/datasets', {
@@ -52,6 +52,7 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator
       summary: 'Registers files as a dataset (multipart: format, name, options, and the files by role)',
       description: 'Fields: format (csv|idx|text|…), name, label, clientColumn, clientId, task, metric, categorical, ignore, classes, level, sequenceLength, maxVocabulary, stride, schema (JSON). Files by role: csv table; idx images, labels; text corpus. 201 for a new dataset, 200 when the same content is already registered.',
       tags: ['datasets'], consumes: ['multipart/form-data'],
+      response: { 200: DatasetRecord, 201: DatasetRecord, 400: ErrorBody, 413: ErrorBody },
     },
   }, async (req, reply) => {
     if (!req.isMultipart()) throw new FlotillaError(ErrorCodes.DATASET_INVALID, 'send the dataset as multipart/form-data');

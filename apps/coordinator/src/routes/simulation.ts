@@ -39,6 +39,7 @@ export const simulationRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordina
     schema: {
       summary: "One simulated client's partition of the task's dataset (simulation tasks only), as a binary frame",
       tags: ['tasks'], params: Params,
+      response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary', description: 'Flotilla binary frame: images [count, 784], labels [count]' }) },
     },
   }, async (req, reply) => {
     const task = coordinator.tasks.get(req.params.id);

@@ -1,7 +1,10 @@
 // The coordinator's persistence interface: tasks, rounds, clients, checkpoints, baselines and
 // events. SQLite is the embedded default; another engine implements this same interface.
 
-import type { TaskConfig, TaskState } from '@flotilla/protocol';
+import type {
+  BaselineRecordView, ClientOutcome as ProtocolClientOutcome, ClientRecordView, RoundClientView, RoundDetailView,
+  RoundOutcome as ProtocolRoundOutcome, TaskConfig, TaskState,
+} from '@flotilla/protocol';
 import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
 
 export interface TaskRecord {
@@ -18,43 +21,11 @@ export interface TaskRecord {
   stopReason: string | null;
 }
 
-export type RoundOutcome = 'committed' | 'abandoned';
-export type ClientOutcome = 'reported' | 'disconnected' | 'deadline' | 'error' | 'rejected' | 'late';
-
-export interface RoundClientRecord {
-  clientId: string;
-  outcome: ClientOutcome;
-  code: string | null;
-  numExamples: number | null;
-  trainLoss: number | null;
-}
-
-export interface RoundRecord {
-  taskId: string;
-  round: number;
-  outcome: RoundOutcome;
-  reason: string | null;
-  startedAt: number;
-  endedAt: number;
-  selected: number;
-  goal: number;
-  reported: number;
-  dropped: number;
-  failed: number;
-  testAccuracy: number | null;
-  testLoss: number | null;
-  trainLoss: number | null;
-  baselineAccuracy: number | null;
-  delta: number | null;
-  /** Privacy spent so far (ε at the task's δ) when the task uses differential privacy. */
-  epsilon: number | null;
-  /** Client-level DP: the clip norm S after this round (adaptive clipping moves it); absent or null otherwise. */
-  clipNorm?: number | null;
-  bytesUp: number;
-  bytesDown: number;
-  modelVersion: number;
-  clients: RoundClientRecord[];
-}
+/** Rounds and their clients are stored as the API shows them (packages/protocol views.ts). */
+export type RoundOutcome = ProtocolRoundOutcome;
+export type ClientOutcome = ProtocolClientOutcome;
+export type RoundClientRecord = RoundClientView;
+export type RoundRecord = RoundDetailView;
 
 export interface Checkpoint {
   taskId: string;
@@ -65,31 +36,12 @@ export interface Checkpoint {
   createdAt: number;
 }
 
-export interface ClientRecord {
-  id: string;
+/** A client as stored: its view and the SHA-256 of its resumption token (never shown). */
+export interface ClientRecord extends ClientRecordView {
   tokenHash: string;
-  kind: string;
-  backend: string | null;
-  examplesPerSec: number | null;
-  firstSeen: number;
-  lastSeen: number;
-  roundsJoined: number;
-  dropouts: number;
 }
 
-export interface BaselineRecord {
-  fingerprint: string;
-  /** 'unavailable': the task cannot have one (never stored; `error` says why). */
-  status: 'running' | 'done' | 'failed' | 'unavailable';
-  /** Null for a regression (its `loss` is the test MSE). */
-  accuracy: number | null;
-  loss: number | null;
-  epochs: { epoch: number; trainLoss: number; valAccuracy: number | null; valLoss: number }[];
-  error: string | null;
-  updatedAt: number;
-  /** What the finished baseline was evaluated on: the central test set or the clients' pooled held-out parts. */
-  evaluatedOn?: 'test-set' | 'client-holdout' | null;
-}
+export type BaselineRecord = BaselineRecordView;
 
 export interface EventRecord {
   seq: number;

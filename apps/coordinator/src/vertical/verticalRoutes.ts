@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
-import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import { CreatedVerticalJobView, ErrorCodes, FlotillaError, VerticalJobListView, VerticalJobView } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { simulateVerticalMnist } from '@flotilla/data';
 import { hostIndex } from '@flotilla/vertical';
@@ -76,18 +76,18 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
   };
   const sockets = new Map<string, Map<VerticalRole, WebSocket>>();
 
-  app.post('/api/vertical/jobs', { schema: { summary: 'Create a vertical job (hetero LR or split NN)', tags: ['tasks'], body: CreateJob } }, async (req, reply) => {
+  app.post('/api/vertical/jobs', { schema: { summary: 'Create a vertical job (hetero LR or split NN)', tags: ['tasks'], body: CreateJob, response: { 201: CreatedVerticalJobView } } }, async (req, reply) => {
     const { algorithm, simulation, ...settings } = req.body;
     const { job, tokens } = jobs.create(settings, simulation ?? null, algorithm);
     coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state });
     if (job.simulation) void computeBaselines(jobs, job, req.log, baselineWorkers);
     reply.code(201);
-    return { ...verticalJobView(job), partyTokens: tokens };
+    return { ...verticalJobView(job), partyTokens: tokens as Record<string, string> };
   });
 
-  app.get('/api/vertical/jobs', { schema: { summary: 'List vertical jobs', tags: ['tasks'] } }, async () => ({ jobs: jobs.list().map(verticalJobView) }));
+  app.get('/api/vertical/jobs', { schema: { summary: 'List vertical jobs', tags: ['tasks'], response: { 200: VerticalJobListView } } }, async () => ({ jobs: jobs.list().map(verticalJobView) }));
 
-  app.get('/api/vertical/jobs/:id', { schema: { summary: 'One vertical job with its progress', tags: ['tasks'], params: Type.Object({ id: Type.String() }) } },
+  app.get('/api/vertical/jobs/:id', { schema: { summary: 'One vertical job with its progress', tags: ['tasks'], params: Type.Object({ id: Type.String() }), response: { 200: VerticalJobView } } },
     async (req) => verticalJobView(jobs.get(req.params.id)));
 
   // A simulated party's own table (a browser party cannot read MNIST files), behind its party
