@@ -26,5 +26,5 @@ export {
   DataSchema, ImageSchema, TabularSchema, TextSchema, FeatureColumn, NumericColumn, CategoricalColumn, TabularTarget, ChannelNormalization,
   MNIST_SCHEMA, schemaInputShape, schemaOutputSize, checkDataSchema,
 } from './dataSchema.ts';
-export { DatasetRecord, DatasetFile } from './datasets.ts';
+export { DatasetRecord, DatasetFile, describeSchema } from './datasets.ts';
 export type { Parsed } from './validate.ts';

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DATASET_IMPORTERS } from '@flotilla/data';
-import { schemaInputShape, schemaOutputSize, type DatasetRecord } from '@flotilla/protocol';
+import { describeSchema, type DatasetRecord } from '@flotilla/protocol';
 import { readOperatorToken } from '../auth/operatorToken.ts';
 import { DatasetUploadOptions } from '../datasets/uploadOptions.ts';
 
@@ -24,10 +24,7 @@ options: ${OPTION_FLAGS.map((o) => `--${o.flag}`).join(' ')} (lists comma-separa
 
 /** What one line of `list` says about a dataset's examples. */
 export function describeDataset(d: DatasetRecord): string {
-  const s = d.schema;
-  const what = s.kind === 'image' ? `image ${s.height}×${s.width}×${s.channels} → ${s.classes.length} classes`
-    : s.kind === 'tabular' ? `tabular ${s.features.length} columns (${schemaInputShape(s)[0]} inputs) → ${s.target.type === 'classification' ? `${s.target.classes.length} classes` : `regression (${s.target.metric})`}`
-      : `text ${s.level} × ${s.sequenceLength} → ${schemaOutputSize(s)} symbols`;
+  const what = describeSchema(d.schema);
   const clients = d.numClients === null ? '' : `, ${d.numClients} clients`;
   return `${d.id}  ${JSON.stringify(d.name)}  ${d.count} examples${clients}  ${what}  ${d.builtin ? 'built in' : formatBytes(d.bytes)}`;
 }
