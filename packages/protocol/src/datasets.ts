@@ -1,7 +1,7 @@
 // The dataset registry's REST shapes: a registered dataset as the API, the dashboard and the CLI see it.
 
 import { Type, type Static } from '@sinclair/typebox';
-import { DataSchema } from './dataSchema.ts';
+import { DataSchema, schemaInputShape } from './dataSchema.ts';
 
 /** One source file of a dataset, by the role its format gives it (csv: table; idx: images, labels; …). */
 export const DatasetFile = Type.Object({
@@ -38,3 +38,24 @@ export const DatasetRecord = Type.Object({
   createdAt: Type.Integer({ minimum: 0 }),
 });
 export type DatasetRecord = Static<typeof DatasetRecord>;
+
+/**
+ * One line on what an example of a schema is, as the dashboard and the CLI show it.
+ * @example describeSchema(MNIST_SCHEMA) // 'image 28×28×1 → 10 classes'
+ */
+export function describeSchema(schema: DataSchema): string {
+  switch (schema.kind) {
+    case 'image':
+      return `image ${schema.height}×${schema.width}×${schema.channels} → ${schema.classes.length} classes`;
+    case 'tabular': {
+      const target = schema.target.type === 'classification' ? `${schema.target.classes.length} classes` : `regression (${schema.target.metric})`;
+      return `tabular ${schema.features.length} columns (${schemaInputShape(schema)[0]} inputs) → ${target}`;
+    }
+    case 'text':
+      return `text ${schema.level} × ${schema.sequenceLength} → ${schema.vocabulary.length} symbols`;
+    default: {
+      const never: never = schema;
+      throw new Error(`unknown schema ${JSON.stringify(never)}`);
+    }
+  }
+}

@@ -26,7 +26,7 @@ export {
   DataSchema, ImageSchema, TabularSchema, TextSchema, FeatureColumn, NumericColumn, CategoricalColumn, TabularTarget, ChannelNormalization,
   MNIST_SCHEMA, schemaInputShape, schemaOutputSize, checkDataSchema,
 } from './dataSchema.ts';
-export { DatasetRecord, DatasetFile } from './datasets.ts';
+export { DatasetRecord, DatasetFile, describeSchema } from './datasets.ts';
 export type { Parsed } from './validate.ts';
 export { TaskConfigInput, TASK_CONFIG_FIELDS } from './taskInput.ts';
 export type { DeepPartial } from './taskInput.ts';
