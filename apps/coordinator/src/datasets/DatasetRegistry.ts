@@ -172,6 +172,8 @@ export class DatasetRegistry {
       ...(upload.options.clientColumn === undefined ? {} : { clientColumn: upload.options.clientColumn }),
       ...(upload.options.clientId === undefined ? {} : { clientId: upload.options.clientId }),
       ...(upload.options.stride === undefined ? {} : { stride: upload.options.stride }),
+      ...(upload.options.clientLevel === undefined ? {} : { clientLevel: upload.options.clientLevel }),
+      ...(upload.options.strict === undefined ? {} : { strict: upload.options.strict }),
     };
     const { dataset } = await importDataset(upload.format as DatasetFormat, upload.files, schema, importOptions);
     if (dataset.count > this.limits.maxExamples) throw tooLarge(`${dataset.count} examples exceed the limit of ${this.limits.maxExamples}`);

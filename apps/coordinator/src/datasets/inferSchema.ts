@@ -2,7 +2,7 @@
 // the files themselves (CSV columns and statistics, IDX shapes, a corpus's vocabulary).
 
 import {
-  DataFormatError, DatasetImportError, inferTabularSchema, inferTextSchema, maybeGunzip, parseIdx,
+  DataFormatError, DatasetImportError, inferImageSchema, inferTabularSchema, inferTextSchema, maybeGunzip, parseIdx,
 } from '@flotilla/data';
 import { ErrorCodes, FlotillaError, type DataSchema, type ImageSchema } from '@flotilla/protocol';
 import type { DatasetUploadOptions } from './uploadOptions.ts';
@@ -16,6 +16,8 @@ export interface UploadFile {
 type Infer = (files: Readonly<Record<string, UploadFile>>, options: DatasetUploadOptions, maxBytes: number) => Promise<DataSchema>;
 
 const DEFAULT_SEQUENCE_LENGTH = 80;
+/** Images are resized to this size unless the upload says otherwise (CIFAR's). */
+const DEFAULT_IMAGE_SIZE = 32;
 const DEFAULT_VOCABULARY = 100;
 
 /**
@@ -50,6 +52,11 @@ export const SCHEMA_INFERENCE: Readonly<Partial<Record<string, Infer>>> = {
     const schema: ImageSchema = { kind: 'image', height, width, channels: channels as 1 | 3, classes };
     return schema;
   },
+  // Class names are the class folders' names; only the archive's directory is read here.
+  images: async (files, options) => inferImageSchema({ zip: files.archive!.bytes, name: files.archive!.name }, {
+    height: options.height ?? DEFAULT_IMAGE_SIZE, width: options.width ?? DEFAULT_IMAGE_SIZE, channels: options.channels ?? 3,
+    ...(options.clientLevel === undefined ? {} : { clientLevel: options.clientLevel }),
+  }),
   text: async (files, options, maxBytes) => {
     const corpus = files.corpus!;
     return inferTextSchema(utf8(corpus), {

@@ -28,6 +28,14 @@ export const DatasetUploadOptions = Type.Object({
   ignore: Type.Optional(Names),
   /** idx, images: class names in label order (default '0'..'k-1' for IDX). */
   classes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 2, maxItems: 1000 })),
+  /** images: the size every image is resized to (default 32×32) and its channels (default 3, RGB). */
+  height: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+  width: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+  channels: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(3)])),
+  /** images: paths are client/class/file, the top folder naming each image's client (natural partition). */
+  clientLevel: Type.Optional(Type.Boolean()),
+  /** images: refuse an image of another size than height × width instead of resizing it. */
+  strict: Type.Optional(Type.Boolean()),
   /** text: characters (default) or whitespace-separated tokens. */
   level: Type.Optional(Type.Union([Type.Literal('char'), Type.Literal('token')])),
   /** text: symbols of context (default 80, LEAF's Shakespeare). */
@@ -44,7 +52,8 @@ export const DatasetUploadOptions = Type.Object({
 export type DatasetUploadOptions = Static<typeof DatasetUploadOptions>;
 
 const LISTS = new Set(['categorical', 'ignore', 'classes']);
-const NUMBERS = new Set(['sequenceLength', 'maxVocabulary', 'stride']);
+const NUMBERS = new Set(['sequenceLength', 'maxVocabulary', 'stride', 'height', 'width', 'channels']);
+const FLAGS = new Set(['clientLevel', 'strict']);
 
 /**
  * Reads multipart text fields into options: lists are comma-separated, numbers decimal, `schema`
@@ -58,6 +67,7 @@ export function parseUploadFields(fields: Readonly<Record<string, string>>): Dat
     if (text === '') continue;
     if (LISTS.has(key)) out[key] = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
     else if (NUMBERS.has(key)) out[key] = /^\d+$/.test(text) ? Number(text) : text;
+    else if (FLAGS.has(key)) out[key] = text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : text;
     else if (key === 'schema') out[key] = parseJson(text);
     else out[key] = text;
   }
@@ -78,6 +88,7 @@ export function checkUploadOptions(options: unknown): DatasetUploadOptions {
     if (problem !== null) throw new FlotillaError(ErrorCodes.DATASET_INVALID, `dataset option /schema${problem}`);
   }
   if (options.schema !== undefined && options.schemaFrom !== undefined) throw new FlotillaError(ErrorCodes.DATASET_INVALID, 'give schema or schemaFrom, not both');
+  if (options.clientLevel === true && options.clientId !== undefined) throw new FlotillaError(ErrorCodes.DATASET_INVALID, 'give clientLevel or clientId, not both');
   if (options.clientColumn !== undefined && options.clientId !== undefined) {
     throw new FlotillaError(ErrorCodes.DATASET_INVALID, 'give clientColumn or clientId, not both');
   }
