@@ -21,6 +21,8 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { joinTokenRoutes } from './routes/joinTokens.ts';
 import { modelRoutes } from './routes/models.ts';
+import { modelUploadRoutes } from './routes/modelUploads.ts';
+import { evaluationRoutes } from './routes/evaluations.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { simulationRoutes } from './routes/simulation.ts';
 import { taskRoutes } from './routes/tasks.ts';
@@ -89,6 +91,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.BAD_REQUEST_TARGET]: 400,
   // A model job (task creation's initial weights, a tfjs export) lost its worker: the next try gets a fresh one.
   [ErrorCodes.MODEL_WORKER_FAILED]: 503,
+  [ErrorCodes.MODEL_TOO_LARGE]: 413,
 };
 
 /**
@@ -126,7 +129,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Wrong operator tokens per address, shared by the auth hook and the dashboard's sign-in.
   const authFailures = new AuthFailures();
   app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions, authFailures));
-  const coordinator = createCoordinator(store, app.log, options.models);
+  const coordinator = createCoordinator(store, app.log, options.models, options.dataDir);
   app.decorate('coordinator', coordinator);
   // Registered before every plugin, so it runs before any of their hooks closes a socket.
   app.addHook('preClose', async () => coordinator.beginShutdown());
@@ -170,6 +173,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clientRoutes, { coordinator });
   await app.register(joinTokenRoutes, { coordinator });
   await app.register(modelRoutes, { coordinator });
+  await app.register(modelUploadRoutes, { coordinator });
+  await app.register(evaluationRoutes, { coordinator });
   await app.register(eventRoutes, { coordinator, admission });
   await app.register(simulationRoutes, { coordinator });
   await app.register(privacyRoutes);

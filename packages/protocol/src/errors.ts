@@ -56,6 +56,12 @@ export const ErrorCodes = {
   TOO_MANY_CONNECTIONS: 'FLT_TOO_MANY_CONNECTIONS',
   /** Hellos or messages faster than the coordinator's rate limits; fatal when a client keeps going far past them. */
   RATE_LIMITED: 'FLT_RATE_LIMITED',
+  /** A federated evaluation report without the metrics its task's objective needs (accuracy; mse and mae for a regression). */
+  EVALUATION_METRICS: 'FLT_EVALUATION_METRICS',
+  /** A pretrained upload (`POST /api/models`) that is not a valid tfjs layers model with its weights. */
+  MODEL_INVALID: 'FLT_MODEL_INVALID',
+  /** A pretrained upload past the size limits (model.json, weights, parameters). */
+  MODEL_TOO_LARGE: 'FLT_MODEL_TOO_LARGE',
   INTERNAL: 'FLT_INTERNAL',
 } as const;
 

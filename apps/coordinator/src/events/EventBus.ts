@@ -7,7 +7,8 @@ import type { EventRecord, Store } from '../store/Store.ts';
 export type EventType =
   | 'client.joined' | 'client.left' | 'task.created' | 'task.state' | 'round.started' | 'round.phase'
   | 'round.report' | 'round.dropout' | 'round.committed' | 'round.abandoned' | 'baseline.progress'
-  | 'baseline.done' | 'client.error' | 'client.progress' | 'vertical.state' | 'model.worker';
+  | 'baseline.done' | 'client.error' | 'client.progress' | 'vertical.state' | 'model.worker'
+  | 'evaluation.started' | 'evaluation.report' | 'evaluation.completed' | 'model.uploaded';
 
 export interface BusEvent extends Omit<EventRecord, 'seq'> {
   /** Null for ephemeral events, which are never replayed. */

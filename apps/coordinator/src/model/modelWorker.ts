@@ -9,7 +9,8 @@ import {
   trainCentralized, weightShapes,
 } from '@flotilla/models';
 import { createRng, shuffleInPlace } from '@flotilla/core';
-import type { BaselineJob, EvaluateJob, ExportJob, InitJob } from './jobs.ts';
+import type { BaselineJob, EvaluateJob, ExportJob, InitJob, InitTaskJob, InspectUploadJob } from './jobs.ts';
+import { initTask, inspectUpload } from './initialModel.ts';
 
 if (!parentPort) throw new Error('modelWorker must run in a worker thread');
 const port = parentPort;
@@ -27,6 +28,9 @@ async function modelFor(spec: InitJob['model']): Promise<tf.LayersModel> {
 }
 
 const handlers: Record<string, (args: never, id: number) => Promise<unknown>> = {
+  initTask: (job: InitTaskJob) => initTask(job),
+  inspectUpload: (job: InspectUploadJob) => inspectUpload(job),
+
   async init(job: InitJob) {
     await initNodeBackend('auto');
     const model = await createModel(job.model, job.seed);

@@ -1,7 +1,8 @@
 // The coordinator's persistence interface: tasks, rounds, clients, checkpoints, baselines and
 // events. SQLite is the embedded default; another engine implements this same interface.
 
-import type { TaskConfig, TaskState } from '@flotilla/protocol';
+import type { EvaluationMetrics, TaskConfig, TaskState } from '@flotilla/protocol';
+import type { FederatedSummary } from '../engine/federatedSummary.ts';
 import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
 
 export interface TaskRecord {
@@ -54,6 +55,29 @@ export interface RoundRecord {
   bytesDown: number;
   modelVersion: number;
   clients: RoundClientRecord[];
+  /** The federated evaluation of this round's model, once it ran (read from `evaluations`, never written with the round). */
+  federated?: FederatedSummary | null;
+}
+
+export type EvaluationClientOutcome = 'reported' | 'failed' | 'rejected' | 'disconnected' | 'deadline';
+
+export interface EvaluationClientRecord {
+  clientId: string;
+  outcome: EvaluationClientOutcome;
+  code: string | null;
+  numExamples: number | null;
+  metrics: EvaluationMetrics | null;
+}
+
+/** One federated evaluation of a committed model version (round 0: the initial model). */
+export interface EvaluationRecord {
+  taskId: string;
+  round: number;
+  modelVersion: number;
+  startedAt: number;
+  endedAt: number;
+  summary: FederatedSummary;
+  clients: EvaluationClientRecord[];
 }
 
 export interface Checkpoint {
@@ -139,6 +163,11 @@ export interface Store {
   getRound(taskId: string, round: number): RoundRecord | null;
   /** Fills baseline accuracy and δ into rounds recorded before the baseline finished. */
   backfillBaseline(taskId: string, baselineAccuracy: number): number;
+  /** Records a round's federated evaluation once; a second one for the same round is refused (throws). */
+  putEvaluation(evaluation: EvaluationRecord): void;
+  getEvaluation(taskId: string, round: number): EvaluationRecord | null;
+  /** A task's evaluations by round, with each client's report. */
+  listEvaluations(taskId: string, options?: { sinceRound?: number; limit?: number }): EvaluationRecord[];
   latestCheckpoint(taskId: string): Checkpoint | null;
   getCheckpoint(taskId: string, version: number): Checkpoint | null;
   upsertClient(client: ClientRecord): void;
