@@ -17,6 +17,12 @@ export function taskView(coordinator: Coordinator, task: TaskRecord) {
     baseline: baseline && task.config.baseline.enabled
       ? { status: baseline.status, accuracy: baseline.accuracy, loss: baseline.loss, epochs: baseline.epochs, error: baseline.error }
       : null,
+    currentEvaluation: runner?.evaluator.current
+      ? {
+        round: runner.evaluator.current.round, modelVersion: runner.evaluator.current.modelVersion, asked: runner.evaluator.current.asked.size,
+        reported: runner.evaluator.current.reports.size, failed: runner.evaluator.current.failures.size, deadline: runner.evaluator.current.deadline,
+      }
+      : null,
     currentRound: rs
       ? {
         round: rs.round, phase: rs.phase, selected: rs.selected.size, goal: rs.goal, reported: rs.reports.size,
