@@ -24,6 +24,8 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { joinTokenRoutes } from './routes/joinTokens.ts';
 import { modelRoutes } from './routes/models.ts';
+import { modelUploadRoutes } from './routes/modelUploads.ts';
+import { evaluationRoutes } from './routes/evaluations.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { installResponseContract, strictResponsesByDefault } from './routes/responseContract.ts';
 import { simulationRoutes } from './routes/simulation.ts';
@@ -103,6 +105,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.DATASET_INVALID]: 400,
   [ErrorCodes.DATASET_TOO_LARGE]: 413,
   [ErrorCodes.DATASET_IN_USE]: 409,
+  [ErrorCodes.MODEL_TOO_LARGE]: 413,
 };
 
 /**
@@ -141,7 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Wrong operator tokens per address, shared by the auth hook and the dashboard's sign-in.
   const authFailures = new AuthFailures();
   app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions, authFailures));
-  const coordinator = createCoordinator(store, app.log, options.models ?? {}, new DatasetRegistry(path.join(options.dataDir, 'datasets'), options.datasets));
+  const coordinator = createCoordinator(store, app.log, options.models ?? {}, new DatasetRegistry(path.join(options.dataDir, 'datasets'), options.datasets), options.dataDir);
   app.decorate('coordinator', coordinator);
   // Registered before every plugin, so it runs before any of their hooks closes a socket.
   app.addHook('preClose', async () => coordinator.beginShutdown());
@@ -185,6 +188,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clientRoutes, { coordinator });
   await app.register(joinTokenRoutes, { coordinator });
   await app.register(modelRoutes, { coordinator });
+  await app.register(modelUploadRoutes, { coordinator });
+  await app.register(evaluationRoutes, { coordinator });
   await app.register(eventRoutes, { coordinator, admission });
   await app.register(simulationRoutes, { coordinator });
   await app.register(datasetRoutes, { coordinator });

@@ -9,7 +9,9 @@ import { BaselineService } from './engine/BaselineService.ts';
 import { ClientRegistry } from './engine/ClientRegistry.ts';
 import { TaskManager } from './engine/TaskManager.ts';
 import { CoordinatorMetrics } from './metrics.ts';
+import path from 'node:path';
 import { ModelService, type ModelServiceOptions } from './model/ModelService.ts';
+import { ModelUploads } from './model/ModelUploads.ts';
 import type { Store } from './store/Store.ts';
 
 export interface Coordinator {
@@ -17,6 +19,8 @@ export interface Coordinator {
   registry: ClientRegistry;
   bus: EventBus;
   models: ModelService;
+  /** Pretrained models uploaded with `POST /api/models`. */
+  uploads: ModelUploads;
   baselines: BaselineService;
   metrics: CoordinatorMetrics;
   tasks: TaskManager;
@@ -31,7 +35,7 @@ export interface Coordinator {
   close(): Promise<void>;
 }
 
-export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOptions: ModelServiceOptions, datasets: DatasetRegistry): Coordinator {
+export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOptions: ModelServiceOptions, datasets: DatasetRegistry, dataDir?: string): Coordinator {
   const registry = new ClientRegistry();
   const bus = new EventBus(store);
   const metrics = new CoordinatorMetrics();
@@ -48,8 +52,10 @@ export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOpt
     },
   });
   const baselines = new BaselineService(store, models, bus, log, datasets);
+  // Without a data directory (a coordinator driven in memory), uploads live in the working directory's .flotilla.
+  const uploads = new ModelUploads(path.join(dataDir ?? '.flotilla', 'models'));
   const tasks = new TaskManager({
-    store, registry, bus, models, baselines, metrics, log, datasets,
+    store, registry, bus, models, uploads, baselines, metrics, log, datasets,
     weightsPath: (taskId, version) => `/api/tasks/${taskId}/models/${version}/weights.frame`,
   });
   registry.on('left', (clientId: string) => {
@@ -58,7 +64,7 @@ export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOpt
   const joinTokens = new JoinTokens(store, registry);
   let closing = false;
   return {
-    store, registry, bus, models, baselines, metrics, tasks, joinTokens, datasets,
+    store, registry, bus, models, uploads, baselines, metrics, tasks, joinTokens, datasets,
     get closing() {
       return closing;
     },

@@ -62,6 +62,12 @@ export const ErrorCodes = {
   DATASET_TOO_LARGE: 'FLT_DATASET_TOO_LARGE',
   /** Deleting a dataset that a created, running or paused task uses, or a built-in one. */
   DATASET_IN_USE: 'FLT_DATASET_IN_USE',
+  /** A federated evaluation report without the metrics its task's objective needs (accuracy; mse and mae for a regression). */
+  EVALUATION_METRICS: 'FLT_EVALUATION_METRICS',
+  /** A pretrained upload (`POST /api/models`) that is not a valid tfjs layers model with its weights. */
+  MODEL_INVALID: 'FLT_MODEL_INVALID',
+  /** A pretrained upload past the size limits (model.json, weights, parameters). */
+  MODEL_TOO_LARGE: 'FLT_MODEL_TOO_LARGE',
   INTERNAL: 'FLT_INTERNAL',
 } as const;
 

@@ -4,7 +4,7 @@
 
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TaskConfig, TaskState } from './task.ts';
-import { RoundPhase, RoundSummaryView, ClientOutcome, VerticalJobState } from './views.ts';
+import { FederatedSummaryView, RoundPhase, RoundSummaryView, ClientOutcome, VerticalJobState } from './views.ts';
 
 const Round = Type.Integer({ minimum: 1 });
 const Open = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties);
@@ -39,6 +39,10 @@ export const EventPayloads = Type.Object({
   'model.worker': Open({ code: Type.String(), job: Type.String(), worker: Type.Integer(), reason: Type.String(), round: Type.Optional(Type.Integer()) }),
   'dataset.imported': Open({ id: Type.String(), name: Type.String(), format: Type.String(), count: Type.Integer(), numClients: Type.Union([Type.Integer(), Type.Null()]), bytes: Type.Integer() }),
   'dataset.deleted': Open({ id: Type.String() }),
+  'evaluation.started': Open({ round: Type.Integer({ minimum: 0 }), modelVersion: Type.Integer(), asked: Type.Integer(), deadline: Type.Number() }),
+  'evaluation.report': Open({ round: Type.Integer({ minimum: 0 }), clientId: Type.String(), numExamples: Type.Integer(), loss: Type.Number(), reported: Type.Integer(), asked: Type.Integer() }),
+  'evaluation.completed': FederatedSummaryView,
+  'model.uploaded': Open({ id: Type.String(), params: Type.Integer(), bytes: Type.Integer() }),
 });
 export type EventPayloads = Static<typeof EventPayloads>;
 

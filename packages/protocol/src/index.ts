@@ -34,6 +34,7 @@ export {
   ErrorView, RoundOutcome, ClientOutcome, RoundClientView, RoundSummaryView, RoundDetailView, RoundPhase, CurrentRoundView,
   BaselineEpoch, BaselineStatus, BaselineRecordView, TaskView, ClientRecordView, ClientView, TaskListView, RoundListView,
   ClientListView, BaselineView, SessionView, VerticalJobState, VerticalJobView, CreatedVerticalJobView, VerticalJobListView,
+  MetricSpreadView, FederatedSummaryView, EvaluationClientView, EvaluationRecordView, ModelUploadView,
 } from './views.ts';
 export { EventPayloads, EventType, EventEnvelope } from './events.ts';
 export type { StreamEvent } from './events.ts';

@@ -37,6 +37,72 @@ export const RoundClientView = Type.Object({
 });
 export type RoundClientView = Static<typeof RoundClientView>;
 
+/** The spread of the federated metric over the clients that reported, each client counting once (the fairness view). */
+export const MetricSpreadView = Type.Object({
+  min: Type.Number(),
+  p10: Type.Number(),
+  median: Type.Number(),
+  max: Type.Number(),
+  /** Population standard deviation over clients. */
+  std: Type.Number(),
+});
+export type MetricSpreadView = Static<typeof MetricSpreadView>;
+
+/** A federated evaluation of one model version, summarised: example-weighted metrics and their spread. */
+export const FederatedSummaryView = Type.Object({
+  round: Type.Integer({ minimum: 0 }),
+  modelVersion: Type.Integer({ minimum: 0 }),
+  metric: Type.Union([Type.Literal('accuracy'), Type.Literal('mse'), Type.Literal('mae')]),
+  /** Clients asked, clients whose report counted, clients that failed or missed the deadline. */
+  asked: Type.Integer({ minimum: 0 }),
+  clients: Type.Integer({ minimum: 0 }),
+  failed: Type.Integer({ minimum: 0 }),
+  examples: Type.Integer({ minimum: 0 }),
+  loss: Nullable(Type.Number()),
+  accuracy: Nullable(Type.Number()),
+  mse: Nullable(Type.Number()),
+  mae: Nullable(Type.Number()),
+  spread: Nullable(MetricSpreadView),
+});
+export type FederatedSummaryView = Static<typeof FederatedSummaryView>;
+
+/** One asked client's part in a federated evaluation. */
+export const EvaluationClientView = Type.Object({
+  clientId: Type.String(),
+  outcome: Type.Union([Type.Literal('reported'), Type.Literal('failed'), Type.Literal('rejected'), Type.Literal('disconnected'), Type.Literal('deadline')]),
+  code: Nullable(Type.String()),
+  numExamples: Nullable(Type.Integer({ minimum: 0 })),
+  metrics: Nullable(Type.Object({
+    loss: Type.Number(), accuracy: Type.Optional(Type.Number()), mse: Type.Optional(Type.Number()), mae: Type.Optional(Type.Number()),
+  })),
+});
+export type EvaluationClientView = Static<typeof EvaluationClientView>;
+
+/** One federated evaluation as stored (`GET /api/tasks/:id/evaluations`; round 0: the initial model). */
+export const EvaluationRecordView = Type.Object({
+  taskId: Type.String(),
+  round: Type.Integer({ minimum: 0 }),
+  modelVersion: Type.Integer({ minimum: 0 }),
+  startedAt: Time,
+  endedAt: Time,
+  summary: FederatedSummaryView,
+  clients: Type.Array(EvaluationClientView),
+});
+export type EvaluationRecordView = Static<typeof EvaluationRecordView>;
+
+/** A pretrained upload (`POST /api/models`, `GET /api/models/uploads`): its topology and layers, for freeze points. */
+export const ModelUploadView = Type.Object({
+  id: Type.String(),
+  modelTopology: Type.Unknown(),
+  params: Type.Integer({ minimum: 0 }),
+  inputShape: Type.Array(Type.Union([Type.Integer(), Type.Null()])),
+  outputShape: Type.Array(Type.Union([Type.Integer(), Type.Null()])),
+  layers: Type.Array(Type.Object({ name: Type.String(), params: Type.Integer({ minimum: 0 }), trainable: Type.Boolean() })),
+  bytes: Type.Integer({ minimum: 0 }),
+  createdAt: Time,
+});
+export type ModelUploadView = Static<typeof ModelUploadView>;
+
 /** A round as listed (`GET /api/tasks/:id/rounds`, `round.committed` / `round.abandoned` events). */
 export const RoundSummaryView = Type.Object({
   taskId: Type.String(),
@@ -63,6 +129,8 @@ export const RoundSummaryView = Type.Object({
   bytesUp: Type.Integer({ minimum: 0 }),
   bytesDown: Type.Integer({ minimum: 0 }),
   modelVersion: Type.Integer({ minimum: 0 }),
+  /** The federated evaluation of this round's model once it ran; null (or absent) otherwise. */
+  federated: Type.Optional(Nullable(FederatedSummaryView)),
 });
 export type RoundSummaryView = Static<typeof RoundSummaryView>;
 

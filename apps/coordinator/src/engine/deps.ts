@@ -5,6 +5,7 @@ import type { DatasetRegistry } from '../datasets/DatasetRegistry.ts';
 import type { EventBus } from '../events/EventBus.ts';
 import type { CoordinatorMetrics } from '../metrics.ts';
 import type { ModelService } from '../model/ModelService.ts';
+import type { ModelUploads } from '../model/ModelUploads.ts';
 import type { Store } from '../store/Store.ts';
 import type { BaselineService } from './BaselineService.ts';
 import type { ClientRegistry } from './ClientRegistry.ts';
@@ -14,6 +15,8 @@ export interface EngineDeps {
   registry: ClientRegistry;
   bus: EventBus;
   models: ModelService;
+  /** Pretrained models operators uploaded, which a task may start from. */
+  uploads: ModelUploads;
   baselines: BaselineService;
   metrics: CoordinatorMetrics;
   log: FastifyBaseLogger;

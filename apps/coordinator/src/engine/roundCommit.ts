@@ -20,7 +20,7 @@ function roundRecord(runner: TaskRunner, rs: RoundState, patch: Partial<RoundRec
 /** Public view of a round (what the REST API and the event stream carry). */
 export function roundSummary(record: RoundRecord): Omit<RoundRecord, 'clients'> {
   const { clients: _clients, ...summary } = record;
-  return summary;
+  return { ...summary, federated: record.federated ?? null };
 }
 
 /** `evaluation` is null for a task without a central test set: the round has no test metrics. */
@@ -38,6 +38,7 @@ export function commitRound(runner: TaskRunner, rs: RoundState, weights: Float32
   runner.weights = weights;
   runner.version = version;
   runner.lastRound = rs.round;
+  runner.modelRound = rs.round;
   metrics.rounds.inc({ outcome: 'committed' });
   metrics.roundSeconds.observe((record.endedAt - record.startedAt) / 1000);
   if (evaluation?.accuracy != null) metrics.accuracy.set({ task: runner.id }, evaluation.accuracy);

@@ -3,7 +3,7 @@
 
 import { Value } from '@sinclair/typebox/value';
 import { STRATEGY_TRAITS, strategiesOnTheMean } from '@flotilla/core';
-import { DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, FlotillaError, TaskConfig } from '@flotilla/protocol';
+import { DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, TaskConfig } from '@flotilla/protocol';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
 import { checkSecAggEncoding } from './secAggBounds.ts';
 
@@ -54,6 +54,8 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   if (isPlainObject(input.model)) config.model = input.model;
   const partition = isPlainObject(input.data) ? input.data.partition : undefined;
   if (isPlainObject(partition)) (config.data as Record<string, unknown>).partition = partition;
+  // Federated evaluation is off unless asked for; asked for, its unnamed settings take the schema's defaults.
+  if (isPlainObject(config.evaluation) && isPlainObject(config.evaluation.federated)) config.evaluation = Value.Default(EvaluationSpec, config.evaluation);
   if (!Value.Check(TaskConfig, config)) {
     const first = Value.Errors(TaskConfig, config).First();
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `invalid task configuration at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`);

@@ -85,7 +85,8 @@ describe('resolveTaskData', () => {
 
   it('needs a schema and no simulation when clients bring their own data', async () => {
     expect(await refusal({ data: { dataset: null, partition } })).toMatch(/needs data\.schema/);
-    expect(await refusal({ data: { dataset: null, schema: clinics.schema, partition } })).toMatch(/simulation to false/);
+    expect(await refusal({ data: { dataset: null, schema: clinics.schema, simulation: true, partition } })).toMatch(/simulation to false/);
+    expect((await resolveTaskData({ data: { dataset: null, schema: clinics.schema, partition } }, datasets)).data.simulation).toBe(false);
     const own = await resolveTaskData({ data: { dataset: null, schema: clinics.schema, simulation: false, partition } }, datasets);
     expect(own.data).toMatchObject({ schema: clinics.schema, clientTestFraction: 0.2 });
     expect(own.evaluation?.federated.enabled).toBe(true);

@@ -44,7 +44,9 @@ export async function resolveTaskData(input: unknown, datasets: DatasetRegistry)
 
   if (data.dataset === undefined) {
     if (data.schema === undefined) throw invalid('a task without a dataset (clients bring their own data) needs data.schema: what one example is');
-    if (data.simulation) throw invalid('a task without a dataset has no partitions to serve; set data.simulation to false');
+    // Nothing to serve: such a task is never a simulation, and saying it is one is refused.
+    if (inputData.simulation === true) throw invalid('a task without a dataset has no partitions to serve; set data.simulation to false');
+    data.simulation = false;
     if (data.partition.kind === 'natural') throw invalid("a 'natural' partition needs a dataset whose rows name their clients");
   } else {
     const record = datasets.find(data.dataset);

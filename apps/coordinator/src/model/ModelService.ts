@@ -5,7 +5,10 @@
 
 import { ErrorCodes, hasErrorCode, type DataSchema, type ModelSpec } from '@flotilla/protocol';
 import { WorkerRpc, type WorkerFailure } from './WorkerRpc.ts';
-import type { BaselineEpoch, BaselineJob, BaselineResult, EvaluateResult, EvaluationData, ExportResult, InitResult } from './jobs.ts';
+import type {
+  BaselineEpoch, BaselineJob, BaselineResult, EvaluateResult, EvaluationData, ExportResult, InitResult, InitTaskJob, InitTaskResult, InspectUploadJob,
+  InspectUploadResult,
+} from './jobs.ts';
 
 /** How long a job may go without an answer from its worker before the worker counts as dead. */
 export interface ModelTimeouts {
@@ -56,6 +59,16 @@ export class ModelService {
 
   init(model: ModelSpec, seed: number, schema?: DataSchema): Promise<InitResult> {
     return this.twice(() => this.quickCall<InitResult>('init', { model, seed, schema }, { timeoutMs: this.timeouts.initMs }));
+  }
+
+  /** A task's round-0 weights, their shapes and trainable mask; a refusal (bad spec, schema, freeze, source) is a result, not a throw. */
+  initTask(job: InitTaskJob): Promise<InitTaskResult> {
+    return this.twice(() => this.quickCall<InitTaskResult>('initTask', job, { timeoutMs: this.timeouts.initMs }));
+  }
+
+  /** Loads a pretrained upload with every check and describes its layers. */
+  inspectUpload(job: InspectUploadJob): Promise<InspectUploadResult> {
+    return this.twice(() => this.quickCall<InspectUploadResult>('inspectUpload', job, { timeoutMs: this.timeouts.initMs }));
   }
 
   /** Evaluates on the first `testLimit` examples of `data.test` (MNIST's test set when absent). */

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createModel, getFlatWeights, initNodeBackend, setFlatWeights, tfjsArtifactsFromFlat, weightShapes } from '@flotilla/models';
 import { MNIST_SCHEMA, type DataSchema } from '@flotilla/protocol';
 import { evaluateOn, runBaseline, testExamples } from './datasetJobs.ts';
-import type { BaselineJob, EvaluateJob, ExportJob, InitJob } from './jobs.ts';
+import type { BaselineJob, EvaluateJob, ExportJob, InitJob, InitTaskJob, InspectUploadJob } from './jobs.ts';
+import { initTask, inspectUpload } from './initialModel.ts';
 
 if (!parentPort) throw new Error('modelWorker must run in a worker thread');
 const port = parentPort;
@@ -24,6 +25,9 @@ async function modelFor(spec: InitJob['model'], schema: DataSchema): Promise<tf.
 }
 
 const handlers: Record<string, (args: never, id: number) => Promise<unknown>> = {
+  initTask: (job: InitTaskJob) => initTask(job),
+  inspectUpload: (job: InspectUploadJob) => inspectUpload(job),
+
   async init(job: InitJob) {
     await initNodeBackend('auto');
     const model = await createModel(job.model, job.seed, job.schema);

@@ -6,7 +6,7 @@ import { decodeFrame, encodeFrame } from '@flotilla/protocol';
 import type { TaskState } from '@flotilla/protocol';
 import { SCHEMA } from './schema.ts';
 import type {
-  BaselineRecord, Checkpoint, ClientRecord, EventRecord, JoinTokenRecord, RoundRecord, Store, TaskRecord, VerticalJobRecord,
+  BaselineRecord, Checkpoint, ClientRecord, EvaluationRecord, EventRecord, JoinTokenRecord, RoundRecord, Store, TaskRecord, VerticalJobRecord,
 } from './Store.ts';
 
 type Row = Record<string, unknown>;
@@ -113,6 +113,27 @@ export class SqliteStore implements Store {
       .prepare(`UPDATE rounds SET baseline_accuracy = ?, delta = CASE WHEN test_accuracy IS NULL THEN NULL ELSE ? - test_accuracy END
                 WHERE task_id = ? AND baseline_accuracy IS NULL`)
       .run(baselineAccuracy, baselineAccuracy, taskId).changes;
+  }
+
+  putEvaluation(e: EvaluationRecord): void {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO evaluations (task_id, round, model_version, started_at, ended_at, summary) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(e.taskId, e.round, e.modelVersion, e.startedAt, e.endedAt, JSON.stringify(e.summary));
+      const insert = this.db.prepare(`INSERT INTO evaluation_clients (task_id, round, client_id, outcome, code, num_examples, metrics)
+                                       VALUES (?, ?, ?, ?, ?, ?, ?)`);
+      for (const c of e.clients) insert.run(e.taskId, e.round, c.clientId, c.outcome, c.code, c.numExamples, c.metrics ? JSON.stringify(c.metrics) : null);
+    })();
+  }
+
+  getEvaluation(taskId: string, round: number): EvaluationRecord | null {
+    const row = this.db.prepare('SELECT * FROM evaluations WHERE task_id = ? AND round = ?').get(taskId, round) as Row | undefined;
+    return row ? this.rowToEvaluation(row) : null;
+  }
+
+  listEvaluations(taskId: string, options: { sinceRound?: number; limit?: number } = {}): EvaluationRecord[] {
+    const rows = this.db.prepare('SELECT * FROM evaluations WHERE task_id = ? AND round > ? ORDER BY round LIMIT ?')
+      .all(taskId, options.sinceRound ?? -1, options.limit ?? 100_000) as Row[];
+    return rows.map((r) => this.rowToEvaluation(r));
   }
 
   latestCheckpoint(taskId: string): Checkpoint | null {
@@ -279,6 +300,18 @@ export class SqliteStore implements Store {
       .run(c.taskId, c.version, c.round, toBlob(c.weights), encodeState(c.strategyState), c.createdAt);
   }
 
+  private rowToEvaluation(r: Row): EvaluationRecord {
+    const clients = (this.db.prepare('SELECT * FROM evaluation_clients WHERE task_id = ? AND round = ? ORDER BY client_id').all(r.task_id, r.round) as Row[])
+      .map((c) => ({
+        clientId: c.client_id as string, outcome: c.outcome as EvaluationRecord['clients'][number]['outcome'], code: c.code as string | null,
+        numExamples: c.num_examples as number | null, metrics: c.metrics === null ? null : JSON.parse(c.metrics as string),
+      }));
+    return {
+      taskId: r.task_id as string, round: r.round as number, modelVersion: r.model_version as number, startedAt: r.started_at as number,
+      endedAt: r.ended_at as number, summary: JSON.parse(r.summary as string), clients,
+    };
+  }
+
   private rowToRound(r: Row): RoundRecord {
     const clients = (this.db.prepare('SELECT * FROM round_clients WHERE task_id = ? AND round = ? ORDER BY client_id').all(r.task_id, r.round) as Row[])
       .map((c) => ({
@@ -288,6 +321,7 @@ export class SqliteStore implements Store {
         numExamples: c.num_examples as number | null,
         trainLoss: c.train_loss as number | null,
       }));
+    const federated = this.db.prepare('SELECT summary FROM evaluations WHERE task_id = ? AND round = ?').pluck().get(r.task_id, r.round) as string | undefined;
     return {
       taskId: r.task_id as string, round: r.round as number, outcome: r.outcome as RoundRecord['outcome'], reason: r.reason as string | null,
       startedAt: r.started_at as number, endedAt: r.ended_at as number, selected: r.selected as number, goal: r.goal as number,
@@ -295,12 +329,13 @@ export class SqliteStore implements Store {
       testAccuracy: r.test_accuracy as number | null, testLoss: r.test_loss as number | null, trainLoss: r.train_loss as number | null,
       baselineAccuracy: r.baseline_accuracy as number | null, delta: r.delta as number | null, epsilon: r.epsilon as number | null,
       clipNorm: r.clip_norm as number | null, bytesUp: r.bytes_up as number, bytesDown: r.bytes_down as number, modelVersion: r.model_version as number, clients,
+      federated: federated === undefined ? null : JSON.parse(federated),
     };
   }
 }
 
-function roundColumns(r: RoundRecord): Omit<RoundRecord, 'clients'> {
-  const { clients: _clients, ...columns } = r;
+function roundColumns(r: RoundRecord): Omit<RoundRecord, 'clients' | 'federated'> {
+  const { clients: _clients, federated: _federated, ...columns } = r;
   return { ...columns, clipNorm: r.clipNorm ?? null };
 }
 

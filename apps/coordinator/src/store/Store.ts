@@ -2,7 +2,7 @@
 // events. SQLite is the embedded default; another engine implements this same interface.
 
 import type {
-  BaselineRecordView, ClientOutcome as ProtocolClientOutcome, ClientRecordView, RoundClientView, RoundDetailView,
+  BaselineRecordView, ClientOutcome as ProtocolClientOutcome, ClientRecordView, EvaluationClientView, EvaluationRecordView, RoundClientView, RoundDetailView,
   RoundOutcome as ProtocolRoundOutcome, TaskConfig, TaskState,
 } from '@flotilla/protocol';
 import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
@@ -26,6 +26,12 @@ export type RoundOutcome = ProtocolRoundOutcome;
 export type ClientOutcome = ProtocolClientOutcome;
 export type RoundClientRecord = RoundClientView;
 export type RoundRecord = RoundDetailView;
+
+/** Federated evaluations are stored as the API shows them: a round's summary and each asked client's part. */
+export type EvaluationClientOutcome = EvaluationClientView['outcome'];
+export type EvaluationClientRecord = EvaluationClientView;
+/** One federated evaluation of a committed model version (round 0: the initial model). */
+export type EvaluationRecord = EvaluationRecordView;
 
 export interface Checkpoint {
   taskId: string;
@@ -95,6 +101,11 @@ export interface Store {
   getRound(taskId: string, round: number): RoundRecord | null;
   /** Fills baseline accuracy and δ into rounds recorded before the baseline finished. */
   backfillBaseline(taskId: string, baselineAccuracy: number): number;
+  /** Records a round's federated evaluation once; a second one for the same round is refused (throws). */
+  putEvaluation(evaluation: EvaluationRecord): void;
+  getEvaluation(taskId: string, round: number): EvaluationRecord | null;
+  /** A task's evaluations by round, with each client's report. */
+  listEvaluations(taskId: string, options?: { sinceRound?: number; limit?: number }): EvaluationRecord[];
   latestCheckpoint(taskId: string): Checkpoint | null;
   getCheckpoint(taskId: string, version: number): Checkpoint | null;
   upsertClient(client: ClientRecord): void;

@@ -59,7 +59,8 @@ export function smallTask(overrides: TaskConfigInput = {}): TaskConfigInput {
 }
 
 function deepMerge<T>(base: T, patch: unknown): T {
-  if (typeof base !== 'object' || base === null || typeof patch !== 'object' || patch === null || Array.isArray(patch)) return (patch ?? base) as T;
+  // A null in the patch is sent as null: the coordinator then removes the setting (e.g. `data.dataset: null`).
+  if (typeof base !== 'object' || base === null || typeof patch !== 'object' || patch === null || Array.isArray(patch)) return (patch === undefined ? base : patch) as T;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(patch)) out[k] = deepMerge(out[k], v);
   return out as T;

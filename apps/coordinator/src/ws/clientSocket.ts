@@ -200,10 +200,16 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
           if (message.type === 'secagg.masked') send({ type: 'update.ack', taskId: message.taskId, round: message.round });
           return;
         }
-        case 'evaluation':
+        case 'evaluation': {
+          const runner = tasks.runner(message.taskId);
+          if (!runner) throw new FlotillaError(ErrorCodes.STALE_ROUND, `task ${message.taskId} is not running`);
+          runner.acceptEvaluation(from, message);
+          return;
+        }
         case 'evaluate.failed':
-          // No evaluation is asked yet (federated evaluation builds on this message pair).
-          throw new FlotillaError(ErrorCodes.STALE_ROUND, `no evaluation of round ${message.round} was asked of this client`);
+          rejections.noted(address, 'evaluate.failed', { reqId: req.id, clientId: from.id, round: message.round, reason: message.code }, 'client reports an evaluation failure');
+          tasks.runner(message.taskId)?.evaluationFailed(from.id, message.round, message.code);
+          return;
         case 'hello':
           return;
         default: {
