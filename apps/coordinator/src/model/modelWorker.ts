@@ -60,7 +60,8 @@ const handlers: Record<string, (args: never, id: number) => Promise<unknown>> = 
     const trainSet = gatherExamples(train, order.subarray(valCount));
     const model = await createModel(job.model, job.seed);
     const epochs = await trainCentralized(
-      model, trainSet, validation,
+      model, { features: trainSet.images, labels: trainSet.labels, count: trainSet.count },
+      { features: validation.images, labels: validation.labels, count: validation.count },
       { batchSize: job.batchSize, learningRate: job.learningRate, seed: job.seed, maxEpochs: job.maxEpochs, patience: job.patience },
       (epoch: unknown) => port.postMessage({ id, progress: epoch }),
     );

@@ -252,6 +252,9 @@ export class JoinSession {
       case 'error':
         this.set({ lastError: `${e.code}: ${e.message}`, ...(e.code === 'FLT_TRAINING_FAILED' ? { phase: 'failed' as const } : {}) });
         return;
+      case 'data':
+      case 'evaluation':
+        return;
       case 'disconnected':
         this.set({ reconnects: this.state.reconnects + 1, ...(this.state.phase === 'training' ? { phase: 'waiting' as const, progress: null } : {}) });
         return;
