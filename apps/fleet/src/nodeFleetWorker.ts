@@ -3,7 +3,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { ByzantineTrainer, FlotillaClient, TfjsTrainer, WeightsCache, memoryIdentity, type Attack, type WebSocketLike } from '@flotilla/client';
+import { ByzantineTrainer, FlotillaClient, TfjsTrainer, WeightsCache, examplesAsLocalData, memoryIdentity, type Attack, type WebSocketLike } from '@flotilla/client';
 import { clientPartition, gatherExamples, labelPartition, loadMnist } from '@flotilla/data';
 import { initNodeBackend } from '@flotilla/models';
 import type { ModelSpec, PartitionSpec } from '@flotilla/protocol';
@@ -35,14 +35,14 @@ const train = await loadMnist('train');
 const trainer = new TfjsTrainer({ backend });
 // A few batches on the first client's data: hellos then carry the device's measured speed.
 const firstPartition = clientPartition(labelPartition(data.partition), train.labels, data.clientIndices[0] ?? 0);
-await trainer.calibrate(data.model, gatherExamples(train, firstPartition.subarray(0, Math.min(200, firstPartition.length))));
+await trainer.calibrate(data.model, examplesAsLocalData(gatherExamples(train, firstPartition.subarray(0, Math.min(200, firstPartition.length)))));
 const weights = new WeightsCache();
 const attacker = data.byzantine ? new ByzantineTrainer(trainer, data.byzantine.attack) : null;
 let rngState = (data.seed ^ 0x5bd1e995) >>> 0;
 const random = () => ((rngState = (Math.imul(rngState, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 
 const clients = data.clientIndices.map((partitionIndex) => {
-  const examples = gatherExamples(train, clientPartition(labelPartition(data.partition), train.labels, partitionIndex));
+  const examples = examplesAsLocalData(gatherExamples(train, clientPartition(labelPartition(data.partition), train.labels, partitionIndex)));
   const client: FlotillaClient = new FlotillaClient({
     url: data.url, kind: 'node', trainer: attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, data: examples, taskId: data.taskId, partitionIndex, weights,
     ...(data.joinToken ? { joinToken: data.joinToken } : {}),

@@ -48,6 +48,12 @@ export const ErrorCodes = {
   NO_LABELS: 'FLT_NO_LABELS',
   /** The page holds no examples to train on. */
   NO_LOCAL_DATA: 'FLT_NO_LOCAL_DATA',
+  /** A client's examples do not fit the task's data schema (shape, a class or symbol outside it, a non-finite value); it does not train. */
+  DATA_SCHEMA_MISMATCH: 'FLT_DATA_SCHEMA_MISMATCH',
+  /** A client asked to evaluate holds no held-out examples (the task holds none out, or it has too few). */
+  NO_HELD_OUT_DATA: 'FLT_NO_HELD_OUT_DATA',
+  /** A client's evaluation of a global model failed (weights unavailable, the model does not fit, aborted at the deadline). */
+  EVALUATION_FAILED: 'FLT_EVALUATION_FAILED',
   /** Privacy parameters that cannot be met together (e.g. a target ε out of reach at that δ). */
   PRIVACY_UNREACHABLE: 'FLT_PRIVACY_UNREACHABLE',
   /** The coordinator's model worker died or timed out during a job; a fresh worker takes the next one. */

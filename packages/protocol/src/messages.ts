@@ -133,6 +133,11 @@ export const TaskSummary = Type.Object({
   schema: DataSchema,
   /** Share of its examples the client holds out for federated evaluation. */
   clientTestFraction: Type.Number({ minimum: 0, maximum: 0.5 }),
+  /**
+   * The task's seed: a client with partition index k holds out the examples
+   * `splitClientExamples(0..n-1, clientTestFraction, holdoutSeed(seed, k))` (k = 0 without a partition).
+   */
+  seed: Type.Integer(),
 });
 export type TaskSummary = Static<typeof TaskSummary>;
 

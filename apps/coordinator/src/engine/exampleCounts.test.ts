@@ -18,6 +18,18 @@ describe('exampleCountRule', () => {
     expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 2 ** 40, partitionIndex: 3 }))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
   });
 
+  it('lets a first hello announce the whole partition where clients hold a share out, and selects only the training part', async () => {
+    // Arrange: 4 IID partitions of 50 examples, 20% held out by each client
+    const rule = await exampleCountRule(config({ data: { partition: { kind: 'iid', numClients: 4, seed: 3, examplesPerClient: 50 }, testLimit: 100, clientTestFraction: 0.2 } }));
+    const train = rule.partitionSizes![2]!;
+    // Assert: the first hello (before the welcome says the share) may name 50; selection wants the training part.
+    expect(train).toBeLessThan(50);
+    expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 50, partitionIndex: 2 }, true))).toBe('none');
+    expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 49, partitionIndex: 2 }, true))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
+    expect(admissible(rule, { numExamples: 50, partitionIndex: 2 })).toBe(false);
+    expect(admissible(rule, { numExamples: train, partitionIndex: 2 })).toBe(true);
+  });
+
   it('takes the task\'s own cap', async () => {
     const rule = await exampleCountRule(config({ data: { simulation: false }, limits: { maxExamplesPerClient: 500 } }));
     expect(admissible(rule, { numExamples: 500, partitionIndex: null })).toBe(true);

@@ -12,6 +12,12 @@ export interface ExampleCountRule {
   cap: number;
   /** Examples of partition i (a simulation task), or null when clients bring their own data. */
   partitionSizes: readonly number[] | null;
+  /**
+   * Partition i before its held-out share is split off, where clients hold one out: what a client
+   * announces in its first hello, before the welcome tells it the task's share (it then says hello
+   * again with its training part). Absent: nothing is held out.
+   */
+  wholeSizes?: readonly number[];
 }
 
 /** The task's cap on one client's example count (tasks stored before it existed get the default). */
@@ -35,19 +41,21 @@ export async function exampleCountRule(config: TaskConfig, datasets?: Pick<Datas
   const { data } = config;
   if (!data.simulation || data.dataset === undefined) return capOnly(config);
   let partitionSizes: number[];
+  let wholeSizes: number[] | undefined;
   try {
     const parts = data.dataset === BUILTIN_MNIST
       ? partitionIndices(labelPartition(data.partition), await loadMnistLabels('train'))
       : partitionDataset(data.partition, await datasets!.load(data.dataset));
     const fraction = data.clientTestFraction ?? 0;
     partitionSizes = parts.map((p, k) => (fraction > 0 ? splitClientExamples(p, fraction, holdoutSeed(config.seed, k)).train.length : p.length));
+    if (fraction > 0) wholeSizes = parts.map((p) => p.length);
   } catch (err) {
     // A spec MNIST cannot satisfy serves no partition either (the simulation route refuses it): the cap alone applies.
     if (err instanceof PartitionError) return capOnly(config);
     throw err;
   }
   // Clients without a partition index (a person's own data in a simulation task) keep the cap alone.
-  return { cap: maxExamplesPerClient(config), partitionSizes };
+  return { cap: maxExamplesPerClient(config), partitionSizes, ...(wholeSizes === undefined ? {} : { wholeSizes }) };
 }
 
 /** What a client announced at hello. */
@@ -70,7 +78,7 @@ export function expectedExamples(rule: ExampleCountRule, client: DeclaredExample
  * partition the task does not have, or a count other than that partition's size.
  * @example checkDeclaredExamples(rule, { numExamples: 1e9, partitionIndex: null }); // throws
  */
-export function checkDeclaredExamples(rule: ExampleCountRule, client: DeclaredExamples): void {
+export function checkDeclaredExamples(rule: ExampleCountRule, client: DeclaredExamples, atHello = false): void {
   const { numExamples, partitionIndex } = client;
   if (numExamples !== null && numExamples > rule.cap) {
     throw new FlotillaError(ErrorCodes.BAD_EXAMPLE_COUNT, `declares ${numExamples} examples, this task allows at most ${rule.cap} per client`);
@@ -80,7 +88,8 @@ export function checkDeclaredExamples(rule: ExampleCountRule, client: DeclaredEx
   if (size === undefined) {
     throw new FlotillaError(ErrorCodes.BAD_EXAMPLE_COUNT, `declares partition ${partitionIndex}, this simulation has partitions 0..${rule.partitionSizes.length - 1}`);
   }
-  if (numExamples !== null && numExamples !== size) {
+  // A first hello may announce the whole partition; such a client is selected only once it announced its training part.
+  if (numExamples !== null && numExamples !== size && !(atHello && numExamples === rule.wholeSizes?.[partitionIndex])) {
     throw new FlotillaError(ErrorCodes.BAD_EXAMPLE_COUNT, `declares ${numExamples} examples for partition ${partitionIndex}, which holds ${size}`);
   }
 }
@@ -117,7 +126,7 @@ export function checkHelloExamples(tasks: HelloTasks, hello: { taskId?: string; 
   if (taskId === null) return;
   const rule = tasks.runner(taskId)?.exampleCounts ?? capOnly(tasks.get(taskId).config);
   try {
-    checkDeclaredExamples(rule, { numExamples: hello.numExamples ?? null, partitionIndex: hello.partitionIndex ?? null });
+    checkDeclaredExamples(rule, { numExamples: hello.numExamples ?? null, partitionIndex: hello.partitionIndex ?? null }, true);
   } catch (err) {
     if (err instanceof FlotillaError) throw new FlotillaError(err.code, err.message, true);
     throw err;

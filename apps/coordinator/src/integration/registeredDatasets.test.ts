@@ -92,13 +92,10 @@ describe('tasks on registered datasets', () => {
     const clients: FlotillaClient[] = [];
     for (let k = 0; k < 4; k++) {
       const { features, labels } = await partition(coordinator.url, taskId, k);
-      // The client's own split: it trains on its training part only (the holdoutSeed rule).
-      const { train } = splitClientExamples(Uint32Array.from(labels.values.keys()), fraction, holdoutSeed(4, k));
-      const images = new Float32Array(train.length * inputs);
-      train.forEach((row, i) => images.set(features.values.subarray(row * inputs, (row + 1) * inputs), i * inputs));
+      // The whole partition: the client splits off its held-out part itself (the holdoutSeed rule) and trains on the rest.
       const client = new FlotillaClient({
         url: coordinator.url, kind: 'node', taskId, partitionIndex: k, trainer, weights, identity: memoryIdentity(),
-        data: { images, labels: Uint8Array.from(train, (row) => labels.values[row]!), count: train.length },
+        data: { features: features.values.slice(), labels: Uint8Array.from(labels.values), count: labels.values.length },
         webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike, backoff: { baseMs: 50, maxMs: 500 },
       });
       client.start();

@@ -7,9 +7,7 @@ import { createRng, shuffleInPlace } from '@flotilla/core';
 import {
   hasClassLabels, holdoutSeed, partitionDataset, partitionUnion, selectExamples, splitClientExamples, type Dataset,
 } from '@flotilla/data';
-import {
-  createModel, evaluateModel, evaluateRegression, getFlatWeights, setFlatWeights, trainCentralized, trainRegression,
-} from '@flotilla/models';
+import { createModel, evaluate, trainCentralized } from '@flotilla/models';
 import { BUILTIN_MNIST, BUILTIN_MNIST_TEST, MNIST_SCHEMA, type DataSchema } from '@flotilla/protocol';
 import { DatasetCache, type DatasetSource } from '../datasets/datasetSource.ts';
 import type { BaselineEpoch, BaselineJob, BaselineResult, EvaluateResult } from './jobs.ts';
@@ -30,11 +28,9 @@ export async function testExamples(source: DatasetSource = MNIST_TEST, limit: nu
  * @example const { accuracy } = await evaluateOn(model, await testExamples(source, 1000));
  */
 export async function evaluateOn(model: tf.LayersModel, data: Dataset): Promise<EvaluateResult> {
-  if (!hasClassLabels(data.schema)) {
-    const { mse, mae } = await evaluateRegression(model, regressionData(data));
-    return { loss: mse, accuracy: null, mse, mae };
-  }
-  return evaluateModel(model, data.features, data.labels as Int32Array, data.count);
+  const metrics = await evaluate(model, data, data.schema);
+  if (!hasClassLabels(data.schema)) return { loss: metrics.loss, accuracy: null, mse: metrics.mse!, mae: metrics.mae! };
+  return { loss: metrics.loss, accuracy: metrics.accuracy! };
 }
 
 /**
@@ -67,9 +63,8 @@ export async function runBaseline(job: BaselineJob, onEpoch: (epoch: BaselineEpo
   const model = await createModel(job.model, job.seed, schema);
   try {
     const plan = { batchSize: job.batchSize, learningRate: job.learningRate, seed: job.seed, maxEpochs: job.maxEpochs, patience: job.patience };
-    const epochs = hasClassLabels(schema)
-      ? await trainCentralized(model, labelled(trainSet), labelled(validation), plan, onEpoch)
-      : await trainRegressionCentralized(model, trainSet, validation, plan, onEpoch);
+    // One loop for classes and regressions: a one-unit model is a regression (early stopping on its MSE).
+    const epochs = await trainCentralized(model, trainSet, validation, plan, onEpoch);
     const result = await evaluateOn(model, test);
     return {
       ...result, epochs, trainExamples: trainSet.count, validationExamples: validation.count,
@@ -78,44 +73,4 @@ export async function runBaseline(job: BaselineJob, onEpoch: (epoch: BaselineEpo
   } finally {
     model.dispose();
   }
-}
-
-/**
- * trainCentralized's early stopping for a regression: one epoch of trainRegression at a time,
- * keeping the weights of the epoch with the lowest validation MSE. (trainRegression is what the
- * models package offers today; when it folds into trainLocal this calls that instead.)
- */
-async function trainRegressionCentralized(
-  model: tf.LayersModel, train: Dataset, validation: Dataset,
-  plan: { batchSize: number; learningRate: number; seed: number; maxEpochs: number; patience: number },
-  onEpoch: (epoch: BaselineEpoch) => void,
-): Promise<BaselineEpoch[]> {
-  const history: BaselineEpoch[] = [];
-  let best = Infinity;
-  let bestWeights = getFlatWeights(model);
-  let sinceBest = 0;
-  for (let epoch = 1; epoch <= plan.maxEpochs; epoch++) {
-    const trained = await trainRegression(model, regressionData(train), { epochs: 1, batchSize: plan.batchSize, learningRate: plan.learningRate, seed: plan.seed + epoch });
-    const { mse } = await evaluateRegression(model, regressionData(validation));
-    const record = { epoch, trainLoss: trained.mse, valAccuracy: null, valLoss: mse };
-    history.push(record);
-    onEpoch(record);
-    if (mse < best) {
-      best = mse;
-      bestWeights = getFlatWeights(model);
-      sinceBest = 0;
-    } else if (++sinceBest >= plan.patience) {
-      break;
-    }
-  }
-  setFlatWeights(model, bestWeights);
-  return history;
-}
-
-function labelled(data: Dataset) {
-  return { images: data.features, labels: data.labels as Int32Array, count: data.count };
-}
-
-function regressionData(data: Dataset) {
-  return { inputs: data.features, targets: data.labels as Float32Array, count: data.count };
 }

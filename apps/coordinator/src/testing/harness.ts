@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
-import { FlotillaClient, TfjsTrainer, WeightsCache, memoryIdentity, type Trainer, type WebSocketLike } from '@flotilla/client';
+import { FlotillaClient, TfjsTrainer, WeightsCache, examplesAsLocalData, memoryIdentity, type Trainer, type WebSocketLike } from '@flotilla/client';
 import { clientPartition, gatherExamples, labelPartition, loadMnist } from '@flotilla/data';
 import { initNodeBackend } from '@flotilla/models';
 import { PROTOCOL_VERSION, type PartitionSpec } from '@flotilla/protocol';
@@ -109,7 +109,7 @@ export async function startMnistClients(url: string, taskId: string, partition: 
   return indices.map((i) => {
     const client = new FlotillaClient({
       url, kind: 'node', taskId, partitionIndex: i, trainer: trainer ?? sharedTrainer!, weights, identity: memoryIdentity(),
-      data: gatherExamples(train, clientPartition(labelPartition(partition), train.labels, i)),
+      data: examplesAsLocalData(gatherExamples(train, clientPartition(labelPartition(partition), train.labels, i))),
       webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
       backoff: { baseMs: 50, maxMs: 500 },
     });

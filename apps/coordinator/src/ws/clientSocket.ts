@@ -154,7 +154,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         type: 'welcome', protocolVersion: PROTOCOL_VERSION, clientId: id, resumeToken, heartbeatIntervalMs, maxFrameBytes,
         task: task ? {
           id: task.id, name: task.name, model: task.config.model, schema: taskSchema(task.config.data),
-          clientTestFraction: task.config.data.clientTestFraction ?? 0,
+          clientTestFraction: task.config.data.clientTestFraction ?? 0, seed: task.config.seed,
         } : null,
       };
       send(reply);
