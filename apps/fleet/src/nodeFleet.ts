@@ -9,6 +9,7 @@ import type { FleetWorkerData, FleetWorkerMessage } from './nodeFleetWorker.ts';
 import { followEventStream, type StreamEvent } from './eventStream.ts';
 import { requestJson, type CoordinatorLink } from './coordinatorLink.ts';
 import { formatRoundLine, type FleetReporter } from './report.ts';
+import type { OwnDataClient } from './ownData.ts';
 
 export interface NodeFleetOptions {
   url: string;
@@ -25,6 +26,8 @@ export interface NodeFleetOptions {
   link: CoordinatorLink;
   /** The clients (partition indices) that attack, and how; null for an honest fleet. */
   byzantine?: { attack: Attack; clients: number[] } | null;
+  /** `--data`: clients on their own files (not MNIST partitions), one per entry; `clients` is their count. */
+  ownData?: readonly OwnDataClient[] | null;
 }
 
 export interface RoundLine {
@@ -71,6 +74,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
       url: options.url, taskId: options.taskId, partition: task.config.data.partition, model: task.config.model, clientIndices,
       dropout: options.dropout, seed: options.seed + t, joinToken: options.joinToken,
       byzantine: options.byzantine ? { attack: options.byzantine.attack, clients: options.byzantine.clients.filter((i) => clientIndices.includes(i)) } : null,
+      ownData: options.ownData ? clientIndices.map((i) => options.ownData![i]!) : null,
     } satisfies FleetWorkerData);
     workers.push(worker);
     ready.push(new Promise((resolve, reject) => {
@@ -85,7 +89,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
     }));
   }
   await Promise.all(ready);
-  options.reporter.info(`${options.clients} Node clients in ${threads} worker threads on the ${backend} backend (${os.availableParallelism()} cores)`);
+  options.reporter.info(`${options.clients} Node clients${options.ownData ? ' on their own files' : ''} in ${threads} worker threads on the ${backend} backend (${os.availableParallelism()} cores)`);
 
   const watch = new AbortController();
   signal.addEventListener('abort', () => watch.abort());
