@@ -3,10 +3,9 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { deflateSync } from 'node:zlib';
-import { crc32 } from '@flotilla/data';
 import type { ImageSchema, TabularSchema, TextSchema } from '@flotilla/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { solidGrayPng } from './testing/grayPng.ts';
 import { listClientData, loadClientData, loadClientDataDir, type LoadedClientData } from './clientData.ts';
 
 const TABLE: TabularSchema = {
@@ -16,23 +15,7 @@ const TABLE: TabularSchema = {
 };
 const IMAGES: ImageSchema = { kind: 'image', height: 2, width: 2, channels: 1, classes: ['cat', 'dog'] };
 
-/** A `size × size` 8-bit grayscale PNG of one value (PNG spec: signature, IHDR, IDAT of filter-0 rows, IEND). */
-function png(gray: number, size = 4): Buffer {
-  const chunk = (type: string, body: Buffer) => {
-    const typed = Buffer.concat([Buffer.from(type, 'latin1'), body]);
-    const out = Buffer.alloc(8 + body.length + 4);
-    out.writeUInt32BE(body.length, 0);
-    typed.copy(out, 4);
-    out.writeUInt32BE(crc32(typed), 8 + body.length);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 0, 0, 0, 0], 8); // bit depth 8, colour type 0 (gray), deflate, filter 0, no interlace
-  const rows = Buffer.concat(Array.from({ length: size }, () => Buffer.from([0, ...new Array<number>(size).fill(gray)])));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
+const png = (gray: number, size = 4): Buffer => solidGrayPng(size, gray);
 
 let dir: string;
 beforeAll(() => {
