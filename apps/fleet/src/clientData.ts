@@ -67,13 +67,13 @@ export async function listClientData(dir: string): Promise<{ entries: ClientData
  * the file, row and column comes back with `ok: false`, and that client does not join.
  * @example const loaded = await loadClientData(entry, schema); if (loaded.ok) startClient(loaded.examples);
  */
-export async function loadClientData(entry: ClientDataEntry, schema: DataSchema): Promise<LoadedClientData> {
+export async function loadClientData(entry: ClientDataEntry, schema: DataSchema, onProgress?: (line: string) => void): Promise<LoadedClientData> {
   try {
     const wanted = CLIENT_DATA_KINDS[entry.kind].schemaKind;
     if (wanted !== schema.kind) {
       throw new DatasetImportError('DATA_SCHEMA_MISMATCH', `${CLIENT_DATA_KINDS[entry.kind].describe} makes ${wanted} examples, but the task's examples are ${schema.kind}`, { file: entry.file });
     }
-    const { dataset, skipped } = await importEntry(entry, schema);
+    const { dataset, skipped } = await importEntry(entry, schema, onProgress);
     checkDataset(dataset);
     if (dataset.count === 0) throw new DatasetImportError('DATA_SCHEMA_MISMATCH', 'holds no examples', { file: entry.file });
     return { ok: true, entry, examples: { features: dataset.features, labels: dataset.labels, count: dataset.count }, line: describeLoaded(entry, dataset, skipped) };
@@ -83,7 +83,10 @@ export async function loadClientData(entry: ClientDataEntry, schema: DataSchema)
   }
 }
 
-async function importEntry(entry: ClientDataEntry, schema: DataSchema): Promise<{ dataset: Dataset; skipped: readonly SkippedFile[] }> {
+/** A large image folder takes a while to decode: say how far it is at most this often. */
+const PROGRESS_EVERY_MS = 2000;
+
+async function importEntry(entry: ClientDataEntry, schema: DataSchema, onProgress?: (line: string) => void): Promise<{ dataset: Dataset; skipped: readonly SkippedFile[] }> {
   switch (entry.kind) {
     case 'csv':
     case 'text': {
@@ -95,7 +98,14 @@ async function importEntry(entry: ClientDataEntry, schema: DataSchema): Promise<
       if (schema.kind !== 'image') throw new Error('unreachable: the schema kind was checked');
       // Paths keep the entry's folder, so an error names e.g. site-a/cat/001.png.
       const files = await readFolder(entry.path, entry.file);
-      return importImageDataset({ files }, schema);
+      let last = Date.now();
+      return importImageDataset({ files }, schema, {
+        onProgress: (done, total) => {
+          if (onProgress === undefined || done === total || Date.now() - last < PROGRESS_EVERY_MS) return;
+          last = Date.now();
+          onProgress(`client ${entry.name}: ${done} of ${total} images decoded…`);
+        },
+      });
     }
     default: {
       const never: never = entry.kind;
@@ -157,7 +167,7 @@ export async function loadClientDataDir(dir: string, schema: DataSchema, report:
   for (const i of ignored) report(`ignoring ${i.path}: ${i.reason}`, true);
   const loaded: LoadedClientData[] = [];
   for (const entry of entries) {
-    const result = await loadClientData(entry, schema);
+    const result = await loadClientData(entry, schema, (line) => report(line, true));
     report(result.line, result.ok);
     loaded.push(result);
   }

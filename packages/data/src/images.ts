@@ -153,7 +153,13 @@ function checkFileList(files: readonly ArchiveFile[], limits: ArchiveLimits): Ar
   if (files.length > limits.maxEntries) throw new DatasetImportError('DATA_ARCHIVE_TOO_LARGE', `${files.length} files, past the limit of ${limits.maxEntries}`);
   const total = files.reduce((n, f) => n + f.bytes.length, 0);
   if (total > limits.maxTotalBytes) throw new DatasetImportError('DATA_ARCHIVE_TOO_LARGE', `${total} bytes of files, past the limit of ${limits.maxTotalBytes}`);
-  return files.map((f) => ({ path: safePathSegments(f.path).join('/'), bytes: f.bytes }));
+  const seen = new Set<string>();
+  return files.map((f) => {
+    const path = safePathSegments(f.path).join('/');
+    if (seen.has(path)) throw new DatasetImportError('DATA_ARCHIVE_MALFORMED', `"${path}" appears twice`, { file: f.path });
+    seen.add(path);
+    return { path, bytes: f.bytes };
+  });
 }
 
 /**
