@@ -37,7 +37,7 @@ export interface ImportImagesOptions {
   /** What transparent pixels are composited over; default black. */
   readonly background?: ImageBackground;
   readonly limits?: Partial<ImageLimits>;
-  /** Default {@link decodeImage} (pngjs, jpeg-js). */
+  /** Default {@link decodeImage} (pngjs, jpeg-js; in Node). A browser passes one built on createImageBitmap. */
   readonly decode?: ImageDecoder;
   /** Called after each decoded image, for a progress bar. */
   readonly onProgress?: (done: number, total: number) => void;
