@@ -1,9 +1,11 @@
 // Tests for the task the fleet creates for `--data` clients and the schema it reads their files with.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { TabularSchema } from '@flotilla/protocol';
+import { MNIST_SCHEMA, type TabularSchema } from '@flotilla/protocol';
 import { describe, expect, it } from 'vitest';
 import { parseFleetArgs, UsageError } from './args.ts';
 import { CoordinatorLink, DEFAULT_LINK } from './coordinatorLink.ts';
@@ -46,6 +48,29 @@ describe('clientDataSchema from --schema FILE', () => {
       await expect(clientDataSchema(args('missing.json'), 'http://unused', null, link)).rejects.toThrow(UsageError);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('clientDataSchema from the task joined with --task', () => {
+  it('is the task\'s schema as the coordinator serves it, and MNIST\'s for a task stored before schemas', async () => {
+    const tasks: Record<string, unknown> = { tab: { config: { data: { schema: SCHEMA } } }, old: { config: { data: {} } } };
+    const seen: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      const task = tasks[req.url!.replace('/api/tasks/', '')];
+      res.writeHead(task ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(task ?? { code: 'FLT_NOT_FOUND', message: 'no task' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const link = new CoordinatorLink(quiet, new AbortController().signal, DEFAULT_LINK);
+    try {
+      const args = (task: string) => parseFleetArgs(['--node', '--data', 'dir', '--task', task], {});
+      expect(await clientDataSchema(args('tab'), url, 'op-token', link)).toEqual(SCHEMA);
+      expect(await clientDataSchema(args('old'), url, 'op-token', link)).toEqual(MNIST_SCHEMA);
+      expect(seen).toEqual(['Bearer op-token', 'Bearer op-token']);
+    } finally {
+      server.close();
     }
   });
 });
