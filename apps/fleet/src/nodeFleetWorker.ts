@@ -71,6 +71,9 @@ function startClient(label: string, examples: LocalData, clientTrainer: Trainer,
  * any schema's features and labels, the examples pass unchanged.
  */
 function localDataOf(examples: ClientExamples): LocalData {
+  if (!(examples.labels instanceof Int32Array) || examples.labels.some((l) => l > 255)) {
+    throw new Error('this client runtime trains on class indices below 256; regression labels and larger class lists need LocalData of any schema');
+  }
   return { images: examples.features, labels: Uint8Array.from(examples.labels), count: examples.count };
 }
 
