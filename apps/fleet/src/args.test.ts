@@ -1,4 +1,4 @@
-// Tests for the fleet's Byzantine options: --byzantine P and --attack NAME[:VALUE].
+// Tests for the fleet's options: --byzantine P and --attack NAME[:VALUE]; --data DIR with --task or --schema; --model.
 import { describe, expect, it } from 'vitest';
 import { USAGE, UsageError, parseFleetArgs } from './args.ts';
 
@@ -24,5 +24,41 @@ describe('parseFleetArgs: Byzantine clients', () => {
   it('lists every attack of the registry in the help', () => {
     for (const name of ['signflip', 'scale', 'gaussian', 'labelflip']) expect(USAGE).toContain(name);
     expect(USAGE).toContain('centeredclip');
+  });
+});
+
+describe('parseFleetArgs: --data DIR', () => {
+  const data = (...argv: string[]) => parseFleetArgs(['--node', '--data', 'clinics', ...argv], {});
+
+  it('keeps the MNIST simulation unless --data is given', () => {
+    const args = parse();
+    expect(args.clientData).toBeNull();
+    expect(args.clients).toBe(10);
+    expect(args.task.model).toEqual({ kind: 'mnist-2nn' });
+  });
+
+  it('takes DIR with the task to join or the schema of the task to create', () => {
+    expect(data('--task', 't1')).toMatchObject({ clientData: 'clinics', taskId: 't1', schemaFile: null });
+    expect(data('--schema', 'heart.json')).toMatchObject({ clientData: 'clinics', taskId: null, schemaFile: 'heart.json' });
+  });
+
+  it('picks the model from the schema unless --model names one', () => {
+    expect(data('--task', 't1').task.model).toBeUndefined();
+    expect(data('--schema', 's.json', '--model', 'schema:gru').task.model).toEqual({ kind: 'schema', architecture: 'gru' });
+    expect(() => data('--schema', 's.json', '--model', 'schema:transformer')).toThrow(UsageError);
+  });
+
+  it('refuses --data without --node, with --clients or --byzantine, or with no schema to read the files with', () => {
+    expect(() => parseFleetArgs(['--data', 'clinics', '--task', 't1'], {})).toThrow(/--node/);
+    expect(() => data('--task', 't1', '--clients', '5')).toThrow(/--clients/);
+    expect(() => data('--task', 't1', '--byzantine', '0.2')).toThrow(/--byzantine/);
+    expect(() => data()).toThrow(/--task ID.*--schema FILE/);
+    expect(() => data('--task', 't1', '--schema', 's.json')).toThrow(UsageError);
+    expect(() => parse('--schema', 's.json')).toThrow(/--data/);
+  });
+
+  it('documents --data and --schema in the help', () => {
+    expect(USAGE).toContain('--data DIR');
+    expect(USAGE).toContain('--schema FILE');
   });
 });

@@ -13,6 +13,7 @@ import { parseNetworkProfile } from './browser/chromium.ts';
 import { consoleReporter, type FleetReporter } from './report.ts';
 import { CoordinatorLink, DEFAULT_LINK, requestJson } from './coordinatorLink.ts';
 import { buildSummary, type FleetSummary } from './summary.ts';
+import { clientDataSchema, loadOwnDataClients, ownDataTask, type OwnDataClient } from './ownData.ts';
 
 export async function runFleet(args: FleetArgs, reporter: FleetReporter = consoleReporter(), signal = new AbortController().signal): Promise<FleetSummary> {
   const startedAt = Date.now();
@@ -33,6 +34,16 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
   // A coordinator the fleet was pointed at may crash or restart under it: the fleet waits it out.
   const link = new CoordinatorLink(reporter, signal, { ...DEFAULT_LINK, giveUpAfterMs: args.reconnectForS * 1000 });
   try {
+    // --data: each client reads its own files with the task's schema before anything joins.
+    let ownData: OwnDataClient[] | null = null;
+    let task = args.task;
+    if (args.clientData !== null) {
+      const schema = await clientDataSchema(args, url, token, link);
+      reporter.info(`reading the clients' files in ${args.clientData} as ${schema.kind} examples`);
+      ownData = await loadOwnDataClients(args.clientData, schema, reporter);
+      task = ownDataTask(args.task, schema, ownData.length, args.dropout, args.seed);
+    }
+    const clients = ownData?.length ?? args.clients;
     let taskId = args.taskId;
     if (taskId) {
       const id = taskId;
@@ -43,7 +54,7 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
       });
     } else {
       const created = await link.retry('task creation', () => requestJson<{ id: string; name: string }>(`${url}/api/tasks?start=true`, {
-        method: 'POST', headers: { ...operatorHeaders(token), 'content-type': 'application/json' }, body: JSON.stringify(args.task),
+        method: 'POST', headers: { ...operatorHeaders(token), 'content-type': 'application/json' }, body: JSON.stringify(task),
       }));
       taskId = created.id;
       reporter.info(`task ${taskId}: ${created.name}`);
@@ -53,15 +64,15 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
       : null;
     if (byzantine) reporter.info(`Byzantine clients (${args.byzantine!.attack.name}): ${byzantine.clients.join(', ') || 'none'}`);
     const run: NodeFleetRun | BrowserFleetRun = args.node
-      ? await runNodeFleet({ url, taskId, clients: args.clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine }, signal)
+      ? await runNodeFleet({ url, taskId, clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine, ownData }, signal)
       : await runBrowserFleet({
         url, taskId, clients: args.clients, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine,
         ...args.browser, network: parseNetworkProfile(args.browser.network ?? undefined),
       }, signal);
     reporter.info(`task ${run.finalState}${run.stopReason ? `: ${run.stopReason}` : ''}`);
-    if (args.waitBaseline) await waitForBaseline(url, taskId, token, reporter, link);
+    if (args.waitBaseline && ownData === null) await waitForBaseline(url, taskId, token, reporter, link);
     const summary = {
-      ...await buildSummary(url, taskId, run, { clients: args.clients, threads: args.threads, startedAt, token, link }), ...('browser' in run ? { browser: run.browser } : {}),
+      ...await buildSummary(url, taskId, run, { clients, threads: args.threads, startedAt, token, link }), ...('browser' in run ? { browser: run.browser } : {}),
       byzantine: byzantine ? { attack: byzantine.attack, fraction: args.byzantine!.fraction, clients: byzantine.clients } : null,
     };
     reporter.info(

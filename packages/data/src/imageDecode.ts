@@ -9,7 +9,11 @@ export interface RgbaImage {
   readonly data: Uint8Array;
 }
 
-/** Decodes one file's bytes to RGBA; the default is {@link decodeImage}, a browser may pass one built on createImageBitmap. */
+/**
+ * Decodes one file's bytes to RGBA. The default, {@link decodeImage}, reads PNG with pngjs, which
+ * needs Node's zlib: a browser page or worker passes its own (createImageBitmap, then an
+ * OffscreenCanvas's getImageData); JPEG through jpeg-js works anywhere.
+ */
 export type ImageDecoder = (bytes: Uint8Array, path: string, maxPixels: number) => Promise<RgbaImage>;
 
 interface ImageFormat {

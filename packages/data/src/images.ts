@@ -37,7 +37,7 @@ export interface ImportImagesOptions {
   /** What transparent pixels are composited over; default black. */
   readonly background?: ImageBackground;
   readonly limits?: Partial<ImageLimits>;
-  /** Default {@link decodeImage} (pngjs, jpeg-js). */
+  /** Default {@link decodeImage} (pngjs, jpeg-js; in Node). A browser passes one built on createImageBitmap. */
   readonly decode?: ImageDecoder;
   /** Called after each decoded image, for a progress bar. */
   readonly onProgress?: (done: number, total: number) => void;
@@ -153,7 +153,13 @@ function checkFileList(files: readonly ArchiveFile[], limits: ArchiveLimits): Ar
   if (files.length > limits.maxEntries) throw new DatasetImportError('DATA_ARCHIVE_TOO_LARGE', `${files.length} files, past the limit of ${limits.maxEntries}`);
   const total = files.reduce((n, f) => n + f.bytes.length, 0);
   if (total > limits.maxTotalBytes) throw new DatasetImportError('DATA_ARCHIVE_TOO_LARGE', `${total} bytes of files, past the limit of ${limits.maxTotalBytes}`);
-  return files.map((f) => ({ path: safePathSegments(f.path).join('/'), bytes: f.bytes }));
+  const seen = new Set<string>();
+  return files.map((f) => {
+    const path = safePathSegments(f.path).join('/');
+    if (seen.has(path)) throw new DatasetImportError('DATA_ARCHIVE_MALFORMED', `"${path}" appears twice`, { file: f.path });
+    seen.add(path);
+    return { path, bytes: f.bytes };
+  });
 }
 
 /**

@@ -100,6 +100,10 @@ describe('unzipSafely', () => {
     expect(codeOf(() => read(cut))).toBe('DATA_ARCHIVE_MALFORMED');
   });
 
+  it('refuses two entries for one path, which would count one file twice', () => {
+    expect(codeOf(() => read(zipSync({ 'cat/1.png': strToU8('a'), 'cat//1.png': strToU8('b') })))).toBe('DATA_ARCHIVE_MALFORMED');
+  });
+
   it('computes the standard CRC-32', () => {
     expect(crc32(strToU8('123456789'))).toBe(0xcbf43926);
   });

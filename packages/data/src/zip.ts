@@ -112,6 +112,7 @@ function readCentralDirectory(bytes: Uint8Array, options: UnzipOptions): Central
   if (directoryOffset + directorySize > end) throw malformed('the central directory lies outside the archive', file);
   const names = new TextDecoder('utf-8');
   const entries: CentralEntry[] = [];
+  const seen = new Set<string>();
   let at = directoryOffset;
   for (let i = 0; i < count; i++) {
     if (at + 46 > end || view.getUint32(at, true) !== CENTRAL) throw malformed(`central directory entry ${i} is damaged`, file);
@@ -131,6 +132,9 @@ function readCentralDirectory(bytes: Uint8Array, options: UnzipOptions): Central
     if (flags & 1) throw malformed(`entry "${entry.path}" is encrypted`, file);
     if (method !== 0 && method !== 8) throw malformed(`entry "${entry.path}" uses compression method ${method}; only stored and deflate are supported`, file);
     if (entry.size === 0xffffffff || entry.compressedSize === 0xffffffff) throw malformed('ZIP64 archives are not supported', file);
+    // Two entries for one path (cat/1.png and cat//1.png) would make one image count twice.
+    if (seen.has(entry.path)) throw malformed(`entry "${entry.path}" appears twice`, file);
+    seen.add(entry.path);
     entries.push(entry);
   }
   return entries;
