@@ -3,7 +3,9 @@
 import { parseArgs } from 'node:util';
 import { ATTACKS, parseAttack, type Attack } from '@flotilla/client';
 import { parsePartitionSpec } from '@flotilla/data';
-import { readOperatorToken, type TaskConfigInput } from '@flotilla/coordinator';
+import type { TaskConfigInput } from '@flotilla/protocol';
+import { readOperatorToken } from './operatorToken.ts';
+import { parseStrategyArgs, strategyHelp } from './strategyArgs.ts';
 
 export interface FleetArgs {
   node: boolean;
@@ -43,7 +45,9 @@ export const USAGE = `Usage: npm run fleet -- [--node] [options]
   --partition P            iid | shards | shards:K | dirichlet:ALPHA (default iid)
   --examples-per-client N  cap each client's examples (iid, dirichlet)
   --model M                mnist-2nn | mnist-cnn (default mnist-2nn)
-  --strategy S             fedavg | fedprox | fedavgm | fedadam | fedyogi | fedadagrad | fedmedian | fedtrimmedavg | krum | centeredclip
+  --strategy S             aggregation strategy (default fedavg; its parameters in brackets):
+${strategyHelp('                             ')}
+  --strategy-param K=V     a parameter of the strategy, e.g. byzantine=2 for krum (repeatable; default: the strategy's)
   --byzantine P            a fraction P of the clients (chosen by --seed) attack (default 0)
   --attack A[:VALUE]       what they do (default signflip):
 ${Object.entries(ATTACKS).map(([name, a]) => `                             ${name.padEnd(10)} ${a.description}`).join('\n')}
@@ -91,6 +95,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'examples-per-client': { type: 'string' },
       model: { type: 'string', default: 'mnist-2nn' },
       strategy: { type: 'string', default: 'fedavg' },
+      'strategy-param': { type: 'string', multiple: true, default: [] },
       secagg: { type: 'string' },
       fraction: { type: 'string', default: '0.1' },
       epochs: { type: 'string', default: '1' },
@@ -133,6 +138,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     return n;
   };
   const clients = int('clients', values.clients, 1);
+  const strategy = parseStrategyArgs(values.strategy, values['strategy-param'], (message) => new UsageError(message));
   const seed = int('seed', values.seed);
   const dropout = num('dropout', values.dropout, 0, 1);
   const partition = parsePartitionSpec(values.partition, clients, seed);
@@ -153,7 +159,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     name: `fleet: ${clients} ${values.node ? 'Node clients' : 'browser tabs'}, ${values.model}, ${values.strategy}, ${values.partition}`,
     model: { kind: values.model as 'mnist-2nn' },
     data: { partition, testLimit: int('test-limit', values['test-limit'], 1) },
-    strategy: { name: values.strategy as 'fedavg' },
+    strategy,
     fit: {
       fractionFit: num('fraction', values.fraction, 0.0001, 1), minFitClients: Math.min(2, clients), minAvailableClients: minAvailable,
       epochs: int('epochs', values.epochs, 1), batchSize: int('batch', values.batch, 1), learningRate: num('lr', values.lr, 1e-6, 10),

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import type { Attack } from '@flotilla/client';
 import type { Worker } from 'node:worker_threads';
-import { spawnTsWorker } from '@flotilla/coordinator';
+import { spawnTsWorker } from './spawnTsWorker.ts';
 import type { FleetWorkerData, FleetWorkerMessage } from './nodeFleetWorker.ts';
 import { followEventStream, type StreamEvent } from './eventStream.ts';
 import { requestJson, type CoordinatorLink } from './coordinatorLink.ts';

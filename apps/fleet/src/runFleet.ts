@@ -5,7 +5,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { byzantineClients } from '@flotilla/client';
-import { startCoordinator } from '@flotilla/coordinator';
 import type { FleetArgs } from './args.ts';
 import { operatorHeaders, runNodeFleet, type NodeFleetRun } from './nodeFleet.ts';
 import { runBrowserFleet, type BrowserFleetRun } from './browser/browserFleet.ts';
@@ -13,6 +12,7 @@ import { parseNetworkProfile } from './browser/chromium.ts';
 import { consoleReporter, type FleetReporter } from './report.ts';
 import { CoordinatorLink, DEFAULT_LINK, requestJson } from './coordinatorLink.ts';
 import { buildSummary, type FleetSummary } from './summary.ts';
+import { startLocalCoordinator } from './localCoordinator.ts';
 
 export async function runFleet(args: FleetArgs, reporter: FleetReporter = consoleReporter(), signal = new AbortController().signal): Promise<FleetSummary> {
   const startedAt = Date.now();
@@ -21,13 +21,11 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
   let stopCoordinator: (() => Promise<void>) | null = null;
   if (!url) {
     const dataDir = args.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-fleet-'));
-    const started = await startCoordinator({
-      host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn', defaultTask: false, maxFrameBytes: 16 * 1024 * 1024, operatorToken: token, joinToken: args.joinToken,
-    });
+    const started = await startLocalCoordinator({ dataDir, operatorToken: token, joinToken: args.joinToken });
     url = started.url;
-    // A coordinator started here may have generated its token: the fleet knows it.
-    token = started.operator.token;
-    stopCoordinator = () => started.app.close();
+    // A coordinator started here runs with the token given or one made up for it: the fleet knows it.
+    token = started.token;
+    stopCoordinator = started.stop;
     reporter.info(`started a coordinator at ${url} (data in ${dataDir})`);
   }
   // A coordinator the fleet was pointed at may crash or restart under it: the fleet waits it out.
