@@ -17,7 +17,7 @@ describe('TaskConfigInput', () => {
   });
 
   it('keeps each field\'s default for the documentation', () => {
-    const fit = TaskConfigInput.properties.fit as { anyOf: { properties?: Record<string, { default?: unknown }> }[] };
+    const fit = TaskConfigInput.properties.fit as unknown as { anyOf: { properties?: Record<string, { default?: unknown }> }[] };
 
     expect(fit.anyOf[0]!.properties!.batchSize!.default).toBe(10);
     expect((TaskConfigInput.properties.seed as { default?: unknown }).default).toBe(1);
