@@ -3,6 +3,7 @@
 
 import os from 'node:os';
 import type { Attack } from '@flotilla/client';
+import type { TaskView } from '@flotilla/protocol';
 import type { Worker } from 'node:worker_threads';
 import { spawnTsWorker } from './spawnTsWorker.ts';
 import type { FleetWorkerData, FleetWorkerMessage } from './nodeFleetWorker.ts';
@@ -57,7 +58,7 @@ export function operatorHeaders(token: string | null): Record<string, string> {
 
 /** Runs the fleet until the task completes, stops or fails (or the signal aborts). */
 export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSignal): Promise<NodeFleetRun> {
-  const task = await options.link.retry('task', () => requestJson<{ config: { model: FleetWorkerData['model']; data: { partition: FleetWorkerData['partition'] } } }>(
+  const task = await options.link.retry('task', () => requestJson<TaskView>(
     `${options.url}/api/tasks/${options.taskId}`, { headers: operatorHeaders(options.token) },
   ));
   const threads = Math.max(1, Math.min(options.threads, options.clients));
@@ -111,7 +112,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
   return { backend, dropoutsInjected, stopReason, finalState };
 }
 
-export function toRoundLine(d: Record<string, unknown>): RoundLine {
+export function toRoundLine(d: Readonly<Record<string, unknown>>): RoundLine {
   const num = (v: unknown) => (typeof v === 'number' ? v : null);
   return {
     round: Number(d.round), outcome: String(d.outcome), reason: (d.reason as string | null) ?? null,

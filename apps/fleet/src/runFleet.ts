@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { byzantineClients } from '@flotilla/client';
+import type { BaselineView, TaskView } from '@flotilla/protocol';
 import type { FleetArgs } from './args.ts';
 import { operatorHeaders, runNodeFleet, type NodeFleetRun } from './nodeFleet.ts';
 import { runBrowserFleet, type BrowserFleetRun } from './browser/browserFleet.ts';
@@ -36,11 +37,11 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
       const id = taskId;
       // Read before started: a retry after a start whose answer was lost finds the task running.
       await link.retry('task', async () => {
-        const task = await requestJson<{ state: string }>(`${url}/api/tasks/${id}`, { headers: operatorHeaders(token) });
+        const task = await requestJson<TaskView>(`${url}/api/tasks/${id}`, { headers: operatorHeaders(token) });
         if (task.state === 'created') await requestJson(`${url}/api/tasks/${id}/start`, { method: 'POST', headers: operatorHeaders(token) });
       });
     } else {
-      const created = await link.retry('task creation', () => requestJson<{ id: string; name: string }>(`${url}/api/tasks?start=true`, {
+      const created = await link.retry('task creation', () => requestJson<TaskView>(`${url}/api/tasks?start=true`, {
         method: 'POST', headers: { ...operatorHeaders(token), 'content-type': 'application/json' }, body: JSON.stringify(args.task),
       }));
       taskId = created.id;
@@ -82,7 +83,7 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
 async function waitForBaseline(url: string, taskId: string, token: string | null, reporter: FleetReporter, link: CoordinatorLink): Promise<void> {
   let announced = false;
   while (!link.signal.aborted) {
-    const { baseline } = await link.retry('baseline', () => requestJson<{ baseline: { status: string; epochs: unknown[] } | null }>(`${url}/api/tasks/${taskId}/baseline`, { headers: operatorHeaders(token) }));
+    const { baseline } = await link.retry('baseline', () => requestJson<BaselineView>(`${url}/api/tasks/${taskId}/baseline`, { headers: operatorHeaders(token) }));
     if (!baseline || baseline.status !== 'running') return;
     if (!announced) reporter.info(`waiting for the centralized baseline (epoch ${baseline.epochs.length} so far)…`);
     announced = true;
