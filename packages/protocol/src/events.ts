@@ -11,7 +11,8 @@ const Open = <T extends Record<string, TSchema>>(properties: T) => Type.Object(p
 
 /**
  * The payload of each event type. Open objects: an engine may add a field before it is listed.
- * A new event type is one entry here (the bus refuses names not listed, at compile time).
+ * A new event type is one entry here: the bus refuses, at compile time, a type not listed and a
+ * payload that does not fit its entry.
  */
 export const EventPayloads = Type.Object({
   'client.joined': Open({ clientId: Type.String(), kind: Type.String(), backend: Type.String(), examplesPerSec: Type.Union([Type.Number(), Type.Null()]), resumed: Type.Boolean() }),
@@ -36,7 +37,10 @@ export const EventPayloads = Type.Object({
   'baseline.done': Open({ accuracy: Type.Union([Type.Number(), Type.Null()]), loss: Type.Union([Type.Number(), Type.Null()]), epochs: Type.Integer() }),
   'vertical.state': Open({ jobId: Type.String(), state: VerticalJobState, reason: Type.Optional(Type.String()), code: Type.Optional(Type.String()) }),
   /** A model worker failed a job; a fresh worker takes the next one. */
-  'model.worker': Open({ code: Type.String(), job: Type.String(), worker: Type.Integer(), reason: Type.String(), round: Type.Optional(Type.Integer()) }),
+  'model.worker': Open({
+    code: Type.String(), job: Type.Union([Type.String(), Type.Null()]), worker: Type.String({ description: 'which worker: quick (evaluation, exports) or baseline' }),
+    reason: Type.String(), round: Type.Optional(Type.Integer()),
+  }),
 });
 export type EventPayloads = Static<typeof EventPayloads>;
 
