@@ -1,5 +1,6 @@
-// Tests for the fleet's options: --byzantine P and --attack NAME[:VALUE]; --data DIR with --task or --schema; --model.
+// Tests for the fleet's options: Byzantine clients (--byzantine, --attack), strategies (--strategy, --strategy-param), --data DIR with --task or --schema, --model.
 import { describe, expect, it } from 'vitest';
+import { STRATEGIES } from '@flotilla/core';
 import { USAGE, UsageError, parseFleetArgs } from './args.ts';
 
 const parse = (...argv: string[]) => parseFleetArgs(['--node', '--clients', '10', ...argv], {});
@@ -60,5 +61,28 @@ describe('parseFleetArgs: --data DIR', () => {
   it('documents --data and --schema in the help', () => {
     expect(USAGE).toContain('--data DIR');
     expect(USAGE).toContain('--schema FILE');
+  });
+});
+
+describe('parseFleetArgs: strategies from the registry', () => {
+  it('lists every registered strategy in the help, with its description', () => {
+    for (const [name, entry] of Object.entries(STRATEGIES)) {
+      expect(USAGE, name).toContain(name);
+      expect(USAGE, name).toContain(entry.description);
+    }
+  });
+
+  it('takes a strategy and its parameters, and leaves the others to their defaults', () => {
+    expect(parse('--strategy', 'krum', '--strategy-param', 'byzantine=2').task.strategy).toEqual({ name: 'krum', byzantine: 2 });
+    expect(parse('--strategy', 'fedadam', '--strategy-param', 'serverLearningRate=0.05', '--strategy-param', 'tau=0.001').task.strategy)
+      .toEqual({ name: 'fedadam', serverLearningRate: 0.05, tau: 0.001 });
+    expect(parse().task.strategy).toEqual({ name: 'fedavg' });
+  });
+
+  it('refuses an unknown strategy, another strategy\'s parameter and a value out of bounds with usage errors', () => {
+    expect(() => parse('--strategy', 'fedsgd')).toThrow(/one of fedavg, fedprox/);
+    expect(() => parse('--strategy', 'fedavg', '--strategy-param', 'byzantine=1')).toThrow(/fedavg has no parameters, not byzantine/);
+    expect(() => parse('--strategy', 'fedtrimmedavg', '--strategy-param', 'trimBeta=0.7')).toThrow(UsageError);
+    expect(() => parse('--strategy', 'krum', '--strategy-param', 'byzantine')).toThrow(/NAME=VALUE/);
   });
 });

@@ -3,7 +3,9 @@
 import { parseArgs } from 'node:util';
 import { ATTACKS, parseAttack, type Attack } from '@flotilla/client';
 import { parsePartitionSpec } from '@flotilla/data';
-import { readOperatorToken, type TaskConfigInput } from '@flotilla/coordinator';
+import type { TaskConfigInput } from '@flotilla/protocol';
+import { readOperatorToken } from './operatorToken.ts';
+import { parseStrategyArgs, strategyHelp } from './strategyArgs.ts';
 
 export interface FleetArgs {
   node: boolean;
@@ -57,7 +59,9 @@ export const USAGE = `Usage: npm run fleet -- [--node] [options]
   --model M                mnist-2nn | mnist-cnn | schema:ARCH with ARCH mlp | cnn | logreg | lstm | gru
                            (default mnist-2nn; with --data: schema:cnn for images, schema:mlp for tables,
                            schema:lstm for text)
-  --strategy S             fedavg | fedprox | fedavgm | fedadam | fedyogi | fedadagrad | fedmedian | fedtrimmedavg | krum | centeredclip
+  --strategy S             aggregation strategy (default fedavg; its parameters in brackets):
+${strategyHelp('                             ')}
+  --strategy-param K=V     a parameter of the strategy, e.g. byzantine=2 for krum (repeatable; default: the strategy's)
   --byzantine P            a fraction P of the clients (chosen by --seed) attack (default 0)
   --attack A[:VALUE]       what they do (default signflip):
 ${Object.entries(ATTACKS).map(([name, a]) => `                             ${name.padEnd(10)} ${a.description}`).join('\n')}
@@ -107,6 +111,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'examples-per-client': { type: 'string' },
       model: { type: 'string' },
       strategy: { type: 'string', default: 'fedavg' },
+      'strategy-param': { type: 'string', multiple: true, default: [] },
       secagg: { type: 'string' },
       fraction: { type: 'string', default: '0.1' },
       epochs: { type: 'string', default: '1' },
@@ -160,6 +165,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   const clients = clientData === null ? int('clients', values.clients ?? '100', 1) : 1;
   const modelText = values.model ?? (clientData === null ? 'mnist-2nn' : 'auto');
   const model = parseModel(modelText);
+  const strategy = parseStrategyArgs(values.strategy, values['strategy-param'], (message) => new UsageError(message));
   const seed = int('seed', values.seed);
   const dropout = num('dropout', values.dropout, 0, 1);
   const partition = parsePartitionSpec(values.partition, clients, seed);
@@ -180,7 +186,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     name: `fleet: ${clients} ${values.node ? 'Node clients' : 'browser tabs'}, ${modelText}, ${values.strategy}, ${values.partition}`,
     ...(model === null ? {} : { model }),
     data: { partition, testLimit: int('test-limit', values['test-limit'], 1) },
-    strategy: { name: values.strategy as 'fedavg' },
+    strategy,
     fit: {
       fractionFit: num('fraction', values.fraction, 0.0001, 1), minFitClients: Math.min(2, clients), minAvailableClients: minAvailable,
       epochs: int('epochs', values.epochs, 1), batchSize: int('batch', values.batch, 1), learningRate: num('lr', values.lr, 1e-6, 10),

@@ -3,9 +3,9 @@
 
 import os from 'node:os';
 import type { Attack } from '@flotilla/client';
-import { taskSchema, type DataSpec } from '@flotilla/protocol';
+import { taskSchema, type TaskView } from '@flotilla/protocol';
 import type { Worker } from 'node:worker_threads';
-import { spawnTsWorker } from '@flotilla/coordinator';
+import { spawnTsWorker } from './spawnTsWorker.ts';
 import type { FleetWorkerData, FleetWorkerMessage } from './nodeFleetWorker.ts';
 import { followEventStream, type StreamEvent } from './eventStream.ts';
 import { requestJson, type CoordinatorLink } from './coordinatorLink.ts';
@@ -61,7 +61,7 @@ export function operatorHeaders(token: string | null): Record<string, string> {
 
 /** Runs the fleet until the task completes, stops or fails (or the signal aborts). */
 export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSignal): Promise<NodeFleetRun> {
-  const task = await options.link.retry('task', () => requestJson<{ config: { model: FleetWorkerData['model']; data: DataSpec } }>(
+  const task = await options.link.retry('task', () => requestJson<TaskView>(
     `${options.url}/api/tasks/${options.taskId}`, { headers: operatorHeaders(options.token) },
   ));
   const threads = Math.max(1, Math.min(options.threads, options.clients));
@@ -117,7 +117,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
   return { backend, dropoutsInjected, stopReason, finalState };
 }
 
-export function toRoundLine(d: Record<string, unknown>): RoundLine {
+export function toRoundLine(d: Readonly<Record<string, unknown>>): RoundLine {
   const num = (v: unknown) => (typeof v === 'number' ? v : null);
   return {
     round: Number(d.round), outcome: String(d.outcome), reason: (d.reason as string | null) ?? null,

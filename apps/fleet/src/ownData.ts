@@ -2,8 +2,7 @@
 // clients' files read with it, and the task the fleet creates when it is not given one.
 
 import { readFile } from 'node:fs/promises';
-import { taskSchema, type DataSchema, type DataSpec } from '@flotilla/protocol';
-import type { TaskConfigInput } from '@flotilla/coordinator';
+import { taskSchema, type DataSchema, type DataSpec, type TaskConfigInput } from '@flotilla/protocol';
 import { UsageError, type FleetArgs } from './args.ts';
 import { loadClientDataDir, type ClientExamples } from './clientData.ts';
 import { requestJson, type CoordinatorLink } from './coordinatorLink.ts';

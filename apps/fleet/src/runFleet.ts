@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { byzantineClients } from '@flotilla/client';
-import { startCoordinator } from '@flotilla/coordinator';
+import type { BaselineView, TaskView } from '@flotilla/protocol';
 import type { FleetArgs } from './args.ts';
 import { operatorHeaders, runNodeFleet, type NodeFleetRun } from './nodeFleet.ts';
 import { runBrowserFleet, type BrowserFleetRun } from './browser/browserFleet.ts';
@@ -14,6 +14,7 @@ import { consoleReporter, type FleetReporter } from './report.ts';
 import { CoordinatorLink, DEFAULT_LINK, requestJson } from './coordinatorLink.ts';
 import { buildSummary, type FleetSummary } from './summary.ts';
 import { clientDataSchema, loadOwnDataClients, ownDataTask, type OwnDataClient } from './ownData.ts';
+import { startLocalCoordinator } from './localCoordinator.ts';
 
 export async function runFleet(args: FleetArgs, reporter: FleetReporter = consoleReporter(), signal = new AbortController().signal): Promise<FleetSummary> {
   const startedAt = Date.now();
@@ -22,13 +23,11 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
   let stopCoordinator: (() => Promise<void>) | null = null;
   if (!url) {
     const dataDir = args.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-fleet-'));
-    const started = await startCoordinator({
-      host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn', defaultTask: false, maxFrameBytes: 16 * 1024 * 1024, operatorToken: token, joinToken: args.joinToken,
-    });
+    const started = await startLocalCoordinator({ dataDir, operatorToken: token, joinToken: args.joinToken });
     url = started.url;
-    // A coordinator started here may have generated its token: the fleet knows it.
-    token = started.operator.token;
-    stopCoordinator = () => started.app.close();
+    // A coordinator started here runs with the token given or one made up for it: the fleet knows it.
+    token = started.token;
+    stopCoordinator = started.stop;
     reporter.info(`started a coordinator at ${url} (data in ${dataDir})`);
   }
   // A coordinator the fleet was pointed at may crash or restart under it: the fleet waits it out.
@@ -49,11 +48,11 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
       const id = taskId;
       // Read before started: a retry after a start whose answer was lost finds the task running.
       await link.retry('task', async () => {
-        const task = await requestJson<{ state: string }>(`${url}/api/tasks/${id}`, { headers: operatorHeaders(token) });
+        const task = await requestJson<TaskView>(`${url}/api/tasks/${id}`, { headers: operatorHeaders(token) });
         if (task.state === 'created') await requestJson(`${url}/api/tasks/${id}/start`, { method: 'POST', headers: operatorHeaders(token) });
       });
     } else {
-      const created = await link.retry('task creation', () => requestJson<{ id: string; name: string }>(`${url}/api/tasks?start=true`, {
+      const created = await link.retry('task creation', () => requestJson<TaskView>(`${url}/api/tasks?start=true`, {
         method: 'POST', headers: { ...operatorHeaders(token), 'content-type': 'application/json' }, body: JSON.stringify(task),
       }));
       taskId = created.id;
@@ -95,7 +94,7 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
 async function waitForBaseline(url: string, taskId: string, token: string | null, reporter: FleetReporter, link: CoordinatorLink): Promise<void> {
   let announced = false;
   while (!link.signal.aborted) {
-    const { baseline } = await link.retry('baseline', () => requestJson<{ baseline: { status: string; epochs: unknown[] } | null }>(`${url}/api/tasks/${taskId}/baseline`, { headers: operatorHeaders(token) }));
+    const { baseline } = await link.retry('baseline', () => requestJson<BaselineView>(`${url}/api/tasks/${taskId}/baseline`, { headers: operatorHeaders(token) }));
     if (!baseline || baseline.status !== 'running') return;
     if (!announced) reporter.info(`waiting for the centralized baseline (epoch ${baseline.epochs.length} so far)…`);
     announced = true;

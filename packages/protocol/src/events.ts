@@ -11,12 +11,14 @@ const Open = <T extends Record<string, TSchema>>(properties: T) => Type.Object(p
 
 /**
  * The payload of each event type. Open objects: an engine may add a field before it is listed.
- * A new event type is one entry here (the bus refuses names not listed, at compile time).
+ * A new event type is one entry here: the bus refuses, at compile time, a type not listed and a
+ * payload that does not fit its entry.
  */
 export const EventPayloads = Type.Object({
   'client.joined': Open({ clientId: Type.String(), kind: Type.String(), backend: Type.String(), examplesPerSec: Type.Union([Type.Number(), Type.Null()]), resumed: Type.Boolean() }),
   'client.left': Open({ clientId: Type.String() }),
-  'client.error': Open({ round: Round, clientId: Type.String(), outcome: ClientOutcome, code: Type.Union([Type.String(), Type.Null()]) }),
+  /** A client's part in a round failed, or it could not evaluate a model it was asked to (`evaluation-failed`). */
+  'client.error': Open({ round: Type.Integer({ minimum: 0 }), clientId: Type.String(), outcome: Type.Union([ClientOutcome, Type.Literal('evaluation-failed')]), code: Type.Union([Type.String(), Type.Null()]) }),
   /** Ephemeral: a training client's progress through its local epochs. */
   'client.progress': Open({ clientId: Type.String(), round: Round, epoch: Type.Integer(), epochs: Type.Integer(), batch: Type.Integer(), batches: Type.Integer(), loss: Type.Number() }),
   'task.created': Open({ name: Type.String(), config: TaskConfig }),
@@ -33,10 +35,16 @@ export const EventPayloads = Type.Object({
   'round.committed': RoundSummaryView,
   'round.abandoned': RoundSummaryView,
   'baseline.progress': Open({ epoch: Type.Integer(), trainLoss: Type.Number(), valAccuracy: Type.Union([Type.Number(), Type.Null()]), valLoss: Type.Number(), maxEpochs: Type.Integer() }),
-  'baseline.done': Open({ accuracy: Type.Union([Type.Number(), Type.Null()]), loss: Type.Union([Type.Number(), Type.Null()]), epochs: Type.Integer() }),
+  'baseline.done': Open({
+    accuracy: Type.Union([Type.Number(), Type.Null()]), loss: Type.Union([Type.Number(), Type.Null()]), epochs: Type.Integer(),
+    evaluatedOn: Type.Optional(Type.Union([Type.Literal('test-set'), Type.Literal('client-holdout'), Type.Null()])),
+  }),
   'vertical.state': Open({ jobId: Type.String(), state: VerticalJobState, reason: Type.Optional(Type.String()), code: Type.Optional(Type.String()) }),
   /** A model worker failed a job; a fresh worker takes the next one. */
-  'model.worker': Open({ code: Type.String(), job: Type.String(), worker: Type.Integer(), reason: Type.String(), round: Type.Optional(Type.Integer()) }),
+  'model.worker': Open({
+    code: Type.String(), job: Type.Union([Type.String(), Type.Null()]), worker: Type.String({ description: 'which worker: quick (evaluation, exports) or baseline' }),
+    reason: Type.String(), round: Type.Optional(Type.Integer()),
+  }),
   'dataset.imported': Open({ id: Type.String(), name: Type.String(), format: Type.String(), count: Type.Integer(), numClients: Type.Union([Type.Integer(), Type.Null()]), bytes: Type.Integer() }),
   'dataset.deleted': Open({ id: Type.String() }),
   'evaluation.started': Open({ round: Type.Integer({ minimum: 0 }), modelVersion: Type.Integer(), asked: Type.Integer(), deadline: Type.Number() }),

@@ -2,7 +2,7 @@
 // appended to the store first (so a reconnecting viewer resumes by sequence number, even after
 // a restart); ephemeral ones (training progress) are only fanned out.
 
-import type { EventType } from '@flotilla/protocol';
+import type { EventPayloads, EventType } from '@flotilla/protocol';
 import type { EventRecord, Store } from '../store/Store.ts';
 
 /** Event types and their payloads are listed once, in packages/protocol (events.ts). */
@@ -25,7 +25,8 @@ export class EventBus {
 
   constructor(private readonly store: Store) {}
 
-  publish(type: EventType, taskId: string | null, data: Record<string, unknown>, options: { durable?: boolean } = {}): BusEvent {
+  /** The payload's type is the protocol's for `type` (EventPayloads): a field it lacks does not compile. */
+  publish<K extends EventType>(type: K, taskId: string | null, data: EventPayloads[K], options: { durable?: boolean } = {}): BusEvent {
     const at = Date.now();
     const event: BusEvent = options.durable === false
       ? { seq: null, at, taskId, type, data }

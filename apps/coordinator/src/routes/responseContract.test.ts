@@ -27,13 +27,16 @@ describe('response contract', () => {
   });
   afterAll(() => app.close());
 
-  it('gives every operator route a success response schema and the coded error body', () => {
+  it('gives every operator route, and every other route under /api, a success response schema and the coded error body', () => {
     const operator = app.routeAccess.filter((r) => r.access === 'operator');
+    const api = app.routeAccess.filter((r) => r.url.startsWith('/api/') && r.method !== 'HEAD');
     expect(operator.length).toBeGreaterThan(20);
 
-    const undeclared = operator.filter((r) => !r.responses.some((status) => /^2/.test(status))).map((r) => `${r.method} ${r.url}`);
+    const undeclared = [...new Set([...operator, ...api])].filter((r) => !r.responses.some((status) => /^2/.test(status))).map((r) => `${r.method} ${r.url}`);
 
     expect(undeclared).toEqual([]);
+    const tasks = app.routeAccess.find((r) => r.method === 'GET' && r.url === '/api/tasks')!;
+    expect(tasks.responses).toEqual(expect.arrayContaining(['200', '4xx', '5xx']));
   });
 
   it('answers a response that violates its schema with a 500 FLT_INTERNAL naming the field, never the bad body', async () => {

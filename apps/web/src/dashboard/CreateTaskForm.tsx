@@ -4,19 +4,17 @@
 import { useState, type ReactNode } from 'react';
 import { ApiError } from './api.ts';
 import { INITIAL_PRIVACY, PrivacyFields, privacyConfig, type AccountingShape } from './PrivacyFields.tsx';
-
-const STRATEGIES = ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad', 'fedmedian', 'fedtrimmedavg', 'krum', 'centeredclip'] as const;
-const SERVER_OPTIMISERS = new Set(['fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']);
+import { INITIAL_STRATEGY, StrategyFields, strategyConfig } from './StrategyFields.tsx';
 
 const Field = ({ label, children }: { label: string; children: ReactNode }) => <label className="field"><span>{label}</span>{children}</label>;
 
 export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, start: boolean): Promise<unknown>; token: string | null }) {
   const [f, setF] = useState({
-    name: 'MNIST FedAvg', partition: 'iid', clients: '10', alpha: '0.5', examples: '', model: 'mnist-2nn', strategy: 'fedavg',
-    serverLr: '', momentum: '', mu: '0.01', trimBeta: '0.1', byzantine: '1', clipRadius: '1', clipIterations: '3', clipMomentum: '0.9', fraction: '0.5', minClients: '2', epochs: '1',
+    name: 'MNIST FedAvg', partition: 'iid', clients: '10', alpha: '0.5', examples: '', model: 'mnist-2nn', fraction: '0.5', minClients: '2', epochs: '1',
     batch: '10', lr: '0.05', rounds: '20', deadline: '60', minReports: '1', target: '0.97', testLimit: '10000', baseline: true, start: true,
   });
   const [privacy, setPrivacy] = useState(INITIAL_PRIVACY);
+  const [strategy, setStrategy] = useState(INITIAL_STRATEGY);
   const [topology, setTopology] = useState<{ name: string; modelTopology: unknown } | null>(null);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const set = (key: keyof typeof f) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
@@ -48,20 +46,14 @@ export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, 
     };
     const model = f.model === 'upload' ? (topology ? { kind: 'tfjs', modelTopology: topology.modelTopology } : null) : { kind: f.model };
     if (!model) throw new Error('choose a model.json to upload, or a model from the zoo');
+    const chosen = strategyConfig(strategy);
     return {
       name: f.name, model,
       data: { partition, testLimit: n(f.testLimit) },
-      strategy: {
-        name: f.strategy,
-        ...(SERVER_OPTIMISERS.has(f.strategy) && f.serverLr ? { serverLearningRate: n(f.serverLr) } : {}),
-        ...(f.strategy === 'fedavgm' && f.momentum ? { serverMomentum: n(f.momentum) } : {}),
-        ...(f.strategy === 'fedtrimmedavg' ? { trimBeta: n(f.trimBeta) } : {}),
-        ...(f.strategy === 'krum' ? { byzantine: n(f.byzantine) } : {}),
-        ...(f.strategy === 'centeredclip' ? { clipRadius: n(f.clipRadius), clipIterations: n(f.clipIterations), clipMomentum: n(f.clipMomentum) } : {}),
-      },
+      strategy: chosen.strategy,
       fit: {
         fractionFit: n(f.fraction), minFitClients: Math.min(n(f.minClients), clients), minAvailableClients: Math.min(n(f.minClients), clients),
-        epochs: n(f.epochs), batchSize: n(f.batch), learningRate: n(f.lr), proximalMu: f.strategy === 'fedprox' ? n(f.mu) : 0,
+        epochs: n(f.epochs), batchSize: n(f.batch), learningRate: n(f.lr), proximalMu: chosen.proximalMu,
       },
       stop: { maxRounds: n(f.rounds), roundDeadlineMs: Math.round(n(f.deadline) * 1000), minReports: n(f.minReports), targetAccuracy: n(f.target) > 0 ? n(f.target) : null },
       baseline: { enabled: f.baseline },
@@ -112,23 +104,7 @@ export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, 
             <small className="muted">Topology only: weights start fresh from the task seed; inputs must be MNIST-shaped ([784] or [28, 28, 1]).</small>
           </Field>
         ) : null}
-        <Field label="strategy">
-          <select value={f.strategy} onChange={set('strategy')} data-testid="dashboard.create.strategy">
-            {STRATEGIES.map((s) => <option key={s} value={s}>{s}</option>)}
-          </select>
-        </Field>
-        {f.strategy === 'fedprox' ? <Field label="proximal μ">{input('mu')}</Field> : null}
-        {SERVER_OPTIMISERS.has(f.strategy) ? <Field label="server lr η">{input('serverLr')}</Field> : null}
-        {f.strategy === 'fedavgm' ? <Field label="server momentum β">{input('momentum')}</Field> : null}
-        {f.strategy === 'fedtrimmedavg' ? <Field label="trim β">{input('trimBeta')}</Field> : null}
-        {f.strategy === 'krum' ? <Field label="byzantine f">{input('byzantine', 'number', '1')}</Field> : null}
-        {f.strategy === 'centeredclip' ? (
-          <>
-            <Field label="clipping radius τ">{input('clipRadius')}</Field>
-            <Field label="clipping iterations L">{input('clipIterations', 'number', '1')}</Field>
-            <Field label="centre momentum β">{input('clipMomentum')}</Field>
-          </>
-        ) : null}
+        <StrategyFields value={strategy} onChange={setStrategy} />
         <Field label="fraction C">{input('fraction')}</Field>
         <Field label="min clients">{input('minClients', 'number', '1')}</Field>
         <Field label="local epochs E">{input('epochs', 'number', '1')}</Field>
