@@ -116,10 +116,12 @@ describe('DatasetRegistry', () => {
     mkdirSync(partial, { recursive: true });
     writeFileSync(path.join(partial, 'table'), 'x1,y\n1,');
     mkdirSync(path.join(dir, 'ds-notfinished'));
+    mkdirSync(path.join(dir, 'ds-corrupt'));
+    writeFileSync(path.join(dir, 'ds-corrupt', 'dataset.json'), '{"record": {"id": "ds-cor');
 
     const registry = new DatasetRegistry(dir);
 
     expect(registry.list().filter((d) => !d.builtin)).toEqual([]);
-    expect(readdirSync(dir)).toEqual(['ds-notfinished']);
+    expect(readdirSync(dir).sort()).toEqual(['ds-corrupt', 'ds-notfinished']);
   });
 });
