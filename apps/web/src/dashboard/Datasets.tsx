@@ -15,6 +15,7 @@ const FORMAT_OPTIONS: Record<string, readonly (readonly [string, string])[]> = {
   text: [['level', 'char | token'], ['sequenceLength', 'symbols of context (default 80)'], ['maxVocabulary', 'vocabulary size (default 100)'], ['clientId', 'client this corpus belongs to']],
 };
 
+const POLL_MS = 5000;
 const size = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);
 const say = (err: unknown) => (err instanceof ApiError ? `${err.code}: ${err.message}` : String(err));
 
@@ -24,7 +25,12 @@ export function useDatasets(session: number | null): { datasets: DatasetRecord[]
   const reload = useCallback(async () => setDatasets(await listDatasets()), []);
   useEffect(() => {
     // Signed out: nothing to load. A refused session is reported by the task views.
-    if (session !== null) reload().catch(() => {});
+    if (session === null) return;
+    const load = () => void reload().catch(() => {});
+    load();
+    // Datasets registered from the CLI or another dashboard appear without a reload of the page.
+    const timer = setInterval(load, POLL_MS);
+    return () => clearInterval(timer);
   }, [reload, session]);
   return { datasets, reload };
 }
