@@ -11,7 +11,7 @@ import { deleteDataset, listDatasets, uploadDataset } from './datasetsApi.ts';
 const FORMAT_OPTIONS: Record<string, readonly (readonly [string, string])[]> = {
   csv: [['label', 'label column'], ['clientColumn', 'client column (optional)'], ['task', 'classification | regression'], ['metric', 'mse | mae (regression)'], ['categorical', 'categorical columns, comma-separated'], ['ignore', 'ignored columns, comma-separated']],
   idx: [['classes', 'class names, comma-separated (default 0..k-1)']],
-  images: [['classes', 'class names, comma-separated (default: the folders)']],
+  images: [['height', 'resize to height (default 32)'], ['width', 'resize to width (default 32)'], ['channels', '1 | 3 (default 3)'], ['clientLevel', 'true: paths are client/class/file'], ['strict', 'true: refuse other sizes']],
   text: [['level', 'char | token'], ['sequenceLength', 'symbols of context (default 80)'], ['maxVocabulary', 'vocabulary size (default 100)'], ['clientId', 'client this corpus belongs to']],
 };
 
