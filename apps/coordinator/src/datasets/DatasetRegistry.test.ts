@@ -99,6 +99,17 @@ describe('DatasetRegistry', () => {
     expect(record.classCounts).toEqual([4, 4, 4]);
   });
 
+  it('infers a text schema from a corpus and names the client it belongs to', async () => {
+    const registry = new DatasetRegistry(tmp());
+    const corpus = 'to be or not to be, that is the question. '.repeat(20);
+    const { record } = await registry.register({ format: 'text', name: 'hamlet', files: { corpus: { bytes: new TextEncoder().encode(corpus), name: 'hamlet.txt' } }, options: { level: 'char', sequenceLength: 10, clientId: 'hamlet' } });
+
+    expect(record.schema).toMatchObject({ kind: 'text', level: 'char', sequenceLength: 10, unknown: 0 });
+    expect(record.count).toBe(corpus.length - 10);
+    expect(record.numClients).toBe(1);
+    expect(record.classCounts).toBeNull();
+  });
+
   it('refuses to delete a dataset a task uses, and deletes it otherwise', async () => {
     const dir = tmp();
     const registry = new DatasetRegistry(dir);
@@ -116,10 +127,12 @@ describe('DatasetRegistry', () => {
     mkdirSync(partial, { recursive: true });
     writeFileSync(path.join(partial, 'table'), 'x1,y\n1,');
     mkdirSync(path.join(dir, 'ds-notfinished'));
+    mkdirSync(path.join(dir, 'ds-corrupt'));
+    writeFileSync(path.join(dir, 'ds-corrupt', 'dataset.json'), '{"record": {"id": "ds-cor');
 
     const registry = new DatasetRegistry(dir);
 
     expect(registry.list().filter((d) => !d.builtin)).toEqual([]);
-    expect(readdirSync(dir)).toEqual(['ds-notfinished']);
+    expect(readdirSync(dir).sort()).toEqual(['ds-corrupt', 'ds-notfinished']);
   });
 });

@@ -4,7 +4,7 @@
 // place, so a crash mid-upload leaves nothing registered (leftovers are swept at the next start).
 
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   DATASET_IMPORTERS, DatasetImportError, contentHash, hasClassLabels, importDataset,
@@ -13,6 +13,7 @@ import {
 import { BUILTIN_MNIST, BUILTIN_MNIST_TEST, ErrorCodes, FlotillaError, MNIST_SCHEMA, schemaOutputSize, type DatasetRecord } from '@flotilla/protocol';
 import { DatasetCache, FILES_DIR, MANIFEST_FILE, type DatasetManifest, type DatasetSource } from './datasetSource.ts';
 import { SCHEMA_INFERENCE, type UploadFile } from './inferSchema.ts';
+import { syncDir, writeSynced } from './syncedWrite.ts';
 import type { DatasetUploadOptions } from './uploadOptions.ts';
 
 /** Size limits of the registry; flags and environment variables in limitSettings.ts. */
@@ -63,6 +64,8 @@ export class DatasetRegistry {
   private readonly limits: DatasetLimits;
   /** Ids being written right now: a second identical upload waits for the first instead of racing it. */
   private readonly writing = new Map<string, Promise<DatasetRecord>>();
+  /** Bytes of registrations in flight, counted against the total limit before they land. */
+  private reserved = 0;
 
   constructor(readonly dir: string, limits: Partial<DatasetLimits> = {}) {
     this.limits = { ...DEFAULT_DATASET_LIMITS, ...limits };
@@ -75,10 +78,8 @@ export class DatasetRegistry {
         rmSync(full, { recursive: true, force: true });
         continue;
       }
-      const manifest = path.join(full, MANIFEST_FILE);
-      if (!existsSync(manifest)) continue;
-      const { record } = JSON.parse(readFileSync(manifest, 'utf8')) as DatasetManifest;
-      if (record.id === entry.name) this.records.set(record.id, record);
+      const record = readManifest(path.join(full, MANIFEST_FILE));
+      if (record?.id === entry.name) this.records.set(record.id, record);
     }
   }
 
@@ -163,10 +164,19 @@ export class DatasetRegistry {
   }
 
   private async write(id: string, upload: DatasetUpload, roles: readonly string[], hashes: Record<string, string>, bytes: number): Promise<DatasetRecord> {
-    const stored = [...this.records.values()].reduce((n, r) => n + r.bytes, 0);
+    const stored = [...this.records.values()].reduce((n, r) => n + r.bytes, 0) + this.reserved;
     if (stored + bytes > this.limits.maxTotalBytes) {
       throw tooLarge(`${bytes} more bytes would bring the datasets to ${stored + bytes}, past the limit of ${this.limits.maxTotalBytes}; delete a dataset first`);
     }
+    this.reserved += bytes;
+    try {
+      return await this.importAndStore(id, upload, roles, hashes, bytes);
+    } finally {
+      this.reserved -= bytes;
+    }
+  }
+
+  private async importAndStore(id: string, upload: DatasetUpload, roles: readonly string[], hashes: Record<string, string>, bytes: number): Promise<DatasetRecord> {
     const schema = upload.options.schema ?? (upload.options.schemaFrom === undefined ? await this.infer(upload) : this.schemaOf(upload.options.schemaFrom));
     const importOptions: DatasetImportOptions = {
       ...(upload.options.clientColumn === undefined ? {} : { clientColumn: upload.options.clientColumn }),
@@ -228,6 +238,16 @@ export function datasetId(format: string, hashes: Readonly<Record<string, string
   return `ds-${createHash('sha256').update(canonical).digest('hex').slice(0, 24)}`;
 }
 
+/** A stored dataset's record, or null for a manifest that cannot be read (that directory is then not a dataset). */
+function readManifest(file: string): DatasetRecord | null {
+  if (!existsSync(file)) return null;
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as DatasetManifest).record ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function sorted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sorted);
   if (typeof value !== 'object' || value === null) return value;
@@ -243,28 +263,4 @@ function classCounts(dataset: Dataset): number[] | null {
 
 function tooLarge(message: string): FlotillaError {
   return new FlotillaError(ErrorCodes.DATASET_TOO_LARGE, message);
-}
-
-function writeSynced(file: string, data: Uint8Array | string): void {
-  writeFileSync(file, data);
-  const fd = openSync(file, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function syncDir(dir: string): void {
-  // Directory fsync makes the rename durable; some platforms cannot open a directory, which is fine there.
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // best effort
-  }
 }

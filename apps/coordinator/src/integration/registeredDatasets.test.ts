@@ -3,6 +3,7 @@
 // Node clients is evaluated centrally on its registered test set, next to its baseline.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import WebSocket from 'ws';
 import { FlotillaClient, TfjsTrainer, WeightsCache, memoryIdentity, type WebSocketLike } from '@flotilla/client';
 import { holdoutSeed, importCsvDataset, labelHistogram, partitionDataset, splitClientExamples } from '@flotilla/data';
@@ -52,6 +53,12 @@ describe('tasks on registered datasets', () => {
       expect(Array.from(labels.values)).toEqual(rows.map((i) => local.labels[i]));
       expect(Array.from(features.values.subarray(0, width))).toEqual(Array.from(local.features.subarray(rows[0]! * width, (rows[0]! + 1) * width)));
     }
+    // The schema model exports with the schema's input, so the operator can load it anywhere.
+    await initNodeBackend('auto');
+    const model = await tf.loadLayersModel(`${coordinator.url}/api/tasks/${taskId}/models/0/model.json`, { requestInit: { headers: operatorHeaders() } });
+    expect(model.inputs[0]!.shape).toEqual([null, width]);
+    expect(model.outputs[0]!.shape).toEqual([null, 2]);
+    model.dispose();
   });
 
   it('keeps the label statistics of shards and Dirichlet partitions of a registered image dataset', async () => {

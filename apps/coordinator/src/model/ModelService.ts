@@ -77,8 +77,8 @@ export class ModelService {
     return this.quickCall<EvaluateResult>('evaluate', { model, weights: copy, testLimit, ...data }, { transfer: [copy.buffer], timeoutMs: this.timeouts.evaluateMs }, context);
   }
 
-  exportTfjs(model: ModelSpec, weights: Float32Array): Promise<ExportResult> {
-    return this.twice(() => this.quickCall<ExportResult>('exportTfjs', { model, weights: weights.slice() }, { timeoutMs: this.timeouts.exportMs }));
+  exportTfjs(model: ModelSpec, weights: Float32Array, schema?: DataSchema): Promise<ExportResult> {
+    return this.twice(() => this.quickCall<ExportResult>('exportTfjs', { model, weights: weights.slice(), schema }, { timeoutMs: this.timeouts.exportMs }));
   }
 
   async baseline(job: BaselineJob, onEpoch: (epoch: BaselineEpoch) => void, context: JobContext = {}): Promise<BaselineResult> {

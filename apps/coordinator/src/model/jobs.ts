@@ -8,7 +8,7 @@ export interface InitJob { model: ModelSpec; seed: number; schema?: DataSchema }
 /** The test set (the first `testLimit` examples) and the schema a model is evaluated with. */
 export interface EvaluationData { schema: DataSchema; test: DatasetSource }
 export interface EvaluateJob extends Partial<EvaluationData> { model: ModelSpec; weights: Float32Array; testLimit: number }
-export interface ExportJob { model: ModelSpec; weights: Float32Array }
+export interface ExportJob { model: ModelSpec; weights: Float32Array; schema?: DataSchema }
 export interface BaselineJob {
   model: ModelSpec;
   partition: PartitionSpec;

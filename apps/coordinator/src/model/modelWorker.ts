@@ -3,7 +3,7 @@
 
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { createModel, getFlatWeights, initNodeBackend, setFlatWeights, tfjsArtifactsFromFlat, weightShapes } from '@flotilla/models';
+import { createModel, exportTfjsArtifacts, getFlatWeights, initNodeBackend, setFlatWeights, tfjsArtifactsFromFlat, weightShapes } from '@flotilla/models';
 import { MNIST_SCHEMA, type DataSchema } from '@flotilla/protocol';
 import { evaluateOn, runBaseline, testExamples } from './datasetJobs.ts';
 import type { BaselineJob, EvaluateJob, ExportJob, InitJob, InitTaskJob, InspectUploadJob } from './jobs.ts';
@@ -45,7 +45,15 @@ const handlers: Record<string, (args: never, id: number) => Promise<unknown>> = 
 
   async exportTfjs(job: ExportJob) {
     await initNodeBackend('auto');
-    return tfjsArtifactsFromFlat(job.model, job.weights);
+    // A schema model is built from the task's schema; tfjsArtifactsFromFlat knows MNIST's only.
+    if (job.schema === undefined) return tfjsArtifactsFromFlat(job.model, job.weights);
+    const model = await createModel(job.model, 0, job.schema);
+    try {
+      setFlatWeights(model, job.weights);
+      return await exportTfjsArtifacts(model);
+    } finally {
+      model.dispose();
+    }
   },
 
   async baseline(job: BaselineJob, id: number) {

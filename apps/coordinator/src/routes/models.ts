@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, taskSchema } from '@flotilla/protocol';
 import type { Coordinator } from '../coordinator.ts';
 import type { ExportResult } from '../model/jobs.ts';
 
@@ -40,7 +40,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }
       const task = tasks.get(id);
       const checkpoint = store.getCheckpoint(id, version);
       if (!checkpoint) throw new FlotillaError(ErrorCodes.NOT_FOUND, `task ${id} has no model version ${version}`);
-      pending = models.exportTfjs(task.config.model, checkpoint.weights);
+      pending = models.exportTfjs(task.config.model, checkpoint.weights, taskSchema(task.config.data));
       pending.catch(() => exports.delete(key));
       exports.set(key, pending);
       if (exports.size > 8) exports.delete(exports.keys().next().value!);

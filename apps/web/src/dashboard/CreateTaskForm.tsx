@@ -2,13 +2,16 @@
 // strategy and its parameters, C, E, B, learning rate, rounds, deadline, min reports, target, privacy.
 
 import { useState, type ReactNode } from 'react';
+import type { DatasetRecord } from '@flotilla/protocol';
 import { ApiError } from './api.ts';
+import { DataFields, INITIAL_DATA, dataConfig } from './DataFields.tsx';
 import { INITIAL_PRIVACY, PrivacyFields, privacyConfig, type AccountingShape } from './PrivacyFields.tsx';
 import { INITIAL_STRATEGY, StrategyFields, strategyConfig } from './StrategyFields.tsx';
 
 const Field = ({ label, children }: { label: string; children: ReactNode }) => <label className="field"><span>{label}</span>{children}</label>;
 
-export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, start: boolean): Promise<unknown>; token: string | null }) {
+export function CreateTaskForm({ onCreate, token, datasets = [] }: { onCreate(config: unknown, start: boolean): Promise<unknown>; token: string | null; datasets?: DatasetRecord[] }) {
+  const [data, setData] = useState(INITIAL_DATA);
   const [f, setF] = useState({
     name: 'MNIST FedAvg', partition: 'iid', clients: '10', alpha: '0.5', examples: '', model: 'mnist-2nn', fraction: '0.5', minClients: '2', epochs: '1',
     batch: '10', lr: '0.05', rounds: '20', deadline: '60', minReports: '1', target: '0.97', testLimit: '10000', baseline: true, start: true,
@@ -38,18 +41,20 @@ export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, 
 
   const config = () => {
     const n = Number;
-    const clients = n(f.clients);
-    const partition = {
+    const natural = f.partition === 'natural';
+    const clients = natural ? datasets.find((d) => d.id === data.dataset)?.numClients ?? n(f.clients) : n(f.clients);
+    const partition = natural ? { kind: 'natural', seed: 1 } : {
       kind: f.partition, numClients: clients, seed: 1,
       ...(f.partition === 'dirichlet' ? { alpha: n(f.alpha) } : {}),
       ...(f.examples && f.partition !== 'shards' ? { examplesPerClient: n(f.examples) } : {}),
     };
-    const model = f.model === 'upload' ? (topology ? { kind: 'tfjs', modelTopology: topology.modelTopology } : null) : { kind: f.model };
+    const model = f.model === 'upload' ? (topology ? { kind: 'tfjs', modelTopology: topology.modelTopology } : null)
+      : f.model.startsWith('schema:') ? { kind: 'schema', architecture: f.model.slice('schema:'.length) } : { kind: f.model };
     if (!model) throw new Error('choose a model.json to upload, or a model from the zoo');
     const chosen = strategyConfig(strategy);
     return {
       name: f.name, model,
-      data: { partition, testLimit: n(f.testLimit) },
+      data: { ...dataConfig(data), partition, testLimit: n(f.testLimit) },
       strategy: chosen.strategy,
       fit: {
         fractionFit: n(f.fraction), minFitClients: Math.min(n(f.minClients), clients), minAvailableClients: Math.min(n(f.minClients), clients),
@@ -84,10 +89,11 @@ export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, 
       <h2>New task</h2>
       <form className="create" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         <Field label="name">{input('name', 'text')}</Field>
-        <Field label="dataset"><select value="mnist" disabled data-testid="dashboard.create.dataset"><option value="mnist">MNIST</option></select></Field>
+        <DataFields value={data} onChange={setData} datasets={datasets} />
         <Field label="partition">
           <select value={f.partition} onChange={set('partition')} data-testid="dashboard.create.partition">
             <option value="iid">IID</option><option value="shards">shards (2 per client)</option><option value="dirichlet">Dirichlet</option>
+            <option value="natural">natural (one client per client id)</option>
           </select>
         </Field>
         {f.partition === 'dirichlet' ? <Field label="α">{input('alpha')}</Field> : null}
@@ -95,7 +101,10 @@ export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, 
         <Field label="examples / client">{input('examples', 'number', '1')}</Field>
         <Field label="model">
           <select value={f.model} onChange={set('model')} data-testid="dashboard.create.model">
-            <option value="mnist-2nn">2NN (McMahan)</option><option value="mnist-cnn">CNN (McMahan)</option><option value="upload">upload model.json…</option>
+            <option value="mnist-2nn">2NN (McMahan)</option><option value="mnist-cnn">CNN (McMahan)</option>
+            <option value="schema:mlp">MLP for the schema</option><option value="schema:cnn">CNN for the schema</option>
+            <option value="schema:logreg">logistic regression for the schema</option><option value="schema:lstm">LSTM for the schema</option>
+            <option value="upload">upload model.json…</option>
           </select>
         </Field>
         {f.model === 'upload' ? (
