@@ -27,3 +27,6 @@ export {
   MNIST_SCHEMA, schemaInputShape, schemaOutputSize, checkDataSchema,
 } from './dataSchema.ts';
 export type { Parsed } from './validate.ts';
+export {
+  FederatedSummary, MetricSpread, EvaluationClientOutcome, EvaluationClientView, EvaluationView, SCHEMA_ARCHITECTURE_KINDS,
+} from './federatedEvaluation.ts';

@@ -1,8 +1,7 @@
 // The coordinator's persistence interface: tasks, rounds, clients, checkpoints, baselines and
 // events. SQLite is the embedded default; another engine implements this same interface.
 
-import type { EvaluationMetrics, TaskConfig, TaskState } from '@flotilla/protocol';
-import type { FederatedSummary } from '../engine/federatedSummary.ts';
+import type { EvaluationClientView, EvaluationView, FederatedSummary, TaskConfig, TaskState } from '@flotilla/protocol';
 import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
 
 export interface TaskRecord {
@@ -59,26 +58,11 @@ export interface RoundRecord {
   federated?: FederatedSummary | null;
 }
 
-export type EvaluationClientOutcome = 'reported' | 'failed' | 'rejected' | 'disconnected' | 'deadline';
-
-export interface EvaluationClientRecord {
-  clientId: string;
-  outcome: EvaluationClientOutcome;
-  code: string | null;
-  numExamples: number | null;
-  metrics: EvaluationMetrics | null;
-}
+/** One asked client of a federated evaluation. */
+export type EvaluationClientRecord = EvaluationClientView;
 
 /** One federated evaluation of a committed model version (round 0: the initial model). */
-export interface EvaluationRecord {
-  taskId: string;
-  round: number;
-  modelVersion: number;
-  startedAt: number;
-  endedAt: number;
-  summary: FederatedSummary;
-  clients: EvaluationClientRecord[];
-}
+export type EvaluationRecord = EvaluationView;
 
 export interface Checkpoint {
   taskId: string;
