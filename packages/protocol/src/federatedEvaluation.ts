@@ -3,6 +3,7 @@
 
 import { Type, type Static } from '@sinclair/typebox';
 import { EvaluationMetrics } from './messages.ts';
+import { BUILTIN_MNIST, type DataSpec } from './task.ts';
 
 const Metric = Type.Union([Type.Literal('accuracy'), Type.Literal('mse'), Type.Literal('mae')]);
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
@@ -76,3 +77,15 @@ export const SCHEMA_ARCHITECTURE_KINDS = {
   lstm: ['text'],
   gru: ['text'],
 } as const satisfies Record<'mlp' | 'cnn' | 'logreg' | 'lstm' | 'gru', readonly ('image' | 'tabular' | 'text')[]>;
+
+/**
+ * Does the coordinator evaluate a task's model on a test set of its own? Where the operator named
+ * one, and for MNIST tasks stored before schemas and test sets existed (always evaluated on
+ * MNIST's test digits). A task with its own schema and no test set is evaluated only where its
+ * data lives.
+ * @example hasCentralTestSet({ dataset: 'mnist' }) // true
+ */
+export function hasCentralTestSet(data: Pick<DataSpec, 'schema' | 'dataset' | 'testDataset'>): boolean {
+  if (data.testDataset !== undefined) return true;
+  return data.schema === undefined && (data.dataset ?? BUILTIN_MNIST) === BUILTIN_MNIST;
+}

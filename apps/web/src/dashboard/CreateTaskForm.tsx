@@ -4,6 +4,7 @@
 import { useState, type ReactNode } from 'react';
 import { ApiError } from './api.ts';
 import { INITIAL_PRIVACY, PrivacyFields, privacyConfig, type AccountingShape } from './PrivacyFields.tsx';
+import { INITIAL_MODEL, ModelFields, modelConfig, type UploadedModel } from './ModelFields.tsx';
 
 const STRATEGIES = ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad', 'fedmedian', 'fedtrimmedavg', 'krum', 'centeredclip'] as const;
 const SERVER_OPTIMISERS = new Set(['fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']);
@@ -12,31 +13,19 @@ const Field = ({ label, children }: { label: string; children: ReactNode }) => <
 
 export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, start: boolean): Promise<unknown>; token: string | null }) {
   const [f, setF] = useState({
-    name: 'MNIST FedAvg', partition: 'iid', clients: '10', alpha: '0.5', examples: '', model: 'mnist-2nn', strategy: 'fedavg',
+    name: 'MNIST FedAvg', partition: 'iid', clients: '10', alpha: '0.5', examples: '', strategy: 'fedavg',
     serverLr: '', momentum: '', mu: '0.01', trimBeta: '0.1', byzantine: '1', clipRadius: '1', clipIterations: '3', clipMomentum: '0.9', fraction: '0.5', minClients: '2', epochs: '1',
     batch: '10', lr: '0.05', rounds: '20', deadline: '60', minReports: '1', target: '0.97', testLimit: '10000', baseline: true, start: true,
   });
   const [privacy, setPrivacy] = useState(INITIAL_PRIVACY);
-  const [topology, setTopology] = useState<{ name: string; modelTopology: unknown } | null>(null);
+  const [modelForm, setModelForm] = useState(INITIAL_MODEL);
+  const [uploads, setUploads] = useState<UploadedModel[]>([]);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const set = (key: keyof typeof f) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
     setF((prev) => ({ ...prev, [key]: e.target.type === 'checkbox' ? Boolean(e.target.checked) : e.target.value }));
   const input = (key: keyof typeof f, type = 'number', step = 'any') => (
     <input type={type} step={step} value={String(f[key])} onChange={set(key)} data-testid={`dashboard.create.${key}`} />
   );
-
-  const readModel = async (file: File | undefined) => {
-    if (!file) return setTopology(null);
-    try {
-      const json = JSON.parse(await file.text()) as { modelTopology?: unknown };
-      if (!json.modelTopology) throw new Error('no modelTopology in this file');
-      setTopology({ name: file.name, modelTopology: json.modelTopology });
-      setMessage(null);
-    } catch (err) {
-      setTopology(null);
-      setMessage({ error: true, text: `${file.name} is not a TensorFlow.js model.json: ${String(err instanceof Error ? err.message : err)}` });
-    }
-  };
 
   const config = () => {
     const n = Number;
@@ -46,10 +35,8 @@ export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, 
       ...(f.partition === 'dirichlet' ? { alpha: n(f.alpha) } : {}),
       ...(f.examples && f.partition !== 'shards' ? { examplesPerClient: n(f.examples) } : {}),
     };
-    const model = f.model === 'upload' ? (topology ? { kind: 'tfjs', modelTopology: topology.modelTopology } : null) : { kind: f.model };
-    if (!model) throw new Error('choose a model.json to upload, or a model from the zoo');
     return {
-      name: f.name, model,
+      name: f.name, ...modelConfig(modelForm, uploads),
       data: { partition, testLimit: n(f.testLimit) },
       strategy: {
         name: f.strategy,
@@ -101,17 +88,7 @@ export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, 
         {f.partition === 'dirichlet' ? <Field label="α">{input('alpha')}</Field> : null}
         <Field label="clients K">{input('clients', 'number', '1')}</Field>
         <Field label="examples / client">{input('examples', 'number', '1')}</Field>
-        <Field label="model">
-          <select value={f.model} onChange={set('model')} data-testid="dashboard.create.model">
-            <option value="mnist-2nn">2NN (McMahan)</option><option value="mnist-cnn">CNN (McMahan)</option><option value="upload">upload model.json…</option>
-          </select>
-        </Field>
-        {f.model === 'upload' ? (
-          <Field label="tfjs model.json">
-            <input type="file" accept=".json,application/json" onChange={(e) => void readModel(e.target.files?.[0])} data-testid="dashboard.create.upload" />
-            <small className="muted">Topology only: weights start fresh from the task seed; inputs must be MNIST-shaped ([784] or [28, 28, 1]).</small>
-          </Field>
-        ) : null}
+        <ModelFields value={modelForm} onChange={setModelForm} uploads={uploads} onUploads={setUploads} />
         <Field label="strategy">
           <select value={f.strategy} onChange={set('strategy')} data-testid="dashboard.create.strategy">
             {STRATEGIES.map((s) => <option key={s} value={s}>{s}</option>)}

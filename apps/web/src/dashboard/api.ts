@@ -1,6 +1,10 @@
 // The coordinator's REST API as the dashboard sees it: typed views and a fetch that authenticates
 // with the session cookie (or a bearer token, for scripts) and turns coded error bodies into ApiError.
 
+import type { DataSchema, FederatedSummary } from '@flotilla/protocol';
+
+export type { FederatedSummary };
+
 export type TaskState = 'created' | 'running' | 'paused' | 'stopped' | 'completed' | 'failed';
 export type RoundPhase =
   | 'selection' | 'configuration' | 'reporting' | 'aggregation' | 'evaluation' | 'commit' | 'keys' | 'shares' | 'unmasking';
@@ -29,6 +33,18 @@ export interface RoundSummary {
   bytesUp: number;
   bytesDown: number;
   modelVersion: number;
+  /** The federated evaluation of this round's model, once it ran. */
+  federated?: FederatedSummary | null;
+}
+
+/** A federated evaluation in flight (clients evaluating a committed model on their held-out data). */
+export interface CurrentEvaluation {
+  round: number;
+  modelVersion: number;
+  asked: number;
+  reported: number;
+  failed: number;
+  deadline: number;
 }
 
 export interface CurrentRound {
@@ -55,8 +71,13 @@ export interface TaskView {
   modelVersion: number;
   lastRound: number;
   config: {
-    model: { kind: string };
-    data: { partition: { kind: string; numClients: number }; testLimit: number };
+    model: { kind: string; architecture?: string; freeze?: { upTo: string | number } | { names: string[] } };
+    data: {
+      partition: { kind: string; numClients: number }; testLimit: number;
+      dataset?: string; testDataset?: string; schema?: DataSchema; clientTestFraction?: number; simulation?: boolean;
+    };
+    evaluation?: { federated: { enabled: boolean; everyRounds: number; fractionClients: number; minClients: number; deadlineMs: number } };
+    initialModel?: { from: 'upload'; uploadId: string } | { from: 'task'; taskId: string; version?: number };
     strategy: { name: string };
     fit: { fractionFit: number; epochs: number; batchSize: number; learningRate: number };
     stop: { maxRounds: number; targetAccuracy?: number; roundDeadlineMs: number; minReports: number };
@@ -72,6 +93,9 @@ export interface TaskView {
   latestRound: RoundSummary | null;
   baseline: { status: string; accuracy: number | null; loss: number | null; epochs: unknown[]; error: string | null } | null;
   currentRound: CurrentRound | null;
+  /** What one example is (MNIST's for tasks stored before schemas). */
+  schema?: DataSchema;
+  currentEvaluation?: CurrentEvaluation | null;
 }
 
 export interface ClientView {

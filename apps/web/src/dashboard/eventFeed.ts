@@ -6,7 +6,7 @@
 export const EVENT_TYPES = [
   'client.joined', 'client.left', 'task.created', 'task.state', 'round.started', 'round.phase', 'round.report',
   'round.dropout', 'round.committed', 'round.abandoned', 'baseline.progress', 'baseline.done', 'client.error',
-  'client.progress', 'vertical.state', 'model.worker',
+  'client.progress', 'vertical.state', 'model.worker', 'evaluation.started', 'evaluation.report', 'evaluation.completed', 'model.uploaded',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
