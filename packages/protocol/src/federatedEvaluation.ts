@@ -89,3 +89,17 @@ export function hasCentralTestSet(data: Pick<DataSpec, 'schema' | 'dataset' | 't
   if (data.testDataset !== undefined) return true;
   return data.schema === undefined && (data.dataset ?? BUILTIN_MNIST) === BUILTIN_MNIST;
 }
+
+/** A pretrained model stored by `POST /api/models`: what the create form offers as freeze points. */
+export const ModelUploadView = Type.Object({
+  /** SHA-256 of model.json and weights.bin: the same files are the same upload. */
+  id: Type.String(),
+  modelTopology: Type.Unknown(),
+  params: Type.Integer({ minimum: 0 }),
+  inputShape: Type.Array(Type.Integer()),
+  outputShape: Type.Array(Type.Integer()),
+  layers: Type.Array(Type.Object({ name: Type.String(), params: Type.Integer({ minimum: 0 }), trainable: Type.Boolean() })),
+  bytes: Type.Integer({ minimum: 0 }),
+  createdAt: Type.Integer(),
+});
+export type ModelUploadView = Static<typeof ModelUploadView>;

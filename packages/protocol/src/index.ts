@@ -28,5 +28,5 @@ export {
 } from './dataSchema.ts';
 export type { Parsed } from './validate.ts';
 export {
-  FederatedSummary, MetricSpread, EvaluationClientOutcome, EvaluationClientView, EvaluationView, SCHEMA_ARCHITECTURE_KINDS, hasCentralTestSet,
+  FederatedSummary, MetricSpread, EvaluationClientOutcome, EvaluationClientView, EvaluationView, ModelUploadView, SCHEMA_ARCHITECTURE_KINDS, hasCentralTestSet,
 } from './federatedEvaluation.ts';

@@ -7,7 +7,8 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import { Type } from '@sinclair/typebox';
+import { ErrorCodes, FlotillaError, ModelUploadView } from '@flotilla/protocol';
 import type { Coordinator } from '../coordinator.ts';
 
 const MODEL_JSON_FIELDS = new Set(['model.json', 'modelJson', 'model']);
@@ -25,6 +26,7 @@ export const modelUploadRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordin
     schema: {
       summary: 'Upload a pretrained TensorFlow.js layers model (model.json + weights.bin) that tasks can start from',
       tags: ['models'],
+      response: { 200: ModelUploadView, 201: ModelUploadView },
     },
   }, async (req, reply) => {
     const { modelJson, weights } = req.isMultipart() ? await readMultipart(req, maxModelJsonBytes, maxWeightBytes) : readJson(req.body);
@@ -34,7 +36,9 @@ export const modelUploadRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordin
     return record;
   });
 
-  app.get('/api/models/uploads', { schema: { summary: 'Pretrained models uploaded, oldest first', tags: ['models'] } }, async () => ({
+  app.get('/api/models/uploads', {
+    schema: { summary: 'Pretrained models uploaded, oldest first', tags: ['models'], response: { 200: Type.Object({ uploads: Type.Array(ModelUploadView) }) } },
+  }, async () => ({
     uploads: uploads.list(),
   }));
 };
