@@ -62,12 +62,14 @@ export class FederatedEvaluator {
     const spec = this.spec!;
     this.aborted = false;
     const schema = taskSchema(this.config.data);
-    const deadline = Date.now() + spec.deadlineMs;
-    // Round 0 starts with the task, often before its clients connect: wait for enough of them, within the deadline.
-    while (this.eligible().length < spec.minClients && Date.now() < deadline && keepGoing() && !this.aborted) {
-      await this.deps.registry.nextChange(Math.min(500, Math.max(1, deadline - Date.now())));
+    // Round 0 starts with the task, often before its clients connect: wait for enough of them (at
+    // most one deadline's time), then give those asked a whole deadline to answer.
+    const waitUntil = Date.now() + spec.deadlineMs;
+    while (this.eligible().length < spec.minClients && Date.now() < waitUntil && keepGoing() && !this.aborted) {
+      await this.deps.registry.nextChange(Math.min(500, Math.max(1, waitUntil - Date.now())));
     }
     if (!keepGoing() || this.aborted) return null;
+    const deadline = Date.now() + spec.deadlineMs;
     const asked = this.sample(round, spec.fractionClients, spec.minClients);
     if (asked.length === 0) return null;
     const ev = new FederatedEvaluation(this.taskId, round, modelVersion, new Set(asked.map((c) => c.id)), deadline, {
