@@ -4,7 +4,8 @@
 
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TaskConfig, TaskState } from './task.ts';
-import { FederatedSummaryView, RoundPhase, RoundSummaryView, ClientOutcome, VerticalJobState } from './views.ts';
+import { FederatedSummary } from './federatedEvaluation.ts';
+import { RoundPhase, RoundSummaryView, ClientOutcome, VerticalJobState } from './views.ts';
 
 const Round = Type.Integer({ minimum: 1 });
 const Open = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties);
@@ -49,7 +50,7 @@ export const EventPayloads = Type.Object({
   'dataset.deleted': Open({ id: Type.String() }),
   'evaluation.started': Open({ round: Type.Integer({ minimum: 0 }), modelVersion: Type.Integer(), asked: Type.Integer(), deadline: Type.Number() }),
   'evaluation.report': Open({ round: Type.Integer({ minimum: 0 }), clientId: Type.String(), numExamples: Type.Integer(), loss: Type.Number(), reported: Type.Integer(), asked: Type.Integer() }),
-  'evaluation.completed': FederatedSummaryView,
+  'evaluation.completed': FederatedSummary,
   'model.uploaded': Open({ id: Type.String(), params: Type.Integer(), bytes: Type.Integer() }),
 });
 export type EventPayloads = Static<typeof EventPayloads>;

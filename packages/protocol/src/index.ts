@@ -32,10 +32,12 @@ export { TaskConfigInput, TASK_CONFIG_FIELDS } from './taskInput.ts';
 export type { DeepPartial } from './taskInput.ts';
 export {
   ErrorView, RoundOutcome, ClientOutcome, RoundClientView, RoundSummaryView, RoundDetailView, RoundPhase, CurrentRoundView,
-  BaselineEpoch, BaselineStatus, BaselineRecordView, TaskView, ClientRecordView, ClientView, TaskListView, RoundListView,
+  BaselineEpoch, BaselineStatus, BaselineRecordView, CurrentEvaluationView, TaskView, ClientRecordView, ClientView, TaskListView, RoundListView,
   ClientListView, BaselineView, SessionView, VerticalJobState, VerticalJobView, CreatedVerticalJobView, VerticalJobListView,
-  MetricSpreadView, FederatedSummaryView, EvaluationClientView, EvaluationRecordView, ModelUploadView,
 } from './views.ts';
 export { EventPayloads, EventType, EventEnvelope } from './events.ts';
 export type { StreamEvent } from './events.ts';
 export { StrategySpec, StrategyParameters, StrategyName, STRATEGY_NAMES, strategyParameterNames } from './strategies.ts';
+export {
+  FederatedSummary, MetricSpread, EvaluationClientOutcome, EvaluationClientView, EvaluationView, ModelUploadView, SCHEMA_ARCHITECTURE_KINDS, hasCentralTestSet,
+} from './federatedEvaluation.ts';

@@ -5,6 +5,8 @@
 // clients before its schema is tightened; the fields listed here are the ones clients rely on.
 
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { FederatedSummary } from './federatedEvaluation.ts';
+import { DataSchema } from './dataSchema.ts';
 import { TaskConfig, TaskState } from './task.ts';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -37,72 +39,6 @@ export const RoundClientView = Type.Object({
 });
 export type RoundClientView = Static<typeof RoundClientView>;
 
-/** The spread of the federated metric over the clients that reported, each client counting once (the fairness view). */
-export const MetricSpreadView = Type.Object({
-  min: Type.Number(),
-  p10: Type.Number(),
-  median: Type.Number(),
-  max: Type.Number(),
-  /** Population standard deviation over clients. */
-  std: Type.Number(),
-});
-export type MetricSpreadView = Static<typeof MetricSpreadView>;
-
-/** A federated evaluation of one model version, summarised: example-weighted metrics and their spread. */
-export const FederatedSummaryView = Type.Object({
-  round: Type.Integer({ minimum: 0 }),
-  modelVersion: Type.Integer({ minimum: 0 }),
-  metric: Type.Union([Type.Literal('accuracy'), Type.Literal('mse'), Type.Literal('mae')]),
-  /** Clients asked, clients whose report counted, clients that failed or missed the deadline. */
-  asked: Type.Integer({ minimum: 0 }),
-  clients: Type.Integer({ minimum: 0 }),
-  failed: Type.Integer({ minimum: 0 }),
-  examples: Type.Integer({ minimum: 0 }),
-  loss: Nullable(Type.Number()),
-  accuracy: Nullable(Type.Number()),
-  mse: Nullable(Type.Number()),
-  mae: Nullable(Type.Number()),
-  spread: Nullable(MetricSpreadView),
-});
-export type FederatedSummaryView = Static<typeof FederatedSummaryView>;
-
-/** One asked client's part in a federated evaluation. */
-export const EvaluationClientView = Type.Object({
-  clientId: Type.String(),
-  outcome: Type.Union([Type.Literal('reported'), Type.Literal('failed'), Type.Literal('rejected'), Type.Literal('disconnected'), Type.Literal('deadline')]),
-  code: Nullable(Type.String()),
-  numExamples: Nullable(Type.Integer({ minimum: 0 })),
-  metrics: Nullable(Type.Object({
-    loss: Type.Number(), accuracy: Type.Optional(Type.Number()), mse: Type.Optional(Type.Number()), mae: Type.Optional(Type.Number()),
-  })),
-});
-export type EvaluationClientView = Static<typeof EvaluationClientView>;
-
-/** One federated evaluation as stored (`GET /api/tasks/:id/evaluations`; round 0: the initial model). */
-export const EvaluationRecordView = Type.Object({
-  taskId: Type.String(),
-  round: Type.Integer({ minimum: 0 }),
-  modelVersion: Type.Integer({ minimum: 0 }),
-  startedAt: Time,
-  endedAt: Time,
-  summary: FederatedSummaryView,
-  clients: Type.Array(EvaluationClientView),
-});
-export type EvaluationRecordView = Static<typeof EvaluationRecordView>;
-
-/** A pretrained upload (`POST /api/models`, `GET /api/models/uploads`): its topology and layers, for freeze points. */
-export const ModelUploadView = Type.Object({
-  id: Type.String(),
-  modelTopology: Type.Unknown(),
-  params: Type.Integer({ minimum: 0 }),
-  inputShape: Type.Array(Type.Union([Type.Integer(), Type.Null()])),
-  outputShape: Type.Array(Type.Union([Type.Integer(), Type.Null()])),
-  layers: Type.Array(Type.Object({ name: Type.String(), params: Type.Integer({ minimum: 0 }), trainable: Type.Boolean() })),
-  bytes: Type.Integer({ minimum: 0 }),
-  createdAt: Time,
-});
-export type ModelUploadView = Static<typeof ModelUploadView>;
-
 /** A round as listed (`GET /api/tasks/:id/rounds`, `round.committed` / `round.abandoned` events). */
 export const RoundSummaryView = Type.Object({
   taskId: Type.String(),
@@ -130,7 +66,7 @@ export const RoundSummaryView = Type.Object({
   bytesDown: Type.Integer({ minimum: 0 }),
   modelVersion: Type.Integer({ minimum: 0 }),
   /** The federated evaluation of this round's model once it ran; null (or absent) otherwise. */
-  federated: Type.Optional(Nullable(FederatedSummaryView)),
+  federated: Type.Optional(Nullable(FederatedSummary)),
 });
 export type RoundSummaryView = Static<typeof RoundSummaryView>;
 
@@ -189,6 +125,17 @@ export const BaselineRecordView = Type.Object({
 });
 export type BaselineRecordView = Static<typeof BaselineRecordView>;
 
+/** A federated evaluation in flight: clients evaluating a committed model on their held-out data. */
+export const CurrentEvaluationView = Type.Object({
+  round: Type.Integer({ minimum: 0 }),
+  modelVersion: Type.Integer({ minimum: 0 }),
+  asked: Type.Integer({ minimum: 0 }),
+  reported: Type.Integer({ minimum: 0 }),
+  failed: Type.Integer({ minimum: 0 }),
+  deadline: Time,
+});
+export type CurrentEvaluationView = Static<typeof CurrentEvaluationView>;
+
 /** A task as the API shows it: its record, its latest round, its baseline and the round in flight. */
 export const TaskView = Type.Object({
   id: Type.String(),
@@ -210,8 +157,12 @@ export const TaskView = Type.Object({
     loss: Nullable(Type.Number()),
     epochs: Type.Array(BaselineEpoch),
     error: Nullable(Type.String()),
+    evaluatedOn: Type.Optional(Nullable(Type.Union([Type.Literal('test-set'), Type.Literal('client-holdout')]))),
   })),
   currentRound: Nullable(CurrentRoundView),
+  /** What one example is (MNIST's for tasks stored before schemas). */
+  schema: Type.Optional(DataSchema),
+  currentEvaluation: Type.Optional(Nullable(CurrentEvaluationView)),
 });
 export type TaskView = Static<typeof TaskView>;
 

@@ -6,7 +6,8 @@
 // client's model, and its own deadline bounds how long it holds the next round back.
 
 import { createRng, shuffleInPlace } from '@flotilla/core';
-import { DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, FlotillaError, taskSchema, type EvaluatePlan, type EvaluationReport, type TaskConfig } from '@flotilla/protocol';
+import { Value } from '@sinclair/typebox/value';
+import { DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, FederatedEvaluationSpec, FlotillaError, taskSchema, type EvaluatePlan, type EvaluationReport, type TaskConfig } from '@flotilla/protocol';
 import type { ConnectedClient } from './ClientRegistry.ts';
 import type { EngineDeps } from './deps.ts';
 import { FederatedEvaluation } from './FederatedEvaluation.ts';
@@ -31,16 +32,21 @@ export class FederatedEvaluator {
   /** The evaluation in flight, if any. */
   current: FederatedEvaluation | null = null;
   private aborted = false;
+  /** The task's settings with the schema's defaults for any it left out (however the config was built). */
+  private readonly spec: FederatedEvaluationSpec | null;
 
-  constructor(private readonly deps: EngineDeps, private readonly taskId: string, private readonly config: TaskConfig) {}
+  constructor(private readonly deps: EngineDeps, private readonly taskId: string, private readonly config: TaskConfig) {
+    const given = config.evaluation?.federated;
+    this.spec = given ? Value.Default(FederatedEvaluationSpec, structuredClone(given)) as FederatedEvaluationSpec : null;
+  }
 
   get enabled(): boolean {
-    return this.config.evaluation?.federated.enabled === true;
+    return this.spec?.enabled === true;
   }
 
   /** Is the model committed in `round` to be evaluated and not evaluated yet (a restart never redoes one)? */
   due(round: number): boolean {
-    const spec = this.config.evaluation?.federated;
+    const spec = this.spec;
     if (!spec?.enabled) return false;
     if (round !== 0 && round % spec.everyRounds !== 0) return false;
     return this.deps.store.getEvaluation(this.taskId, round) === null;
@@ -53,15 +59,17 @@ export class FederatedEvaluator {
    * again after a restart.
    */
   async run(round: number, modelVersion: number, keepGoing: () => boolean): Promise<FederatedSummary | null> {
-    const spec = this.config.evaluation!.federated;
+    const spec = this.spec!;
     this.aborted = false;
     const schema = taskSchema(this.config.data);
-    const deadline = Date.now() + spec.deadlineMs;
-    // Round 0 starts with the task, often before its clients connect: wait for enough of them, within the deadline.
-    while (this.eligible().length < spec.minClients && Date.now() < deadline && keepGoing() && !this.aborted) {
-      await this.deps.registry.nextChange(Math.min(500, Math.max(1, deadline - Date.now())));
+    // Round 0 starts with the task, often before its clients connect: wait for enough of them (at
+    // most one deadline's time), then give those asked a whole deadline to answer.
+    const waitUntil = Date.now() + spec.deadlineMs;
+    while (this.eligible().length < spec.minClients && Date.now() < waitUntil && keepGoing() && !this.aborted) {
+      await this.deps.registry.nextChange(Math.min(500, Math.max(1, waitUntil - Date.now())));
     }
     if (!keepGoing() || this.aborted) return null;
+    const deadline = Date.now() + spec.deadlineMs;
     const asked = this.sample(round, spec.fractionClients, spec.minClients);
     if (asked.length === 0) return null;
     const ev = new FederatedEvaluation(this.taskId, round, modelVersion, new Set(asked.map((c) => c.id)), deadline, {

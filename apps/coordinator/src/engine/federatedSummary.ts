@@ -1,7 +1,7 @@
 // The federated evaluation of one model version, summarised: example-weighted loss and metrics,
 // and the spread of the task's metric over the clients that reported (the fairness view).
 
-import type { DataSchema, EvaluationMetrics } from '@flotilla/protocol';
+import type { DataSchema, EvaluationMetrics, FederatedSummary, MetricSpread } from '@flotilla/protocol';
 
 /** The metric a task's clients report and its spread is taken over. */
 export type FederatedMetric = 'accuracy' | 'mse' | 'mae';
@@ -13,33 +13,7 @@ export interface ClientEvaluation {
   metrics: EvaluationMetrics;
 }
 
-/** The spread of the metric over clients, each client counting once whatever its size. */
-export interface MetricSpread {
-  min: number;
-  p10: number;
-  median: number;
-  max: number;
-  /** Population standard deviation over clients. */
-  std: number;
-}
-
-/** What a round view carries as `federated`, and `evaluation.completed` publishes. */
-export interface FederatedSummary {
-  round: number;
-  modelVersion: number;
-  metric: FederatedMetric;
-  /** Clients asked, clients whose report counted, clients that failed or missed the deadline. */
-  asked: number;
-  clients: number;
-  failed: number;
-  examples: number;
-  /** Example-weighted over the reports; null when no client reported. */
-  loss: number | null;
-  accuracy: number | null;
-  mse: number | null;
-  mae: number | null;
-  spread: MetricSpread | null;
-}
+export type { FederatedSummary, MetricSpread };
 
 /**
  * The metric a schema's tasks are judged by: accuracy for classes and next symbols, the

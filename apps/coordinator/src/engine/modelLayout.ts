@@ -1,7 +1,7 @@
 // What the round engine knows of a task's model besides its weights: their shapes, which of them
-// train (frozen layers), and whether the coordinator holds a test set to evaluate it on.
+// train (frozen layers), and whether the coordinator holds a test set to evaluate it on (protocol's rule).
 
-import { BUILTIN_MNIST, type DataSpec } from '@flotilla/protocol';
+import { hasCentralTestSet } from '@flotilla/protocol';
 
 /** The flat weight vector's layout: one shape per tensor, and a 0/1 mask of the weights that train. */
 export interface ModelLayout {
@@ -10,17 +10,7 @@ export interface ModelLayout {
   trainable: Uint8Array | null;
 }
 
-/**
- * Does the coordinator evaluate a task's model centrally? Where the operator named a test set,
- * and for MNIST tasks stored before schemas and test sets existed (they were always evaluated on
- * MNIST's test digits). A task with its own schema and no test set is evaluated only where its
- * data lives.
- * @example hasCentralTestSet({ dataset: 'mnist', partition, testLimit: 1000, simulation: true }) // true
- */
-export function hasCentralTestSet(data: Pick<DataSpec, 'schema' | 'dataset' | 'testDataset'>): boolean {
-  if (data.testDataset !== undefined) return true;
-  return data.schema === undefined && (data.dataset ?? BUILTIN_MNIST) === BUILTIN_MNIST;
-}
+export { hasCentralTestSet };
 
 /**
  * Puts back the previous global value of every frozen weight (mask 0), in place: whatever moved

@@ -133,3 +133,39 @@ describe('federated evaluation', () => {
     expect(mine.filter((t) => t === 'evaluation.report:1')).toHaveLength(3);
   });
 });
+
+describe('federated evaluation across a restart', () => {
+  it('evaluates round 0 once: a restarted coordinator goes on training', async () => {
+    const first = await startTestCoordinator();
+    const taskId = await createTask(first.url, smallTask({
+      model,
+      data: { dataset: null, schema, partition: { kind: 'iid', numClients: 1, seed: 5 }, clientTestFraction: 0.2 },
+      evaluation: { federated: { enabled: true, minClients: 1, deadlineMs: 10_000 } },
+      fit: { minAvailableClients: 1, minFitClients: 1 }, stop: { maxRounds: 3, minReports: 1 },
+    }));
+    const client = new RawClient(first.url);
+    await client.hello({ taskId });
+    const plan = await client.next<EvaluatePlan>('evaluate.plan');
+    const data = syntheticRows(3, 20);
+    const metrics = await evaluateWeights(model, schema, await fetchWeights(first.url, plan.weightsUrl), data);
+    client.send({ type: 'evaluation', taskId, round: 0, modelVersion: 0, numExamples: data.count, metrics });
+    expect((await client.next<Plan>('round.plan')).round).toBe(1);
+    client.close();
+    await first.close();
+
+    const second = await startTestCoordinator({ dataDir: first.dataDir });
+    try {
+      expect(await second.app.coordinator.tasks.resumeRunning()).toEqual([taskId]);
+      const again = new RawClient(second.url);
+      await again.hello({ taskId });
+      const next = await again.next();
+      // Round 1 was cut short by the shutdown (abandoned, the model kept): the next one trains model 0, unevaluated again.
+      expect(next).toMatchObject({ type: 'round.plan', modelVersion: 0 });
+      const { body } = await api<{ evaluations: { round: number }[] }>(second.url, `/api/tasks/${taskId}/evaluations`);
+      expect(body.evaluations.map((e) => e.round)).toEqual([0]);
+      again.close();
+    } finally {
+      await second.close();
+    }
+  });
+});

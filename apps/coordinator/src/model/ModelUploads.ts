@@ -6,24 +6,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_UPLOAD_LIMITS, type UploadLimits } from '@flotilla/models';
-import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, type ModelUploadView } from '@flotilla/protocol';
 import { UPLOAD_MODEL_JSON, UPLOAD_WEIGHTS } from './initialModel.ts';
 import type { ModelService } from './ModelService.ts';
-import type { UploadLayer } from './jobs.ts';
 
 const META_FILE = 'upload.json';
 
 /** What `POST /api/models` returns and `GET /api/models/uploads` lists. */
-export interface ModelUploadRecord {
-  id: string;
-  modelTopology: unknown;
-  params: number;
-  inputShape: number[];
-  outputShape: number[];
-  layers: UploadLayer[];
-  bytes: number;
-  createdAt: number;
-}
+export type ModelUploadRecord = ModelUploadView;
 
 /**
  * @example const { record, created } = await uploads.add(modelJsonText, weightBytes, models);

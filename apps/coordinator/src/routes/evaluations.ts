@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { EvaluationRecordView } from '@flotilla/protocol';
+import { EvaluationView } from '@flotilla/protocol';
 import type { Coordinator } from '../coordinator.ts';
 
 export const evaluationRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }> = async (app, { coordinator }) => {
@@ -15,7 +15,7 @@ export const evaluationRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordina
       tags: ['rounds'],
       params: Type.Object({ id: Type.String() }),
       querystring: Type.Object({ since: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }),
-      response: { 200: Type.Object({ evaluations: Type.Array(EvaluationRecordView) }) },
+      response: { 200: Type.Object({ evaluations: Type.Array(EvaluationView) }) },
     },
   }, async (req) => {
     tasks.get(req.params.id);

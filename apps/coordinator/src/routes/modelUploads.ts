@@ -36,7 +36,9 @@ export const modelUploadRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordin
     return record;
   });
 
-  app.get('/api/models/uploads', { schema: { summary: 'Pretrained models uploaded, oldest first', tags: ['models'], response: { 200: Type.Object({ uploads: Type.Array(ModelUploadView) }) } } }, async () => ({
+  app.get('/api/models/uploads', {
+    schema: { summary: 'Pretrained models uploaded, oldest first', tags: ['models'], response: { 200: Type.Object({ uploads: Type.Array(ModelUploadView) }) } },
+  }, async () => ({
     uploads: uploads.list(),
   }));
 };

@@ -2,7 +2,7 @@
 // events. SQLite is the embedded default; another engine implements this same interface.
 
 import type {
-  BaselineRecordView, ClientOutcome as ProtocolClientOutcome, ClientRecordView, EvaluationClientView, EvaluationRecordView, RoundClientView, RoundDetailView,
+  BaselineRecordView, ClientOutcome as ProtocolClientOutcome, ClientRecordView, EvaluationClientView, EvaluationView, RoundClientView, RoundDetailView,
   RoundOutcome as ProtocolRoundOutcome, TaskConfig, TaskState,
 } from '@flotilla/protocol';
 import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
@@ -31,7 +31,7 @@ export type RoundRecord = RoundDetailView;
 export type EvaluationClientOutcome = EvaluationClientView['outcome'];
 export type EvaluationClientRecord = EvaluationClientView;
 /** One federated evaluation of a committed model version (round 0: the initial model). */
-export type EvaluationRecord = EvaluationRecordView;
+export type EvaluationRecord = EvaluationView;
 
 export interface Checkpoint {
   taskId: string;

@@ -6,6 +6,7 @@ import type { DatasetRecord } from '@flotilla/protocol';
 import { ApiError } from './api.ts';
 import { DataFields, INITIAL_DATA, dataConfig } from './DataFields.tsx';
 import { INITIAL_PRIVACY, PrivacyFields, privacyConfig, type AccountingShape } from './PrivacyFields.tsx';
+import { INITIAL_MODEL, ModelFields, modelConfig, type UploadedModel } from './ModelFields.tsx';
 import { INITIAL_STRATEGY, StrategyFields, strategyConfig } from './StrategyFields.tsx';
 
 const Field = ({ label, children }: { label: string; children: ReactNode }) => <label className="field"><span>{label}</span>{children}</label>;
@@ -13,31 +14,19 @@ const Field = ({ label, children }: { label: string; children: ReactNode }) => <
 export function CreateTaskForm({ onCreate, token, datasets = [] }: { onCreate(config: unknown, start: boolean): Promise<unknown>; token: string | null; datasets?: DatasetRecord[] }) {
   const [data, setData] = useState(INITIAL_DATA);
   const [f, setF] = useState({
-    name: 'MNIST FedAvg', partition: 'iid', clients: '10', alpha: '0.5', examples: '', model: 'mnist-2nn', fraction: '0.5', minClients: '2', epochs: '1',
+    name: 'MNIST FedAvg', partition: 'iid', clients: '10', alpha: '0.5', examples: '', fraction: '0.5', minClients: '2', epochs: '1',
     batch: '10', lr: '0.05', rounds: '20', deadline: '60', minReports: '1', target: '0.97', testLimit: '10000', baseline: true, start: true,
   });
   const [privacy, setPrivacy] = useState(INITIAL_PRIVACY);
   const [strategy, setStrategy] = useState(INITIAL_STRATEGY);
-  const [topology, setTopology] = useState<{ name: string; modelTopology: unknown } | null>(null);
+  const [modelForm, setModelForm] = useState(INITIAL_MODEL);
+  const [uploads, setUploads] = useState<UploadedModel[]>([]);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const set = (key: keyof typeof f) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
     setF((prev) => ({ ...prev, [key]: e.target.type === 'checkbox' ? Boolean(e.target.checked) : e.target.value }));
   const input = (key: keyof typeof f, type = 'number', step = 'any') => (
     <input type={type} step={step} value={String(f[key])} onChange={set(key)} data-testid={`dashboard.create.${key}`} />
   );
-
-  const readModel = async (file: File | undefined) => {
-    if (!file) return setTopology(null);
-    try {
-      const json = JSON.parse(await file.text()) as { modelTopology?: unknown };
-      if (!json.modelTopology) throw new Error('no modelTopology in this file');
-      setTopology({ name: file.name, modelTopology: json.modelTopology });
-      setMessage(null);
-    } catch (err) {
-      setTopology(null);
-      setMessage({ error: true, text: `${file.name} is not a TensorFlow.js model.json: ${String(err instanceof Error ? err.message : err)}` });
-    }
-  };
 
   const config = () => {
     const n = Number;
@@ -48,12 +37,9 @@ export function CreateTaskForm({ onCreate, token, datasets = [] }: { onCreate(co
       ...(f.partition === 'dirichlet' ? { alpha: n(f.alpha) } : {}),
       ...(f.examples && f.partition !== 'shards' ? { examplesPerClient: n(f.examples) } : {}),
     };
-    const model = f.model === 'upload' ? (topology ? { kind: 'tfjs', modelTopology: topology.modelTopology } : null)
-      : f.model.startsWith('schema:') ? { kind: 'schema', architecture: f.model.slice('schema:'.length) } : { kind: f.model };
-    if (!model) throw new Error('choose a model.json to upload, or a model from the zoo');
     const chosen = strategyConfig(strategy);
     return {
-      name: f.name, model,
+      name: f.name, ...modelConfig(modelForm, uploads),
       data: { ...dataConfig(data), partition, testLimit: n(f.testLimit) },
       strategy: chosen.strategy,
       fit: {
@@ -99,20 +85,7 @@ export function CreateTaskForm({ onCreate, token, datasets = [] }: { onCreate(co
         {f.partition === 'dirichlet' ? <Field label="α">{input('alpha')}</Field> : null}
         <Field label="clients K">{input('clients', 'number', '1')}</Field>
         <Field label="examples / client">{input('examples', 'number', '1')}</Field>
-        <Field label="model">
-          <select value={f.model} onChange={set('model')} data-testid="dashboard.create.model">
-            <option value="mnist-2nn">2NN (McMahan)</option><option value="mnist-cnn">CNN (McMahan)</option>
-            <option value="schema:mlp">MLP for the schema</option><option value="schema:cnn">CNN for the schema</option>
-            <option value="schema:logreg">logistic regression for the schema</option><option value="schema:lstm">LSTM for the schema</option>
-            <option value="upload">upload model.json…</option>
-          </select>
-        </Field>
-        {f.model === 'upload' ? (
-          <Field label="tfjs model.json">
-            <input type="file" accept=".json,application/json" onChange={(e) => void readModel(e.target.files?.[0])} data-testid="dashboard.create.upload" />
-            <small className="muted">Topology only: weights start fresh from the task seed; inputs must be MNIST-shaped ([784] or [28, 28, 1]).</small>
-          </Field>
-        ) : null}
+        <ModelFields value={modelForm} onChange={setModelForm} uploads={uploads} onUploads={setUploads} />
         <StrategyFields value={strategy} onChange={setStrategy} />
         <Field label="fraction C">{input('fraction')}</Field>
         <Field label="min clients">{input('minClients', 'number', '1')}</Field>

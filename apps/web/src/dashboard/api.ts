@@ -4,6 +4,7 @@
 // The views are the coordinator's own schemas (packages/protocol views.ts), never mirrored here.
 export type { ClientView, RoundPhase, TaskState, TaskView } from '@flotilla/protocol';
 export type { RoundSummaryView as RoundSummary, CurrentRoundView as CurrentRound, RoundDetailView as RoundDetail } from '@flotilla/protocol';
+export type { FederatedSummary, CurrentEvaluationView as CurrentEvaluation } from '@flotilla/protocol';
 
 /** A refused or failed call, with the coordinator's stable error code (FLT_…). */
 export class ApiError extends Error {
