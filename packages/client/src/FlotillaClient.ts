@@ -112,8 +112,9 @@ export class FlotillaClient {
 
   private hello(): Hello {
     const { options } = this;
-    // Once a welcome named the task, the count is the train split's: what every update reports.
-    this.announced = this.task ? splitLocal(options.data.count, this.task.summary, options.partitionIndex ?? 0).train.length : options.data.count;
+    // Once the task's rule is known, the count is the train split's: what every update reports.
+    const rule = this.task?.summary ?? options.holdout;
+    this.announced = rule ? splitLocal(options.data.count, rule, options.partitionIndex ?? 0).train.length : options.data.count;
     return {
       type: 'hello', protocolVersion: PROTOCOL_VERSION, kind: options.kind,
       ...(this.identity ? { clientId: this.identity.clientId, resumeToken: this.identity.resumeToken } : {}),
