@@ -162,6 +162,27 @@ describe('FlotillaClient with a task\'s schema and held-out split', () => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'evaluation', round: 3, outcome: 'reported', numExamples: 2 }));
   });
 
+  it('announces its train split in the first hello when it knows the rule beforehand (a simulated partition), and stays connected', async () => {
+    client = new FlotillaClient({
+      url: 'http://127.0.0.1:1', kind: 'node', trainer: new TfjsTrainer({ backend: 'cpu' }), data: ROWS, taskId: 't1', partitionIndex: 2,
+      holdout: { clientTestFraction: 0.2, seed: 5 },
+      webSocket: () => {
+        const s = new FakeSocket();
+        sockets.push(s);
+        return s;
+      },
+      onEvent: (e) => events.push(e),
+    });
+    client.start();
+    sockets[0]!.open();
+    sockets[0]!.receive(welcome(TABLE, 0.2));
+    await settle();
+
+    expect(sent('hello').map((h) => [h['numExamples'], h['partitionIndex']])).toEqual([[8, 2]]);
+    expect(sockets).toHaveLength(1);
+    expect(events).toContainEqual({ type: 'data', taskId: 't1', train: 8, heldOut: 2 });
+  });
+
   it('answers evaluate.failed with FLT_NO_HELD_OUT_DATA when the task holds nothing out', async () => {
     start(ROWS, new TfjsTrainer({ backend: 'cpu' }));
     sockets[0]!.open();

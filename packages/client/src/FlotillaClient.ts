@@ -5,8 +5,9 @@
 
 import {
   ErrorCodes, FlotillaError, PROTOCOL_VERSION, SUPPORTED_CODECS, encodeFrame, parseServerMessage, splitFlat,
-  type EvaluatePlan, type EvaluationMetrics, type Hello, type RoundPlan, type ServerMessage, type TaskSummary,
+  type EvaluatePlan, type Hello, type RoundPlan, type ServerMessage, type TaskSummary,
 } from '@flotilla/protocol';
+import { answerEvaluatePlan } from './evaluatePlan.ts';
 import { checkLocalData, splitLocal, type LocalSplit } from './localData.ts';
 import type { ClientEvent, ClientOptions, ClientStatus, Identity, WebSocketLike } from './types.ts';
 import { WeightsCache } from './WeightsCache.ts';
@@ -112,8 +113,9 @@ export class FlotillaClient {
 
   private hello(): Hello {
     const { options } = this;
-    // Once a welcome named the task, the count is the train split's: what every update reports.
-    this.announced = this.task ? splitLocal(options.data.count, this.task.summary, options.partitionIndex ?? 0).train.length : options.data.count;
+    // Once the task's rule is known, the count is the train split's: what every update reports.
+    const rule = this.task?.summary ?? options.holdout;
+    this.announced = rule ? splitLocal(options.data.count, rule, options.partitionIndex ?? 0).train.length : options.data.count;
     return {
       type: 'hello', protocolVersion: PROTOCOL_VERSION, kind: options.kind,
       ...(this.identity ? { clientId: this.identity.clientId, resumeToken: this.identity.resumeToken } : {}),
@@ -246,33 +248,20 @@ export class FlotillaClient {
 
   /** Federated evaluation: the global model of `plan` on the held-out split, reported as metrics and a count only. */
   private async runEvaluation(plan: EvaluatePlan): Promise<void> {
-    const fail = (code: string, message: string) => {
-      this.sendJson({ type: 'evaluate.failed', taskId: plan.taskId, round: plan.round, code, message: message.slice(0, 1000) });
-      this.emit({ type: 'evaluation', round: plan.round, modelVersion: plan.modelVersion, outcome: 'failed', code, message });
-    };
-    if (!(await this.ready)) return fail(ErrorCodes.NO_HELD_OUT_DATA, 'this client has not checked its data against a task');
-    const task = this.task!;
-    const evaluate = this.options.trainer.evaluate?.bind(this.options.trainer);
-    if (task.split.test.length === 0) {
-      return fail(ErrorCodes.NO_HELD_OUT_DATA, `this client holds out no examples (task ${task.summary.id} holds out ${task.summary.clientTestFraction} of ${this.options.data.count})`);
-    }
-    if (!evaluate) return fail(ErrorCodes.EVALUATION_FAILED, 'this client\'s trainer does not evaluate');
+    const checked = await this.ready;
     this.evaluating?.abort();
     const abort = new AbortController();
     this.evaluating = abort;
     const deadlineTimer = setTimeout(() => abort.abort(), Math.max(0, plan.deadline - Date.now()));
     try {
-      const global = await this.weights.get(`${this.options.url.replace(/\/$/, '')}${plan.weightsUrl}`);
-      const metrics = await evaluate({
-        model: plan.model, schema: plan.schema, weights: global.weights, data: this.options.data, examples: task.split.test, signal: abort.signal,
+      const answer = await answerEvaluatePlan(plan, {
+        trainer: this.options.trainer, weights: this.weights, baseUrl: this.options.url.replace(/\/$/, ''), data: this.options.data,
+        split: checked && this.task?.summary.id === plan.taskId ? this.task.split : null, signal: abort.signal,
       });
-      if (abort.signal.aborted) return fail(ErrorCodes.EVALUATION_FAILED, 'the evaluation was interrupted (deadline or disconnect)');
-      if (!validMetrics(metrics)) return fail(ErrorCodes.EVALUATION_FAILED, `the evaluation gave unusable metrics ${JSON.stringify(metrics)}`);
-      const numExamples = task.split.test.length;
-      this.sendJson({ type: 'evaluation', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples, metrics });
-      this.emit({ type: 'evaluation', round: plan.round, modelVersion: plan.modelVersion, outcome: 'reported', numExamples, metrics });
-    } catch (err) {
-      fail(err instanceof FlotillaError ? err.code : ErrorCodes.EVALUATION_FAILED, err instanceof Error ? err.message : String(err));
+      this.sendJson(answer);
+      this.emit(answer.type === 'evaluation'
+        ? { type: 'evaluation', round: plan.round, modelVersion: plan.modelVersion, outcome: 'reported', numExamples: answer.numExamples, metrics: answer.metrics }
+        : { type: 'evaluation', round: plan.round, modelVersion: plan.modelVersion, outcome: 'failed', code: answer.code, message: answer.message });
     } finally {
       clearTimeout(deadlineTimer);
       if (this.evaluating === abort) this.evaluating = null;
@@ -387,12 +376,6 @@ export class FlotillaClient {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
   }
-}
-
-/** Metrics the coordinator accepts: a finite non-negative loss, accuracy in [0, 1], finite errors. */
-function validMetrics(m: EvaluationMetrics): boolean {
-  const ok = (v: number | undefined, max = Infinity) => v === undefined || (Number.isFinite(v) && v >= 0 && v <= max);
-  return Number.isFinite(m.loss) && m.loss >= 0 && ok(m.accuracy, 1) && ok(m.mse) && ok(m.mae);
 }
 
 /**

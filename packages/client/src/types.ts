@@ -115,6 +115,13 @@ export interface ClientOptions {
    * Default: `checkLocalData(data, schema)`. A page whose examples live in a worker checks them there.
    */
   checkData?: (schema: DataSchema) => Promise<void> | void;
+  /**
+   * The task's held-out rule when the client knows it before the welcome (a simulated client reads
+   * it with its partition): the first hello then announces the train split's size, which a
+   * simulation's coordinator requires exactly. Otherwise the first hello announces every example
+   * and the client says hello again once the welcome told it the rule.
+   */
+  holdout?: import('./localData.ts').SplitRule;
   taskId?: string;
   partitionIndex?: number;
   /** The coordinator's client join token, when it requires one (not the operator token). */

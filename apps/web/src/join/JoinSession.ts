@@ -8,7 +8,7 @@ import { proxy, transfer, wrap } from 'comlink';
 import {
   FlotillaClient, WorkerTrainer, isBackendName, storageIdentity, workerLocalData,
   type BackendChoice, type ClientEvent, type ClientStatus, type DataPreview, type LocalData, type LocalDataSummary, type PickedFile, type TrainerWorkerApi,
-  type TrainerWorkerRemote, type WebSocketLike,
+  type SplitRule, type TrainerWorkerRemote, type WebSocketLike,
 } from '@flotilla/client';
 import { ErrorCodes, MNIST_SCHEMA, type DataSchema, type EvaluationMetrics, type ModelSpec } from '@flotilla/protocol';
 
@@ -103,6 +103,8 @@ export class JoinSession {
   private trainer: WorkerTrainer | null = null;
   /** What the hello announces; its count follows the worker's examples (never the examples). */
   private readonly localData: LocalData = workerLocalData(0);
+  /** A simulation partition's held-out rule, read with the partition (the first hello announces the train split). */
+  private holdout: SplitRule | null = null;
   /** The examples changed while a round was training: announce the new count once it is over. */
   private rejoinPending = false;
 
@@ -145,7 +147,9 @@ export class JoinSession {
           return;
         }
         this.set({ dataMode: 'simulation', taskId: params.taskId, partition: params.partition });
-        this.applySummary(await this.remote.loadSimulationPartition(params.url, params.taskId, params.partition));
+        const summary = await this.remote.loadSimulationPartition(params.url, params.taskId, params.partition);
+        this.holdout = summary.holdout ?? null;
+        this.applySummary(summary);
       } else {
         this.set({ taskId: params.taskId });
         await this.remote.onReadProgress(proxy((done: number, total: number) => this.set({ reading: done < total ? { done, total } : null })));
@@ -189,6 +193,7 @@ export class JoinSession {
       this.client = new FlotillaClient({
         url: this.params.url, kind: 'browser', trainer: this.trainer, data: this.localData,
         checkData: (schema) => remote.checkData(schema),
+        ...(this.holdout ? { holdout: this.holdout } : {}),
         ...(this.params.taskId ? { taskId: this.params.taskId } : {}),
         ...(this.params.partition === null ? {} : { partitionIndex: this.params.partition }),
         identity: storageIdentity(localStorage, this.identityKey()),

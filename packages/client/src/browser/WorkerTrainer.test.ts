@@ -39,7 +39,7 @@ describe('WorkerTrainer over the trainer worker API', () => {
 
     expect(choice).toMatchObject({ backend: 'cpu', forced: true });
     expect(tf.getBackend()).toBe('cpu');
-    expect(local).toEqual({ count: 40, labelCounts: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4], sources: { simulation: 40, files: 0, drawn: 0 }, preview: null });
+    expect(local).toEqual({ count: 40, labelCounts: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4], sources: { simulation: 40, files: 0, drawn: 0 }, preview: null, holdout: null });
     expect(outcome.numExamples).toBe(40);
     expect(outcome.update).toHaveLength(global.length);
     expect(outcome.update.some((v) => v !== 0)).toBe(true);

@@ -2,7 +2,7 @@
 // endpoint (served only for tasks marked as simulations) and decoded from a binary frame.
 
 import { ErrorCodes, FlotillaError, MNIST_SCHEMA, decodeFrame, schemaOutputSize, type DataSchema } from '@flotilla/protocol';
-import { checkLocalData, exampleWidth } from '../localData.ts';
+import { checkLocalData, exampleWidth, type SplitRule } from '../localData.ts';
 import type { LocalData } from '../types.ts';
 
 /** Path of partition `index` of a simulation task, relative to the coordinator. */
@@ -15,17 +15,21 @@ interface PartitionHeader {
   type?: string;
   count?: number;
   schema?: DataSchema;
+  /** The task's held-out rule, so the client's first hello can announce its train split. */
+  clientTestFraction?: number;
+  seed?: number;
 }
 
 /**
  * Fetches and checks one partition: `features` [count, example width] (older coordinators and
  * MNIST: `images` [count, 784]) and `labels` [count], class ids or regression values. The header's
- * `schema` (MNIST's when absent) says the width and which labels fit.
+ * `schema` (MNIST's when absent) says the width and which labels fit; its `clientTestFraction`
+ * and `seed`, when present, the held-out rule (`holdout`).
  * @example const { data, schema } = await fetchSimulationPartition('http://127.0.0.1:8080', taskId, 3);
  */
 export async function fetchSimulationPartition(
   baseUrl: string, taskId: string, index: number, fetchImpl: typeof fetch = fetch,
-): Promise<{ data: LocalData; schema: DataSchema }> {
+): Promise<{ data: LocalData; schema: DataSchema; holdout: SplitRule | null }> {
   const response = await fetchImpl(`${baseUrl.replace(/\/$/, '')}${simulationPartitionPath(taskId, index)}`);
   if (!response.ok) {
     const body = await response.json().catch(() => null) as { code?: string; message?: string } | null;
@@ -54,5 +58,7 @@ export async function fetchSimulationPartition(
   } catch (err) {
     throw new FlotillaError(ErrorCodes.TENSOR_MISMATCH, `partition ${index} of task ${taskId}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return { data, schema };
+  const holdout = typeof header.clientTestFraction === 'number' && Number.isSafeInteger(header.seed)
+    ? { clientTestFraction: header.clientTestFraction, seed: header.seed! } : null;
+  return { data, schema, holdout };
 }

@@ -4,7 +4,7 @@
 
 import { ErrorCodes, FlotillaError, MNIST_SCHEMA, schemaOutputSize, type DataSchema, type EvaluationMetrics, type FitPlan, type ModelSpec } from '@flotilla/protocol';
 import { ByzantineTrainer, parseAttack } from '../attacks.ts';
-import { checkLocalData, exampleWidth } from '../localData.ts';
+import { checkLocalData, exampleWidth, type SplitRule } from '../localData.ts';
 import { TfjsTrainer } from '../TfjsTrainer.ts';
 import type { LocalData, Trainer, TrainOutcome } from '../types.ts';
 import { benchmarkActiveBackend, chooseBackend, type BackendChoice, type LadderOptions } from './backendLadder.ts';
@@ -56,6 +56,8 @@ export interface LocalDataSummary {
   /** Examples per source: a simulation partition, picked files, digits drawn on the page. */
   sources: { simulation: number; files: number; drawn: number };
   preview: DataPreview | null;
+  /** A simulation partition's held-out rule, when its frame carried it (see ClientOptions.holdout). */
+  holdout?: SplitRule | null;
 }
 
 /** The API a trainer worker exposes (with comlink in apps/web). */
@@ -160,7 +162,7 @@ export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): Trai
       const partition = await fetchSimulationPartition(baseUrl, taskId, index);
       schema = partition.schema;
       sources.simulation = partition.data;
-      return summarize();
+      return { ...summarize(), holdout: partition.holdout };
     },
 
     async loadFiles(files) {
