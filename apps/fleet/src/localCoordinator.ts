@@ -3,10 +3,13 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The coordinator's entry point in this repository; a path, not an import: the fleet does not load the coordinator. */
 const COORDINATOR_MAIN = fileURLToPath(new URL('../../coordinator/src/main.ts', import.meta.url));
+/** The repository's root: where `tsx` (the coordinator's TypeScript loader) resolves from, whatever the fleet's own directory. */
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const START_TIMEOUT_MS = 60_000;
 
 export interface LocalCoordinator {
@@ -25,11 +28,12 @@ export function startLocalCoordinator(options: { dataDir: string; operatorToken:
   // 24 random bytes, URL-safe and never starting with '-', like the coordinator's own tokens.
   const token = options.operatorToken ?? `f${randomBytes(24).toString('base64url')}`;
   const child = spawn(process.execPath, [
-    '--import', 'tsx', COORDINATOR_MAIN, '--host', '127.0.0.1', '--port', '0', '--data-dir', options.dataDir,
+    '--import', 'tsx', COORDINATOR_MAIN, '--host', '127.0.0.1', '--port', '0', '--data-dir', path.resolve(options.dataDir),
     '--no-default-task', '--log-level', 'warn', '--max-frame-mb', '16',
   ], {
     // The tokens travel in the environment, not the command line that `ps` shows.
     env: { ...process.env, FLOTILLA_OPERATOR_TOKEN: token, ...(options.joinToken ? { FLOTILLA_JOIN_TOKEN: options.joinToken } : {}) },
+    cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
