@@ -55,7 +55,17 @@ describe('response contract', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ code: ErrorCodes.INVALID_TASK, message: expect.stringContaining('"strategies"') });
     const list = await app.inject({ method: 'GET', url: '/api/tasks', headers: auth });
-    expect(list.json()).toEqual({ tasks: [] });
+    expect((list.json() as { tasks: { name: string }[] }).tasks.map((t) => t.name)).not.toContain('typo');
+  });
+
+  it('reads ?start= as a boolean and refuses anything else with FLT_SCHEMA_VIOLATION', async () => {
+    const created = await app.inject({ method: 'POST', url: '/api/tasks?start=false', headers: auth, payload: { name: 'not started', baseline: { enabled: false } } });
+    const refused = await app.inject({ method: 'POST', url: '/api/tasks?start=maybe', headers: auth, payload: { name: 'refused' } });
+
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ name: 'not started', state: 'created' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ code: ErrorCodes.SCHEMA_VIOLATION });
   });
 
   it('keeps refusing bad values with resolveTaskConfig\'s coded message', async () => {

@@ -1,7 +1,9 @@
 // REST API of tasks: create, list, get, control, rounds and the centralized baseline.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Value } from '@sinclair/typebox/value';
 import {
   BaselineView, ErrorCodes, FlotillaError, RoundDetailView, RoundListView, TASK_CONFIG_FIELDS, TaskConfigInput, TaskListView, TaskView,
 } from '@flotilla/protocol';
@@ -11,6 +13,17 @@ import { taskView } from './views.ts';
 
 const TaskParams = Type.Object({ id: Type.String() });
 const Action = Type.Union([Type.Literal('start'), Type.Literal('pause'), Type.Literal('resume'), Type.Literal('stop')]);
+
+/** A querystring checked as Fastify would: its strings converted to the schema's types (`?start=true`), then checked. */
+function typeBoxValidator(schema: TSchema): (data: unknown) => { value: unknown } | { error: Error } {
+  const check = TypeCompiler.Compile(schema);
+  return (data) => {
+    const value = Value.Convert(schema, data);
+    if (check.Check(value)) return { value };
+    const first = check.Errors(value).First();
+    return { error: new Error(`querystring${first?.path ?? ''} ${first?.message ?? 'is invalid'}`) };
+  };
+}
 
 /** The body of `POST /api/tasks` is an object whose top-level keys are TaskConfig's. */
 function checkTaskInput(data: unknown): { value: unknown } | { error: Error } {
@@ -39,10 +52,13 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }>
     },
     // The fields' values are checked once merged with the defaults (resolveTaskConfig), with its
     // messages; here only the shape a typo breaks: unknown top-level keys.
-    validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? checkTaskInput : (data) => ({ value: data })),
+    validatorCompiler: ({ schema, httpPart }) => (httpPart === 'body' ? checkTaskInput : typeBoxValidator(schema as unknown as TSchema)),
     attachValidation: true,
   }, async (req, reply) => {
-    if (req.validationError) throw new FlotillaError(ErrorCodes.INVALID_TASK, req.validationError.message);
+    if (req.validationError) {
+      const bodyError = (req.validationError as { validationContext?: string }).validationContext === 'body';
+      throw new FlotillaError(bodyError ? ErrorCodes.INVALID_TASK : ErrorCodes.SCHEMA_VIOLATION, req.validationError.message);
+    }
     const task = await tasks.create(req.body);
     const created = req.query.start ? await tasks.control(task.id, 'start') : task;
     reply.code(201);

@@ -1,11 +1,15 @@
 // How tasks and rounds look through the REST API and to dashboards.
 
-import { taskSchema } from '@flotilla/protocol';
+import { taskSchema, type TaskView } from '@flotilla/protocol';
 import type { Coordinator } from '../coordinator.ts';
 import { roundSummary } from '../engine/roundCommit.ts';
 import type { TaskRecord } from '../store/Store.ts';
 
-export function taskView(coordinator: Coordinator, task: TaskRecord) {
+/**
+ * A task as the API shows it (protocol's TaskView).
+ * @example reply.send(taskView(coordinator, coordinator.tasks.get(id)));
+ */
+export function taskView(coordinator: Coordinator, task: TaskRecord): TaskView {
   const runner = coordinator.tasks.runner(task.id);
   const rs = runner?.current ?? null;
   const latest = coordinator.store.listRounds(task.id, { sinceRound: Math.max(0, task.lastRound - 1) }).at(-1) ?? null;
