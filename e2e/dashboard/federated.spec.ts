@@ -1,6 +1,6 @@
-// The dashboard's data and evaluation panel for a task on the clients' own data: its schema in one
-// line, the plain sentences that there is no central test set and no baseline, and round 0's
-// federated evaluation (the weighted accuracy, its spread, the charts) as two clients report it.
+// The dashboard for own data and pretrained models: a task's data and evaluation panel (its schema
+// in one line, the plain sentences that there is no central test set and no baseline, round 0's
+// federated accuracy and spread as two clients report it), and the create form's pretrained upload.
 
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '@flotilla/protocol';
@@ -64,4 +64,48 @@ test('an own-data task shows its schema, says it has no test set or baseline, an
   } finally {
     for (const c of clients) c.close();
   }
+});
+
+test('the create form uploads a pretrained model, offers its layers as freeze points and starts a task from it', async ({ dashboard, coordinator }, testInfo) => {
+  const auth = { authorization: `Bearer ${coordinator.token}` };
+  const source = await (await fetch(`${coordinator.url}/api/tasks`, {
+    method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'source', baseline: { enabled: false } }),
+  })).json() as { id: string };
+  const jsonFile = testInfo.outputPath('model.json');
+  const binFile = testInfo.outputPath('weights.bin');
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(jsonFile, await (await fetch(`${coordinator.url}/api/tasks/${source.id}/models/0/model.json`, { headers: auth })).text());
+  await writeFile(binFile, new Uint8Array(await (await fetch(`${coordinator.url}/api/tasks/${source.id}/models/0/weights.bin`, { headers: auth })).arrayBuffer()));
+
+  await dashboard.open(coordinator.token);
+  await dashboard.expectLive();
+  await dashboard.id('dashboard.create.model').selectOption('pretrained');
+  await dashboard.id('dashboard.create.pretrained.json').setInputFiles(jsonFile);
+  await dashboard.id('dashboard.create.pretrained.weights').setInputFiles(binFile);
+  await dashboard.id('dashboard.create.pretrained.send').click();
+  await expect(dashboard.id('dashboard.create.model.status')).toContainText('(199210 parameters)');
+  await expect(dashboard.id('dashboard.create.freeze').locator('option')).toHaveText(['nothing (all layers train)', 'hidden1 (157000 params)', 'hidden2 (40200 params)', 'output (2010 params)']);
+  await dashboard.id('dashboard.create.freeze').selectOption('hidden2');
+  const taskId = await dashboard.createTask({ name: 'fine-tune the head', clients: '4', start: false, baseline: false });
+
+  const { uploads } = await rest<{ uploads: { id: string }[] }>(coordinator.url, coordinator.token, '/api/models/uploads');
+  const task = await rest<{ config: { model: { kind: string; freeze: unknown }; initialModel: unknown } }>(coordinator.url, coordinator.token, `/api/tasks/${taskId}`);
+  expect(task.config.model).toMatchObject({ kind: 'tfjs', freeze: { upTo: 'hidden2' } });
+  expect(task.config.initialModel).toEqual({ from: 'upload', uploadId: uploads[0]!.id });
+  // Round 0 is the upload's weights, weight by weight (freezing lists the trainable ones first).
+  const weights = async (id: string) => {
+    const json = await (await fetch(`${coordinator.url}/api/tasks/${id}/models/0/model.json`, { headers: auth })).json() as { weightsManifest: { weights: { name: string; shape: number[] }[] }[] };
+    const bytes = Buffer.from(await (await fetch(`${coordinator.url}/api/tasks/${id}/models/0/weights.bin`, { headers: auth })).arrayBuffer());
+    const byName: Record<string, string> = {};
+    let offset = 0;
+    for (const w of json.weightsManifest.flatMap((g) => g.weights)) {
+      const size = w.shape.reduce((a, b) => a * b, 1) * 4;
+      byName[w.name] = bytes.subarray(offset, offset + size).toString('base64');
+      offset += size;
+    }
+    return byName;
+  };
+  const [started, uploaded] = [await weights(taskId), await weights(source.id)];
+  expect(Object.keys(started).sort()).toEqual(Object.keys(uploaded).sort());
+  expect(started).toEqual(uploaded);
 });

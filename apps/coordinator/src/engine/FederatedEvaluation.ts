@@ -2,10 +2,9 @@
 // clients were asked to evaluate a committed model version on their held-out split, what each
 // answered, and when it ends (everyone answered, the deadline passed, or it was aborted).
 
-import { ErrorCodes, FlotillaError, type EvaluationReport } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, type DataSchema, type EvaluationReport } from '@flotilla/protocol';
 import type { EvaluationClientRecord } from '../store/Store.ts';
 import { requiredMetrics, type ClientEvaluation } from './federatedSummary.ts';
-import type { DataSchema } from '@flotilla/protocol';
 
 export type EvaluationCloseReason = 'settled' | 'deadline' | 'aborted';
 
