@@ -35,7 +35,11 @@ export class FederatedEvaluator {
   /** The task's settings with the schema's defaults for any it left out (however the config was built). */
   private readonly spec: FederatedEvaluationSpec | null;
 
-  constructor(private readonly deps: EngineDeps, private readonly taskId: string, private readonly config: TaskConfig) {
+  /** `admissible`: which connected clients may be asked (the task's example-count rule, as for fit selection). */
+  constructor(
+    private readonly deps: EngineDeps, private readonly taskId: string, private readonly config: TaskConfig,
+    private readonly admissible: (client: ConnectedClient) => boolean = () => true,
+  ) {
     const given = config.evaluation?.federated;
     this.spec = given ? Value.Default(FederatedEvaluationSpec, structuredClone(given)) as FederatedEvaluationSpec : null;
   }
@@ -124,7 +128,7 @@ export class FederatedEvaluator {
   }
 
   private eligible(): ConnectedClient[] {
-    return this.deps.registry.eligibleFor(this.taskId, this.deps.isActiveTask(this.taskId));
+    return this.deps.registry.eligibleFor(this.taskId, this.deps.isActiveTask(this.taskId)).filter(this.admissible);
   }
 
   // Seeded like fit selection (secret under client-level DP), but from its own stream: who

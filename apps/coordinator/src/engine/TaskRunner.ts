@@ -61,7 +61,8 @@ export class TaskRunner {
     this.modelRound = checkpoint.round;
     this.shapes = layout.shapes;
     this.trainable = layout.trainable && layout.trainable.includes(0) ? layout.trainable : null;
-    this.evaluator = new FederatedEvaluator(deps, task.id, task.config);
+    // Asked like fit selection: a simulated client that has not yet announced its training part is about to reconnect.
+    this.evaluator = new FederatedEvaluator(deps, task.id, task.config, (c) => admissible(this.exampleCounts, c));
     this.lastRound = task.lastRound;
     this.state = task.state;
     this.strategy = buildStrategy(task.config);
