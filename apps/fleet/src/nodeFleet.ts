@@ -9,7 +9,7 @@ import { spawnTsWorker } from './spawnTsWorker.ts';
 import type { FleetWorkerData, FleetWorkerMessage } from './nodeFleetWorker.ts';
 import { followEventStream, type StreamEvent } from './eventStream.ts';
 import { requestJson, type CoordinatorLink } from './coordinatorLink.ts';
-import { formatRoundLine, type FleetReporter } from './report.ts';
+import { formatEvaluationLine, formatRoundLine, type FleetReporter } from './report.ts';
 import type { OwnDataClient } from './ownData.ts';
 
 export interface NodeFleetOptions {
@@ -99,6 +99,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
   let stopReason: string | null = null;
   const onEvent = (e: StreamEvent) => {
     if (e.event === 'round.committed' || e.event === 'round.abandoned') options.reporter.round(formatRoundLine(toRoundLine(e.data)));
+    else if (e.event === 'evaluation.completed') options.reporter.info(formatEvaluationLine(e.data));
     else if (e.event === 'baseline.progress') options.reporter.baseline(e.data);
     else if (e.event === 'baseline.done') options.reporter.info(`centralized baseline: test accuracy ${Number(e.data.accuracy).toFixed(4)} after ${e.data.epochs} epochs`);
     else if (e.event === 'task.state' && ['completed', 'stopped', 'failed'].includes(String(e.data.state))) {

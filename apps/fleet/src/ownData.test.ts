@@ -19,8 +19,7 @@ describe('ownDataTask', () => {
   it('carries the schema, no dataset and no simulation, sized to the clients that read their files', () => {
     const args = parseFleetArgs(['--node', '--data', 'dir', '--schema', 's.json', '--rounds', '3', '--seed', '7'], {});
     const task = ownDataTask(args.task, SCHEMA, 3, 0, 7);
-    expect(task.data).toEqual({ schema: SCHEMA, partition: { kind: 'iid', numClients: 3, seed: 7 }, simulation: false, testLimit: 10000 });
-    expect(task.data).not.toHaveProperty('dataset');
+    expect(task.data).toEqual({ dataset: null, schema: SCHEMA, partition: { kind: 'iid', numClients: 3, seed: 7 }, simulation: false, testLimit: 10000 });
     expect(task.model).toEqual({ kind: 'schema', architecture: 'mlp' });
     expect(task.baseline?.enabled).toBe(false);
     expect(task.fit).toMatchObject({ minFitClients: 2, minAvailableClients: 3 });

@@ -66,7 +66,7 @@ export function ownDataTask(flags: TaskConfigInput, schema: DataSchema, clients:
     ...flags,
     name: `fleet: ${clients} Node clients on their own ${schema.kind} files, ${model.kind === 'schema' ? `schema:${model.architecture}` : model.kind}, ${flags.strategy?.name ?? 'fedavg'}`,
     model,
-    data: { schema, partition: { kind: 'iid', numClients: clients, seed }, simulation: false, ...(flags.data?.testLimit === undefined ? {} : { testLimit: flags.data.testLimit }) },
+    data: { dataset: null, schema, partition: { kind: 'iid', numClients: clients, seed }, simulation: false, ...(flags.data?.testLimit === undefined ? {} : { testLimit: flags.data.testLimit }) },
     fit: { ...flags.fit, minFitClients: Math.min(2, clients), minAvailableClients: dropout > 0 ? Math.max(1, Math.floor(clients / 2)) : clients },
     baseline: { ...flags.baseline, enabled: false },
   };

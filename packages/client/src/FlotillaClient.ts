@@ -123,6 +123,7 @@ export class FlotillaClient {
       ...(options.partitionIndex === undefined ? {} : { partitionIndex: options.partitionIndex }),
       ...(options.joinToken ? { joinToken: options.joinToken } : {}),
       numExamples: this.announced,
+      ...(this.task ? { trainSplit: true } : {}),
       device: options.trainer.device(),
       capabilities: { codecs: [...SUPPORTED_CODECS] },
     };

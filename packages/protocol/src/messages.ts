@@ -38,6 +38,12 @@ export const Hello = Type.Object({
   /** In a simulation, which partition this client trains on. */
   partitionIndex: Type.Optional(Count),
   numExamples: Type.Optional(Count),
+  /**
+   * `numExamples` is the client's training part: what is left once the task's held-out share (the
+   * welcome's `clientTestFraction`) is split off. Absent: the whole of its data, before a welcome
+   * told it the share (it then says hello again with its training part).
+   */
+  trainSplit: Type.Optional(Type.Boolean()),
   device: DeviceInfo,
   capabilities: Type.Object({ codecs: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 16 }) }),
   /** Required when the coordinator was started with a client join token (separate from the operator token). */

@@ -12,6 +12,8 @@ export interface ConnectedClient {
   taskId: string | null;
   partitionIndex: number | null;
   numExamples: number | null;
+  /** `numExamples` is the training part (the hello said so); false: the whole data, maybe before its held-out share is split off. */
+  trainSplit?: boolean;
   connectedAt: number;
   lastSeen: number;
   /** Sends a JSON message; false when the socket is no longer open. */

@@ -18,6 +18,8 @@ export interface ExampleCountRule {
    * again with its training part). Absent: nothing is held out.
    */
   wholeSizes?: readonly number[];
+  /** The share each client holds out (`data.clientTestFraction`); absent or 0: none. */
+  heldOut?: number;
 }
 
 /** The task's cap on one client's example count (tasks stored before it existed get the default). */
@@ -27,7 +29,8 @@ export function maxExamplesPerClient(config: TaskConfig): number {
 
 /** The cap alone: what is known before a simulation's partitions are computed. */
 export function capOnly(config: TaskConfig): ExampleCountRule {
-  return { cap: maxExamplesPerClient(config), partitionSizes: null };
+  const heldOut = config.data.clientTestFraction ?? 0;
+  return { cap: maxExamplesPerClient(config), partitionSizes: null, ...(heldOut > 0 ? { heldOut } : {}) };
 }
 
 /**
@@ -55,13 +58,26 @@ export async function exampleCountRule(config: TaskConfig, datasets?: Pick<Datas
     throw err;
   }
   // Clients without a partition index (a person's own data in a simulation task) keep the cap alone.
-  return { cap: maxExamplesPerClient(config), partitionSizes, ...(wholeSizes === undefined ? {} : { wholeSizes }) };
+  return { ...capOnly(config), partitionSizes, ...(wholeSizes === undefined ? {} : { wholeSizes }) };
 }
 
 /** What a client announced at hello. */
 export interface DeclaredExamples {
   numExamples: number | null;
   partitionIndex: number | null;
+  /** The count is its training part (see Hello.trainSplit). */
+  trainSplit?: boolean;
+}
+
+/**
+ * True when a client that announced its whole data will say hello again with its training part
+ * (it splits off the task's held-out share once welcomed): asked to train or evaluate now, it
+ * would drop out of the round as it reconnects.
+ * @example willReannounce({ cap: 100, partitionSizes: null, heldOut: 0.2 }, { numExamples: 50, partitionIndex: null }) // true
+ */
+export function willReannounce(rule: ExampleCountRule, client: DeclaredExamples): boolean {
+  if (!rule.heldOut || client.trainSplit || client.numExamples === null || client.numExamples === 0) return false;
+  return splitClientExamples(new Uint32Array(client.numExamples), rule.heldOut, 0).train.length < client.numExamples;
 }
 
 /**
@@ -96,6 +112,7 @@ export function checkDeclaredExamples(rule: ExampleCountRule, client: DeclaredEx
 
 /** True when the client may be selected under the rule (its declaration passes the checks above). */
 export function admissible(rule: ExampleCountRule, client: DeclaredExamples): boolean {
+  if (willReannounce(rule, client)) return false;
   try {
     checkDeclaredExamples(rule, client);
     return true;

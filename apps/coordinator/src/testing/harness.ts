@@ -181,7 +181,8 @@ export class RawClient {
     await this.opened();
     this.send({
       type: 'hello', protocolVersion: PROTOCOL_VERSION, kind: 'node', device: { backend: 'test' },
-      capabilities: { codecs: ['float32'] }, numExamples: 100, ...extra,
+      // Its count is final (its training part): a hand-driven client never says hello again to announce another.
+      capabilities: { codecs: ['float32'] }, numExamples: 100, trainSplit: true, ...extra,
     });
     const welcome = await this.next<{ clientId: string; resumeToken: string; heartbeatIntervalMs: number }>('welcome');
     this.heartbeat = setInterval(() => this.send({ type: 'heartbeat' }), welcome.heartbeatIntervalMs);

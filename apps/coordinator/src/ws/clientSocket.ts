@@ -145,7 +145,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
       });
       const connected: ConnectedClient = {
         id, kind: hello.kind, device: hello.device, taskId: hello.taskId ?? null, partitionIndex: hello.partitionIndex ?? null,
-        numExamples: hello.numExamples ?? null, connectedAt: now, lastSeen: now, send,
+        numExamples: hello.numExamples ?? null, trainSplit: hello.trainSplit === true, connectedAt: now, lastSeen: now, send,
         close: (code, reason) => socket.close(code, reason),
       };
       const activeId = hello.taskId ?? tasks.activeTaskId();
