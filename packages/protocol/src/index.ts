@@ -33,7 +33,7 @@ export type { DeepPartial } from './taskInput.ts';
 export {
   ErrorView, RoundOutcome, ClientOutcome, RoundClientView, RoundSummaryView, RoundDetailView, RoundPhase, CurrentRoundView,
   BaselineEpoch, BaselineStatus, BaselineRecordView, CurrentEvaluationView, TaskView, ClientRecordView, ClientView, TaskListView, RoundListView,
-  ClientListView, BaselineView, SessionView, VerticalJobState, VerticalJobView, CreatedVerticalJobView, VerticalJobListView,
+  ClientListView, BaselineView, SessionView, VerticalJobState, VerticalJobView, CreateVerticalJob, CreatedVerticalJobView, VerticalJobListView,
 } from './views.ts';
 export { EventPayloads, EventType, EventEnvelope } from './events.ts';
 export type { StreamEvent } from './events.ts';

@@ -231,6 +231,26 @@ export const VerticalJobView = Type.Object({
 });
 export type VerticalJobView = Static<typeof VerticalJobView>;
 
+/** `POST /api/vertical/jobs`: the algorithm, its schedule, and for a simulation the tables to cut. */
+export const CreateVerticalJob = Type.Object({
+  algorithm: Type.Union([Type.Literal('hetero-lr'), Type.Literal('split-nn')]),
+  epochs: Type.Integer({ minimum: 1, maximum: 1000 }),
+  batchSize: Type.Optional(Type.Integer({ minimum: 1 })),
+  learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  l2: Type.Optional(Type.Number({ minimum: 0 })),
+  keyBits: Type.Optional(Type.Integer()),
+  hosts: Type.Optional(Type.Integer()),
+  /** Own-data jobs only: share of the aligned rows both parties hold out for validation. */
+  validationFraction: Type.Optional(Type.Number()),
+  simulation: Type.Optional(Type.Object({
+    rows: Type.Optional(Type.Integer()),
+    overlap: Type.Optional(Type.Number()),
+    seed: Type.Optional(Type.Integer()),
+    testRows: Type.Optional(Type.Integer()),
+  }, { additionalProperties: false })),
+}, { additionalProperties: false });
+export type CreateVerticalJob = Static<typeof CreateVerticalJob>;
+
 /** The answer to a job's creation: its view and, this once, one party token per role. */
 export const CreatedVerticalJobView = Type.Composite([VerticalJobView, Type.Object({ partyTokens: Type.Record(Type.String(), Type.String()) })]);
 export type CreatedVerticalJobView = Static<typeof CreatedVerticalJobView>;
