@@ -87,6 +87,10 @@ describe('resolveTaskData', () => {
     expect(await refusal({ data: { dataset: null, partition } })).toMatch(/needs data\.schema/);
     expect(await refusal({ data: { dataset: null, schema: clinics.schema, simulation: true, partition } })).toMatch(/simulation to false/);
     expect((await resolveTaskData({ data: { dataset: null, schema: clinics.schema, partition } }, datasets)).data.simulation).toBe(false);
+    // A schema without a dataset is the clients' own data too (the default dataset, MNIST, is not taken).
+    const unnamed = await resolveTaskData({ data: { schema: clinics.schema, partition } }, datasets);
+    expect(unnamed.data).toMatchObject({ schema: clinics.schema, simulation: false });
+    expect(unnamed.data.dataset).toBeUndefined();
     const own = await resolveTaskData({ data: { dataset: null, schema: clinics.schema, simulation: false, partition } }, datasets);
     expect(own.data).toMatchObject({ schema: clinics.schema, clientTestFraction: 0.2 });
     expect(own.evaluation?.federated.enabled).toBe(true);

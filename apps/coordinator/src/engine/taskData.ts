@@ -35,7 +35,14 @@ export async function resolveTaskData(input: unknown, datasets: DatasetRegistry)
   const inputPartition = isObject(inputData.partition) ? inputData.partition : undefined;
   // A natural partition's client count comes from the dataset; the config's shape still needs one to validate.
   const countGiven = inputPartition?.kind !== 'natural' || inputPartition.numClients !== undefined;
-  const prepared = countGiven ? input : { ...(input as object), data: { ...inputData, partition: { ...inputPartition, numClients: 1 } } };
+  // A schema given without a dataset describes the clients' own data: no default dataset (MNIST) is taken then.
+  const ownData = inputData.schema !== undefined && inputData.schema !== null && !('dataset' in inputData);
+  const preparedData = {
+    ...inputData,
+    ...(countGiven ? {} : { partition: { ...inputPartition, numClients: 1 } }),
+    ...(ownData ? { dataset: null } : {}),
+  };
+  const prepared = countGiven && !ownData ? input : { ...(input as object), data: preparedData };
   const config = resolveTaskConfig(prepared);
   const data = { ...config.data };
   const saidFraction = inputData.clientTestFraction !== undefined && inputData.clientTestFraction !== null;
