@@ -42,7 +42,7 @@ export async function runRobustBench(): Promise<object> {
   await initNodeBackend('wasm');
   const [train, test] = await Promise.all([loadMnist('train'), loadMnist('test', { limit: TEST })]);
   const parts = partitionIndices({ kind: 'iid', numClients: CLIENTS, seed: 1, examplesPerClient: EXAMPLES }, train.labels);
-  const data = parts.map((p) => gatherExamples(train, p));
+  const data = parts.map((p) => gatherExamples(train, p)).map((d) => ({ features: d.images, labels: d.labels, count: d.count }));
   const model = await createModel({ kind: 'mnist-2nn' }, 1);
   const initial = getFlatWeights(model);
 

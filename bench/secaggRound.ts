@@ -81,7 +81,7 @@ async function measure(url: string, update: Float32Array, n: number, mode: Socke
   });
   const clients = Array.from({ length: n }, () => new FlotillaClient({
     url, kind: 'node', taskId: id, trainer: syntheticTrainer(update), identity: memoryIdentity(),
-    data: { images: new Float32Array(0), labels: new Uint8Array(0), count: 100 },
+    data: { features: new Float32Array(0), labels: new Uint8Array(0), count: 100 },
     webSocket: (u) => new WebSocket(u, { maxPayload: 64 * 1024 * 1024 }) as unknown as WebSocketLike,
   }));
   for (const c of clients) c.start();

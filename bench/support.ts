@@ -17,10 +17,10 @@ export function round(x: number, digits = 2): number {
 }
 
 /** Deterministic pixels and labels of MNIST's shape: training throughput does not depend on the values. */
-export function syntheticMnist(count: number): { images: Float32Array; labels: Uint8Array; count: number } {
-  const images = new Float32Array(count * 784);
-  for (let i = 0; i < images.length; i++) images[i] = (i * 2654435761) % 256 / 255;
-  return { images, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
+export function syntheticMnist(count: number): { features: Float32Array; labels: Uint8Array; count: number } {
+  const features = new Float32Array(count * 784);
+  for (let i = 0; i < features.length; i++) features[i] = (i * 2654435761) % 256 / 255;
+  return { features, labels: Uint8Array.from({ length: count }, (_, i) => i % 10), count };
 }
 
 /** GET (or POST with a JSON body) against the coordinator with the operator token; throws on a non-2xx answer. */

@@ -43,6 +43,12 @@ export class JoinPageObject {
   readonly drawClear: Locator;
   readonly data: Locator;
   readonly dataError: Locator;
+  /** What one example of the task is, from the welcome (`data-kind`: image, tabular, text). */
+  readonly schema: Locator;
+  readonly labelCounts: Locator;
+  readonly preview: Locator;
+  /** One row per federated evaluation answered (`data-round`, `data-outcome`). */
+  readonly evaluations: Locator;
 
   constructor(readonly page: Page, readonly context: BrowserContext) {
     const id = (testId: string) => page.getByTestId(testId);
@@ -68,6 +74,10 @@ export class JoinPageObject {
     this.drawClear = id('join.draw.clear');
     this.data = id('join.data');
     this.dataError = id('join.data.error');
+    this.schema = id('join.schema');
+    this.labelCounts = id('join.data.labels');
+    this.preview = id('join.data.preview');
+    this.evaluations = id('join.evaluation');
   }
 
   /** The page as a person opens it: no partition, training on their own data. */

@@ -34,7 +34,7 @@ export interface RoundDetail extends RoundRecord {
 
 /** The coordinator's REST API, with the operator token. */
 export class CoordinatorApi {
-  constructor(readonly url: string, private readonly token: string) {}
+  constructor(readonly url: string, readonly token: string) {}
 
   async request<T>(pathname: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
     const response = await fetch(`${this.url}${pathname}`, {

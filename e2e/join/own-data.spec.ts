@@ -1,5 +1,5 @@
 // A person's own data on the join page: a CSV and an image folder picked with the file inputs,
-// digits drawn on the canvas with the mouse and kept in IndexedDB across a reload, a round of a
+// digits drawn on the canvas with the mouse, both kept in IndexedDB across a reload, a round of a
 // non-simulation task trained on them, and only a count ever sent. Bad files get coded errors.
 
 import { rmSync } from 'node:fs';
@@ -74,9 +74,16 @@ test('files picked and digits drawn train a round of a non-simulation task; only
     for (const type of types) expect(['hello', 'heartbeat', 'progress']).toContain(type);
     expect(sent.binary).toBe(1);
 
-    // The drawn digits are deleted for good: gone after a reload too.
+    // The picked examples come back after a reload, as the drawings do (IndexedDB).
+    await join.page.reload();
+    await expect(join.filesCount).toHaveAttribute('data-count', '40', { timeout: 60_000 });
+    await expect(join.drawCount).toHaveAttribute('data-count', '2');
+
+    // Forgotten picks and cleared drawings are deleted for good: gone after a reload too.
+    await join.page.getByTestId('join.files.clear').click();
     await join.drawClear.click();
     await expect(join.drawCount).toHaveAttribute('data-count', '0');
+    await expect(join.filesCount).toHaveAttribute('data-count', '0');
     await join.page.reload();
     await expect(join.data).toHaveAttribute('data-examples', '0', { timeout: 60_000 });
   } finally {
@@ -109,10 +116,10 @@ test('bad files get a clear coded error on the page and change nothing', async (
     await join.folderInput.setInputFiles(path.join(trees.noLabels, 'photos'));
     await expect(join.dataError).toContainText('FLT_NO_LABELS: photos/a.png: folder "photos" is not a label');
 
-    // A rejected pick loads nothing; the page holds no examples and so has not joined.
+    // A rejected pick loads nothing; the page holds no examples: connected (to learn the task) but never selected.
     const snap = await join.snapshot();
     expect(snap.examples).toBe(0);
-    expect(snap.connection).toBe('not-connected');
+    await expect(join.connection).toHaveAttribute('data-status', 'idle');
 
     // A good pick clears the error; "Forget them" drops the picked examples again.
     await join.csvInput.setInputFiles({ name: 'one.csv', mimeType: 'text/csv', buffer: Buffer.from(`5,${Array.from({ length: 784 }, () => 0).join(',')}\n`) });

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { ErrorCodes, FlotillaError, type ErrorCode } from '@flotilla/protocol';
 import { AuthFailures } from './auth/AuthFailures.ts';
 import { installOperatorAuth, redactedRequestSerializer } from './auth/operatorAuth.ts';
@@ -17,11 +18,16 @@ import { loadOrCreateOperatorToken } from './auth/operatorToken.ts';
 import { createCoordinator, type Coordinator } from './coordinator.ts';
 import type { ModelServiceOptions } from './model/ModelService.ts';
 import { clientRoutes } from './routes/clients.ts';
+import { datasetRoutes } from './routes/datasets.ts';
+import { DatasetRegistry, type DatasetLimits } from './datasets/DatasetRegistry.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { joinTokenRoutes } from './routes/joinTokens.ts';
 import { modelRoutes } from './routes/models.ts';
+import { modelUploadRoutes } from './routes/modelUploads.ts';
+import { evaluationRoutes } from './routes/evaluations.ts';
 import { privacyRoutes } from './routes/privacy.ts';
+import { installResponseContract, strictResponsesByDefault } from './routes/responseContract.ts';
 import { simulationRoutes } from './routes/simulation.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { webRoutes } from './routes/web.ts';
@@ -65,6 +71,13 @@ export interface AppOptions {
   tls?: { cert: string | Buffer; key: string | Buffer } | null;
   /** Timeouts of the model worker's jobs (and, for tests, another worker module). */
   models?: ModelServiceOptions;
+  /** Size limits of registered datasets (stored under dataDir/datasets); defaults where absent. */
+  datasets?: Partial<DatasetLimits>;
+  /**
+   * A response that violates its route's schema is a 500 FLT_INTERNAL instead of being sent (and
+   * logged). Default: on under Vitest or with FLOTILLA_STRICT_RESPONSES=1.
+   */
+  strictResponses?: boolean;
 }
 
 declare module 'fastify' {
@@ -89,6 +102,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.BAD_REQUEST_TARGET]: 400,
   // A model job (task creation's initial weights, a tfjs export) lost its worker: the next try gets a fresh one.
   [ErrorCodes.MODEL_WORKER_FAILED]: 503,
+  [ErrorCodes.DATASET_INVALID]: 400,
+  [ErrorCodes.DATASET_TOO_LARGE]: 413,
+  [ErrorCodes.DATASET_IN_USE]: 409,
+  [ErrorCodes.MODEL_TOO_LARGE]: 413,
 };
 
 /**
@@ -119,6 +136,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = (options.tls
     ? Fastify({ logger, bodyLimit: 8 * 1024 * 1024, trustProxy, frameworkErrors, https: { cert: options.tls.cert, key: options.tls.key } }) as unknown as FastifyInstance
     : Fastify({ logger, bodyLimit: 8 * 1024 * 1024, trustProxy, frameworkErrors })).withTypeProvider<TypeBoxTypeProvider>();
+  installResponseContract(app, { strict: options.strictResponses ?? strictResponsesByDefault(), log: app.log });
   mkdirSync(options.dataDir, { recursive: true });
   const operatorToken = options.operatorToken ?? loadOrCreateOperatorToken(options.dataDir).token;
   const store = options.store ?? new SqliteStore(path.join(options.dataDir, 'flotilla.db'));
@@ -126,7 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Wrong operator tokens per address, shared by the auth hook and the dashboard's sign-in.
   const authFailures = new AuthFailures();
   app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions, authFailures));
-  const coordinator = createCoordinator(store, app.log, options.models);
+  const coordinator = createCoordinator(store, app.log, options.models ?? {}, new DatasetRegistry(path.join(options.dataDir, 'datasets'), options.datasets), options.dataDir);
   app.decorate('coordinator', coordinator);
   // Registered before every plugin, so it runs before any of their hooks closes a socket.
   app.addHook('preClose', async () => coordinator.beginShutdown());
@@ -159,7 +177,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Flotilla coordinator', version: '0.1.0', description: 'Federated learning rounds, tasks, clients and models' },
-      tags: [{ name: 'tasks' }, { name: 'rounds' }, { name: 'models' }, { name: 'clients' }, { name: 'events' }, { name: 'privacy' }, { name: 'access' }],
+      tags: [{ name: 'tasks' }, { name: 'rounds' }, { name: 'models' }, { name: 'clients' }, { name: 'events' }, { name: 'privacy' }, { name: 'access' }, { name: 'datasets' }],
     },
   });
   // ws refuses frames past maxPayload outright; the slack lets our own check answer with a code.
@@ -170,13 +188,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clientRoutes, { coordinator });
   await app.register(joinTokenRoutes, { coordinator });
   await app.register(modelRoutes, { coordinator });
+  await app.register(modelUploadRoutes, { coordinator });
+  await app.register(evaluationRoutes, { coordinator });
   await app.register(eventRoutes, { coordinator, admission });
   await app.register(simulationRoutes, { coordinator });
+  await app.register(datasetRoutes, { coordinator });
   await app.register(privacyRoutes);
   await app.register(clientSocket, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken: options.joinToken ?? null, admission, rejections });
   await app.register(verticalRoutes, { coordinator, rejections });
   await app.register(webRoutes, options.webRoot ? { root: options.webRoot } : {});
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/openapi.json', {
+    schema: { hide: true, response: { 200: Type.Object({ openapi: Type.String(), paths: Type.Record(Type.String(), Type.Unknown()) }, { description: 'OpenAPI 3 document' }) } },
+  }, async () => app.swagger() as unknown as { openapi: string; paths: Record<string, unknown> });
 
   app.addHook('onClose', async () => {
     await coordinator.close();

@@ -3,12 +3,15 @@
 
 import type { FastifyBaseLogger } from 'fastify';
 import { JoinTokens } from './auth/joinTokens.ts';
+import type { DatasetRegistry } from './datasets/DatasetRegistry.ts';
 import { EventBus } from './events/EventBus.ts';
 import { BaselineService } from './engine/BaselineService.ts';
 import { ClientRegistry } from './engine/ClientRegistry.ts';
 import { TaskManager } from './engine/TaskManager.ts';
 import { CoordinatorMetrics } from './metrics.ts';
+import path from 'node:path';
 import { ModelService, type ModelServiceOptions } from './model/ModelService.ts';
+import { ModelUploads } from './model/ModelUploads.ts';
 import type { Store } from './store/Store.ts';
 
 export interface Coordinator {
@@ -16,9 +19,13 @@ export interface Coordinator {
   registry: ClientRegistry;
   bus: EventBus;
   models: ModelService;
+  /** Pretrained models uploaded with `POST /api/models`. */
+  uploads: ModelUploads;
   baselines: BaselineService;
   metrics: CoordinatorMetrics;
   tasks: TaskManager;
+  /** Built-in and registered datasets (simulation, central evaluation, baselines). */
+  datasets: DatasetRegistry;
   /** Issued client join tokens: checked at each hello, revocable. */
   joinTokens: JoinTokens;
   /** True once shutdown began (beginShutdown or close): sockets closing then must not write to the store. */
@@ -28,7 +35,7 @@ export interface Coordinator {
   close(): Promise<void>;
 }
 
-export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOptions: ModelServiceOptions = {}): Coordinator {
+export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOptions: ModelServiceOptions, datasets: DatasetRegistry, dataDir?: string): Coordinator {
   const registry = new ClientRegistry();
   const bus = new EventBus(store);
   const metrics = new CoordinatorMetrics();
@@ -44,9 +51,11 @@ export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOpt
       modelOptions.onWorkerFailure?.(failure);
     },
   });
-  const baselines = new BaselineService(store, models, bus, log);
+  const baselines = new BaselineService(store, models, bus, log, datasets);
+  // Without a data directory (a coordinator driven in memory), uploads live in the working directory's .flotilla.
+  const uploads = new ModelUploads(path.join(dataDir ?? '.flotilla', 'models'));
   const tasks = new TaskManager({
-    store, registry, bus, models, baselines, metrics, log,
+    store, registry, bus, models, uploads, baselines, metrics, log, datasets,
     weightsPath: (taskId, version) => `/api/tasks/${taskId}/models/${version}/weights.frame`,
   });
   registry.on('left', (clientId: string) => {
@@ -55,7 +64,7 @@ export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOpt
   const joinTokens = new JoinTokens(store, registry);
   let closing = false;
   return {
-    store, registry, bus, models, baselines, metrics, tasks, joinTokens,
+    store, registry, bus, models, uploads, baselines, metrics, tasks, joinTokens, datasets,
     get closing() {
       return closing;
     },

@@ -6,5 +6,3 @@ export { SqliteStore } from './store/SqliteStore.ts';
 export type { Store, TaskRecord, RoundRecord, Checkpoint, ClientRecord } from './store/Store.ts';
 export { parseCoordinatorArgs, startCoordinator } from './start.ts';
 export type { CoordinatorSettings } from './start.ts';
-export { spawnTsWorker } from './model/spawnTsWorker.ts';
-export { readOperatorToken } from './auth/operatorToken.ts';

@@ -12,6 +12,7 @@ describe('limit settings', () => {
     expect(settings.abuse).toEqual({
       limits: { maxConnections: 100, maxConnectionsPerAddress: 10, hellosPerMinute: 30, helloBurst: 5, messagesPerSecond: 7, messageBurst: 20, maxEventStreams: 3 },
       retention: { eventsPerTask: 500, idleClientMs: 7_200_000 },
+      datasets: {},
       trustProxy: false,
     });
   });
@@ -19,8 +20,14 @@ describe('limit settings', () => {
   it('reads limits and the trusted proxies from the environment, and leaves out what is not given', () => {
     const settings = parseCoordinatorArgs([], { FLOTILLA_MESSAGES_PER_SECOND: '5', FLOTILLA_TRUST_PROXY: '10.0.0.0/8,127.0.0.1' });
 
-    expect(settings.abuse).toEqual({ limits: { messagesPerSecond: 5 }, retention: {}, trustProxy: '10.0.0.0/8,127.0.0.1' });
+    expect(settings.abuse).toEqual({ limits: { messagesPerSecond: 5 }, retention: {}, datasets: {}, trustProxy: '10.0.0.0/8,127.0.0.1' });
     expect(parseCoordinatorArgs(['--trust-proxy', 'true'], {}).abuse?.trustProxy).toBe(true);
+  });
+
+  it('reads the dataset limits in MiB and examples', () => {
+    const settings = parseCoordinatorArgs(['--max-dataset-upload-mb', '2', '--max-dataset-examples', '5000'], { FLOTILLA_MAX_DATASETS_MB: '10' });
+
+    expect(settings.abuse?.datasets).toEqual({ maxUploadBytes: 2 * 1024 * 1024, maxTotalBytes: 10 * 1024 * 1024, maxExamples: 5000 });
   });
 
   it('refuses a limit that is not a positive number, naming the flag', () => {

@@ -1,6 +1,7 @@
 // The coordinator's abuse limits and retention as flags and environment variables: one table
 // entry per setting, from which parsing, validation and the option list are derived.
 
+import type { DatasetLimits } from './datasets/DatasetRegistry.ts';
 import type { AdmissionLimits } from './ws/admission.ts';
 import type { RetentionOptions } from './store/retention.ts';
 
@@ -14,9 +15,13 @@ interface NumberSetting {
 export interface LimitSettings {
   limits: Partial<AdmissionLimits>;
   retention: Partial<RetentionOptions>;
+  /** Dataset registry limits: upload size, total size, examples per dataset. */
+  datasets: Partial<DatasetLimits>;
   /** Fastify's trustProxy: false (default), true, or the proxies' addresses/CIDRs. */
   trustProxy: boolean | string;
 }
+
+const MIB = 1024 * 1024;
 
 const limit = (flag: string, env: string, key: keyof AdmissionLimits): NumberSetting => ({
   flag, env, apply: (s, v) => { s.limits[key] = v; },
@@ -33,6 +38,9 @@ export const LIMIT_SETTINGS: readonly NumberSetting[] = [
   limit('max-event-streams', 'FLOTILLA_MAX_EVENT_STREAMS', 'maxEventStreams'),
   { flag: 'events-per-task', env: 'FLOTILLA_EVENTS_PER_TASK', apply: (s, v) => { s.retention.eventsPerTask = v; } },
   { flag: 'idle-client-hours', env: 'FLOTILLA_IDLE_CLIENT_HOURS', apply: (s, v) => { s.retention.idleClientMs = v * 3_600_000; } },
+  { flag: 'max-dataset-upload-mb', env: 'FLOTILLA_MAX_DATASET_UPLOAD_MB', apply: (s, v) => { s.datasets.maxUploadBytes = Math.round(v * MIB); } },
+  { flag: 'max-datasets-mb', env: 'FLOTILLA_MAX_DATASETS_MB', apply: (s, v) => { s.datasets.maxTotalBytes = Math.round(v * MIB); } },
+  { flag: 'max-dataset-examples', env: 'FLOTILLA_MAX_DATASET_EXAMPLES', apply: (s, v) => { s.datasets.maxExamples = Math.floor(v); } },
 ];
 
 /** parseArgs options for the table's flags and --trust-proxy. */
@@ -46,7 +54,7 @@ export const limitFlagOptions = Object.fromEntries([
  * @example limitSettings({ 'max-connections': '100' }, process.env)
  */
 export function limitSettings(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): LimitSettings {
-  const settings: LimitSettings = { limits: {}, retention: {}, trustProxy: trustProxyValue(flags['trust-proxy'] ?? env.FLOTILLA_TRUST_PROXY) };
+  const settings: LimitSettings = { limits: {}, retention: {}, datasets: {}, trustProxy: trustProxyValue(flags['trust-proxy'] ?? env.FLOTILLA_TRUST_PROXY) };
   for (const setting of LIMIT_SETTINGS) {
     const raw = flags[setting.flag] ?? env[setting.env];
     if (raw === undefined || raw === '') continue;

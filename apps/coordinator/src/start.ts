@@ -113,7 +113,7 @@ export async function startCoordinator(settings: CoordinatorSettings): Promise<S
     tls: settings.tlsCert && settings.tlsKey ? { cert: readPem(settings.tlsCert, 'certificate'), key: readPem(settings.tlsKey, 'key') } : null,
     models: { timeouts: settings.modelTimeouts ?? {} },
     maxFrameBytes: settings.maxFrameBytes,
-    ...(settings.abuse ? { limits: settings.abuse.limits, retention: settings.abuse.retention, trustProxy: settings.abuse.trustProxy } : {}),
+    ...(settings.abuse ? { limits: settings.abuse.limits, retention: settings.abuse.retention, trustProxy: settings.abuse.trustProxy, datasets: settings.abuse.datasets } : {}),
     logger: { level: settings.logLevel },
   });
   const { tasks } = app.coordinator;

@@ -3,7 +3,9 @@
 import { parseArgs } from 'node:util';
 import { ATTACKS, parseAttack, type Attack } from '@flotilla/client';
 import { parsePartitionSpec } from '@flotilla/data';
-import { readOperatorToken, type TaskConfigInput } from '@flotilla/coordinator';
+import type { TaskConfigInput } from '@flotilla/protocol';
+import { readOperatorToken } from './operatorToken.ts';
+import { parseStrategyArgs, strategyHelp } from './strategyArgs.ts';
 
 export interface FleetArgs {
   node: boolean;
@@ -23,6 +25,13 @@ export interface FleetArgs {
   /** Client join token, when the coordinator requires one. */
   joinToken: string | null;
   task: TaskConfigInput;
+  /**
+   * `--data DIR`: Node clients on their own files, one per entry of DIR (a CSV, a folder of
+   * images, a text file), read with the task's schema; null for the MNIST simulation.
+   */
+  clientData: string | null;
+  /** `--schema FILE`: the data schema (JSON) of the task the fleet creates for `--data`. */
+  schemaFile: string | null;
   /** A fraction of the clients (chosen by --seed) mounting an attack; null without --byzantine. */
   byzantine: { fraction: number; attack: Attack; text: string } | null;
   /** Browser fleets (without --node): see apps/fleet/src/browser. */
@@ -32,7 +41,7 @@ export interface FleetArgs {
 export const USAGE = `Usage: npm run fleet -- [--node] [options]
 
   --node                   headless Node clients (one process, worker threads)
-  --clients N              number of clients K (default 100)
+  --clients N              number of clients K (default 100; with --data, one per entry of DIR)
   --threads N              worker threads hosting them (default 2)
   --url URL                a running coordinator; without it the fleet starts its own
   --token T                its operator token (default: $FLOTILLA_OPERATOR_TOKEN, else the token file
@@ -40,10 +49,19 @@ export const USAGE = `Usage: npm run fleet -- [--node] [options]
   --join-token T           its client join token, if it needs one (default: $FLOTILLA_JOIN_TOKEN)
   --task ID                join an existing task instead of creating one
   --data-dir DIR           data directory of the coordinator the fleet starts (default: a temp dir)
+  --data DIR               Node clients on their own files (needs --node): one client per entry of DIR,
+                           a CSV file, a folder of images (one sub-folder per class) or a .txt file,
+                           each read with the task's schema; a client whose file does not fit does not join
+  --schema FILE            with --data and without --task: the task's data schema (JSON) for the task
+                           the fleet creates (no dataset, no simulation: clients bring their own data)
   --partition P            iid | shards | shards:K | dirichlet:ALPHA (default iid)
   --examples-per-client N  cap each client's examples (iid, dirichlet)
-  --model M                mnist-2nn | mnist-cnn (default mnist-2nn)
-  --strategy S             fedavg | fedprox | fedavgm | fedadam | fedyogi | fedadagrad | fedmedian | fedtrimmedavg | krum | centeredclip
+  --model M                mnist-2nn | mnist-cnn | schema:ARCH with ARCH mlp | cnn | logreg | lstm | gru
+                           (default mnist-2nn; with --data: schema:cnn for images, schema:mlp for tables,
+                           schema:lstm for text)
+  --strategy S             aggregation strategy (default fedavg; its parameters in brackets):
+${strategyHelp('                             ')}
+  --strategy-param K=V     a parameter of the strategy, e.g. byzantine=2 for krum (repeatable; default: the strategy's)
   --byzantine P            a fraction P of the clients (chosen by --seed) attack (default 0)
   --attack A[:VALUE]       what they do (default signflip):
 ${Object.entries(ATTACKS).map(([name, a]) => `                             ${name.padEnd(10)} ${a.description}`).join('\n')}
@@ -80,17 +98,20 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     strict: true,
     options: {
       node: { type: 'boolean', default: false },
-      clients: { type: 'string', default: '100' },
+      clients: { type: 'string' },
       threads: { type: 'string', default: '2' },
       url: { type: 'string' },
       token: { type: 'string' },
       'join-token': { type: 'string' },
       task: { type: 'string' },
       'data-dir': { type: 'string' },
+      data: { type: 'string' },
+      schema: { type: 'string' },
       partition: { type: 'string', default: 'iid' },
       'examples-per-client': { type: 'string' },
-      model: { type: 'string', default: 'mnist-2nn' },
+      model: { type: 'string' },
       strategy: { type: 'string', default: 'fedavg' },
+      'strategy-param': { type: 'string', multiple: true, default: [] },
       secagg: { type: 'string' },
       fraction: { type: 'string', default: '0.1' },
       epochs: { type: 'string', default: '1' },
@@ -132,7 +153,19 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number in [${min}, ${max}], got ${v}`);
     return n;
   };
-  const clients = int('clients', values.clients, 1);
+  const clientData = values.data ?? null;
+  if (clientData !== null) {
+    if (!values.node) throw new UsageError('--data runs Node clients: add --node');
+    if (values.clients !== undefined) throw new UsageError('--data starts one client per entry of DIR: leave out --clients');
+    if (Number(values.byzantine) > 0) throw new UsageError('--byzantine simulates attackers on MNIST partitions; it does not combine with --data');
+    if (values.task === undefined && values.schema === undefined) throw new UsageError('--data needs the task\'s schema: join a task with --task ID, or create one with --schema FILE');
+  } else if (values.schema !== undefined) throw new UsageError('--schema describes the files of --data DIR');
+  if (values.task !== undefined && values.schema !== undefined) throw new UsageError('--schema creates a task; a task joined with --task has its own');
+  // With --data the count is known once DIR is read; runFleet fills it in.
+  const clients = clientData === null ? int('clients', values.clients ?? '100', 1) : 1;
+  const modelText = values.model ?? (clientData === null ? 'mnist-2nn' : 'auto');
+  const model = parseModel(modelText);
+  const strategy = parseStrategyArgs(values.strategy, values['strategy-param'], (message) => new UsageError(message));
   const seed = int('seed', values.seed);
   const dropout = num('dropout', values.dropout, 0, 1);
   const partition = parsePartitionSpec(values.partition, clients, seed);
@@ -150,10 +183,10 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   // Rounds wait for the whole fleet unless clients are expected to come and go.
   const minAvailable = dropout > 0 ? Math.max(1, Math.floor(clients / 2)) : clients;
   const task: TaskConfigInput = {
-    name: `fleet: ${clients} ${values.node ? 'Node clients' : 'browser tabs'}, ${values.model}, ${values.strategy}, ${values.partition}`,
-    model: { kind: values.model as 'mnist-2nn' },
+    name: `fleet: ${clients} ${values.node ? 'Node clients' : 'browser tabs'}, ${modelText}, ${values.strategy}, ${values.partition}`,
+    ...(model === null ? {} : { model }),
     data: { partition, testLimit: int('test-limit', values['test-limit'], 1) },
-    strategy: { name: values.strategy as 'fedavg' },
+    strategy,
     fit: {
       fractionFit: num('fraction', values.fraction, 0.0001, 1), minFitClients: Math.min(2, clients), minAvailableClients: minAvailable,
       epochs: int('epochs', values.epochs, 1), batchSize: int('batch', values.batch, 1), learningRate: num('lr', values.lr, 1e-6, 10),
@@ -174,13 +207,25 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     node: values.node, clients, threads: int('threads', values.threads, 1), url: values.url?.replace(/\/$/, '') ?? null,
     taskId: values.task ?? null, dataDir: values['data-dir'] ?? null, dropout, seed, summaryJson: values['summary-json'] ?? null,
     waitBaseline: !values['no-wait-baseline'] && !values['no-baseline'], reconnectForS: int('reconnect-for', values['reconnect-for'], 1),
-    byzantine: byzantine > 0 ? { fraction: byzantine, attack, text: values.attack } : null,
+    byzantine: byzantine > 0 ? { fraction: byzantine, attack, text: values.attack } : null, clientData, schemaFile: values.schema ?? null,
     token: values.token || env.FLOTILLA_OPERATOR_TOKEN || (values.url ? readOperatorToken(values['data-dir'] ?? env.FLOTILLA_DATA_DIR ?? '.flotilla') : null), joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null, task,
     browser: {
       slow: num('slow', values.slow, 0, 1), cpuThrottle: num('cpu-throttle', values['cpu-throttle'], 1, 100), network: values.network ?? null,
       backend: values.backend ?? null, chromium: values.chromium ?? null, headed: values.headed, webgpu: values.webgpu,
     },
   };
+}
+
+const ARCHITECTURES = ['mlp', 'cnn', 'logreg', 'lstm', 'gru'] as const;
+
+/** `--model`: a zoo model, `schema:ARCH`, or null for 'auto' (the architecture that fits the schema, chosen once it is known). */
+function parseModel(text: string): TaskConfigInput['model'] | null {
+  if (text === 'auto') return null;
+  if (text === 'mnist-2nn' || text === 'mnist-cnn') return { kind: text };
+  const arch = text.startsWith('schema:') ? text.slice('schema:'.length) : undefined;
+  const architecture = ARCHITECTURES.find((a) => a === arch);
+  if (architecture === undefined) throw new UsageError(`--model must be mnist-2nn, mnist-cnn or schema:${ARCHITECTURES.join('|')}, got ${text}`);
+  return { kind: 'schema', architecture };
 }
 
 export class UsageError extends Error {}

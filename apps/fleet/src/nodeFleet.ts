@@ -3,12 +3,14 @@
 
 import os from 'node:os';
 import type { Attack } from '@flotilla/client';
+import { taskSchema, type TaskView } from '@flotilla/protocol';
 import type { Worker } from 'node:worker_threads';
-import { spawnTsWorker } from '@flotilla/coordinator';
+import { spawnTsWorker } from './spawnTsWorker.ts';
 import type { FleetWorkerData, FleetWorkerMessage } from './nodeFleetWorker.ts';
 import { followEventStream, type StreamEvent } from './eventStream.ts';
 import { requestJson, type CoordinatorLink } from './coordinatorLink.ts';
-import { formatRoundLine, type FleetReporter } from './report.ts';
+import { formatEvaluationLine, formatRoundLine, type FleetReporter } from './report.ts';
+import type { OwnDataClient } from './ownData.ts';
 
 export interface NodeFleetOptions {
   url: string;
@@ -25,6 +27,8 @@ export interface NodeFleetOptions {
   link: CoordinatorLink;
   /** The clients (partition indices) that attack, and how; null for an honest fleet. */
   byzantine?: { attack: Attack; clients: number[] } | null;
+  /** `--data`: clients on their own files (not MNIST partitions), one per entry; `clients` is their count. */
+  ownData?: readonly OwnDataClient[] | null;
 }
 
 export interface RoundLine {
@@ -57,7 +61,7 @@ export function operatorHeaders(token: string | null): Record<string, string> {
 
 /** Runs the fleet until the task completes, stops or fails (or the signal aborts). */
 export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSignal): Promise<NodeFleetRun> {
-  const task = await options.link.retry('task', () => requestJson<{ config: { model: FleetWorkerData['model']; data: { partition: FleetWorkerData['partition'] } } }>(
+  const task = await options.link.retry('task', () => requestJson<TaskView>(
     `${options.url}/api/tasks/${options.taskId}`, { headers: operatorHeaders(options.token) },
   ));
   const threads = Math.max(1, Math.min(options.threads, options.clients));
@@ -69,8 +73,10 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
     const clientIndices = Array.from({ length: options.clients }, (_, i) => i).filter((i) => i % threads === t);
     const worker = spawnTsWorker(new URL('./nodeFleetWorker.ts', import.meta.url), {
       url: options.url, taskId: options.taskId, partition: task.config.data.partition, model: task.config.model, clientIndices,
+      schema: taskSchema(task.config.data), dataset: task.config.data.dataset ?? null,
       dropout: options.dropout, seed: options.seed + t, joinToken: options.joinToken,
       byzantine: options.byzantine ? { attack: options.byzantine.attack, clients: options.byzantine.clients.filter((i) => clientIndices.includes(i)) } : null,
+      ownData: options.ownData ? clientIndices.map((i) => options.ownData![i]!) : null,
     } satisfies FleetWorkerData);
     workers.push(worker);
     ready.push(new Promise((resolve, reject) => {
@@ -85,7 +91,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
     }));
   }
   await Promise.all(ready);
-  options.reporter.info(`${options.clients} Node clients in ${threads} worker threads on the ${backend} backend (${os.availableParallelism()} cores)`);
+  options.reporter.info(`${options.clients} Node clients${options.ownData ? ' on their own files' : ''} in ${threads} worker threads on the ${backend} backend (${os.availableParallelism()} cores)`);
 
   const watch = new AbortController();
   signal.addEventListener('abort', () => watch.abort());
@@ -93,6 +99,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
   let stopReason: string | null = null;
   const onEvent = (e: StreamEvent) => {
     if (e.event === 'round.committed' || e.event === 'round.abandoned') options.reporter.round(formatRoundLine(toRoundLine(e.data)));
+    else if (e.event === 'evaluation.completed') options.reporter.info(formatEvaluationLine(e.data));
     else if (e.event === 'baseline.progress') options.reporter.baseline(e.data);
     else if (e.event === 'baseline.done') options.reporter.info(`centralized baseline: test accuracy ${Number(e.data.accuracy).toFixed(4)} after ${e.data.epochs} epochs`);
     else if (e.event === 'task.state' && ['completed', 'stopped', 'failed'].includes(String(e.data.state))) {
@@ -111,7 +118,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
   return { backend, dropoutsInjected, stopReason, finalState };
 }
 
-export function toRoundLine(d: Record<string, unknown>): RoundLine {
+export function toRoundLine(d: Readonly<Record<string, unknown>>): RoundLine {
   const num = (v: unknown) => (typeof v === 'number' ? v : null);
   return {
     round: Number(d.round), outcome: String(d.outcome), reason: (d.reason as string | null) ?? null,

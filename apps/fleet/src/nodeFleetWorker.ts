@@ -1,18 +1,27 @@
-// One worker thread of a Node fleet: loads MNIST once, takes its share of the client indices,
-// and runs a FlotillaClient per index, each training only on its own partition.
+// One worker thread of a Node fleet: takes its share of the client indices and runs a
+// FlotillaClient per index, each training only on its own partition (MNIST's read locally once,
+// a registered dataset's fetched from the simulation route); or, with `--data`, runs one client
+// per entry it was given, each on its own files (no partition index).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { ByzantineTrainer, FlotillaClient, TfjsTrainer, WeightsCache, memoryIdentity, type Attack, type WebSocketLike } from '@flotilla/client';
+import {
+  ByzantineTrainer, FlotillaClient, TfjsTrainer, WeightsCache, examplesAsLocalData, fetchSimulationPartition, memoryIdentity,
+  type Attack, type LocalData, type Trainer, type WebSocketLike,
+} from '@flotilla/client';
 import { clientPartition, gatherExamples, labelPartition, loadMnist } from '@flotilla/data';
 import { initNodeBackend } from '@flotilla/models';
-import type { ModelSpec, PartitionSpec } from '@flotilla/protocol';
+import { BUILTIN_MNIST, type DataSchema, type ModelSpec, type PartitionSpec } from '@flotilla/protocol';
+import type { ClientExamples } from './clientData.ts';
 
 export interface FleetWorkerData {
   url: string;
   taskId: string;
   partition: PartitionSpec;
   model: ModelSpec;
+  /** The task's schema (MNIST's for tasks stored before schemas) and dataset (absent: clients bring their own data). */
+  schema: DataSchema;
+  dataset: string | null;
   clientIndices: number[];
   /** Probability that a client drops out (closes its socket) during a round it trains in. */
   dropout: number;
@@ -20,6 +29,8 @@ export interface FleetWorkerData {
   joinToken: string | null;
   /** This thread's attacking clients (partition indices) and their attack. */
   byzantine: { attack: Attack; clients: number[] } | null;
+  /** `--data`: this thread's clients on their own files, by name; null in the MNIST simulation. */
+  ownData: { name: string; examples: ClientExamples }[] | null;
 }
 
 export type FleetWorkerMessage =
@@ -31,20 +42,16 @@ const data = workerData as FleetWorkerData;
 const port = parentPort!;
 
 const { backend } = await initNodeBackend('auto');
-const train = await loadMnist('train');
 const trainer = new TfjsTrainer({ backend });
-// A few batches on the first client's data: hellos then carry the device's measured speed.
-const firstPartition = clientPartition(labelPartition(data.partition), train.labels, data.clientIndices[0] ?? 0);
-await trainer.calibrate(data.model, gatherExamples(train, firstPartition.subarray(0, Math.min(200, firstPartition.length))));
 const weights = new WeightsCache();
-const attacker = data.byzantine ? new ByzantineTrainer(trainer, data.byzantine.attack) : null;
 let rngState = (data.seed ^ 0x5bd1e995) >>> 0;
 const random = () => ((rngState = (Math.imul(rngState, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 
-const clients = data.clientIndices.map((partitionIndex) => {
-  const examples = gatherExamples(train, clientPartition(labelPartition(data.partition), train.labels, partitionIndex));
+/** A client of this thread: `label` names it in messages, `partitionIndex` only in the simulation. */
+function startClient(label: string, examples: LocalData, clientTrainer: Trainer, partitionIndex?: number): FlotillaClient {
   const client: FlotillaClient = new FlotillaClient({
-    url: data.url, kind: 'node', trainer: attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, data: examples, taskId: data.taskId, partitionIndex, weights,
+    url: data.url, kind: 'node', trainer: clientTrainer, data: examples, taskId: data.taskId, weights,
+    ...(partitionIndex === undefined ? {} : { partitionIndex }),
     ...(data.joinToken ? { joinToken: data.joinToken } : {}),
     identity: memoryIdentity(),
     webSocket: (u) => new WebSocket(u, { maxPayload: 64 * 1024 * 1024 }) as unknown as WebSocketLike,
@@ -53,17 +60,47 @@ const clients = data.clientIndices.map((partitionIndex) => {
         // Simulated device loss: the socket dies mid-round; the device comes back a bit later.
         setTimeout(() => {
           client.stop();
-          port.postMessage({ type: 'dropout', clientIndex: partitionIndex, round: event.round } satisfies FleetWorkerMessage);
+          port.postMessage({ type: 'dropout', clientIndex: partitionIndex ?? -1, round: event.round } satisfies FleetWorkerMessage);
           setTimeout(() => client.start(), 500 + random() * 2000);
         }, random() * 200);
       }
       if (event.type === 'error' && event.fatal) {
-        port.postMessage({ type: 'error', message: `client ${partitionIndex}: ${event.code} ${event.message}` } satisfies FleetWorkerMessage);
+        port.postMessage({ type: 'error', message: `client ${label}: ${event.code} ${event.message}` } satisfies FleetWorkerMessage);
       }
     },
   });
   return client;
-});
+}
+
+// A few batches on the first client's data: hellos then carry the device's measured speed.
+async function calibrate(first: LocalData): Promise<void> {
+  const sample = Math.min(200, first.count);
+  const width = first.features.length / Math.max(1, first.count);
+  await trainer.calibrate(data.model, { features: first.features.subarray(0, width * sample), labels: first.labels.subarray(0, sample), count: sample }, 10, data.schema);
+}
+
+let clients: FlotillaClient[];
+if (data.ownData) {
+  const own = data.ownData.map((c) => ({ name: c.name, local: { features: c.examples.features, labels: c.examples.labels, count: c.examples.count } }));
+  await calibrate(own[0]!.local);
+  clients = own.map((c) => startClient(c.name, c.local, trainer));
+} else if (data.dataset !== null && data.dataset !== BUILTIN_MNIST) {
+  // A registered dataset: each simulated client fetches its own partition, as a fleet's tab does.
+  const parts = await Promise.all(data.clientIndices.map(async (i) => (await fetchSimulationPartition(data.url, data.taskId, i)).data));
+  if (parts[0]) await calibrate(parts[0]);
+  const attacker = data.byzantine ? new ByzantineTrainer(trainer, data.byzantine.attack) : null;
+  clients = data.clientIndices.map((partitionIndex, k) =>
+    startClient(String(partitionIndex), parts[k]!, attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, partitionIndex));
+} else {
+  const train = await loadMnist('train');
+  const firstPartition = clientPartition(labelPartition(data.partition), train.labels, data.clientIndices[0] ?? 0);
+  await calibrate(examplesAsLocalData(gatherExamples(train, firstPartition.subarray(0, Math.min(200, firstPartition.length)))));
+  const attacker = data.byzantine ? new ByzantineTrainer(trainer, data.byzantine.attack) : null;
+  clients = data.clientIndices.map((partitionIndex) => {
+    const examples = examplesAsLocalData(gatherExamples(train, clientPartition(labelPartition(data.partition), train.labels, partitionIndex)));
+    return startClient(String(partitionIndex), examples, attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, partitionIndex);
+  });
+}
 for (const client of clients) client.start();
 port.postMessage({ type: 'ready', backend, clients: clients.length } satisfies FleetWorkerMessage);
 

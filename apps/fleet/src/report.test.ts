@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toRoundLine } from './nodeFleet.ts';
-import { formatRoundLine } from './report.ts';
+import { formatEvaluationLine, formatRoundLine } from './report.ts';
 
 // A round as the coordinator's event stream carries it.
 const event = (patch: Record<string, unknown>) => ({
@@ -17,5 +17,17 @@ describe('the fleet per-round line', () => {
   it('shows ε on an abandoned round too (its updates reached the coordinator) and none without DP', () => {
     expect(formatRoundLine(toRoundLine(event({ outcome: 'abandoned', reason: 'too few reports', epsilon: 1.5 })))).toMatch(/abandoned: too few reports +\(2\.1 s\) +ε 1\.500$/);
     expect(formatRoundLine(toRoundLine(event({})))).not.toContain('ε');
+  });
+});
+
+describe('the fleet per-evaluation line', () => {
+  it('shows the weighted metric, how many clients reported and their spread', () => {
+    const line = formatEvaluationLine({ round: 3, metric: 'accuracy', accuracy: 0.812, clients: 4, spread: { min: 0.75, p10: 0.76, median: 0.82, max: 0.9, std: 0.05 } });
+    expect(line).toBe('evaluation of round 3: accuracy 0.8120 on 4 clients (min 0.7500, median 0.8200, max 0.9000)');
+  });
+
+  it('names a regression\'s metric, and says so when nobody reported', () => {
+    expect(formatEvaluationLine({ round: 0, metric: 'mse', mse: 1.5, clients: 2, spread: null })).toBe('evaluation of round 0: mse 1.5000 on 2 clients');
+    expect(formatEvaluationLine({ round: 1, metric: 'accuracy', accuracy: null, clients: 0, spread: null })).toBe('evaluation of round 1: accuracy — on 0 clients');
   });
 });

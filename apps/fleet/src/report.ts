@@ -23,6 +23,19 @@ export function formatRoundLine(r: RoundLine): string {
   return `${head}  acc ${fixed(r.testAccuracy)}  loss ${fixed(r.testLoss)}  ${delta}  ${(r.durationMs / 1000).toFixed(1)} s${epsilon}`;
 }
 
+/**
+ * One line per federated evaluation (an `evaluation.completed` event): the weighted metric over the
+ * clients that reported and its spread, the accuracy to read for a task without a central test set.
+ * @example formatEvaluationLine(event.data) // 'evaluation of round 3: accuracy 0.8120 on 4 clients (min 0.7500, median 0.8200, max 0.9000)'
+ */
+export function formatEvaluationLine(d: Readonly<Record<string, unknown>>): string {
+  const metric = String(d.metric ?? 'accuracy');
+  const value = d[metric];
+  const spread = d.spread as { min: number; median: number; max: number } | null | undefined;
+  const range = spread ? ` (min ${spread.min.toFixed(4)}, median ${spread.median.toFixed(4)}, max ${spread.max.toFixed(4)})` : '';
+  return `evaluation of round ${Number(d.round)}: ${metric} ${typeof value === 'number' ? value.toFixed(4) : '—'} on ${Number(d.clients)} clients${range}`;
+}
+
 export function consoleReporter(stream: NodeJS.WriteStream = process.stdout): FleetReporter {
   return {
     info: (t) => stream.write(`• ${t}\n`),

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { byzantineClients } from '@flotilla/client';
-import { startCoordinator } from '@flotilla/coordinator';
+import type { BaselineView, TaskView } from '@flotilla/protocol';
 import type { FleetArgs } from './args.ts';
 import { operatorHeaders, runNodeFleet, type NodeFleetRun } from './nodeFleet.ts';
 import { runBrowserFleet, type BrowserFleetRun } from './browser/browserFleet.ts';
@@ -13,6 +13,8 @@ import { parseNetworkProfile } from './browser/chromium.ts';
 import { consoleReporter, type FleetReporter } from './report.ts';
 import { CoordinatorLink, DEFAULT_LINK, requestJson } from './coordinatorLink.ts';
 import { buildSummary, type FleetSummary } from './summary.ts';
+import { clientDataSchema, loadOwnDataClients, ownDataTask, type OwnDataClient } from './ownData.ts';
+import { startLocalCoordinator } from './localCoordinator.ts';
 
 export async function runFleet(args: FleetArgs, reporter: FleetReporter = consoleReporter(), signal = new AbortController().signal): Promise<FleetSummary> {
   const startedAt = Date.now();
@@ -21,29 +23,37 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
   let stopCoordinator: (() => Promise<void>) | null = null;
   if (!url) {
     const dataDir = args.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-fleet-'));
-    const started = await startCoordinator({
-      host: '127.0.0.1', port: 0, dataDir, logLevel: 'warn', defaultTask: false, maxFrameBytes: 16 * 1024 * 1024, operatorToken: token, joinToken: args.joinToken,
-    });
+    const started = await startLocalCoordinator({ dataDir, operatorToken: token, joinToken: args.joinToken });
     url = started.url;
-    // A coordinator started here may have generated its token: the fleet knows it.
-    token = started.operator.token;
-    stopCoordinator = () => started.app.close();
+    // A coordinator started here runs with the token given or one made up for it: the fleet knows it.
+    token = started.token;
+    stopCoordinator = started.stop;
     reporter.info(`started a coordinator at ${url} (data in ${dataDir})`);
   }
   // A coordinator the fleet was pointed at may crash or restart under it: the fleet waits it out.
   const link = new CoordinatorLink(reporter, signal, { ...DEFAULT_LINK, giveUpAfterMs: args.reconnectForS * 1000 });
   try {
+    // --data: each client reads its own files with the task's schema before anything joins.
+    let ownData: OwnDataClient[] | null = null;
+    let task = args.task;
+    if (args.clientData !== null) {
+      const schema = await clientDataSchema(args, url, token, link);
+      reporter.info(`reading the clients' files in ${args.clientData} as ${schema.kind} examples`);
+      ownData = await loadOwnDataClients(args.clientData, schema, reporter);
+      task = ownDataTask(args.task, schema, ownData.length, args.dropout, args.seed);
+    }
+    const clients = ownData?.length ?? args.clients;
     let taskId = args.taskId;
     if (taskId) {
       const id = taskId;
       // Read before started: a retry after a start whose answer was lost finds the task running.
       await link.retry('task', async () => {
-        const task = await requestJson<{ state: string }>(`${url}/api/tasks/${id}`, { headers: operatorHeaders(token) });
+        const task = await requestJson<TaskView>(`${url}/api/tasks/${id}`, { headers: operatorHeaders(token) });
         if (task.state === 'created') await requestJson(`${url}/api/tasks/${id}/start`, { method: 'POST', headers: operatorHeaders(token) });
       });
     } else {
-      const created = await link.retry('task creation', () => requestJson<{ id: string; name: string }>(`${url}/api/tasks?start=true`, {
-        method: 'POST', headers: { ...operatorHeaders(token), 'content-type': 'application/json' }, body: JSON.stringify(args.task),
+      const created = await link.retry('task creation', () => requestJson<TaskView>(`${url}/api/tasks?start=true`, {
+        method: 'POST', headers: { ...operatorHeaders(token), 'content-type': 'application/json' }, body: JSON.stringify(task),
       }));
       taskId = created.id;
       reporter.info(`task ${taskId}: ${created.name}`);
@@ -53,15 +63,15 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
       : null;
     if (byzantine) reporter.info(`Byzantine clients (${args.byzantine!.attack.name}): ${byzantine.clients.join(', ') || 'none'}`);
     const run: NodeFleetRun | BrowserFleetRun = args.node
-      ? await runNodeFleet({ url, taskId, clients: args.clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine }, signal)
+      ? await runNodeFleet({ url, taskId, clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine, ownData }, signal)
       : await runBrowserFleet({
         url, taskId, clients: args.clients, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine,
         ...args.browser, network: parseNetworkProfile(args.browser.network ?? undefined),
       }, signal);
     reporter.info(`task ${run.finalState}${run.stopReason ? `: ${run.stopReason}` : ''}`);
-    if (args.waitBaseline) await waitForBaseline(url, taskId, token, reporter, link);
+    if (args.waitBaseline && ownData === null) await waitForBaseline(url, taskId, token, reporter, link);
     const summary = {
-      ...await buildSummary(url, taskId, run, { clients: args.clients, threads: args.threads, startedAt, token, link }), ...('browser' in run ? { browser: run.browser } : {}),
+      ...await buildSummary(url, taskId, run, { clients, threads: args.threads, startedAt, token, link }), ...('browser' in run ? { browser: run.browser } : {}),
       byzantine: byzantine ? { attack: byzantine.attack, fraction: args.byzantine!.fraction, clients: byzantine.clients } : null,
     };
     reporter.info(
@@ -84,7 +94,7 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
 async function waitForBaseline(url: string, taskId: string, token: string | null, reporter: FleetReporter, link: CoordinatorLink): Promise<void> {
   let announced = false;
   while (!link.signal.aborted) {
-    const { baseline } = await link.retry('baseline', () => requestJson<{ baseline: { status: string; epochs: unknown[] } | null }>(`${url}/api/tasks/${taskId}/baseline`, { headers: operatorHeaders(token) }));
+    const { baseline } = await link.retry('baseline', () => requestJson<BaselineView>(`${url}/api/tasks/${taskId}/baseline`, { headers: operatorHeaders(token) }));
     if (!baseline || baseline.status !== 'running') return;
     if (!announced) reporter.info(`waiting for the centralized baseline (epoch ${baseline.epochs.length} so far)…`);
     announced = true;

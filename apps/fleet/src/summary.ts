@@ -1,6 +1,7 @@
 // The JSON summary of a fleet run: every round, the centralized baseline and the final δ.
 
 import type { Attack } from '@flotilla/client';
+import type { RoundListView, TaskView } from '@flotilla/protocol';
 import { operatorHeaders, toRoundLine, type NodeFleetRun, type RoundLine } from './nodeFleet.ts';
 import { requestJson, type CoordinatorLink } from './coordinatorLink.ts';
 
@@ -38,15 +39,11 @@ export async function buildSummary(
   url: string, taskId: string, run: NodeFleetRun, meta: { clients: number; threads: number; startedAt: number; token?: string | null; link: CoordinatorLink },
 ): Promise<FleetSummary> {
   const headers = operatorHeaders(meta.token ?? null);
-  const task = await meta.link.retry('summary', () => requestJson<{
-    config: { stop: { targetAccuracy?: number } }; state: string; stopReason: string | null;
-    baseline: { status: string; accuracy: number | null; epochs: unknown[] } | null;
-  }>(`${url}/api/tasks/${taskId}`, { headers }));
-  const { rounds: raw } = await meta.link.retry('summary', () => requestJson<{ rounds: Record<string, unknown>[] }>(`${url}/api/tasks/${taskId}/rounds`, { headers }));
+  const task = await meta.link.retry('summary', () => requestJson<TaskView>(`${url}/api/tasks/${taskId}`, { headers }));
+  const { rounds: raw } = await meta.link.retry('summary', () => requestJson<RoundListView>(`${url}/api/tasks/${taskId}/rounds`, { headers }));
   const rounds = raw.map((r) => ({
     ...toRoundLine(r),
-    trainLoss: (r.trainLoss as number | null) ?? null, bytesUp: Number(r.bytesUp), bytesDown: Number(r.bytesDown),
-    baselineAccuracy: (r.baselineAccuracy as number | null) ?? null,
+    trainLoss: r.trainLoss, bytesUp: r.bytesUp, bytesDown: r.bytesDown, baselineAccuracy: r.baselineAccuracy,
   }));
   const committed = rounds.filter((r) => r.outcome === 'committed');
   const last = committed.at(-1) ?? null;

@@ -1,5 +1,5 @@
-// Files a person could pick, made in the test from MNIST bytes: a digit CSV and a folder of PNG
-// images, one folder per label (written to a temporary directory, never committed).
+// Files a person could pick, made in the test from MNIST bytes (a digit CSV and a folder of PNG
+// images, one folder per label) or from colours (RGB PNGs), written to a temporary directory, never committed.
 
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -45,6 +45,18 @@ export function grayPng(pixels: Uint8Array, inverted = false): Buffer {
     raw[y * 29] = 0;
     for (let x = 0; x < 28; x++) raw[y * 29 + 1 + x] = inverted ? 255 - pixels[y * 28 + x]! : pixels[y * 28 + x]!;
   }
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** A `width`×`height` 8-bit RGB PNG from row-major R, G, B bytes. */
+export function rgbPng(width: number, height: number, rgb: Uint8Array): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const stride = width * 3 + 1;
+  const raw = Buffer.alloc(height * stride);
+  for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * stride + 1);
   return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 

@@ -1,11 +1,14 @@
 // The client runtime, written once for browser workers and Node: connect, hello, heartbeat,
-// receive a round plan, train locally, upload the update, and reconnect with jittered backoff.
-// Raw examples never leave it: only the weights delta and aggregate metrics are sent.
+// check its data against the task's schema and hold out its evaluation split, receive a round
+// plan, train locally, upload the update, evaluate global models when asked, and reconnect with
+// jittered backoff. Raw examples never leave it: only the weights delta and aggregate metrics are sent.
 
 import {
-  ErrorCodes, PROTOCOL_VERSION, SUPPORTED_CODECS, encodeFrame, parseServerMessage, splitFlat,
-  type Hello, type RoundPlan, type ServerMessage,
+  ErrorCodes, FlotillaError, PROTOCOL_VERSION, SUPPORTED_CODECS, encodeFrame, parseServerMessage, splitFlat,
+  type EvaluatePlan, type Hello, type RoundPlan, type ServerMessage, type TaskSummary,
 } from '@flotilla/protocol';
+import { answerEvaluatePlan } from './evaluatePlan.ts';
+import { checkLocalData, splitLocal, type LocalSplit } from './localData.ts';
 import type { ClientEvent, ClientOptions, ClientStatus, Identity, WebSocketLike } from './types.ts';
 import { WeightsCache } from './WeightsCache.ts';
 import { SecureSession } from './SecureSession.ts';
@@ -32,6 +35,14 @@ export class FlotillaClient {
   private training: { taskId: string; round: number; abort: AbortController } | null = null;
   /** The secure-aggregation round in progress; it outlives training until the sum is unmasked. */
   private secure: SecureSession | null = null;
+  /** The evaluation in progress (federated evaluation), aborted with the connection. */
+  private evaluating: AbortController | null = null;
+  /** The task of the last welcome, once the data was checked against its schema, and the split of the data it implies. */
+  private task: { summary: TaskSummary; split: LocalSplit } | null = null;
+  /** Settles when the data has been checked against the welcome's task (null: no task yet). */
+  private ready: Promise<boolean> | null = null;
+  /** The example count the last hello announced. */
+  private announced: number | undefined;
   /** Rounds this client contributed to, with the coordinator's verdict. */
   readonly history: { round: number; taskId: string; accepted: boolean; outcome?: 'committed' | 'abandoned' }[] = [];
 
@@ -53,6 +64,7 @@ export class FlotillaClient {
   stop(): void {
     this.stopped = true;
     this.training?.abort.abort();
+    this.evaluating?.abort();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.stopHeartbeat();
     this.socket?.close(1000, 'client leaving');
@@ -101,13 +113,17 @@ export class FlotillaClient {
 
   private hello(): Hello {
     const { options } = this;
+    // Once the task's rule is known, the count is the train split's: what every update reports.
+    const rule = this.task?.summary ?? options.holdout;
+    this.announced = rule ? splitLocal(options.data.count, rule, options.partitionIndex ?? 0).train.length : options.data.count;
     return {
       type: 'hello', protocolVersion: PROTOCOL_VERSION, kind: options.kind,
       ...(this.identity ? { clientId: this.identity.clientId, resumeToken: this.identity.resumeToken } : {}),
       ...(options.taskId ? { taskId: options.taskId } : {}),
       ...(options.partitionIndex === undefined ? {} : { partitionIndex: options.partitionIndex }),
       ...(options.joinToken ? { joinToken: options.joinToken } : {}),
-      numExamples: options.data.count,
+      numExamples: this.announced,
+      ...(this.task ? { trainSplit: true } : {}),
       device: options.trainer.device(),
       capabilities: { codecs: [...SUPPORTED_CODECS] },
     };
@@ -119,6 +135,7 @@ export class FlotillaClient {
     this.stopHeartbeat();
     // The coordinator counts a disconnected client as a dropout of its round: stop training for it.
     this.training?.abort.abort();
+    this.evaluating?.abort();
     this.secure = null;
     if (this.stopped) return;
     const { baseMs, maxMs } = this.options.backoff ?? { baseMs: 250, maxMs: 10_000 };
@@ -148,15 +165,18 @@ export class FlotillaClient {
         this.options.identity?.save(this.identity);
         this.attempt = 0;
         this.startHeartbeat(message.heartbeatIntervalMs);
-        this.emit({ type: 'welcome', clientId: message.clientId, taskId: message.task?.id ?? null, ...(message.task ? { taskName: message.task.name, model: message.task.model } : {}) });
+        this.emit({
+          type: 'welcome', clientId: message.clientId, taskId: message.task?.id ?? null,
+          ...(message.task ? { taskName: message.task.name, model: message.task.model, schema: message.task.schema } : {}),
+        });
         if (!this.training) this.setStatus('idle');
+        this.ready = message.task ? this.adopt(message.task) : null;
         return;
       case 'round.plan':
         void this.runPlan(message);
         return;
       case 'evaluate.plan':
-        // Federated evaluation builds on this message; until this runtime evaluates, it says so.
-        this.sendJson({ type: 'evaluate.failed', taskId: message.taskId, round: message.round, code: ErrorCodes.TRAINING_FAILED, message: 'this client does not evaluate' });
+        void this.runEvaluation(message);
         return;
       case 'round.end': {
         if (this.training && this.training.round === message.round && this.training.taskId === message.taskId) this.training.abort.abort();
@@ -191,6 +211,64 @@ export class FlotillaClient {
     }
   }
 
+  /**
+   * Checks the data against the task's schema (a client whose data does not fit leaves before it
+   * trains, with FLT_DATA_SCHEMA_MISMATCH naming what does not fit) and splits off the held-out
+   * examples. When the train split's size is not what the hello announced, it says hello again
+   * on a fresh connection, so the coordinator weighs and checks its updates by the right count.
+   */
+  private async adopt(summary: TaskSummary): Promise<boolean> {
+    const { data, partitionIndex } = this.options;
+    try {
+      await (this.options.checkData ?? ((schema) => checkLocalData(data, schema)))(summary.schema);
+    } catch (err) {
+      const code = err instanceof FlotillaError ? err.code : ErrorCodes.DATA_SCHEMA_MISMATCH;
+      this.emit({ type: 'error', code, message: `this client's data does not fit task ${summary.id}: ${err instanceof Error ? err.message : String(err)}`, fatal: true });
+      this.stop();
+      return false;
+    }
+    const split = splitLocal(data.count, summary, partitionIndex ?? 0);
+    this.task = { summary, split };
+    this.emit({ type: 'data', taskId: summary.id, train: split.train.length, heldOut: split.test.length });
+    if (this.announced !== split.train.length && this.socket && !this.stopped) this.reannounce();
+    return true;
+  }
+
+  /** A fresh hello on a fresh connection, under the same identity (no backoff: nothing failed). */
+  private reannounce(): void {
+    const socket = this.socket!;
+    socket.onclose = null;
+    socket.onmessage = null;
+    socket.close(1000, 'announcing the train split');
+    this.socket = null;
+    this.stopHeartbeat();
+    this.training?.abort.abort();
+    this.evaluating?.abort();
+    this.connect();
+  }
+
+  /** Federated evaluation: the global model of `plan` on the held-out split, reported as metrics and a count only. */
+  private async runEvaluation(plan: EvaluatePlan): Promise<void> {
+    const checked = await this.ready;
+    this.evaluating?.abort();
+    const abort = new AbortController();
+    this.evaluating = abort;
+    const deadlineTimer = setTimeout(() => abort.abort(), Math.max(0, plan.deadline - Date.now()));
+    try {
+      const answer = await answerEvaluatePlan(plan, {
+        trainer: this.options.trainer, weights: this.weights, baseUrl: this.options.url.replace(/\/$/, ''), data: this.options.data,
+        split: checked && this.task?.summary.id === plan.taskId ? this.task.split : null, signal: abort.signal,
+      });
+      this.sendJson(answer);
+      this.emit(answer.type === 'evaluation'
+        ? { type: 'evaluation', round: plan.round, modelVersion: plan.modelVersion, outcome: 'reported', numExamples: answer.numExamples, metrics: answer.metrics }
+        : { type: 'evaluation', round: plan.round, modelVersion: plan.modelVersion, outcome: 'failed', code: answer.code, message: answer.message });
+    } finally {
+      clearTimeout(deadlineTimer);
+      if (this.evaluating === abort) this.evaluating = null;
+    }
+  }
+
   private secureFor(message: { taskId: string; round: number }): SecureSession | null {
     return this.secure?.matches(message.taskId, message.round) ? this.secure : null;
   }
@@ -214,6 +292,14 @@ export class FlotillaClient {
   }
 
   private async runPlan(plan: RoundPlan): Promise<void> {
+    // A plan of a task this client was not welcomed to (it connected before the task started):
+    // it has not checked its data against that schema nor split it, so it says hello again and
+    // takes part from the next round on.
+    if (this.stopped) return;
+    if (this.ready === null || (this.task !== null && this.task.summary.id !== plan.taskId)) {
+      if (this.socket && !this.stopped) this.reannounce();
+      return;
+    }
     this.training?.abort.abort();
     const abort = new AbortController();
     const current = { taskId: plan.taskId, round: plan.round, abort };
@@ -224,13 +310,17 @@ export class FlotillaClient {
     this.setStatus('training');
     let lastProgress = 0;
     try {
-      assertBoundExamples(plan, this.options.data.count);
+      if (!(await this.ready)) throw new FlotillaError(ErrorCodes.DATA_SCHEMA_MISMATCH, 'this client has not checked its data against the task');
+      const examples = this.task!.split.train;
+      if (examples.length === 0) throw new FlotillaError(ErrorCodes.NO_LOCAL_DATA, 'this client holds no examples to train on');
+      if (abort.signal.aborted) return;
+      assertBoundExamples(plan, examples.length);
       // Parameters no SecAgg client accepts fail the round for this client like a failed training.
       const secure = this.openSecureSession(plan);
       const base = this.options.url.replace(/\/$/, '');
       const global = await this.weights.get(`${base}${plan.weightsUrl}`);
       const outcome = await this.options.trainer.train({
-        model: plan.model, weights: global.weights, plan: plan.fit, data: this.options.data, signal: abort.signal,
+        model: plan.model, schema: plan.schema, weights: global.weights, plan: plan.fit, data: this.options.data, examples, signal: abort.signal,
         onProgress: (p) => {
           this.emit({ type: 'progress', round: plan.round, ...p });
           const now = Date.now();
@@ -256,8 +346,9 @@ export class FlotillaClient {
     } catch (err) {
       if (abort.signal.aborted) return;
       const message = err instanceof Error ? err.message : String(err);
-      this.sendJson({ type: 'fit.failed', taskId: plan.taskId, round: plan.round, code: ErrorCodes.TRAINING_FAILED, message: message.slice(0, 1000) });
-      this.emit({ type: 'error', code: ErrorCodes.TRAINING_FAILED, message, fatal: false });
+      const code = err instanceof FlotillaError ? err.code : ErrorCodes.TRAINING_FAILED;
+      this.sendJson({ type: 'fit.failed', taskId: plan.taskId, round: plan.round, code, message: message.slice(0, 1000) });
+      this.emit({ type: 'error', code, message, fatal: false });
     } finally {
       clearTimeout(deadlineTimer);
       if (this.training === current) {

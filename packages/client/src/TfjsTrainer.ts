@@ -1,10 +1,12 @@
-// The TensorFlow.js trainer: one model instance per architecture, trained by one job at a time
-// (clients sharing a thread take turns, as they would share a device's cores).
+// The TensorFlow.js trainer: one model instance per architecture and schema, used by one job at a
+// time, training or evaluating (clients sharing a thread take turns, as they would share a
+// device's cores; an evaluation never runs on a model instance while it trains).
 
 import type * as tf from '@tensorflow/tfjs';
-import { createModel, getFlatWeights, setFlatWeights, trainLocal, weightShapes } from '@flotilla/models';
-import type { DeviceInfo } from '@flotilla/protocol';
-import type { Trainer, TrainJob, TrainOutcome } from './types.ts';
+import { createModel, evaluate, getFlatWeights, setFlatWeights, trainLocal, weightShapes } from '@flotilla/models';
+import { MNIST_SCHEMA, type DataSchema, type DeviceInfo, type EvaluationMetrics, type ModelSpec } from '@flotilla/protocol';
+import { selectLocal } from './localData.ts';
+import type { EvaluateJob, Trainer, TrainJob, TrainOutcome } from './types.ts';
 
 /**
  * @example const trainer = new TfjsTrainer({ backend: 'wasm' });
@@ -25,8 +27,8 @@ export class TfjsTrainer implements Trainer {
    * coordinator (and the dashboard) how fast the device is; later rounds refine it.
    * @example await trainer.calibrate({ kind: 'mnist-2nn' }, sample);
    */
-  async calibrate(model: TrainJob['model'], data: TrainJob['data'], batchSize = 10): Promise<number> {
-    const probe = await createModel(model, 0);
+  async calibrate(model: TrainJob['model'], data: TrainJob['data'], batchSize = 10, schema: DataSchema = MNIST_SCHEMA): Promise<number> {
+    const probe = await createModel(model, 0, schema);
     try {
       const started = performance.now();
       const result = await trainLocal(probe, data, { epochs: 1, batchSize, learningRate: 0.01, seed: 0 });
@@ -38,18 +40,32 @@ export class TfjsTrainer implements Trainer {
   }
 
   train(job: TrainJob): Promise<TrainOutcome> {
-    const run = this.queue.then(() => this.trainNow(job));
+    return this.enqueue(() => this.trainNow(job));
+  }
+
+  /** Evaluates the job's weights on its held-out rows, after any training queued before it. */
+  evaluate(job: EvaluateJob): Promise<EvaluationMetrics> {
+    return this.enqueue(async () => {
+      job.signal.throwIfAborted();
+      const model = await this.model(job.model, job.schema);
+      setFlatWeights(model, job.weights);
+      return evaluate(model, selectLocal(job.data, job.examples), job.schema);
+    });
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
   private async trainNow(job: TrainJob): Promise<TrainOutcome> {
     job.signal.throwIfAborted();
-    const model = await this.model(job.model);
+    const model = await this.model(job.model, job.schema ?? MNIST_SCHEMA);
     setFlatWeights(model, job.weights);
     const started = performance.now();
     const result = await trainLocal(
-      model, job.data,
+      model, selectLocal(job.data, job.examples),
       {
         epochs: job.plan.epochs, batchSize: job.plan.batchSize, learningRate: job.plan.learningRate, proximalMu: job.plan.proximalMu, seed: job.plan.seed,
         ...(job.plan.dpSgd ? { dpSgd: job.plan.dpSgd } : {}),
@@ -62,15 +78,18 @@ export class TfjsTrainer implements Trainer {
     for (let i = 0; i < update.length; i++) update[i]! -= job.weights[i]!;
     return {
       update, shapes: weightShapes(model), numExamples: result.numExamples,
-      metrics: { loss: result.loss, accuracy: result.accuracy, trainMs },
+      // A regression has no accuracy; the update's metrics carry its squared error as the loss.
+      metrics: { loss: result.loss, accuracy: result.accuracy ?? 0, trainMs },
     };
   }
 
-  private model(spec: TrainJob['model']): Promise<tf.LayersModel> {
-    const key = JSON.stringify(spec);
+  private model(spec: ModelSpec, schema: DataSchema): Promise<tf.LayersModel> {
+    // The schema shapes a `schema` model (and nothing else), so it is part of the key only there.
+    const key = JSON.stringify(spec.kind === 'schema' ? [spec, schema] : spec);
     let model = this.models.get(key);
     if (!model) {
-      model = createModel(spec, 0);
+      model = createModel(spec, 0, schema);
+      model.catch(() => this.models.delete(key));
       this.models.set(key, model);
     }
     return model;

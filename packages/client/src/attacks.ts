@@ -2,7 +2,9 @@
 // browser) and the robustness benchmark use: what each does to a client's labels or update.
 
 import { createRng, shuffleInPlace } from '@flotilla/core';
-import type { Trainer, TrainJob, TrainOutcome } from './types.ts';
+import type { LabelArray } from '@flotilla/models';
+import type { EvaluationMetrics } from '@flotilla/protocol';
+import type { EvaluateJob, Trainer, TrainJob, TrainOutcome } from './types.ts';
 
 /** What an attack tampers with: the labels it trains on, or the update it sends. */
 export type AttackTarget = 'labels' | 'update';
@@ -93,9 +95,9 @@ export function byzantineClients(count: number, fraction: number, seed: number):
 }
 
 /** The labels a `labels` attack trains on (a copy); other attacks return them as they are. */
-export function poisonLabels(attack: Attack, labels: Uint8Array, numClasses = 10): Uint8Array {
+export function poisonLabels<L extends LabelArray>(attack: Attack, labels: L, numClasses = 10): L {
   if (ATTACKS[attack.name].target !== 'labels') return labels;
-  return labels.map((y) => numClasses - 1 - y);
+  return (labels as Uint8Array).map((y) => numClasses - 1 - y) as L;
 }
 
 /** The update an `update` attack sends instead of `update` (a new array); others return it as it is. */
@@ -140,5 +142,11 @@ export class ByzantineTrainer implements Trainer {
     const data = { ...job.data, labels: poisonLabels(this.attack, job.data.labels) };
     const outcome = await this.inner.train({ ...job, data });
     return { ...outcome, update: poisonUpdate(this.attack, outcome.update, job.plan.seed) };
+  }
+
+  /** Evaluates honestly: the attack is on training, and a lying evaluation would only blur the fairness view. */
+  evaluate(job: EvaluateJob): Promise<EvaluationMetrics> {
+    if (!this.inner.evaluate) return Promise.reject(new Error('the inner trainer does not evaluate'));
+    return this.inner.evaluate(job);
   }
 }

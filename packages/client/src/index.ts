@@ -1,22 +1,27 @@
 export { FlotillaClient } from './FlotillaClient.ts';
 export { TfjsTrainer } from './TfjsTrainer.ts';
+export { checkLocalData, splitLocal, selectLocal, exampleWidth, examplesAsLocalData } from './localData.ts';
+export type { LocalSplit, SplitRule } from './localData.ts';
 export { WeightsCache } from './WeightsCache.ts';
 export type { GlobalWeights } from './WeightsCache.ts';
 export { memoryIdentity, storageIdentity } from './identity.ts';
 export type {
-  WebSocketLike, WebSocketFactory, LocalData, TrainJob, TrainOutcome, Trainer, Identity, IdentityStore, ClientStatus,
+  WebSocketLike, WebSocketFactory, LocalData, TrainJob, EvaluateJob, TrainOutcome, Trainer, Identity, IdentityStore, ClientStatus,
   ClientEvent, ClientOptions,
 } from './types.ts';
 export { BACKEND_LADDER, isBackendName, chooseBackend, benchmarkActiveBackend } from './browser/backendLadder.ts';
 export type { BackendName, BackendProbe, BackendChoice, LadderOptions } from './browser/backendLadder.ts';
 export { createTrainerWorkerApi } from './browser/trainerWorker.ts';
-export type { TrainerWorkerApi, TrainerWorkerOptions, WorkerTrainJob, WorkerProgress, LocalDataSummary } from './browser/trainerWorker.ts';
+export type { TrainerWorkerApi, TrainerWorkerOptions, WorkerTrainJob, WorkerEvaluateJob, WorkerProgress, LocalDataSummary, DataPreview } from './browser/trainerWorker.ts';
 export { WorkerTrainer, workerLocalData } from './browser/WorkerTrainer.ts';
 export type { TrainerWorkerRemote, WorkerTrainerOptions } from './browser/WorkerTrainer.ts';
 export { fetchSimulationPartition, simulationPartitionPath } from './browser/simulationData.ts';
 export { parseDigitCsv, labelOfPath, rgbaToDigit, concatLocalData, readPickedFiles, DIGIT_PIXELS } from './browser/localFiles.ts';
 export type { PickedFile } from './browser/localFiles.ts';
 export { DrawnDigits } from './browser/drawnDigits.ts';
+export { PickedExamples } from './browser/pickedExamples.ts';
+export { readFilesForSchema, rgbaToExample, classOfPath, isDigitSchema } from './browser/schemaFiles.ts';
+export type { ReadProgress } from './browser/schemaFiles.ts';
 export {
   ATTACKS, ATTACK_NAMES, DEFAULT_ATTACK_PARAMS, ByzantineTrainer, byzantineClients, isAttackName, parseAttack, poisonLabels, poisonUpdate, resolveAttack,
 } from './attacks.ts';

@@ -1,8 +1,9 @@
 // The seams of the client runtime: the socket, the trainer, the data and the identity, each
 // supplied by the host (a browser worker or a Node process).
 
+import type { LabelArray } from '@flotilla/models';
 import type { GaussianSampler } from '@flotilla/privacy';
-import type { ClientKind, DeviceInfo, FitPlan, ModelSpec } from '@flotilla/protocol';
+import type { ClientKind, DataSchema, DeviceInfo, EvaluationMetrics, FitPlan, ModelSpec } from '@flotilla/protocol';
 
 /** The part of the WebSocket API both browsers and the `ws` package provide. */
 export interface WebSocketLike {
@@ -18,17 +19,26 @@ export interface WebSocketLike {
 
 export type WebSocketFactory = (url: string) => WebSocketLike;
 
+/**
+ * A client's examples of any schema, encoded as the model reads them: `features` holds `count`
+ * rows of the schema's example width (pixels in [0, 1], an encoded table row, symbol indices),
+ * `labels` a class or next-symbol id each, or a regression's value (Float32Array).
+ */
 export interface LocalData {
-  images: Float32Array;
-  labels: Uint8Array;
+  features: Float32Array;
+  labels: LabelArray;
   count: number;
 }
 
 export interface TrainJob {
   model: ModelSpec;
+  /** The task's data schema; a `schema` model is built from it. Absent: MNIST's (tasks stored before schemas). */
+  schema?: DataSchema;
   weights: Float32Array;
   plan: FitPlan;
   data: LocalData;
+  /** The rows of `data` to train on (the client's train split); absent: all of them. */
+  examples?: Uint32Array;
   signal: AbortSignal;
   onProgress(p: { epoch: number; epochs: number; batch: number; batches: number; loss: number }): void;
 }
@@ -41,10 +51,23 @@ export interface TrainOutcome {
   metrics: { loss: number; accuracy: number; trainMs: number };
 }
 
+/** Evaluates a global model version on the client's held-out rows (federated evaluation). */
+export interface EvaluateJob {
+  model: ModelSpec;
+  schema: DataSchema;
+  weights: Float32Array;
+  data: LocalData;
+  /** The held-out rows of `data`. */
+  examples: Uint32Array;
+  signal: AbortSignal;
+}
+
 /** Trains a model locally. One implementation runs tfjs; tests may bring their own. */
 export interface Trainer {
   device(): DeviceInfo;
   train(job: TrainJob): Promise<TrainOutcome>;
+  /** Absent: the client answers every evaluation request with FLT_EVALUATION_FAILED. */
+  evaluate?(job: EvaluateJob): Promise<EvaluationMetrics>;
 }
 
 export interface Identity {
@@ -63,11 +86,16 @@ export type ClientStatus = 'connecting' | 'idle' | 'training' | 'uploading' | 'r
 /** What a client tells its host (a page, a log line) as it goes. */
 export type ClientEvent =
   | { type: 'status'; status: ClientStatus }
-  | { type: 'welcome'; clientId: string; taskId: string | null; taskName?: string; model?: ModelSpec }
+  | { type: 'welcome'; clientId: string; taskId: string | null; taskName?: string; model?: ModelSpec; schema?: DataSchema }
+  /** The task's split of this client's data: examples it trains on and examples it holds out for evaluation. */
+  | { type: 'data'; taskId: string; train: number; heldOut: number }
   | { type: 'plan'; taskId: string; round: number; modelVersion: number }
   | { type: 'progress'; round: number; epoch: number; epochs: number; batch: number; batches: number; loss: number }
   | { type: 'uploaded'; round: number; bytes: number; loss: number; accuracy: number; trainMs: number }
   | { type: 'accepted'; round: number }
+  /** A federated evaluation of the model committed at `round`: reported with its metrics, or failed with a code. */
+  | { type: 'evaluation'; round: number; modelVersion: number; outcome: 'reported'; numExamples: number; metrics: EvaluationMetrics }
+  | { type: 'evaluation'; round: number; modelVersion: number; outcome: 'failed'; code: string; message: string }
   /** A secure-aggregation stage was sent: keys advertised, shares sent, masked input uploaded, shares revealed. */
   | { type: 'secagg'; round: number; stage: 'advertised' | 'shared' | 'masked' | 'revealed'; bytes: number }
   | { type: 'round-end'; round: number; outcome: 'committed' | 'abandoned' }
@@ -79,7 +107,21 @@ export interface ClientOptions {
   url: string;
   kind: ClientKind;
   trainer: Trainer;
+  /** The client's examples; a browser page passes a count-only stand-in (the examples live in its worker, see `checkData`). */
   data: LocalData;
+  /**
+   * Checks the examples against the task's schema after the welcome, throwing a coded error
+   * (FLT_DATA_SCHEMA_MISMATCH) when they do not fit; the client then leaves without training.
+   * Default: `checkLocalData(data, schema)`. A page whose examples live in a worker checks them there.
+   */
+  checkData?: (schema: DataSchema) => Promise<void> | void;
+  /**
+   * The task's held-out rule when the client knows it before the welcome (a simulated client reads
+   * it with its partition): the first hello then announces the train split's size, which a
+   * simulation's coordinator requires exactly. Otherwise the first hello announces every example
+   * and the client says hello again once the welcome told it the rule.
+   */
+  holdout?: import('./localData.ts').SplitRule;
   taskId?: string;
   partitionIndex?: number;
   /** The coordinator's client join token, when it requires one (not the operator token). */

@@ -7,7 +7,8 @@ import type { Rng } from './random.ts';
 import { planFit } from './sampling.ts';
 import type { ServerOptimizer } from './ServerOptimizer.ts';
 import type { CommonStrategyConfig, FitAggregation, MeanUpdateStep, Strategy, StrategyName } from './Strategy.ts';
-import { STRATEGY_TRAITS } from './strategyTraits.ts';
+// A cycle (the registry builds this class), safe: the registry is read when a method runs, never at load.
+import { STRATEGIES } from './strategyRegistry.ts';
 import type { ReducerFactory, UpdateReducer } from './updateReducers.ts';
 import type { ClientInfo, EvaluateResult, FitFailure, FitInstructions, FitResult } from './types.ts';
 import { findNonFinite } from './vectors.ts';
@@ -56,7 +57,7 @@ export class FederatedStrategy implements Strategy, MeanUpdateStep {
    * has no meaning on a mean: it throws AGGREGATION_INVALID_CONFIG.
    */
   applyMeanUpdate(global: Float32Array, meanDelta: Float32Array): Float32Array {
-    if (STRATEGY_TRAITS[this.name].needsEveryUpdate) {
+    if (STRATEGIES[this.name].needsEveryUpdate) {
       throw new AggregationError('AGGREGATION_INVALID_CONFIG', `${this.name} combines individual updates, not their mean`);
     }
     const bad = findNonFinite(meanDelta);

@@ -3,18 +3,8 @@ import type { CenteredClipConfig } from './CenteredClipMemory.ts';
 import type { Rng } from './random.ts';
 import type { ClientInfo, EvaluateResult, FitFailure, FitInstructions, FitResult } from './types.ts';
 
-/** The built-in strategies, the discriminant of `StrategyConfig`. */
-export type StrategyName =
-  | 'fedavg'
-  | 'fedprox'
-  | 'fedavgm'
-  | 'fedadam'
-  | 'fedyogi'
-  | 'fedadagrad'
-  | 'fedmedian'
-  | 'fedtrimmedavg'
-  | 'krum'
-  | 'centeredclip';
+/** The built-in strategies: the discriminant of `StrategyConfig`, listed there once. */
+export type StrategyName = StrategyConfig['name'];
 
 /**
  * Pure round policy: the coordinator owns the loop and the sockets, a strategy decides who

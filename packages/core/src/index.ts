@@ -45,4 +45,6 @@ export type {
 } from './Strategy.ts';
 export { createStrategy } from './createStrategy.ts';
 export { STRATEGY_TRAITS, strategiesOnTheMean } from './strategyTraits.ts';
+export { STRATEGIES, STRATEGY_NAMES } from './strategyRegistry.ts';
+export type { StrategyEntry, StrategyConfigOf } from './strategyRegistry.ts';
 export type { StrategyTraits } from './strategyTraits.ts';

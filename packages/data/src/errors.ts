@@ -74,7 +74,17 @@ export type DatasetImportErrorCode =
   | 'DATA_TEXT_VOCABULARY'
   | 'DATA_SCHEMA_MISMATCH'
   | 'DATA_ENCODING'
-  | 'DATA_MISSING_FILE';
+  | 'DATA_MISSING_FILE'
+  | 'DATA_ARCHIVE_UNSAFE_PATH'
+  | 'DATA_ARCHIVE_MALFORMED'
+  | 'DATA_ARCHIVE_TOO_LARGE'
+  | 'DATA_IMAGE_DECODE'
+  | 'DATA_IMAGE_SIZE'
+  | 'DATA_IMAGE_TOO_LARGE'
+  | 'DATA_IMAGE_UNKNOWN_CLASS'
+  | 'DATA_IMAGE_LAYOUT'
+  | 'DATA_IMAGE_CLASSES'
+  | 'DATA_IMAGE_EMPTY';
 
 /** Where in a source file an import failed; line 1 is a CSV file's header, columns count from 1. */
 export interface ImportLocation {

@@ -42,7 +42,7 @@ describe('importDataset', () => {
 
   it('lists each format\'s schema kind and file roles, for forms and CLI help', () => {
     expect(Object.fromEntries(Object.entries(DATASET_IMPORTERS).map(([name, e]) => [name, [e.schemaKind, e.files]]))).toEqual({
-      csv: ['tabular', ['table']], idx: ['image', ['images', 'labels']], text: ['text', ['corpus']],
+      csv: ['tabular', ['table']], idx: ['image', ['images', 'labels']], images: ['image', ['archive']], text: ['text', ['corpus']],
     });
   });
 });

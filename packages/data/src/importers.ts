@@ -5,8 +5,11 @@ import { contentHash } from './contentHash.ts';
 import type { Dataset } from './dataset.ts';
 import { DatasetImportError } from './errors.ts';
 import { importIdxDataset } from './idxDataset.ts';
+import type { ImageBackground } from './imagePixels.ts';
+import { importImageDataset } from './images.ts';
 import { importCsvDataset } from './tabular.ts';
 import { importTextDataset } from './text.ts';
+import type { SkippedFile } from './zip.ts';
 
 /** Options an importer may read; each entry of {@link DATASET_IMPORTERS} lists the ones it uses. */
 export interface DatasetImportOptions {
@@ -16,6 +19,12 @@ export interface DatasetImportOptions {
   readonly clientId?: string;
   /** text: symbols between consecutive windows. */
   readonly stride?: number;
+  /** images: paths are client/class/file, the top folder naming each image's client. */
+  readonly clientLevel?: boolean;
+  /** images: refuse images of another size than the schema's instead of resizing them. */
+  readonly strict?: boolean;
+  /** images: what transparent pixels are composited over (default black). */
+  readonly background?: ImageBackground;
 }
 
 interface ImporterEntry<K extends DataSchema['kind'], R extends string> {
@@ -24,7 +33,8 @@ interface ImporterEntry<K extends DataSchema['kind'], R extends string> {
   readonly files: readonly R[];
   readonly options: readonly (keyof DatasetImportOptions)[];
   readonly description: string;
-  readonly build: (files: Readonly<Record<R, { bytes: Uint8Array; name?: string }>>, schema: Extract<DataSchema, { kind: K }>, options: DatasetImportOptions) => Promise<Dataset>;
+  /** The dataset, or it and the files the importer left out on purpose. */
+  readonly build: (files: Readonly<Record<R, { bytes: Uint8Array; name?: string }>>, schema: Extract<DataSchema, { kind: K }>, options: DatasetImportOptions) => Promise<Dataset | { dataset: Dataset; skipped: readonly SkippedFile[] }>;
 }
 
 /**
@@ -42,6 +52,13 @@ export const DATASET_IMPORTERS = {
     description: 'an IDX pair as MNIST ships it (uint8 images [n, h, w(, c)] and labels [n]), raw or gzip',
     build: (files, schema) => importIdxDataset(files.images.bytes, files.labels.bytes, schema, { imagesFile: files.images.name, labelsFile: files.labels.name }),
   } satisfies ImporterEntry<'image', 'images' | 'labels'>,
+  images: {
+    schemaKind: 'image', files: ['archive'], options: ['clientLevel', 'clientId', 'strict', 'background'],
+    description: 'a zip of images (PNG, JPEG), one folder per class (cat/001.png), or per client and class (site-a/cat/001.png); resized to the schema',
+    build: (files, schema, options) => importImageDataset({ zip: files.archive.bytes, name: files.archive.name }, schema, {
+      clientLevel: options.clientLevel, clientId: options.clientId, strict: options.strict, background: options.background,
+    }),
+  } satisfies ImporterEntry<'image', 'archive'>,
   text: {
     schemaKind: 'text', files: ['corpus'], options: ['clientId', 'stride'],
     description: 'a plain-text corpus, UTF-8, cut into windows that predict the next character or token',
@@ -52,10 +69,11 @@ export const DATASET_IMPORTERS = {
 /** A format name of {@link DATASET_IMPORTERS}. */
 export type DatasetFormat = keyof typeof DATASET_IMPORTERS;
 
-/** An imported dataset and the SHA-256 of each source file by role, for the registry. */
+/** An imported dataset, the SHA-256 of each source file by role, and the files left out on purpose (an archive's .DS_Store). */
 export interface ImportedDataset {
   readonly dataset: Dataset;
   readonly hashes: Readonly<Record<string, string>>;
+  readonly skipped: readonly SkippedFile[];
 }
 
 /**
@@ -79,7 +97,8 @@ export async function importDataset(
     if (file === undefined) throw new DatasetImportError('DATA_MISSING_FILE', `${format} needs a '${role}' file`);
     hashes[role] = contentHash(file.bytes);
   }
-  return { dataset: await entry.build(files, schema as never, options), hashes };
+  const built = await entry.build(files, schema as never, options);
+  return 'dataset' in built ? { ...built, hashes } : { dataset: built, hashes, skipped: [] };
 }
 
 function decodeUtf8(file: { bytes: Uint8Array; name?: string }): string {

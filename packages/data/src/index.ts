@@ -1,4 +1,4 @@
-// Public surface of @flotilla/data: datasets of any schema, their importers (CSV, IDX, text), the MNIST loader and the partitioners.
+// Public surface of @flotilla/data: datasets of any schema, their importers (CSV, IDX, images, text), the MNIST loader and the partitioners.
 
 export { DataFormatError, DatasetImportError, PartitionError, PartyTableError } from './errors.ts';
 export type { DataFormatErrorCode, DatasetImportErrorCode, ImportLocation, PartitionErrorCode, PartyTableErrorCode } from './errors.ts';
@@ -35,3 +35,11 @@ export { partitionDataset, naturalPartition, splitClientExamples, labelPartition
 export type { DatasetPartitionSpec, NaturalPartitionSpec, NaturalPartition, PartitionableDataset, ClientSplit } from './datasetPartition.ts';
 export { DATASET_IMPORTERS, importDataset } from './importers.ts';
 export type { DatasetFormat, DatasetImportOptions, ImportedDataset } from './importers.ts';
+export { importImageDataset, inferImageSchema, imageSkipReason } from './images.ts';
+export type { ImageSource, ImageLimits, InferImageOptions, ImportImagesOptions, ImportedImages } from './images.ts';
+export { decodeImage, imageFormatOfName, IMAGE_FORMATS, DEFAULT_MAX_PIXELS } from './imageDecode.ts';
+export type { RgbaImage, ImageDecoder, ImageFormatName } from './imageDecode.ts';
+export { toChannels, resizePixels } from './imagePixels.ts';
+export type { ImageBackground } from './imagePixels.ts';
+export { unzipSafely, listZipEntries, safePathSegments, crc32, DEFAULT_ARCHIVE_LIMITS } from './zip.ts';
+export type { ArchiveFile, ArchiveLimits, SkippedFile, UnzipOptions } from './zip.ts';

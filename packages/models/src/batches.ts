@@ -1,4 +1,5 @@
-// Helpers of the training loop: data checks, batch assembly, yielding to the event loop, aborting.
+// Helpers of the training loop: the objective (cross-entropy or squared error), data checks, batch
+// assembly, yielding to the event loop, aborting.
 
 import * as tf from '@tensorflow/tfjs';
 import { ModelError } from './errors.ts';
@@ -7,62 +8,103 @@ import { ModelError } from './errors.ts';
  * Class ids, one per example. Uint8Array holds MNIST's ten digits; a text task's vocabulary (up to
  * 50,000 symbols) or a table's classes (up to 1,000) need the wider arrays.
  */
-export type LabelArray = Uint8Array | Uint16Array | Int32Array;
+export type ClassLabelArray = Uint8Array | Uint16Array | Int32Array;
 
-/** Examples as flat arrays: `images` holds `count` rows in the model's input layout, `labels` class ids. */
-export type LabelledData = { images: Float32Array; labels: LabelArray; count: number };
+/**
+ * One label per example: class ids for a classifier (any of these arrays, integers below the
+ * model's outputs), the target value for a regression (a model with one output unit).
+ */
+export type LabelArray = ClassLabelArray | Float32Array;
 
-/** What a model takes and gives: the input shape without batch dimension, its size, the class count. */
-export type ModelIo = { inputShape: number[]; inputSize: number; classes: number };
+/**
+ * Examples as flat arrays: `features` holds `count` rows in the model's input layout (image
+ * pixels, an encoded table row, symbol indices of a text window), `labels` one label each.
+ */
+export type LabelledData = { features: Float32Array; labels: LabelArray; count: number };
 
-/** Reads the input shape and class count off a built model (any zoo or user model). */
-export function modelIo(model: tf.LayersModel): ModelIo {
-  const input = model.inputs[0]?.shape.slice(1) ?? [];
-  const classes = model.outputs[0]?.shape.at(-1);
-  if (input.some((d) => d === null) || typeof classes !== 'number') {
-    throw new ModelError('MODEL_SPEC_INVALID', 'the model needs a fully defined input shape and a class axis');
-  }
-  const inputShape = input as number[];
-  return { inputShape, inputSize: inputShape.reduce((a, b) => a * b, 1), classes };
+/**
+ * What a model is trained against, read off its output: more than one unit is a classifier
+ * (softmax, categorical cross-entropy, accuracy), one unit a regression (squared error, MAE).
+ */
+export interface Objective {
+  readonly kind: 'classification' | 'regression';
+  /** Per-example loss of a batch: cross-entropy against one-hot targets, or squared error. */
+  perExample(y: tf.Tensor2D, pred: tf.Tensor2D): tf.Tensor1D;
+  /** The batch's other sum: examples whose arg-max is right, or absolute errors. */
+  statistic(y: tf.Tensor2D, pred: tf.Tensor2D): tf.Scalar;
 }
 
-/** Throws `ModelError('MODEL_DATA_INVALID')` when the arrays cannot hold `count` examples for this model, `MODEL_SPEC_INVALID` for a one-unit output. */
-export function checkData(io: ModelIo, images: Float32Array, labels: LabelArray, count: number): void {
-  // One output unit is a regression (trainRegression): cross-entropy over one "class" learns nothing.
-  if (io.classes < 2) {
-    throw new ModelError('MODEL_SPEC_INVALID', `a classifier needs at least two output units, this model has ${io.classes}; train a regression with trainRegression`);
+/** Softmax outputs against one-hot targets. */
+export const CLASSIFICATION: Objective = Object.freeze({
+  kind: 'classification' as const,
+  perExample: (y: tf.Tensor2D, pred: tf.Tensor2D) => tf.metrics.categoricalCrossentropy(y, pred) as tf.Tensor1D,
+  statistic: (y: tf.Tensor2D, pred: tf.Tensor2D) => countCorrect(pred, y),
+});
+
+/** One linear output against the target value. */
+export const REGRESSION: Objective = Object.freeze({
+  kind: 'regression' as const,
+  perExample: (y: tf.Tensor2D, pred: tf.Tensor2D) => tf.reshape(tf.squaredDifference(pred, y), [-1]) as tf.Tensor1D,
+  statistic: (y: tf.Tensor2D, pred: tf.Tensor2D) => tf.sum(tf.abs(tf.sub(pred, y))) as tf.Scalar,
+});
+
+/** What a model takes and gives: the input shape without batch dimension, its size, output units and objective. */
+export type ModelIo = { inputShape: number[]; inputSize: number; outputs: number; objective: Objective };
+
+/** Reads the input shape, output units and objective off a built model (any zoo or user model). */
+export function modelIo(model: tf.LayersModel): ModelIo {
+  const input = model.inputs[0]?.shape.slice(1) ?? [];
+  const outputs = model.outputs[0]?.shape.at(-1);
+  if (input.some((d) => d === null) || typeof outputs !== 'number' || outputs < 1) {
+    throw new ModelError('MODEL_SPEC_INVALID', 'the model needs a fully defined input shape and an output axis');
   }
+  const inputShape = input as number[];
+  return { inputShape, inputSize: inputShape.reduce((a, b) => a * b, 1), outputs, objective: outputs === 1 ? REGRESSION : CLASSIFICATION };
+}
+
+/**
+ * Throws `ModelError('MODEL_DATA_INVALID')` when the arrays cannot hold `count` examples for this
+ * model, or a label does not fit it: a class id that is not an integer below the outputs, a
+ * regression target that is not finite.
+ */
+export function checkData(io: ModelIo, data: LabelledData): void {
+  const { features, labels, count } = data;
   if (!Number.isInteger(count) || count < 1) {
     throw new ModelError('MODEL_DATA_INVALID', `need at least one example, got count ${count}`);
   }
-  if (images.length < count * io.inputSize || labels.length < count) {
+  if (features.length < count * io.inputSize || labels.length < count) {
     throw new ModelError(
       'MODEL_DATA_INVALID',
-      `${count} examples need ${count * io.inputSize} image values and ${count} labels, got ${images.length} and ${labels.length}`,
+      `${count} examples need ${count * io.inputSize} feature values and ${count} labels, got ${features.length} and ${labels.length}`,
     );
   }
-  // An out-of-range label would one-hot to all zeros and train silently on nothing.
   for (let i = 0; i < count; i++) {
-    if (!(labels[i]! >= 0 && labels[i]! < io.classes)) {
-      throw new ModelError('MODEL_DATA_INVALID', `label ${labels[i]} at ${i} is not below the model's ${io.classes} classes`);
+    const label = labels[i]!;
+    if (io.objective.kind === 'regression') {
+      if (!Number.isFinite(label)) throw new ModelError('MODEL_DATA_INVALID', `target ${label} at ${i} is not a finite number`);
+    } else if (!(Number.isInteger(label) && label >= 0 && label < io.outputs)) {
+      // An out-of-range label would one-hot to all zeros and train silently on nothing.
+      throw new ModelError('MODEL_DATA_INVALID', `label ${label} at ${i} is not a class id below the model's ${io.outputs} outputs`);
     }
   }
 }
 
 /**
  * Copies the examples `order[from … from+n)` (or `from … from+n` without an order) into fresh
- * arrays: inputs, and one-hot targets. Fresh per batch because backends may keep a reference to
- * the array a tensor was made from.
+ * arrays: inputs, and targets (one-hot rows for a classifier, the values for a regression). Fresh
+ * per batch because backends may keep a reference to the array a tensor was made from.
  */
 export function gatherBatch(
   data: LabelledData, io: ModelIo, order: ArrayLike<number> | undefined, from: number, n: number,
 ): { x: Float32Array; y: Float32Array } {
+  const regression = io.objective.kind === 'regression';
   const x = new Float32Array(n * io.inputSize);
-  const y = new Float32Array(n * io.classes);
+  const y = new Float32Array(n * io.outputs);
   for (let i = 0; i < n; i++) {
     const index = order === undefined ? from + i : order[from + i]!;
-    x.set(data.images.subarray(index * io.inputSize, (index + 1) * io.inputSize), i * io.inputSize);
-    y[i * io.classes + data.labels[index]!] = 1;
+    x.set(data.features.subarray(index * io.inputSize, (index + 1) * io.inputSize), i * io.inputSize);
+    if (regression) y[i] = data.labels[index]!;
+    else y[i * io.outputs + data.labels[index]!] = 1;
   }
   return { x, y };
 }

@@ -38,7 +38,7 @@ async function flat(tensors: tf.Tensor[]): Promise<Float64Array> {
 function referenceGradient(weights: Float32Array, examples: number[]): Float64Array {
   const g = new Float64Array(DIMS * CLASSES + CLASSES);
   for (const i of examples) {
-    const x = data.images.subarray(i * DIMS, (i + 1) * DIMS);
+    const x = data.features.subarray(i * DIMS, (i + 1) * DIMS);
     const logits = Array.from({ length: CLASSES }, (_, c) => {
       let s = weights[DIMS * CLASSES + c]!;
       for (let d = 0; d < DIMS; d++) s += x[d]! * weights[d * CLASSES + c]!;
@@ -76,7 +76,7 @@ describe('clippedGradientSum', () => {
     const norms = Array.from({ length: n }, (_, i) => l2Norm(referenceGradient(weights, [i])));
     // C between the smallest and the largest norm, so the batch has clipped and unclipped examples.
     const clip = (Math.min(...norms) + Math.max(...norms)) / 2;
-    const { x, y } = batch(data.images, data.labels, n);
+    const { x, y } = batch(data.features, data.labels, n);
 
     const { sum, microbatches, stats } = clippedSum(model, variablesOf(model), x, y, clip, 1);
 
@@ -115,7 +115,7 @@ describe('clippedGradientSum', () => {
   it('clips the mean gradient of each micro-batch when micro-batches hold several examples', async () => {
     const model = await createModel(spec, 4);
     const weights = getFlatWeights(model);
-    const { x, y } = batch(data.images, data.labels, 7);
+    const { x, y } = batch(data.features, data.labels, 7);
 
     const { sum, microbatches, stats } = clippedGradientSum(model, variablesOf(model), x, y, 0.3, 3);
 
@@ -129,7 +129,7 @@ describe('clippedGradientSum', () => {
     const model = await createModel(spec, 4);
     const clip = 0.5;
     const n = 6;
-    const images = data.images.slice(0, (n + 1) * DIMS);
+    const images = data.features.slice(0, (n + 1) * DIMS);
     const labels = data.labels.slice(0, n + 1);
     // The added example: a large input labelled as the class the model finds least likely, so its
     // raw gradient is many times C (not so large that the softmax saturates and the loss's

@@ -3,7 +3,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { gaussianNoise } from '@flotilla/privacy';
-import { countCorrect } from './batches.ts';
+import { CLASSIFICATION, type Objective } from './batches.ts';
 import { ModelError } from './errors.ts';
 import { denseClippedSum, denseStack } from './perExampleDense.ts';
 
@@ -21,7 +21,7 @@ export type NoiseSource = (count: number, std: number) => Float64Array | Float32
 export type ClippedSum = {
   sum: tf.Tensor[];
   microbatches: number;
-  /** [sum of per-example losses, number correct, micro-batches whose norm exceeded C] */
+  /** [sum of per-example losses, number correct (or summed absolute error), micro-batches whose norm exceeded C] */
   stats: tf.Tensor1D;
 };
 
@@ -36,16 +36,18 @@ export function checkDpSgdPlan(dp: DpSgdPlan): void {
 /**
  * Σ_j clip(∇ mean loss of micro-batch j, C) over the examples of (x, y). Per-example clipping of
  * a stack of dense layers (the 2NN, logistic regression) takes one backward pass
- * (denseClippedSum); anything else one gradient per micro-batch (microbatchClippedSum).
+ * (denseClippedSum); anything else, and any regression, one gradient per micro-batch (microbatchClippedSum).
  * Everything stays on the backend (no reads), so WebGL does not stall. Disposes nothing it was
  * given; the caller owns the returned tensors.
  * @example const { sum, microbatches, stats } = clippedGradientSum(model, variables, x, y, 1.0, 1);
  */
 export function clippedGradientSum(
   model: tf.LayersModel, variables: tf.Variable[], x: tf.Tensor, y: tf.Tensor2D, l2NormClip: number, microbatchSize: number,
+  objective: Objective = CLASSIFICATION,
 ): ClippedSum {
-  const dense = microbatchSize === 1 ? denseStack(model, variables) : null;
-  return dense ? denseClippedSum(dense, x, y, l2NormClip) : microbatchClippedSum(model, variables, x, y, l2NormClip, microbatchSize);
+  // The one-pass dense path differentiates softmax cross-entropy only.
+  const dense = microbatchSize === 1 && objective.kind === 'classification' ? denseStack(model, variables) : null;
+  return dense ? denseClippedSum(dense, x, y, l2NormClip) : microbatchClippedSum(model, variables, x, y, l2NormClip, microbatchSize, objective);
 }
 
 /**
@@ -54,6 +56,7 @@ export function clippedGradientSum(
  */
 export function microbatchClippedSum(
   model: tf.LayersModel, variables: tf.Variable[], x: tf.Tensor, y: tf.Tensor2D, l2NormClip: number, microbatchSize: number,
+  objective: Objective = CLASSIFICATION,
 ): ClippedSum {
   const n = x.shape[0]!;
   let sum: tf.Tensor[] = variables.map((v) => tf.zerosLike(v));
@@ -67,9 +70,9 @@ export function microbatchClippedSum(
       const yb = tf.slice(y, from, k);
       const { grads } = tf.variableGrads(() => {
         const pred = model.apply(xb, { training: true }) as tf.Tensor2D;
-        const perExample = tf.metrics.categoricalCrossentropy(yb, pred);
+        const perExample = objective.perExample(yb as tf.Tensor2D, pred);
         // Kept past the gradient's tidy; not on the loss path.
-        batchStats = tf.keep(tf.stack([tf.sum(perExample), countCorrect(pred, yb)]) as tf.Tensor1D);
+        batchStats = tf.keep(tf.stack([tf.sum(perExample), objective.statistic(yb as tf.Tensor2D, pred)]) as tf.Tensor1D);
         return tf.mean(perExample) as tf.Scalar;
       }, variables);
       const g = variables.map((v) => grads[v.name]!);
@@ -98,10 +101,10 @@ export function microbatchClippedSum(
  */
 export function privateGradient(
   model: tf.LayersModel, variables: tf.Variable[], x: tf.Tensor, y: tf.Tensor2D, dp: DpSgdPlan,
-  noise: NoiseSource = gaussianNoise,
+  noise: NoiseSource = gaussianNoise, objective: Objective = CLASSIFICATION,
 ): { gradient: tf.Tensor[]; stats: tf.Tensor1D } {
   checkDpSgdPlan(dp);
-  const { sum, microbatches, stats } = clippedGradientSum(model, variables, x, y, dp.l2NormClip, dp.microbatchSize ?? 1);
+  const { sum, microbatches, stats } = clippedGradientSum(model, variables, x, y, dp.l2NormClip, dp.microbatchSize ?? 1, objective);
   const total = variables.reduce((a, v) => a + v.size, 0);
   const std = dp.noiseMultiplier * dp.l2NormClip;
   // One draw for the whole model: fewer getRandomValues calls than one per variable.

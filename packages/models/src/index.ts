@@ -1,4 +1,4 @@
-// Public API of @flotilla/models: the model zoo, models from a data schema and their shape checks, pretrained uploads, frozen layers, flat weights, tfjs format, training, backends.
+// Public API of @flotilla/models: the model zoo, models from a data schema and their shape checks, pretrained uploads, frozen layers, flat weights, tfjs format, training and evaluation for any schema, backends.
 
 export { ModelError } from './errors.ts';
 export type { ModelErrorCode } from './errors.ts';
@@ -9,12 +9,14 @@ export {
   exportTfjsArtifacts, loadTfjsArtifacts, tfjsArtifactsFromFlat, saveModelToDir, loadModelFromDir, WEIGHTS_FILE,
 } from './tfjsFormat.ts';
 export type { TfjsArtifacts } from './tfjsFormat.ts';
-export { trainLocal, evaluateModel, trainCentralized } from './train.ts';
+export { trainLocal, trainCentralized } from './train.ts';
+export { evaluate, evaluateModel } from './evaluate.ts';
 export type { TrainingPlan, TrainingProgress, TrainingHooks, TrainingResult, CentralizedEpoch } from './train.ts';
 export { privateGradient, clippedGradientSum } from './dpSgd.ts';
 export type { DpSgdPlan, NoiseSource, ClippedSum } from './dpSgd.ts';
 export { yieldToEventLoop } from './batches.ts';
-export type { LabelledData, LabelArray } from './batches.ts';
+export { CLASSIFICATION, REGRESSION } from './batches.ts';
+export type { LabelledData, LabelArray, ClassLabelArray, Objective } from './batches.ts';
 export { initNodeBackend } from './backendNode.ts';
 export type { NodeBackendPreference, NodeBackendInfo } from './backendNode.ts';
 export { registerWasmTrainingKernels } from './kernels/wasmTrainingKernels.ts';
@@ -25,5 +27,3 @@ export { loadPretrainedModel, DEFAULT_UPLOAD_LIMITS } from './pretrained.ts';
 export type { PretrainedUpload, UploadLimits } from './pretrained.ts';
 export { freezeLayers, trainableMask } from './freeze.ts';
 export type { FreezeSpec } from './freeze.ts';
-export { trainRegression, evaluateRegression } from './regression.ts';
-export type { RegressionData, RegressionResult } from './regression.ts';

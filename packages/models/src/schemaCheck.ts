@@ -50,7 +50,7 @@ export function checkModelAgainstSchema(model: tf.LayersModel, schema: DataSchem
  * @example await checkSpecAgainstSchema(task.model, task.data.schema);
  */
 export async function checkSpecAgainstSchema(spec: ModelSpec, schema: DataSchema): Promise<void> {
-  const model = await createModel(spec, 0);
+  const model = await createModel(spec, 0, schema);
   try {
     checkModelAgainstSchema(model, schema);
   } finally {

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MNIST_SCHEMA, type DataSchema, type ImageSchema, type TabularSchema, type TextSchema } from '@flotilla/protocol';
 import { buildModelForSchema, modelsFor, schemaObjective, SCHEMA_MODELS } from './schemaModels.ts';
 import { checkModelAgainstSchema } from './schemaCheck.ts';
-import { evaluateModel, trainLocal } from './train.ts';
+import { trainLocal } from './train.ts';
+import { evaluateModel } from './evaluate.ts';
 import { getFlatWeights } from './weights.ts';
 import { initNodeBackend } from './backendNode.ts';
 import { blobs, firstDifference } from './testSupport.ts';
@@ -38,7 +39,7 @@ function twoImageClasses(schema: ImageSchema, count: number, seed: number) {
       images[((n * h + y) * w + x) * c + ch] = rand() * 0.5 + signal;
     }
   }
-  return { images, labels, count };
+  return { features: images, labels, count };
 }
 
 // Next-symbol examples from a repeated phrase: each window of `sequenceLength` symbols, then the next.
@@ -51,7 +52,7 @@ function corpusExamples(schema: TextSchema, text: string) {
     images.set(ids.slice(i, i + schema.sequenceLength), i * schema.sequenceLength);
     labels[i] = ids[i + schema.sequenceLength]!;
   }
-  return { images, labels, count };
+  return { features: images, labels, count };
 }
 
 describe('the registry', () => {
@@ -109,10 +110,10 @@ describe('training on wasm', () => {
   it('the tabular MLP learns three classes', async () => {
     const data = blobs({ count: 240, dims: 6, classes: 3, seed: 3 });
     const model = buildModelForSchema(TABLE, { seed: 2 });
-    const before = await evaluateModel(model, data.images, data.labels, data.count);
+    const before = await evaluateModel(model, data.features, data.labels, data.count);
 
     await trainLocal(model, data, { epochs: 5, batchSize: 16, learningRate: 0.1, seed: 1 });
-    const after = await evaluateModel(model, data.images, data.labels, data.count);
+    const after = await evaluateModel(model, data.features, data.labels, data.count);
 
     expect(after.loss).toBeLessThan(before.loss * 0.5);
     expect(after.accuracy).toBeGreaterThan(0.9);
@@ -126,7 +127,7 @@ describe('training on wasm', () => {
     const model = buildModelForSchema(schema, { filters: [8, 8], denseUnits: 16, seed: 5 });
 
     await trainLocal(model, train, { epochs: 4, batchSize: 10, learningRate: 0.05, seed: 2 });
-    const { accuracy } = await evaluateModel(model, test.images, test.labels, test.count);
+    const { accuracy } = await evaluateModel(model, test.features, test.labels, test.count);
 
     expect(accuracy).toBeGreaterThan(0.9);
     model.dispose();
@@ -137,11 +138,11 @@ describe('training on wasm', () => {
       const data = twoImageClasses(schema, 20, 11);
       for (const name of modelsFor(schema)) {
         const model = buildModelForSchema(schema, { model: name, seed: 6, ...(name === 'cnn' ? { filters: [4, 8] as [number, number], denseUnits: 8 } : {}) });
-        const before = await evaluateModel(model, data.images, data.labels, data.count);
+        const before = await evaluateModel(model, data.features, data.labels, data.count);
 
         // Small steps: logistic regression on 9,216 unnormalised inputs diverges at 0.05.
         await trainLocal(model, data, { epochs: 3, batchSize: 10, learningRate: 0.01, seed: 3 });
-        const after = await evaluateModel(model, data.images, data.labels, data.count);
+        const after = await evaluateModel(model, data.features, data.labels, data.count);
 
         expect(after.loss, `${name} on ${schema.height}×${schema.width}×${schema.channels}`).toBeLessThan(before.loss);
         model.dispose();
@@ -153,10 +154,10 @@ describe('training on wasm', () => {
     const schema = image(16, 16, 3);
     const data = twoImageClasses(schema, 20, 13);
     const model = buildModelForSchema(schema, { pooling: 'global', filters: [4, 8], denseUnits: 8, seed: 6 });
-    const before = await evaluateModel(model, data.images, data.labels, data.count);
+    const before = await evaluateModel(model, data.features, data.labels, data.count);
 
     await trainLocal(model, data, { epochs: 3, batchSize: 10, learningRate: 0.1, seed: 3 });
-    const after = await evaluateModel(model, data.images, data.labels, data.count);
+    const after = await evaluateModel(model, data.features, data.labels, data.count);
 
     expect(after.loss).toBeLessThan(before.loss);
     model.dispose();
@@ -166,10 +167,10 @@ describe('training on wasm', () => {
     const data = corpusExamples(TEXT, 'abcd abdc '.repeat(8));
     for (const name of ['lstm', 'gru'] as const) {
       const model = buildModelForSchema(TEXT, { model: name, units: 16, seed: 8 });
-      const before = await evaluateModel(model, data.images, data.labels, data.count);
+      const before = await evaluateModel(model, data.features, data.labels, data.count);
 
       await trainLocal(model, data, { epochs: 12, batchSize: 10, learningRate: 1, seed: 4 });
-      const after = await evaluateModel(model, data.images, data.labels, data.count);
+      const after = await evaluateModel(model, data.features, data.labels, data.count);
 
       expect(after.loss, name).toBeLessThan(before.loss * 0.7);
       model.dispose();
@@ -186,12 +187,12 @@ describe('training on wasm', () => {
     const model = buildModelForSchema(schema, { model: 'gru', units: 8, seed: 2 });
     const before = await evaluateModel(model, images, labels, count);
 
-    await trainLocal(model, { images, labels, count }, { epochs: 4, batchSize: 10, learningRate: 1, seed: 1 });
+    await trainLocal(model, { features: images, labels, count }, { epochs: 4, batchSize: 10, learningRate: 1, seed: 1 });
     const after = await evaluateModel(model, images, labels, count);
 
     expect(Math.max(...labels)).toBeGreaterThan(255);
     expect(after.loss).toBeLessThan(before.loss);
-    await expect(trainLocal(model, { images, labels: Int32Array.from(labels, (l, i) => (i === 5 ? -1 : l)), count }, { epochs: 1, batchSize: 10, learningRate: 1 }))
+    await expect(trainLocal(model, { features: images, labels: Int32Array.from(labels, (l, i) => (i === 5 ? -1 : l)), count }, { epochs: 1, batchSize: 10, learningRate: 1 }))
       .rejects.toMatchObject({ code: 'MODEL_DATA_INVALID', message: expect.stringContaining('at 5') });
     model.dispose();
   });

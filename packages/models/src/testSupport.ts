@@ -18,7 +18,7 @@ export function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): num
  * @example const data = blobs({ count: 300, dims: 8, classes: 3, seed: 1 });
  */
 export function blobs(opts: { count: number; dims: number; classes: number; seed: number; spread?: number }): {
-  images: Float32Array; labels: Uint8Array; count: number;
+  features: Float32Array; labels: Uint8Array; count: number;
 } {
   let s = opts.seed >>> 0;
   const rand = (): number => {
@@ -34,7 +34,7 @@ export function blobs(opts: { count: number; dims: number; classes: number; seed
     labels[i] = label;
     for (let d = 0; d < opts.dims; d++) images[i * opts.dims + d] = centers[label]![d]! + gauss() * (opts.spread ?? 0.5);
   }
-  return { images, labels, count: opts.count };
+  return { features: images, labels, count: opts.count };
 }
 
 /** A convolution to differentiate: NHWC input shape, filter shape, strides, padding. */

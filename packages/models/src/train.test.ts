@@ -2,7 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from './zoo.ts';
 import { getFlatWeights, setFlatWeights } from './weights.ts';
-import { evaluateModel, trainCentralized, trainLocal, type TrainingProgress } from './train.ts';
+import { trainCentralized, trainLocal, type TrainingProgress } from './train.ts';
+import { evaluate, evaluateModel } from './evaluate.ts';
+import { buildModelForSchema } from './schemaModels.ts';
+import type { TabularSchema, TextSchema } from '@flotilla/protocol';
 import { initNodeBackend } from './backendNode.ts';
 import { blobs, firstDifference } from './testSupport.ts';
 
@@ -23,10 +26,10 @@ function distance(a: Float32Array, b: Float32Array): number {
 describe('trainLocal', () => {
   it('lowers the loss on a separable problem and reports what it did', async () => {
     const model = await createModel(spec, 1);
-    const before = await evaluateModel(model, data.images, data.labels, data.count);
+    const before = await evaluateModel(model, data.features, data.labels, data.count);
 
     const result = await trainLocal(model, data, plan);
-    const after = await evaluateModel(model, data.images, data.labels, data.count);
+    const after = await evaluateModel(model, data.features, data.labels, data.count);
 
     expect(after.loss).toBeLessThan(before.loss / 2);
     expect(after.accuracy).toBeGreaterThan(0.95);
@@ -106,7 +109,7 @@ describe('trainLocal', () => {
 
     await trainLocal(model, data, { ...plan, epochs: 1 });
     await trainLocal(model, data, { ...plan, epochs: 1, proximalMu: 0.01 });
-    await evaluateModel(model, data.images, data.labels, data.count, 64);
+    await evaluateModel(model, data.features, data.labels, data.count, 64);
 
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
@@ -147,12 +150,12 @@ describe('trainCentralized', () => {
     const history = await trainCentralized(model, data, validation, {
       batchSize: 20, learningRate: 0.05, seed: 1, maxEpochs: 40, patience: 2,
     }, (e) => epochs.push(e.epoch));
-    const best = Math.max(...history.map((h) => h.valAccuracy));
-    const restored = await evaluateModel(model, validation.images, validation.labels, validation.count);
+    const best = Math.max(...history.map((h) => h.valAccuracy!));
+    const restored = await evaluateModel(model, validation.features, validation.labels, validation.count);
 
     expect(history.length).toBeLessThan(40);
     expect(epochs).toEqual(history.map((h) => h.epoch));
-    expect(history.slice(-2).every((h) => h.valAccuracy <= best)).toBe(true);
+    expect(history.slice(-2).every((h) => h.valAccuracy! <= best)).toBe(true);
     expect(restored.accuracy).toBe(best);
     expect(history[0]).toEqual({ epoch: 1, trainLoss: expect.any(Number), valAccuracy: expect.any(Number), valLoss: expect.any(Number) });
     model.dispose();
@@ -168,6 +171,81 @@ describe('trainCentralized', () => {
 
     expect(history).toHaveLength(4);
     expect(distance(getFlatWeights(model), start)).toBeLessThan(1e-6);
+    model.dispose();
+  });
+});
+
+describe('trainLocal on a regression (one linear output)', () => {
+  const PRICES: TabularSchema = {
+    kind: 'tabular',
+    features: [{ name: 'rooms', kind: 'numeric' }, { name: 'age', kind: 'numeric' }, { name: 'town', kind: 'categorical', categories: ['a', 'b'] }],
+    label: 'price', target: { type: 'regression', metric: 'mae' },
+  };
+  // A noiseless linear target of the 4 encoded columns, so a falling error means the model learns it.
+  function rows(count: number, seed: number) {
+    const { features } = blobs({ count, dims: 4, classes: 1, seed, spread: 1 });
+    const labels = Float32Array.from({ length: count }, (_, i) => 1.5 * features[i * 4]! - features[i * 4 + 1]! + 0.5 * features[i * 4 + 3]! + 2);
+    return { features, labels, count };
+  }
+
+  it('lowers the squared and absolute error of the schema\'s regression MLP and reports the MAE', async () => {
+    const data = rows(200, 4);
+    const model = buildModelForSchema(PRICES, { seed: 2 });
+    const before = await evaluate(model, data, PRICES);
+
+    const result = await trainLocal(model, data, { epochs: 5, batchSize: 20, learningRate: 0.01, seed: 1 });
+    const after = await evaluate(model, data, PRICES);
+
+    expect(result).toMatchObject({ numExamples: 200, steps: 50, mae: expect.any(Number) });
+    expect(result.accuracy).toBeUndefined();
+    expect(after.mse).toBeLessThan(before.mse! * 0.2);
+    expect(after.mae).toBeLessThan(before.mae!);
+    model.dispose();
+  });
+
+  it('keeps the FedProx pull and trains under DP-SGD, whose clipping bounds each example\'s step', async () => {
+    const data = rows(60, 5);
+    const [plain, prox, dp] = [buildModelForSchema(PRICES, { seed: 3 }), buildModelForSchema(PRICES, { seed: 3 }), buildModelForSchema(PRICES, { seed: 3 })];
+    const start = getFlatWeights(plain);
+    const regressionPlan = { epochs: 2, batchSize: 10, learningRate: 0.01, seed: 2 };
+
+    await trainLocal(plain, data, regressionPlan);
+    await trainLocal(prox, data, { ...regressionPlan, proximalMu: 50 });
+    const before = await evaluate(dp, data, PRICES);
+    const result = await trainLocal(dp, data, { ...regressionPlan, epochs: 4, dpSgd: { l2NormClip: 5, noiseMultiplier: 0.01, microbatchSize: 1 } });
+    const after = await evaluate(dp, data, PRICES);
+
+    expect(distance(getFlatWeights(prox), start)).toBeLessThan(0.5 * distance(getFlatWeights(plain), start));
+    expect(result.clippedFraction).toBeGreaterThan(0);
+    expect(after.mse).toBeLessThan(before.mse!);
+    [plain, prox, dp].forEach((m) => m.dispose());
+  });
+
+  it('refuses targets that are not finite numbers, naming the example', async () => {
+    const data = rows(10, 1);
+    const model = buildModelForSchema(PRICES, { seed: 1 });
+
+    await expect(trainLocal(model, { ...data, labels: data.labels.map((t, i) => (i === 3 ? NaN : t)) }, plan))
+      .rejects.toMatchObject({ code: 'MODEL_DATA_INVALID', message: expect.stringContaining('at 3') });
+    model.dispose();
+  });
+});
+
+describe('trainLocal on text (symbol indices through an embedding)', () => {
+  it('lowers the next-symbol loss of an LSTM on Int32Array labels', async () => {
+    const schema: TextSchema = { kind: 'text', level: 'char', vocabulary: ['?', 'x', 'y', 'z'], unknown: 0, sequenceLength: 3 };
+    const ids = [...'xyzxyzxyzxyzxyzxyzxyzxyzxyz'].map((ch) => schema.vocabulary.indexOf(ch));
+    const count = ids.length - 3;
+    const features = Float32Array.from({ length: count * 3 }, (_, k) => ids[Math.floor(k / 3) + (k % 3)]!);
+    const labels = Int32Array.from({ length: count }, (_, i) => ids[i + 3]!);
+    const model = buildModelForSchema(schema, { model: 'lstm', units: 8, seed: 1 });
+    const before = await evaluate(model, { features, labels, count }, schema);
+
+    const result = await trainLocal(model, { features, labels, count }, { epochs: 10, batchSize: 8, learningRate: 1, seed: 1 });
+    const after = await evaluate(model, { features, labels, count }, schema);
+
+    expect(result.accuracy).toBeGreaterThanOrEqual(0);
+    expect(after.loss).toBeLessThan(before.loss * 0.7);
     model.dispose();
   });
 });

@@ -1,10 +1,12 @@
-// Local training (SGD, optional FedProx term), evaluation, and the centralized early-stopped baseline.
+// Local training of any schema's model (SGD on cross-entropy or squared error, optional FedProx
+// term and DP-SGD), and the centralized early-stopped baseline.
 
 import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffleInPlace } from '@flotilla/core';
 import { ModelError } from './errors.ts';
-import { checkData, countCorrect, gatherBatch, modelIo, throwIfAborted, yieldToEventLoop, type LabelArray, type LabelledData } from './batches.ts';
+import { checkData, gatherBatch, modelIo, throwIfAborted, yieldToEventLoop, type LabelledData, type Objective } from './batches.ts';
 import { checkDpSgdPlan, privateGradient, type DpSgdPlan } from './dpSgd.ts';
+import { measure } from './evaluate.ts';
 import { getFlatWeights, setFlatWeights } from './weights.ts';
 
 /** A client's training plan for one round: local epochs E, batch size B, learning rate, FedProx μ, DP-SGD. */
@@ -17,23 +19,29 @@ export type TrainingProgress = { epoch: number; epochs: number; batch: number; b
 export type TrainingHooks = { onProgress?(p: TrainingProgress): void; signal?: AbortSignal; yieldEveryBatches?: number };
 
 /**
- * `loss` (cross-entropy, without the proximal term) and `accuracy` are example-weighted means
- * over the last epoch, measured on each batch before its update, as Keras reports them.
+ * Example-weighted means over the last epoch, measured on each batch before its update, as Keras
+ * reports them: `loss` (cross-entropy, or squared error for a regression; without the proximal
+ * term), and `accuracy` for a classifier or `mae` for a regression.
  */
 export type TrainingResult = {
-  numExamples: number; loss: number; accuracy: number; steps: number;
+  numExamples: number; loss: number; steps: number;
+  accuracy?: number;
+  mae?: number;
   /** With DP-SGD: the share of micro-batch gradients that were clipped, over all steps. */
   clippedFraction?: number;
 };
 
-/** One epoch of the centralized baseline. */
-export type CentralizedEpoch = { epoch: number; trainLoss: number; valAccuracy: number; valLoss: number };
+/** One epoch of the centralized baseline; `valAccuracy` is null for a regression (its `valLoss` is the MSE). */
+export type CentralizedEpoch = { epoch: number; trainLoss: number; valAccuracy: number | null; valLoss: number };
 
 /**
- * Trains in place with minibatch SGD on categorical cross-entropy, reshuffling (seeded) every
- * epoch. With `proximalMu` > 0 it minimises the FedProx objective F(w) + (μ/2)·‖w − w₀‖², w₀ being
- * the weights at the call (Li et al. 2020, arXiv:1812.06127). The model must output class
- * probabilities (a softmax), as every zoo model does. Between batches it yields to the
+ * Trains in place with minibatch SGD, reshuffling (seeded) every epoch. A model with several
+ * outputs is a classifier and must output class probabilities (a softmax, as every zoo model
+ * does): it minimises categorical cross-entropy against class ids (images, table classes, the
+ * next symbol of a text window, whose symbol indices an embedding layer reads). A model with one
+ * output is a regression: it minimises squared error against the labels' values. With
+ * `proximalMu` > 0 it minimises the FedProx objective F(w) + (μ/2)·‖w − w₀‖², w₀ being
+ * the weights at the call (Li et al. 2020, arXiv:1812.06127). Between batches it yields to the
  * event loop so a Worker or a Node client keeps answering its socket; when `signal` aborts it
  * throws a DOMException named 'AbortError' and leaves the weights partly trained.
  * With `dpSgd` every step is a DP-SGD step (see privateGradient): micro-batch gradients clipped
@@ -47,7 +55,7 @@ export async function trainLocal(
   model: tf.LayersModel, data: LabelledData, plan: TrainingPlan, hooks: TrainingHooks = {},
 ): Promise<TrainingResult> {
   const io = modelIo(model);
-  checkData(io, data.images, data.labels, data.count);
+  checkData(io, data);
   checkPlan(plan);
   throwIfAborted(hooks.signal);
   const mu = plan.proximalMu ?? 0;
@@ -63,27 +71,29 @@ export async function trainLocal(
   let clipped = 0;
   let microbatches = 0;
   let epochLoss = 0;
-  let epochCorrect = 0;
+  let epochStatistic = 0;
   try {
     for (let epoch = 1; epoch <= plan.epochs; epoch++) {
       shuffleInPlace(order, rng);
       epochLoss = 0;
-      epochCorrect = 0;
+      epochStatistic = 0;
       for (let batch = 0; batch < batches; batch++) {
         throwIfAborted(hooks.signal);
         const from = batch * plan.batchSize;
         const n = Math.min(plan.batchSize, data.count - from);
         const { x, y } = gatherBatch(data, io, order, from, n);
         const xt = tf.tensor(x, [n, ...io.inputShape]);
-        const yt = tf.tensor2d(y, [n, io.classes]);
-        const stats = plan.dpSgd ? dpStep(model, optimizer, variables, start, mu, xt, yt, plan.dpSgd) : step(model, optimizer, variables, start, mu, xt, yt);
+        const yt = tf.tensor2d(y, [n, io.outputs]);
+        const stats = plan.dpSgd
+          ? dpStep(model, optimizer, variables, start, mu, xt, yt, plan.dpSgd, io.objective)
+          : step(model, optimizer, variables, start, mu, xt, yt, io.objective);
         // Async read: on WebGL it does not block the thread while the GPU finishes.
-        const [lossSum = 0, correct = 0, clippedHere = 0] = await stats.data();
+        const [lossSum = 0, statistic = 0, clippedHere = 0] = await stats.data();
         stats.dispose();
         clipped += clippedHere;
         microbatches += Math.ceil(n / (plan.dpSgd?.microbatchSize ?? 1));
         epochLoss += lossSum;
-        epochCorrect += correct;
+        epochStatistic += statistic;
         steps++;
         hooks.onProgress?.({ epoch, epochs: plan.epochs, batch: batch + 1, batches, loss: lossSum / n });
         if (steps % yieldEvery === 0) await yieldToEventLoop();
@@ -93,19 +103,21 @@ export async function trainLocal(
     optimizer.dispose();
     tf.dispose(start);
   }
+  const statistic = epochStatistic / data.count;
   return {
-    numExamples: data.count, loss: epochLoss / data.count, accuracy: epochCorrect / data.count, steps,
+    numExamples: data.count, loss: epochLoss / data.count, steps,
+    ...(io.objective.kind === 'regression' ? { mae: statistic } : { accuracy: statistic }),
     ...(plan.dpSgd ? { clippedFraction: clipped / microbatches } : {}),
   };
 }
 
-// One DP-SGD step; returns [sum of per-example losses, number correct, micro-batches clipped] and disposes x and y.
+// One DP-SGD step; returns [sum of per-example losses, the objective's statistic, micro-batches clipped] and disposes x and y.
 function dpStep(
   model: tf.LayersModel, optimizer: tf.Optimizer, variables: tf.Variable[], start: tf.Tensor[], mu: number,
-  x: tf.Tensor, y: tf.Tensor2D, dp: DpSgdPlan,
+  x: tf.Tensor, y: tf.Tensor2D, dp: DpSgdPlan, objective: Objective,
 ): tf.Tensor1D {
   try {
-    const { gradient, stats } = privateGradient(model, variables, x, y, dp);
+    const { gradient, stats } = privateGradient(model, variables, x, y, dp, undefined, objective);
     const grads = variables.map((v, i) => {
       const g = gradient[i]!;
       if (mu === 0) return { name: v.name, tensor: g };
@@ -122,19 +134,19 @@ function dpStep(
   }
 }
 
-// One SGD step; returns [sum of per-example losses, number correct] and disposes x and y.
+// One SGD step; returns [sum of per-example losses, the objective's statistic] and disposes x and y.
 function step(
   model: tf.LayersModel, optimizer: tf.Optimizer, variables: tf.Variable[], start: tf.Tensor[], mu: number,
-  x: tf.Tensor, y: tf.Tensor2D,
+  x: tf.Tensor, y: tf.Tensor2D, objective: Objective,
 ): tf.Tensor1D {
   let stats: tf.Tensor1D | undefined;
   try {
     optimizer.minimize(
       () => {
         const pred = model.apply(x, { training: true }) as tf.Tensor2D;
-        const perExample = tf.metrics.categoricalCrossentropy(y, pred);
+        const perExample = objective.perExample(y, pred);
         // Kept out of the tape's cleanup; not on the loss path, so no gradient flows through it.
-        stats = tf.keep(tf.stack([tf.sum(perExample), countCorrect(pred, y)]) as tf.Tensor1D);
+        stats = tf.keep(tf.stack([tf.sum(perExample), objective.statistic(y, pred)]) as tf.Tensor1D);
         const loss = tf.mean(perExample);
         if (mu === 0) return loss as tf.Scalar;
         const drift = tf.addN(variables.map((v, i) => tf.sum(tf.squaredDifference(v, start[i]!))));
@@ -151,39 +163,11 @@ function step(
 }
 
 /**
- * Mean cross-entropy and accuracy of the model on `count` examples, in inference mode, in
- * batches (yielding between them, so the coordinator stays responsive while it evaluates).
- * @example const { accuracy } = await evaluateModel(model, test.images, test.labels, test.count);
- */
-export async function evaluateModel(
-  model: tf.LayersModel, images: Float32Array, labels: LabelArray, count: number, batchSize = 1000,
-): Promise<{ loss: number; accuracy: number }> {
-  const io = modelIo(model);
-  checkData(io, images, labels, count);
-  const data = { images, labels, count };
-  let lossSum = 0;
-  let correct = 0;
-  for (let from = 0; from < count; from += batchSize) {
-    const n = Math.min(batchSize, count - from);
-    const { x, y } = gatherBatch(data, io, undefined, from, n);
-    const stats = tf.tidy(() => {
-      const yt = tf.tensor2d(y, [n, io.classes]);
-      const pred = model.predict(tf.tensor(x, [n, ...io.inputShape])) as tf.Tensor2D;
-      return tf.stack([tf.sum(tf.metrics.categoricalCrossentropy(yt, pred)), countCorrect(pred, yt)]);
-    });
-    const [l = 0, c = 0] = await stats.data();
-    stats.dispose();
-    lossSum += l;
-    correct += c;
-    if (from + n < count) await yieldToEventLoop();
-  }
-  return { loss: lossSum / count, accuracy: correct / count };
-}
-
-/**
- * Trains on the pooled data epoch by epoch until validation accuracy has not improved for
- * `patience` epochs (or `maxEpochs`), then restores the best epoch's weights: the centralized
- * baseline that federated accuracy is compared with. Returns one record per epoch run.
+ * Trains on the pooled data epoch by epoch until the validation metric (accuracy, or for a
+ * regression the squared error) has not improved for `patience` epochs (or `maxEpochs`), then
+ * restores the best epoch's weights: the centralized baseline that federated accuracy is compared
+ * with (a one-unit model is a regression, see trainLocal).
+ * Returns one record per epoch run.
  * @example
  * const history = await trainCentralized(model, train, val, { batchSize: 50, learningRate: 0.05, maxEpochs: 30, patience: 3 });
  */
@@ -192,6 +176,7 @@ export async function trainCentralized(
   plan: Omit<TrainingPlan, 'epochs' | 'proximalMu'> & { maxEpochs: number; patience: number },
   onEpoch?: (epoch: CentralizedEpoch) => void,
 ): Promise<CentralizedEpoch[]> {
+  const regression = modelIo(model).objective.kind === 'regression';
   if (!Number.isInteger(plan.maxEpochs) || plan.maxEpochs < 1 || !Number.isInteger(plan.patience) || plan.patience < 1) {
     throw new ModelError('MODEL_PLAN_INVALID', `maxEpochs and patience must be integers ≥ 1, got ${plan.maxEpochs}, ${plan.patience}`);
   }
@@ -203,12 +188,13 @@ export async function trainCentralized(
     const seed = plan.seed === undefined ? undefined : plan.seed + epoch;
     // One epoch at a time; no μ: the baseline is plain centralized SGD.
     const trained = await trainLocal(model, train, { epochs: 1, batchSize: plan.batchSize, learningRate: plan.learningRate, seed });
-    const val = await evaluateModel(model, validation.images, validation.labels, validation.count);
-    const record = { epoch, trainLoss: trained.loss, valAccuracy: val.accuracy, valLoss: val.loss };
+    const val = await measure(model, validation);
+    const record = { epoch, trainLoss: trained.loss, valAccuracy: val.accuracy ?? null, valLoss: val.loss };
     history.push(record);
     onEpoch?.(record);
-    if (val.accuracy > best) {
-      best = val.accuracy;
+    const score = regression ? -val.loss : val.accuracy!;
+    if (score > best) {
+      best = score;
       bestWeights = getFlatWeights(model);
       sinceBest = 0;
     } else if (++sinceBest >= plan.patience) {

@@ -48,6 +48,12 @@ export const ErrorCodes = {
   NO_LABELS: 'FLT_NO_LABELS',
   /** The page holds no examples to train on. */
   NO_LOCAL_DATA: 'FLT_NO_LOCAL_DATA',
+  /** A client's examples do not fit the task's data schema (shape, a class or symbol outside it, a non-finite value); it does not train. */
+  DATA_SCHEMA_MISMATCH: 'FLT_DATA_SCHEMA_MISMATCH',
+  /** A client asked to evaluate holds no held-out examples (the task holds none out, or it has too few). */
+  NO_HELD_OUT_DATA: 'FLT_NO_HELD_OUT_DATA',
+  /** A client's evaluation of a global model failed (weights unavailable, the model does not fit, aborted at the deadline). */
+  EVALUATION_FAILED: 'FLT_EVALUATION_FAILED',
   /** Privacy parameters that cannot be met together (e.g. a target ε out of reach at that δ). */
   PRIVACY_UNREACHABLE: 'FLT_PRIVACY_UNREACHABLE',
   /** The coordinator's model worker died or timed out during a job; a fresh worker takes the next one. */
@@ -56,6 +62,18 @@ export const ErrorCodes = {
   TOO_MANY_CONNECTIONS: 'FLT_TOO_MANY_CONNECTIONS',
   /** Hellos or messages faster than the coordinator's rate limits; fatal when a client keeps going far past them. */
   RATE_LIMITED: 'FLT_RATE_LIMITED',
+  /** Dataset files that cannot become a dataset; the body's `detail` carries the DATA_* code and the file, line and column. */
+  DATASET_INVALID: 'FLT_DATASET_INVALID',
+  /** A dataset upload past the upload, total-storage or example limit (HTTP 413); nothing is stored. */
+  DATASET_TOO_LARGE: 'FLT_DATASET_TOO_LARGE',
+  /** Deleting a dataset that a created, running or paused task uses, or a built-in one. */
+  DATASET_IN_USE: 'FLT_DATASET_IN_USE',
+  /** A federated evaluation report without the metrics its task's objective needs (accuracy; mse and mae for a regression). */
+  EVALUATION_METRICS: 'FLT_EVALUATION_METRICS',
+  /** A pretrained upload (`POST /api/models`) that is not a valid tfjs layers model with its weights. */
+  MODEL_INVALID: 'FLT_MODEL_INVALID',
+  /** A pretrained upload past the size limits (model.json, weights, parameters). */
+  MODEL_TOO_LARGE: 'FLT_MODEL_TOO_LARGE',
   INTERNAL: 'FLT_INTERNAL',
 } as const;
 

@@ -13,7 +13,7 @@ export {
 } from './messages.ts';
 export {
   ModelSpec, FreezeSpec, SchemaArchitecture, SchemaModelOptions, InitialModelSpec, FederatedEvaluationSpec, EvaluationSpec,
-  BUILTIN_MNIST, BUILTIN_MNIST_TEST, taskSchema, PartitionSpec, DataSpec, StrategySpec, FitSpec, StopSpec, LimitsSpec, BaselineSpec, TaskConfig, DEFAULT_MAX_EXAMPLES_PER_CLIENT,
+  BUILTIN_MNIST, BUILTIN_MNIST_TEST, taskSchema, PartitionSpec, DataSpec, FitSpec, StopSpec, LimitsSpec, BaselineSpec, TaskConfig, DEFAULT_MAX_EXAMPLES_PER_CLIENT,
   FitPlan, TaskState, AdaptiveClippingSpec, DifferentialPrivacySpec, DpSgdSpec, PrivacySpec, SecureAggregationSpec,
 } from './task.ts';
 export {
@@ -26,4 +26,18 @@ export {
   DataSchema, ImageSchema, TabularSchema, TextSchema, FeatureColumn, NumericColumn, CategoricalColumn, TabularTarget, ChannelNormalization,
   MNIST_SCHEMA, schemaInputShape, schemaOutputSize, checkDataSchema,
 } from './dataSchema.ts';
+export { DatasetRecord, DatasetFile, describeSchema } from './datasets.ts';
 export type { Parsed } from './validate.ts';
+export { TaskConfigInput, TASK_CONFIG_FIELDS } from './taskInput.ts';
+export type { DeepPartial } from './taskInput.ts';
+export {
+  ErrorView, RoundOutcome, ClientOutcome, RoundClientView, RoundSummaryView, RoundDetailView, RoundPhase, CurrentRoundView,
+  BaselineEpoch, BaselineStatus, BaselineRecordView, CurrentEvaluationView, TaskView, ClientRecordView, ClientView, TaskListView, RoundListView,
+  ClientListView, BaselineView, SessionView, VerticalJobState, VerticalJobView, CreateVerticalJob, CreatedVerticalJobView, VerticalJobListView,
+} from './views.ts';
+export { EventPayloads, EventType, EventEnvelope } from './events.ts';
+export type { StreamEvent } from './events.ts';
+export { StrategySpec, StrategyParameters, StrategyName, STRATEGY_NAMES, strategyParameterNames } from './strategies.ts';
+export {
+  FederatedSummary, MetricSpread, EvaluationClientOutcome, EvaluationClientView, EvaluationView, ModelUploadView, SCHEMA_ARCHITECTURE_KINDS, hasCentralTestSet,
+} from './federatedEvaluation.ts';

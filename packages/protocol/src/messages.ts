@@ -38,6 +38,12 @@ export const Hello = Type.Object({
   /** In a simulation, which partition this client trains on. */
   partitionIndex: Type.Optional(Count),
   numExamples: Type.Optional(Count),
+  /**
+   * `numExamples` is the client's training part: what is left once the task's held-out share (the
+   * welcome's `clientTestFraction`) is split off. Absent: the whole of its data, before a welcome
+   * told it the share (it then says hello again with its training part).
+   */
+  trainSplit: Type.Optional(Type.Boolean()),
   device: DeviceInfo,
   capabilities: Type.Object({ codecs: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 16 }) }),
   /** Required when the coordinator was started with a client join token (separate from the operator token). */
@@ -133,6 +139,11 @@ export const TaskSummary = Type.Object({
   schema: DataSchema,
   /** Share of its examples the client holds out for federated evaluation. */
   clientTestFraction: Type.Number({ minimum: 0, maximum: 0.5 }),
+  /**
+   * The task's seed: a client with partition index k holds out the examples
+   * `splitClientExamples(0..n-1, clientTestFraction, holdoutSeed(seed, k))` (k = 0 without a partition).
+   */
+  seed: Type.Integer(),
 });
 export type TaskSummary = Static<typeof TaskSummary>;
 

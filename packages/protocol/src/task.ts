@@ -3,6 +3,7 @@
 
 import { Type, type Static } from '@sinclair/typebox';
 import { DataSchema, MNIST_SCHEMA } from './dataSchema.ts';
+import { StrategySpec } from './strategies.ts';
 
 /**
  * Layers that keep their (pretrained) weights while the rest trains: every layer up to and
@@ -145,32 +146,6 @@ export type FederatedEvaluationSpec = Static<typeof FederatedEvaluationSpec>;
 export const EvaluationSpec = Type.Object({ federated: FederatedEvaluationSpec });
 export type EvaluationSpec = Static<typeof EvaluationSpec>;
 
-export const StrategySpec = Type.Object({
-  name: Type.Union([
-    Type.Literal('fedavg'), Type.Literal('fedprox'), Type.Literal('fedavgm'), Type.Literal('fedadam'),
-    Type.Literal('fedyogi'), Type.Literal('fedadagrad'), Type.Literal('fedmedian'), Type.Literal('fedtrimmedavg'),
-    Type.Literal('krum'), Type.Literal('centeredclip'),
-  ]),
-  /** Server learning rate η (FedAvgM, FedAdam, FedYogi, FedAdagrad). */
-  serverLearningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-  /** Server momentum β (FedAvgM). */
-  serverMomentum: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-  beta1: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-  beta2: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-  tau: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-  /** Fraction trimmed from each end (FedTrimmedAvg). */
-  trimBeta: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 0.5 })),
-  /** Byzantine clients tolerated (Krum) and updates averaged (Multi-Krum). */
-  byzantine: Type.Optional(Type.Integer({ minimum: 0 })),
-  krumSelect: Type.Optional(Type.Integer({ minimum: 1 })),
-  /** Centered clipping (Karimireddy et al. 2021): radius τ of the clip around the centre (default 1). */
-  clipRadius: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'centeredclip: clipping radius τ around the centre (default 1)' })),
-  /** Centered clipping: clipping iterations L per round (default 3). */
-  clipIterations: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'centeredclip: clipping iterations L per round (default 3)' })),
-  /** Centered clipping: momentum β of the centre kept between rounds (default 0.9). */
-  clipMomentum: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1, description: 'centeredclip: momentum β of the centre (default 0.9)' })),
-});
-export type StrategySpec = Static<typeof StrategySpec>;
 
 export const FitSpec = Type.Object({
   fractionFit: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.1 }),

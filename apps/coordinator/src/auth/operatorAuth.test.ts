@@ -77,7 +77,7 @@ describe('operator token', () => {
     const events: ClientEvent[] = [];
     const trainer: Trainer = { device: () => ({ backend: 'test' }), train: () => Promise.reject(new Error('not used')) };
     const client = new FlotillaClient({
-      url: coordinator.url, kind: 'node', trainer, data: { images: new Float32Array(0), labels: new Uint8Array(0), count: 1 },
+      url: coordinator.url, kind: 'node', trainer, data: { features: new Float32Array(0), labels: new Uint8Array(0), count: 1 },
       joinToken: 'not-it', webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike, backoff: { baseMs: 10, maxMs: 20 },
       onEvent: (e) => events.push(e),
     });

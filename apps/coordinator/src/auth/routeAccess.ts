@@ -25,6 +25,8 @@ export interface RouteEntry {
   method: string;
   url: string;
   access: RouteAccess;
+  /** The statuses the route's response schema declares (`200`, `201`, `4xx` …); empty when it declares none. */
+  responses: string[];
 }
 
 const OPERATOR_PREFIX = /^\/(?:api|metrics)(?:\/|$)/;
@@ -73,7 +75,8 @@ export function collectRoutes(app: FastifyInstance): RouteEntry[] {
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const access = route.config?.access ?? defaultAccess(route.url);
-    for (const method of methods) routes.push({ method, url: route.url, access });
+    const responses = Object.keys((route.schema?.response as Record<string, unknown> | undefined) ?? {});
+    for (const method of methods) routes.push({ method, url: route.url, access, responses });
   });
   return routes;
 }

@@ -91,7 +91,7 @@ describe('operator routes, whatever the spelling', () => {
 
   /** A route pattern with its parameters filled with real ids, so a wrong answer would carry real data. */
   const fill = (pattern: string): string => pattern
-    .replace(':id', pattern.startsWith('/api/vertical/') ? ids.job! : ids.task!)
+    .replace(':id', pattern.startsWith('/api/vertical/') ? ids.job! : pattern.startsWith('/api/datasets/') ? 'mnist' : ids.task!)
     .replace(':version', '0').replace(':round', '1').replace(':action', 'pause').replace(/:[a-zA-Z]+/g, 'x');
   /** Required query strings, so that with the token the normal spelling gets its 200. */
   const QUERIES: Record<string, string> = {

@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, SessionView } from '@flotilla/protocol';
 import type { AuthFailures } from './AuthFailures.ts';
 import { TOO_MANY_WRONG_TOKENS, sameSecret } from './operatorAuth.ts';
 import { OperatorSessions, SESSION_COOKIE, readCookie, sessionCookie } from './OperatorSessions.ts';
@@ -15,6 +15,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ operatorToken: string; s
       summary: 'Sign the dashboard in: trades the operator token for an HttpOnly session cookie',
       tags: ['access'],
       body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }),
+      response: { 200: SessionView },
     },
   }, async (req, reply) => {
     if (failures.blocked(req.ip)) throw new FlotillaError(ErrorCodes.RATE_LIMITED, TOO_MANY_WRONG_TOKENS);
@@ -30,7 +31,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ operatorToken: string; s
 
   app.delete('/api/session', {
     config: { access: 'public' },
-    schema: { summary: 'Sign the dashboard out: ends the session and clears its cookie', tags: ['access'] },
+    schema: { summary: 'Sign the dashboard out: ends the session and clears its cookie', tags: ['access'], response: { 204: Type.Unsafe<void>({ description: 'no content' }) } },
   }, async (req, reply) => {
     const id = readCookie(req.headers.cookie, SESSION_COOKIE);
     if (id) sessions.end(id);

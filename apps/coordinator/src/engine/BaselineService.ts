@@ -4,17 +4,37 @@
 // reuse one run.
 
 import { createHash } from 'node:crypto';
-import { FlotillaError, type TaskConfig } from '@flotilla/protocol';
+import { BUILTIN_MNIST, FlotillaError, taskSchema, type TaskConfig } from '@flotilla/protocol';
+import type { DatasetRegistry } from '../datasets/DatasetRegistry.ts';
 import type { EventBus } from '../events/EventBus.ts';
 import type { ModelService } from '../model/ModelService.ts';
 import type { BaselineJob } from '../model/jobs.ts';
 import type { BaselineRecord, Store } from '../store/Store.ts';
 
-/** What determines a baseline's result; two tasks with equal jobs share one baseline. */
-export function baselineJob(config: TaskConfig): BaselineJob {
+/** Why a task has no baseline, or null when it has one: the coordinator must hold the union of the data. */
+export function noBaselineReason(config: TaskConfig): string | null {
+  if (config.data.dataset === undefined) return 'no baseline: the clients bring their own data, so the coordinator does not hold the union of it';
+  return null;
+}
+
+/**
+ * What determines a baseline's result; two tasks with equal jobs share one baseline. An MNIST task
+ * with nothing held out keeps the job (and fingerprint) it always had; any other names its data.
+ */
+export function baselineJob(config: TaskConfig, datasets?: Pick<DatasetRegistry, 'source'>): BaselineJob {
+  const { data } = config;
+  const fraction = data.clientTestFraction ?? 0;
+  const legacy = (data.dataset ?? BUILTIN_MNIST) === BUILTIN_MNIST && fraction === 0 && (data.testDataset ?? 'mnist-test') === 'mnist-test';
+  const source = (id: string) => datasets?.source(id) ?? { kind: 'registered' as const, id, dir: '' };
   return {
     model: config.model,
-    partition: config.data.partition,
+    partition: data.partition,
+    ...(legacy ? {} : {
+      data: {
+        schema: taskSchema(data), dataset: source(data.dataset ?? BUILTIN_MNIST),
+        test: data.testDataset === undefined ? null : source(data.testDataset), clientTestFraction: fraction,
+      },
+    }),
     testLimit: config.data.testLimit,
     batchSize: config.fit.batchSize,
     learningRate: config.fit.learningRate,
@@ -25,8 +45,11 @@ export function baselineJob(config: TaskConfig): BaselineJob {
   };
 }
 
+/** Content, not place: a dataset's directory does not count (its id is the hash of its content). */
 export function baselineFingerprint(job: BaselineJob): string {
-  return createHash('sha256').update(JSON.stringify({ v: 1, optimizer: 'sgd', ...job })).digest('hex').slice(0, 32);
+  const { data, ...rest } = job;
+  const named = data === undefined ? {} : { data: { ...data, dataset: data.dataset.id, test: data.test?.id ?? null } };
+  return createHash('sha256').update(JSON.stringify({ v: 1, optimizer: 'sgd', ...rest, ...named })).digest('hex').slice(0, 32);
 }
 
 export class BaselineService {
@@ -37,22 +60,27 @@ export class BaselineService {
     private readonly models: ModelService,
     private readonly bus: EventBus,
     private readonly log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void },
+    private readonly datasets?: Pick<DatasetRegistry, 'source'>,
   ) {}
 
   /** The finished baseline for a task, or null while it trains (or when disabled). */
   accuracyFor(config: TaskConfig): number | null {
+    if (noBaselineReason(config) !== null) return null;
     const record = this.store.getBaseline(baselineFingerprint(baselineJob(config)));
     return record?.status === 'done' ? record.accuracy : null;
   }
 
+  /** The baseline's record; for a task that cannot have one, an 'unavailable' record saying why. */
   record(config: TaskConfig): BaselineRecord | null {
+    const reason = noBaselineReason(config);
+    if (reason !== null) return { fingerprint: '', status: 'unavailable', accuracy: null, loss: null, epochs: [], error: reason, updatedAt: 0, evaluatedOn: null };
     return this.store.getBaseline(baselineFingerprint(baselineJob(config)));
   }
 
   /** Starts the baseline of a task unless it is cached or already training; never throws. */
   ensure(taskId: string, config: TaskConfig): void {
-    if (!config.baseline.enabled) return;
-    const job = baselineJob(config);
+    if (!config.baseline.enabled || noBaselineReason(config) !== null) return;
+    const job = baselineJob(config, this.datasets);
     const fingerprint = baselineFingerprint(job);
     const cached = this.store.getBaseline(fingerprint);
     if (cached?.status === 'done') {
@@ -62,7 +90,7 @@ export class BaselineService {
     if (this.running.has(fingerprint)) return;
     const epochs: BaselineRecord['epochs'] = [];
     const save = (patch: Partial<BaselineRecord>): BaselineRecord => {
-      const record: BaselineRecord = { fingerprint, status: 'running', accuracy: null, loss: null, epochs, error: null, updatedAt: Date.now(), ...patch };
+      const record: BaselineRecord = { fingerprint, status: 'running', accuracy: null, loss: null, epochs, error: null, updatedAt: Date.now(), evaluatedOn: null, ...patch };
       this.store.putBaseline(record);
       return record;
     };
@@ -75,14 +103,16 @@ export class BaselineService {
         this.bus.publish('baseline.progress', taskId, { ...epoch, maxEpochs: job.maxEpochs });
       }, { taskId })
       .then((result) => {
-        const record = save({ status: 'done', accuracy: result.accuracy, loss: result.loss, epochs: result.epochs });
+        const record = save({ status: 'done', accuracy: result.accuracy, loss: result.loss, epochs: result.epochs, evaluatedOn: result.evaluatedOn });
         // Every task sharing this fingerprint gets δ for the rounds it ran meanwhile.
         let filled = 0;
         for (const task of this.store.listTasks()) {
-          if (baselineFingerprint(baselineJob(task.config)) === fingerprint) filled += this.store.backfillBaseline(task.id, result.accuracy);
+          if (result.accuracy !== null && noBaselineReason(task.config) === null && baselineFingerprint(baselineJob(task.config)) === fingerprint) {
+            filled += this.store.backfillBaseline(task.id, result.accuracy);
+          }
         }
         this.log.info({ taskId, accuracy: result.accuracy, epochs: result.epochs.length, filled }, 'centralized baseline done');
-        this.bus.publish('baseline.done', taskId, { accuracy: result.accuracy, loss: result.loss, epochs: result.epochs.length });
+        this.bus.publish('baseline.done', taskId, { accuracy: result.accuracy, loss: result.loss, epochs: result.epochs.length, evaluatedOn: result.evaluatedOn });
         return record;
       })
       .catch((err: unknown) => {

@@ -12,6 +12,8 @@ export interface ConnectedClient {
   taskId: string | null;
   partitionIndex: number | null;
   numExamples: number | null;
+  /** `numExamples` is the training part (the hello said so); false: the whole data, maybe before its held-out share is split off. */
+  trainSplit?: boolean;
   connectedAt: number;
   lastSeen: number;
   /** Sends a JSON message; false when the socket is no longer open. */
@@ -58,9 +60,13 @@ export class ClientRegistry extends EventEmitter {
     return this.clients.size;
   }
 
-  /** Clients that may train for a task: bound to it, or unbound while it is the active task. */
+  /**
+   * Clients that may train for a task: bound to it, or unbound while it is the active task. A
+   * client that announced no examples (a join page that connected to learn the task's schema
+   * before its person picked files) is connected but has nothing to train or evaluate on.
+   */
   eligibleFor(taskId: string, isActiveTask: boolean): ConnectedClient[] {
-    return this.list().filter((c) => c.taskId === taskId || (c.taskId === null && isActiveTask));
+    return this.list().filter((c) => (c.taskId === taskId || (c.taskId === null && isActiveTask)) && c.numExamples !== 0);
   }
 
   /** Resolves on the next join or leave, or after `timeoutMs`. */

@@ -1,12 +1,10 @@
 // Bookkeeping of one round in flight: who was selected, who reported, who dropped out, and when
 // the round may close (goal reached, everyone settled, deadline passed, or aborted).
 
+import type { RoundPhase } from '@flotilla/protocol';
 import type { ClientOutcome, RoundClientRecord } from '../store/Store.ts';
 
-export type RoundPhase =
-  | 'selection' | 'configuration' | 'reporting' | 'aggregation' | 'evaluation' | 'commit'
-  /** Secure aggregation's stages around the (masked) reporting. */
-  | 'keys' | 'shares' | 'unmasking';
+export type { RoundPhase };
 export type CloseReason = 'goal' | 'settled' | 'deadline' | 'aborted';
 
 /** Under secure aggregation a report is a masked vector: its example count and loss stay unknown. */

@@ -4,17 +4,19 @@
 import { randomUUID } from 'node:crypto';
 import { AggregationError } from '@flotilla/core';
 import { isPrivacyError } from '@flotilla/privacy';
-import { ErrorCodes, FlotillaError, encodeFrame, splitFlat, type TaskConfig } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, encodeFrame, splitFlat, taskSchema, type TaskConfig } from '@flotilla/protocol';
 import type { TaskRecord } from '../store/Store.ts';
 import type { EngineDeps } from './deps.ts';
-import { resolveTaskConfig } from './taskConfig.ts';
+import { resolveTaskData } from './taskData.ts';
 import { TaskRunner } from './TaskRunner.ts';
+import type { ModelLayout } from './modelLayout.ts';
+import { initialTaskModel, taskModelLayout } from './taskModel.ts';
 
 type Control = 'start' | 'pause' | 'resume' | 'stop';
 
 export class TaskManager {
   private readonly runners = new Map<string, TaskRunner>();
-  private readonly shapes = new Map<string, number[][]>();
+  private readonly layouts = new Map<string, ModelLayout>();
   private readonly frames = new Map<string, Uint8Array>();
   private readonly loading = new Map<string, Promise<TaskRunner>>();
 
@@ -26,15 +28,15 @@ export class TaskManager {
 
   /** Creates a task from a (partial) configuration; it waits in state 'created' until started. */
   async create(input: unknown): Promise<TaskRecord> {
-    const config = resolveTaskConfig(input);
-    const { weights, shapes } = await this.deps.models.init(config.model, config.seed);
+    const config = await resolveTaskData(input, this.deps.datasets);
+    const { weights, layout } = await initialTaskModel(this.deps, config);
     const now = Date.now();
     const task: TaskRecord = {
       id: randomUUID(), name: config.name, config, state: 'created', createdAt: now, updatedAt: now,
       modelVersion: 0, lastRound: 0, stopReason: null,
     };
     this.deps.store.createTask(task, { taskId: task.id, version: 0, round: 0, weights, strategyState: {}, createdAt: now });
-    this.shapes.set(task.id, shapes);
+    this.layouts.set(task.id, layout);
     this.deps.bus.publish('task.created', task.id, { name: task.name, config });
     return task;
   }
@@ -119,7 +121,7 @@ export class TaskManager {
     const task = this.get(id);
     const checkpoint = this.deps.store.getCheckpoint(id, version);
     if (!checkpoint) throw new FlotillaError(ErrorCodes.NOT_FOUND, `task ${id} has no model version ${version}`);
-    const frame = encodeFrame({ type: 'weights', taskId: id, version }, splitFlat(checkpoint.weights, await this.shapesOf(task.config, id)));
+    const frame = encodeFrame({ type: 'weights', taskId: id, version }, splitFlat(checkpoint.weights, (await this.layoutOf(task.config, id)).shapes));
     this.frames.set(key, frame);
     // Clients fetch the current version; keep the two newest per task.
     for (const k of this.frames.keys()) {
@@ -134,13 +136,13 @@ export class TaskManager {
     this.runners.clear();
   }
 
-  private async shapesOf(config: TaskConfig, id: string): Promise<number[][]> {
-    let shapes = this.shapes.get(id);
-    if (!shapes) {
-      shapes = (await this.deps.models.init(config.model, config.seed)).shapes;
-      this.shapes.set(id, shapes);
+  private async layoutOf(config: TaskConfig, id: string): Promise<ModelLayout> {
+    let layout = this.layouts.get(id);
+    if (!layout) {
+      layout = await taskModelLayout(this.deps.models, config);
+      this.layouts.set(id, layout);
     }
-    return shapes;
+    return layout;
   }
 
   private async runnerFor(task: TaskRecord): Promise<TaskRunner> {
@@ -149,8 +151,8 @@ export class TaskManager {
     // Two controls racing must not build two runners (two loops) for one task.
     let loading = this.loading.get(task.id);
     if (!loading) {
-      loading = this.shapesOf(task.config, task.id)
-        .then((shapes) => TaskRunner.load(this.engineDeps, task, shapes))
+      loading = this.layoutOf(task.config, task.id)
+        .then((layout) => TaskRunner.load(this.engineDeps, task, layout))
         .catch((err: unknown) => {
           // The strategy refuses the stored configuration (e.g. DP with a robust rule): a coded refusal.
           if (err instanceof AggregationError || isPrivacyError(err)) {

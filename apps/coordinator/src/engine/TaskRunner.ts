@@ -5,7 +5,8 @@
 import { hasPrivacyAccounting, type DpSgdAccountant } from '@flotilla/privacy';
 import { createRng, type FitAggregation, type FitFailure, type FitInstructions, type Strategy } from '@flotilla/core';
 import {
-  ErrorCodes, FlotillaError, SUPPORTED_CODECS, taskSchema, type FitPlan, type NamedTensor, type RoundPlan, type TaskState, type Update,
+  ErrorCodes, FlotillaError, SUPPORTED_CODECS, taskSchema, type EvaluationReport, type FitPlan, type NamedTensor, type RoundPlan,
+  type TaskState, type Update,
 } from '@flotilla/protocol';
 import type { Checkpoint, TaskRecord } from '../store/Store.ts';
 import type { ConnectedClient } from './ClientRegistry.ts';
@@ -19,6 +20,9 @@ import { dpSgdAccountant, dpSgdBudgetStop, dpSgdEligible, dpSgdPlan } from './sa
 import { evaluateRound } from './roundEvaluation.ts';
 import { SecureRound, type SecAggClientMessage } from './SecureRound.ts';
 import { selectionSeed } from './selectionSeed.ts';
+import { FederatedEvaluator } from './FederatedEvaluator.ts';
+import type { FederatedSummary } from './federatedSummary.ts';
+import { hasCentralTestSet, restoreFrozen, type ModelLayout } from './modelLayout.ts';
 
 /** The pause after an abandoned round before the next is planned (see loopRounds). */
 export const ABANDONED_ROUND_PAUSE_MS = 1_000;
@@ -39,14 +43,26 @@ export class TaskRunner {
   /** Sample-level DP-SGD's ε, from every update received; null when the task does not use it. */
   readonly sampleDp: DpSgdAccountant | null;
   private committedState: Record<string, Float32Array>;
+  /** The round whose commit produced the current model (0: the initial model). */
+  modelRound: number;
+  /** Federated evaluation of committed models on the clients' held-out data. */
+  readonly evaluator: FederatedEvaluator;
+  readonly shapes: number[][];
+  /** 1 where a weight trains, 0 where it is frozen; null when every weight trains. */
+  readonly trainable: Uint8Array | null;
 
   private constructor(
-    readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, readonly shapes: number[][],
+    readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, layout: ModelLayout,
     /** What one client may claim as its example count: checked at hello, at selection and on every update. */
     readonly exampleCounts: ExampleCountRule,
   ) {
     this.weights = checkpoint.weights;
     this.version = checkpoint.version;
+    this.modelRound = checkpoint.round;
+    this.shapes = layout.shapes;
+    this.trainable = layout.trainable && layout.trainable.includes(0) ? layout.trainable : null;
+    // Asked like fit selection: a simulated client that has not yet announced its training part is about to reconnect.
+    this.evaluator = new FederatedEvaluator(deps, task.id, task.config, (c) => admissible(this.exampleCounts, c));
     this.lastRound = task.lastRound;
     this.state = task.state;
     this.strategy = buildStrategy(task.config);
@@ -56,10 +72,10 @@ export class TaskRunner {
   }
 
   /** Rebuilds a runner from the store: the last committed model, its version and optimiser state. */
-  static async load(deps: EngineDeps, task: TaskRecord, shapes: number[][]): Promise<TaskRunner> {
+  static async load(deps: EngineDeps, task: TaskRecord, layout: ModelLayout): Promise<TaskRunner> {
     const checkpoint = deps.store.latestCheckpoint(task.id);
     if (!checkpoint) throw new Error(`task ${task.id} has no checkpoint`);
-    return new TaskRunner(deps, task, checkpoint, shapes, await exampleCountRule(task.config));
+    return new TaskRunner(deps, task, checkpoint, layout, await exampleCountRule(task.config, deps.datasets));
   }
 
   get id(): string {
@@ -88,6 +104,7 @@ export class TaskRunner {
   async stop(state: 'stopped' | 'completed' | 'failed' = 'stopped', reason = 'stopped by the operator'): Promise<void> {
     this.setState(state, reason);
     this.current?.close('aborted');
+    this.evaluator.abort();
     this.wakeUp();
     await this.loop;
   }
@@ -96,6 +113,7 @@ export class TaskRunner {
   async detach(): Promise<void> {
     this.state = 'paused';
     this.current?.close('aborted');
+    this.evaluator.abort();
     this.wakeUp();
     await this.loop;
   }
@@ -107,6 +125,8 @@ export class TaskRunner {
   }
 
   private async loopRounds(): Promise<void> {
+    // The initial model (or, after a crash between a commit and its evaluation, the last one) is evaluated first.
+    await this.evaluateIfDue();
     while (this.state === 'running') {
       if (this.lastRound >= this.config.stop.maxRounds) {
         this.setState('completed', 'round budget spent');
@@ -210,17 +230,38 @@ export class TaskRunner {
       return this.abandon(rs, `aggregation failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (!next) return this.abandon(rs, 'the strategy kept the model');
+    // A server optimiser, DP noise or a lying client may have moved frozen weights: they keep the global values.
+    if (this.trainable) restoreFrozen(next, this.weights, this.trainable);
     this.phase(rs, 'evaluation');
-    const evaluated = await evaluateRound(this.deps.models, config.model, next, config.data.testLimit, { taskId: this.id, round });
+    // Central evaluation only where the operator registered a test set (or MNIST's, for tasks that predate schemas).
+    const evaluated = await evaluateRound(this.deps.models, this.deps.datasets, config, next, { taskId: this.id, round });
     if (!evaluated.ok) return this.abandon(rs, evaluated.reason);
     const evaluation = evaluated.result;
     this.phase(rs, 'commit');
     commitRound(this, rs, next, evaluation);
     this.committedState = this.strategy.exportState();
     this.endRoundForClients(rs, 'committed');
+    const federated = await this.evaluateIfDue();
     const target = config.stop.targetAccuracy;
-    if (target !== undefined && evaluation.accuracy >= target) this.setState('completed', `target accuracy ${target} reached`);
-    else if (round >= config.stop.maxRounds) this.setState('completed', 'round budget spent');
+    // The central test accuracy where there is a test set, else the clients' weighted accuracy.
+    const accuracy = evaluation ? evaluation.accuracy : federated?.accuracy ?? null;
+    if (target !== undefined && accuracy !== null && accuracy >= target) this.setState('completed', `target accuracy ${target} reached`);
+    else if (round >= config.stop.maxRounds && this.state === 'running') this.setState('completed', 'round budget spent');
+  }
+
+  /** Runs the federated evaluation of the current model when it is due; null when none ran. */
+  private async evaluateIfDue(): Promise<FederatedSummary | null> {
+    if (this.state !== 'running' || !this.evaluator.due(this.modelRound)) return null;
+    return this.evaluator.run(this.modelRound, this.version, () => this.state === 'running');
+  }
+
+  /** A client's federated evaluation report; throws a FlotillaError for the socket to answer. */
+  acceptEvaluation(client: ConnectedClient, report: EvaluationReport): void {
+    this.evaluator.accept(client, report);
+  }
+
+  evaluationFailed(clientId: string, round: number, code: string): void {
+    this.evaluator.failed(clientId, round, code);
   }
 
   private abandon(rs: RoundState, reason: string): void {
@@ -297,6 +338,7 @@ export class TaskRunner {
   }
 
   clientLeft(clientId: string): void {
+    this.evaluator.clientLeft(clientId);
     const rs = this.current;
     if (rs?.selected.has(clientId)) this.secure?.left(clientId);
     if (rs?.isOpen && rs.selected.has(clientId) && !rs.isSettled(clientId)) this.recordFailure(rs, clientId, 'disconnected', null);

@@ -1,9 +1,11 @@
 // What the round engine needs from the rest of the coordinator, gathered in one record.
 
 import type { FastifyBaseLogger } from 'fastify';
+import type { DatasetRegistry } from '../datasets/DatasetRegistry.ts';
 import type { EventBus } from '../events/EventBus.ts';
 import type { CoordinatorMetrics } from '../metrics.ts';
 import type { ModelService } from '../model/ModelService.ts';
+import type { ModelUploads } from '../model/ModelUploads.ts';
 import type { Store } from '../store/Store.ts';
 import type { BaselineService } from './BaselineService.ts';
 import type { ClientRegistry } from './ClientRegistry.ts';
@@ -13,9 +15,13 @@ export interface EngineDeps {
   registry: ClientRegistry;
   bus: EventBus;
   models: ModelService;
+  /** Pretrained models operators uploaded, which a task may start from. */
+  uploads: ModelUploads;
   baselines: BaselineService;
   metrics: CoordinatorMetrics;
   log: FastifyBaseLogger;
+  /** Where a task's dataset and test set are read from. */
+  datasets: DatasetRegistry;
   /** Is this the task that unbound clients follow? */
   isActiveTask(taskId: string): boolean;
   /** Path (relative to the coordinator) of a model version's weights frame. */

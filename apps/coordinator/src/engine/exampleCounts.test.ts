@@ -1,7 +1,7 @@
 // Tests for the example-count rule: the per-task cap and, in a simulation, the partition sizes.
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, type TaskConfig } from '@flotilla/protocol';
-import { admissible, checkDeclaredExamples, exampleCountRule, updateExampleLimits } from './exampleCounts.ts';
+import { admissible, checkDeclaredExamples, exampleCountRule, updateExampleLimits, willReannounce } from './exampleCounts.ts';
 import { resolveTaskConfig } from './taskConfig.ts';
 import { codeOf } from '../testing/codeOf.ts';
 
@@ -16,6 +16,29 @@ describe('exampleCountRule', () => {
     expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 60_000, partitionIndex: null }))).toBe('none');
     expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 60_001, partitionIndex: null }))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
     expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 2 ** 40, partitionIndex: 3 }))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
+  });
+
+  it('lets a first hello announce the whole partition where clients hold a share out, and selects only the training part', async () => {
+    // Arrange: 4 IID partitions of 50 examples, 20% held out by each client
+    const rule = await exampleCountRule(config({ data: { partition: { kind: 'iid', numClients: 4, seed: 3, examplesPerClient: 50 }, testLimit: 100, clientTestFraction: 0.2 } }));
+    const train = rule.partitionSizes![2]!;
+    // Assert: the first hello (before the welcome says the share) may name 50; selection wants the training part.
+    expect(train).toBeLessThan(50);
+    expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 50, partitionIndex: 2 }, true))).toBe('none');
+    expect(codeOf(() => checkDeclaredExamples(rule, { numExamples: 49, partitionIndex: 2 }, true))).toBe(ErrorCodes.BAD_EXAMPLE_COUNT);
+    expect(admissible(rule, { numExamples: 50, partitionIndex: 2 })).toBe(false);
+    expect(admissible(rule, { numExamples: train, partitionIndex: 2, trainSplit: true })).toBe(true);
+  });
+
+  it('does not select a client with its own data that will say hello again with its training part', async () => {
+    const rule = await exampleCountRule(config({ data: { simulation: false, clientTestFraction: 0.2 } }));
+    // 50 examples announced as a whole: it splits 10 off once welcomed and reconnects with 40.
+    expect(willReannounce(rule, { numExamples: 50, partitionIndex: null })).toBe(true);
+    expect(admissible(rule, { numExamples: 50, partitionIndex: null })).toBe(false);
+    expect(admissible(rule, { numExamples: 40, partitionIndex: null, trainSplit: true })).toBe(true);
+    // One example holds nothing out: that client never reconnects.
+    expect(admissible(rule, { numExamples: 1, partitionIndex: null })).toBe(true);
+    expect(willReannounce(await exampleCountRule(config({ data: { simulation: false } })), { numExamples: 50, partitionIndex: null })).toBe(false);
   });
 
   it('takes the task\'s own cap', async () => {

@@ -20,16 +20,17 @@ function roundRecord(runner: TaskRunner, rs: RoundState, patch: Partial<RoundRec
 /** Public view of a round (what the REST API and the event stream carry). */
 export function roundSummary(record: RoundRecord): Omit<RoundRecord, 'clients'> {
   const { clients: _clients, ...summary } = record;
-  return summary;
+  return { ...summary, federated: record.federated ?? null };
 }
 
-export function commitRound(runner: TaskRunner, rs: RoundState, weights: Float32Array, evaluation: { loss: number; accuracy: number }): RoundRecord {
+/** `evaluation` is null for a task without a central test set: the round has no test metrics. */
+export function commitRound(runner: TaskRunner, rs: RoundState, weights: Float32Array, evaluation: { loss: number; accuracy: number | null } | null): RoundRecord {
   const { store, bus, metrics, baselines } = runner.deps;
   const baselineAccuracy = runner.config.baseline.enabled ? baselines.accuracyFor(runner.config) : null;
   const version = runner.version + 1;
   const record = roundRecord(runner, rs, {
-    outcome: 'committed', testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, baselineAccuracy,
-    delta: baselineAccuracy === null ? null : baselineAccuracy - evaluation.accuracy, modelVersion: version,
+    outcome: 'committed', testAccuracy: evaluation?.accuracy ?? null, testLoss: evaluation?.loss ?? null, baselineAccuracy,
+    delta: baselineAccuracy === null || evaluation?.accuracy == null ? null : baselineAccuracy - evaluation.accuracy, modelVersion: version,
   });
   store.commitRound(record, {
     taskId: runner.id, version, round: rs.round, weights, strategyState: runner.strategy.exportState(), createdAt: record.endedAt,
@@ -37,9 +38,10 @@ export function commitRound(runner: TaskRunner, rs: RoundState, weights: Float32
   runner.weights = weights;
   runner.version = version;
   runner.lastRound = rs.round;
+  runner.modelRound = rs.round;
   metrics.rounds.inc({ outcome: 'committed' });
   metrics.roundSeconds.observe((record.endedAt - record.startedAt) / 1000);
-  metrics.accuracy.set({ task: runner.id }, evaluation.accuracy);
+  if (evaluation?.accuracy != null) metrics.accuracy.set({ task: runner.id }, evaluation.accuracy);
   bus.publish('round.committed', runner.id, roundSummary(record));
   return record;
 }

@@ -2,7 +2,15 @@
 
 import { createStrategy, type Strategy, type StrategyConfig } from '@flotilla/core';
 import { adaptiveClippingConfig, DpFedAvgStrategy, type AdaptiveClippingConfig } from '@flotilla/privacy';
-import type { TaskConfig } from '@flotilla/protocol';
+import type { StrategyName as WireStrategyName, TaskConfig } from '@flotilla/protocol';
+import type { StrategyName } from '@flotilla/core';
+
+/**
+ * The protocol lists the names a task may carry (StrategyParameters), the core registry the
+ * strategies it builds (STRATEGIES): both lists must be the same, or this does not compile.
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const STRATEGY_NAMES_AGREE: Same<WireStrategyName, StrategyName> = true;
 
 export function buildStrategy(config: TaskConfig): Strategy {
   const { strategy: s, fit, stop } = config;

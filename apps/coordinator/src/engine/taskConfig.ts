@@ -3,33 +3,39 @@
 
 import { Value } from '@sinclair/typebox/value';
 import { STRATEGY_TRAITS, strategiesOnTheMean } from '@flotilla/core';
-import { DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, FlotillaError, TaskConfig } from '@flotilla/protocol';
+import { BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, TaskConfig } from '@flotilla/protocol';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
 import { checkSecAggEncoding } from './secAggBounds.ts';
 
-export const DEFAULT_TASK_CONFIG: TaskConfig = {
+/**
+ * The choices the schema cannot make (which model, which data, which strategy, the target); every
+ * other default is the schema's own (`default` in packages/protocol task.ts), applied by Value.Default.
+ * Objects are listed (even empty) so that their fields' defaults are filled in.
+ */
+const DEFAULT_CHOICES = {
   name: 'MNIST 2NN FedAvg (McMahan et al. 2017)',
   model: { kind: 'mnist-2nn' },
-  data: { dataset: 'mnist', partition: { kind: 'iid', numClients: 100, seed: 1 }, testLimit: 10_000, simulation: true },
+  data: { dataset: BUILTIN_MNIST, partition: { kind: 'iid', numClients: 100, seed: 1 } },
   strategy: { name: 'fedavg' },
-  fit: { fractionFit: 0.1, minFitClients: 2, minAvailableClients: 2, overSelection: 1, epochs: 1, batchSize: 10, learningRate: 0.05, proximalMu: 0 },
-  stop: { maxRounds: 200, targetAccuracy: 0.97, roundDeadlineMs: 60_000, minReports: 1 },
-  limits: { maxUpdateNorm: 1000, maxExamplesPerClient: DEFAULT_MAX_EXAMPLES_PER_CLIENT },
-  baseline: { enabled: true, maxEpochs: 30, patience: 3, validationFraction: 0.1 },
-  privacy: {
-    differentialPrivacy: {
-      enabled: false, clippingNorm: 1, noiseMultiplier: 1, delta: 1e-5,
-      adaptiveClipping: { enabled: false, targetQuantile: 0.5, learningRate: 0.2 },
-    },
-    dpSgd: { enabled: false, l2NormClip: 1, noiseMultiplier: 1.1, microbatchSize: 1, delta: 1e-5 },
-    secureAggregation: { enabled: false, mode: 'plus', clip: 1, stageDeadlineMs: 15_000 },
-  },
-  seed: 1,
+  fit: {},
+  stop: { targetAccuracy: 0.97 },
+  limits: {},
+  baseline: {},
+  privacy: { differentialPrivacy: { adaptiveClipping: {} }, dpSgd: {}, secureAggregation: {} },
 };
 
+/** The McMahan et al. 2017 MNIST setting with the schema's defaults; what an empty request creates. */
+export const DEFAULT_TASK_CONFIG: TaskConfig = defaultTaskConfig();
+
+function defaultTaskConfig(): TaskConfig {
+  const config = Value.Default(TaskConfig, structuredClone(DEFAULT_CHOICES));
+  // A default missing from the schema shows here, at load, not in a task.
+  if (!Value.Check(TaskConfig, config)) throw new Error(`the default task configuration is incomplete at ${Value.Errors(TaskConfig, config).First()?.path}`);
+  return config;
+}
+
 /** A partial configuration; null removes an optional setting (e.g. `stop.targetAccuracy: null`). */
-type DeepPartial<T> = { [K in keyof T]?: (NonNullable<T[K]> extends object ? DeepPartial<NonNullable<T[K]>> : T[K]) | null };
-export type TaskConfigInput = DeepPartial<TaskConfig>;
+export type { TaskConfigInput } from '@flotilla/protocol';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -54,6 +60,8 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   if (isPlainObject(input.model)) config.model = input.model;
   const partition = isPlainObject(input.data) ? input.data.partition : undefined;
   if (isPlainObject(partition)) (config.data as Record<string, unknown>).partition = partition;
+  // Federated evaluation is off unless asked for; asked for, its unnamed settings take the schema's defaults.
+  if (isPlainObject(config.evaluation) && isPlainObject(config.evaluation.federated)) config.evaluation = Value.Default(EvaluationSpec, config.evaluation);
   if (!Value.Check(TaskConfig, config)) {
     const first = Value.Errors(TaskConfig, config).First();
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `invalid task configuration at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`);

@@ -2,12 +2,11 @@
 // appended to the store first (so a reconnecting viewer resumes by sequence number, even after
 // a restart); ephemeral ones (training progress) are only fanned out.
 
+import type { EventPayloads, EventType } from '@flotilla/protocol';
 import type { EventRecord, Store } from '../store/Store.ts';
 
-export type EventType =
-  | 'client.joined' | 'client.left' | 'task.created' | 'task.state' | 'round.started' | 'round.phase'
-  | 'round.report' | 'round.dropout' | 'round.committed' | 'round.abandoned' | 'baseline.progress'
-  | 'baseline.done' | 'client.error' | 'client.progress' | 'vertical.state' | 'model.worker';
+/** Event types and their payloads are listed once, in packages/protocol (events.ts). */
+export type { EventType };
 
 export interface BusEvent extends Omit<EventRecord, 'seq'> {
   /** Null for ephemeral events, which are never replayed. */
@@ -26,7 +25,8 @@ export class EventBus {
 
   constructor(private readonly store: Store) {}
 
-  publish(type: EventType, taskId: string | null, data: Record<string, unknown>, options: { durable?: boolean } = {}): BusEvent {
+  /** The payload's type is the protocol's for `type` (EventPayloads): a field it lacks does not compile. */
+  publish<K extends EventType>(type: K, taskId: string | null, data: EventPayloads[K], options: { durable?: boolean } = {}): BusEvent {
     const at = Date.now();
     const event: BusEvent = options.durable === false
       ? { seq: null, at, taskId, type, data }

@@ -23,7 +23,7 @@ async function startClients(url: string, taskId: string, n: number): Promise<Flo
   return Array.from({ length: n }, () => {
     const client = new FlotillaClient({
       url, kind: 'node', taskId, trainer: syntheticTrainer(shapes), identity: memoryIdentity(),
-      data: { images: new Float32Array(0), labels: new Uint8Array(0), count: 50 },
+      data: { features: new Float32Array(0), labels: new Uint8Array(0), count: 50 },
       webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike, backoff: { baseMs: 50, maxMs: 500 },
     });
     client.start();

@@ -33,7 +33,7 @@ function startSyntheticClients(url: string, taskId: string, n: number, produced:
   return Array.from({ length: n }, (_, i) => {
     const client: FlotillaClient = new FlotillaClient({
       url, kind: 'node', taskId, trainer: syntheticTrainer(produced, i), identity: memoryIdentity(),
-      data: { images: new Float32Array(0), labels: new Uint8Array(0), count: 50 * (i + 1) },
+      data: { features: new Float32Array(0), labels: new Uint8Array(0), count: 50 * (i + 1) },
       webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
       backoff: { baseMs: 50, maxMs: 500 },
       onEvent: (e) => onEvent?.(i, e, client),
@@ -132,7 +132,7 @@ describe('secure aggregation over the socket', () => {
     const liar: Trainer = { device: honest.device, train: async (job) => ({ ...await honest.train(job), numExamples: 200 }) };
     const client = new FlotillaClient({
       url, kind: 'node', taskId, trainer: liar, identity: memoryIdentity(),
-      data: { images: new Float32Array(0), labels: new Uint8Array(0), count: 50 },
+      data: { features: new Float32Array(0), labels: new Uint8Array(0), count: 50 },
       webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike, backoff: { baseMs: 50, maxMs: 500 },
     });
     client.start();

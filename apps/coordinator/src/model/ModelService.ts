@@ -3,9 +3,12 @@
 // trains for minutes never delays a round's evaluation. A quick worker that dies or times out is
 // replaced by a fresh one at the next call; its jobs in flight fail with FLT_MODEL_WORKER_FAILED.
 
-import { ErrorCodes, hasErrorCode, type ModelSpec } from '@flotilla/protocol';
+import { ErrorCodes, hasErrorCode, type DataSchema, type ModelSpec } from '@flotilla/protocol';
 import { WorkerRpc, type WorkerFailure } from './WorkerRpc.ts';
-import type { BaselineEpoch, BaselineJob, BaselineResult, EvaluateResult, ExportResult, InitResult } from './jobs.ts';
+import type {
+  BaselineEpoch, BaselineJob, BaselineResult, EvaluateResult, EvaluationData, ExportResult, InitResult, InitTaskJob, InitTaskResult, InspectUploadJob,
+  InspectUploadResult,
+} from './jobs.ts';
 
 /** How long a job may go without an answer from its worker before the worker counts as dead. */
 export interface ModelTimeouts {
@@ -54,17 +57,28 @@ export class ModelService {
     this.workerFile = options.workerFile ?? new URL('./modelWorker.ts', import.meta.url);
   }
 
-  init(model: ModelSpec, seed: number): Promise<InitResult> {
-    return this.twice(() => this.quickCall<InitResult>('init', { model, seed }, { timeoutMs: this.timeouts.initMs }));
+  init(model: ModelSpec, seed: number, schema?: DataSchema): Promise<InitResult> {
+    return this.twice(() => this.quickCall<InitResult>('init', { model, seed, schema }, { timeoutMs: this.timeouts.initMs }));
   }
 
-  evaluate(model: ModelSpec, weights: Float32Array, testLimit: number, context: JobContext = {}): Promise<EvaluateResult> {
+  /** A task's round-0 weights, their shapes and trainable mask; a refusal (bad spec, schema, freeze, source) is a result, not a throw. */
+  initTask(job: InitTaskJob): Promise<InitTaskResult> {
+    return this.twice(() => this.quickCall<InitTaskResult>('initTask', job, { timeoutMs: this.timeouts.initMs }));
+  }
+
+  /** Loads a pretrained upload with every check and describes its layers. */
+  inspectUpload(job: InspectUploadJob): Promise<InspectUploadResult> {
+    return this.twice(() => this.quickCall<InspectUploadResult>('inspectUpload', job, { timeoutMs: this.timeouts.initMs }));
+  }
+
+  /** Evaluates on the first `testLimit` examples of `data.test` (MNIST's test set when absent). */
+  evaluate(model: ModelSpec, weights: Float32Array, testLimit: number, context: JobContext = {}, data?: EvaluationData): Promise<EvaluateResult> {
     const copy = weights.slice();
-    return this.quickCall<EvaluateResult>('evaluate', { model, weights: copy, testLimit }, { transfer: [copy.buffer], timeoutMs: this.timeouts.evaluateMs }, context);
+    return this.quickCall<EvaluateResult>('evaluate', { model, weights: copy, testLimit, ...data }, { transfer: [copy.buffer], timeoutMs: this.timeouts.evaluateMs }, context);
   }
 
-  exportTfjs(model: ModelSpec, weights: Float32Array): Promise<ExportResult> {
-    return this.twice(() => this.quickCall<ExportResult>('exportTfjs', { model, weights: weights.slice() }, { timeoutMs: this.timeouts.exportMs }));
+  exportTfjs(model: ModelSpec, weights: Float32Array, schema?: DataSchema): Promise<ExportResult> {
+    return this.twice(() => this.quickCall<ExportResult>('exportTfjs', { model, weights: weights.slice(), schema }, { timeoutMs: this.timeouts.exportMs }));
   }
 
   async baseline(job: BaselineJob, onEpoch: (epoch: BaselineEpoch) => void, context: JobContext = {}): Promise<BaselineResult> {

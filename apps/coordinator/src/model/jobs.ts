@@ -1,13 +1,25 @@
 // The jobs the coordinator hands to its model worker, shared by both sides of the thread.
 
-import type { ModelSpec, PartitionSpec } from '@flotilla/protocol';
+import type { DataSchema, ModelSpec, PartitionSpec } from '@flotilla/protocol';
+import type { DatasetSource } from '../datasets/datasetSource.ts';
 
-export interface InitJob { model: ModelSpec; seed: number }
-export interface EvaluateJob { model: ModelSpec; weights: Float32Array; testLimit: number }
-export interface ExportJob { model: ModelSpec; weights: Float32Array }
+/** `schema` builds a `schema` model (MNIST's when absent). */
+export interface InitJob { model: ModelSpec; seed: number; schema?: DataSchema }
+/** The test set (the first `testLimit` examples) and the schema a model is evaluated with. */
+export interface EvaluationData { schema: DataSchema; test: DatasetSource }
+export interface EvaluateJob extends Partial<EvaluationData> { model: ModelSpec; weights: Float32Array; testLimit: number }
+export interface ExportJob { model: ModelSpec; weights: Float32Array; schema?: DataSchema }
 export interface BaselineJob {
   model: ModelSpec;
   partition: PartitionSpec;
+  /** Absent for MNIST tasks (whose fingerprints predate them): MNIST's schema and splits, nothing held out. */
+  data?: {
+    schema: DataSchema;
+    dataset: DatasetSource;
+    /** The central test set; null: evaluate on the pooled held-out parts of the clients. */
+    test: DatasetSource | null;
+    clientTestFraction: number;
+  };
   testLimit: number;
   batchSize: number;
   learningRate: number;
@@ -18,13 +30,40 @@ export interface BaselineJob {
 }
 
 export interface InitResult { weights: Float32Array; shapes: number[][]; backend: string }
-export interface EvaluateResult { loss: number; accuracy: number }
+/** `accuracy` for classes (null for a regression, whose `loss` is the MSE and which reports `mse` and `mae`). */
+export interface EvaluateResult { loss: number; accuracy: number | null; mse?: number; mae?: number }
 export interface ExportResult { modelJson: Record<string, unknown>; weightData: ArrayBuffer }
-export interface BaselineEpoch { epoch: number; trainLoss: number; valAccuracy: number; valLoss: number }
+/** For a regression `valAccuracy` is null and `valLoss` the validation MSE. */
+export interface BaselineEpoch { epoch: number; trainLoss: number; valAccuracy: number | null; valLoss: number }
 export interface BaselineResult {
-  accuracy: number;
+  accuracy: number | null;
   loss: number;
+  mse?: number;
+  mae?: number;
+  /** The central test set, or (where the coordinator holds none) the clients' pooled held-out parts. */
+  evaluatedOn: 'test-set' | 'client-holdout';
   epochs: BaselineEpoch[];
   trainExamples: number;
   validationExamples: number;
 }
+
+/** A task's round-0 model: built for its schema, optionally from another model's weights. */
+export interface InitTaskJob {
+  model: ModelSpec;
+  seed: number;
+  schema: DataSchema;
+  /** Check the model's input and output against the schema (tasks that declare one). */
+  checkSchema: boolean;
+  /** Round 0's weights: a stored upload's directory, or another model's flat weights (matched by name). */
+  source?: { kind: 'upload'; dir: string } | { kind: 'weights'; model: ModelSpec; schema: DataSchema; weights: Float32Array };
+}
+/** A refusal carries the packages/models ModelError code (MODEL_SCHEMA_MISMATCH, MODEL_FREEZE_INVALID, …). */
+export type InitTaskResult =
+  | { ok: true; weights: Float32Array; shapes: number[][]; trainable: Uint8Array }
+  | { ok: false; code: string; reason: string };
+
+export interface InspectUploadJob { modelJson: string; weights: Uint8Array }
+export interface UploadLayer { name: string; params: number; trainable: boolean }
+export type InspectUploadResult =
+  | { ok: true; modelTopology: unknown; params: number; inputShape: number[]; outputShape: number[]; layers: UploadLayer[] }
+  | { ok: false; code: string; reason: string };

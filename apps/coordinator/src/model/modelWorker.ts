@@ -1,35 +1,36 @@
-// Worker thread that owns TensorFlow.js for the coordinator: initial weights, server-side
-// evaluation on the MNIST test set, tfjs export of the global model, and the centralized baseline.
+// Worker thread that owns TensorFlow.js for the coordinator: initial weights, central evaluation
+// on a task's test set, tfjs export of the global model, and the centralized baseline.
 
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { gatherExamples, labelPartition, loadMnist, partitionIndices, partitionUnion } from '@flotilla/data';
-import {
-  createModel, evaluateModel, getFlatWeights, initNodeBackend, setFlatWeights, tfjsArtifactsFromFlat,
-  trainCentralized, weightShapes,
-} from '@flotilla/models';
-import { createRng, shuffleInPlace } from '@flotilla/core';
-import type { BaselineJob, EvaluateJob, ExportJob, InitJob } from './jobs.ts';
+import { createModel, exportTfjsArtifacts, getFlatWeights, initNodeBackend, setFlatWeights, tfjsArtifactsFromFlat, weightShapes } from '@flotilla/models';
+import { MNIST_SCHEMA, type DataSchema } from '@flotilla/protocol';
+import { evaluateOn, runBaseline, testExamples } from './datasetJobs.ts';
+import type { BaselineJob, EvaluateJob, ExportJob, InitJob, InitTaskJob, InspectUploadJob } from './jobs.ts';
+import { initTask, inspectUpload } from './initialModel.ts';
 
 if (!parentPort) throw new Error('modelWorker must run in a worker thread');
 const port = parentPort;
 const models = new Map<string, tf.LayersModel>();
 
-async function modelFor(spec: InitJob['model']): Promise<tf.LayersModel> {
+async function modelFor(spec: InitJob['model'], schema: DataSchema): Promise<tf.LayersModel> {
   await initNodeBackend('auto');
-  const key = JSON.stringify(spec);
+  const key = JSON.stringify([spec, schema]);
   let model = models.get(key);
   if (!model) {
-    model = await createModel(spec, 0);
+    model = await createModel(spec, 0, schema);
     models.set(key, model);
   }
   return model;
 }
 
 const handlers: Record<string, (args: never, id: number) => Promise<unknown>> = {
+  initTask: (job: InitTaskJob) => initTask(job),
+  inspectUpload: (job: InspectUploadJob) => inspectUpload(job),
+
   async init(job: InitJob) {
     await initNodeBackend('auto');
-    const model = await createModel(job.model, job.seed);
+    const model = await createModel(job.model, job.seed, job.schema);
     const weights = getFlatWeights(model);
     const shapes = weightShapes(model);
     model.dispose();
@@ -37,36 +38,27 @@ const handlers: Record<string, (args: never, id: number) => Promise<unknown>> = 
   },
 
   async evaluate(job: EvaluateJob) {
-    const model = await modelFor(job.model);
+    const model = await modelFor(job.model, job.schema ?? MNIST_SCHEMA);
     setFlatWeights(model, job.weights);
-    const test = await loadMnist('test', { limit: job.testLimit });
-    return await evaluateModel(model, test.images, test.labels, test.count);
+    return await evaluateOn(model, await testExamples(job.test, job.testLimit));
   },
 
   async exportTfjs(job: ExportJob) {
     await initNodeBackend('auto');
-    return tfjsArtifactsFromFlat(job.model, job.weights);
+    // A schema model is built from the task's schema; tfjsArtifactsFromFlat knows MNIST's only.
+    if (job.schema === undefined) return tfjsArtifactsFromFlat(job.model, job.weights);
+    const model = await createModel(job.model, 0, job.schema);
+    try {
+      setFlatWeights(model, job.weights);
+      return await exportTfjsArtifacts(model);
+    } finally {
+      model.dispose();
+    }
   },
 
   async baseline(job: BaselineJob, id: number) {
     await initNodeBackend('auto');
-    const train = await loadMnist('train');
-    const test = await loadMnist('test', { limit: job.testLimit });
-    // The union of every client's partition: what the federation holds, pooled in one place.
-    const union = partitionUnion(partitionIndices(labelPartition(job.partition), train.labels));
-    const order = shuffleInPlace(Uint32Array.from(union), createRng(job.seed));
-    const valCount = Math.max(1, Math.round(order.length * job.validationFraction));
-    const validation = gatherExamples(train, order.subarray(0, valCount));
-    const trainSet = gatherExamples(train, order.subarray(valCount));
-    const model = await createModel(job.model, job.seed);
-    const epochs = await trainCentralized(
-      model, trainSet, validation,
-      { batchSize: job.batchSize, learningRate: job.learningRate, seed: job.seed, maxEpochs: job.maxEpochs, patience: job.patience },
-      (epoch: unknown) => port.postMessage({ id, progress: epoch }),
-    );
-    const result = await evaluateModel(model, test.images, test.labels, test.count);
-    model.dispose();
-    return { accuracy: result.accuracy, loss: result.loss, epochs, trainExamples: trainSet.count, validationExamples: validation.count };
+    return runBaseline(job, (epoch) => port.postMessage({ id, progress: epoch }));
   },
 };
 

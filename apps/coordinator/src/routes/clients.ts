@@ -1,10 +1,11 @@
 // REST API of clients: connected now, and every client ever seen.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ClientListView } from '@flotilla/protocol';
 import type { Coordinator } from '../coordinator.ts';
 
 export const clientRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }> = async (app, { coordinator }) => {
-  app.get('/api/clients', { schema: { summary: 'Connected and past clients', tags: ['clients'] } }, async () => {
+  app.get('/api/clients', { schema: { summary: 'Connected and past clients', tags: ['clients'], response: { 200: ClientListView } } }, async () => {
     const connected = new Map(coordinator.registry.list().map((c) => [c.id, c]));
     return {
       clients: coordinator.store.listClients().map(({ tokenHash: _secret, ...c }) => {

@@ -27,6 +27,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator; 
         taskId: Type.Optional(Type.String()),
         ephemeral: Type.Optional(Type.Boolean({ description: 'also stream training progress and round phases' })),
       }),
+      // Written by hand as text/event-stream: each `data:` line is an event's payload (EventPayloads) and its EventEnvelope.
+      response: { 200: Type.Unsafe<string>({ type: 'string', description: 'text/event-stream; `event:` is an EventType, `data:` its payload (protocol EventPayloads) with taskId, at and seq' }) },
     },
   }, (req, reply) => {
     const lastId = Number(req.headers['last-event-id']);

@@ -6,6 +6,9 @@ import type { Coordinator } from '../coordinator.ts';
 
 const startedAt = Date.now();
 
+/** Prometheus's text exposition format: documented, sent as the registry writes it. */
+const TEXT = Type.Unsafe<string>({ type: 'string', description: 'Prometheus text exposition format' });
+
 export const healthRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }> = async (app, { coordinator }) => {
   app.get('/healthz', {
     schema: {
@@ -19,7 +22,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator 
     activeTask: coordinator.tasks.activeTaskId(),
   }));
 
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics', hide: false, response: { 200: TEXT } } }, async (_req, reply) => {
     reply.type(coordinator.metrics.registry.contentType);
     return coordinator.metrics.registry.metrics();
   });

@@ -3,9 +3,17 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, taskSchema } from '@flotilla/protocol';
 import type { Coordinator } from '../coordinator.ts';
 import type { ExportResult } from '../model/jobs.ts';
+
+/** A binary answer (application/octet-stream): documented, never serialized as JSON. */
+const BINARY = Type.Unsafe<Buffer>({ type: 'string', format: 'binary' });
+
+/** TensorFlow.js's model.json: the topology and the manifest of weights.bin. */
+const ModelJson = Type.Object({}, {
+  additionalProperties: true, description: 'TensorFlow.js layers model.json: modelTopology, weightsManifest, format, generatedBy, convertedBy',
+});
 
 const Params = Type.Object({
   id: Type.String(),
@@ -32,7 +40,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }
       const task = tasks.get(id);
       const checkpoint = store.getCheckpoint(id, version);
       if (!checkpoint) throw new FlotillaError(ErrorCodes.NOT_FOUND, `task ${id} has no model version ${version}`);
-      pending = models.exportTfjs(task.config.model, checkpoint.weights);
+      pending = models.exportTfjs(task.config.model, checkpoint.weights, taskSchema(task.config.data));
       pending.catch(() => exports.delete(key));
       exports.set(key, pending);
       if (exports.size > 8) exports.delete(exports.keys().next().value!);
@@ -42,7 +50,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }
 
   app.get('/api/tasks/:id/models/:version/weights.frame', {
     config: { access: 'client' },
-    schema: { summary: 'Global weights of a model version as a Flotilla binary frame (what clients fetch)', tags: ['models'], params: Params },
+    schema: { summary: 'Global weights of a model version as a Flotilla binary frame (what clients fetch)', tags: ['models'], params: Params, response: { 200: BINARY } },
   }, async (req, reply) => {
     const { version, cacheControl } = resolve(req.params.id, req.params.version);
     const frame = await tasks.weightsFrame(req.params.id, version);
@@ -54,7 +62,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }
   });
 
   app.get('/api/tasks/:id/models/:version/model.json', {
-    schema: { summary: 'TensorFlow.js model.json of a model version (weights in weights.bin beside it)', tags: ['models'], params: Params },
+    schema: { summary: 'TensorFlow.js model.json of a model version (weights in weights.bin beside it)', tags: ['models'], params: Params, response: { 200: ModelJson } },
   }, async (req, reply) => {
     const { version, cacheControl } = resolve(req.params.id, req.params.version);
     const { modelJson } = await exported(req.params.id, version);
@@ -63,7 +71,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }
   });
 
   app.get('/api/tasks/:id/models/:version/weights.bin', {
-    schema: { summary: 'TensorFlow.js weights of a model version', tags: ['models'], params: Params },
+    schema: { summary: 'TensorFlow.js weights of a model version', tags: ['models'], params: Params, response: { 200: BINARY } },
   }, async (req, reply) => {
     const { version, cacheControl } = resolve(req.params.id, req.params.version);
     const { weightData } = await exported(req.params.id, version);

@@ -6,7 +6,7 @@ import { decodeFrame, encodeFrame } from '@flotilla/protocol';
 import type { TaskState } from '@flotilla/protocol';
 import { SCHEMA } from './schema.ts';
 import type {
-  BaselineRecord, Checkpoint, ClientRecord, EventRecord, JoinTokenRecord, RoundRecord, Store, TaskRecord, VerticalJobRecord,
+  BaselineRecord, Checkpoint, ClientRecord, EvaluationRecord, EventRecord, JoinTokenRecord, RoundRecord, Store, TaskRecord, VerticalJobRecord,
 } from './Store.ts';
 
 type Row = Record<string, unknown>;
@@ -52,6 +52,8 @@ export class SqliteStore implements Store {
     // Stores created before adaptive clipping lack the column; CREATE TABLE IF NOT EXISTS keeps them as they are.
     const roundColumnNames = (this.db.prepare('PRAGMA table_info(rounds)').all() as { name: string }[]).map((c) => c.name);
     if (!roundColumnNames.includes('clip_norm')) this.db.exec('ALTER TABLE rounds ADD COLUMN clip_norm REAL');
+    const baselineColumnNames = (this.db.prepare('PRAGMA table_info(baselines)').all() as { name: string }[]).map((c) => c.name);
+    if (!baselineColumnNames.includes('evaluated_on')) this.db.exec('ALTER TABLE baselines ADD COLUMN evaluated_on TEXT');
   }
 
   createTask(task: TaskRecord, initial: Checkpoint): void {
@@ -113,6 +115,27 @@ export class SqliteStore implements Store {
       .run(baselineAccuracy, baselineAccuracy, taskId).changes;
   }
 
+  putEvaluation(e: EvaluationRecord): void {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO evaluations (task_id, round, model_version, started_at, ended_at, summary) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(e.taskId, e.round, e.modelVersion, e.startedAt, e.endedAt, JSON.stringify(e.summary));
+      const insert = this.db.prepare(`INSERT INTO evaluation_clients (task_id, round, client_id, outcome, code, num_examples, metrics)
+                                       VALUES (?, ?, ?, ?, ?, ?, ?)`);
+      for (const c of e.clients) insert.run(e.taskId, e.round, c.clientId, c.outcome, c.code, c.numExamples, c.metrics ? JSON.stringify(c.metrics) : null);
+    })();
+  }
+
+  getEvaluation(taskId: string, round: number): EvaluationRecord | null {
+    const row = this.db.prepare('SELECT * FROM evaluations WHERE task_id = ? AND round = ?').get(taskId, round) as Row | undefined;
+    return row ? this.rowToEvaluation(row) : null;
+  }
+
+  listEvaluations(taskId: string, options: { sinceRound?: number; limit?: number } = {}): EvaluationRecord[] {
+    const rows = this.db.prepare('SELECT * FROM evaluations WHERE task_id = ? AND round > ? ORDER BY round LIMIT ?')
+      .all(taskId, options.sinceRound ?? -1, options.limit ?? 100_000) as Row[];
+    return rows.map((r) => this.rowToEvaluation(r));
+  }
+
   latestCheckpoint(taskId: string): Checkpoint | null {
     const row = this.db.prepare('SELECT * FROM checkpoints WHERE task_id = ? ORDER BY version DESC LIMIT 1').get(taskId) as Row | undefined;
     return row ? rowToCheckpoint(row) : null;
@@ -158,15 +181,16 @@ export class SqliteStore implements Store {
       epochs: JSON.parse(row.epochs as string),
       error: row.error as string | null,
       updatedAt: row.updated_at as number,
+      evaluatedOn: (row.evaluated_on as BaselineRecord['evaluatedOn'] | undefined) ?? null,
     };
   }
 
   putBaseline(b: BaselineRecord): void {
     this.db
-      .prepare(`INSERT INTO baselines (fingerprint, status, accuracy, loss, epochs, error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      .prepare(`INSERT INTO baselines (fingerprint, status, accuracy, loss, epochs, error, updated_at, evaluated_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(fingerprint) DO UPDATE SET status = excluded.status, accuracy = excluded.accuracy, loss = excluded.loss,
-                  epochs = excluded.epochs, error = excluded.error, updated_at = excluded.updated_at`)
-      .run(b.fingerprint, b.status, b.accuracy, b.loss, JSON.stringify(b.epochs), b.error, b.updatedAt);
+                  epochs = excluded.epochs, error = excluded.error, updated_at = excluded.updated_at, evaluated_on = excluded.evaluated_on`)
+      .run(b.fingerprint, b.status, b.accuracy, b.loss, JSON.stringify(b.epochs), b.error, b.updatedAt, b.evaluatedOn ?? null);
   }
 
   appendEvent(e: Omit<EventRecord, 'seq'>): EventRecord {
@@ -276,6 +300,18 @@ export class SqliteStore implements Store {
       .run(c.taskId, c.version, c.round, toBlob(c.weights), encodeState(c.strategyState), c.createdAt);
   }
 
+  private rowToEvaluation(r: Row): EvaluationRecord {
+    const clients = (this.db.prepare('SELECT * FROM evaluation_clients WHERE task_id = ? AND round = ? ORDER BY client_id').all(r.task_id, r.round) as Row[])
+      .map((c) => ({
+        clientId: c.client_id as string, outcome: c.outcome as EvaluationRecord['clients'][number]['outcome'], code: c.code as string | null,
+        numExamples: c.num_examples as number | null, metrics: c.metrics === null ? null : JSON.parse(c.metrics as string),
+      }));
+    return {
+      taskId: r.task_id as string, round: r.round as number, modelVersion: r.model_version as number, startedAt: r.started_at as number,
+      endedAt: r.ended_at as number, summary: JSON.parse(r.summary as string), clients,
+    };
+  }
+
   private rowToRound(r: Row): RoundRecord {
     const clients = (this.db.prepare('SELECT * FROM round_clients WHERE task_id = ? AND round = ? ORDER BY client_id').all(r.task_id, r.round) as Row[])
       .map((c) => ({
@@ -285,6 +321,7 @@ export class SqliteStore implements Store {
         numExamples: c.num_examples as number | null,
         trainLoss: c.train_loss as number | null,
       }));
+    const federated = this.db.prepare('SELECT summary FROM evaluations WHERE task_id = ? AND round = ?').pluck().get(r.task_id, r.round) as string | undefined;
     return {
       taskId: r.task_id as string, round: r.round as number, outcome: r.outcome as RoundRecord['outcome'], reason: r.reason as string | null,
       startedAt: r.started_at as number, endedAt: r.ended_at as number, selected: r.selected as number, goal: r.goal as number,
@@ -292,12 +329,13 @@ export class SqliteStore implements Store {
       testAccuracy: r.test_accuracy as number | null, testLoss: r.test_loss as number | null, trainLoss: r.train_loss as number | null,
       baselineAccuracy: r.baseline_accuracy as number | null, delta: r.delta as number | null, epsilon: r.epsilon as number | null,
       clipNorm: r.clip_norm as number | null, bytesUp: r.bytes_up as number, bytesDown: r.bytes_down as number, modelVersion: r.model_version as number, clients,
+      federated: federated === undefined ? null : JSON.parse(federated),
     };
   }
 }
 
-function roundColumns(r: RoundRecord): Omit<RoundRecord, 'clients'> {
-  const { clients: _clients, ...columns } = r;
+function roundColumns(r: RoundRecord): Omit<RoundRecord, 'clients' | 'federated'> {
+  const { clients: _clients, federated: _federated, ...columns } = r;
   return { ...columns, clipNorm: r.clipNorm ?? null };
 }
 

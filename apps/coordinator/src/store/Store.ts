@@ -1,7 +1,10 @@
 // The coordinator's persistence interface: tasks, rounds, clients, checkpoints, baselines and
 // events. SQLite is the embedded default; another engine implements this same interface.
 
-import type { TaskConfig, TaskState } from '@flotilla/protocol';
+import type {
+  BaselineRecordView, ClientOutcome as ProtocolClientOutcome, ClientRecordView, EvaluationClientView, EvaluationView, RoundClientView, RoundDetailView,
+  RoundOutcome as ProtocolRoundOutcome, TaskConfig, TaskState,
+} from '@flotilla/protocol';
 import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
 
 export interface TaskRecord {
@@ -18,43 +21,17 @@ export interface TaskRecord {
   stopReason: string | null;
 }
 
-export type RoundOutcome = 'committed' | 'abandoned';
-export type ClientOutcome = 'reported' | 'disconnected' | 'deadline' | 'error' | 'rejected' | 'late';
+/** Rounds and their clients are stored as the API shows them (packages/protocol views.ts). */
+export type RoundOutcome = ProtocolRoundOutcome;
+export type ClientOutcome = ProtocolClientOutcome;
+export type RoundClientRecord = RoundClientView;
+export type RoundRecord = RoundDetailView;
 
-export interface RoundClientRecord {
-  clientId: string;
-  outcome: ClientOutcome;
-  code: string | null;
-  numExamples: number | null;
-  trainLoss: number | null;
-}
-
-export interface RoundRecord {
-  taskId: string;
-  round: number;
-  outcome: RoundOutcome;
-  reason: string | null;
-  startedAt: number;
-  endedAt: number;
-  selected: number;
-  goal: number;
-  reported: number;
-  dropped: number;
-  failed: number;
-  testAccuracy: number | null;
-  testLoss: number | null;
-  trainLoss: number | null;
-  baselineAccuracy: number | null;
-  delta: number | null;
-  /** Privacy spent so far (ε at the task's δ) when the task uses differential privacy. */
-  epsilon: number | null;
-  /** Client-level DP: the clip norm S after this round (adaptive clipping moves it); absent or null otherwise. */
-  clipNorm?: number | null;
-  bytesUp: number;
-  bytesDown: number;
-  modelVersion: number;
-  clients: RoundClientRecord[];
-}
+/** Federated evaluations are stored as the API shows them: a round's summary and each asked client's part. */
+export type EvaluationClientOutcome = EvaluationClientView['outcome'];
+export type EvaluationClientRecord = EvaluationClientView;
+/** One federated evaluation of a committed model version (round 0: the initial model). */
+export type EvaluationRecord = EvaluationView;
 
 export interface Checkpoint {
   taskId: string;
@@ -65,27 +42,12 @@ export interface Checkpoint {
   createdAt: number;
 }
 
-export interface ClientRecord {
-  id: string;
+/** A client as stored: its view and the SHA-256 of its resumption token (never shown). */
+export interface ClientRecord extends ClientRecordView {
   tokenHash: string;
-  kind: string;
-  backend: string | null;
-  examplesPerSec: number | null;
-  firstSeen: number;
-  lastSeen: number;
-  roundsJoined: number;
-  dropouts: number;
 }
 
-export interface BaselineRecord {
-  fingerprint: string;
-  status: 'running' | 'done' | 'failed';
-  accuracy: number | null;
-  loss: number | null;
-  epochs: { epoch: number; trainLoss: number; valAccuracy: number; valLoss: number }[];
-  error: string | null;
-  updatedAt: number;
-}
+export type BaselineRecord = BaselineRecordView;
 
 export interface EventRecord {
   seq: number;
@@ -139,6 +101,11 @@ export interface Store {
   getRound(taskId: string, round: number): RoundRecord | null;
   /** Fills baseline accuracy and δ into rounds recorded before the baseline finished. */
   backfillBaseline(taskId: string, baselineAccuracy: number): number;
+  /** Records a round's federated evaluation once; a second one for the same round is refused (throws). */
+  putEvaluation(evaluation: EvaluationRecord): void;
+  getEvaluation(taskId: string, round: number): EvaluationRecord | null;
+  /** A task's evaluations by round, with each client's report. */
+  listEvaluations(taskId: string, options?: { sinceRound?: number; limit?: number }): EvaluationRecord[];
   latestCheckpoint(taskId: string): Checkpoint | null;
   getCheckpoint(taskId: string, version: number): Checkpoint | null;
   upsertClient(client: ClientRecord): void;

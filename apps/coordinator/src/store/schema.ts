@@ -1,4 +1,5 @@
-// SQLite schema of the embedded store. Created idempotently at open.
+// SQLite schema of the embedded store. Created idempotently at open: a store written before a
+// table existed (e.g. `evaluations`) gains it, empty, the first time a newer coordinator opens it.
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS tasks (
@@ -19,6 +20,17 @@ CREATE TABLE IF NOT EXISTS round_clients (
   num_examples INTEGER, train_loss REAL,
   PRIMARY KEY (task_id, round, client_id),
   FOREIGN KEY (task_id, round) REFERENCES rounds(task_id, round)
+);
+CREATE TABLE IF NOT EXISTS evaluations (
+  task_id TEXT NOT NULL REFERENCES tasks(id), round INTEGER NOT NULL, model_version INTEGER NOT NULL,
+  started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL, summary TEXT NOT NULL,
+  PRIMARY KEY (task_id, round)
+);
+CREATE TABLE IF NOT EXISTS evaluation_clients (
+  task_id TEXT NOT NULL, round INTEGER NOT NULL, client_id TEXT NOT NULL, outcome TEXT NOT NULL, code TEXT,
+  num_examples INTEGER, metrics TEXT,
+  PRIMARY KEY (task_id, round, client_id),
+  FOREIGN KEY (task_id, round) REFERENCES evaluations(task_id, round)
 );
 CREATE TABLE IF NOT EXISTS checkpoints (
   task_id TEXT NOT NULL REFERENCES tasks(id), version INTEGER NOT NULL, round INTEGER NOT NULL,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
-import { FlotillaClient, TfjsTrainer, WeightsCache, memoryIdentity, type Trainer, type WebSocketLike } from '@flotilla/client';
+import { FlotillaClient, TfjsTrainer, WeightsCache, examplesAsLocalData, memoryIdentity, type Trainer, type WebSocketLike } from '@flotilla/client';
 import { clientPartition, gatherExamples, labelPartition, loadMnist } from '@flotilla/data';
 import { initNodeBackend } from '@flotilla/models';
 import { PROTOCOL_VERSION, type PartitionSpec } from '@flotilla/protocol';
@@ -36,7 +36,7 @@ export async function startTestCoordinator(options: {
   dataDir?: string; maxFrameBytes?: number; heartbeatIntervalMs?: number; pingIntervalMs?: number; pongTimeoutMs?: number; operatorToken?: string; joinToken?: string | null;
   webRoot?: string;
   models?: ModelServiceOptions;
-} & Pick<AppOptions, 'limits' | 'retention' | 'logger' | 'trustProxy'> = {}): Promise<TestCoordinator> {
+} & Pick<AppOptions, 'limits' | 'retention' | 'logger' | 'trustProxy' | 'datasets'> = {}): Promise<TestCoordinator> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-test-'));
   const operatorToken = options.operatorToken ?? TEST_OPERATOR_TOKEN;
   const app = await buildApp({ dataDir, ...options, operatorToken });
@@ -59,7 +59,8 @@ export function smallTask(overrides: TaskConfigInput = {}): TaskConfigInput {
 }
 
 function deepMerge<T>(base: T, patch: unknown): T {
-  if (typeof base !== 'object' || base === null || typeof patch !== 'object' || patch === null || Array.isArray(patch)) return (patch ?? base) as T;
+  // A null in the patch is sent as null: the coordinator then removes the setting (e.g. `data.dataset: null`).
+  if (typeof base !== 'object' || base === null || typeof patch !== 'object' || patch === null || Array.isArray(patch)) return (patch === undefined ? base : patch) as T;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(patch)) out[k] = deepMerge(out[k], v);
   return out as T;
@@ -108,7 +109,7 @@ export async function startMnistClients(url: string, taskId: string, partition: 
   return indices.map((i) => {
     const client = new FlotillaClient({
       url, kind: 'node', taskId, partitionIndex: i, trainer: trainer ?? sharedTrainer!, weights, identity: memoryIdentity(),
-      data: gatherExamples(train, clientPartition(labelPartition(partition), train.labels, i)),
+      data: examplesAsLocalData(gatherExamples(train, clientPartition(labelPartition(partition), train.labels, i))),
       webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
       backoff: { baseMs: 50, maxMs: 500 },
     });
@@ -180,7 +181,8 @@ export class RawClient {
     await this.opened();
     this.send({
       type: 'hello', protocolVersion: PROTOCOL_VERSION, kind: 'node', device: { backend: 'test' },
-      capabilities: { codecs: ['float32'] }, numExamples: 100, ...extra,
+      // Its count is final (its training part): a hand-driven client never says hello again to announce another.
+      capabilities: { codecs: ['float32'] }, numExamples: 100, trainSplit: true, ...extra,
     });
     const welcome = await this.next<{ clientId: string; resumeToken: string; heartbeatIntervalMs: number }>('welcome');
     this.heartbeat = setInterval(() => this.send({ type: 'heartbeat' }), welcome.heartbeatIntervalMs);

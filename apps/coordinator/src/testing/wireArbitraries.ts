@@ -19,7 +19,7 @@ export interface FuzzTargets {
   modelVersion: number;
 }
 
-const CLIENT_TYPES = ['hello', 'heartbeat', 'update', 'fit.failed', 'progress', 'secagg.advertise', 'secagg.shares', 'secagg.masked', 'secagg.reveal'];
+const CLIENT_TYPES = ['hello', 'heartbeat', 'update', 'fit.failed', 'progress', 'evaluation', 'evaluate.failed', 'secagg.advertise', 'secagg.shares', 'secagg.masked', 'secagg.reveal'];
 const INHERITED = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
 
 /** Numbers a schema may let through and a handler must still survive. */
@@ -90,6 +90,11 @@ export function wireFrame(t: FuzzTargets): fc.Arbitrary<WireFrame> {
       fc.constant({ type: 'heartbeat' }),
       fc.record({ type: fc.constant('progress'), taskId, round, epoch: fc.nat(), epochs: fc.nat(), batch: fc.nat(), batches: fc.nat(), loss: fc.double({ noNaN: true, noDefaultInfinity: true }) }),
       fc.record({ type: fc.constant('fit.failed'), taskId, round, code: fc.string({ maxLength: 64 }), message: fc.string({ maxLength: 200 }) }),
+      fc.record({ type: fc.constant('evaluate.failed'), taskId, round, code: fc.string({ maxLength: 64 }), message: fc.string({ maxLength: 200 }) }),
     ).map((m) => text(m, 'well-formed chatter')) },
+    { weight: 2, arbitrary: fc.record({
+      type: fc.constant('evaluation'), taskId, round, modelVersion, numExamples: fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.constant(2 ** 40)),
+      metrics: fc.record({ loss: fc.double({ min: 0, noNaN: true }), accuracy: fc.double({ min: 0, max: 1, noNaN: true }) }, { requiredKeys: ['loss'] }),
+    }).map((m) => text(m, 'evaluation never asked for')) },
   );
 }

@@ -1,6 +1,6 @@
 // Vertical jobs: settings, per-role party token hashes, who joined, progress the parties report; kept in the store.
 import { createHash, randomUUID } from 'node:crypto';
-import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, type VerticalJobView } from '@flotilla/protocol';
 import { DEFAULT_VALIDATION_FRACTION, MAX_HOSTS, verticalRoles } from '@flotilla/vertical';
 import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalReport, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
 import { sameSecret } from '../auth/operatorAuth.ts';
@@ -50,7 +50,7 @@ export function isJobRole(job: VerticalJob, role: unknown): role is VerticalRole
 }
 
 /** What REST returns for a job (no tokens). */
-export function verticalJobView(job: VerticalJob): Record<string, unknown> {
+export function verticalJobView(job: VerticalJob): VerticalJobView {
   return {
     id: job.id,
     algorithm: job.algorithm,

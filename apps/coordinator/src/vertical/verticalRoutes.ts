@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
-import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
+import { CreateVerticalJob, CreatedVerticalJobView, ErrorCodes, FlotillaError, VerticalJobListView, VerticalJobView } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { simulateVerticalMnist } from '@flotilla/data';
 import { hostIndex } from '@flotilla/vertical';
@@ -15,23 +15,6 @@ import { readPartyEnvelope } from './partyEnvelope.ts';
 import type { SampledLog } from '../logging/sampledLog.ts';
 import type { VerticalJob } from './VerticalJobs.ts';
 
-const CreateJob = Type.Object({
-  algorithm: Type.Union([Type.Literal('hetero-lr'), Type.Literal('split-nn')]),
-  epochs: Type.Integer({ minimum: 1, maximum: 1000 }),
-  batchSize: Type.Optional(Type.Integer({ minimum: 1 })),
-  learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-  l2: Type.Optional(Type.Number({ minimum: 0 })),
-  keyBits: Type.Optional(Type.Integer()),
-  hosts: Type.Optional(Type.Integer()),
-  /** Own-data jobs only: share of the aligned rows both parties hold out for validation. */
-  validationFraction: Type.Optional(Type.Number()),
-  simulation: Type.Optional(Type.Object({
-    rows: Type.Optional(Type.Integer()),
-    overlap: Type.Optional(Type.Number()),
-    seed: Type.Optional(Type.Integer()),
-    testRows: Type.Optional(Type.Integer()),
-  }, { additionalProperties: false })),
-}, { additionalProperties: false });
 
 /**
  * For a simulated job the coordinator trains the two plaintext baselines with the job's schedule
@@ -76,18 +59,18 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
   };
   const sockets = new Map<string, Map<VerticalRole, WebSocket>>();
 
-  app.post('/api/vertical/jobs', { schema: { summary: 'Create a vertical job (hetero LR or split NN)', tags: ['tasks'], body: CreateJob } }, async (req, reply) => {
+  app.post('/api/vertical/jobs', { schema: { summary: 'Create a vertical job (hetero LR or split NN)', tags: ['tasks'], body: CreateVerticalJob, response: { 201: CreatedVerticalJobView } } }, async (req, reply) => {
     const { algorithm, simulation, ...settings } = req.body;
     const { job, tokens } = jobs.create(settings, simulation ?? null, algorithm);
     coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state });
     if (job.simulation) void computeBaselines(jobs, job, req.log, baselineWorkers);
     reply.code(201);
-    return { ...verticalJobView(job), partyTokens: tokens };
+    return { ...verticalJobView(job), partyTokens: tokens as Record<string, string> };
   });
 
-  app.get('/api/vertical/jobs', { schema: { summary: 'List vertical jobs', tags: ['tasks'] } }, async () => ({ jobs: jobs.list().map(verticalJobView) }));
+  app.get('/api/vertical/jobs', { schema: { summary: 'List vertical jobs', tags: ['tasks'], response: { 200: VerticalJobListView } } }, async () => ({ jobs: jobs.list().map(verticalJobView) }));
 
-  app.get('/api/vertical/jobs/:id', { schema: { summary: 'One vertical job with its progress', tags: ['tasks'], params: Type.Object({ id: Type.String() }) } },
+  app.get('/api/vertical/jobs/:id', { schema: { summary: 'One vertical job with its progress', tags: ['tasks'], params: Type.Object({ id: Type.String() }), response: { 200: VerticalJobView } } },
     async (req) => verticalJobView(jobs.get(req.params.id)));
 
   // A simulated party's own table (a browser party cannot read MNIST files), behind its party

@@ -16,7 +16,7 @@ const SHAPES = [[784, 200], [200], [200, 200], [200], [200, 10], [10]];
 const CODES = new Set<string>(Object.values(ErrorCodes).filter((c) => c !== ErrorCodes.INTERNAL));
 /** A frame that is always refused and fatal: it ends each script, so every answer is in before the close. */
 const SENTINEL: WireFrame = { data: '{', binary: false, kind: 'sentinel' };
-const ANSWERED_AFTER_WELCOME = new Set(['hello', 'update', 'secagg.advertise', 'secagg.shares', 'secagg.masked', 'secagg.reveal']);
+const ANSWERED_AFTER_WELCOME = new Set(['hello', 'update', 'evaluation', 'secagg.advertise', 'secagg.shares', 'secagg.masked', 'secagg.reveal']);
 
 interface Plan { type: 'round.plan'; taskId: string; round: number; modelVersion: number }
 interface Reply { type: string; code?: string; fatal?: boolean }

@@ -145,7 +145,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
       });
       const connected: ConnectedClient = {
         id, kind: hello.kind, device: hello.device, taskId: hello.taskId ?? null, partitionIndex: hello.partitionIndex ?? null,
-        numExamples: hello.numExamples ?? null, connectedAt: now, lastSeen: now, send,
+        numExamples: hello.numExamples ?? null, trainSplit: hello.trainSplit === true, connectedAt: now, lastSeen: now, send,
         close: (code, reason) => socket.close(code, reason),
       };
       const activeId = hello.taskId ?? tasks.activeTaskId();
@@ -154,7 +154,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         type: 'welcome', protocolVersion: PROTOCOL_VERSION, clientId: id, resumeToken, heartbeatIntervalMs, maxFrameBytes,
         task: task ? {
           id: task.id, name: task.name, model: task.config.model, schema: taskSchema(task.config.data),
-          clientTestFraction: task.config.data.clientTestFraction ?? 0,
+          clientTestFraction: task.config.data.clientTestFraction ?? 0, seed: task.config.seed,
         } : null,
       };
       send(reply);
@@ -200,10 +200,16 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
           if (message.type === 'secagg.masked') send({ type: 'update.ack', taskId: message.taskId, round: message.round });
           return;
         }
-        case 'evaluation':
+        case 'evaluation': {
+          const runner = tasks.runner(message.taskId);
+          if (!runner) throw new FlotillaError(ErrorCodes.STALE_ROUND, `task ${message.taskId} is not running`);
+          runner.acceptEvaluation(from, message);
+          return;
+        }
         case 'evaluate.failed':
-          // No evaluation is asked yet (federated evaluation builds on this message pair).
-          throw new FlotillaError(ErrorCodes.STALE_ROUND, `no evaluation of round ${message.round} was asked of this client`);
+          rejections.noted(address, 'evaluate.failed', { reqId: req.id, clientId: from.id, round: message.round, reason: message.code }, 'client reports an evaluation failure');
+          tasks.runner(message.taskId)?.evaluationFailed(from.id, message.round, message.code);
+          return;
         case 'hello':
           return;
         default: {

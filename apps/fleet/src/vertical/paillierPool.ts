@@ -1,6 +1,6 @@
 // A Paillier worker pool of Node worker threads, for a party process (and the benchmarks).
 import { availableParallelism } from 'node:os';
-import { spawnTsWorker } from '@flotilla/coordinator';
+import { spawnTsWorker } from '../spawnTsWorker.ts';
 import { PaillierWorkerPool } from '@flotilla/privacy';
 import type { PaillierReply } from '@flotilla/privacy';
 

@@ -7,7 +7,9 @@ import { forgetStoredTokens, signIn, signOut } from './auth.ts';
 import { ClientsTable } from './ClientsTable.tsx';
 import { CreateTaskForm } from './CreateTaskForm.tsx';
 import { CurrentRound } from './CurrentRound.tsx';
+import { Datasets, useDatasets } from './Datasets.tsx';
 import { EventLog } from './EventLog.tsx';
+import { FederatedPanel } from './FederatedPanel.tsx';
 import { JoinTokens } from './JoinTokens.tsx';
 import { ModelPanel } from './ModelPanel.tsx';
 import { RoundCharts } from './RoundCharts.tsx';
@@ -28,6 +30,7 @@ const asApiError = (err: unknown): ApiError => (err instanceof ApiError ? err : 
 export function App({ fragmentToken }: { fragmentToken: string | null }) {
   const [access, setAccess] = useState<Access>(fragmentToken ? { state: 'signing-in' } : { state: 'in', session: 0 });
   const dash = useDashboard(access.state === 'in' ? access.session : null);
+  const datasets = useDatasets(access.state === 'in' ? access.session : null);
   const [busy, setBusy] = useState(false);
   const [controlError, setControlError] = useState<string | null>(null);
 
@@ -84,7 +87,7 @@ export function App({ fragmentToken }: { fragmentToken: string | null }) {
       <div className="layout">
         <aside>
           <TaskList tasks={tasks} selectedId={dash.selectedId} onSelect={dash.select} />
-          <CreateTaskForm onCreate={dash.create} token={null} />
+          <CreateTaskForm onCreate={dash.create} token={null} datasets={datasets.datasets} />
         </aside>
         <div className="main">
           {task ? (
@@ -95,6 +98,7 @@ export function App({ fragmentToken }: { fragmentToken: string | null }) {
                 <CurrentRound round={task.currentRound} taskState={task.state} />
                 <ModelPanel task={task} rounds={rounds} token={null} />
               </div>
+              <FederatedPanel task={task} rounds={rounds} evaluations={state.evaluations[task.id] ?? NO_ROUNDS} />
               <RoundCharts rounds={rounds} task={task} />
             </>
           ) : <section className="panel"><p className="muted">Select or create a task.</p></section>}
@@ -102,6 +106,7 @@ export function App({ fragmentToken }: { fragmentToken: string | null }) {
             <ClientsTable clients={state.clients} />
             <EventLog entries={state.log} />
           </div>
+          <Datasets datasets={datasets.datasets} reload={datasets.reload} />
           <VerticalJobs token={null} />
           <JoinTokens />
         </div>

@@ -2,22 +2,25 @@
 // strategy and its parameters, C, E, B, learning rate, rounds, deadline, min reports, target, privacy.
 
 import { useState, type ReactNode } from 'react';
+import type { DatasetRecord } from '@flotilla/protocol';
 import { ApiError } from './api.ts';
+import { DataFields, INITIAL_DATA, dataConfig } from './DataFields.tsx';
 import { INITIAL_PRIVACY, PrivacyFields, privacyConfig, type AccountingShape } from './PrivacyFields.tsx';
-
-const STRATEGIES = ['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad', 'fedmedian', 'fedtrimmedavg', 'krum', 'centeredclip'] as const;
-const SERVER_OPTIMISERS = new Set(['fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']);
+import { INITIAL_MODEL, ModelFields, modelConfig, type UploadedModel } from './ModelFields.tsx';
+import { INITIAL_STRATEGY, StrategyFields, strategyConfig } from './StrategyFields.tsx';
 
 const Field = ({ label, children }: { label: string; children: ReactNode }) => <label className="field"><span>{label}</span>{children}</label>;
 
-export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, start: boolean): Promise<unknown>; token: string | null }) {
+export function CreateTaskForm({ onCreate, token, datasets = [] }: { onCreate(config: unknown, start: boolean): Promise<unknown>; token: string | null; datasets?: DatasetRecord[] }) {
+  const [data, setData] = useState(INITIAL_DATA);
   const [f, setF] = useState({
-    name: 'MNIST FedAvg', partition: 'iid', clients: '10', alpha: '0.5', examples: '', model: 'mnist-2nn', strategy: 'fedavg',
-    serverLr: '', momentum: '', mu: '0.01', trimBeta: '0.1', byzantine: '1', clipRadius: '1', clipIterations: '3', clipMomentum: '0.9', fraction: '0.5', minClients: '2', epochs: '1',
+    name: 'MNIST FedAvg', partition: 'iid', clients: '10', alpha: '0.5', examples: '', fraction: '0.5', minClients: '2', epochs: '1',
     batch: '10', lr: '0.05', rounds: '20', deadline: '60', minReports: '1', target: '0.97', testLimit: '10000', baseline: true, start: true,
   });
   const [privacy, setPrivacy] = useState(INITIAL_PRIVACY);
-  const [topology, setTopology] = useState<{ name: string; modelTopology: unknown } | null>(null);
+  const [strategy, setStrategy] = useState(INITIAL_STRATEGY);
+  const [modelForm, setModelForm] = useState(INITIAL_MODEL);
+  const [uploads, setUploads] = useState<UploadedModel[]>([]);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const set = (key: keyof typeof f) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
     setF((prev) => ({ ...prev, [key]: e.target.type === 'checkbox' ? Boolean(e.target.checked) : e.target.value }));
@@ -25,43 +28,23 @@ export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, 
     <input type={type} step={step} value={String(f[key])} onChange={set(key)} data-testid={`dashboard.create.${key}`} />
   );
 
-  const readModel = async (file: File | undefined) => {
-    if (!file) return setTopology(null);
-    try {
-      const json = JSON.parse(await file.text()) as { modelTopology?: unknown };
-      if (!json.modelTopology) throw new Error('no modelTopology in this file');
-      setTopology({ name: file.name, modelTopology: json.modelTopology });
-      setMessage(null);
-    } catch (err) {
-      setTopology(null);
-      setMessage({ error: true, text: `${file.name} is not a TensorFlow.js model.json: ${String(err instanceof Error ? err.message : err)}` });
-    }
-  };
-
   const config = () => {
     const n = Number;
-    const clients = n(f.clients);
-    const partition = {
+    const natural = f.partition === 'natural';
+    const clients = natural ? datasets.find((d) => d.id === data.dataset)?.numClients ?? n(f.clients) : n(f.clients);
+    const partition = natural ? { kind: 'natural', seed: 1 } : {
       kind: f.partition, numClients: clients, seed: 1,
       ...(f.partition === 'dirichlet' ? { alpha: n(f.alpha) } : {}),
       ...(f.examples && f.partition !== 'shards' ? { examplesPerClient: n(f.examples) } : {}),
     };
-    const model = f.model === 'upload' ? (topology ? { kind: 'tfjs', modelTopology: topology.modelTopology } : null) : { kind: f.model };
-    if (!model) throw new Error('choose a model.json to upload, or a model from the zoo');
+    const chosen = strategyConfig(strategy);
     return {
-      name: f.name, model,
-      data: { partition, testLimit: n(f.testLimit) },
-      strategy: {
-        name: f.strategy,
-        ...(SERVER_OPTIMISERS.has(f.strategy) && f.serverLr ? { serverLearningRate: n(f.serverLr) } : {}),
-        ...(f.strategy === 'fedavgm' && f.momentum ? { serverMomentum: n(f.momentum) } : {}),
-        ...(f.strategy === 'fedtrimmedavg' ? { trimBeta: n(f.trimBeta) } : {}),
-        ...(f.strategy === 'krum' ? { byzantine: n(f.byzantine) } : {}),
-        ...(f.strategy === 'centeredclip' ? { clipRadius: n(f.clipRadius), clipIterations: n(f.clipIterations), clipMomentum: n(f.clipMomentum) } : {}),
-      },
+      name: f.name, ...modelConfig(modelForm, uploads),
+      data: { ...dataConfig(data), partition, testLimit: n(f.testLimit) },
+      strategy: chosen.strategy,
       fit: {
         fractionFit: n(f.fraction), minFitClients: Math.min(n(f.minClients), clients), minAvailableClients: Math.min(n(f.minClients), clients),
-        epochs: n(f.epochs), batchSize: n(f.batch), learningRate: n(f.lr), proximalMu: f.strategy === 'fedprox' ? n(f.mu) : 0,
+        epochs: n(f.epochs), batchSize: n(f.batch), learningRate: n(f.lr), proximalMu: chosen.proximalMu,
       },
       stop: { maxRounds: n(f.rounds), roundDeadlineMs: Math.round(n(f.deadline) * 1000), minReports: n(f.minReports), targetAccuracy: n(f.target) > 0 ? n(f.target) : null },
       baseline: { enabled: f.baseline },
@@ -92,43 +75,18 @@ export function CreateTaskForm({ onCreate, token }: { onCreate(config: unknown, 
       <h2>New task</h2>
       <form className="create" onSubmit={(e) => { e.preventDefault(); void submit(); }}>
         <Field label="name">{input('name', 'text')}</Field>
-        <Field label="dataset"><select value="mnist" disabled data-testid="dashboard.create.dataset"><option value="mnist">MNIST</option></select></Field>
+        <DataFields value={data} onChange={setData} datasets={datasets} />
         <Field label="partition">
           <select value={f.partition} onChange={set('partition')} data-testid="dashboard.create.partition">
             <option value="iid">IID</option><option value="shards">shards (2 per client)</option><option value="dirichlet">Dirichlet</option>
+            <option value="natural">natural (one client per client id)</option>
           </select>
         </Field>
         {f.partition === 'dirichlet' ? <Field label="α">{input('alpha')}</Field> : null}
         <Field label="clients K">{input('clients', 'number', '1')}</Field>
         <Field label="examples / client">{input('examples', 'number', '1')}</Field>
-        <Field label="model">
-          <select value={f.model} onChange={set('model')} data-testid="dashboard.create.model">
-            <option value="mnist-2nn">2NN (McMahan)</option><option value="mnist-cnn">CNN (McMahan)</option><option value="upload">upload model.json…</option>
-          </select>
-        </Field>
-        {f.model === 'upload' ? (
-          <Field label="tfjs model.json">
-            <input type="file" accept=".json,application/json" onChange={(e) => void readModel(e.target.files?.[0])} data-testid="dashboard.create.upload" />
-            <small className="muted">Topology only: weights start fresh from the task seed; inputs must be MNIST-shaped ([784] or [28, 28, 1]).</small>
-          </Field>
-        ) : null}
-        <Field label="strategy">
-          <select value={f.strategy} onChange={set('strategy')} data-testid="dashboard.create.strategy">
-            {STRATEGIES.map((s) => <option key={s} value={s}>{s}</option>)}
-          </select>
-        </Field>
-        {f.strategy === 'fedprox' ? <Field label="proximal μ">{input('mu')}</Field> : null}
-        {SERVER_OPTIMISERS.has(f.strategy) ? <Field label="server lr η">{input('serverLr')}</Field> : null}
-        {f.strategy === 'fedavgm' ? <Field label="server momentum β">{input('momentum')}</Field> : null}
-        {f.strategy === 'fedtrimmedavg' ? <Field label="trim β">{input('trimBeta')}</Field> : null}
-        {f.strategy === 'krum' ? <Field label="byzantine f">{input('byzantine', 'number', '1')}</Field> : null}
-        {f.strategy === 'centeredclip' ? (
-          <>
-            <Field label="clipping radius τ">{input('clipRadius')}</Field>
-            <Field label="clipping iterations L">{input('clipIterations', 'number', '1')}</Field>
-            <Field label="centre momentum β">{input('clipMomentum')}</Field>
-          </>
-        ) : null}
+        <ModelFields value={modelForm} onChange={setModelForm} uploads={uploads} onUploads={setUploads} />
+        <StrategyFields value={strategy} onChange={setStrategy} />
         <Field label="fraction C">{input('fraction')}</Field>
         <Field label="min clients">{input('minClients', 'number', '1')}</Field>
         <Field label="local epochs E">{input('epochs', 'number', '1')}</Field>

@@ -21,7 +21,7 @@ const ROUND_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_00
 
 const barPaths = uPlot.paths.bars?.({ size: [0.6, 40] });
 
-export function UPlotChart({ id, title, series, data, yLabel, height = 180, fromZero = false }: {
+export function UPlotChart({ id, title, series, data, yLabel, height = 180, fromZero = false, band }: {
   id: string;
   title: string;
   series: ChartSeries[];
@@ -30,10 +30,12 @@ export function UPlotChart({ id, title, series, data, yLabel, height = 180, from
   height?: number;
   /** Counts and sizes: the y axis starts at 0 (and shows 0–1 when everything is 0). */
   fromZero?: boolean;
+  /** Fills between two series (1-based, as uPlot counts them after x): a spread such as min–max. */
+  band?: { upper: number; lower: number; fill: string };
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = series.map((s) => `${s.label}:${s.scale ?? 'y'}:${s.bars ? 'b' : 'l'}`).join('|');
+  const shape = series.map((s) => `${s.label}:${s.scale ?? 'y'}:${s.bars ? 'b' : 'l'}`).join('|') + (band ? `|band:${band.upper}-${band.lower}` : '');
 
   // Created once per series layout; new rounds only call setData, which is cheap.
   useEffect(() => {
@@ -44,6 +46,7 @@ export function UPlotChart({ id, title, series, data, yLabel, height = 180, from
       scales: { x: { time: false }, ...(fromZero ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, Math.max(1, max * 1.1)] } } : {}) },
       // Values appear on hover only; a static legend keeps the layout still while rounds stream in.
       legend: { live: false },
+      ...(band ? { bands: [{ series: [band.upper, band.lower] as [number, number], fill: band.fill }] } : {}),
       axes: [
         { label: 'round', stroke: '#555', incrs: ROUND_TICKS },
         { label: yLabel, stroke: '#555', size: 60 },

@@ -2,22 +2,8 @@
 // epoch next to the centralised and label-holder-alone baselines (simulations; own-data jobs have none).
 
 import { useEffect, useState } from 'react';
+import type { VerticalJobView } from '@flotilla/protocol';
 import { api } from './api.ts';
-
-interface VerticalJobView {
-  id: string;
-  algorithm: 'hetero-lr' | 'split-nn';
-  state: 'waiting' | 'running' | 'done' | 'failed';
-  roles: { role: string; joined: boolean }[];
-  intersection: number | null;
-  progress: { step: number; steps: number } | null;
-  epochs: { epoch: number; loss?: number; accuracy?: number }[];
-  error: { role: string | null; code: string; message: string } | null;
-  baselines: { epoch: number; centralised: number; labelHolderAlone: number }[] | null;
-  /** Null: the parties bring their own tables, which the coordinator never sees. */
-  simulation: object | null;
-  settings: { validationFraction?: number };
-}
 
 const ALGORITHM_NAMES: Record<VerticalJobView['algorithm'], string> = { 'hetero-lr': 'hetero LR', 'split-nn': 'split NN' };
 

@@ -1,91 +1,10 @@
 // The coordinator's REST API as the dashboard sees it: typed views and a fetch that authenticates
 // with the session cookie (or a bearer token, for scripts) and turns coded error bodies into ApiError.
 
-export type TaskState = 'created' | 'running' | 'paused' | 'stopped' | 'completed' | 'failed';
-export type RoundPhase =
-  | 'selection' | 'configuration' | 'reporting' | 'aggregation' | 'evaluation' | 'commit' | 'keys' | 'shares' | 'unmasking';
-
-export interface RoundSummary {
-  taskId: string;
-  round: number;
-  outcome: 'committed' | 'abandoned';
-  reason: string | null;
-  startedAt: number;
-  endedAt: number;
-  selected: number;
-  goal: number;
-  reported: number;
-  dropped: number;
-  failed: number;
-  testAccuracy: number | null;
-  testLoss: number | null;
-  trainLoss: number | null;
-  baselineAccuracy: number | null;
-  delta: number | null;
-  /** ε spent after this round at the task's δ (DP tasks only). */
-  epsilon: number | null;
-  /** Client-level DP: the clip norm S after this round (moves under adaptive clipping). */
-  clipNorm?: number | null;
-  bytesUp: number;
-  bytesDown: number;
-  modelVersion: number;
-}
-
-export interface CurrentRound {
-  round: number;
-  phase: RoundPhase;
-  selected: number;
-  goal: number;
-  reported: number;
-  dropped: number;
-  failed: number;
-  deadline: number;
-  startedAt: number;
-  /** A secure-aggregation round (its timeline has the SecAgg stages). */
-  secure?: boolean;
-}
-
-export interface TaskView {
-  id: string;
-  name: string;
-  state: TaskState;
-  stopReason: string | null;
-  createdAt: number;
-  updatedAt: number;
-  modelVersion: number;
-  lastRound: number;
-  config: {
-    model: { kind: string };
-    data: { partition: { kind: string; numClients: number }; testLimit: number };
-    strategy: { name: string };
-    fit: { fractionFit: number; epochs: number; batchSize: number; learningRate: number };
-    stop: { maxRounds: number; targetAccuracy?: number; roundDeadlineMs: number; minReports: number };
-    baseline: { enabled: boolean };
-    privacy?: {
-      differentialPrivacy?: {
-        enabled: boolean; clippingNorm: number; noiseMultiplier: number; delta: number; targetEpsilon?: number;
-        adaptiveClipping?: { enabled: boolean; targetQuantile: number; learningRate: number; clippedCountStddev?: number };
-      };
-      dpSgd?: { enabled: boolean; l2NormClip: number; noiseMultiplier: number; microbatchSize: number; delta: number; targetEpsilon?: number };
-    };
-  };
-  latestRound: RoundSummary | null;
-  baseline: { status: string; accuracy: number | null; loss: number | null; epochs: unknown[]; error: string | null } | null;
-  currentRound: CurrentRound | null;
-}
-
-export interface ClientView {
-  id: string;
-  kind: string;
-  backend: string | null;
-  examplesPerSec: number | null;
-  firstSeen: number;
-  lastSeen: number;
-  roundsJoined: number;
-  dropouts: number;
-  connected: boolean;
-  taskId: string | null;
-}
+// The views are the coordinator's own schemas (packages/protocol views.ts), never mirrored here.
+export type { ClientView, RoundPhase, TaskState, TaskView } from '@flotilla/protocol';
+export type { RoundSummaryView as RoundSummary, CurrentRoundView as CurrentRound, RoundDetailView as RoundDetail } from '@flotilla/protocol';
+export type { FederatedSummary, CurrentEvaluationView as CurrentEvaluation } from '@flotilla/protocol';
 
 /** A refused or failed call, with the coordinator's stable error code (FLT_…). */
 export class ApiError extends Error {

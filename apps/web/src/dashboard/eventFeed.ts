@@ -3,12 +3,11 @@
 // also across a coordinator restart). Only when the browser gives up (a non-200 answer) do we
 // open a new stream, resuming with ?after= from the last id seen.
 
-export const EVENT_TYPES = [
-  'client.joined', 'client.left', 'task.created', 'task.state', 'round.started', 'round.phase', 'round.report',
-  'round.dropout', 'round.committed', 'round.abandoned', 'baseline.progress', 'baseline.done', 'client.error',
-  'client.progress', 'vertical.state', 'model.worker',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+import { EventPayloads, type EventType } from '@flotilla/protocol';
+
+export type { EventType };
+/** Every event type the coordinator publishes (packages/protocol events.ts); the stream listens to each. */
+export const EVENT_TYPES = Object.keys(EventPayloads.properties) as EventType[];
 
 export interface FeedEvent {
   type: EventType;

@@ -1,7 +1,7 @@
 // Dashboard state and how events change it. REST gives the snapshot (tasks, rounds, clients);
 // events move it forward between snapshots so the screen follows the federation live.
 
-import type { ClientView, RoundSummary, TaskView } from './api.ts';
+import type { ClientView, FederatedSummary, RoundSummary, TaskView } from './api.ts';
 import type { FeedEvent } from './eventFeed.ts';
 
 export interface LogEntry {
@@ -17,16 +17,19 @@ export interface DashboardState {
   tasks: Record<string, TaskView>;
   taskOrder: string[];
   rounds: Record<string, RoundSummary[]>;
+  /** Federated evaluations by task, by round (round 0 included: the initial model). */
+  evaluations: Record<string, FederatedSummary[]>;
   clients: ClientView[];
   log: LogEntry[];
 }
 
-export const initialState: DashboardState = { tasks: {}, taskOrder: [], rounds: {}, clients: [], log: [] };
+export const initialState: DashboardState = { tasks: {}, taskOrder: [], rounds: {}, evaluations: {}, clients: [], log: [] };
 
 export type Action =
   | { type: 'tasks'; tasks: TaskView[] }
   | { type: 'task'; task: TaskView }
   | { type: 'rounds'; taskId: string; rounds: RoundSummary[] }
+  | { type: 'evaluations'; taskId: string; evaluations: FederatedSummary[] }
   | { type: 'clients'; clients: ClientView[] }
   | { type: 'events'; events: FeedEvent[] };
 
@@ -45,6 +48,8 @@ export function reducer(state: DashboardState, action: Action): DashboardState {
     }
     case 'rounds':
       return { ...state, rounds: { ...state.rounds, [action.taskId]: mergeRounds(state.rounds[action.taskId] ?? [], action.rounds) } };
+    case 'evaluations':
+      return { ...state, evaluations: { ...state.evaluations, [action.taskId]: mergeEvaluations(state.evaluations[action.taskId] ?? [], action.evaluations) } };
     case 'clients':
       return { ...state, clients: action.clients };
     case 'events':
@@ -59,6 +64,12 @@ export function reducer(state: DashboardState, action: Action): DashboardState {
 function mergeRounds(existing: RoundSummary[], incoming: RoundSummary[]): RoundSummary[] {
   const byRound = new Map(existing.map((r) => [r.round, r]));
   for (const r of incoming) byRound.set(r.round, r);
+  return [...byRound.values()].sort((a, b) => a.round - b.round);
+}
+
+function mergeEvaluations(existing: FederatedSummary[], incoming: FederatedSummary[]): FederatedSummary[] {
+  const byRound = new Map(existing.map((e) => [e.round, e]));
+  for (const e of incoming) byRound.set(e.round, e);
   return [...byRound.values()].sort((a, b) => a.round - b.round);
 }
 
@@ -90,6 +101,24 @@ function applyEvent(state: DashboardState, e: FeedEvent): DashboardState {
       return cur?.round === round ? put({ currentRound: { ...cur, dropped: cur.dropped + 1 } }) : next;
     case 'client.error':
       return cur?.round === round ? put({ currentRound: { ...cur, failed: cur.failed + 1 } }) : next;
+    case 'evaluation.started':
+      return put({
+        currentEvaluation: { round, modelVersion: num(e.data.modelVersion), asked: num(e.data.asked), reported: 0, failed: 0, deadline: num(e.data.deadline) },
+      });
+    case 'evaluation.report': {
+      const ev = task.currentEvaluation;
+      return ev?.round === round ? put({ currentEvaluation: { ...ev, reported: Math.max(ev.reported, num(e.data.reported)) } }) : next;
+    }
+    case 'evaluation.completed': {
+      const summary = e.data as unknown as FederatedSummary;
+      const rounds = (next.rounds[task.id] ?? []).map((r) => (r.round === round ? { ...r, federated: summary } : r));
+      return {
+        ...next,
+        rounds: { ...next.rounds, [task.id]: rounds },
+        evaluations: { ...next.evaluations, [task.id]: mergeEvaluations(next.evaluations[task.id] ?? [], [summary]) },
+        tasks: { ...next.tasks, [task.id]: { ...task, currentEvaluation: null } },
+      };
+    }
     case 'round.committed':
     case 'round.abandoned': {
       const summary = e.data as unknown as RoundSummary;
@@ -131,6 +160,12 @@ function logEntry(e: FeedEvent): LogEntry | null {
       return { ...base, text: `task ${short(e.taskId)} ${String(d.state)}${d.reason ? `: ${String(d.reason)}` : ''}` };
     case 'task.created':
       return { ...base, text: `task ${short(e.taskId)} created: ${String(d.name)}` };
+    case 'evaluation.completed':
+      return {
+        ...base,
+        text: `round ${num(d.round)} evaluated on ${num(d.clients)} of ${num(d.asked)} clients (${num(d.examples)} examples): ${String(d.metric)} ${
+          typeof d[String(d.metric)] === 'number' ? num(d[String(d.metric)]).toFixed(4) : '—'}`,
+      };
     case 'baseline.done':
       return { ...base, text: `centralized baseline done: accuracy ${num(d.accuracy).toFixed(4)} after ${num(d.epochs)} epochs` };
     case 'model.worker':

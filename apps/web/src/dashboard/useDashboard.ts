@@ -2,7 +2,7 @@
 // triggered by events (throttled, so a busy federation never turns into a polling storm).
 
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { ApiError, api, type ClientView, type RoundSummary, type TaskView } from './api.ts';
+import { ApiError, api, type ClientView, type FederatedSummary, type RoundSummary, type TaskView } from './api.ts';
 import { openEventFeed, type FeedEvent, type FeedStatus } from './eventFeed.ts';
 import { initialState, reducer } from './store.ts';
 
@@ -56,12 +56,14 @@ export function useDashboard(session: number | null): Dashboard {
     if (!selected.current && tasks.length > 0) setSelectedId((tasks.find((t) => t.state === 'running') ?? tasks.at(-1)!).id);
   }, []);
   const loadTask = useCallback(async (id: string) => {
-    const [task, { rounds }] = await Promise.all([
+    const [task, { rounds }, { evaluations }] = await Promise.all([
       api<TaskView>(null, `/api/tasks/${id}`),
       api<{ rounds: RoundSummary[] }>(null, `/api/tasks/${id}/rounds`),
+      api<{ evaluations: { summary: FederatedSummary }[] }>(null, `/api/tasks/${id}/evaluations`),
     ]);
     dispatch({ type: 'task', task });
     dispatch({ type: 'rounds', taskId: id, rounds });
+    dispatch({ type: 'evaluations', taskId: id, evaluations: evaluations.map((e) => e.summary) });
   }, []);
   const loadClients = useCallback(async () => {
     dispatch({ type: 'clients', clients: (await api<{ clients: ClientView[] }>(null, '/api/clients')).clients });

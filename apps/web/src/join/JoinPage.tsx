@@ -1,10 +1,10 @@
 // The join page: what happens in plain words, the connection, task, backend and benchmark, the
-// current round and its local training progress, the rounds this device contributed to, and
-// pause / leave, and, outside a simulated fleet, the person's own data: picked files and drawn
-// digits. Every value a test or a fleet reads carries a `join.*` data-testid.
+// current round and its local training progress, the rounds this device contributed to, the
+// federated evaluations it answered, pause / leave, and, outside a simulated fleet, the person's
+// own data read with the task's schema. Every value a test or a fleet reads carries a `join.*` data-testid.
 
 import { useSyncExternalStore } from 'react';
-import { DrawPad } from './DrawPad.tsx';
+import { OwnData, describeSchema } from './OwnData.tsx';
 import type { JoinSession, JoinState } from './JoinSession.ts';
 
 const CONNECTION_TEXT: Record<JoinState['connection'], string> = {
@@ -16,47 +16,23 @@ function modelName(state: JoinState): string {
   const kind = state.model?.kind;
   if (kind === 'mnist-2nn') return 'MNIST 2NN (two hidden layers of 200)';
   if (kind === 'mnist-cnn') return 'MNIST CNN (two 5×5 convolutions)';
+  if (state.model?.kind === 'schema') return `${state.model.architecture} built for ${describeSchema(state.schema)}`;
   return kind ?? '—';
 }
 
 function dataText(s: JoinState): string {
   if (s.examples === null) return '—';
-  if (s.dataMode === 'simulation') return `${s.examples} MNIST examples of simulated partition ${s.partition} (kept in this page's worker)`;
-  if (s.examples === 0) return 'none yet: pick files or draw digits below; this page joins once it holds examples';
-  return `${s.examples} examples of yours (${s.sources?.files ?? 0} from picked files, ${s.sources?.drawn ?? 0} drawn), kept in this page's worker`;
+  const split = s.split && s.split.heldOut > 0 ? `; ${s.split.train} to train on, ${s.split.heldOut} held out to evaluate the global model` : '';
+  if (s.dataMode === 'simulation') {
+    const what = s.schema.kind === 'image' && s.schema.height === 28 && s.schema.channels === 1 ? 'MNIST examples' : `${s.schema.kind} examples`;
+    return `${s.examples} ${what} of simulated partition ${s.partition} (kept in this page's worker${split})`;
+  }
+  if (s.examples === 0) return 'none yet: pick files below; this page is connected, and trains once it holds examples';
+  return `${s.examples} examples of yours (${s.sources?.files ?? 0} from picked files, ${s.sources?.drawn ?? 0} drawn), kept in this page's worker${split}`;
 }
 
-/** Picked files and drawn digits: the person's own examples, which never leave the page. */
-function OwnData({ s, session }: { s: JoinState; session: JoinSession }) {
-  const folder = { webkitdirectory: '', directory: '' } as Record<string, string>;
-  return (
-    <section aria-label="Your data" data-testid="join.own-data">
-      <h2>Your data</h2>
-      <p>
-        Train on your own digits. They are read by this page only and never sent: the coordinator learns
-        how many examples you hold, nothing else. Images are reduced to 28×28 grayscale, like MNIST.
-      </p>
-      <p>
-        <label>CSV files (a label 0–9, then 784 pixel values 0–255 per row; a header row is optional):{' '}
-          <input data-testid="join.files.csv" type="file" accept=".csv,text/csv" multiple onChange={(e) => { if (e.target.files) void session.pickFiles(e.target.files); e.target.value = ''; }} />
-        </label>
-      </p>
-      <p>
-        <label>A folder of images, one folder per digit (<code>0/</code>, <code>1/</code>, … <code>9/</code>):{' '}
-          <input data-testid="join.files.folder" type="file" multiple {...folder} onChange={(e) => { if (e.target.files) void session.pickFiles(e.target.files); e.target.value = ''; }} />
-        </label>
-      </p>
-      <p>
-        <span data-testid="join.files.count" data-count={s.sources?.files ?? 0}>{s.sources?.files ?? 0} examples from picked files</span>{' '}
-        <button data-testid="join.files.clear" disabled={(s.sources?.files ?? 0) === 0} onClick={() => void session.forgetFiles()}>Forget them</button>
-      </p>
-      <DrawPad count={s.sources?.drawn ?? 0} onAdd={(pixels, label) => session.addDrawing(pixels, label)} onClear={() => void session.clearDrawings()} />
-      {s.labelCounts && s.examples ? (
-        <p data-testid="join.data.labels">Per digit: {s.labelCounts.map((n, d) => `${d}: ${n}`).join(' · ')}</p>
-      ) : null}
-      {s.dataError && <p data-testid="join.data.error" role="alert" style={{ color: '#a33' }}>{s.dataError}</p>}
-    </section>
-  );
+function metricText(m: NonNullable<JoinState['evaluations'][number]['metrics']>): string {
+  return m.accuracy !== undefined ? `accuracy ${(m.accuracy * 100).toFixed(1)} %, loss ${m.loss.toFixed(4)}` : `MSE ${m.mse?.toFixed(4)}, MAE ${m.mae?.toFixed(4)}`;
 }
 
 export function JoinPage({ session }: { session: JoinSession }) {
@@ -123,6 +99,19 @@ export function JoinPage({ session }: { session: JoinSession }) {
         {s.stage === 'left' && <p data-testid="join.left">You left the federation. Reload the page to join again as a new client.</p>}
         {s.lastError && <p data-testid="join.error" role="status" style={{ color: '#a33' }}>{s.lastError}</p>}
       </section>
+
+      {s.evaluations.length > 0 && (
+        <section aria-label="Evaluations">
+          <h2>Global models this device evaluated on its held-out examples</h2>
+          <ul data-testid="join.evaluations">
+            {s.evaluations.map((e) => (
+              <li key={e.round} data-testid="join.evaluation" data-round={e.round} data-outcome={e.outcome}>
+                round {e.round}: {e.metrics ? `${metricText(e.metrics)} on ${e.numExamples} examples` : `not evaluated (${e.code})`}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
 
       <section aria-label="Rounds contributed">
         <h2>Rounds this device contributed to</h2>

@@ -1,15 +1,16 @@
 // What the join page knows and does: starts the training worker (backend ladder, local data),
 // runs a FlotillaClient on the page thread whose trainer lives in the worker, and keeps a
 // snapshot of the state for React (useSyncExternalStore). Local data is a simulated fleet's
-// partition, or the person's own: picked files and drawn digits, which stay in the worker.
+// partition, or the person's own: files read with the task's schema (which the welcome brings)
+// and drawn digits, which stay in the worker.
 
 import { proxy, transfer, wrap } from 'comlink';
 import {
   FlotillaClient, WorkerTrainer, isBackendName, storageIdentity, workerLocalData,
-  type BackendChoice, type ClientEvent, type ClientStatus, type LocalData, type LocalDataSummary, type PickedFile, type TrainerWorkerApi,
-  type TrainerWorkerRemote, type WebSocketLike,
+  type BackendChoice, type ClientEvent, type ClientStatus, type DataPreview, type LocalData, type LocalDataSummary, type PickedFile, type TrainerWorkerApi,
+  type SplitRule, type TrainerWorkerRemote, type WebSocketLike,
 } from '@flotilla/client';
-import type { ModelSpec } from '@flotilla/protocol';
+import { ErrorCodes, MNIST_SCHEMA, type DataSchema, type EvaluationMetrics, type ModelSpec } from '@flotilla/protocol';
 
 export type RoundPhase = 'waiting' | 'training' | 'uploading' | 'reported' | 'committed' | 'abandoned' | 'failed';
 
@@ -40,6 +41,16 @@ export interface JoinState {
   dataMode: 'simulation' | 'own';
   /** A coded error about the picked files or a drawing, shown beside the data. */
   dataError: string | null;
+  /** The task's data schema (from the welcome, or the simulation partition); MNIST's until one is known. */
+  schema: DataSchema;
+  /** Files read so far while a pick is being read. */
+  reading: { done: number; total: number } | null;
+  /** A glimpse of the picked examples (thumbnails or a file's first lines); never sent. */
+  preview: DataPreview | null;
+  /** The task's split of the examples: trained on, and held out for federated evaluation. */
+  split: { train: number; heldOut: number } | null;
+  /** Federated evaluations this page answered, newest first. */
+  evaluations: { round: number; outcome: 'reported' | 'failed'; numExamples: number | null; metrics: EvaluationMetrics | null; code: string | null }[];
   backend: BackendChoice | null;
   round: number | null;
   phase: RoundPhase;
@@ -66,7 +77,7 @@ export interface JoinParams {
 
 const INITIAL: JoinState = {
   stage: 'starting', connection: 'not-connected', clientId: null, taskId: null, taskName: null, model: null, partition: null,
-  examples: null, labelCounts: null, sources: null, dataMode: 'own', dataError: null, backend: null, round: null, phase: 'waiting', secagg: null, progress: null, history: [], lastError: null, reconnects: 0,
+  examples: null, labelCounts: null, sources: null, dataMode: 'own', dataError: null, schema: MNIST_SCHEMA, reading: null, preview: null, split: null, evaluations: [], backend: null, round: null, phase: 'waiting', secagg: null, progress: null, history: [], lastError: null, reconnects: 0,
 };
 
 export function readJoinParams(location: Location): JoinParams {
@@ -92,6 +103,8 @@ export class JoinSession {
   private trainer: WorkerTrainer | null = null;
   /** What the hello announces; its count follows the worker's examples (never the examples). */
   private readonly localData: LocalData = workerLocalData(0);
+  /** A simulation partition's held-out rule, read with the partition (the first hello announces the train split). */
+  private holdout: SplitRule | null = null;
   /** The examples changed while a round was training: announce the new count once it is over. */
   private rejoinPending = false;
 
@@ -134,10 +147,14 @@ export class JoinSession {
           return;
         }
         this.set({ dataMode: 'simulation', taskId: params.taskId, partition: params.partition });
-        this.applySummary(await this.remote.loadSimulationPartition(params.url, params.taskId, params.partition));
+        const summary = await this.remote.loadSimulationPartition(params.url, params.taskId, params.partition);
+        this.holdout = summary.holdout ?? null;
+        this.applySummary(summary);
       } else {
         this.set({ taskId: params.taskId });
+        await this.remote.onReadProgress(proxy((done: number, total: number) => this.set({ reading: done < total ? { done, total } : null })));
         this.applySummary(await this.remote.loadDrawnDigits());
+        this.applySummary(await this.remote.useSchema(MNIST_SCHEMA));
       }
       this.set({ stage: 'ready' });
       this.joinOrRejoin();
@@ -148,19 +165,35 @@ export class JoinSession {
 
   private applySummary(summary: LocalDataSummary): void {
     this.localData.count = summary.count;
-    this.set({ examples: summary.count, labelCounts: summary.labelCounts, sources: summary.sources });
+    this.set({ examples: summary.count, labelCounts: summary.labelCounts, sources: summary.sources, preview: summary.preview });
   }
 
   /**
-   * Joins once there are examples; afterwards a changed count is announced by a fresh hello (the
-   * coordinator checks each update against the announced count), after the round in progress.
+   * The welcome names the task's schema: the worker reads files with it from now on and brings
+   * back this person's earlier picks for it; a changed count is announced by a fresh hello.
+   */
+  private async adoptSchema(schema: DataSchema): Promise<void> {
+    if (!this.remote || this.state.dataMode !== 'own' || JSON.stringify(schema) === JSON.stringify(this.state.schema)) return;
+    const before = this.localData.count;
+    this.set({ schema, dataError: null });
+    this.applySummary(await this.remote.useSchema(schema));
+    if (this.localData.count !== before) this.joinOrRejoin();
+  }
+
+  /**
+   * Connects at once, announcing the examples held (none yet is fine: the coordinator does not
+   * select a client without examples, and the welcome tells the page which files fit the task);
+   * afterwards a changed count is announced by a fresh hello (the coordinator checks each update
+   * against the announced count), after the round in progress.
    */
   private joinOrRejoin(): void {
     if (this.state.stage !== 'ready' || !this.trainer) return;
     if (!this.client) {
-      if (this.localData.count === 0) return;
+      const remote = this.remote!;
       this.client = new FlotillaClient({
         url: this.params.url, kind: 'browser', trainer: this.trainer, data: this.localData,
+        checkData: (schema) => remote.checkData(schema),
+        ...(this.holdout ? { holdout: this.holdout } : {}),
         ...(this.params.taskId ? { taskId: this.params.taskId } : {}),
         ...(this.params.partition === null ? {} : { partitionIndex: this.params.partition }),
         identity: storageIdentity(localStorage, this.identityKey()),
@@ -177,7 +210,7 @@ export class JoinSession {
     }
     this.rejoinPending = false;
     this.client.stop();
-    if (this.localData.count > 0) this.client.start();
+    this.client.start();
   }
 
   /** Runs a change of the person's data in the worker; a coded error is shown, the data kept as it was. */
@@ -195,7 +228,7 @@ export class JoinSession {
     }
   }
 
-  /** Adds picked files (CSV, or a folder of label folders) to the examples; `forgetFiles` drops them all. */
+  /** Adds picked files (CSV tables, folders of class folders, text files: what the task's schema takes) to the examples; `forgetFiles` drops them all. */
   pickFiles(files: FileList | File[]): Promise<boolean> {
     const picked: PickedFile[] = [...files].map((f) => ({ path: f.webkitRelativePath || f.name, blob: f }));
     return this.changeData((r) => r.loadFiles(picked));
@@ -222,6 +255,7 @@ export class JoinSession {
         return;
       case 'welcome':
         this.set({ clientId: e.clientId, ...(e.taskId === null ? {} : { taskId: e.taskId }), ...(e.taskName === undefined ? {} : { taskName: e.taskName }), ...(e.model === undefined ? {} : { model: e.model }) });
+        if (e.schema) void this.adoptSchema(e.schema).catch((err: unknown) => this.set({ dataError: err instanceof Error ? err.message : String(err) }));
         return;
       case 'plan':
         this.set({ round: e.round, phase: 'training', secagg: null, progress: null });
@@ -250,7 +284,22 @@ export class JoinSession {
         return;
       }
       case 'error':
-        this.set({ lastError: `${e.code}: ${e.message}`, ...(e.code === 'FLT_TRAINING_FAILED' ? { phase: 'failed' as const } : {}) });
+        this.set({
+          lastError: `${e.code}: ${e.message}`, ...(e.code === 'FLT_TRAINING_FAILED' ? { phase: 'failed' as const } : {}),
+          // Data that does not fit the task is the person's to fix: shown beside it, and the next pick says hello again.
+          ...(e.code === ErrorCodes.DATA_SCHEMA_MISMATCH ? { dataError: `${e.code}: ${e.message}` } : {}),
+        });
+        return;
+      case 'data':
+        this.set({ split: { train: e.train, heldOut: e.heldOut } });
+        return;
+      case 'evaluation':
+        this.set({
+          evaluations: [{
+            round: e.round, outcome: e.outcome, numExamples: e.outcome === 'reported' ? e.numExamples : null,
+            metrics: e.outcome === 'reported' ? e.metrics : null, code: e.outcome === 'failed' ? e.code : null,
+          }, ...this.state.evaluations].slice(0, 20),
+        });
         return;
       case 'disconnected':
         this.set({ reconnects: this.state.reconnects + 1, ...(this.state.phase === 'training' ? { phase: 'waiting' as const, progress: null } : {}) });
@@ -279,7 +328,7 @@ export class JoinSession {
   resume(): void {
     if (this.state.stage !== 'paused') return;
     this.set({ stage: 'ready' });
-    if (this.client && this.localData.count > 0) this.client.start();
+    if (this.client) this.client.start();
     else this.joinOrRejoin();
   }
 

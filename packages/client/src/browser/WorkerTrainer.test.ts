@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createModel, getFlatWeights } from '@flotilla/models';
-import { encodeFrame } from '@flotilla/protocol';
+import { encodeFrame, type TabularSchema } from '@flotilla/protocol';
 import { createTrainerWorkerApi } from './trainerWorker.ts';
 import { WorkerTrainer, workerLocalData, type TrainerWorkerRemote } from './WorkerTrainer.ts';
 
@@ -39,7 +39,7 @@ describe('WorkerTrainer over the trainer worker API', () => {
 
     expect(choice).toMatchObject({ backend: 'cpu', forced: true });
     expect(tf.getBackend()).toBe('cpu');
-    expect(local).toEqual({ count: 40, labelCounts: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4], sources: { simulation: 40, files: 0, drawn: 0 } });
+    expect(local).toEqual({ count: 40, labelCounts: [4, 4, 4, 4, 4, 4, 4, 4, 4, 4], sources: { simulation: 40, files: 0, drawn: 0 }, preview: null, holdout: null });
     expect(outcome.numExamples).toBe(40);
     expect(outcome.update).toHaveLength(global.length);
     expect(outcome.update.some((v) => v !== 0)).toBe(true);
@@ -124,4 +124,32 @@ describe('WorkerTrainer over the trainer worker API', () => {
     await expect(api.loadFiles([{ path: 'c.csv', blob: csv(4) }, { path: 'd.csv', blob: csv(1, 700) }])).rejects.toThrow(/^FLT_CSV_WIDTH: d\.csv, line 1/);
     expect((await api.clearFiles()).count).toBe(0);
   });
+
+  it('reads a tabular task\'s CSV with its schema, checks and evaluates on it; a bad cell is refused naming file, line and column', async () => {
+    const api = createTrainerWorkerApi();
+    const choice = await api.init({ force: 'cpu' });
+    await api.useSchema(TABLE);
+    const text = ['age,town,risk', ...Array.from({ length: 12 }, (_, r) => `${20 + r},${r % 2 === 0 ? 'a' : 'b'},${r < 6 ? 'low' : 'high'}`)].join('\n');
+
+    const summary = await api.loadFiles([{ path: 'mine.csv', blob: new Blob([text]) }]);
+    await api.checkData(TABLE);
+    const trainer = await WorkerTrainer.create({ remote: api as unknown as TrainerWorkerRemote, choice });
+    const weights = getFlatWeights(await createModel({ kind: 'schema', architecture: 'logreg' }, 0, TABLE));
+    const metrics = await trainer.evaluate({
+      model: { kind: 'schema', architecture: 'logreg' }, schema: TABLE, weights, data: workerLocalData(12), examples: Uint32Array.of(0, 11), signal: new AbortController().signal,
+    });
+
+    expect(summary).toMatchObject({ count: 12, labelCounts: [6, 6], sources: { files: 12 }, preview: { kind: 'lines', file: 'mine.csv', lines: ['age,town,risk', '20,a,low', '21,b,low', '22,a,low'] } });
+    expect(metrics.loss).toBeGreaterThan(0);
+    expect([0, 0.5, 1]).toContain(metrics.accuracy);
+    await expect(api.loadFiles([{ path: 'bad.csv', blob: new Blob(['age,town,risk\n30,a,low\nold,b,high\n']) }]))
+      .rejects.toThrow(/^DATA_CSV_BAD_CELL: bad\.csv, line 3, column 1 \("age"\)/);
+    await expect(api.checkData({ ...TABLE, target: { type: 'classification', classes: ['low'] } } as never)).rejects.toThrow(/^FLT_DATA_SCHEMA_MISMATCH: example 6 has label 1/);
+    expect((await api.clearFiles()).count).toBe(0);
+  });
 });
+
+const TABLE: TabularSchema = {
+  kind: 'tabular', features: [{ name: 'age', kind: 'numeric', mean: 25, std: 5 }, { name: 'town', kind: 'categorical', categories: ['a', 'b'] }],
+  label: 'risk', target: { type: 'classification', classes: ['low', 'high'] },
+};

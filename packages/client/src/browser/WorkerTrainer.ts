@@ -2,8 +2,8 @@
 // weights go in and the update comes back as transferred ArrayBuffers; the page thread only
 // relays progress, so it stays responsive while the worker computes.
 
-import type { DeviceInfo } from '@flotilla/protocol';
-import type { LocalData, Trainer, TrainJob, TrainOutcome } from '../types.ts';
+import type { DeviceInfo, EvaluationMetrics } from '@flotilla/protocol';
+import type { EvaluateJob, LocalData, Trainer, TrainJob, TrainOutcome } from '../types.ts';
 import type { BackendChoice } from './backendLadder.ts';
 import type { TrainerWorkerApi, WorkerProgress } from './trainerWorker.ts';
 
@@ -27,7 +27,7 @@ export interface WorkerTrainerOptions {
  * count only (what the hello reports), so no copy of them exists on the page thread.
  */
 export function workerLocalData(count: number): LocalData {
-  return { images: new Float32Array(0), labels: new Uint8Array(0), count };
+  return { features: new Float32Array(0), labels: new Uint8Array(0), count };
 }
 
 /**
@@ -72,12 +72,28 @@ export class WorkerTrainer implements Trainer {
     job.signal.addEventListener('abort', onAbort, { once: true });
     this.progress.set(id, job.onProgress);
     try {
-      const outcome = await this.options.remote.train(transfer({ id, model: job.model, weights, plan: job.plan }, [weights.buffer]));
+      const workerJob = { id, model: job.model, weights, plan: job.plan, ...(job.schema ? { schema: job.schema } : {}), ...(job.examples ? { examples: job.examples } : {}) };
+      const outcome = await this.options.remote.train(transfer(workerJob, [weights.buffer]));
       if (outcome.metrics.trainMs > 0) this.speed = (outcome.numExamples * job.plan.epochs) / (outcome.metrics.trainMs / 1000);
       return outcome;
     } finally {
       job.signal.removeEventListener('abort', onAbort);
       this.progress.delete(id);
+    }
+  }
+
+  /** Evaluates in the worker, on the held-out rows of the examples it holds (its trainer's queue orders it after training). */
+  async evaluate(job: EvaluateJob): Promise<EvaluationMetrics> {
+    job.signal.throwIfAborted();
+    const id = this.nextId++;
+    const weights = job.weights.slice();
+    const transfer = this.options.transfer ?? (<T>(value: T) => value);
+    const onAbort = () => void this.options.remote.abort(id);
+    job.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await this.options.remote.evaluate(transfer({ id, model: job.model, schema: job.schema, weights, examples: job.examples }, [weights.buffer]));
+    } finally {
+      job.signal.removeEventListener('abort', onAbort);
     }
   }
 }

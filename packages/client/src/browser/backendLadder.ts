@@ -115,7 +115,7 @@ export async function benchmarkActiveBackend(spec: ModelSpec = { kind: 'mnist-2n
   try {
     const inputSize = model.inputs[0]!.shape.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1);
     const data = (count: number) => ({
-      images: Float32Array.from({ length: count * inputSize }, () => Math.random()),
+      features: Float32Array.from({ length: count * inputSize }, () => Math.random()),
       labels: Uint8Array.from({ length: count }, (_, i) => i % 10),
       count,
     });

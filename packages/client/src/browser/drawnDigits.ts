@@ -6,10 +6,27 @@ import { DIGIT_PIXELS } from './localFiles.ts';
 
 const DB_NAME = 'flotilla-local-data';
 const STORE = 'drawn-digits';
+/** Examples read from picked files, one record per task schema (see PickedExamples). */
+export const PICKED_STORE = 'picked-examples';
 
 interface StoredDigit { label: number; pixels: Uint8Array }
 
-function request<T>(req: IDBRequest<T>): Promise<T> {
+/**
+ * Opens this origin's local-data database (version 2 added the picked examples' store).
+ * @example const db = await openLocalDataDb(indexedDB);
+ */
+export async function openLocalDataDb(factory: IDBFactory): Promise<IDBDatabase> {
+  const req = factory.open(DB_NAME, 2);
+  req.onupgradeneeded = () => {
+    const db = req.result;
+    if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE, { autoIncrement: true });
+    if (!db.objectStoreNames.contains(PICKED_STORE)) db.createObjectStore(PICKED_STORE);
+  };
+  return request(req);
+}
+
+/** Settles with an IndexedDB request's result. */
+export function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
@@ -24,9 +41,7 @@ export class DrawnDigits {
   private constructor(private readonly db: IDBDatabase) {}
 
   static async open(factory: IDBFactory = indexedDB): Promise<DrawnDigits> {
-    const req = factory.open(DB_NAME, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { autoIncrement: true });
-    return new DrawnDigits(await request(req));
+    return new DrawnDigits(await openLocalDataDb(factory));
   }
 
   private store(mode: IDBTransactionMode): IDBObjectStore {
@@ -43,13 +58,13 @@ export class DrawnDigits {
 
   async all(): Promise<LocalData> {
     const rows = await request(this.store('readonly').getAll()) as StoredDigit[];
-    const images = new Float32Array(rows.length * DIGIT_PIXELS);
+    const features = new Float32Array(rows.length * DIGIT_PIXELS);
     const labels = new Uint8Array(rows.length);
     rows.forEach((row, i) => {
       labels[i] = row.label;
-      for (let p = 0; p < DIGIT_PIXELS; p++) images[i * DIGIT_PIXELS + p] = row.pixels[p]! / 255;
+      for (let p = 0; p < DIGIT_PIXELS; p++) features[i * DIGIT_PIXELS + p] = row.pixels[p]! / 255;
     });
-    return { images, labels, count: rows.length };
+    return { features, labels, count: rows.length };
   }
 
   async clear(): Promise<void> {

@@ -24,10 +24,10 @@ describe('parseDigitCsv', () => {
       const data = parseDigitCsv(text, 'mine.csv');
       expect(data.count).toBe(2);
       expect([...data.labels]).toEqual([7, 0]);
-      expect(data.images.length).toBe(2 * 784);
-      expect(data.images[0]).toBe(1);
-      expect(data.images[1]).toBeCloseTo(0.2, 6);
-      expect(data.images[784]).toBe(0);
+      expect(data.features.length).toBe(2 * 784);
+      expect(data.features[0]).toBe(1);
+      expect(data.features[1]).toBeCloseTo(0.2, 6);
+      expect(data.features[784]).toBe(0);
     }
   });
 
@@ -99,13 +99,13 @@ describe('rgbaToDigit', () => {
 
 describe('concatLocalData', () => {
   it('joins examples and labels in order', () => {
-    const a = { images: new Float32Array(784).fill(0.5), labels: Uint8Array.of(2), count: 1 };
-    const b = { images: new Float32Array(2 * 784).fill(1), labels: Uint8Array.of(5, 6), count: 2 };
+    const a = { features: new Float32Array(784).fill(0.5), labels: Uint8Array.of(2), count: 1 };
+    const b = { features: new Float32Array(2 * 784).fill(1), labels: Uint8Array.of(5, 6), count: 2 };
     const all = concatLocalData([a, b]);
     expect(all.count).toBe(3);
     expect([...all.labels]).toEqual([2, 5, 6]);
-    expect(all.images[783]).toBe(0.5);
-    expect(all.images[784]).toBe(1);
+    expect(all.features[783]).toBe(0.5);
+    expect(all.features[784]).toBe(1);
     expect(concatLocalData([]).count).toBe(0);
   });
 });

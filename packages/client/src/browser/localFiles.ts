@@ -34,7 +34,7 @@ export function parseDigitCsv(text: string, fileName: string): LocalData {
     rows.push(lines[i]!.split(','));
     lineNumbers.push(i + 1);
   }
-  const images = new Float32Array(rows.length * DIGIT_PIXELS);
+  const features = new Float32Array(rows.length * DIGIT_PIXELS);
   const labels = new Uint8Array(rows.length);
   rows.forEach((cells, r) => {
     const line = lineNumbers[r]!;
@@ -52,10 +52,10 @@ export function parseDigitCsv(text: string, fileName: string): LocalData {
       if (cell === '' || !Number.isFinite(value) || value < 0 || value > 255) {
         throw new FlotillaError(ErrorCodes.CSV_VALUE, `${fileName}, line ${line}, column ${c + 1}: "${cell.slice(0, 20)}" is not a pixel value 0–255`);
       }
-      images[r * DIGIT_PIXELS + c - 1] = value / 255;
+      features[r * DIGIT_PIXELS + c - 1] = value / 255;
     }
   });
-  return { images, labels, count: rows.length };
+  return { features, labels, count: rows.length };
 }
 
 /**
@@ -96,20 +96,25 @@ export function rgbaToDigit(rgba: Uint8ClampedArray | Uint8Array, width = SIDE, 
 }
 
 /**
- * Joins example sets into one (the order kept).
+ * Joins example sets of one example width into one (the order kept). Labels keep their array
+ * type when every part has the same one; class ids of mixed types become an Int32Array.
  * @example concatLocalData([fromCsv, fromImages, drawn]).count
  */
-export function concatLocalData(parts: LocalData[]): LocalData {
-  const count = parts.reduce((n, p) => n + p.count, 0);
-  const images = new Float32Array(count * DIGIT_PIXELS);
-  const labels = new Uint8Array(count);
+export function concatLocalData(parts: LocalData[], width = DIGIT_PIXELS): LocalData {
+  const filled = parts.filter((p) => p.count > 0);
+  const count = filled.reduce((n, p) => n + p.count, 0);
+  const features = new Float32Array(count * width);
+  const types = new Set(filled.map((p) => p.labels.constructor));
+  const Labels = (types.size === 1 ? [...types][0]! : filled.some((p) => p.labels instanceof Float32Array) ? Float32Array : Int32Array) as new (n: number) => LocalData['labels'];
+  const labels = new Labels(count);
   let at = 0;
-  for (const p of parts) {
-    images.set(p.images.subarray(0, p.count * DIGIT_PIXELS), at * DIGIT_PIXELS);
+  for (const p of filled) {
+    if (p.features.length !== p.count * width) throw new RangeError(`a part of ${p.count} examples has ${p.features.length} values, not ${width} each`);
+    features.set(p.features, at * width);
     labels.set(p.labels.subarray(0, p.count), at);
     at += p.count;
   }
-  return { images, labels, count };
+  return { features, labels: filled.length === 0 ? new Uint8Array(0) : labels, count };
 }
 
 /** Largest side an image is decoded at before normalisation: enough for a photo's digit, bounded in cost. */
@@ -161,7 +166,7 @@ export async function readPickedFiles(files: PickedFile[]): Promise<LocalData> {
   if (images.length > 0) {
     const data = new Float32Array(images.length * DIGIT_PIXELS);
     images.forEach((img, i) => data.set(img, i * DIGIT_PIXELS));
-    parts.push({ images: data, labels: Uint8Array.from(imageLabels), count: images.length });
+    parts.push({ features: data, labels: Uint8Array.from(imageLabels), count: images.length });
   }
   const all = concatLocalData(parts);
   if (all.count === 0) throw new FlotillaError(ErrorCodes.NO_LOCAL_DATA, 'the picked files hold no examples (no CSV rows, no images)');

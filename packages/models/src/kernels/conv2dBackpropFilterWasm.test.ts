@@ -39,7 +39,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
     labels.forEach((label, i) => images.fill(1, i * 784 + label * 56 + 84, i * 784 + label * 56 + 140));
     const losses: number[] = [];
 
-    await trainLocal(model, { images, labels, count }, { epochs: 4, batchSize: 10, learningRate: 0.05, seed: 1 }, {
+    await trainLocal(model, { features: images, labels, count }, { epochs: 4, batchSize: 10, learningRate: 0.05, seed: 1 }, {
       onProgress: (p) => losses.push(p.loss),
     });
 
