@@ -130,7 +130,7 @@ export async function runDatasetsCli(argv: string[], env: NodeJS.ProcessEnv, out
         const data = await readLocal(file, `the ${role} file`);
         if (data === null) return 2;
         bytes += data.byteLength;
-        body.append(role, new Blob([data]), path.basename(file));
+        body.append(role, new Blob([new Uint8Array(data)]), path.basename(file));
       }
       out(`uploading ${formatBytes(bytes)} to ${url} …`);
       const r = await call('POST', '/api/datasets', body);
