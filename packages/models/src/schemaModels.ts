@@ -99,6 +99,7 @@ function mlp(schema: DataSchema, options: SchemaModelOptions, seed: number | und
 }
 
 function logreg(schema: DataSchema, _options: SchemaModelOptions, seed: number | undefined): tf.LayersModel {
+  checkSize('logistic regression', denseWeights([schemaInputShape(schema).reduce((a, b) => a * b, 1), schemaOutputSize(schema)]));
   const output = tf.layers.dense({
     name: 'output', units: schemaOutputSize(schema), activation: 'softmax', kernelInitializer: glorot(seed, 1),
     ...(schema.kind === 'image' ? {} : { inputShape: schemaInputShape(schema) }),
