@@ -144,7 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Wrong operator tokens per address, shared by the auth hook and the dashboard's sign-in.
   const authFailures = new AuthFailures();
   app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions, authFailures));
-  const coordinator = createCoordinator(store, app.log, options.models ?? {}, new DatasetRegistry(path.join(options.dataDir, 'datasets'), options.datasets), options.dataDir);
+  const coordinator = createCoordinator(store, app.log, options.models ?? {}, new DatasetRegistry(path.join(options.dataDir, 'datasets'), options.datasets), options.dataDir, maxFrameBytes);
   app.decorate('coordinator', coordinator);
   // Registered before every plugin, so it runs before any of their hooks closes a socket.
   app.addHook('preClose', async () => coordinator.beginShutdown());

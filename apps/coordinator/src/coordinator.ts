@@ -35,7 +35,7 @@ export interface Coordinator {
   close(): Promise<void>;
 }
 
-export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOptions: ModelServiceOptions, datasets: DatasetRegistry, dataDir?: string): Coordinator {
+export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOptions: ModelServiceOptions, datasets: DatasetRegistry, dataDir?: string, maxFrameBytes?: number): Coordinator {
   const registry = new ClientRegistry();
   const bus = new EventBus(store);
   const metrics = new CoordinatorMetrics();
@@ -55,7 +55,7 @@ export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOpt
   // Without a data directory (a coordinator driven in memory), uploads live in the working directory's .flotilla.
   const uploads = new ModelUploads(path.join(dataDir ?? '.flotilla', 'models'));
   const tasks = new TaskManager({
-    store, registry, bus, models, uploads, baselines, metrics, log, datasets,
+    store, registry, bus, models, uploads, baselines, metrics, log, datasets, ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }),
     weightsPath: (taskId, version) => `/api/tasks/${taskId}/models/${version}/weights.frame`,
   });
   registry.on('left', (clientId: string) => {

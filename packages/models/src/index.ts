@@ -20,7 +20,7 @@ export type { LabelledData, LabelArray, ClassLabelArray, Objective } from './bat
 export { initNodeBackend } from './backendNode.ts';
 export type { NodeBackendPreference, NodeBackendInfo } from './backendNode.ts';
 export { registerWasmTrainingKernels } from './kernels/wasmTrainingKernels.ts';
-export { buildModelForSchema, modelsFor, schemaObjective, SCHEMA_MODELS, MlpOptions, CnnOptions, RnnOptions, MAX_CNN_DENSE_WEIGHTS } from './schemaModels.ts';
+export { buildModelForSchema, modelsFor, schemaObjective, SCHEMA_MODELS, MlpOptions, CnnOptions, RnnOptions, MAX_CNN_DENSE_WEIGHTS, MAX_SCHEMA_MODEL_WEIGHTS, MAX_RNN_UNITS } from './schemaModels.ts';
 export type { SchemaModelName, SchemaModelEntry, SchemaModelOptions, SchemaObjective } from './schemaModels.ts';
 export { checkModelAgainstSchema, checkSpecAgainstSchema } from './schemaCheck.ts';
 export { loadPretrainedModel, DEFAULT_UPLOAD_LIMITS } from './pretrained.ts';

@@ -21,10 +21,20 @@ export const CnnOptions = Type.Object({
 
 /** Largest dense layer after the CNN's feature map, in weights: past it a tab cannot train the model. */
 export const MAX_CNN_DENSE_WEIGHTS = 16_000_000;
+/**
+ * Most weights a schema model may hold, checked before it is built: past it the worker and every
+ * tab would allocate hundreds of megabytes (a 10,000-column table under a 4096-unit MLP is 41M).
+ */
+export const MAX_SCHEMA_MODEL_WEIGHTS = 16_000_000;
+/**
+ * Most units of the recurrent layer: its orthogonal initialiser is cubic in them (256 units take
+ * seconds, 1024 minutes), and every client builds the model too.
+ */
+export const MAX_RNN_UNITS = 256;
 /** Options of the recurrent text models: embedding width and units of the one recurrent layer. */
 export const RnnOptions = Type.Object({
   embeddingSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 512 })),
-  units: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
+  units: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RNN_UNITS })),
 });
 const NoOptions = Type.Object({});
 
@@ -65,8 +75,23 @@ function flattenIfImage(schema: DataSchema): tf.layers.Layer[] {
   return schema.kind === 'image' ? [tf.layers.flatten({ name: 'flatten', inputShape: schemaInputShape(schema) })] : [];
 }
 
+// Weights of a stack of dense layers (kernel and bias each) from `widths[0]` inputs.
+function denseWeights(widths: readonly number[]): number {
+  let total = 0;
+  for (let i = 1; i < widths.length; i++) total += widths[i - 1]! * widths[i]! + widths[i]!;
+  return total;
+}
+
+function checkSize(name: string, weights: number): void {
+  if (weights > MAX_SCHEMA_MODEL_WEIGHTS) {
+    throw new ModelError('MODEL_SPEC_INVALID', `the ${name} would hold ${weights} weights (limit ${MAX_SCHEMA_MODEL_WEIGHTS}); use fewer units or fewer features`);
+  }
+}
+
 function mlp(schema: DataSchema, options: SchemaModelOptions, seed: number | undefined): tf.LayersModel {
   const input = schemaInputShape(schema);
+  const inputSize = input.reduce((a, b) => a * b, 1);
+  checkSize('MLP', denseWeights([inputSize, ...(options.hiddenUnits ?? [64, 32]), schemaOutputSize(schema)]));
   const hidden = (options.hiddenUnits ?? [64, 32]).map((units, i) =>
     tf.layers.dense({ name: `hidden${i + 1}`, units, activation: 'relu', kernelInitializer: glorot(seed, i + 1), ...(i === 0 && schema.kind !== 'image' ? { inputShape: input } : {}) }),
   );
@@ -74,6 +99,7 @@ function mlp(schema: DataSchema, options: SchemaModelOptions, seed: number | und
 }
 
 function logreg(schema: DataSchema, _options: SchemaModelOptions, seed: number | undefined): tf.LayersModel {
+  checkSize('logistic regression', denseWeights([schemaInputShape(schema).reduce((a, b) => a * b, 1), schemaOutputSize(schema)]));
   const output = tf.layers.dense({
     name: 'output', units: schemaOutputSize(schema), activation: 'softmax', kernelInitializer: glorot(seed, 1),
     ...(schema.kind === 'image' ? {} : { inputShape: schemaInputShape(schema) }),
@@ -113,6 +139,11 @@ function cnn(schema: DataSchema, options: SchemaModelOptions, seed: number | und
 function rnn(cell: 'lstm' | 'gru') {
   return (schema: DataSchema, options: SchemaModelOptions, seed: number | undefined): tf.LayersModel => {
     if (schema.kind !== 'text') throw new ModelError('MODEL_SPEC_INVALID', `${cell} takes text, not ${schema.kind}`);
+    const units = options.units ?? 64;
+    const embedding = options.embeddingSize ?? 8;
+    const gates = cell === 'lstm' ? 4 : 3;
+    // Embedding table, the recurrent layer's kernels and biases, the softmax over the vocabulary.
+    checkSize(cell.toUpperCase(), schema.vocabulary.length * embedding + gates * units * (embedding + units + 2) + denseWeights([units, schema.vocabulary.length]));
     const config = {
       name: cell, units: options.units ?? 64, kernelInitializer: glorot(seed, 2),
       recurrentInitializer: tf.initializers.orthogonal({ gain: 1, ...seeded(seed, 3) }),

@@ -29,7 +29,7 @@ export const SchemaModelOptions = Type.Object({
   denseUnits: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
   pooling: Type.Optional(Type.Union([Type.Literal('flatten'), Type.Literal('global')])),
   embeddingSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 512 })),
-  units: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
+  units: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
 }, { additionalProperties: false });
 export type SchemaModelOptions = Static<typeof SchemaModelOptions>;
 

@@ -58,8 +58,18 @@ export async function runDatasetsCli(argv: string[], env: NodeJS.ProcessEnv, out
     out(USAGE);
     return values.help ? 0 : 2;
   }
+  // `npm run` starts this in the repository root; files named on the command line are where the user typed it.
+  const here = env.INIT_CWD ?? process.cwd();
+  const readLocal = async (file: string, what: string): Promise<Buffer | null> => {
+    try {
+      return await readFile(path.resolve(here, file));
+    } catch (e) {
+      err(`cannot read ${what} ${path.resolve(here, file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return null;
+    }
+  };
   const url = (values.url ?? env.FLOTILLA_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
-  const token = values.token || env.FLOTILLA_OPERATOR_TOKEN || readOperatorToken(values['data-dir'] ?? env.FLOTILLA_DATA_DIR ?? '.flotilla');
+  const token = values.token || env.FLOTILLA_OPERATOR_TOKEN || readOperatorToken(values['data-dir'] === undefined ? env.FLOTILLA_DATA_DIR ?? '.flotilla' : path.resolve(here, values['data-dir']));
   if (!token) {
     err('no operator token: pass --token, set FLOTILLA_OPERATOR_TOKEN, or point --data-dir at the coordinator\'s data directory');
     return 2;
@@ -106,14 +116,21 @@ export async function runDatasetsCli(argv: string[], env: NodeJS.ProcessEnv, out
       for (const { name, flag } of OPTION_FLAGS) {
         const value = (values as Record<string, string | undefined>)[flag];
         if (value === undefined) continue;
-        body.append(name, value.startsWith('@') ? await readFile(value.slice(1), 'utf8') : value);
+        if (!value.startsWith('@')) {
+          body.append(name, value);
+          continue;
+        }
+        const text = await readLocal(value.slice(1), `the --${flag} file`);
+        if (text === null) return 2;
+        body.append(name, text.toString('utf8'));
       }
       let bytes = 0;
       for (const [i, role] of entry.files.entries()) {
         const file = rest[i]!;
-        const data = await readFile(file);
+        const data = await readLocal(file, `the ${role} file`);
+        if (data === null) return 2;
         bytes += data.byteLength;
-        body.append(role, new Blob([data]), path.basename(file));
+        body.append(role, new Blob([new Uint8Array(data)]), path.basename(file));
       }
       out(`uploading ${formatBytes(bytes)} to ${url} …`);
       const r = await call('POST', '/api/datasets', body);

@@ -55,7 +55,7 @@ export class FederatedEvaluation {
    * this evaluation's plan or is not a valid evaluation; an invalid one settles the client (it
    * counts as rejected), a stale or unasked one changes nothing.
    */
-  accept(clientId: string, report: EvaluationReport): ClientEvaluation {
+  accept(clientId: string, report: EvaluationReport, maxExamples = this.rules.maxExamples): ClientEvaluation {
     if (!this.isOpen || report.round !== this.round) throw new FlotillaError(ErrorCodes.STALE_ROUND, `no evaluation of round ${report.round} is open`);
     if (!this.asked.has(clientId)) throw new FlotillaError(ErrorCodes.NOT_SELECTED, `client ${clientId} was not asked to evaluate round ${this.round}`);
     if (this.isSettled(clientId)) throw new FlotillaError(ErrorCodes.DUPLICATE_REPORT, `client ${clientId} already answered the evaluation of round ${this.round}`);
@@ -63,7 +63,7 @@ export class FederatedEvaluation {
       throw new FlotillaError(ErrorCodes.STALE_ROUND, `evaluated model ${report.modelVersion}, the evaluation is of model ${this.modelVersion}`);
     }
     try {
-      this.check(report);
+      this.check(report, Math.min(maxExamples, this.rules.maxExamples));
     } catch (err) {
       this.fail(clientId, 'rejected', (err as FlotillaError).code);
       throw err;
@@ -98,9 +98,9 @@ export class FederatedEvaluation {
     return [...reported, ...failed];
   }
 
-  private check(report: EvaluationReport): void {
-    if (report.numExamples > this.rules.maxExamples) {
-      throw new FlotillaError(ErrorCodes.BAD_EXAMPLE_COUNT, `${report.numExamples} held-out examples exceed the task's limit of ${this.rules.maxExamples} per client`);
+  private check(report: EvaluationReport, maxExamples: number): void {
+    if (report.numExamples > maxExamples) {
+      throw new FlotillaError(ErrorCodes.BAD_EXAMPLE_COUNT, `${report.numExamples} held-out examples exceed the ${maxExamples} this client can hold out`);
     }
     for (const [name, value] of Object.entries(report.metrics)) {
       if (!Number.isFinite(value)) throw new FlotillaError(ErrorCodes.NON_FINITE, `metric ${name} is not a finite number`);

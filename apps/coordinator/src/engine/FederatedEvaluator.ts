@@ -24,6 +24,17 @@ export function evaluationSampleSize(connected: number, fraction: number, minCli
 }
 
 /**
+ * Most examples a client that announced `announced` examples can hold out at `fraction`: it
+ * announced its training part n − t, or its whole partition n, where t = round(n · fraction) and
+ * fraction ≤ ½, so t ≤ announced · fraction / (1 − fraction) + 1. Unannounced: no bound here.
+ * @example heldOutLimit(80, 0.2) // 21
+ */
+export function heldOutLimit(announced: number | null, fraction: number): number {
+  if (announced === null || !(fraction > 0 && fraction < 1)) return Number.POSITIVE_INFINITY;
+  return Math.ceil((announced * fraction) / (1 - fraction)) + 1;
+}
+
+/**
  * @example
  * const evaluator = new FederatedEvaluator(deps, task.id, task.config);
  * if (evaluator.due(round)) await evaluator.run(round, version, () => runner.state === 'running');
@@ -103,7 +114,8 @@ export class FederatedEvaluator {
   accept(client: ConnectedClient, report: EvaluationReport): void {
     const ev = this.current;
     if (!ev) throw new FlotillaError(ErrorCodes.STALE_ROUND, `no evaluation of round ${report.round} is open`);
-    const accepted = ev.accept(client.id, report);
+    // Bounded by what the client announced, as a fit report is: a claim of the task's whole cap would outweigh every honest client.
+    const accepted = ev.accept(client.id, report, heldOutLimit(client.numExamples, this.config.data.clientTestFraction ?? 0));
     this.deps.bus.publish('evaluation.report', this.taskId, {
       round: ev.round, clientId: client.id, numExamples: accepted.numExamples, ...accepted.metrics,
       reported: ev.reports.size, asked: ev.asked.size,

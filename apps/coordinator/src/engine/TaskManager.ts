@@ -7,7 +7,7 @@ import { isPrivacyError } from '@flotilla/privacy';
 import { ErrorCodes, FlotillaError, encodeFrame, splitFlat, taskSchema, type TaskConfig } from '@flotilla/protocol';
 import type { TaskRecord } from '../store/Store.ts';
 import type { EngineDeps } from './deps.ts';
-import { resolveTaskData } from './taskData.ts';
+import { assertTaskDataRegistered, resolveTaskData } from './taskData.ts';
 import { TaskRunner } from './TaskRunner.ts';
 import type { ModelLayout } from './modelLayout.ts';
 import { initialTaskModel, taskModelLayout } from './taskModel.ts';
@@ -30,6 +30,8 @@ export class TaskManager {
   async create(input: unknown): Promise<TaskRecord> {
     const config = await resolveTaskData(input, this.deps.datasets);
     const { weights, layout } = await initialTaskModel(this.deps, config);
+    // No await from here to createTask: a dataset deletion checks the stored tasks, so it either saw this one or failed it here.
+    assertTaskDataRegistered(config, this.deps.datasets);
     const now = Date.now();
     const task: TaskRecord = {
       id: randomUUID(), name: config.name, config, state: 'created', createdAt: now, updatedAt: now,

@@ -20,6 +20,8 @@ export interface EngineDeps {
   baselines: BaselineService;
   metrics: CoordinatorMetrics;
   log: FastifyBaseLogger;
+  /** Largest WebSocket frame a client may send: a task whose update cannot fit one is refused at creation. */
+  maxFrameBytes?: number;
   /** Where a task's dataset and test set are read from. */
   datasets: DatasetRegistry;
   /** Is this the task that unbound clients follow? */

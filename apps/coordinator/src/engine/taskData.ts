@@ -98,8 +98,26 @@ export async function resolveTaskData(input: unknown, datasets: DatasetRegistry)
   return { ...config, data, ...(evaluation === undefined ? {} : { evaluation }) };
 }
 
+/**
+ * Checks, synchronously, that the datasets a resolved task names are still registered: called
+ * right before the task is stored, after the awaits of creation (reading the dataset, building the
+ * model), during which a DELETE of a dataset no stored task used yet could have succeeded.
+ * Throws FLT_INVALID_TASK.
+ * @example assertTaskDataRegistered(config, datasets); store.createTask(task, checkpoint);
+ */
+export function assertTaskDataRegistered(config: TaskConfig, datasets: DatasetRegistry): void {
+  for (const [field, id] of [['data.dataset', config.data.dataset], ['data.testDataset', config.data.testDataset]] as const) {
+    if (id !== undefined && datasets.find(id) === null) throw invalid(`${field}: dataset ${id} was deleted while the task was being created`);
+  }
+}
+
 async function checkPartition(data: TaskConfig['data'], datasets: DatasetRegistry): Promise<void> {
-  const dataset = await datasets.load(data.dataset!);
+  const id = data.dataset!;
+  const dataset = await datasets.load(id).catch((err: unknown) => {
+    // Deleted between the lookup and the read: its files are gone, which is the operator's doing, not a fault.
+    if (datasets.find(id) === null) throw invalid(`data.dataset: dataset ${id} was deleted while the task was being created`);
+    throw err;
+  });
   try {
     partitionDataset(data.partition, dataset);
   } catch (err) {

@@ -14,6 +14,8 @@ export interface TaskModelDeps {
   store: Store;
   models: ModelService;
   uploads: ModelUploads;
+  /** Largest frame a client may send; unset, updates are not bounded here. */
+  maxFrameBytes?: number;
 }
 
 /** JSON with sorted keys: two specs or schemas are the same whatever order their fields came in. */
@@ -22,6 +24,9 @@ export function canonicalJson(value: unknown): string {
     ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
     : v));
 }
+
+/** Room for an update frame's JSON header beside its weights. */
+const UPDATE_HEADER_BYTES = 64 * 1024;
 
 const invalid = (message: string) => new FlotillaError(ErrorCodes.INVALID_TASK, message);
 
@@ -37,6 +42,11 @@ export async function initialTaskModel(deps: TaskModelDeps, config: TaskConfig):
     ...initialSource(deps, config),
   });
   if (!result.ok) throw invalid(`the model cannot start this task: ${result.code}: ${result.reason}`);
+  // An update is the model's float32 weights in one frame: past the frame limit no client could ever report one.
+  const updateBytes = result.weights.length * 4 + UPDATE_HEADER_BYTES;
+  if (deps.maxFrameBytes !== undefined && updateBytes > deps.maxFrameBytes) {
+    throw invalid(`the model has ${result.weights.length} weights: an update of ${updateBytes} bytes would not fit a client's frame of at most ${deps.maxFrameBytes} (--max-frame-mb); choose a smaller model`);
+  }
   return { weights: result.weights, layout: { shapes: result.shapes, trainable: result.trainable } };
 }
 

@@ -117,7 +117,8 @@ describe('pretrained uploads and frozen layers', () => {
     } as never));
     const clients = [new RawClient(coordinator.url), new RawClient(coordinator.url)];
     sockets.push(...clients);
-    for (const c of clients) await c.hello({ taskId });
+    // 200 training examples each at a share of 0.2: up to 51 held out, which their 30 and 50 are.
+    for (const c of clients) await c.hello({ taskId, numExamples: 200 });
 
     const plans = await Promise.all(clients.map((c) => c.next<EvaluatePlan>('evaluate.plan')));
     for (const [k, c] of clients.entries()) {

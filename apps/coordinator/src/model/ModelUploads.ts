@@ -11,6 +11,7 @@ import { UPLOAD_MODEL_JSON, UPLOAD_WEIGHTS } from './initialModel.ts';
 import type { ModelService } from './ModelService.ts';
 
 const META_FILE = 'upload.json';
+const STAGING_PREFIX = '.staging-';
 
 /** What `POST /api/models` returns and `GET /api/models/uploads` lists. */
 export type ModelUploadRecord = ModelUploadView;
@@ -19,7 +20,11 @@ export type ModelUploadRecord = ModelUploadView;
  * @example const { record, created } = await uploads.add(modelJsonText, weightBytes, models);
  */
 export class ModelUploads {
-  constructor(private readonly dir: string, readonly limits: UploadLimits = DEFAULT_UPLOAD_LIMITS) {}
+  constructor(private readonly dir: string, readonly limits: UploadLimits = DEFAULT_UPLOAD_LIMITS) {
+    // An upload that never reached its rename (the process was killed while writing it): not a model.
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir)) if (name.startsWith(STAGING_PREFIX)) rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
 
   /**
    * Checks an upload (sizes here, everything else by loading it in the model worker) and stores
@@ -45,7 +50,7 @@ export class ModelUploads {
     const { ok: _ok, ...description } = inspected;
     const record: ModelUploadRecord = { id, ...description, bytes: jsonBytes + weights.byteLength, createdAt: Date.now() };
     mkdirSync(this.dir, { recursive: true });
-    const staging = path.join(this.dir, `.staging-${randomUUID()}`);
+    const staging = path.join(this.dir, `${STAGING_PREFIX}${randomUUID()}`);
     mkdirSync(staging);
     try {
       writeFileSync(path.join(staging, UPLOAD_MODEL_JSON), modelJson);

@@ -68,13 +68,15 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator
           if (total > maxUpload) throw tooLarge(maxUpload);
           files[part.fieldname] = { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), name: part.filename || part.fieldname };
         } else {
+          // A cut value (past the field size) or a field given twice would be read as something the operator did not send.
+          if (part.valueTruncated || part.fieldnameTruncated) throw new FlotillaError(ErrorCodes.DATASET_INVALID, `the field '${part.fieldname.slice(0, 64)}' is longer than ${MAX_FIELD_BYTES} bytes`);
+          if (Object.hasOwn(fields, part.fieldname)) throw new FlotillaError(ErrorCodes.DATASET_INVALID, `the field '${part.fieldname.slice(0, 64)}' is given twice`);
           fields[part.fieldname] = String(part.value);
         }
       }
     } catch (err) {
-      const status = (err as { statusCode?: number }).statusCode;
-      if (status === 413) throw tooLarge(maxUpload);
-      throw err;
+      if (err instanceof FlotillaError) throw err;
+      throw multipartError(err, maxUpload);
     }
     const { format = '', name, ...rest } = fields;
     if (format === '') throw new FlotillaError(ErrorCodes.DATASET_INVALID, "the 'format' field is required");
@@ -93,6 +95,16 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator
     }
   });
 };
+
+// What @fastify/multipart and busboy throw, as coded errors: a limit is 413, anything else (no
+// boundary, a body cut short, a field named like a prototype property) is a bad request, not a 500.
+function multipartError(err: unknown, maxUpload: number): FlotillaError {
+  const code = (err as { code?: string }).code;
+  if (code === 'FST_FILES_LIMIT') return new FlotillaError(ErrorCodes.DATASET_TOO_LARGE, `an upload has at most ${MAX_FILES} files`);
+  if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') return new FlotillaError(ErrorCodes.DATASET_TOO_LARGE, `an upload has at most ${MAX_FIELDS} fields and ${MAX_FILES} files`);
+  if ((err as { statusCode?: number }).statusCode === 413) return tooLarge(maxUpload);
+  return new FlotillaError(ErrorCodes.DATASET_INVALID, `the multipart body could not be read: ${(err as Error).message}`);
+}
 
 function tooLarge(limit: number): FlotillaError {
   return new FlotillaError(ErrorCodes.DATASET_TOO_LARGE, `the upload exceeds the limit of ${limit} bytes (--max-dataset-upload-mb)`);
