@@ -120,14 +120,21 @@ export function concatLocalData(parts: LocalData[], width = DIGIT_PIXELS): Local
 /** Largest side an image is decoded at before normalisation: enough for a photo's digit, bounded in cost. */
 const MAX_DECODE_SIDE = 280;
 
-/** Decodes an image file into an MNIST-like digit (browser worker or page: createImageBitmap, OffscreenCanvas). */
-async function decodeImage(file: PickedFile): Promise<Float32Array> {
-  let bitmap: ImageBitmap;
+/**
+ * The picked file as a bitmap; a file the browser cannot decode is FLT_NOT_AN_IMAGE naming it.
+ * @example const bitmap = await bitmapOf(file); try { draw(bitmap); } finally { bitmap.close(); }
+ */
+export async function bitmapOf(file: PickedFile): Promise<ImageBitmap> {
   try {
-    bitmap = await createImageBitmap(file.blob);
+    return await createImageBitmap(file.blob);
   } catch {
     throw new FlotillaError(ErrorCodes.NOT_AN_IMAGE, `${file.path} is not an image this browser can decode`);
   }
+}
+
+/** Decodes an image file into an MNIST-like digit (browser worker or page: createImageBitmap, OffscreenCanvas). */
+async function decodeImage(file: PickedFile): Promise<Float32Array> {
+  const bitmap = await bitmapOf(file);
   try {
     const shrink = Math.min(1, MAX_DECODE_SIDE / Math.max(bitmap.width, bitmap.height));
     const width = Math.max(1, Math.round(bitmap.width * shrink));

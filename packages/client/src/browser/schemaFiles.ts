@@ -8,7 +8,7 @@ import { importCsvDataset, importTextDataset } from '@flotilla/data';
 import { ErrorCodes, FlotillaError, MNIST_SCHEMA, type DataSchema, type ImageSchema } from '@flotilla/protocol';
 import { exampleWidth } from '../localData.ts';
 import type { LocalData } from '../types.ts';
-import { concatLocalData, readPickedFiles, type PickedFile } from './localFiles.ts';
+import { bitmapOf, concatLocalData, readPickedFiles, type PickedFile } from './localFiles.ts';
 
 /** Reports files read so far, for a progress bar. */
 export type ReadProgress = (done: number, total: number) => void;
@@ -60,12 +60,7 @@ export function classOfPath(path: string, classes: readonly string[]): number {
 
 /** Decodes an image file and resizes it to the schema's height × width (createImageBitmap, OffscreenCanvas). */
 async function decodeToSchema(file: PickedFile, schema: ImageSchema): Promise<Float32Array> {
-  let bitmap: ImageBitmap;
-  try {
-    bitmap = await createImageBitmap(file.blob);
-  } catch {
-    throw new FlotillaError(ErrorCodes.NOT_AN_IMAGE, `${file.path} is not an image this browser can decode`);
-  }
+  const bitmap = await bitmapOf(file);
   try {
     const canvas = new OffscreenCanvas(schema.width, schema.height);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
