@@ -58,7 +58,9 @@ test('a browser fleet rides out a coordinator crash and restart', async () => {
     const seconds = ((Date.now() - restartedAt) / 1000).toFixed(1);
     test.info().annotations.push({ type: 'restart → first committed round', description: `${seconds} s` });
     process.stdout.write(`browser fleet: restart → first committed round after it (round ${firstAfter.round}): ${seconds} s\n`);
-    expect(fleet.exitCode).toBeNull();
+    // Rounds take a fraction of a second: by now the fleet may have finished the task and left with
+    // 0 (checked below with its summary). Any other exit is a crash.
+    expect([null, 0]).toContain(fleet.exitCode);
     const idsAfter = (await get<Round>(`/api/tasks/${taskId}/rounds/${firstAfter.round}`)).clients!.map((c) => c.clientId).sort();
     expect(idsAfter).toEqual(idsBefore);
 
