@@ -63,35 +63,41 @@ export class WorkerTrainer implements Trainer {
   }
 
   async train(job: TrainJob): Promise<TrainOutcome> {
-    job.signal.throwIfAborted();
-    const id = this.nextId++;
-    // The cached global weights stay usable on the page: a copy crosses, and is moved, not cloned.
-    const weights = job.weights.slice();
-    const transfer = this.options.transfer ?? (<T>(value: T) => value);
-    const onAbort = () => void this.options.remote.abort(id);
-    job.signal.addEventListener('abort', onAbort, { once: true });
-    this.progress.set(id, job.onProgress);
-    try {
-      const workerJob = { id, model: job.model, weights, plan: job.plan, ...(job.schema ? { schema: job.schema } : {}), ...(job.examples ? { examples: job.examples } : {}) };
-      const outcome = await this.options.remote.train(transfer(workerJob, [weights.buffer]));
-      if (outcome.metrics.trainMs > 0) this.speed = (outcome.numExamples * job.plan.epochs) / (outcome.metrics.trainMs / 1000);
-      return outcome;
-    } finally {
-      job.signal.removeEventListener('abort', onAbort);
-      this.progress.delete(id);
-    }
+    return this.inWorker(job, async (id, weights, transfer) => {
+      this.progress.set(id, job.onProgress);
+      try {
+        const workerJob = { id, model: job.model, weights, plan: job.plan, ...(job.schema ? { schema: job.schema } : {}), ...(job.examples ? { examples: job.examples } : {}) };
+        const outcome = await this.options.remote.train(transfer(workerJob, [weights.buffer]));
+        if (outcome.metrics.trainMs > 0) this.speed = (outcome.numExamples * job.plan.epochs) / (outcome.metrics.trainMs / 1000);
+        return outcome;
+      } finally {
+        this.progress.delete(id);
+      }
+    });
   }
 
   /** Evaluates in the worker, on the held-out rows of the examples it holds (its trainer's queue orders it after training). */
   async evaluate(job: EvaluateJob): Promise<EvaluationMetrics> {
+    return this.inWorker(job, (id, weights, transfer) =>
+      this.options.remote.evaluate(transfer({ id, model: job.model, schema: job.schema, weights, examples: job.examples }, [weights.buffer])));
+  }
+
+  /**
+   * One job in the worker under its own id: aborting the job's signal aborts it there. The cached
+   * global weights stay usable on the page: a copy crosses, and is moved, not cloned.
+   */
+  private async inWorker<T>(
+    job: { signal: AbortSignal; weights: Float32Array },
+    run: (id: number, weights: Float32Array, transfer: <V>(value: V, transferables: Transferable[]) => V) => Promise<T>,
+  ): Promise<T> {
     job.signal.throwIfAborted();
     const id = this.nextId++;
     const weights = job.weights.slice();
-    const transfer = this.options.transfer ?? (<T>(value: T) => value);
+    const transfer = this.options.transfer ?? (<V>(value: V) => value);
     const onAbort = () => void this.options.remote.abort(id);
     job.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      return await this.options.remote.evaluate(transfer({ id, model: job.model, schema: job.schema, weights, examples: job.examples }, [weights.buffer]));
+      return await run(id, weights, transfer);
     } finally {
       job.signal.removeEventListener('abort', onAbort);
     }
