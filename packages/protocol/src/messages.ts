@@ -71,13 +71,16 @@ export const Update = Type.Object({
 }, { additionalProperties: false });
 export type Update = Static<typeof Update>;
 
-export const FitFailed = Type.Object({
-  type: Type.Literal('fit.failed'),
+/** A client's coded report that it could not do what a round asked (train, or evaluate). */
+const failure = <T extends string>(type: T) => Type.Object({
+  type: Type.Literal(type),
   taskId: Id,
   round: Round,
   code: Type.String({ maxLength: 64 }),
   message: Type.String({ maxLength: 1000 }),
 }, { additionalProperties: false });
+
+export const FitFailed = failure('fit.failed');
 export type FitFailed = Static<typeof FitFailed>;
 
 export const Progress = Type.Object({
@@ -117,13 +120,7 @@ export const EvaluationReport = Type.Object({
 }, { additionalProperties: false });
 export type EvaluationReport = Static<typeof EvaluationReport>;
 
-export const EvaluateFailed = Type.Object({
-  type: Type.Literal('evaluate.failed'),
-  taskId: Id,
-  round: Round,
-  code: Type.String({ maxLength: 64 }),
-  message: Type.String({ maxLength: 1000 }),
-}, { additionalProperties: false });
+export const EvaluateFailed = failure('evaluate.failed');
 export type EvaluateFailed = Static<typeof EvaluateFailed>;
 
 export const ClientMessage = Type.Union([
