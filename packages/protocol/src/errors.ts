@@ -15,6 +15,10 @@ export const ErrorCodes = {
   NON_FINITE: 'FLT_NON_FINITE',
   UPDATE_NORM_EXCEEDED: 'FLT_UPDATE_NORM_EXCEEDED',
   STALE_ROUND: 'FLT_STALE_ROUND',
+  /** An asynchronous update trained from a version more than `maxStaleness` commits old. */
+  STALE_UPDATE: 'FLT_STALE_UPDATE',
+  /** A codec the task cannot use with its other settings (top-k under secure aggregation, …). */
+  CODEC_INCOMPATIBLE: 'FLT_CODEC_INCOMPATIBLE',
   NOT_SELECTED: 'FLT_NOT_SELECTED',
   DUPLICATE_REPORT: 'FLT_DUPLICATE_REPORT',
   BAD_EXAMPLE_COUNT: 'FLT_BAD_EXAMPLE_COUNT',

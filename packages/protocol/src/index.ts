@@ -41,3 +41,6 @@ export { StrategySpec, StrategyParameters, StrategyName, STRATEGY_NAMES, strateg
 export {
   FederatedSummary, MetricSpread, EvaluationClientOutcome, EvaluationClientView, EvaluationView, ModelUploadView, SCHEMA_ARCHITECTURE_KINDS, hasCentralTestSet,
 } from './federatedEvaluation.ts';
+export { CodecSpec, CommunicationSpec } from './communication.ts';
+export type { CodecName } from './communication.ts';
+export { AsynchronousSpec, WorkSpec, PersonalizationSpec } from './heterogeneity.ts';

@@ -2,6 +2,8 @@
 
 import { Type, type Static } from '@sinclair/typebox';
 import { DataSchema } from './dataSchema.ts';
+import { CodecSpec } from './communication.ts';
+import { PersonalizationSpec } from './heterogeneity.ts';
 import { FitPlan, ModelSpec } from './task.ts';
 import {
   SecAggAdvertise, SecAggDeliver, SecAggKeys, SecAggMasked, SecAggPlan, SecAggReveal, SecAggShares, SecAggUnmask,
@@ -21,6 +23,9 @@ export const DeviceInfo = Type.Object({
   backend: Type.String({ maxLength: 32 }),
   /** Measured local training speed, examples per second. */
   examplesPerSec: Type.Optional(Type.Number({ minimum: 0 })),
+  /** Measured or declared uplink and downlink speed, kilobits per second (a slow link may get a stronger codec). */
+  uplinkKbps: Type.Optional(Type.Number({ minimum: 0 })),
+  downlinkKbps: Type.Optional(Type.Number({ minimum: 0 })),
   userAgent: Type.Optional(Type.String({ maxLength: 512 })),
 });
 export type DeviceInfo = Static<typeof DeviceInfo>;
@@ -68,6 +73,8 @@ export const Update = Type.Object({
   modelVersion: Count,
   numExamples: Type.Integer({ minimum: 1 }),
   metrics: TrainingMetrics,
+  /** Local steps (batches) actually done: FedNova normalises by it; fewer than planned is partial work. */
+  localSteps: Type.Optional(Type.Integer({ minimum: 0 })),
 }, { additionalProperties: false });
 export type Update = Static<typeof Update>;
 
@@ -117,6 +124,10 @@ export const EvaluationReport = Type.Object({
   /** Held-out examples evaluated on. */
   numExamples: Type.Integer({ minimum: 1 }),
   metrics: EvaluationMetrics,
+  /** Under personalisation: the client's personal model on the same held-out examples. */
+  personal: Type.Optional(EvaluationMetrics),
+  /** Under personalisation with `localBaseline`: a model trained on the client's data alone. */
+  localOnly: Type.Optional(EvaluationMetrics),
 }, { additionalProperties: false });
 export type EvaluationReport = Static<typeof EvaluationReport>;
 
@@ -141,6 +152,10 @@ export const TaskSummary = Type.Object({
    * `splitClientExamples(0..n-1, clientTestFraction, holdoutSeed(seed, k))` (k = 0 without a partition).
    */
   seed: Type.Integer(),
+  /** Present when the task keeps personal models on the clients. */
+  personalization: Type.Optional(PersonalizationSpec),
+  /** True for a buffered asynchronous task: plans follow each other without round.end. */
+  asynchronous: Type.Optional(Type.Boolean()),
 });
 export type TaskSummary = Static<typeof TaskSummary>;
 
@@ -172,6 +187,10 @@ export const RoundPlan = Type.Object({
   deadline: Type.Integer(),
   /** Present when the task requires secure aggregation: the update goes up masked, in four stages. */
   secureAggregation: Type.Optional(SecAggPlan),
+  /** The codec of the weights at weightsUrl (absent: float32); a delta URL names its base version. */
+  downlink: Type.Optional(CodecSpec),
+  /** A buffered asynchronous task's plan: no round.end follows, the next plan comes after the update's ack. */
+  asynchronous: Type.Optional(Type.Boolean()),
 });
 export type RoundPlan = Static<typeof RoundPlan>;
 
@@ -188,6 +207,8 @@ export const EvaluatePlan = Type.Object({
   model: ModelSpec,
   schema: DataSchema,
   weightsUrl: Type.String(),
+  /** Present when the client also evaluates its personal model (and a local-only one). */
+  personalization: Type.Optional(PersonalizationSpec),
   /** Epoch milliseconds by which the evaluation must arrive. */
   deadline: Type.Integer(),
 });

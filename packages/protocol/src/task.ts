@@ -3,6 +3,8 @@
 
 import { Type, type Static } from '@sinclair/typebox';
 import { DataSchema, MNIST_SCHEMA } from './dataSchema.ts';
+import { CodecSpec, CommunicationSpec } from './communication.ts';
+import { AsynchronousSpec, PersonalizationSpec, WorkSpec } from './heterogeneity.ts';
 import { StrategySpec } from './strategies.ts';
 
 /**
@@ -157,6 +159,8 @@ export const FitSpec = Type.Object({
   learningRate: Type.Number({ exclusiveMinimum: 0, maximum: 10, default: 0.05 }),
   /** FedProx proximal term μ; 0 turns it off. */
   proximalMu: Type.Number({ minimum: 0, default: 0 }),
+  /** Device-aware local work; absent (stored tasks) means fixed epochs. */
+  work: Type.Optional(WorkSpec),
 });
 export type FitSpec = Static<typeof FitSpec>;
 
@@ -284,6 +288,12 @@ export const TaskConfig = Type.Object({
   limits: LimitsSpec,
   baseline: BaselineSpec,
   privacy: PrivacySpec,
+  /** Update and model codecs; absent: float32 both ways. */
+  communication: Type.Optional(CommunicationSpec),
+  /** Buffered asynchronous aggregation (FedBuff); absent or disabled: synchronous rounds. */
+  asynchronous: Type.Optional(AsynchronousSpec),
+  /** Personal models kept on the clients; absent: mode none. */
+  personalization: Type.Optional(PersonalizationSpec),
   seed: Type.Integer({ default: 1 }),
 });
 export type TaskConfig = Static<typeof TaskConfig>;
@@ -295,6 +305,17 @@ export const FitPlan = Type.Object({
   learningRate: Type.Number({ exclusiveMinimum: 0 }),
   proximalMu: Type.Number({ minimum: 0 }),
   seed: Type.Integer(),
+  /**
+   * Device-aware work: the local steps (batches) this client is asked for in place of `epochs`
+   * epochs. The client reports the steps it did in its update (`localSteps`).
+   */
+  localSteps: Type.Optional(Type.Integer({ minimum: 1 })),
+  /** The client may stop before `localSteps` / `epochs` when its deadline nears and report partial work. */
+  acceptPartial: Type.Optional(Type.Boolean()),
+  /** The update's codec for this client (absent: float32). */
+  uplink: Type.Optional(CodecSpec),
+  /** Present when the task keeps personal models on the clients. */
+  personalization: Type.Optional(PersonalizationSpec),
   /** Present when the task trains with DP-SGD. */
   dpSgd: Type.Optional(Type.Object({
     l2NormClip: Type.Number({ exclusiveMinimum: 0 }),
