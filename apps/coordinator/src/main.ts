@@ -1,8 +1,21 @@
 // `npm start`: runs the coordinator until SIGINT/SIGTERM.
 
-import { parseCoordinatorArgs, startCoordinator } from './start.ts';
+import { parseCoordinatorArgs, startCoordinator, type CoordinatorSettings } from './start.ts';
+import { coordinatorUsage } from './usage.ts';
 
-const settings = parseCoordinatorArgs(process.argv.slice(2), process.env);
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(coordinatorUsage());
+  process.exit(0);
+}
+let settings: CoordinatorSettings;
+try {
+  settings = parseCoordinatorArgs(argv, process.env);
+} catch (err) {
+  // A mistyped flag or value is the operator's, not a crash: one line, and where to look.
+  process.stderr.write(`flotilla: ${err instanceof Error ? err.message : String(err)}\n(npm start -- --help lists the flags)\n`);
+  process.exit(2);
+}
 const { app, url, operator } = await startCoordinator(settings);
 // Printed to the terminal (never to the log), like Jupyter: the token rides in the URL fragment,
 // which browsers do not send; the dashboard strips it and trades it for an HttpOnly session cookie.

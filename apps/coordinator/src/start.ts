@@ -31,30 +31,29 @@ export interface CoordinatorSettings {
   modelTimeouts?: Partial<ModelTimeouts>;
 }
 
+/** The coordinator's flags (`npm start -- --help` lists them with their environment variables). */
+export const COORDINATOR_FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'log-level': { type: 'string' },
+  'no-default-task': { type: 'boolean' },
+  'max-frame-mb': { type: 'string' },
+  'operator-token': { type: 'string' },
+  'join-token': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'eval-timeout-s': { type: 'string' },
+  'baseline-epoch-timeout-s': { type: 'string' },
+  ...limitFlagOptions,
+} as const satisfies Record<string, { type: 'string' | 'boolean' }>;
+
 /**
  * Flags win over environment variables, which win over defaults.
  * @example parseCoordinatorArgs(['--port', '9000'], process.env)
  */
 export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): CoordinatorSettings {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'log-level': { type: 'string' },
-      'no-default-task': { type: 'boolean' },
-      'max-frame-mb': { type: 'string' },
-      'operator-token': { type: 'string' },
-      'join-token': { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-      'eval-timeout-s': { type: 'string' },
-      'baseline-epoch-timeout-s': { type: 'string' },
-      ...limitFlagOptions,
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args: argv, options: COORDINATOR_FLAGS, strict: true });
   const port = Number(values.port ?? env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port ${values.port ?? env.PORT}`);
   const tlsCert = values['tls-cert'] || env.FLOTILLA_TLS_CERT || null;
