@@ -17,7 +17,7 @@ import type {
 } from './messages.ts';
 import { RepresentationNet } from './representation.ts';
 import type { RepresentationPass } from './representation.ts';
-import { addSigned, encryptReal, FTL_PRODUCT_BITS, mask, residuesFromWire, residuesToWire, unmask, weightOf } from './wire.ts';
+import { addSigned, encryptPacked, encryptReal, mask, packedProducts, residuesFromWire, residuesToWire, slotsOf, unmaskPacked, weightOf } from './wire.ts';
 import { decryptAll, expectStep } from './partyState.ts';
 
 interface Pending {
@@ -82,7 +82,7 @@ export class FtlGuest {
     return phiOf(this.net.forward(this.features, this.rows).output, this.labels, this.config.dim);
   }
 
-  /** Step start: forward pass over every guest row, Φ_A, and the batch's components under the guest's key. */
+  /** Step start: forward pass over every guest row, Φ_A, and the batch's components under the guest's key (packed vectors). */
   components(): FtlGuestComponentsMessage {
     if (this.pending) throw new VerticalError('VFL_OUT_OF_ORDER', `step ${this.step} is already under way`);
     const { dim, gamma, batchSize } = this.config;
@@ -91,79 +91,56 @@ export class FtlGuest {
     const { from, to } = ftlBatch(this.step, this.overlapRows.length, batchSize);
     const b = to - from;
     const key = this.keys.publicKey;
+    const slots = slotsOf(key);
     const rowTerms: PaillierCiphertext[] = [];
     for (let i = from; i < to; i++) {
       const row = this.overlapRows[i]!;
       const y = signOf(this.labels[row]!);
-      for (let j = 0; j < dim; j++) rowTerms.push(encryptReal(key, (-0.5 * y * phi[j]! - 2 * gamma * pass.output[row * dim + j]!) / b));
+      rowTerms.push(...encryptPacked(key, Array.from(phi, (p, j) => (-0.5 * y * p - 2 * gamma * pass.output[row * dim + j]!) / b), slots));
     }
     const quadratic: PaillierCiphertext[] = [];
-    for (let j = 0; j < dim; j++) for (let k = 0; k < dim; k++) quadratic.push(encryptReal(key, (phi[j]! * phi[k]!) / (4 * b)));
+    for (let k = 0; k < dim; k++) quadratic.push(...encryptPacked(key, Array.from(phi, (p) => (p * phi[k]!) / (4 * b)), slots));
     this.pending = { pass, phi, from, to };
     return { type: 'ftl.guest-components', step: this.step, rowTerms: ciphertextsToWire(rowTerms, key), quadratic: ciphertextsToWire(quadratic, key) };
   }
 
   /**
-   * From the host's [[u_B]]_B and [[Σ u_B u_Bᵀ]]_B: [[∂L/∂Φ_A]], [[(2γ/b)(u_A − u_B)]] and [[loss]]
-   * under the host's key, each plus a fresh uniform mask (VFL_MALFORMED / VFL_BAD_CIPHERTEXT on a bad message).
+   * From the host's packed [[u_B,i]]_B and columns of [[Σ u_B u_Bᵀ]]_B, under the host's key and
+   * each plus a fresh uniform mask: V = −(1/2b) Σ y_i u_B,i and W = (Σ u_B u_Bᵀ)Φ_A/4b (so
+   * ∂L/∂Φ_A = V + W and the loss's logistic part is log 2 + Φ_A·V + ½Φ_A·W), and
+   * (2γ/b)(u_A,i − u_B,i) per batch row. VFL_MALFORMED / VFL_BAD_CIPHERTEXT on a bad message.
    */
   maskedGradient(m: Record<string, unknown>): FtlMaskedGradientMessage {
     const p = this.expectPending(m, 'ftl.host-components');
     const peer = this.peerKey();
     const { dim, gamma } = this.config;
     const b = p.to - p.from;
-    const uB = ciphertextsFromWire(m.uB, b * dim, peer, 'uB');
-    const uBuB = ciphertextsFromWire(m.uBuB, dim * dim, peer, 'uBuB');
-    const out: PaillierCiphertext[] = [];
+    const chunks = Math.ceil(dim / slotsOf(peer));
+    const uB = ciphertextsFromWire(m.uB, b * chunks, peer, 'uB');
+    const uBuB = ciphertextsFromWire(m.uBuB, dim * chunks, peer, 'uBuB');
     const zero = (): PaillierCiphertext => encryptReal(peer, 0);
-    // ∂L/∂Φ_j = (1/b)[−½ Σ_i y_i u_B,ij + ¼ Σ_k S_jk Φ_k]
-    for (let j = 0; j < dim; j++) {
-      const cs: PaillierCiphertext[] = [];
-      const ws: bigint[] = [];
-      for (let i = 0; i < b; i++) {
-        cs.push(uB[i * dim + j]!);
-        ws.push(weightOf((-0.5 * signOf(this.labels[this.overlapRows[p.from + i]!]!)) / b));
-      }
-      for (let k = 0; k < dim; k++) {
-        cs.push(uBuB[j * dim + k]!);
-        ws.push(weightOf((0.25 * p.phi[k]!) / b));
-      }
-      out.push(encryptedDot(peer, cs, ws) ?? zero());
-    }
-    // (2γ/b)(u_A,i − u_B,i), and the loss's coefficients on the same ciphertexts.
-    const lossCs: PaillierCiphertext[] = [];
-    const lossWs: bigint[] = [];
-    let constant = Math.LN2;
+    const out: PaillierCiphertext[] = [];
+    const ys = Array.from({ length: b }, (_, i) => weightOf((-0.5 * signOf(this.labels[this.overlapRows[p.from + i]!]!)) / b));
+    for (let c = 0; c < chunks; c++) out.push(encryptedDot(peer, ys.map((_, i) => uB[i * chunks + c]!), ys) ?? zero());
+    const phiWeights = Array.from(p.phi, (x) => weightOf(x / (4 * b)));
+    for (let c = 0; c < chunks; c++) out.push(encryptedDot(peer, phiWeights.map((_, k) => uBuB[k * chunks + c]!), phiWeights) ?? zero());
+    const slots = slotsOf(peer);
+    const lower = weightOf((-2 * gamma) / b);
     for (let i = 0; i < b; i++) {
       const row = this.overlapRows[p.from + i]!;
-      const y = signOf(this.labels[row]!);
-      for (let j = 0; j < dim; j++) {
-        const uA = p.pass.output[row * dim + j]!;
-        const c = uB[i * dim + j]!;
-        const scaled = encryptedDot(peer, [c], [weightOf((-2 * gamma) / b)]) ?? zero();
-        out.push(addSigned(peer, scaled, BigInt(Math.round(((2 * gamma) / b) * uA * 2 ** FTL_PRODUCT_BITS))));
-        lossCs.push(c);
-        lossWs.push(weightOf((-0.5 * y * p.phi[j]! - 2 * gamma * uA) / b));
-        constant += (gamma * uA * uA) / b;
-      }
+      const plain = packedProducts(Array.from({ length: dim }, (_, j) => ((2 * gamma) / b) * p.pass.output[row * dim + j]!), slots);
+      for (let c = 0; c < chunks; c++) out.push(addSigned(peer, encryptedDot(peer, [uB[i * chunks + c]!], [lower]) ?? zero(), plain[c]!));
     }
-    for (let j = 0; j < dim; j++) {
-      for (let k = 0; k < dim; k++) {
-        lossCs.push(uBuB[j * dim + k]!);
-        lossWs.push(weightOf((0.125 * p.phi[j]! * p.phi[k]! + (j === k ? gamma : 0)) / b));
-      }
-    }
-    const loss = encryptedDot(peer, lossCs, lossWs) ?? zero();
-    out.push(addSigned(peer, loss, BigInt(Math.round(constant * 2 ** FTL_PRODUCT_BITS))));
     const { masked, masks } = mask(peer, out);
     p.masks = masks;
     return { type: 'ftl.masked-gradient', step: this.step, values: ciphertextsToWire(masked, peer) };
   }
 
-  /** Decrypts the host's masked gradient ([[∂L/∂u_B + r]]_A, b·d entries) for it. */
+  /** Decrypts the host's masked gradient ([[∂L/∂u_B + r]]_A, one packed vector per batch row) for it. */
   async decryptForHost(m: Record<string, unknown>): Promise<FtlDecryptedGradientMessage> {
     const p = this.expectPending(m, 'ftl.masked-gradient');
-    const cs = ciphertextsFromWire(m.values, (p.to - p.from) * this.config.dim, this.keys.publicKey, 'values');
+    const chunks = Math.ceil(this.config.dim / slotsOf(this.keys.publicKey));
+    const cs = ciphertextsFromWire(m.values, (p.to - p.from) * chunks, this.keys.publicKey, 'values');
     const values = await decryptAll(this.keys, cs, this.pool);
     return { type: 'ftl.decrypted-gradient', step: this.step, values: residuesToWire(values, this.keys.publicKey) };
   }
@@ -173,12 +150,21 @@ export class FtlGuest {
     const p = this.expectPending(m, 'ftl.decrypted-gradient');
     if (!p.masks) throw new VerticalError('VFL_OUT_OF_ORDER', 'the decrypted gradient came before the masked one was sent');
     const peer = this.peerKey();
-    const { dim, learningRate } = this.config;
+    const { dim, learningRate, gamma } = this.config;
     const b = p.to - p.from;
-    const plain = unmask(peer, residuesFromWire(m.values, dim + b * dim + 1, peer, 'values'), p.masks);
-    const byPhi = plain.subarray(0, dim);
-    const alignment = plain.subarray(dim, dim + b * dim);
-    const loss = plain[dim + b * dim]!;
+    const slots = slotsOf(peer);
+    const chunks = Math.ceil(dim / slots);
+    const residues = residuesFromWire(m.values, (2 + b) * chunks, peer, 'values');
+    const read = (index: number): Float64Array => unmaskPacked(peer, residues.slice(index * chunks, (index + 1) * chunks), p.masks!.slice(index * chunks, (index + 1) * chunks), dim, slots);
+    const v = read(0);
+    const w = read(1);
+    const alignment = new Float64Array(b * dim);
+    for (let i = 0; i < b; i++) alignment.set(read(2 + i), i * dim);
+    const byPhi = Float64Array.from(v, (x, j) => x + w[j]!);
+    let loss = Math.LN2;
+    for (let j = 0; j < dim; j++) loss += p.phi[j]! * (v[j]! + 0.5 * w[j]!);
+    // (γ/b) Σ ‖u_A − u_B‖² from a_i = (2γ/b)(u_A,i − u_B,i): (b/4γ) Σ ‖a_i‖².
+    if (gamma > 0) for (const a of alignment) loss += (b / (4 * gamma)) * a * a;
     const gradient = guestGradient(byPhi, alignment, this.labels, this.overlapRows.slice(p.from, p.to), dim);
     this.net.backward(p.pass, gradient, learningRate);
     this.pending = undefined;

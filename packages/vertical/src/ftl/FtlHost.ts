@@ -15,7 +15,7 @@ import type {
 } from './messages.ts';
 import { RepresentationNet } from './representation.ts';
 import type { RepresentationPass } from './representation.ts';
-import { addSigned, encryptReal, FTL_FRACTION_BITS, FTL_PRODUCT_BITS, mask, residuesFromWire, residuesToWire, unmask, weightOf } from './wire.ts';
+import { addSigned, encryptPacked, encryptReal, FTL_FRACTION_BITS, mask, packedProducts, residuesFromWire, residuesToWire, slotsOf, unmask, unmaskPacked, weightOf } from './wire.ts';
 import { decryptAll, expectStep } from './partyState.ts';
 
 interface Pending {
@@ -97,7 +97,7 @@ export class FtlHost {
     return this.state().net;
   }
 
-  /** Step start: the batch's representations and their outer-product sum, under our key. */
+  /** Step start: the batch's representations and the columns of their outer-product sum, packed, under our key. */
   components(): FtlHostComponentsMessage {
     const { config, net } = this.state();
     if (this.pending) throw new VerticalError('VFL_OUT_OF_ORDER', `step ${this.step} is already under way`);
@@ -105,41 +105,43 @@ export class FtlHost {
     const { from, to } = ftlBatch(this.step, this.overlapRows, batchSize);
     const pass = net.forward(this.features.subarray(from * this.featureCount, to * this.featureCount), to - from);
     const key = this.keys.publicKey;
+    const slots = slotsOf(key);
     const u = pass.output;
-    const uB = Array.from(u, (x) => encryptReal(key, x));
+    const uB: PaillierCiphertext[] = [];
+    for (let i = 0; i < to - from; i++) uB.push(...encryptPacked(key, u.subarray(i * dim, (i + 1) * dim), slots));
     const uBuB: PaillierCiphertext[] = [];
-    for (let j = 0; j < dim; j++) {
-      for (let k = 0; k < dim; k++) {
-        let s = 0;
-        for (let i = 0; i < to - from; i++) s += u[i * dim + j]! * u[i * dim + k]!;
-        uBuB.push(encryptReal(key, s));
-      }
+    for (let k = 0; k < dim; k++) {
+      const column = new Float64Array(dim);
+      for (let i = 0; i < to - from; i++) for (let j = 0; j < dim; j++) column[j]! += u[i * dim + j]! * u[i * dim + k]!;
+      uBuB.push(...encryptPacked(key, column, slots));
     }
     this.pending = { pass, from, to };
     return { type: 'ftl.host-components', step: this.step, uB: ciphertextsToWire(uB, key), uBuB: ciphertextsToWire(uBuB, key) };
   }
 
-  /** [[∂L/∂u_B,i + r]]_A = rowTerms_i + Q·u_B,i + (2γ/b)·u_B,i, masked, from the guest's components. */
+  /** [[∂L/∂u_B,i + r]]_A = 2^F·rowTerms_i + Σ_k u_B,ik·Q_·k + (2γ/b)·u_B,i per batch row (packed), masked. */
   maskedGradient(m: Record<string, unknown>): FtlMaskedGradientMessage {
     const p = this.expectPending(m, 'ftl.guest-components');
     const { config, peer } = this.state();
     const { dim, gamma } = config;
     const b = p.to - p.from;
-    const rowTerms = ciphertextsFromWire(m.rowTerms, b * dim, peer, 'rowTerms');
-    const quadratic = ciphertextsFromWire(m.quadratic, dim * dim, peer, 'quadratic');
+    const slots = slotsOf(peer);
+    const chunks = Math.ceil(dim / slots);
+    const rowTerms = ciphertextsFromWire(m.rowTerms, b * chunks, peer, 'rowTerms');
+    const quadratic = ciphertextsFromWire(m.quadratic, dim * chunks, peer, 'quadratic');
     const u = p.pass.output;
     const lift = 1n << BigInt(FTL_FRACTION_BITS);
     const out: PaillierCiphertext[] = [];
     for (let i = 0; i < b; i++) {
-      for (let j = 0; j < dim; j++) {
-        const cs = [rowTerms[i * dim + j]!];
+      const plain = packedProducts(Array.from({ length: dim }, (_, j) => ((2 * gamma) / b) * u[i * dim + j]!), slots);
+      for (let c = 0; c < chunks; c++) {
+        const cs = [rowTerms[i * chunks + c]!];
         const ws = [lift];
         for (let k = 0; k < dim; k++) {
-          cs.push(quadratic[j * dim + k]!);
+          cs.push(quadratic[k * chunks + c]!);
           ws.push(weightOf(u[i * dim + k]!));
         }
-        const dot = encryptedDot(peer, cs, ws)!;
-        out.push(addSigned(peer, dot, BigInt(Math.round(((2 * gamma) / b) * u[i * dim + j]! * 2 ** FTL_PRODUCT_BITS))));
+        out.push(addSigned(peer, encryptedDot(peer, cs, ws)!, plain[c]!));
       }
     }
     const { masked, masks } = mask(peer, out);
@@ -147,11 +149,12 @@ export class FtlHost {
     return { type: 'ftl.masked-gradient', step: this.step, values: ciphertextsToWire(masked, peer) };
   }
 
-  /** Decrypts the guest's masked gradient (d + b·d + 1 entries under our key) for it. */
+  /** Decrypts the guest's masked values (V, W and the batch's alignment terms, packed, under our key) for it. */
   async decryptForGuest(m: Record<string, unknown>): Promise<FtlDecryptedGradientMessage> {
     const p = this.expectPending(m, 'ftl.masked-gradient');
     const { dim } = this.state().config;
-    const cs = ciphertextsFromWire(m.values, dim + (p.to - p.from) * dim + 1, this.keys.publicKey, 'values');
+    const chunks = Math.ceil(dim / slotsOf(this.keys.publicKey));
+    const cs = ciphertextsFromWire(m.values, (2 + p.to - p.from) * chunks, this.keys.publicKey, 'values');
     const values = await decryptAll(this.keys, cs, this.pool);
     return { type: 'ftl.decrypted-gradient', step: this.step, values: residuesToWire(values, this.keys.publicKey) };
   }
@@ -161,7 +164,15 @@ export class FtlHost {
     const p = this.expectPending(m, 'ftl.decrypted-gradient');
     if (!p.masks) throw new VerticalError('VFL_OUT_OF_ORDER', 'the decrypted gradient came before the masked one was sent');
     const { config, peer, net } = this.state();
-    const gradient = unmask(peer, residuesFromWire(m.values, (p.to - p.from) * config.dim, peer, 'values'), p.masks);
+    const slots = slotsOf(peer);
+    const chunks = Math.ceil(config.dim / slots);
+    const residues = residuesFromWire(m.values, (p.to - p.from) * chunks, peer, 'values');
+    const gradient = new Float64Array((p.to - p.from) * config.dim);
+    for (let i = 0; i < p.to - p.from; i++) {
+      const at = (from: number, to: number) => [residues.slice(from, to), p.masks!.slice(from, to)] as const;
+      const [r, k] = at(i * chunks, (i + 1) * chunks);
+      gradient.set(unmaskPacked(peer, r, k, config.dim, slots), i * config.dim);
+    }
     net.backward(p.pass, gradient, config.learningRate);
     this.pending = undefined;
     this.step++;

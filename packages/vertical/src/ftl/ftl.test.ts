@@ -38,9 +38,10 @@ describe('hetero FTL', () => {
     };
   });
 
-  it('computes the plaintext gradients, loss and predictions through Paillier with masks', async () => {
-    const parties = await createFtl(data, config, 512, 1, keys);
-    const plain = new PlainFtl(data, config);
+  // d = 8 needs two packed ciphertexts per vector at 512 bits (6 slots of 80 bits): both paths.
+  it.each([4, 8])('computes the plaintext gradients, loss and predictions through Paillier with masks (d = %i)', async (dim) => {
+    const parties = await createFtl(data, { ...config, dim }, 512, 1, keys);
+    const plain = new PlainFtl(data, { ...config, dim });
     for (let s = 0; s < 3; s++) {
       const expected = plain.gradients();
       const { loss, hostGradient } = await runFtlStep(parties);

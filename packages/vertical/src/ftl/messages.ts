@@ -17,7 +17,10 @@ export interface FtlHostKeyMessage {
   key: SerializedPaillierPublicKey;
 }
 
-/** Host → guest, per step: [[u_B,i]]_B of the batch's rows (b·d) and [[Σ_i u_B,i u_B,iᵀ]]_B (d·d), hex. */
+/**
+ * Host → guest, per step: [[u_B,i]]_B of the batch's rows and the columns of [[Σ_i u_B,i u_B,iᵀ]]_B,
+ * hex. Every d-vector is packed: ceil(d / slots) ciphertexts, 80-bit signed slots (see wire.ts).
+ */
 export interface FtlHostComponentsMessage {
   type: 'ftl.host-components';
   step: number;
@@ -26,8 +29,8 @@ export interface FtlHostComponentsMessage {
 }
 
 /**
- * Guest → host, per step, under the guest's key: [[(1/b)(−½ y_i Φ_A − 2γ u_A,i)]]_A per batch row
- * (b·d) and [[Φ_A Φ_Aᵀ / 4b]]_A (d·d): what the host needs for ∂L/∂u_B, and nothing in the clear.
+ * Guest → host, per step, under the guest's key (packed vectors): [[(1/b)(−½ y_i Φ_A − 2γ u_A,i)]]_A
+ * per batch row and the columns of [[Φ_A Φ_Aᵀ / 4b]]_A: what the host needs for ∂L/∂u_B.
  */
 export interface FtlGuestComponentsMessage {
   type: 'ftl.guest-components';
@@ -37,9 +40,9 @@ export interface FtlGuestComponentsMessage {
 }
 
 /**
- * Either way, per step: the sender's gradient encrypted under the receiver's key plus a uniform
- * mask in Z_n per entry. Host → guest: [[∂L/∂u_B + r]]_A (b·d). Guest → host:
- * [[∂L/∂Φ_A + r]]_B (d), [[(2γ/b)(u_A − u_B) + r]]_B (b·d), [[loss + r]]_B (1).
+ * Either way, per step: the sender's gradient terms encrypted under the receiver's key (packed)
+ * plus a uniform mask in Z_n per ciphertext. Host → guest: [[∂L/∂u_B,i + r]]_A per batch row.
+ * Guest → host: [[V + r]]_B, [[W + r]]_B (∂L/∂Φ_A = V + W) and [[(2γ/b)(u_A,i − u_B,i) + r]]_B per row.
  */
 export interface FtlMaskedGradientMessage {
   type: 'ftl.masked-gradient';

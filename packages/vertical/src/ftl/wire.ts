@@ -53,3 +53,66 @@ export function residuesFromWire(value: unknown, expected: number, key: Paillier
     return v;
   });
 }
+
+/**
+ * Bits per packed slot: values at 2F = 48 bits with 31 bits of headroom for sums and a sign. A
+ * packed plaintext is the integer Σ_j v_j·2^(SLOT_BITS·j) with signed v_j, so adding ciphertexts
+ * and multiplying one by a signed integer act on every slot at once (the same scalar on each).
+ */
+export const FTL_SLOT_BITS = 80;
+
+/** Slots per ciphertext of a key: the packed integer stays below n/2 in absolute value. */
+export function slotsOf(key: PaillierPublicKey): number {
+  return Math.max(1, Math.floor((key.n.toString(2).length - 2) / FTL_SLOT_BITS));
+}
+
+/** Chunks of `slots` integers packed into one signed integer each (slot j of a chunk at 2^(80j)). */
+export function packIntegers(values: readonly bigint[], slots: number): bigint[] {
+  const out: bigint[] = [];
+  for (let from = 0; from < values.length; from += slots) {
+    let x = 0n;
+    for (let j = Math.min(values.length, from + slots) - 1; j >= from; j--) x = (x << BigInt(FTL_SLOT_BITS)) + values[j]!;
+    out.push(x);
+  }
+  return out;
+}
+
+/** The signed slots of packed integers (`count` values in all), each read at `bits` fractional bits. */
+export function unpackReals(packed: readonly bigint[], count: number, slots: number, bits = FTL_PRODUCT_BITS): Float64Array {
+  const out = new Float64Array(count);
+  const radix = 1n << BigInt(FTL_SLOT_BITS);
+  const half = radix >> 1n;
+  packed.forEach((value, chunk) => {
+    let x = value;
+    for (let j = 0; j < slots && chunk * slots + j < count; j++) {
+      let v = ((x % radix) + radix) % radix;
+      if (v >= half) v -= radix;
+      out[chunk * slots + j] = Number(v) * 2 ** -bits;
+      x = (x - v) / radix;
+    }
+  });
+  return out;
+}
+
+/** Encrypts a real vector packed (values at F bits): ceil(length / slots) ciphertexts. */
+export function encryptPacked(key: PaillierPublicKey, values: ArrayLike<number>, slots: number): PaillierCiphertext[] {
+  return packIntegers(Array.from(values, (v) => toFixed(v, FTL_FRACTION_BITS)), slots).map((x) => {
+    const m = x % key.n;
+    return key.encrypt(m < 0n ? m + key.n : m);
+  });
+}
+
+/** A real vector as packed plaintext integers at 2F bits (to add to packed products). */
+export function packedProducts(values: ArrayLike<number>, slots: number): bigint[] {
+  return packIntegers(Array.from(values, (v) => toFixed(v, FTL_PRODUCT_BITS)), slots);
+}
+
+/** Removes masks from decrypted packed residues and reads their slots as reals at 2F. */
+export function unmaskPacked(key: PaillierPublicKey, residues: readonly bigint[], masks: readonly bigint[], count: number, slots: number): Float64Array {
+  const n = key.n;
+  const signed = residues.map((m, i) => {
+    const v = (((m - masks[i]!) % n) + n) % n;
+    return v > n >> 1n ? v - n : v;
+  });
+  return unpackReals(signed, count, slots);
+}
