@@ -9,9 +9,9 @@ export interface FtlConfig {
   hidden?: number;
   /** Overlap rows per step. Default 64. */
   batchSize?: number;
-  /** Plain SGD step of both networks. Default 0.5. */
+  /** SGD step (momentum 0.9) of both networks. Default 0.3. */
   learningRate?: number;
-  /** Weight γ of the alignment term γ‖u_A − u_B‖². Default 0.05. */
+  /** Weight γ of the alignment term γ‖u_A − u_B‖². Default 0.01. */
   gamma?: number;
   /** Seed of the networks' initial weights (each party adds its own offset). Default 1. */
   seed?: number;
@@ -29,8 +29,8 @@ export function resolveFtlConfig(config: FtlConfig = {}): ResolvedFtlConfig {
     dim: config.dim ?? 8,
     hidden: config.hidden ?? 16,
     batchSize: config.batchSize ?? 64,
-    learningRate: config.learningRate ?? 0.5,
-    gamma: config.gamma ?? 0.05,
+    learningRate: config.learningRate ?? 0.3,
+    gamma: config.gamma ?? 0.01,
     seed: config.seed ?? 1,
   };
   const integer = (name: keyof ResolvedFtlConfig, max: number): void => {

@@ -22,3 +22,8 @@ export type {
   FtlMaskedScoresMessage,
   FtlDecryptedScoresMessage,
 } from './messages.ts';
+export { simulateFtlMnist, FTL_DEFAULT_OVERLAP } from './simulation.ts';
+export type { FtlSimulation, FtlSimulationTables } from './simulation.ts';
+export { ftlBaselines, ftlDataOf, standardizedTables } from './baselines.ts';
+export { standardizedTable } from './standardize.ts';
+export type { FtlBaselineEpoch } from './baselines.ts';

@@ -23,6 +23,8 @@ export class RepresentationNet {
   readonly b1: Float64Array;
   readonly w2: Float64Array;
   readonly b2: Float64Array;
+  /** Heavy-ball velocities of w1, b1, w2, b2. */
+  private readonly velocity: Float64Array[];
 
   constructor(readonly inputs: number, readonly hiddenUnits: number, readonly dim: number, seed: number) {
     const rng = createRng(seed);
@@ -35,6 +37,7 @@ export class RepresentationNet {
     this.b1 = new Float64Array(hiddenUnits);
     this.w2 = init(hiddenUnits, dim);
     this.b2 = new Float64Array(dim);
+    this.velocity = [this.w1, this.b1, this.w2, this.b2].map((w) => new Float64Array(w.length));
   }
 
   /** Representations of `rows` rows of `input` (rows × inputs, row-major). */
@@ -57,8 +60,11 @@ export class RepresentationNet {
     return { rows, input, hidden, output };
   }
 
-  /** One SGD step from ∂L/∂u of the pass's rows (rows × dim; rows that did not enter the loss carry zeros). */
-  backward(pass: RepresentationPass, gradient: Float64Array, learningRate: number): void {
+  /**
+   * One SGD step with momentum `momentum` (heavy ball) from ∂L/∂u of the pass's rows (rows × dim;
+   * rows that did not enter the loss carry zeros).
+   */
+  backward(pass: RepresentationPass, gradient: Float64Array, learningRate: number, momentum = 0.9): void {
     const { inputs, hiddenUnits: h, dim } = this;
     const gw1 = new Float64Array(this.w1.length);
     const gb1 = new Float64Array(h);
@@ -91,12 +97,13 @@ export class RepresentationNet {
         for (let j = 0; j < h; j++) gw1[i * h + j]! += x * dz1[j]!;
       }
     }
-    const apply = (w: Float64Array, g: Float64Array): void => {
-      for (let i = 0; i < w.length; i++) w[i]! -= learningRate * g[i]!;
-    };
-    apply(this.w1, gw1);
-    apply(this.b1, gb1);
-    apply(this.w2, gw2);
-    apply(this.b2, gb2);
+    [gw1, gb1, gw2, gb2].forEach((g, p) => {
+      const w = [this.w1, this.b1, this.w2, this.b2][p]!;
+      const v = this.velocity[p]!;
+      for (let i = 0; i < w.length; i++) {
+        v[i] = momentum * v[i]! + g[i]!;
+        w[i]! -= learningRate * v[i]!;
+      }
+    });
   }
 }
