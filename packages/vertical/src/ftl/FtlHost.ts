@@ -25,7 +25,7 @@ interface Pending {
   masks?: bigint[];
 }
 
-/** Reads a peer's serialised public key; VFL_MALFORMED if it is not one. */
+/** Reads a peer's serialised public key; VFL_MALFORMED if it is not one. @example guest.receiveHostKey(peerKeyFrom(message.key)) */
 export function peerKeyFrom(value: unknown): PaillierPublicKey {
   try {
     return deserializePublicKey(value);

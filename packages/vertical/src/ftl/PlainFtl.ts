@@ -85,7 +85,7 @@ export class PlainFtl {
   }
 }
 
-/** Share of scores whose sign matches the 0/1 label (score > 0 ⇒ 1). */
+/** Share of scores whose sign matches the 0/1 label (score > 0 ⇒ 1). @example scoreAccuracy(plain.scores(rows), labels) */
 export function scoreAccuracy(scores: Float64Array, labels: Uint8Array): number {
   let right = 0;
   for (let i = 0; i < labels.length; i++) if ((scores[i]! > 0 ? 1 : 0) === labels[i]) right++;

@@ -20,7 +20,7 @@ export interface FtlBaselineEpoch {
   guestPrior: number;
 }
 
-/** Every party's table standardised by its own rows (as the parties do), the pooled one by all rows. */
+/** Every party's table standardised by its own rows (as the parties do), the pooled one by all rows. @example ftlDataOf(standardizedTables(await simulateFtlMnist())) */
 export function standardizedTables(tables: FtlSimulationTables): FtlSimulationTables {
   const { pooled } = tables;
   const all = standardizedTable({ ids: [], features: pooled.features, featureCount: 49, testFeatures: pooled.hostOnlyFeatures });
@@ -31,7 +31,7 @@ export function standardizedTables(tables: FtlSimulationTables): FtlSimulationTa
   };
 }
 
-/** The FTL inputs of a simulation: overlap rows in the host's order. */
+/** The FTL inputs of a simulation: overlap rows in the host's order. @example new PlainFtl(ftlDataOf(tables)) */
 export function ftlDataOf(tables: Pick<FtlSimulationTables, 'guest' | 'host'>): FtlData {
   const { guest, host } = tables;
   const guestRow = new Map(guest.ids.map((id, i) => [id, i]));

@@ -1,3 +1,4 @@
+// FTL checks: encrypted gradients, loss and scores against plaintext FTL; learning on a synthetic two-view task; bad messages refused.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generatePaillierKeyPair } from '@flotilla/privacy';
 import type { PaillierKeyPair } from '@flotilla/privacy';

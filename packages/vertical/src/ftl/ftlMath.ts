@@ -1,6 +1,6 @@
 // The FTL objective in the clear: Φ_A, the Taylor-approximated logistic loss on the overlap plus γ‖u_A − u_B‖², and its gradients.
 
-/** Labels 0/1 as ±1, the sign convention of the article. */
+/** Labels 0/1 as ±1, the sign convention of the article. @example signOf(0) // -1 */
 export const signOf = (label: number): number => (label === 1 ? 1 : -1);
 
 /**
@@ -77,7 +77,7 @@ export function guestGradient(byPhi: Float64Array, alignment: Float64Array, labe
   return out;
 }
 
-/** Scores φ(u_B) = Φ_A·u_B of rows × dim representations. */
+/** Scores φ(u_B) = Φ_A·u_B of rows × dim representations. @example ftlScores(phi, uB, 8) */
 export function ftlScores(phi: Float64Array, uB: Float64Array, dim: number): Float64Array {
   const rows = uB.length / dim;
   const out = new Float64Array(rows);
