@@ -70,6 +70,9 @@ describe('FTL jobs on the coordinator', () => {
     expect(result.scores.length).toBe(tables.host.testLabels.length);
     expect(result.ids.every((id) => !guestIds.has(id))).toBe(true);
     for (const loss of losses) expect(loss).toBeLessThan(Math.log(2) + 0.5);
+    // Each epoch's progress also goes on the event stream (the dashboard's event log).
+    const epochEvents = coordinator.app.coordinator.bus.history(0, 10_000).filter((e) => e.type === 'vertical.epoch' && e.data.jobId === job.id);
+    expect(epochEvents.at(-1)!.data).toMatchObject({ epoch: 1, epochs: 1, loss: losses[0], accuracy: result.accuracies[0] });
     expect(view.baselines).toHaveLength(1);
     const last = view.baselines![0]!;
     for (const a of [last.centralised, last.labelHolderAlone, last.plaintextFtl!, last.guestPrior!]) expect(a).toBeGreaterThan(0.3);

@@ -148,6 +148,10 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
             return;
           case 'vertical.report':
             jobs.report(job, role, m.report);
+            if ((m.report as { kind?: unknown }).kind === 'epoch') {
+              const entry = job.epochs.find((e) => e.epoch === (m.report as { epoch: number }).epoch)!;
+              coordinator.bus.publish('vertical.epoch', null, { jobId: job.id, epochs: job.settings.epochs, ...entry });
+            }
             // Step reports come many times an epoch and only drive the live bar: not worth a write each.
             if ((m.report as { kind?: unknown }).kind !== 'step') jobs.save(job);
             return;
