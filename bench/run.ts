@@ -1,6 +1,6 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
 // bench/results/). Names: aggregation, backends, dpsgd, mcmahan, robust, secagg, paillier, psi, vertical,
-// browser, browser-emulation, datasets.
+// ftl, browser, browser-emulation, datasets.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
@@ -12,6 +12,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   paillier: async () => (await import('./paillier.ts')).runPaillierBench(),
   psi: async () => (await import('./psi.ts')).runPsiBench(),
   vertical: async () => (await import('./vertical.ts')).runVerticalBench(),
+  ftl: async () => (await import('./ftl.ts')).runFtlBench(),
   browser: async () => (await import('./browser.ts')).runBrowserBench(),
   'browser-emulation': async () => (await import('./browserEmulation.ts')).runBrowserEmulationBench(),
   datasets: async () => (await import('./datasets.ts')).runDatasetsBench(),

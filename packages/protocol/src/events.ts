@@ -41,6 +41,8 @@ export const EventPayloads = Type.Object({
     evaluatedOn: Type.Optional(Type.Union([Type.Literal('test-set'), Type.Literal('client-holdout'), Type.Null()])),
   }),
   'vertical.state': Open({ jobId: Type.String(), state: VerticalJobState, reason: Type.Optional(Type.String()), code: Type.Optional(Type.String()) }),
+  /** A vertical job's epoch as far as its parties reported it (FTL: the guest's loss, the host's accuracy on its rows outside the overlap). */
+  'vertical.epoch': Open({ jobId: Type.String(), epoch: Type.Integer(), epochs: Type.Integer(), loss: Type.Optional(Type.Number()), accuracy: Type.Optional(Type.Number()) }),
   /** A model worker failed a job; a fresh worker takes the next one. */
   'model.worker': Open({
     code: Type.String(), job: Type.Union([Type.String(), Type.Null()]), worker: Type.String({ description: 'which worker: quick (evaluation, exports) or baseline' }),

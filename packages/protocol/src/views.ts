@@ -207,7 +207,7 @@ export type VerticalJobState = Static<typeof VerticalJobState>;
 /** A vertical job (hetero LR, split NN) as REST shows it: never its party tokens. */
 export const VerticalJobView = Type.Object({
   id: Type.String(),
-  algorithm: Type.Union([Type.Literal('hetero-lr'), Type.Literal('split-nn')]),
+  algorithm: Type.Union([Type.Literal('hetero-lr'), Type.Literal('split-nn'), Type.Literal('ftl')]),
   settings: Type.Object({
     epochs: Type.Integer(),
     batchSize: Type.Optional(Type.Integer()),
@@ -216,6 +216,9 @@ export const VerticalJobView = Type.Object({
     keyBits: Type.Optional(Type.Integer()),
     hosts: Type.Optional(Type.Integer()),
     validationFraction: Type.Optional(Type.Number()),
+    /** FTL: width of the common representation space, and the alignment weight γ. */
+    dim: Type.Optional(Type.Integer()),
+    gamma: Type.Optional(Type.Number()),
   }),
   state: VerticalJobState,
   createdAt: Type.String({ description: 'ISO 8601' }),
@@ -227,13 +230,25 @@ export const VerticalJobView = Type.Object({
   /** The simulated tables' settings; null for an own-data job. */
   simulation: Nullable(Type.Object({}, { additionalProperties: true })),
   /** Plaintext baselines per epoch (simulations only), once computed. */
-  baselines: Nullable(Type.Array(Type.Object({ epoch: Type.Integer(), centralised: Type.Number(), labelHolderAlone: Type.Number() }))),
+  /**
+   * Plaintext baselines per epoch (simulations only), once computed. FTL: `centralised` is the
+   * pooled-data model and `plaintextFtl` plaintext FTL, both on the host's rows outside the overlap;
+   * `guestPrior` the guest's majority label on those rows; `labelHolderAlone` the guest's own model
+   * on its own (test) rows, which it has features of.
+   */
+  baselines: Nullable(Type.Array(Type.Object({
+    epoch: Type.Integer(),
+    centralised: Type.Number(),
+    labelHolderAlone: Type.Number(),
+    plaintextFtl: Type.Optional(Type.Number()),
+    guestPrior: Type.Optional(Type.Number()),
+  }))),
 });
 export type VerticalJobView = Static<typeof VerticalJobView>;
 
 /** `POST /api/vertical/jobs`: the algorithm, its schedule, and for a simulation the tables to cut. */
 export const CreateVerticalJob = Type.Object({
-  algorithm: Type.Union([Type.Literal('hetero-lr'), Type.Literal('split-nn')]),
+  algorithm: Type.Union([Type.Literal('hetero-lr'), Type.Literal('split-nn'), Type.Literal('ftl')]),
   epochs: Type.Integer({ minimum: 1, maximum: 1000 }),
   batchSize: Type.Optional(Type.Integer({ minimum: 1 })),
   learningRate: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
@@ -242,6 +257,9 @@ export const CreateVerticalJob = Type.Object({
   hosts: Type.Optional(Type.Integer()),
   /** Own-data jobs only: share of the aligned rows both parties hold out for validation. */
   validationFraction: Type.Optional(Type.Number()),
+  /** FTL only: width d of the common space (default 8) and the alignment weight γ (default 0.01). */
+  dim: Type.Optional(Type.Integer()),
+  gamma: Type.Optional(Type.Number()),
   simulation: Type.Optional(Type.Object({
     rows: Type.Optional(Type.Integer()),
     overlap: Type.Optional(Type.Number()),

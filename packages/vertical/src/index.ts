@@ -33,4 +33,5 @@ export { MAX_HOSTS, hostRoles, hostIndex } from './roles.ts';
 export type { HostRole } from './roles.ts';
 export * from './heteroLr/index.ts';
 export * from './splitNn/index.ts';
+export * from './ftl/index.ts';
 export * from './session/index.ts';

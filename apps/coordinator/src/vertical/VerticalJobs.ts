@@ -1,8 +1,8 @@
 // Vertical jobs: settings, per-role party token hashes, who joined, progress the parties report; kept in the store.
 import { createHash, randomUUID } from 'node:crypto';
 import { ErrorCodes, FlotillaError, type VerticalJobView } from '@flotilla/protocol';
-import { DEFAULT_VALIDATION_FRACTION, MAX_HOSTS, verticalRoles } from '@flotilla/vertical';
-import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalReport, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
+import { DEFAULT_VALIDATION_FRACTION, FTL_DEFAULT_OVERLAP, MAX_HOSTS, verticalRolesOf } from '@flotilla/vertical';
+import type { FtlBaselineEpoch, FtlJobSettings, HeteroLrBaselineEpoch, VerticalAlgorithm, VerticalReport, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
 import { sameSecret } from '../auth/operatorAuth.ts';
 import { secretToken } from '../auth/operatorToken.ts';
 import type { Store, VerticalJobRecord } from '../store/Store.ts';
@@ -21,8 +21,8 @@ export interface VerticalEpoch {
 export interface VerticalJob {
   id: string;
   algorithm: VerticalAlgorithm;
-  /** keyBits and l2 apply to hetero LR only; `hosts` (1 when absent) decides the roles; validationFraction applies to own-data jobs only. */
-  settings: HeteroLrJobSettings;
+  /** keyBits applies to hetero LR and FTL, l2 to hetero LR, dim and gamma to FTL; `hosts` (1 when absent) decides the roles; validationFraction applies to own-data jobs only. */
+  settings: FtlJobSettings;
   state: VerticalJobState;
   createdAt: string;
   /** SHA-256 of each role's secret token, which a party presents when it joins; the tokens themselves are returned once, at creation. */
@@ -36,12 +36,12 @@ export interface VerticalJob {
   /** Simulated tables the parties draw, when the job is a simulation; the baselines need it. Null: parties bring their own tables. */
   simulation: VerticalSimulationSpec | null;
   /** Test accuracy per epoch of the centralised and label-holder-alone baselines (simulations only: the coordinator never sees own data). */
-  baselines: HeteroLrBaselineEpoch[] | null;
+  baselines: (HeteroLrBaselineEpoch | FtlBaselineEpoch)[] | null;
 }
 
-/** The roles of a job: guest, its hosts (`host`, `host-2`, …), arbiter. */
-export function jobRoles(job: VerticalJob): VerticalRole[] {
-  return verticalRoles(job.settings.hosts ?? 1);
+/** The roles of a job: guest, its hosts (`host`, `host-2`, …), arbiter; FTL: guest and host. */
+export function jobRoles(job: Pick<VerticalJob, 'algorithm' | 'settings'>): VerticalRole[] {
+  return verticalRolesOf(job.algorithm, job.settings.hosts ?? 1);
 }
 
 /** Whether `role` names a role of this job. */
@@ -81,6 +81,38 @@ function fromRecord(r: VerticalJobRecord): VerticalJob {
 }
 
 const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/** FLT_INVALID_TASK naming the field when FTL settings are out of range, or FTL-only ones are set for another algorithm. */
+function checkFtlSettings(algorithm: VerticalAlgorithm, settings: FtlJobSettings, simulation: VerticalSimulationSpec | null): void {
+  const { dim, gamma, hosts, l2 } = settings;
+  if (algorithm !== 'ftl') {
+    if (dim !== undefined || gamma !== undefined) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'dim and gamma are FTL settings (algorithm ftl)');
+    return;
+  }
+  if (hosts !== undefined && hosts !== 1) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'hosts: FTL runs between one guest and one host');
+  if (l2 !== undefined) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'l2 is a hetero LR setting');
+  if (settings.validationFraction !== undefined) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'validationFraction: FTL scores the host’s rows outside the overlap, it holds out no aligned rows');
+  if (dim !== undefined && (!Number.isInteger(dim) || dim < 1 || dim > 64)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'dim must be an integer in [1, 64]');
+  if (gamma !== undefined && !(gamma >= 0 && gamma <= 100)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'gamma must be in [0, 100]');
+  if (simulation?.testRows !== undefined) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'simulation.testRows: an FTL simulation scores the host’s rows outside the overlap');
+}
+
+/** The stored simulation: the task each algorithm trains on; FTL's own split (default overlap 10 %). */
+function simulationOf(algorithm: VerticalAlgorithm, simulation: VerticalSimulationSpec, hosts: number | undefined): VerticalSimulationSpec {
+  switch (algorithm) {
+    case 'ftl':
+      return { ...simulation, overlap: simulation.overlap ?? FTL_DEFAULT_OVERLAP };
+    case 'split-nn':
+    case 'hetero-lr':
+      // The split NN trains on full images and all ten digits; hetero LR on the pooled ≥ 5 task.
+      // With more than one host the simulation cuts one column band per host.
+      return { ...simulation, task: algorithm === 'split-nn' ? 'digits' : 'pooled-binary', ...(hosts !== undefined && hosts > 1 ? { hosts } : {}) };
+    default: {
+      const never: never = algorithm;
+      throw new Error(`unknown algorithm ${String(never)}`);
+    }
+  }
+}
 
 /**
  * The coordinator's registry of vertical jobs. It relays; it does not compute: it never sees a
@@ -128,9 +160,11 @@ export class VerticalJobs {
    * settings. Without `simulation` it is an own-data job: the parties hold out `validationFraction`
    * (default 0.2) of their aligned rows, and the welcome tells them the fraction.
    */
-  create(settings: HeteroLrJobSettings, simulation: VerticalSimulationSpec | null = null, algorithm: VerticalAlgorithm = 'hetero-lr'): { job: VerticalJob; tokens: Partial<Record<VerticalRole, string>> } {
-    const { epochs, batchSize, learningRate, l2, keyBits, hosts } = settings;
-    const validationFraction = simulation ? settings.validationFraction : settings.validationFraction ?? DEFAULT_VALIDATION_FRACTION;
+  create(settings: FtlJobSettings, simulation: VerticalSimulationSpec | null = null, algorithm: VerticalAlgorithm = 'hetero-lr'): { job: VerticalJob; tokens: Partial<Record<VerticalRole, string>> } {
+    const { epochs, batchSize, learningRate, l2, keyBits, hosts, dim, gamma } = settings;
+    checkFtlSettings(algorithm, settings, simulation);
+    // FTL holds out nothing: what it labels is the host's rows outside the overlap.
+    const validationFraction = simulation || algorithm === 'ftl' ? settings.validationFraction : settings.validationFraction ?? DEFAULT_VALIDATION_FRACTION;
     if (simulation && validationFraction !== undefined) {
       throw new FlotillaError(ErrorCodes.INVALID_TASK, 'validationFraction is for own-data jobs (without simulation): a simulation scores its test rows');
     }
@@ -150,12 +184,12 @@ export class VerticalJobs {
       if (overlap !== undefined && !(overlap > 0 && overlap <= 1)) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'simulation.overlap must be in (0, 1]');
     }
     const token = secretToken;
-    const roles = verticalRoles(hosts ?? 1);
+    const roles = verticalRolesOf(algorithm, hosts ?? 1);
     const tokens: Partial<Record<VerticalRole, string>> = Object.fromEntries(roles.map((role) => [role, token()]));
     const job: VerticalJob = {
       id: randomUUID(),
       algorithm,
-      settings: { epochs, ...(batchSize === undefined ? {} : { batchSize }), ...(learningRate === undefined ? {} : { learningRate }), ...(l2 === undefined ? {} : { l2 }), ...(keyBits === undefined ? {} : { keyBits }), ...(hosts === undefined ? {} : { hosts }), ...(validationFraction === undefined ? {} : { validationFraction }) },
+      settings: { epochs, ...(batchSize === undefined ? {} : { batchSize }), ...(learningRate === undefined ? {} : { learningRate }), ...(l2 === undefined ? {} : { l2 }), ...(keyBits === undefined ? {} : { keyBits }), ...(hosts === undefined ? {} : { hosts }), ...(validationFraction === undefined ? {} : { validationFraction }), ...(dim === undefined ? {} : { dim }), ...(gamma === undefined ? {} : { gamma }) },
       state: 'waiting',
       createdAt: new Date().toISOString(),
       tokenHashes: Object.fromEntries(roles.map((role) => [role, hashToken(tokens[role]!)])),
@@ -165,9 +199,7 @@ export class VerticalJobs {
       progress: null,
       epochs: [],
       error: null,
-      // The split NN trains on full images and all ten digits; hetero LR on the pooled ≥ 5 task.
-      // With more than one host the simulation cuts one column band per host.
-      simulation: simulation ? { ...simulation, task: algorithm === 'split-nn' ? 'digits' : 'pooled-binary', ...(hosts !== undefined && hosts > 1 ? { hosts } : {}) } : null,
+      simulation: simulation ? simulationOf(algorithm, simulation, hosts) : null,
       baselines: null,
     };
     this.jobs.set(job.id, job);
@@ -201,12 +233,14 @@ export class VerticalJobs {
         job.epochs.push(entry);
         job.epochs.sort((a, b) => a.epoch - b.epoch);
       }
-      // Hetero LR: the loss is the arbiter's (it decrypts it); split NN: the guest computes it.
-      const lossFrom: VerticalRole = job.algorithm === 'split-nn' ? 'guest' : 'arbiter';
+      // Hetero LR: the loss is the arbiter's (it decrypts it); split NN and FTL: the guest computes it.
+      const lossFrom: VerticalRole = job.algorithm === 'hetero-lr' ? 'arbiter' : 'guest';
+      // FTL's accuracy is on the host's own rows, which only the host scores.
+      const accuracyFrom: VerticalRole = job.algorithm === 'ftl' ? 'host' : 'guest';
       let used = false;
       if (role === lossFrom && finite(r.loss)) (entry.loss = r.loss, used = true);
-      if (role === 'guest' && finite(r.accuracy) && r.accuracy >= 0 && r.accuracy <= 1) (entry.accuracy = r.accuracy, used = true);
-      if (!used) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, `epoch reports carry the ${lossFrom}’s loss or the guest’s accuracy`);
+      if (role === accuracyFrom && finite(r.accuracy) && r.accuracy >= 0 && r.accuracy <= 1) (entry.accuracy = r.accuracy, used = true);
+      if (!used) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, `epoch reports carry the ${lossFrom}’s loss or the ${accuracyFrom}’s accuracy`);
     } else {
       throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, `not a report a ${role} sends`);
     }

@@ -5,8 +5,8 @@ import type { WebSocket } from 'ws';
 import { CreateVerticalJob, CreatedVerticalJobView, ErrorCodes, FlotillaError, VerticalJobListView, VerticalJobView } from '@flotilla/protocol';
 import type { FastifyBaseLogger } from 'fastify';
 import { simulateVerticalMnist } from '@flotilla/data';
-import { hostIndex } from '@flotilla/vertical';
-import type { CoordinatorEnvelope, HeteroLrBaselineEpoch, VerticalRole } from '@flotilla/vertical';
+import { hostIndex, simulateFtlMnist } from '@flotilla/vertical';
+import type { CoordinatorEnvelope, FtlBaselineEpoch, HeteroLrBaselineEpoch, VerticalRole } from '@flotilla/vertical';
 import type { Coordinator } from '../coordinator.ts';
 import { WorkerRpc } from '../model/WorkerRpc.ts';
 import type { BaselineJob } from './baselineWorker.ts';
@@ -26,7 +26,7 @@ async function computeBaselines(jobs: VerticalJobs, job: VerticalJob, log: Fasti
   running.add(worker);
   try {
     const args: BaselineJob = { algorithm: job.algorithm, simulation: job.simulation ?? {}, settings: job.settings };
-    job.baselines = await worker.call<HeteroLrBaselineEpoch[]>('baselines', args);
+    job.baselines = await worker.call<(HeteroLrBaselineEpoch | FtlBaselineEpoch)[]>('baselines', args);
     jobs.save(job);
   } catch (err) {
     if (running.has(worker)) log.warn({ err, jobId: job.id }, 'vertical baselines failed');
@@ -59,7 +59,7 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
   };
   const sockets = new Map<string, Map<VerticalRole, WebSocket>>();
 
-  app.post('/api/vertical/jobs', { schema: { summary: 'Create a vertical job (hetero LR or split NN)', tags: ['tasks'], body: CreateVerticalJob, response: { 201: CreatedVerticalJobView } } }, async (req, reply) => {
+  app.post('/api/vertical/jobs', { schema: { summary: 'Create a vertical job (hetero LR, split NN or FTL)', tags: ['tasks'], body: CreateVerticalJob, response: { 201: CreatedVerticalJobView } } }, async (req, reply) => {
     const { algorithm, simulation, ...settings } = req.body;
     const { job, tokens } = jobs.create(settings, simulation ?? null, algorithm);
     coordinator.bus.publish('vertical.state', null, { jobId: job.id, state: job.state });
@@ -84,8 +84,8 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
     if (role !== 'guest' && host < 0) throw new FlotillaError(ErrorCodes.NOT_FOUND, 'only the guest and the job’s hosts have tables');
     if (!jobs.tokenMatches(job, role as VerticalRole, req.query.token)) throw new FlotillaError(ErrorCodes.UNAUTHORIZED, 'wrong party token');
     if (!job.simulation) throw new FlotillaError(ErrorCodes.NOT_FOUND, 'this job is not a simulation: its parties bring their own data');
-    const tables = await simulateVerticalMnist(job.simulation);
-    const table = role === 'guest' ? tables.guest : tables.hosts[host]!;
+    const tables = job.algorithm === 'ftl' ? await simulateFtlMnist(job.simulation) : await simulateVerticalMnist(job.simulation);
+    const table = role === 'guest' ? tables.guest : job.algorithm === 'ftl' ? tables.host : (tables as Awaited<ReturnType<typeof simulateVerticalMnist>>).hosts[host]!;
     const b64 = (a: Float32Array | Uint8Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
     return {
       ids: table.ids,
@@ -148,6 +148,10 @@ export const verticalRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinato
             return;
           case 'vertical.report':
             jobs.report(job, role, m.report);
+            if ((m.report as { kind?: unknown }).kind === 'epoch') {
+              const entry = job.epochs.find((e) => e.epoch === (m.report as { epoch: number }).epoch)!;
+              coordinator.bus.publish('vertical.epoch', null, { jobId: job.id, epochs: job.settings.epochs, ...entry });
+            }
             // Step reports come many times an epoch and only drive the live bar: not worth a write each.
             if ((m.report as { kind?: unknown }).kind !== 'step') jobs.save(job);
             return;

@@ -1,8 +1,9 @@
 // A Node vertical party's data: its share of @flotilla/data's vertical MNIST simulation, or its own CSV table.
 import { readFile, stat } from 'node:fs/promises';
 import { parsePartyCsv, PartyTableError, simulateVerticalMnist } from '@flotilla/data';
-import type { LabelTask, PartyCsvTable, SimulatedPartyTable, VerticalSimulation } from '@flotilla/data';
-import { hostIndex, VerticalError } from '@flotilla/vertical';
+import type { LabelTask, PartyCsvTable, SimulatedPartyTable, VerticalPartyTable, VerticalSimulation } from '@flotilla/data';
+import { hostIndex, simulateFtlMnist, VerticalError } from '@flotilla/vertical';
+import type { FtlSimulation, VerticalAlgorithm } from '@flotilla/vertical';
 
 /**
  * The guest's (left columns, labels) or a host's (its band of columns) table, as a real party
@@ -14,6 +15,13 @@ export async function simulatedPartyData(role: string, options: VerticalSimulati
   const index = hostIndex(role, options.hosts ?? 1);
   if (index < 0) throw new VerticalError('VFL_BAD_PARAMETER', `${role} is not a data-holding role of this job`);
   return tables.hosts[index]!;
+}
+
+/** The guest's or the host's table of an FTL simulation (mostly different people, see simulateFtlMnist). */
+export async function simulatedFtlPartyData(role: string, options: FtlSimulation = {}): Promise<VerticalPartyTable> {
+  if (role !== 'guest' && role !== 'host') throw new VerticalError('VFL_BAD_PARAMETER', `${role} is not a role of an FTL job (guest, host)`);
+  const tables = await simulateFtlMnist(options);
+  return role === 'guest' ? tables.guest : tables.host;
 }
 
 /** Files past this are refused before reading: the row cap would refuse them anyway, after filling memory. */
@@ -30,8 +38,8 @@ export async function ownPartyData(path: string, role: string, columns: { idColu
   return parsePartyCsv(await readFile(path, 'utf8'), { ...columns, ...(role === 'guest' ? { labels: 'later' } : {}) });
 }
 
-/** Two classes for hetero LR, K for the split NN. */
-export const labelTaskOf = (algorithm: 'hetero-lr' | 'split-nn'): LabelTask => (algorithm === 'split-nn' ? 'classes' : 'binary');
+/** Two classes for hetero LR and FTL, K for the split NN. */
+export const labelTaskOf = (algorithm: VerticalAlgorithm): LabelTask => (algorithm === 'split-nn' ? 'classes' : 'binary');
 
 /** The line a party prints (and the page shows) once its table is loaded; no value of the table, only its shape. */
 export function describeTable(table: PartyCsvTable): string {

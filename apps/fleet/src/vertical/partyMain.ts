@@ -1,24 +1,26 @@
-// `npm run vertical-party -- --url … --job … --role guest|host|host-2…|arbiter --token … [--table t.csv]`: one Node party of a vertical job.
+// `npm run vertical-party -- --url … --job … --role guest|host|host-2…|arbiter --token … [--table t.csv] [--predictions p.csv]`: one Node party of a vertical job.
+import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { initNodeBackend } from '@flotilla/models';
-import { hostRoles, joinRelay, MAX_HOSTS, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
-import type { HostRole, RelaySocket, VerticalPartyTable, VerticalReport } from '@flotilla/vertical';
+import { hostRoles, joinRelay, MAX_HOSTS, runFtlGuest, runFtlHost, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
+import type { HostRole, RelaySocket, VerticalAlgorithm, VerticalPartyTable, VerticalReport } from '@flotilla/vertical';
 import { assignClasses } from '@flotilla/data';
 import type { PartyCsvTable } from '@flotilla/data';
-import { describeTable, labelTaskOf, ownPartyData, simulatedPartyData } from './partyData.ts';
+import { describeTable, labelTaskOf, ownPartyData, simulatedFtlPartyData, simulatedPartyData } from './partyData.ts';
 import { nodePaillierPool } from './paillierPool.ts';
 import { writeSimulatedCsv } from './writeSimulatedCsv.ts';
 
 const USAGE = `usage: npm run vertical-party -- --url http://127.0.0.1:8080 --job <id> --role guest|host|host-2|…|arbiter --token=<party token>
   [--table my.csv [--id-column id] [--label-column label]]   (guest or a host of an own-data job: its own table)
   [--rows 1000] [--overlap 0.8] [--seed 1] [--test-rows 500]   (without --table: simulated MNIST, unless the job sets its simulation)
+  [--predictions scores.csv]   (FTL host: writes id,score,label of its rows outside the overlap)
   or: npm run vertical-party -- --write-simulated-csv DIR [--rows 1000] [--task pooled-binary|digits]   (writes DIR/guest.csv, DIR/host.csv)
 `;
 
-/** Which rows the guest's accuracy is on: a simulation's test rows, or an own-data job's validation rows. */
-let scored: 'test' | 'validation' = 'test';
+/** Which rows the reported accuracy is on: a simulation's test rows, an own-data job's validation rows, FTL's host rows outside the overlap. */
+let scored: 'test' | 'validation' | 'host-only' = 'test';
 
 function describe(role: string, r: VerticalReport): string {
   switch (r.kind) {
@@ -38,7 +40,7 @@ const { values } = parseArgs({
     url: { type: 'string' }, job: { type: 'string' }, role: { type: 'string' }, token: { type: 'string' },
     rows: { type: 'string' }, overlap: { type: 'string' }, seed: { type: 'string' }, 'test-rows': { type: 'string' },
     table: { type: 'string' }, 'id-column': { type: 'string' }, 'label-column': { type: 'string' },
-    'write-simulated-csv': { type: 'string' }, task: { type: 'string' },
+    'write-simulated-csv': { type: 'string' }, task: { type: 'string' }, predictions: { type: 'string' },
   },
 });
 const number = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
@@ -80,7 +82,7 @@ if (role !== 'arbiter' && values.table !== undefined) {
 let classesAssigned = false;
 if (own) {
   const outline = await fetch(`${url}/vertical/jobs/${encodeURIComponent(job)}/roles`)
-    .then((r) => (r.ok ? (r.json() as Promise<{ algorithm: 'hetero-lr' | 'split-nn'; ownData: boolean }>) : null))
+    .then((r) => (r.ok ? (r.json() as Promise<{ algorithm: VerticalAlgorithm; ownData: boolean }>) : null))
     .catch(() => null);
   if (outline && !outline.ownData) {
     process.stderr.write(`${role}: job ${job} is a simulation (its parties draw simulated MNIST): --table is for own-data jobs, refusing\n`);
@@ -100,6 +102,8 @@ try {
   const party = await joinRelay(socket as unknown as RelaySocket, (r) => process.stdout.write(`${describe(role, r)}\n`));
   const { algorithm, simulation, settings } = party.welcome;
   const splitNn = algorithm === 'split-nn';
+  const ftl = algorithm === 'ftl';
+  if (ftl) scored = 'host-only';
   if (simulation && own) {
     process.stderr.write(`${role}: job ${job} is a simulation (its parties draw simulated MNIST): --table is for own-data jobs, refusing\n`);
     socket.close();
@@ -138,13 +142,29 @@ try {
       const testRows = number(values['test-rows']);
       const hosts = settings.hosts ?? 1;
       // The job's own simulation spec wins, so guest, hosts and the coordinator's baselines agree.
-      data ??= await simulatedPartyData(role, simulation ?? {
-        ...(rows === undefined ? {} : { rows }), ...(overlap === undefined ? {} : { overlap }),
-        ...(seed === undefined ? {} : { seed }), ...(testRows === undefined ? {} : { testRows }),
-        task: splitNn ? 'digits' : 'pooled-binary', ...(hosts > 1 ? { hosts } : {}),
-      });
-      if (role === 'guest') await (splitNn ? runSplitNnGuest(party.channel, data, settings) : runHeteroLrGuest(party.channel, data, settings, options));
-      else await (splitNn ? runSplitNnHost(party.channel, data, settings, role as HostRole) : runHeteroLrHost(party.channel, data, settings, role as HostRole, options));
+      if (ftl) {
+        data ??= await simulatedFtlPartyData(role, simulation ?? {
+          ...(rows === undefined ? {} : { rows }), ...(overlap === undefined ? {} : { overlap }), ...(seed === undefined ? {} : { seed }),
+        });
+        if (role === 'guest') await runFtlGuest(party.channel, data, settings, options);
+        else {
+          const result = await runFtlHost(party.channel, data, settings, options);
+          const positive = result.scores.reduce((n, s) => n + (s > 0 ? 1 : 0), 0);
+          process.stdout.write(`${role}: labelled ${result.scores.length} rows outside the overlap (${positive} as ${own?.classNames?.[1] ?? 'class 1'})\n`);
+          if (values.predictions !== undefined) {
+            await writeFile(values.predictions, ['id,score,label', ...result.ids.map((id, i) => `${id},${result.scores[i]!.toFixed(6)},${result.scores[i]! > 0 ? 1 : 0}`)].join('\n') + '\n');
+            process.stdout.write(`${role}: wrote ${values.predictions}\n`);
+          }
+        }
+      } else {
+        data ??= await simulatedPartyData(role, simulation ?? {
+          ...(rows === undefined ? {} : { rows }), ...(overlap === undefined ? {} : { overlap }),
+          ...(seed === undefined ? {} : { seed }), ...(testRows === undefined ? {} : { testRows }),
+          task: splitNn ? 'digits' : 'pooled-binary', ...(hosts > 1 ? { hosts } : {}),
+        });
+        if (role === 'guest') await (splitNn ? runSplitNnGuest(party.channel, data, settings) : runHeteroLrGuest(party.channel, data, settings, options));
+        else await (splitNn ? runSplitNnHost(party.channel, data, settings, role as HostRole) : runHeteroLrHost(party.channel, data, settings, role as HostRole, options));
+      }
     }
     party.done();
     process.stdout.write(`${role}: done\n`);

@@ -1,15 +1,54 @@
-// Vertical jobs (hetero LR, split NN): who joined, the PSI intersection size, the step, loss and accuracy per
+// Vertical jobs (hetero LR, split NN, FTL): who joined, the PSI intersection size, the step, loss and accuracy per
 // epoch next to the centralised and label-holder-alone baselines (simulations; own-data jobs have none).
 
 import { useEffect, useState } from 'react';
 import type { VerticalJobView } from '@flotilla/protocol';
 import { api } from './api.ts';
 
-const ALGORITHM_NAMES: Record<VerticalJobView['algorithm'], string> = { 'hetero-lr': 'hetero LR', 'split-nn': 'split NN' };
+const ALGORITHM_NAMES: Record<VerticalJobView['algorithm'], string> = { 'hetero-lr': 'hetero LR', 'split-nn': 'split NN', ftl: 'FTL' };
 
 const fixed = (v: number | undefined, digits: number): string => (v === undefined ? '–' : v.toFixed(digits));
 
 const POLL_MS = 1500;
+
+/**
+ * An FTL job's epochs: the guest's loss, the host's accuracy on its rows outside the overlap, and
+ * (simulations) plaintext FTL, the pooled model and the guest's majority label on the same rows,
+ * with the guest alone on its own rows set apart: it has no features of the host's rows.
+ */
+function FtlEpochs({ job }: { job: VerticalJobView }) {
+  const simulated = job.simulation !== null;
+  return (
+    <table data-testid="dashboard.vertical.ftl">
+      <thead>
+        <tr>
+          <th>epoch</th><th>loss (guest)</th><th>accuracy on host-only rows (host)</th>
+          {simulated ? <><th>plaintext FTL</th><th>pooled data</th><th>guest prior</th><th>guest alone, own rows</th></> : null}
+        </tr>
+      </thead>
+      <tbody>
+        {job.epochs.map((e) => {
+          const b = job.baselines?.find((x) => x.epoch === e.epoch);
+          return (
+            <tr key={e.epoch} data-testid="dashboard.vertical.epoch">
+              <td>{e.epoch}</td>
+              <td>{fixed(e.loss, 4)}</td>
+              <td data-testid="dashboard.vertical.accuracy">{fixed(e.accuracy, 3)}</td>
+              {simulated ? (
+                <>
+                  <td data-testid="dashboard.vertical.plaintext-ftl">{fixed(b?.plaintextFtl, 3)}</td>
+                  <td data-testid="dashboard.vertical.centralised">{fixed(b?.centralised, 3)}</td>
+                  <td data-testid="dashboard.vertical.guest-prior">{fixed(b?.guestPrior, 3)}</td>
+                  <td data-testid="dashboard.vertical.alone">{fixed(b?.labelHolderAlone, 3)}</td>
+                </>
+              ) : null}
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
 
 /** Polls GET /api/vertical/jobs; shows nothing until a vertical job exists. */
 export function VerticalJobs({ token }: { token: string | null }) {
@@ -55,10 +94,13 @@ export function VerticalJobs({ token }: { token: string | null }) {
           {job.error ? <p className="error" data-testid="dashboard.vertical.error">{job.error.role ? `${job.error.role}: ` : ''}{job.error.code} {job.error.message}</p> : null}
           {job.simulation === null ? (
             <p className="muted" data-testid="dashboard.vertical.no-baselines">
-              no baselines: parties' own data (accuracy on the last {Math.round((job.settings.validationFraction ?? 0) * 100)}% of the aligned rows)
+              {job.algorithm === 'ftl'
+                ? "no baselines: parties' own data (the host labels its rows outside the overlap; no accuracy without their labels)"
+                : `no baselines: parties' own data (accuracy on the last ${Math.round((job.settings.validationFraction ?? 0) * 100)}% of the aligned rows)`}
             </p>
           ) : null}
-          {job.epochs.length > 0 ? (
+          {job.epochs.length > 0 && job.algorithm === 'ftl' ? <FtlEpochs job={job} /> : null}
+          {job.epochs.length > 0 && job.algorithm !== 'ftl' ? (
             <table>
               <thead>
                 <tr>

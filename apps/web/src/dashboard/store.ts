@@ -173,6 +173,11 @@ function logEntry(e: FeedEvent): LogEntry | null {
         ...base, code: (d.code as string | null) ?? null,
         text: `model worker failed during ${String(d.job ?? 'a job')}${d.round === undefined ? '' : ` of round ${num(d.round)}`}: ${String(d.reason)}; replaced by a fresh one`,
       };
+    case 'vertical.epoch':
+      return {
+        ...base,
+        text: `vertical job ${short(d.jobId)} epoch ${num(d.epoch)}/${num(d.epochs)}${typeof d.loss === 'number' ? ` loss ${d.loss.toFixed(4)}` : ''}${typeof d.accuracy === 'number' ? ` accuracy ${d.accuracy.toFixed(3)}` : ''}`,
+      };
     case 'vertical.state':
       return { ...base, code: (d.code as string | null) ?? null, text: `vertical job ${short(d.jobId)} ${String(d.state)}${d.reason ? `: ${String(d.reason)}` : ''}` };
     default:

@@ -91,9 +91,10 @@ export function VerticalPartyPage() {
       <header><h1>Flotilla — vertical party</h1></header>
       <section className="panel">
         <p className="muted">
-          Join a vertical job (hetero LR or split NN) as one of its parties. A guest or a host uses the job's simulated table or,
+          Join a vertical job (hetero LR, split NN or FTL) as one of its parties. A guest or a host uses the job's simulated table or,
           in a job without simulation, its own CSV file (read in this tab only); this tab aligns its IDs with the other parties by
-          private set intersection and trains without showing its features, labels or gradients to anyone.
+          private set intersection and trains without showing its features, labels or gradients to anyone. In an FTL job (guest
+          and host only, each with its own Paillier key) the host's other rows are labelled from the guest's labels.
         </p>
         <label>job <input value={job} onChange={(e) => setJob(e.target.value)} disabled={running} data-testid="vertical.job" /></label>
         <fieldset disabled={running}>

@@ -4,7 +4,7 @@ import { labelOwnTable, readOwnTable, summarise } from './ownTable.ts';
 import { paillierPoolSize, startPaillierPool } from './paillierPool.ts';
 import type { PaillierUse } from './paillierPool.ts';
 import type { OwnTableChoice, TableSummary } from './ownTable.ts';
-import { joinRelay, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
+import { joinRelay, runFtlGuest, runFtlHost, runHeteroLrArbiter, runHeteroLrGuest, runHeteroLrHost, runSplitNnArbiter, runSplitNnGuest, runSplitNnHost } from '@flotilla/vertical';
 import type { PartyCsvTable } from '@flotilla/data';
 import type { HostRole, VerticalPartyTable, RelaySocket, VerticalReport, VerticalRole } from '@flotilla/vertical';
 
@@ -95,7 +95,8 @@ export async function runParty(job: string, role: VerticalRole, token: string, h
     onStatus({ phase: 'waiting' });
     await party.started;
     const { algorithm, settings } = party.welcome;
-    const paillier = algorithm === 'hetero-lr' ? await startPaillierPool(paillierPoolSize(role)) : null;
+    // FTL decrypts for the other party on the same pool; the split NN has no Paillier work.
+    const paillier = algorithm !== 'split-nn' ? await startPaillierPool(paillierPoolSize(role)) : null;
     if (paillier) hooks.onPaillier(paillier.use);
     const pool = paillier?.pool ?? null;
     const options = pool ? { workers: pool } : {};
@@ -113,6 +114,7 @@ export async function runParty(job: string, role: VerticalRole, token: string, h
         const table = ownTable ?? await loadTable(job, role, token);
         onStatus({ phase: 'aligning' });
         if (algorithm === 'split-nn') await (role === 'guest' ? runSplitNnGuest(party.channel, table, settings) : runSplitNnHost(party.channel, table, settings, role));
+        else if (algorithm === 'ftl') await (role === 'guest' ? runFtlGuest(party.channel, table, settings, options) : runFtlHost(party.channel, table, settings, options));
         else await (role === 'guest' ? runHeteroLrGuest(party.channel, table, settings, options) : runHeteroLrHost(party.channel, table, settings, role, options));
       }
     };

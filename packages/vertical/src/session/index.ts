@@ -10,5 +10,7 @@ export { runSplitNnGuest, runSplitNnHost, runSplitNnArbiter } from './splitNnPar
 export type { SplitNnJobSettings } from './splitNnParty.ts';
 export { joinRelay } from './relayChannel.ts';
 export type { RelaySocket, RelayParty } from './relayChannel.ts';
-export { verticalRoles, isPayloadTypeOf } from './relayMessages.ts';
+export { verticalRoles, verticalRolesOf, isPayloadTypeOf } from './relayMessages.ts';
 export type { VerticalRole, VerticalAlgorithm, PartyEnvelope, CoordinatorEnvelope, VerticalSimulationSpec } from './relayMessages.ts';
+export { runFtlGuest, runFtlHost, FTL_DEFAULT_KEY_BITS } from './ftlParty.ts';
+export type { FtlJobSettings, FtlHostResult, FtlPartyOptions } from './ftlParty.ts';

@@ -1,6 +1,6 @@
 // Envelopes between a vertical party and the coordinator's relay socket (/vertical/ws).
 import type { VerticalReport } from './channel.ts';
-import type { HeteroLrJobSettings } from './heteroLrParty.ts';
+import type { FtlJobSettings } from './ftlParty.ts';
 import { hostRoles } from '../roles.ts';
 import type { HostRole } from '../roles.ts';
 
@@ -13,6 +13,15 @@ export type VerticalRole = 'guest' | 'arbiter' | HostRole;
  */
 export function verticalRoles(hosts = 1): VerticalRole[] {
   return ['guest', ...hostRoles(hosts), 'arbiter'];
+}
+
+/**
+ * The roles of a job of `algorithm`: FTL is between one guest and one host, with no arbiter (each
+ * party decrypts for the other); the others as {@link verticalRoles}.
+ * @example verticalRolesOf('ftl') // ['guest', 'host']
+ */
+export function verticalRolesOf(algorithm: VerticalAlgorithm, hosts = 1): VerticalRole[] {
+  return algorithm === 'ftl' ? ['guest', 'host'] : verticalRoles(hosts);
 }
 
 /** Party → coordinator. */
@@ -35,14 +44,14 @@ export interface VerticalSimulationSpec {
 
 /** Coordinator → party. */
 export type CoordinatorEnvelope =
-  | { type: 'vertical.welcome'; jobId: string; role: VerticalRole; algorithm: VerticalAlgorithm; settings: HeteroLrJobSettings; simulation: VerticalSimulationSpec | null }
+  | { type: 'vertical.welcome'; jobId: string; role: VerticalRole; algorithm: VerticalAlgorithm; settings: FtlJobSettings; simulation: VerticalSimulationSpec | null }
   | { type: 'vertical.start' }
   | { type: 'vertical.relay'; from: VerticalRole; payload: { type: string } }
   | { type: 'vertical.error'; code: string; message: string }
   | { type: 'vertical.aborted'; reason: string };
 
 /** The training protocols a vertical job runs. */
-export type VerticalAlgorithm = 'hetero-lr' | 'split-nn';
+export type VerticalAlgorithm = 'hetero-lr' | 'split-nn' | 'ftl';
 
 /** Payload types a job of `algorithm` relays: PSI and that protocol's messages. */
 export function isPayloadTypeOf(algorithm: VerticalAlgorithm, type: string): boolean {
