@@ -5,6 +5,7 @@ import { ATTACKS, parseAttack, type Attack } from '@flotilla/client';
 import { parsePartitionSpec } from '@flotilla/data';
 import type { TaskConfigInput } from '@flotilla/protocol';
 import { readOperatorToken } from './operatorToken.ts';
+import { HETEROGENEITY_OPTIONS, HETEROGENEITY_USAGE, heterogeneityConfig } from './heterogeneityArgs.ts';
 import { parseStrategyArgs, strategyHelp } from './strategyArgs.ts';
 
 export interface FleetArgs {
@@ -34,6 +35,11 @@ export interface FleetArgs {
   schemaFile: string | null;
   /** A fraction of the clients (chosen by --seed) mounting an attack; null without --byzantine. */
   byzantine: { fraction: number; attack: Attack; text: string } | null;
+  /**
+   * `--slow-fraction P --slow-factor X`: a fraction P of the clients (chosen by --seed) are X× slower.
+   * Node clients wait (X − 1)× their training time after each training (no core used); tabs get --slow/--cpu-throttle.
+   */
+  slow: { fraction: number; factor: number };
   /** Browser fleets (without --node): see apps/fleet/src/browser. */
   browser: { slow: number; cpuThrottle: number; network: string | null; backend: string | null; chromium: string | null; headed: boolean; webgpu: boolean };
 }
@@ -74,7 +80,9 @@ ${Object.entries(ATTACKS).map(([name, a]) => `                             ${nam
   --min-reports N          fewer reports abandon the round (default 1)
   --test-limit N           test examples for evaluation (default 10000)
   --dropout P              probability a selected client drops out mid-round (default 0)
-  --no-baseline            skip the centralized baseline
+  --slow-fraction P --slow-factor X   a fraction P of the clients train X× slower (default X = 4); for tabs
+                           the same as --slow P --cpu-throttle X
+${HETEROGENEITY_USAGE}  --no-baseline            skip the centralized baseline
   --baseline-max-epochs N  epoch cap of the baseline (default 30)
   --no-wait-baseline       write the summary without waiting for the baseline
   --seed N                 seed of partitions, sampling and initial weights (default 1)
@@ -139,6 +147,9 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       chromium: { type: 'string' },
       headed: { type: 'boolean', default: false },
       webgpu: { type: 'boolean', default: false },
+      'slow-fraction': { type: 'string' },
+      'slow-factor': { type: 'string' },
+      ...HETEROGENEITY_OPTIONS,
       help: { type: 'boolean', default: false },
     },
   });
@@ -203,14 +214,20 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (values.secagg !== 'full' && values.secagg !== 'plus') throw new UsageError(`--secagg must be full or plus, got ${values.secagg}`);
     task.privacy = { secureAggregation: { enabled: true, mode: values.secagg } };
   }
+  const heterogeneity = heterogeneityConfig(values, (message) => new UsageError(message));
+  Object.assign(task, { ...heterogeneity, fit: { ...task.fit, ...heterogeneity.fit } });
+  const slow = {
+    fraction: num('slow-fraction', values['slow-fraction'] ?? values.slow, 0, 1),
+    factor: num('slow-factor', values['slow-factor'] ?? values['cpu-throttle'], 1, 100),
+  };
   return {
     node: values.node, clients, threads: int('threads', values.threads, 1), url: values.url?.replace(/\/$/, '') ?? null,
     taskId: values.task ?? null, dataDir: values['data-dir'] ?? null, dropout, seed, summaryJson: values['summary-json'] ?? null,
     waitBaseline: !values['no-wait-baseline'] && !values['no-baseline'], reconnectForS: int('reconnect-for', values['reconnect-for'], 1),
-    byzantine: byzantine > 0 ? { fraction: byzantine, attack, text: values.attack } : null, clientData, schemaFile: values.schema ?? null,
+    byzantine: byzantine > 0 ? { fraction: byzantine, attack, text: values.attack } : null, clientData, schemaFile: values.schema ?? null, slow,
     token: values.token || env.FLOTILLA_OPERATOR_TOKEN || (values.url ? readOperatorToken(values['data-dir'] ?? env.FLOTILLA_DATA_DIR ?? '.flotilla') : null), joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null, task,
     browser: {
-      slow: num('slow', values.slow, 0, 1), cpuThrottle: num('cpu-throttle', values['cpu-throttle'], 1, 100), network: values.network ?? null,
+      slow: slow.fraction, cpuThrottle: slow.factor, network: values.network ?? null,
       backend: values.backend ?? null, chromium: values.chromium ?? null, headed: values.headed, webgpu: values.webgpu,
     },
   };

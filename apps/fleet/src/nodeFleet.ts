@@ -29,6 +29,8 @@ export interface NodeFleetOptions {
   byzantine?: { attack: Attack; clients: number[] } | null;
   /** `--data`: clients on their own files (not MNIST partitions), one per entry; `clients` is their count. */
   ownData?: readonly OwnDataClient[] | null;
+  /** The clients (indices) that simulate a slower device, and by how much; null or absent: none. */
+  slow?: { clients: number[]; factor: number } | null;
 }
 
 export interface RoundLine {
@@ -44,6 +46,11 @@ export interface RoundLine {
   delta: number | null;
   /** ε spent so far, when the task accounts differential privacy. */
   epsilon: number | null;
+  /** Bytes the round's updates carried up and its models down (null when the event has none). */
+  bytesUp: number | null;
+  bytesDown: number | null;
+  /** The model version the round committed. */
+  modelVersion: number | null;
   durationMs: number;
 }
 
@@ -77,6 +84,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
       dropout: options.dropout, seed: options.seed + t, joinToken: options.joinToken,
       byzantine: options.byzantine ? { attack: options.byzantine.attack, clients: options.byzantine.clients.filter((i) => clientIndices.includes(i)) } : null,
       ownData: options.ownData ? clientIndices.map((i) => options.ownData![i]!) : null,
+      slow: options.slow ? { factor: options.slow.factor, clients: options.slow.clients.filter((i) => clientIndices.includes(i)) } : null,
     } satisfies FleetWorkerData);
     workers.push(worker);
     ready.push(new Promise((resolve, reject) => {
@@ -124,6 +132,7 @@ export function toRoundLine(d: Readonly<Record<string, unknown>>): RoundLine {
     round: Number(d.round), outcome: String(d.outcome), reason: (d.reason as string | null) ?? null,
     selected: Number(d.selected), reported: Number(d.reported), dropped: Number(d.dropped), failed: Number(d.failed),
     testAccuracy: num(d.testAccuracy), testLoss: num(d.testLoss), delta: num(d.delta), epsilon: num(d.epsilon),
+    bytesUp: num(d.bytesUp), bytesDown: num(d.bytesDown), modelVersion: num(d.modelVersion),
     durationMs: Number(d.endedAt) - Number(d.startedAt),
   };
 }

@@ -13,6 +13,7 @@ import { clientPartition, gatherExamples, labelPartition, loadMnist } from '@flo
 import { initNodeBackend } from '@flotilla/models';
 import { BUILTIN_MNIST, type DataSchema, type ModelSpec, type PartitionSpec } from '@flotilla/protocol';
 import type { ClientExamples } from './clientData.ts';
+import { SlowTrainer } from './slowTrainer.ts';
 
 export interface FleetWorkerData {
   url: string;
@@ -31,6 +32,8 @@ export interface FleetWorkerData {
   byzantine: { attack: Attack; clients: number[] } | null;
   /** `--data`: this thread's clients on their own files, by name; null in the MNIST simulation. */
   ownData: { name: string; examples: ClientExamples }[] | null;
+  /** This thread's slow clients (partition indices, or own-data positions) and how many times slower they are. */
+  slow: { clients: number[]; factor: number } | null;
 }
 
 export type FleetWorkerMessage =
@@ -48,9 +51,9 @@ let rngState = (data.seed ^ 0x5bd1e995) >>> 0;
 const random = () => ((rngState = (Math.imul(rngState, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 
 /** A client of this thread: `label` names it in messages, `partitionIndex` only in the simulation. */
-function startClient(label: string, examples: LocalData, clientTrainer: Trainer, partitionIndex?: number): FlotillaClient {
+function startClient(label: string, examples: LocalData, clientTrainer: Trainer, partitionIndex?: number, slow = false): FlotillaClient {
   const client: FlotillaClient = new FlotillaClient({
-    url: data.url, kind: 'node', trainer: clientTrainer, data: examples, taskId: data.taskId, weights,
+    url: data.url, kind: 'node', trainer: slow && data.slow ? new SlowTrainer(clientTrainer, data.slow.factor) : clientTrainer, data: examples, taskId: data.taskId, weights,
     ...(partitionIndex === undefined ? {} : { partitionIndex }),
     ...(data.joinToken ? { joinToken: data.joinToken } : {}),
     identity: memoryIdentity(),
@@ -79,18 +82,20 @@ async function calibrate(first: LocalData): Promise<void> {
   await trainer.calibrate(data.model, { features: first.features.subarray(0, width * sample), labels: first.labels.subarray(0, sample), count: sample }, 10, data.schema);
 }
 
+const isSlow = (index: number) => data.slow?.clients.includes(index) ?? false;
+
 let clients: FlotillaClient[];
 if (data.ownData) {
   const own = data.ownData.map((c) => ({ name: c.name, local: { features: c.examples.features, labels: c.examples.labels, count: c.examples.count } }));
   await calibrate(own[0]!.local);
-  clients = own.map((c) => startClient(c.name, c.local, trainer));
+  clients = own.map((c, k) => startClient(c.name, c.local, trainer, undefined, isSlow(data.clientIndices[k]!)));
 } else if (data.dataset !== null && data.dataset !== BUILTIN_MNIST) {
   // A registered dataset: each simulated client fetches its own partition, as a fleet's tab does.
   const parts = await Promise.all(data.clientIndices.map(async (i) => (await fetchSimulationPartition(data.url, data.taskId, i)).data));
   if (parts[0]) await calibrate(parts[0]);
   const attacker = data.byzantine ? new ByzantineTrainer(trainer, data.byzantine.attack) : null;
   clients = data.clientIndices.map((partitionIndex, k) =>
-    startClient(String(partitionIndex), parts[k]!, attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, partitionIndex));
+    startClient(String(partitionIndex), parts[k]!, attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, partitionIndex, isSlow(partitionIndex)));
 } else {
   const train = await loadMnist('train');
   const firstPartition = clientPartition(labelPartition(data.partition), train.labels, data.clientIndices[0] ?? 0);
@@ -98,7 +103,7 @@ if (data.ownData) {
   const attacker = data.byzantine ? new ByzantineTrainer(trainer, data.byzantine.attack) : null;
   clients = data.clientIndices.map((partitionIndex) => {
     const examples = examplesAsLocalData(gatherExamples(train, clientPartition(labelPartition(data.partition), train.labels, partitionIndex)));
-    return startClient(String(partitionIndex), examples, attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, partitionIndex);
+    return startClient(String(partitionIndex), examples, attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, partitionIndex, isSlow(partitionIndex));
   });
 }
 for (const client of clients) client.start();

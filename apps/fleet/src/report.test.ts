@@ -14,6 +14,11 @@ describe('the fleet per-round line', () => {
     expect(line).toMatch(/^round +3 +selected +4 +reported +4 +dropped +0 +acc 0\.8120 +loss 0\.6100 .* 2\.1 s +ε 4\.851$/);
   });
 
+  it('shows the bytes the round carried up and down and the version it committed', () => {
+    const line = formatRoundLine(toRoundLine(event({ bytesUp: 318_000, bytesDown: 1_272_000, modelVersion: 3 })));
+    expect(line).toMatch(/↑ 318 kB ↓ 1\.27 MB +v3 +2\.1 s$/);
+  });
+
   it('shows ε on an abandoned round too (its updates reached the coordinator) and none without DP', () => {
     expect(formatRoundLine(toRoundLine(event({ outcome: 'abandoned', reason: 'too few reports', epsilon: 1.5 })))).toMatch(/abandoned: too few reports +\(2\.1 s\) +ε 1\.500$/);
     expect(formatRoundLine(toRoundLine(event({})))).not.toContain('ε');
