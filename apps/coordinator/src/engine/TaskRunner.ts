@@ -2,8 +2,8 @@
 // al. 2019): selection → configuration → reporting → aggregation → evaluation → commit, until the
 // target accuracy, the round budget or an operator's stop. Dropouts are data, not exceptions.
 
-import { hasPrivacyAccounting, type DpSgdAccountant } from '@flotilla/privacy';
-import { createRng, type FitAggregation, type FitFailure, type FitInstructions, type Strategy } from '@flotilla/core';
+import type { DpSgdAccountant } from '@flotilla/privacy';
+import { createRng, hasPrivacyAccounting, type FitAggregation, type FitFailure, type FitInstructions, type Strategy } from '@flotilla/core';
 import {
   ErrorCodes, FlotillaError, SUPPORTED_CODECS, taskSchema, type EvaluationReport, type FitPlan, type NamedTensor, type RoundPlan,
   type TaskState, type Update,
@@ -15,7 +15,7 @@ import { RoundState, type RoundPhase } from './RoundState.ts';
 import { buildStrategy } from './strategyFromTask.ts';
 import { validateUpdate } from './validateUpdate.ts';
 import { admissible, exampleCountRule, updateExampleLimits, type ExampleCountRule } from './exampleCounts.ts';
-import { commitRound, abandonRound } from './roundCommit.ts';
+import { commitRound, abandonRound, type CommitResult } from './roundCommit.ts';
 import { dpSgdAccountant, dpSgdBudgetStop, dpSgdEligible, dpSgdPlan } from './sampleLevelPrivacy.ts';
 import { evaluateRound } from './roundEvaluation.ts';
 import { SecureRound, type SecAggClientMessage } from './SecureRound.ts';
@@ -238,7 +238,7 @@ export class TaskRunner {
     if (!evaluated.ok) return this.abandon(rs, evaluated.reason);
     const evaluation = evaluated.result;
     this.phase(rs, 'commit');
-    commitRound(this, rs, next, evaluation);
+    this.apply(commitRound(this, rs, next, evaluation));
     this.committedState = this.strategy.exportState();
     this.endRoundForClients(rs, 'committed');
     const federated = await this.evaluateIfDue();
@@ -266,8 +266,17 @@ export class TaskRunner {
 
   private abandon(rs: RoundState, reason: string): void {
     this.strategy.importState(this.committedState);
-    abandonRound(this, rs, reason);
+    this.apply(abandonRound(this, rs, reason));
     this.endRoundForClients(rs, 'abandoned');
+  }
+
+  /** Takes what a commit or an abandonment changed: the round is spent, and the model moves if it committed. */
+  private apply(result: CommitResult): void {
+    this.lastRound = result.lastRound;
+    if (!result.model) return;
+    this.weights = result.model.weights;
+    this.version = result.model.version;
+    this.modelRound = result.model.round;
   }
 
   private endRoundForClients(rs: RoundState, outcome: 'committed' | 'abandoned'): void {
