@@ -4,13 +4,15 @@
 // jittered backoff. Raw examples never leave it: only the weights delta and aggregate metrics are sent.
 
 import {
-  ErrorCodes, FlotillaError, PROTOCOL_VERSION, SUPPORTED_CODECS, encodeFrame, parseServerMessage, splitFlat,
+  ErrorCodes, FlotillaError, PROTOCOL_VERSION, SUPPORTED_CODECS, parseServerMessage,
   type EvaluatePlan, type Hello, type RoundPlan, type ServerMessage, type TaskSummary,
 } from '@flotilla/protocol';
 import { answerEvaluatePlan } from './evaluatePlan.ts';
 import { checkLocalData, splitLocal, type LocalSplit } from './localData.ts';
 import type { ClientEvent, ClientOptions, ClientStatus, Identity, WebSocketLike } from './types.ts';
 import { WeightsCache } from './WeightsCache.ts';
+import { memoryResidualStore, residualFor, type ResidualStore } from './residualStore.ts';
+import { encodeUpdate, usesErrorFeedback } from './uplink.ts';
 import { SecureSession } from './SecureSession.ts';
 
 const OPEN = 1;
@@ -26,6 +28,8 @@ export class FlotillaClient {
   private socket: WebSocketLike | null = null;
   private identity: Identity | null;
   private readonly weights: WeightsCache;
+  /** The error-feedback residual of a top-k uplink, kept across rounds (and reloads, if persistent). */
+  private readonly residuals: ResidualStore;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
@@ -49,6 +53,7 @@ export class FlotillaClient {
   constructor(private readonly options: ClientOptions) {
     this.identity = options.identity?.load() ?? null;
     this.weights = options.weights ?? new WeightsCache(options.fetch);
+    this.residuals = options.residuals ?? memoryResidualStore();
   }
 
   get clientId(): string | null {
@@ -338,11 +343,16 @@ export class FlotillaClient {
         if (bytes !== null) this.emit({ type: 'uploaded', round: plan.round, bytes, ...outcome.metrics });
         return;
       }
-      const frame = encodeFrame(
+      const uplink = plan.fit.uplink ?? { codec: 'float32' as const };
+      const residual = usesErrorFeedback(uplink) ? await residualFor(this.residuals, plan.taskId, outcome.shapes) : null;
+      const { frame, residual: next } = encodeUpdate(
         { type: 'update', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: outcome.numExamples, metrics: outcome.metrics },
-        splitFlat(outcome.update, outcome.shapes),
+        outcome.update, outcome.shapes, uplink, residual,
       );
-      if (this.send(frame)) this.emit({ type: 'uploaded', round: plan.round, bytes: frame.byteLength, ...outcome.metrics });
+      if (!this.send(frame)) return;
+      // Kept only once sent: an update that never left must not count as transmitted.
+      if (next) await this.residuals.save({ taskId: plan.taskId, shapes: outcome.shapes.map((s) => [...s]), values: next });
+      this.emit({ type: 'uploaded', round: plan.round, bytes: frame.byteLength, ...outcome.metrics });
     } catch (err) {
       if (abort.signal.aborted) return;
       const message = err instanceof Error ? err.message : String(err);

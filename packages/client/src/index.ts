@@ -5,6 +5,10 @@ export type { LocalSplit, SplitRule } from './localData.ts';
 export { WeightsCache } from './WeightsCache.ts';
 export type { GlobalWeights } from './WeightsCache.ts';
 export { memoryIdentity, storageIdentity } from './identity.ts';
+export { encodeUpdate, usesErrorFeedback } from './uplink.ts';
+export type { EncodedUpdate } from './uplink.ts';
+export { memoryResidualStore, indexedDbResidualStore, residualFor } from './residualStore.ts';
+export type { ResidualStore, StoredResidual } from './residualStore.ts';
 export type {
   WebSocketLike, WebSocketFactory, LocalData, TrainJob, EvaluateJob, TrainOutcome, Trainer, Identity, IdentityStore, ClientStatus,
   ClientEvent, ClientOptions,

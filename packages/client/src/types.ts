@@ -130,6 +130,8 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   identity?: IdentityStore;
   weights?: import('./WeightsCache.ts').WeightsCache;
+  /** Where a top-k uplink's error-feedback residual is kept (default: memory, lost on restart). */
+  residuals?: import('./residualStore.ts').ResidualStore;
   /**
    * Reconnect backoff: full jitter between 0 and min(maxMs, baseMs·2^attempt); after the
    * coordinator refused for load (FLT_RATE_LIMITED, FLT_TOO_MANY_CONNECTIONS), between maxMs/2 and maxMs.

@@ -1,7 +1,10 @@
 export { ErrorCodes, FlotillaError, hasErrorCode } from './errors.ts';
 export type { ErrorCode } from './errors.ts';
-export { float32Codec, getCodec, SUPPORTED_CODECS } from './codec.ts';
-export type { CodecId, TensorCodec } from './codec.ts';
+export { codecSpec, float32Codec, getCodec, SUPPORTED_CODECS } from './codec.ts';
+export type { CodecId, EncodeOptions, TensorCodec } from './codec.ts';
+export { seededRandom } from './codecs/payload.ts';
+export type { RandomSource } from './codecs/payload.ts';
+export { topkCount } from './codecs/topk.ts';
 export {
   FRAME_MAGIC, FRAME_VERSION, encodeFrame, encodeWordsFrame, decodeFrame, flattenTensors, splitFlat, shapeSize,
 } from './frame.ts';
