@@ -6,6 +6,8 @@ export interface FitResult {
   numExamples: number;
   update: Float32Array;
   metrics?: Record<string, number>;
+  /** Local steps (batches) the client actually did; FedNova normalises by it. */
+  localSteps?: number;
 }
 
 /** Why a selected client produced no usable report: an expected event, recorded as data. */

@@ -34,6 +34,9 @@ export function buildStrategy(config: TaskConfig): Strategy {
     case 'fedprox':
       named = { name: 'fedprox', ...common, proximalMu: fit.proximalMu };
       break;
+    case 'fednova':
+      named = { name: 'fednova', ...common, proximalMu: fit.proximalMu };
+      break;
     case 'fedavgm':
       named = {
         name: 'fedavgm', ...common,
