@@ -25,6 +25,8 @@ export interface ClientInfo {
   id: string;
   numExamples?: number;
   examplesPerSec?: number;
+  /** Relative chance of selection (> 0); absent on every client: uniform sampling. */
+  selectionWeight?: number;
 }
 
 /** The local training plan every selected client receives. `proximalMu` is 0 except for FedProx. */
