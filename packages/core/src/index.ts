@@ -1,5 +1,5 @@
 // Public API of @flotilla/core: pure federated-learning math (strategies, aggregators, sampling), no I/O.
-export { createRng, shuffleInPlace, sampleWithoutReplacement } from './random.ts';
+export { createRng, shuffleInPlace, sampleWeighted, sampleWithoutReplacement } from './random.ts';
 export type { Rng } from './random.ts';
 export type {
   ClientInfo,

@@ -31,6 +31,8 @@ export const EventPayloads = Type.Object({
   'round.report': Open({
     round: Round, clientId: Type.String(), reported: Type.Integer(), goal: Type.Integer(),
     numExamples: Type.Optional(Type.Integer()), loss: Type.Optional(Type.Number()), masked: Type.Optional(Type.Boolean()),
+    /** Device-aware work: steps asked for and done. */
+    plannedSteps: Type.Optional(Type.Integer()), localSteps: Type.Optional(Type.Integer()),
   }),
   'round.dropout': Open({ round: Round, clientId: Type.String(), reason: Type.Union([Type.Literal('disconnected'), Type.Literal('deadline')]) }),
   'round.committed': RoundSummaryView,

@@ -36,6 +36,9 @@ export const RoundClientView = Type.Object({
   code: Nullable(Type.String()),
   numExamples: Nullable(Type.Integer({ minimum: 0 })),
   trainLoss: Nullable(Type.Number()),
+  /** Device-aware work: the local steps the plan asked for and the steps the update reports (fewer: partial work). */
+  plannedSteps: Type.Optional(Type.Integer({ minimum: 0 })),
+  localSteps: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type RoundClientView = Static<typeof RoundClientView>;
 

@@ -8,7 +8,13 @@ export type { RoundPhase };
 export type CloseReason = 'goal' | 'settled' | 'deadline' | 'aborted';
 
 /** Under secure aggregation a report is a masked vector: its example count and loss stay unknown. */
-interface Report { numExamples: number | null; trainLoss: number | null }
+interface Report {
+  numExamples: number | null;
+  trainLoss: number | null;
+  /** Local steps asked for and done (device-aware work); absent under secure aggregation. */
+  plannedSteps?: number;
+  localSteps?: number;
+}
 interface Failure { outcome: Exclude<ClientOutcome, 'reported'>; code: string | null }
 
 export class RoundState {
@@ -90,6 +96,7 @@ export class RoundState {
   clientRecords(): RoundClientRecord[] {
     const reported = [...this.reports].map(([clientId, r]) => ({
       clientId, outcome: 'reported' as const, code: null, numExamples: r.numExamples, trainLoss: r.trainLoss,
+      ...(r.plannedSteps === undefined ? {} : { plannedSteps: r.plannedSteps }), ...(r.localSteps === undefined ? {} : { localSteps: r.localSteps }),
     }));
     const failed = [...this.failures].map(([clientId, f]) => ({ clientId, outcome: f.outcome, code: f.code, numExamples: null, trainLoss: null }));
     return [...reported, ...failed];

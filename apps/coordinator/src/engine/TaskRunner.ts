@@ -23,6 +23,7 @@ import { selectionSeed } from './selectionSeed.ts';
 import { FederatedEvaluator } from './FederatedEvaluator.ts';
 import type { FederatedSummary } from './federatedSummary.ts';
 import { hasCentralTestSet, restoreFrozen, type ModelLayout } from './modelLayout.ts';
+import { WorkPlanner } from './workPlanner.ts';
 
 /** The pause after an abandoned round before the next is planned (see loopRounds). */
 export const ABANDONED_ROUND_PAUSE_MS = 1_000;
@@ -50,6 +51,8 @@ export class TaskRunner {
   readonly shapes: number[][];
   /** 1 where a weight trains, 0 where it is frozen; null when every weight trains. */
   readonly trainable: Uint8Array | null;
+  /** Device-aware work: each client's local steps, selection weights, the steps updates are normalised by. */
+  readonly work: WorkPlanner;
 
   private constructor(
     readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, layout: ModelLayout,
@@ -69,6 +72,7 @@ export class TaskRunner {
     this.committedState = checkpoint.strategyState;
     this.strategy.importState(checkpoint.strategyState);
     this.sampleDp = dpSgdAccountant(task.config, deps.store.listRounds(task.id));
+    this.work = new WorkPlanner(task.config);
   }
 
   /** Rebuilds a runner from the store: the last committed model, its version and optimiser state. */
@@ -140,6 +144,7 @@ export class TaskRunner {
         id: c.id,
         ...(c.numExamples === null ? {} : { numExamples: c.numExamples }),
         ...(c.device.examplesPerSec === undefined ? {} : { examplesPerSec: c.device.examplesPerSec }),
+        ...this.work.selectionOf(c),
       }));
       const instructions = this.strategy.configureFit(round, available, rng);
       if (!instructions) {
@@ -196,7 +201,7 @@ export class TaskRunner {
     const plan = this.planFor(round, instructions);
     for (const clientId of rs.selected) {
       const client = this.deps.registry.get(clientId);
-      if (client?.send(secure ? secure.bindPlan(plan, clientId) : plan)) this.deps.store.bumpClientStats(clientId, { roundsJoined: 1 });
+      if (client?.send(secure ? secure.bindPlan(plan, clientId) : this.work.bindPlan(plan, client))) this.deps.store.bumpClientStats(clientId, { roundsJoined: 1 });
       else this.recordFailure(rs, clientId, 'disconnected', null);
     }
     if (!secure) this.phase(rs, 'reporting');
@@ -325,20 +330,25 @@ export class TaskRunner {
     }
     rs.bytesUp += bytes;
     let update: Float32Array;
+    let steps: { planned: number; localSteps: number };
     try {
+      steps = this.work.accept(client.id, message);
       update = validateUpdate(message, tensors, {
         shapes: this.shapes, maxUpdateNorm: this.config.limits.maxUpdateNorm, ...updateExampleLimits(this.exampleCounts, client),
       });
       // Accounted before aggregation: an update the coordinator has seen is spent even if the round fails.
       this.sampleDp?.recordUpdate(client.id, message.numExamples);
-      this.aggregation!.add({ clientId: client.id, numExamples: message.numExamples, update, metrics: message.metrics });
+      this.aggregation!.add({ clientId: client.id, numExamples: message.numExamples, update, metrics: message.metrics, localSteps: steps.localSteps });
     } catch (err) {
       const code = err instanceof FlotillaError ? err.code : ErrorCodes.INTERNAL;
       this.recordFailure(rs, client.id, 'rejected', code);
       throw err;
     }
-    rs.addReport(client.id, { numExamples: message.numExamples, trainLoss: message.metrics.loss });
-    this.deps.bus.publish('round.report', this.id, { round: rs.round, clientId: client.id, numExamples: message.numExamples, loss: message.metrics.loss, reported: rs.reports.size, goal: rs.goal });
+    rs.addReport(client.id, { numExamples: message.numExamples, trainLoss: message.metrics.loss, plannedSteps: steps.planned, localSteps: steps.localSteps });
+    this.deps.bus.publish('round.report', this.id, {
+      round: rs.round, clientId: client.id, numExamples: message.numExamples, loss: message.metrics.loss, reported: rs.reports.size, goal: rs.goal,
+      plannedSteps: steps.planned, localSteps: steps.localSteps,
+    });
   }
 
   fitFailed(clientId: string, round: number, code: string): void {

@@ -3,9 +3,10 @@
 
 import { Value } from '@sinclair/typebox/value';
 import { STRATEGY_TRAITS, strategiesOnTheMean } from '@flotilla/core';
-import { BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, TaskConfig } from '@flotilla/protocol';
+import { BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, TaskConfig, WorkSpec } from '@flotilla/protocol';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
 import { checkSecAggEncoding } from './secAggBounds.ts';
+import { checkWork } from './workConfig.ts';
 
 /**
  * The choices the schema cannot make (which model, which data, which strategy, the target); every
@@ -62,6 +63,8 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   if (isPlainObject(partition)) (config.data as Record<string, unknown>).partition = partition;
   // Federated evaluation is off unless asked for; asked for, its unnamed settings take the schema's defaults.
   if (isPlainObject(config.evaluation) && isPlainObject(config.evaluation.federated)) config.evaluation = Value.Default(EvaluationSpec, config.evaluation);
+  // Device-aware work, asked for, takes the schema's defaults for what it leaves out.
+  if (isPlainObject(config.fit) && isPlainObject(config.fit.work)) config.fit.work = Value.Default(WorkSpec, structuredClone(config.fit.work));
   if (!Value.Check(TaskConfig, config)) {
     const first = Value.Errors(TaskConfig, config).First();
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `invalid task configuration at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`);
@@ -88,6 +91,7 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `strategy ${strategy} needs every update; client-level differential privacy releases only their clipped, noised mean (use one of ${onTheMean})`);
   }
   checkSecAggEncoding(config as TaskConfig);
+  checkWork(config as TaskConfig);
   if (secure?.enabled && secure.mode === 'plus' && secure.neighbours !== undefined) {
     if (secure.neighbours % 2 !== 0) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.secureAggregation.neighbours must be even');
     if (secure.threshold !== undefined && secure.threshold > secure.neighbours + 1) {

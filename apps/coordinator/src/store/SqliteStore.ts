@@ -292,6 +292,9 @@ export class SqliteStore implements Store {
     const insert = this.db.prepare(`INSERT INTO round_clients (task_id, round, client_id, outcome, code, num_examples, train_loss)
                                      VALUES (?, ?, ?, ?, ?, ?, ?)`);
     for (const c of r.clients) insert.run(r.taskId, r.round, c.clientId, c.outcome, c.code, c.numExamples, c.trainLoss);
+    // Device-aware work's steps live beside the round's clients, so stores written before them need no migration.
+    const work = this.db.prepare('INSERT INTO round_client_work (task_id, round, client_id, planned_steps, local_steps) VALUES (?, ?, ?, ?, ?)');
+    for (const c of r.clients) if (c.plannedSteps !== undefined && c.localSteps !== undefined) work.run(r.taskId, r.round, c.clientId, c.plannedSteps, c.localSteps);
   }
 
   private insertCheckpoint(c: Checkpoint): void {
@@ -313,6 +316,9 @@ export class SqliteStore implements Store {
   }
 
   private rowToRound(r: Row): RoundRecord {
+    const work = new Map((this.db.prepare('SELECT client_id, planned_steps, local_steps FROM round_client_work WHERE task_id = ? AND round = ?').all(r.task_id, r.round) as Row[])
+      .map((w) => [w.client_id as string, { plannedSteps: w.planned_steps as number, localSteps: w.local_steps as number }]));
+    const stepsOf = (clientId: string) => work.get(clientId) ?? {};
     const clients = (this.db.prepare('SELECT * FROM round_clients WHERE task_id = ? AND round = ? ORDER BY client_id').all(r.task_id, r.round) as Row[])
       .map((c) => ({
         clientId: c.client_id as string,
@@ -320,6 +326,7 @@ export class SqliteStore implements Store {
         code: c.code as string | null,
         numExamples: c.num_examples as number | null,
         trainLoss: c.train_loss as number | null,
+        ...stepsOf(c.client_id as string),
       }));
     const federated = this.db.prepare('SELECT summary FROM evaluations WHERE task_id = ? AND round = ?').pluck().get(r.task_id, r.round) as string | undefined;
     return {
