@@ -12,6 +12,8 @@ import { checkLocalData, splitLocal, type LocalSplit } from './localData.ts';
 import type { ClientEvent, ClientOptions, ClientStatus, Identity, WebSocketLike } from './types.ts';
 import { WeightsCache } from './WeightsCache.ts';
 import { SecureSession } from './SecureSession.ts';
+import { memoryPersonalStore, type PersonalStore } from './personal/personalState.ts';
+import { bodyTensors, zeroHead } from './personal/bodyOnly.ts';
 
 const OPEN = 1;
 const PROGRESS_INTERVAL_MS = 500;
@@ -26,6 +28,8 @@ export class FlotillaClient {
   private socket: WebSocketLike | null = null;
   private identity: Identity | null;
   private readonly weights: WeightsCache;
+  /** Personal models by task: they stay on this client (FedPer/FedRep heads, Ditto's model, the local-only baseline). */
+  private readonly personal: PersonalStore;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
@@ -49,6 +53,7 @@ export class FlotillaClient {
   constructor(private readonly options: ClientOptions) {
     this.identity = options.identity?.load() ?? null;
     this.weights = options.weights ?? new WeightsCache(options.fetch);
+    this.personal = options.personal ?? memoryPersonalStore();
   }
 
   get clientId(): string | null {
@@ -257,11 +262,14 @@ export class FlotillaClient {
     try {
       const answer = await answerEvaluatePlan(plan, {
         trainer: this.options.trainer, weights: this.weights, baseUrl: this.options.url.replace(/\/$/, ''), data: this.options.data,
-        split: checked && this.task?.summary.id === plan.taskId ? this.task.split : null, signal: abort.signal,
+        split: checked && this.task?.summary.id === plan.taskId ? this.task.split : null, signal: abort.signal, personal: this.personal,
       });
       this.sendJson(answer);
       this.emit(answer.type === 'evaluation'
-        ? { type: 'evaluation', round: plan.round, modelVersion: plan.modelVersion, outcome: 'reported', numExamples: answer.numExamples, metrics: answer.metrics }
+        ? {
+          type: 'evaluation', round: plan.round, modelVersion: plan.modelVersion, outcome: 'reported', numExamples: answer.numExamples, metrics: answer.metrics,
+          ...(answer.personal ? { personal: answer.personal } : {}), ...(answer.localOnly ? { localOnly: answer.localOnly } : {}),
+        }
         : { type: 'evaluation', round: plan.round, modelVersion: plan.modelVersion, outcome: 'failed', code: answer.code, message: answer.message });
     } finally {
       clearTimeout(deadlineTimer);
@@ -319,8 +327,10 @@ export class FlotillaClient {
       const secure = this.openSecureSession(plan);
       const base = this.options.url.replace(/\/$/, '');
       const global = await this.weights.get(`${base}${plan.weightsUrl}`);
+      const personalised = plan.fit.personalization !== undefined && plan.fit.personalization.mode !== 'none';
       const outcome = await this.options.trainer.train({
         model: plan.model, schema: plan.schema, weights: global.weights, plan: plan.fit, data: this.options.data, examples, signal: abort.signal,
+        ...(personalised ? { personal: await this.personal.load(plan.taskId) } : {}),
         onProgress: (p) => {
           this.emit({ type: 'progress', round: plan.round, ...p });
           const now = Date.now();
@@ -330,17 +340,22 @@ export class FlotillaClient {
         },
       });
       if (abort.signal.aborted) return;
+      // The personal models trained this round are kept whatever becomes of the update.
+      if (personalised && outcome.personal) await this.personal.save(plan.taskId, outcome.personal);
       assertBoundExamples(plan, outcome.numExamples);
       this.setStatus('uploading');
       if (secure) {
         // Only the masked vector leaves: the example count is inside it, the metrics stay on this device.
-        const bytes = this.secure === secure ? await secure.upload(outcome.update, outcome.numExamples) : null;
+        // A personal head is zeroed in it (the masked sum must keep the model's length): nothing of it leaves.
+        const masked = outcome.headTensors ? zeroHead(outcome.update, outcome.shapes, outcome.headTensors) : outcome.update;
+        const bytes = this.secure === secure ? await secure.upload(masked, outcome.numExamples) : null;
         if (bytes !== null) this.emit({ type: 'uploaded', round: plan.round, bytes, ...outcome.metrics });
         return;
       }
       const frame = encodeFrame(
         { type: 'update', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: outcome.numExamples, metrics: outcome.metrics },
-        splitFlat(outcome.update, outcome.shapes),
+        // FedPer / FedRep: the body's tensors only; the head never leaves this client.
+        bodyTensors(splitFlat(outcome.update, outcome.shapes), outcome.headTensors ?? []),
       );
       if (this.send(frame)) this.emit({ type: 'uploaded', round: plan.round, bytes: frame.byteLength, ...outcome.metrics });
     } catch (err) {

@@ -3,7 +3,7 @@
 
 import { Value } from '@sinclair/typebox/value';
 import { STRATEGY_TRAITS, strategiesOnTheMean } from '@flotilla/core';
-import { BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, TaskConfig } from '@flotilla/protocol';
+import { BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, PersonalizationSpec, TaskConfig } from '@flotilla/protocol';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
 import { checkSecAggEncoding } from './secAggBounds.ts';
 
@@ -62,6 +62,14 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   if (isPlainObject(partition)) (config.data as Record<string, unknown>).partition = partition;
   // Federated evaluation is off unless asked for; asked for, its unnamed settings take the schema's defaults.
   if (isPlainObject(config.evaluation) && isPlainObject(config.evaluation.federated)) config.evaluation = Value.Default(EvaluationSpec, config.evaluation);
+  // Personalisation's unnamed settings take the schema's defaults; a mode with a head needs one.
+  if (isPlainObject(config.personalization)) {
+    config.personalization = Value.Default(PersonalizationSpec, config.personalization);
+    const { mode, head } = config.personalization as { mode?: unknown; head?: unknown };
+    if ((mode === 'fedper' || mode === 'fedrep') && head === undefined) {
+      throw new FlotillaError(ErrorCodes.INVALID_TASK, `personalization.head: ${mode} keeps a head on each client; name it ({ lastLayers: n } or { names: [...] })`);
+    }
+  }
   if (!Value.Check(TaskConfig, config)) {
     const first = Value.Errors(TaskConfig, config).First();
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `invalid task configuration at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`);
