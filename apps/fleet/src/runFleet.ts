@@ -63,7 +63,7 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
       : null;
     if (byzantine) reporter.info(`Byzantine clients (${args.byzantine!.attack.name}): ${byzantine.clients.join(', ') || 'none'}`);
     const run: NodeFleetRun | BrowserFleetRun = args.node
-      ? await runNodeFleet({ url, taskId, clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine, ownData }, signal)
+      ? await runNodeFleet({ url, taskId, clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, stateDir: args.stateDir, reporter, link, byzantine, ownData }, signal)
       : await runBrowserFleet({
         url, taskId, clients: args.clients, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine,
         ...args.browser, network: parseNetworkProfile(args.browser.network ?? undefined),
