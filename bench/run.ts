@@ -1,6 +1,6 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
 // bench/results/). Names: aggregation, backends, dpsgd, mcmahan, robust, secagg, paillier, psi, vertical,
-// browser, browser-emulation, datasets, compression.
+// browser, browser-emulation, datasets, compression, personalization.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
@@ -16,6 +16,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   'browser-emulation': async () => (await import('./browserEmulation.ts')).runBrowserEmulationBench(),
   datasets: async () => (await import('./datasets.ts')).runDatasetsBench(),
   compression: async () => (await import('./compression.ts')).runCompressionBench(),
+  personalization: async () => (await import('./personalization.ts')).runPersonalizationBench(),
 };
 
 const wanted = process.argv.slice(2);

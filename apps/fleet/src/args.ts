@@ -25,6 +25,8 @@ export interface FleetArgs {
   token: string | null;
   /** Client join token, when the coordinator requires one. */
   joinToken: string | null;
+  /** `--state-dir DIR`: Node clients keep their personal models under DIR/personal (default: in memory). */
+  stateDir: string | null;
   task: TaskConfigInput;
   /**
    * `--data DIR`: Node clients on their own files, one per entry of DIR (a CSV, a folder of
@@ -82,6 +84,7 @@ ${Object.entries(ATTACKS).map(([name, a]) => `                             ${nam
   --dropout P              probability a selected client drops out mid-round (default 0)
   --slow-fraction P --slow-factor X   a fraction P of the clients train X× slower (default X = 4); for tabs
                            the same as --slow P --cpu-throttle X
+  --state-dir DIR          keep each client's personal models (personalised tasks) under DIR/personal
 ${HETEROGENEITY_USAGE}  --no-baseline            skip the centralized baseline
   --baseline-max-epochs N  epoch cap of the baseline (default 30)
   --no-wait-baseline       write the summary without waiting for the baseline
@@ -132,6 +135,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'min-reports': { type: 'string', default: '1' },
       'test-limit': { type: 'string', default: '10000' },
       dropout: { type: 'string', default: '0' },
+      'state-dir': { type: 'string' },
       byzantine: { type: 'string', default: '0' },
       attack: { type: 'string', default: 'signflip' },
       'no-baseline': { type: 'boolean', default: false },
@@ -226,6 +230,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     waitBaseline: !values['no-wait-baseline'] && !values['no-baseline'], reconnectForS: int('reconnect-for', values['reconnect-for'], 1),
     byzantine: byzantine > 0 ? { fraction: byzantine, attack, text: values.attack } : null, clientData, schemaFile: values.schema ?? null, slow,
     token: values.token || env.FLOTILLA_OPERATOR_TOKEN || (values.url ? readOperatorToken(values['data-dir'] ?? env.FLOTILLA_DATA_DIR ?? '.flotilla') : null), joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null, task,
+    stateDir: values['state-dir'] ?? null,
     browser: {
       slow: slow.fraction, cpuThrottle: slow.factor, network: values.network ?? null,
       backend: values.backend ?? null, chromium: values.chromium ?? null, headed: values.headed, webgpu: values.webgpu,

@@ -22,6 +22,8 @@ export interface NodeFleetOptions {
   /** Operator token for REST and the event stream (null when the coordinator needs none). */
   token: string | null;
   joinToken: string | null;
+  /** Where clients keep personal models (null: in memory). */
+  stateDir?: string | null;
   reporter: FleetReporter;
   /** Paces retries while the coordinator is away (its clients reconnect by themselves). */
   link: CoordinatorLink;
@@ -81,7 +83,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
     const worker = spawnTsWorker(new URL('./nodeFleetWorker.ts', import.meta.url), {
       url: options.url, taskId: options.taskId, partition: task.config.data.partition, model: task.config.model, clientIndices,
       schema: taskSchema(task.config.data), dataset: task.config.data.dataset ?? null,
-      dropout: options.dropout, seed: options.seed + t, joinToken: options.joinToken,
+      dropout: options.dropout, seed: options.seed + t, joinToken: options.joinToken, stateDir: options.stateDir ?? null,
       byzantine: options.byzantine ? { attack: options.byzantine.attack, clients: options.byzantine.clients.filter((i) => clientIndices.includes(i)) } : null,
       ownData: options.ownData ? clientIndices.map((i) => options.ownData![i]!) : null,
       slow: options.slow ? { factor: options.slow.factor, clients: options.slow.clients.filter((i) => clientIndices.includes(i)) } : null,

@@ -14,6 +14,7 @@ import { initNodeBackend } from '@flotilla/models';
 import { BUILTIN_MNIST, type DataSchema, type ModelSpec, type PartitionSpec } from '@flotilla/protocol';
 import type { ClientExamples } from './clientData.ts';
 import { SlowTrainer } from './slowTrainer.ts';
+import { filePersonalStore } from './personalFiles.ts';
 
 export interface FleetWorkerData {
   url: string;
@@ -28,6 +29,8 @@ export interface FleetWorkerData {
   dropout: number;
   seed: number;
   joinToken: string | null;
+  /** `--state-dir`: personal models live in files there; null: in memory. */
+  stateDir: string | null;
   /** This thread's attacking clients (partition indices) and their attack. */
   byzantine: { attack: Attack; clients: number[] } | null;
   /** `--data`: this thread's clients on their own files, by name; null in the MNIST simulation. */
@@ -57,6 +60,7 @@ function startClient(label: string, examples: LocalData, clientTrainer: Trainer,
     ...(partitionIndex === undefined ? {} : { partitionIndex }),
     ...(data.joinToken ? { joinToken: data.joinToken } : {}),
     identity: memoryIdentity(),
+    ...(data.stateDir ? { personal: filePersonalStore(data.stateDir, label) } : {}),
     webSocket: (u) => new WebSocket(u, { maxPayload: 64 * 1024 * 1024 }) as unknown as WebSocketLike,
     onEvent: (event) => {
       if (event.type === 'plan' && data.dropout > 0 && random() < data.dropout) {

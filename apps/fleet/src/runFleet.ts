@@ -68,7 +68,7 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
       : null;
     if (slow) reporter.info(`${slow.clients.length} clients simulate a ${slow.factor}× slower device: ${slow.clients.join(', ')}`);
     const run: NodeFleetRun | BrowserFleetRun = args.node
-      ? await runNodeFleet({ url, taskId, clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine, ownData, slow }, signal)
+      ? await runNodeFleet({ url, taskId, clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, stateDir: args.stateDir, reporter, link, byzantine, ownData, slow }, signal)
       : await runBrowserFleet({
         url, taskId, clients: args.clients, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine,
         ...args.browser, network: parseNetworkProfile(args.browser.network ?? undefined),

@@ -29,6 +29,8 @@ describe('SlowTrainer', () => {
   it('evaluates only where the wrapped trainer does, so the client still refuses with its code otherwise', () => {
     expect(new SlowTrainer(quick, 2).evaluate).toBeUndefined();
     expect(new SlowTrainer({ ...quick, evaluate: async () => ({ loss: 1, accuracy: 1 }) }, 2).evaluate).toBeTypeOf('function');
+    expect(new SlowTrainer(quick, 2).evaluatePersonal).toBeUndefined();
+    expect(new SlowTrainer({ ...quick, evaluatePersonal: async () => ({ personal: { loss: 1, accuracy: 1 } }) } as Trainer, 2).evaluatePersonal).toBeTypeOf('function');
     expect(() => new SlowTrainer(quick, 0.5)).toThrow(RangeError);
   });
 });

@@ -3,22 +3,25 @@
 // thread share its trainer, so burning CPU would slow the fast ones too).
 
 import { createRng, shuffleInPlace } from '@flotilla/core';
-import type { EvaluateJob, Trainer, TrainJob, TrainOutcome } from '@flotilla/client';
+import type { EvaluateJob, PersonalEvaluateJob, PersonalMetrics, Trainer, TrainJob, TrainOutcome } from '@flotilla/client';
 import type { DeviceInfo, EvaluationMetrics } from '@flotilla/protocol';
 
 /**
  * Wraps a trainer so it reports and behaves like an X× slower device: its speed in the hello is
  * divided by X, each training ends (X − 1)× its time later and reports X× its `trainMs` (what the
- * coordinator's work planner measures). Evaluation is unchanged.
+ * coordinator's work planner measures). Evaluation (global and personal) is unchanged.
  * @example const slow = new SlowTrainer(trainer, 4);
  */
 export class SlowTrainer implements Trainer {
   /** Present when the wrapped trainer evaluates (without it the client refuses evaluations with a code). */
   readonly evaluate?: (job: EvaluateJob) => Promise<EvaluationMetrics>;
+  /** Present when the wrapped trainer evaluates personal models (without it only the global model is reported). */
+  readonly evaluatePersonal?: (job: PersonalEvaluateJob) => Promise<PersonalMetrics>;
 
   constructor(private readonly inner: Trainer, readonly factor: number) {
     if (!(factor >= 1)) throw new RangeError(`a slow-down factor is at least 1, got ${factor}`);
     if (inner.evaluate) this.evaluate = (job) => inner.evaluate!(job);
+    if (inner.evaluatePersonal) this.evaluatePersonal = (job) => inner.evaluatePersonal!(job);
   }
 
   device(): DeviceInfo {

@@ -9,8 +9,13 @@ export { encodeUpdate, usesErrorFeedback } from './uplink.ts';
 export type { EncodedUpdate } from './uplink.ts';
 export { memoryResidualStore, indexedDbResidualStore, residualFor } from './residualStore.ts';
 export type { ResidualStore, StoredResidual } from './residualStore.ts';
+export { memoryPersonalStore, encodePersonalState, decodePersonalState } from './personal/personalState.ts';
+export type { PersonalState, PersonalStore } from './personal/personalState.ts';
+export { trainPersonalised, evaluatePersonalised, headTensors, overlayTensors } from './personal/personalTraining.ts';
+export type { PersonalTraining, PersonalMetrics } from './personal/personalTraining.ts';
+export { bodyTensors, zeroHead } from './personal/bodyOnly.ts';
 export type {
-  WebSocketLike, WebSocketFactory, LocalData, TrainJob, EvaluateJob, TrainOutcome, Trainer, Identity, IdentityStore, ClientStatus,
+  WebSocketLike, WebSocketFactory, LocalData, TrainJob, EvaluateJob, PersonalEvaluateJob, TrainOutcome, Trainer, Identity, IdentityStore, ClientStatus,
   ClientEvent, ClientOptions,
 } from './types.ts';
 export { BACKEND_LADDER, isBackendName, chooseBackend, benchmarkActiveBackend } from './browser/backendLadder.ts';

@@ -14,7 +14,13 @@ import { getFlatWeights, setFlatWeights } from './weights.ts';
  * DP-SGD. `localSteps` (device-aware work) replaces E: that many batches, across as many epochs as
  * they take, each epoch reshuffled.
  */
-export type TrainingPlan = { epochs: number; batchSize: number; learningRate: number; proximalMu?: number; seed?: number; dpSgd?: DpSgdPlan; localSteps?: number };
+export type TrainingPlan = {
+  epochs: number; batchSize: number; learningRate: number; proximalMu?: number; seed?: number; dpSgd?: DpSgdPlan; localSteps?: number;
+  /** Train only these tensors (indices in `model.weights`, trainable ones only); the rest stay as they are (FedRep's alternation). */
+  trainWeights?: readonly number[];
+  /** The point the proximal term pulls towards, flat in `getFlatWeights` order; absent: the weights at the call (FedProx). Ditto pulls a personal model towards the global one. */
+  proximalAnchor?: Float32Array;
+};
 
 /** Reported after every batch; `epoch` and `batch` count from 1. `loss` is that batch's mean loss. */
 export type TrainingProgress = { epoch: number; epochs: number; batch: number; batches: number; loss: number };
@@ -74,9 +80,9 @@ export async function trainLocal(
   const rng = createRng(plan.seed ?? Math.floor(Math.random() * 2 ** 32));
   const order = Int32Array.from({ length: data.count }, (_, i) => i);
 
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const variables = trainedWeights(model, plan.trainWeights).map((w) => w.read() as tf.Variable);
   const optimizer = tf.train.sgd(plan.learningRate);
-  const start = mu > 0 ? variables.map((v) => v.clone()) : [];
+  const start = mu > 0 ? proximalStart(model, variables, plan.proximalAnchor) : [];
   let steps = 0;
   let clipped = 0;
   let microbatches = 0;
@@ -128,6 +134,29 @@ export async function trainLocal(
     ...(io.objective.kind === 'regression' ? { mae: statistic } : { accuracy: statistic }),
     ...(plan.dpSgd ? { clippedFraction: clipped / microbatches } : {}),
   };
+}
+
+// The weights a plan trains: the model's trainable ones, or those of them the plan names.
+function trainedWeights(model: tf.LayersModel, only: readonly number[] | undefined): tf.LayerVariable[] {
+  if (only === undefined) return model.trainableWeights;
+  const chosen = new Set(only.map((i) => model.weights[i]));
+  return model.trainableWeights.filter((w) => chosen.has(w));
+}
+
+// The proximal term's anchor per trained variable: the anchor vector's slices, or the values at the call.
+function proximalStart(model: tf.LayersModel, variables: tf.Variable[], anchor: Float32Array | undefined): tf.Tensor[] {
+  if (!anchor) return variables.map((v) => v.clone());
+  const offsets = new Map<string, number>();
+  let offset = 0;
+  for (const w of model.weights) {
+    offsets.set((w.read() as tf.Variable).name, offset);
+    offset += w.shape.reduce<number>((a, b) => a * (b ?? 1), 1);
+  }
+  if (anchor.length !== offset) throw new ModelError('MODEL_PLAN_INVALID', `proximal anchor of ${anchor.length} values for a model of ${offset}`);
+  return variables.map((v) => {
+    const at = offsets.get(v.name)!;
+    return tf.tensor(anchor.slice(at, at + v.size), v.shape, 'float32');
+  });
 }
 
 // One DP-SGD step; returns [sum of per-example losses, the objective's statistic, micro-batches clipped] and disposes x and y.

@@ -47,3 +47,5 @@ export {
 export { CodecSpec, CommunicationSpec } from './communication.ts';
 export type { CodecName } from './communication.ts';
 export { AsynchronousSpec, WorkSpec, PersonalizationSpec } from './heterogeneity.ts';
+export { keepsHead, resolveHead, PersonalClientView, PersonalizationSummary } from './personalization.ts';
+export type { WeightLayer, PersonalHead } from './personalization.ts';

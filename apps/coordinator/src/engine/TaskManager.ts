@@ -11,6 +11,7 @@ import { assertTaskDataRegistered, resolveTaskData } from './taskData.ts';
 import { TaskRunner } from './TaskRunner.ts';
 import type { ModelLayout } from './modelLayout.ts';
 import { initialTaskModel, taskModelLayout } from './taskModel.ts';
+import { personalLayout } from './personalLayout.ts';
 
 type Control = 'start' | 'pause' | 'resume' | 'stop';
 
@@ -30,6 +31,8 @@ export class TaskManager {
   async create(input: unknown): Promise<TaskRecord> {
     const config = await resolveTaskData(input, this.deps.datasets);
     const { weights, layout } = await initialTaskModel(this.deps, config);
+    // A head that names no layer, or the whole model, is refused now, not in round 1.
+    personalLayout(config, layout);
     // No await from here to createTask: a dataset deletion checks the stored tasks, so it either saw this one or failed it here.
     assertTaskDataRegistered(config, this.deps.datasets);
     const now = Date.now();

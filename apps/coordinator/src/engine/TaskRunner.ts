@@ -24,6 +24,7 @@ import { FederatedEvaluator } from './FederatedEvaluator.ts';
 import type { FederatedSummary } from './federatedSummary.ts';
 import { hasCentralTestSet, restoreFrozen, type ModelLayout } from './modelLayout.ts';
 import { WorkPlanner } from './workPlanner.ts';
+import { personalLayout, personalizationOf, type PersonalLayout } from './personalLayout.ts';
 
 /** The pause after an abandoned round before the next is planned (see loopRounds). */
 export const ABANDONED_ROUND_PAUSE_MS = 1_000;
@@ -53,6 +54,8 @@ export class TaskRunner {
   readonly trainable: Uint8Array | null;
   /** Device-aware work: each client's local steps, selection weights, the steps updates are normalised by. */
   readonly work: WorkPlanner;
+  /** FedPer / FedRep: updates carry the body only, and the global head stays as it is. */
+  readonly personal: PersonalLayout | null;
 
   private constructor(
     readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, layout: ModelLayout,
@@ -63,7 +66,8 @@ export class TaskRunner {
     this.version = checkpoint.version;
     this.modelRound = checkpoint.round;
     this.shapes = layout.shapes;
-    this.trainable = layout.trainable && layout.trainable.includes(0) ? layout.trainable : null;
+    this.personal = personalLayout(task.config, layout);
+    this.trainable = this.personal?.trainable ?? (layout.trainable && layout.trainable.includes(0) ? layout.trainable : null);
     // Asked like fit selection: a simulated client that has not yet announced its training part is about to reconnect.
     this.evaluator = new FederatedEvaluator(deps, task.id, task.config, (c) => admissible(this.exampleCounts, c));
     this.lastRound = task.lastRound;
@@ -296,7 +300,8 @@ export class TaskRunner {
   }
 
   private planFor(round: number, instructions: FitInstructions): RoundPlan {
-    const fit: FitPlan = { ...instructions.config, seed: (this.config.seed * 7919 + round) >>> 0, ...dpSgdPlan(this.config) };
+    const personalization = personalizationOf(this.config);
+    const fit: FitPlan = { ...instructions.config, seed: (this.config.seed * 7919 + round) >>> 0, ...dpSgdPlan(this.config), ...(personalization ? { personalization } : {}) };
     return {
       type: 'round.plan', taskId: this.id, round, modelVersion: this.version, model: this.config.model, schema: taskSchema(this.config.data),
       weightsUrl: this.deps.weightsPath(this.id, this.version), codec: SUPPORTED_CODECS[0]!, fit,
@@ -334,8 +339,9 @@ export class TaskRunner {
     try {
       steps = this.work.accept(client.id, message);
       update = validateUpdate(message, tensors, {
-        shapes: this.shapes, maxUpdateNorm: this.config.limits.maxUpdateNorm, ...updateExampleLimits(this.exampleCounts, client),
+        shapes: this.personal?.bodyShapes ?? this.shapes, maxUpdateNorm: this.config.limits.maxUpdateNorm, ...updateExampleLimits(this.exampleCounts, client),
       });
+      if (this.personal) update = this.personal.expand(update);
       // Accounted before aggregation: an update the coordinator has seen is spent even if the round fails.
       this.sampleDp?.recordUpdate(client.id, message.numExamples);
       this.aggregation!.add({ clientId: client.id, numExamples: message.numExamples, update, metrics: message.metrics, localSteps: steps.localSteps });

@@ -3,7 +3,7 @@
 
 import { Value } from '@sinclair/typebox/value';
 import { STRATEGY_TRAITS, strategiesOnTheMean } from '@flotilla/core';
-import { BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, TaskConfig, WorkSpec } from '@flotilla/protocol';
+import { BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, PersonalizationSpec, TaskConfig, WorkSpec } from '@flotilla/protocol';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
 import { checkSecAggEncoding } from './secAggBounds.ts';
 import { checkWork } from './workConfig.ts';
@@ -65,6 +65,14 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   if (isPlainObject(config.evaluation) && isPlainObject(config.evaluation.federated)) config.evaluation = Value.Default(EvaluationSpec, config.evaluation);
   // Device-aware work, asked for, takes the schema's defaults for what it leaves out.
   if (isPlainObject(config.fit) && isPlainObject(config.fit.work)) config.fit.work = Value.Default(WorkSpec, structuredClone(config.fit.work));
+  // Personalisation's unnamed settings take the schema's defaults; a mode with a head needs one.
+  if (isPlainObject(config.personalization)) {
+    config.personalization = Value.Default(PersonalizationSpec, config.personalization);
+    const { mode, head } = config.personalization as { mode?: unknown; head?: unknown };
+    if ((mode === 'fedper' || mode === 'fedrep') && head === undefined) {
+      throw new FlotillaError(ErrorCodes.INVALID_TASK, `personalization.head: ${mode} keeps a head on each client; name it ({ lastLayers: n } or { names: [...] })`);
+    }
+  }
   if (!Value.Check(TaskConfig, config)) {
     const first = Value.Errors(TaskConfig, config).First();
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `invalid task configuration at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`);

@@ -11,6 +11,7 @@ import {
 } from '@flotilla/protocol';
 import type { ConnectedClient } from '../engine/ClientRegistry.ts';
 import { checkHelloExamples } from '../engine/exampleCounts.ts';
+import { personalSummary } from '../engine/personalLayout.ts';
 import type { Coordinator } from '../coordinator.ts';
 import type { SampledLog } from '../logging/sampledLog.ts';
 import { closeCodeFor, type Admission, type ConnectionTicket } from './admission.ts';
@@ -155,6 +156,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         task: task ? {
           id: task.id, name: task.name, model: task.config.model, schema: taskSchema(task.config.data),
           clientTestFraction: task.config.data.clientTestFraction ?? 0, seed: task.config.seed,
+          ...personalSummary(task.config),
         } : null,
       };
       send(reply);

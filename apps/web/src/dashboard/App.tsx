@@ -10,6 +10,7 @@ import { CurrentRound } from './CurrentRound.tsx';
 import { Datasets, useDatasets } from './Datasets.tsx';
 import { EventLog } from './EventLog.tsx';
 import { FederatedPanel } from './FederatedPanel.tsx';
+import { PersonalizationPanel } from './PersonalizationPanel.tsx';
 import { JoinTokens } from './JoinTokens.tsx';
 import { ModelPanel } from './ModelPanel.tsx';
 import { RoundCharts } from './RoundCharts.tsx';
@@ -99,6 +100,7 @@ export function App({ fragmentToken }: { fragmentToken: string | null }) {
                 <ModelPanel task={task} rounds={rounds} token={null} />
               </div>
               <FederatedPanel task={task} rounds={rounds} evaluations={state.evaluations[task.id] ?? NO_ROUNDS} />
+              <PersonalizationPanel task={task} evaluations={state.evaluations[task.id] ?? NO_ROUNDS} />
               <RoundCharts rounds={rounds} task={task} />
             </>
           ) : <section className="panel"><p className="muted">Select or create a task.</p></section>}
