@@ -36,6 +36,10 @@ export const RoundClientView = Type.Object({
   code: Nullable(Type.String()),
   numExamples: Nullable(Type.Integer({ minimum: 0 })),
   trainLoss: Nullable(Type.Number()),
+  /** Bytes this client's socket carried up in the round (absent in rounds stored before it was counted). */
+  bytesUp: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Model bytes the weights route served this client for the round. */
+  bytesDown: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type RoundClientView = Static<typeof RoundClientView>;
 
