@@ -331,7 +331,7 @@ export class FlotillaClient {
       // Parameters no SecAgg client accepts fail the round for this client like a failed training.
       const secure = this.openSecureSession(plan);
       const base = this.options.url.replace(/\/$/, '');
-      const global = await this.weights.get(`${base}${plan.weightsUrl}`);
+      const global = await this.weights.get(`${base}${plan.weightsUrl}`, this.identity?.clientId);
       const personalised = plan.fit.personalization !== undefined && plan.fit.personalization.mode !== 'none';
       const outcome = await this.options.trainer.train({
         model: plan.model, schema: plan.schema, weights: global.weights, plan: plan.fit, data: this.options.data, examples, signal: abort.signal,

@@ -9,17 +9,19 @@ export interface GlobalWeights {
 }
 
 /**
- * @example const { weights } = await cache.get('http://127.0.0.1:8080/api/tasks/t/models/3/weights.frame');
+ * The fetch names the client it is for (`x-flotilla-client`) so the coordinator counts the bytes
+ * against it; a version shared by several clients of a process is fetched, and counted, once.
+ * @example const { weights } = await cache.get('http://127.0.0.1:8080/api/tasks/t/models/3/weights.frame', clientId);
  */
 export class WeightsCache {
   private readonly entries = new Map<string, Promise<GlobalWeights>>();
 
   constructor(private readonly fetchImpl: typeof fetch = globalThis.fetch.bind(globalThis), private readonly capacity = 4) {}
 
-  get(url: string): Promise<GlobalWeights> {
+  get(url: string, clientId?: string | null): Promise<GlobalWeights> {
     let entry = this.entries.get(url);
     if (!entry) {
-      entry = this.load(url);
+      entry = this.load(url, clientId ?? null);
       entry.catch(() => this.entries.delete(url));
       this.entries.set(url, entry);
       while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
@@ -27,8 +29,8 @@ export class WeightsCache {
     return entry;
   }
 
-  private async load(url: string): Promise<GlobalWeights> {
-    const response = await this.fetchImpl(url);
+  private async load(url: string, clientId: string | null): Promise<GlobalWeights> {
+    const response = await (clientId === null ? this.fetchImpl(url) : this.fetchImpl(url, { headers: { 'x-flotilla-client': clientId } }));
     if (!response.ok) throw new Error(`fetching global weights failed: HTTP ${response.status}`);
     const frame = decodeFrame(new Uint8Array(await response.arrayBuffer()));
     return { weights: flattenTensors(frame.tensors), shapes: frame.tensors.map((t) => t.shape) };

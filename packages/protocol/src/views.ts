@@ -39,6 +39,10 @@ export const RoundClientView = Type.Object({
   /** Device-aware work: the local steps the plan asked for and the steps the update reports (fewer: partial work). */
   plannedSteps: Type.Optional(Type.Integer({ minimum: 0 })),
   localSteps: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Bytes this client's socket carried up in the round (absent in rounds stored before it was counted). */
+  bytesUp: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Model bytes the weights route served this client for the round. */
+  bytesDown: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type RoundClientView = Static<typeof RoundClientView>;
 

@@ -14,6 +14,7 @@ import type { EngineDeps } from './deps.ts';
 import { RoundState, type RoundPhase } from './RoundState.ts';
 import { buildStrategy } from './strategyFromTask.ts';
 import { validateUpdate } from './validateUpdate.ts';
+import { assertPlannedCodec, uplinkFor, withUplink } from './uplinkCodec.ts';
 import { admissible, exampleCountRule, updateExampleLimits, type ExampleCountRule } from './exampleCounts.ts';
 import { commitRound, abandonRound, type CommitResult } from './roundCommit.ts';
 import { dpSgdAccountant, dpSgdBudgetStop, dpSgdEligible, dpSgdPlan } from './sampleLevelPrivacy.ts';
@@ -205,7 +206,7 @@ export class TaskRunner {
     const plan = this.planFor(round, instructions);
     for (const clientId of rs.selected) {
       const client = this.deps.registry.get(clientId);
-      if (client?.send(secure ? secure.bindPlan(plan, clientId) : this.work.bindPlan(plan, client))) this.deps.store.bumpClientStats(clientId, { roundsJoined: 1 });
+      if (client?.send(secure ? secure.bindPlan(plan, clientId) : this.work.bindPlan({ ...plan, fit: withUplink(plan.fit, this.config, client) }, client))) this.deps.store.bumpClientStats(clientId, { roundsJoined: 1 });
       else this.recordFailure(rs, clientId, 'disconnected', null);
     }
     if (!secure) this.phase(rs, 'reporting');
@@ -313,7 +314,7 @@ export class TaskRunner {
   acceptSecAgg(client: ConnectedClient, message: SecAggClientMessage, words: Uint32Array | undefined, bytes: number): void {
     const rs = this.current;
     if (!rs || !this.secure || message.round !== rs.round) throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${message.round} is not a secure round in flight`);
-    rs.bytesUp += bytes;
+    rs.countUp(client.id, bytes);
     this.secure.handle(client.id, message, words, rs.modelVersion);
     // A masked report is spent like a clear one, at the example count its plan bound (DP-SGD).
     const bound = message.type === 'secagg.masked' ? this.secure.boundExamplesOf(client.id) : null;
@@ -333,11 +334,12 @@ export class TaskRunner {
     if (message.modelVersion !== rs.modelVersion) {
       throw new FlotillaError(ErrorCodes.STALE_ROUND, `update trained from model ${message.modelVersion}, the round uses ${rs.modelVersion}`);
     }
-    rs.bytesUp += bytes;
+    rs.countUp(client.id, bytes);
     let update: Float32Array;
     let steps: { planned: number; localSteps: number };
     try {
       steps = this.work.accept(client.id, message);
+      assertPlannedCodec(tensors, uplinkFor(this.config, client));
       update = validateUpdate(message, tensors, {
         shapes: this.personal?.bodyShapes ?? this.shapes, maxUpdateNorm: this.config.limits.maxUpdateNorm, ...updateExampleLimits(this.exampleCounts, client),
       });

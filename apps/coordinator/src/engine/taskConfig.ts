@@ -7,6 +7,7 @@ import { BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationS
 import { adaptiveClippingOf } from './strategyFromTask.ts';
 import { checkSecAggEncoding } from './secAggBounds.ts';
 import { checkWork } from './workConfig.ts';
+import { checkCommunication, completeCommunication } from './communicationConfig.ts';
 
 /**
  * The choices the schema cannot make (which model, which data, which strategy, the target); every
@@ -73,6 +74,7 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
       throw new FlotillaError(ErrorCodes.INVALID_TASK, `personalization.head: ${mode} keeps a head on each client; name it ({ lastLayers: n } or { names: [...] })`);
     }
   }
+  if (config.communication !== undefined) config.communication = completeCommunication(config.communication);
   if (!Value.Check(TaskConfig, config)) {
     const first = Value.Errors(TaskConfig, config).First();
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `invalid task configuration at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`);
@@ -100,6 +102,7 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   }
   checkSecAggEncoding(config as TaskConfig);
   checkWork(config as TaskConfig);
+  checkCommunication(config as TaskConfig);
   if (secure?.enabled && secure.mode === 'plus' && secure.neighbours !== undefined) {
     if (secure.neighbours % 2 !== 0) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.secureAggregation.neighbours must be even');
     if (secure.threshold !== undefined && secure.threshold > secure.neighbours + 1) {

@@ -56,7 +56,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }
     const frame = await tasks.weightsFrame(req.params.id, version);
     metrics.bytesSent.inc(frame.byteLength);
     const rs = tasks.runner(req.params.id)?.current;
-    if (rs && rs.modelVersion === version) rs.bytesDown += frame.byteLength;
+    if (rs && rs.modelVersion === version) rs.countDown(clientHeader(req.headers['x-flotilla-client']), frame.byteLength);
     reply.header('cache-control', cacheControl).header('x-flotilla-model-version', String(version)).type('application/octet-stream');
     return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
   });
@@ -79,3 +79,8 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }
     return Buffer.from(weightData);
   });
 };
+
+/** The client a weights fetch says it is for (x-flotilla-client), to count its bytes; null when absent or odd. */
+function clientHeader(value: string | string[] | undefined): string | null {
+  return typeof value === 'string' && value.length > 0 && value.length <= 128 ? value : null;
+}

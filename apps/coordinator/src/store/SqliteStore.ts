@@ -53,6 +53,8 @@ export class SqliteStore implements Store {
     const roundColumnNames = (this.db.prepare('PRAGMA table_info(rounds)').all() as { name: string }[]).map((c) => c.name);
     if (!roundColumnNames.includes('clip_norm')) this.db.exec('ALTER TABLE rounds ADD COLUMN clip_norm REAL');
     const baselineColumnNames = (this.db.prepare('PRAGMA table_info(baselines)').all() as { name: string }[]).map((c) => c.name);
+    const roundClientColumns = (this.db.prepare('PRAGMA table_info(round_clients)').all() as { name: string }[]).map((c) => c.name);
+    if (!roundClientColumns.includes('bytes_up')) this.db.exec('ALTER TABLE round_clients ADD COLUMN bytes_up INTEGER NOT NULL DEFAULT 0; ALTER TABLE round_clients ADD COLUMN bytes_down INTEGER NOT NULL DEFAULT 0');
     if (!baselineColumnNames.includes('evaluated_on')) this.db.exec('ALTER TABLE baselines ADD COLUMN evaluated_on TEXT');
   }
 
@@ -289,9 +291,9 @@ export class SqliteStore implements Store {
                 VALUES (@taskId, @round, @outcome, @reason, @startedAt, @endedAt, @selected, @goal, @reported, @dropped, @failed,
                   @testAccuracy, @testLoss, @trainLoss, @baselineAccuracy, @delta, @epsilon, @clipNorm, @bytesUp, @bytesDown, @modelVersion)`)
       .run(roundColumns(r));
-    const insert = this.db.prepare(`INSERT INTO round_clients (task_id, round, client_id, outcome, code, num_examples, train_loss)
-                                     VALUES (?, ?, ?, ?, ?, ?, ?)`);
-    for (const c of r.clients) insert.run(r.taskId, r.round, c.clientId, c.outcome, c.code, c.numExamples, c.trainLoss);
+    const insert = this.db.prepare(`INSERT INTO round_clients (task_id, round, client_id, outcome, code, num_examples, train_loss, bytes_up, bytes_down)
+                                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const c of r.clients) insert.run(r.taskId, r.round, c.clientId, c.outcome, c.code, c.numExamples, c.trainLoss, c.bytesUp ?? 0, c.bytesDown ?? 0);
     // Device-aware work's steps live beside the round's clients, so stores written before them need no migration.
     const work = this.db.prepare('INSERT INTO round_client_work (task_id, round, client_id, planned_steps, local_steps) VALUES (?, ?, ?, ?, ?)');
     for (const c of r.clients) if (c.plannedSteps !== undefined && c.localSteps !== undefined) work.run(r.taskId, r.round, c.clientId, c.plannedSteps, c.localSteps);
@@ -327,6 +329,8 @@ export class SqliteStore implements Store {
         numExamples: c.num_examples as number | null,
         trainLoss: c.train_loss as number | null,
         ...stepsOf(c.client_id as string),
+        bytesUp: c.bytes_up as number,
+        bytesDown: c.bytes_down as number,
       }));
     const federated = this.db.prepare('SELECT summary FROM evaluations WHERE task_id = ? AND round = ?').pluck().get(r.task_id, r.round) as string | undefined;
     return {

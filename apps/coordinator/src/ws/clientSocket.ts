@@ -145,7 +145,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         roundsJoined: known?.roundsJoined ?? 0, dropouts: known?.dropouts ?? 0,
       });
       const connected: ConnectedClient = {
-        id, kind: hello.kind, device: hello.device, taskId: hello.taskId ?? null, partitionIndex: hello.partitionIndex ?? null,
+        id, kind: hello.kind, device: hello.device, codecs: hello.capabilities.codecs, taskId: hello.taskId ?? null, partitionIndex: hello.partitionIndex ?? null,
         numExamples: hello.numExamples ?? null, trainSplit: hello.trainSplit === true, connectedAt: now, lastSeen: now, send,
         close: (code, reason) => socket.close(code, reason),
       };

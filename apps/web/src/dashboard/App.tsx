@@ -13,6 +13,7 @@ import { FederatedPanel } from './FederatedPanel.tsx';
 import { PersonalizationPanel } from './PersonalizationPanel.tsx';
 import { JoinTokens } from './JoinTokens.tsx';
 import { ModelPanel } from './ModelPanel.tsx';
+import { RoundBytes } from './RoundBytes.tsx';
 import { RoundCharts } from './RoundCharts.tsx';
 import { TaskList } from './TaskList.tsx';
 import { TaskOverview } from './TaskOverview.tsx';
@@ -102,6 +103,7 @@ export function App({ fragmentToken }: { fragmentToken: string | null }) {
               <FederatedPanel task={task} rounds={rounds} evaluations={state.evaluations[task.id] ?? NO_ROUNDS} />
               <PersonalizationPanel task={task} evaluations={state.evaluations[task.id] ?? NO_ROUNDS} />
               <RoundCharts rounds={rounds} task={task} />
+              <RoundBytes task={task} rounds={rounds} />
             </>
           ) : <section className="panel"><p className="muted">Select or create a task.</p></section>}
           <div className="row">
