@@ -1,7 +1,33 @@
-// Optional strategy capabilities (clip reporting, secure-sum finishing) and their type guards, so the
-// engine asks what a strategy can do instead of which class it is. Privacy accounting's capability,
-// PrivacyAccounting / hasPrivacyAccounting, lives beside DP-FedAvg in @flotilla/privacy.
+// Optional strategy capabilities (privacy accounting, clip reporting, secure-sum finishing) and
+// their type guards, so the engine asks what a strategy can do instead of which class it is.
 import type { Strategy } from './Strategy.ts';
+
+/**
+ * A strategy that spends privacy: it reports ε after each commit and can preview the next one.
+ * A round planned by `configureFit` is accounted at that plan's sampling rate; a buffered commit
+ * (FedBuff), which no `configureFit` plans, is planned with `planCommit` first.
+ * @example
+ * if (hasPrivacyAccounting(strategy) && strategy.epsilonAfterNextRound() > budget) stopTask();
+ */
+export interface PrivacyAccounting {
+  /** ε spent so far at the configured δ. */
+  epsilonSpent(): number;
+  /** ε the total would reach after the round (or commit) planned last. */
+  epsilonAfterNextRound(): number;
+  /**
+   * Plans the next commit outside `configureFit`: it will hold `reports` updates, drawn from
+   * `eligible` clients. The commit is divided by `reports` and accounted at q = reports / eligible
+   * (FedBuff's buffer of K updates out of the clients training).
+   */
+  planCommit(reports: number, eligible: number): void;
+  readonly delta: number;
+}
+
+/** True when the strategy accounts privacy (DP-FedAvg and its server-optimiser variants). */
+export function hasPrivacyAccounting(strategy: Strategy): strategy is Strategy & PrivacyAccounting {
+  const s = strategy as Partial<PrivacyAccounting>;
+  return typeof s.epsilonSpent === 'function' && typeof s.epsilonAfterNextRound === 'function' && typeof s.planCommit === 'function';
+}
 
 /**
  * A strategy that clips each update to a norm it can report (recorded with every round, and sent

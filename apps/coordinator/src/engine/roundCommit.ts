@@ -2,8 +2,8 @@
 // commits), the event dashboards receive, the metrics Prometheus scrapes, and the result the
 // runner applies to its own state (this module never writes the runner's fields).
 
-import { hasClipReporting, type Strategy } from '@flotilla/core';
-import { hasPrivacyAccounting, type DpSgdAccountant } from '@flotilla/privacy';
+import { hasClipReporting, hasPrivacyAccounting, type Strategy } from '@flotilla/core';
+import type { DpSgdAccountant } from '@flotilla/privacy';
 import type { TaskConfig } from '@flotilla/protocol';
 import type { RoundRecord } from '../store/Store.ts';
 import type { EngineDeps } from './deps.ts';

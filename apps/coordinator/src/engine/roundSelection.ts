@@ -1,8 +1,8 @@
 // What the loop does next: run a round with the strategy's selection, wait for clients, or end
 // the task because its round budget or a privacy budget is spent.
 
-import { createRng, type FitInstructions, type Strategy } from '@flotilla/core';
-import { hasPrivacyAccounting, type DpSgdAccountant } from '@flotilla/privacy';
+import { createRng, hasPrivacyAccounting, type FitInstructions, type Strategy } from '@flotilla/core';
+import type { DpSgdAccountant } from '@flotilla/privacy';
 import type { TaskConfig } from '@flotilla/protocol';
 import type { EngineDeps } from './deps.ts';
 import { admissible, type ExampleCountRule } from './exampleCounts.ts';
