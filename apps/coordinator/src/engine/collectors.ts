@@ -1,7 +1,7 @@
 // The update-collector seam: how one commit's updates are gathered (in the clear, under secure
 // aggregation, or — engineer A's — in a FedBuff buffer) behind one interface the runner drives.
 
-import type { Strategy } from '@flotilla/core';
+import type { FitFailure, Strategy } from '@flotilla/core';
 import type { DpSgdAccountant } from '@flotilla/privacy';
 import type { NamedTensor, RoundPlan, TaskConfig, Update } from '@flotilla/protocol';
 import type { ConnectedClient } from './ClientRegistry.ts';
@@ -42,26 +42,35 @@ export interface CollectorContext {
 }
 
 /**
- * How collecting ended. `aggregated`: the new global weights (not yet committed: the runner
- * evaluates and commits them). `aborted`: an operator's stop or a shutdown closed the round.
- * `failed`: the model is kept, `reason` says why (with the error code first where there is one).
+ * How the upload ended. `closed`: the goal was reached, everyone settled or the deadline passed
+ * (the runner then checks `minReports` against `rs.reports`). `aborted`: an operator's stop or a
+ * shutdown. `failed`: the round cannot go on (a SecAgg stage left too few clients); `reason` says why.
  */
-export type Collected =
-  | { readonly kind: 'aggregated'; readonly weights: Float32Array }
+export type UploadEnd =
+  | { readonly kind: 'closed' }
   | { readonly kind: 'aborted' }
+  | { readonly kind: 'failed'; readonly reason: string };
+
+/**
+ * What aggregating produced: the new global weights (not yet committed: the runner evaluates and
+ * commits them), or why the model is kept (the error code first where there is one).
+ */
+export type Aggregated =
+  | { readonly kind: 'aggregated'; readonly weights: Float32Array }
   | { readonly kind: 'failed'; readonly reason: string };
 
 /** The registered ways of collecting (A adds 'buffered'). */
 export type CollectorKind = 'plain' | 'secure';
 
 /**
- * Gathers the updates of one commit and hands back its aggregate. The runner opens one per round
+ * Gathers the updates of one commit and hands back their aggregate. The runner opens one per round
  * (FedBuff: per buffer), binds every plan through it, routes the sockets' messages to it, tells it
- * who left, and awaits `collect`.
+ * who left, awaits `upload`, records the dropouts, and asks for `aggregate`.
  * @example
- * const collector = openCollector(ctx);           // PlainCollector or SecureCollector by the task
+ * const collector = openCollector(ctx);          // PlainCollector or SecureCollector, by the task
  * for (const id of rs.selected) registry.get(id)?.send(collector.bindPlan(planFor(id), id));
- * const collected = await collector.collect();    // { kind: 'aggregated', weights } | aborted | failed
+ * const upload = await collector.upload();       // closed | aborted | failed
+ * const result = await collector.aggregate(failures); // { kind: 'aggregated', weights } | failed
  */
 export interface UpdateCollector {
   readonly kind: CollectorKind;
@@ -73,8 +82,10 @@ export interface UpdateCollector {
   acceptSecAgg(client: ConnectedClient, message: SecAggClientMessage, words: Uint32Array | undefined, bytes: number): void;
   /** A selected client disconnected or failed: no stage waits for it any more. */
   left(clientId: string): void;
-  /** Waits for the reports (goal, everyone settled, deadline or abort), then aggregates them. */
-  collect(): Promise<Collected>;
+  /** Runs the upload (and whatever stages precede it) until it closes. */
+  upload(): Promise<UploadEnd>;
+  /** Combines what was collected through the strategy; `failures` are the commit's dropouts and refusals. */
+  aggregate(failures: readonly FitFailure[]): Promise<Aggregated>;
 }
 
 /** One entry of the collector registry: when it applies to a task and how it opens. */

@@ -27,6 +27,8 @@ export interface CommittedModel {
   readonly version: number;
   /** The round (FedBuff: the commit) that produced it. */
   readonly round: number;
+  /** The strategy's state checkpointed with it (a copy of its own): what a later abandoned round restores. */
+  readonly strategyState: Record<string, Float32Array>;
 }
 
 /**
@@ -79,7 +81,7 @@ export function commitRound(ctx: CommitContext, rs: RoundState, weights: Float32
   metrics.roundSeconds.observe((record.endedAt - record.startedAt) / 1000);
   if (evaluation?.accuracy != null) metrics.accuracy.set({ task: ctx.id }, evaluation.accuracy);
   bus.publish('round.committed', ctx.id, roundSummary(record));
-  return { record, lastRound: rs.round, model: { weights, version, round: rs.round } };
+  return { record, lastRound: rs.round, model: { weights, version, round: rs.round, strategyState: ctx.strategy.exportState() } };
 }
 
 /**
