@@ -12,6 +12,7 @@ import { checkLocalData, splitLocal, type LocalSplit } from './localData.ts';
 import type { ClientEvent, ClientOptions, ClientStatus, Identity, WebSocketLike } from './types.ts';
 import { WeightsCache } from './WeightsCache.ts';
 import { SecureSession } from './SecureSession.ts';
+import { partialStop } from './workTiming.ts';
 
 const OPEN = 1;
 const PROGRESS_INTERVAL_MS = 500;
@@ -321,6 +322,7 @@ export class FlotillaClient {
       const global = await this.weights.get(`${base}${plan.weightsUrl}`);
       const outcome = await this.options.trainer.train({
         model: plan.model, schema: plan.schema, weights: global.weights, plan: plan.fit, data: this.options.data, examples, signal: abort.signal,
+        ...(plan.fit.acceptPartial ? { stopAt: partialStop(plan.deadline, Date.now()) } : {}),
         onProgress: (p) => {
           this.emit({ type: 'progress', round: plan.round, ...p });
           const now = Date.now();
@@ -339,7 +341,10 @@ export class FlotillaClient {
         return;
       }
       const frame = encodeFrame(
-        { type: 'update', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: outcome.numExamples, metrics: outcome.metrics },
+        {
+          type: 'update', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: outcome.numExamples, metrics: outcome.metrics,
+          ...(outcome.localSteps === undefined ? {} : { localSteps: outcome.localSteps }),
+        },
         splitFlat(outcome.update, outcome.shapes),
       );
       if (this.send(frame)) this.emit({ type: 'uploaded', round: plan.round, bytes: frame.byteLength, ...outcome.metrics });

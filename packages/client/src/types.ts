@@ -40,6 +40,8 @@ export interface TrainJob {
   /** The rows of `data` to train on (the client's train split); absent: all of them. */
   examples?: Uint32Array;
   signal: AbortSignal;
+  /** Epoch ms after which training stops at the next batch and reports the steps done (the plan's `acceptPartial`). */
+  stopAt?: number;
   onProgress(p: { epoch: number; epochs: number; batch: number; batches: number; loss: number }): void;
 }
 
@@ -49,6 +51,11 @@ export interface TrainOutcome {
   shapes: number[][];
   numExamples: number;
   metrics: { loss: number; accuracy: number; trainMs: number };
+  /**
+   * Local steps (batches) done: the plan's `localSteps` or epochs' worth, fewer when stopped early.
+   * Absent (a trainer that does not count): the coordinator takes the planned steps.
+   */
+  localSteps?: number;
 }
 
 /** Evaluates a global model version on the client's held-out rows (federated evaluation). */
