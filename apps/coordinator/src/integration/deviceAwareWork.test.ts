@@ -3,11 +3,10 @@
 // fast client are asked for different local steps and both report before the deadline.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { TfjsTrainer, WeightsCache, type FlotillaClient, type Trainer, type TrainOutcome } from '@flotilla/client';
+import { SlowTrainer, TfjsTrainer, WeightsCache, type FlotillaClient, type Trainer, type TrainOutcome } from '@flotilla/client';
 import { initNodeBackend } from '@flotilla/models';
 import type { PartitionSpec } from '@flotilla/protocol';
 import { api, createTask, eventually, smallTask, startMnistClients, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
-import { SlowTrainer } from '../testing/slowTrainer.ts';
 
 interface RoundDetail {
   outcome: string;

@@ -3,7 +3,7 @@
 // local steps and the partial-work stop like a real device would.
 
 import type { DeviceInfo } from '@flotilla/protocol';
-import type { Trainer, TrainJob, TrainOutcome } from '@flotilla/client';
+import type { Trainer, TrainJob, TrainOutcome } from './types.ts';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
