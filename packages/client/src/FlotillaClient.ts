@@ -16,6 +16,7 @@ import { encodeUpdate, usesErrorFeedback } from './uplink.ts';
 import { SecureSession } from './SecureSession.ts';
 import { memoryPersonalStore, type PersonalStore } from './personal/personalState.ts';
 import { bodyUpdate, zeroHead } from './personal/bodyOnly.ts';
+import { partialStop } from './workTiming.ts';
 
 const OPEN = 1;
 const PROGRESS_INTERVAL_MS = 500;
@@ -336,6 +337,7 @@ export class FlotillaClient {
       const outcome = await this.options.trainer.train({
         model: plan.model, schema: plan.schema, weights: global.weights, plan: plan.fit, data: this.options.data, examples, signal: abort.signal,
         ...(personalised ? { personal: await this.personal.load(plan.taskId) } : {}),
+        ...(plan.fit.acceptPartial ? { stopAt: partialStop(plan.deadline, Date.now()) } : {}),
         onProgress: (p) => {
           this.emit({ type: 'progress', round: plan.round, ...p });
           const now = Date.now();
@@ -362,7 +364,10 @@ export class FlotillaClient {
       const uplink = plan.fit.uplink ?? { codec: 'float32' as const };
       const residual = usesErrorFeedback(uplink) ? await residualFor(this.residuals, plan.taskId, body.shapes) : null;
       const { frame, residual: next } = encodeUpdate(
-        { type: 'update', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: outcome.numExamples, metrics: outcome.metrics },
+        {
+          type: 'update', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: outcome.numExamples, metrics: outcome.metrics,
+          ...(outcome.localSteps === undefined ? {} : { localSteps: outcome.localSteps }),
+        },
         body.update, body.shapes, uplink, residual,
       );
       if (!this.send(frame)) return;

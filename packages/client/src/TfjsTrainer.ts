@@ -7,7 +7,10 @@ import { createModel, evaluate, getFlatWeights, setFlatWeights, trainLocal, weig
 import { evaluatePersonalised, trainPersonalised, type PersonalMetrics } from './personal/personalTraining.ts';
 import { MNIST_SCHEMA, type DataSchema, type DeviceInfo, type EvaluationMetrics, type ModelSpec } from '@flotilla/protocol';
 import { selectLocal } from './localData.ts';
+import { examplesTrained } from './workTiming.ts';
 import type { EvaluateJob, PersonalEvaluateJob, Trainer, TrainJob, TrainOutcome } from './types.ts';
+
+const stopHook = (stopAt: number | undefined) => (stopAt === undefined ? {} : { shouldStop: () => Date.now() >= stopAt });
 
 /**
  * @example const trainer = new TfjsTrainer({ backend: 'wasm' });
@@ -79,8 +82,9 @@ export class TfjsTrainer implements Trainer {
     const plan = {
       epochs: job.plan.epochs, batchSize: job.plan.batchSize, learningRate: job.plan.learningRate, proximalMu: job.plan.proximalMu, seed: job.plan.seed,
       ...(job.plan.dpSgd ? { dpSgd: job.plan.dpSgd } : {}),
+      ...(job.plan.localSteps === undefined ? {} : { localSteps: job.plan.localSteps }),
     };
-    const hooks = { signal: job.signal, onProgress: job.onProgress };
+    const hooks = { signal: job.signal, onProgress: job.onProgress, ...stopHook(job.stopAt) };
     const started = performance.now();
     const spec = job.plan.personalization;
     let update: Float32Array;
@@ -102,12 +106,12 @@ export class TfjsTrainer implements Trainer {
       update = getFlatWeights(model);
     }
     const trainMs = performance.now() - started;
-    this.speed = (result.numExamples * job.plan.epochs) / Math.max(trainMs / 1000, 1e-3);
+    this.speed = examplesTrained(result.steps, job.plan.batchSize, result.numExamples) / Math.max(trainMs / 1000, 1e-3);
     for (let i = 0; i < update.length; i++) update[i]! -= job.weights[i]!;
     return {
       update, shapes: weightShapes(model), numExamples: result.numExamples,
       // A regression has no accuracy; the update's metrics carry its squared error as the loss.
-      metrics: { loss: result.loss, accuracy: result.accuracy ?? 0, trainMs },
+      metrics: { loss: result.loss, accuracy: result.accuracy ?? 0, trainMs }, localSteps: result.steps,
       ...personal,
     };
   }

@@ -1,5 +1,6 @@
 export { FlotillaClient } from './FlotillaClient.ts';
 export { TfjsTrainer } from './TfjsTrainer.ts';
+export { SlowTrainer } from './SlowTrainer.ts';
 export { checkLocalData, splitLocal, selectLocal, exampleWidth, examplesAsLocalData } from './localData.ts';
 export type { LocalSplit, SplitRule } from './localData.ts';
 export { WeightsCache } from './WeightsCache.ts';

@@ -42,6 +42,8 @@ export interface TrainJob {
   /** The rows of `data` to train on (the client's train split); absent: all of them. */
   examples?: Uint32Array;
   signal: AbortSignal;
+  /** Epoch ms after which training stops at the next batch and reports the steps done (the plan's `acceptPartial`). */
+  stopAt?: number;
   onProgress(p: { epoch: number; epochs: number; batch: number; batches: number; loss: number }): void;
   /** Under `plan.personalization`: this client's personal state for the task (null before its first round). */
   personal?: PersonalState | null;
@@ -57,6 +59,11 @@ export interface TrainOutcome {
   personal?: PersonalState;
   /** FedPer / FedRep: the head's tensor indices; the update sent leaves them out. */
   headTensors?: number[];
+  /**
+   * Local steps (batches) done: the plan's `localSteps` or epochs' worth, fewer when stopped early.
+   * Absent (a trainer that does not count): the coordinator takes the planned steps.
+   */
+  localSteps?: number;
 }
 
 /** Evaluates a global model version on the client's held-out rows (federated evaluation). */

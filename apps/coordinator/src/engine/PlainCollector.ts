@@ -39,15 +39,18 @@ export class PlainCollector implements UpdateCollector {
       throw new FlotillaError(ErrorCodes.STALE_ROUND, `update trained from model ${message.modelVersion}, the round uses ${rs.modelVersion}`);
     }
     rs.bytesUp += bytes;
+    let steps: { plannedSteps: number; localSteps: number };
     try {
-      this.aggregation.add(acceptClearUpdate(this.ctx, client, message, tensors));
+      const result = acceptClearUpdate(this.ctx, client, message, tensors);
+      this.aggregation.add(result);
+      steps = { plannedSteps: result.plannedSteps, localSteps: result.localSteps };
     } catch (err) {
       this.ctx.recordFailure(client.id, 'rejected', err instanceof FlotillaError ? err.code : ErrorCodes.INTERNAL);
       throw err;
     }
-    rs.addReport(client.id, { numExamples: message.numExamples, trainLoss: message.metrics.loss });
+    rs.addReport(client.id, { numExamples: message.numExamples, trainLoss: message.metrics.loss, ...steps });
     deps.bus.publish('round.report', this.ctx.taskId, {
-      round: rs.round, clientId: client.id, numExamples: message.numExamples, loss: message.metrics.loss, reported: rs.reports.size, goal: rs.goal,
+      round: rs.round, clientId: client.id, numExamples: message.numExamples, loss: message.metrics.loss, reported: rs.reports.size, goal: rs.goal, ...steps,
     });
   }
 

@@ -5,6 +5,7 @@ import type { RoundPlan, TaskConfig } from '@flotilla/protocol';
 import type { ConnectedClient } from './ClientRegistry.ts';
 import type { CollectorKind } from './collectors.ts';
 import type { EngineDeps } from './deps.ts';
+import { workPlan } from './workPlan.ts';
 
 /** What a decorator may read about the plan it decorates. */
 export interface PlanContext {
@@ -39,7 +40,7 @@ export interface PlanDecoratorEntry {
  * @example
  * export const workPlan: PlanDecoratorEntry = { name: 'work', create: ({ config }) => config.fit.work?.kind === 'adaptive' ? sizeWork : null };
  */
-export const PLAN_DECORATORS: readonly PlanDecoratorEntry[] = [];
+export const PLAN_DECORATORS: readonly PlanDecoratorEntry[] = [workPlan];
 
 /**
  * The decorators a task uses, in registry order, composed into one.

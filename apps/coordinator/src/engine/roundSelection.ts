@@ -8,6 +8,7 @@ import type { EngineDeps } from './deps.ts';
 import { admissible, type ExampleCountRule } from './exampleCounts.ts';
 import { dpSgdBudgetStop, dpSgdEligible } from './sampleLevelPrivacy.ts';
 import { selectionSeed } from './selectionSeed.ts';
+import { workPlannerFor } from './workPlan.ts';
 
 /** What selection reads from its task. */
 export interface SelectionHost {
@@ -44,6 +45,7 @@ export function nextRound(host: SelectionHost): NextRound {
     id: c.id,
     ...(c.numExamples === null ? {} : { numExamples: c.numExamples }),
     ...(c.device.examplesPerSec === undefined ? {} : { examplesPerSec: c.device.examplesPerSec }),
+    ...workPlannerFor(config).selectionOf(c),
   }));
   const instructions = strategy.configureFit(round, available, createRng(selectionSeed(config, round)));
   if (!instructions) return { kind: 'wait' };

@@ -7,6 +7,7 @@ import type { ConnectedClient } from './ClientRegistry.ts';
 import type { CollectorContext } from './collectors.ts';
 import { updateExampleLimits } from './exampleCounts.ts';
 import { validateUpdate } from './validateUpdate.ts';
+import { workPlannerFor } from './workPlan.ts';
 
 /**
  * The update as a report a strategy's aggregation can add, or a thrown FlotillaError naming what
@@ -16,10 +17,12 @@ import { validateUpdate } from './validateUpdate.ts';
  */
 export function acceptClearUpdate(
   ctx: Pick<CollectorContext, 'shapes' | 'config' | 'exampleCounts' | 'sampleDp'>, client: ConnectedClient, message: Update, tensors: readonly NamedTensor[],
-): FitResult {
+): FitResult & { localSteps: number; plannedSteps: number } {
   const update = validateUpdate(message, tensors, {
     shapes: ctx.shapes, maxUpdateNorm: ctx.config.limits.maxUpdateNorm, ...updateExampleLimits(ctx.exampleCounts, client),
   });
+  // The steps FedNova normalises by, checked against the plan; the client's speed is learnt from them.
+  const { planned, localSteps } = workPlannerFor(ctx.config).accept(client.id, message);
   ctx.sampleDp?.recordUpdate(client.id, message.numExamples);
-  return { clientId: client.id, numExamples: message.numExamples, update, metrics: message.metrics };
+  return { clientId: client.id, numExamples: message.numExamples, update, metrics: message.metrics, localSteps, plannedSteps: planned };
 }

@@ -5,6 +5,7 @@
 import type { DeviceInfo, EvaluationMetrics } from '@flotilla/protocol';
 import type { EvaluateJob, LocalData, Trainer, TrainJob, TrainOutcome } from '../types.ts';
 import type { BackendChoice } from './backendLadder.ts';
+import { examplesTrained } from '../workTiming.ts';
 import type { TrainerWorkerApi, WorkerProgress } from './trainerWorker.ts';
 
 /** The worker API as the page sees it (every call is asynchronous across the thread boundary). */
@@ -66,9 +67,12 @@ export class WorkerTrainer implements Trainer {
     return this.inWorker(job, async (id, weights, transfer) => {
       this.progress.set(id, job.onProgress);
       try {
-        const workerJob = { id, model: job.model, weights, plan: job.plan, ...(job.schema ? { schema: job.schema } : {}), ...(job.examples ? { examples: job.examples } : {}) };
+        const workerJob = {
+          id, model: job.model, weights, plan: job.plan, ...(job.schema ? { schema: job.schema } : {}), ...(job.examples ? { examples: job.examples } : {}),
+          ...(job.stopAt === undefined ? {} : { stopAt: job.stopAt }),
+        };
         const outcome = await this.options.remote.train(transfer(workerJob, [weights.buffer]));
-        if (outcome.metrics.trainMs > 0) this.speed = (outcome.numExamples * job.plan.epochs) / (outcome.metrics.trainMs / 1000);
+        if (outcome.metrics.trainMs > 0) this.speed = (outcome.localSteps === undefined ? outcome.numExamples * job.plan.epochs : examplesTrained(outcome.localSteps, job.plan.batchSize, outcome.numExamples)) / (outcome.metrics.trainMs / 1000);
         return outcome;
       } finally {
         this.progress.delete(id);

@@ -23,6 +23,8 @@ export interface WorkerTrainJob {
   plan: FitPlan;
   /** The rows to train on (the client's train split); absent: all. */
   examples?: Uint32Array;
+  /** See TrainJob.stopAt. */
+  stopAt?: number;
 }
 
 export interface WorkerEvaluateJob {
@@ -222,7 +224,7 @@ export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): Trai
       try {
         const outcome = await trainer.train({
           model: job.model, ...(job.schema ? { schema: job.schema } : {}), weights: job.weights, plan: job.plan, data,
-          ...(job.examples ? { examples: job.examples } : {}), signal: abort.signal,
+          ...(job.examples ? { examples: job.examples } : {}), ...(job.stopAt === undefined ? {} : { stopAt: job.stopAt }), signal: abort.signal,
           onProgress: (p) => {
             if (slowdown > 1) {
               idle((slowdown - 1) * (performance.now() - batchStarted));
