@@ -3,9 +3,10 @@
 
 import { Value } from '@sinclair/typebox/value';
 import { STRATEGY_TRAITS, strategiesOnTheMean } from '@flotilla/core';
-import { BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, TaskConfig } from '@flotilla/protocol';
+import { AsynchronousSpec, BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, TaskConfig } from '@flotilla/protocol';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
 import { checkSecAggEncoding } from './secAggBounds.ts';
+import { checkAsynchronous } from './asynchronousConfig.ts';
 
 /**
  * The choices the schema cannot make (which model, which data, which strategy, the target); every
@@ -62,6 +63,7 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   if (isPlainObject(partition)) (config.data as Record<string, unknown>).partition = partition;
   // Federated evaluation is off unless asked for; asked for, its unnamed settings take the schema's defaults.
   if (isPlainObject(config.evaluation) && isPlainObject(config.evaluation.federated)) config.evaluation = Value.Default(EvaluationSpec, config.evaluation);
+  if (isPlainObject(config.asynchronous)) config.asynchronous = Value.Default(AsynchronousSpec, config.asynchronous);
   if (!Value.Check(TaskConfig, config)) {
     const first = Value.Errors(TaskConfig, config).First();
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `invalid task configuration at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`);
@@ -88,6 +90,7 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `strategy ${strategy} needs every update; client-level differential privacy releases only their clipped, noised mean (use one of ${onTheMean})`);
   }
   checkSecAggEncoding(config as TaskConfig);
+  checkAsynchronous(config as TaskConfig);
   if (secure?.enabled && secure.mode === 'plus' && secure.neighbours !== undefined) {
     if (secure.neighbours % 2 !== 0) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.secureAggregation.neighbours must be even');
     if (secure.threshold !== undefined && secure.threshold > secure.neighbours + 1) {
