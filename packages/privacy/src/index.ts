@@ -88,5 +88,7 @@ export {
 export { type RdpHistoryEntry, RdpAccountant } from './dp/RdpAccountant.ts';
 export { findNoiseMultiplier } from './dp/findNoiseMultiplier.ts';
 export { DpSgdAccountant, type DpSgdAccountingOptions, type PlannedClient } from './dp/DpSgdAccountant.ts';
-export { DpFedAvgStrategy, hasPrivacyAccounting, type DpFedAvgOptions, type PrivacyAccounting } from './dp/DpFedAvgStrategy.ts';
+export {
+  DpFedAvgStrategy, hasBufferedPlanning, hasPrivacyAccounting, type BufferedPlanning, type DpFedAvgOptions, type PrivacyAccounting,
+} from './dp/DpFedAvgStrategy.ts';
 export * from './paillier/index.ts';

@@ -44,6 +44,20 @@ export function hasPrivacyAccounting(strategy: Strategy): strategy is Strategy &
   return typeof (strategy as Partial<PrivacyAccounting>).epsilonSpent === 'function';
 }
 
+/**
+ * A strategy whose aggregation divides by a denominator and accounts at a sampling rate fixed by
+ * its plan: buffered asynchronous aggregation (FedBuff) has no round plan, so it states both
+ * before each buffer opens.
+ */
+export interface BufferedPlanning {
+  /** The next aggregation folds `bufferSize` updates, each from a distinct one of `population` clients. */
+  planBuffer(bufferSize: number, population: number): void;
+}
+
+export function hasBufferedPlanning(strategy: Strategy): strategy is Strategy & BufferedPlanning {
+  return typeof (strategy as Partial<BufferedPlanning>).planBuffer === 'function';
+}
+
 const HISTORY_KEY = 'dp.history';
 const CLIP_NORM_KEY = 'dp.clipNorm';
 
@@ -68,7 +82,7 @@ const CLIP_NORM_KEY = 'dp.clipNorm';
  * q = 0.133, not 0.03.
  * @example const strategy = new DpFedAvgStrategy(createStrategy({ name: 'fedadam' }), { clipNorm: 1, noiseMultiplier: 1, delta: 1e-5 });
  */
-export class DpFedAvgStrategy implements Strategy, PrivacyAccounting {
+export class DpFedAvgStrategy implements Strategy, PrivacyAccounting, BufferedPlanning {
   private accountant = new RdpAccountant();
   private expected = 1;
   /** Sampling rate of the round planned last (selected / eligible), null before any plan. */
@@ -125,6 +139,19 @@ export class DpFedAvgStrategy implements Strategy, PrivacyAccounting {
       this.plannedRate = Math.min(1, instructions.clientIds.length / available.length);
     }
     return instructions;
+  }
+
+  /**
+   * FedBuff under client-level DP: the buffer's sum of K clipped updates (from K distinct clients)
+   * gets the noise once and is divided by K; it is accounted as one step at q = K / population,
+   * the share of the connected clients one commit draws on (approximated as Poisson sampling, as
+   * the rounds' uniform draw is).
+   * @example strategy.planBuffer(10, 100); const aggregation = strategy.beginAggregation(commit, global);
+   */
+  planBuffer(bufferSize: number, population: number): void {
+    if (!(bufferSize >= 1) || !(population >= 1)) throw new PrivacyError('DP_INVALID_CONFIG', `a buffer of ${bufferSize} from ${population} clients`);
+    this.expected = bufferSize;
+    this.plannedRate = Math.min(1, bufferSize / population);
   }
 
   beginAggregation(_round: number, global: Float32Array): FitAggregation {
