@@ -44,3 +44,4 @@ export {
 export { CodecSpec, CommunicationSpec } from './communication.ts';
 export type { CodecName } from './communication.ts';
 export { AsynchronousSpec, WorkSpec, PersonalizationSpec } from './heterogeneity.ts';
+export { AsyncCommitView, CurrentBufferView } from './asynchronousViews.ts';
