@@ -23,6 +23,8 @@ import { selectionSeed } from './selectionSeed.ts';
 import { FederatedEvaluator } from './FederatedEvaluator.ts';
 import type { FederatedSummary } from './federatedSummary.ts';
 import { hasCentralTestSet, restoreFrozen, type ModelLayout } from './modelLayout.ts';
+import { AsyncLoop } from './AsyncLoop.ts';
+import { isAsynchronous } from './asynchronousConfig.ts';
 
 /** The pause after an abandoned round before the next is planned (see loopRounds). */
 export const ABANDONED_ROUND_PAUSE_MS = 1_000;
@@ -50,6 +52,8 @@ export class TaskRunner {
   readonly shapes: number[][];
   /** 1 where a weight trains, 0 where it is frozen; null when every weight trains. */
   readonly trainable: Uint8Array | null;
+  /** The engine of an asynchronous (FedBuff) task, in place of the round loop; null for rounds. */
+  readonly buffered: AsyncLoop | null;
 
   private constructor(
     readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, layout: ModelLayout,
@@ -69,6 +73,7 @@ export class TaskRunner {
     this.committedState = checkpoint.strategyState;
     this.strategy.importState(checkpoint.strategyState);
     this.sampleDp = dpSgdAccountant(task.config, deps.store.listRounds(task.id));
+    this.buffered = isAsynchronous(task.config) ? new AsyncLoop(this, (state, reason) => this.setState(state, reason)) : null;
   }
 
   /** Rebuilds a runner from the store: the last committed model, its version and optimiser state. */
@@ -90,14 +95,16 @@ export class TaskRunner {
   run(): void {
     this.setState('running');
     this.deps.baselines.ensure(this.id, this.config);
-    this.loop ??= this.loopRounds().finally(() => (this.loop = null));
+    this.loop ??= (this.buffered ? this.buffered.run() : this.loopRounds()).finally(() => (this.loop = null));
     this.wakeUp();
+    this.buffered?.wake();
   }
 
   /** Lets the round in flight finish, then starts no new one. */
   pause(): void {
     this.setState('paused');
     this.wakeUp();
+    this.buffered?.wake();
   }
 
   /** Ends the task; a round in flight is abandoned and the model kept. */
@@ -106,6 +113,7 @@ export class TaskRunner {
     this.current?.close('aborted');
     this.evaluator.abort();
     this.wakeUp();
+    this.buffered?.wake();
     await this.loop;
   }
 
@@ -115,6 +123,7 @@ export class TaskRunner {
     this.current?.close('aborted');
     this.evaluator.abort();
     this.wakeUp();
+    this.buffered?.wake();
     await this.loop;
   }
 
@@ -303,6 +312,7 @@ export class TaskRunner {
 
   /** An update arrived. Throws a FlotillaError for the socket to answer; never touches the model. */
   acceptUpdate(client: ConnectedClient, message: Update, tensors: NamedTensor[], bytes: number): void {
+    if (this.buffered) return this.buffered.acceptUpdate(client, message, tensors, bytes);
     if (this.secure) throw new FlotillaError(ErrorCodes.SECAGG_REQUIRED, 'this round requires secure aggregation: send a masked input, not an update');
     const rs = this.current;
     if (!rs || !rs.isOpen || message.round !== rs.round) {
@@ -333,12 +343,14 @@ export class TaskRunner {
   }
 
   fitFailed(clientId: string, round: number, code: string): void {
+    this.buffered?.fitFailed(clientId, round, code);
     const rs = this.current;
     if (rs?.isOpen && rs.round === round && rs.selected.has(clientId)) this.recordFailure(rs, clientId, 'error', code);
   }
 
   clientLeft(clientId: string): void {
     this.evaluator.clientLeft(clientId);
+    this.buffered?.clientLeft(clientId);
     const rs = this.current;
     if (rs?.selected.has(clientId)) this.secure?.left(clientId);
     if (rs?.isOpen && rs.selected.has(clientId) && !rs.isSettled(clientId)) this.recordFailure(rs, clientId, 'disconnected', null);
