@@ -13,12 +13,13 @@ import type { ConnectedClient } from './ClientRegistry.ts';
 import type { EngineDeps } from './deps.ts';
 import { openCommitBuffer, type CommitBuffer } from './asyncBuffer.ts';
 import { asyncRoundRecord, emptyTally, recordAsyncEvaluation, type BufferTally } from './asyncCommit.ts';
-import { admissible, updateExampleLimits, type ExampleCountRule } from './exampleCounts.ts';
+import { admissible, type ExampleCountRule } from './exampleCounts.ts';
 import { restoreFrozen } from './modelLayout.ts';
 import { evaluateRound } from './roundEvaluation.ts';
-import { roundSummary } from './roundCommit.ts';
+import { roundSummary, type CommitResult } from './roundCommit.ts';
 import { selectionSeed } from './selectionSeed.ts';
-import { validateUpdate } from './validateUpdate.ts';
+import type { PlanDecorator } from './planDecorators.ts';
+import { acceptClearUpdate } from './updateAcceptance.ts';
 
 /** What the loop reads and moves of its task's runner. */
 export interface AsyncHost {
@@ -29,11 +30,12 @@ export interface AsyncHost {
   readonly shapes: number[][];
   readonly trainable: Uint8Array | null;
   readonly exampleCounts: ExampleCountRule;
-  weights: Float32Array;
-  version: number;
-  lastRound: number;
-  modelRound: number;
-  state: TaskState;
+  /** The task's plan decorators (work, codecs, personalisation): async plans pass through them like round plans. */
+  readonly decorate: PlanDecorator;
+  readonly weights: Float32Array;
+  readonly version: number;
+  readonly lastRound: number;
+  readonly state: TaskState;
 }
 
 interface InFlight { round: number; modelVersion: number; deadline: number }
@@ -43,7 +45,7 @@ const TICK_MS = 1_000;
 
 /**
  * @example
- * const loop = new AsyncLoop(runner, (state, reason) => runner.setState(state, reason));
+ * const loop = new AsyncLoop(runner, (state, reason) => runner.setState(state, reason), (result) => runner.apply(result));
  * await loop.run(); // until the budget, the target, a stop or a pause
  */
 export class AsyncLoop {
@@ -58,7 +60,12 @@ export class AsyncLoop {
   private evaluating: Promise<void> | null = null;
   private pendingEvaluation: { round: number; weights: Float32Array } | null = null;
 
-  constructor(private readonly host: AsyncHost, private readonly setState: (state: TaskState, reason: string) => void) {
+  constructor(
+    private readonly host: AsyncHost,
+    private readonly setState: (state: TaskState, reason: string) => void,
+    /** Hands a commit (or an abandoned buffer) to the runner, which moves its model and round. */
+    private readonly apply: (result: CommitResult) => void,
+  ) {
     this.committedState = host.strategy.exportState();
     this.buffer = this.open();
   }
@@ -148,10 +155,11 @@ export class AsyncLoop {
       proximalMu: config.strategy.name === 'fedprox' ? config.fit.proximalMu : 0, seed: (config.seed * 7919 + this.dispatched) >>> 0,
     };
     this.dispatched++;
-    const plan: RoundPlan = {
+    const base: RoundPlan = {
       type: 'round.plan', taskId: host.id, round, modelVersion: host.version, model: config.model, schema: taskSchema(config.data),
       weightsUrl: this.deps.weightsPath(host.id, host.version), codec: SUPPORTED_CODECS[0]!, fit, deadline, asynchronous: true,
     };
+    const plan = host.decorate(base, { round, client, clientId: client.id, collector: 'buffered' });
     if (!client.send(plan)) return;
     this.inFlight.set(client.id, { round, modelVersion: host.version, deadline });
     this.deps.store.bumpClientStats(client.id, { roundsJoined: 1 });
@@ -216,9 +224,7 @@ export class AsyncLoop {
     }
     this.tally.bytesUp += bytes;
     try {
-      const update = validateUpdate(message, tensors, {
-        shapes: host.shapes, maxUpdateNorm: host.config.limits.maxUpdateNorm, ...updateExampleLimits(host.exampleCounts, client),
-      });
+      const { update } = acceptClearUpdate({ shapes: host.shapes, config: host.config, exampleCounts: host.exampleCounts, sampleDp: null }, client, message, tensors);
       this.buffer.add(client.id, update, message.numExamples, staleness);
     } catch (err) {
       this.tally.failed++;
@@ -252,7 +258,7 @@ export class AsyncLoop {
       host.strategy.importState(this.committedState);
       const record = asyncRoundRecord(ctx, tally, { round, modelVersion: host.version, outcome: 'abandoned', reason, staleness: full.staleness() });
       deps.store.recordAbandonedRound(record);
-      host.lastRound = round;
+      this.apply({ record, lastRound: round, model: null });
       deps.metrics.rounds.inc({ outcome: 'abandoned' });
       deps.log.warn({ taskId: host.id, round, reason }, 'asynchronous buffer abandoned, model kept');
       deps.bus.publish('round.abandoned', host.id, roundSummary(record));
@@ -260,12 +266,10 @@ export class AsyncLoop {
       if (host.trainable) restoreFrozen(next, host.weights, host.trainable);
       const version = host.version + 1;
       const record = asyncRoundRecord(ctx, tally, { round, modelVersion: version, outcome: 'committed', reason: null, staleness: full.staleness() });
-      deps.store.commitRound(record, { taskId: host.id, version, round, weights: next, strategyState: host.strategy.exportState(), createdAt: record.endedAt });
-      host.weights = next;
-      host.version = version;
-      host.lastRound = round;
-      host.modelRound = round;
-      this.committedState = host.strategy.exportState();
+      const strategyState = host.strategy.exportState();
+      deps.store.commitRound(record, { taskId: host.id, version, round, weights: next, strategyState, createdAt: record.endedAt });
+      this.apply({ record, lastRound: round, model: { weights: next, version, round, strategyState } });
+      this.committedState = strategyState;
       deps.metrics.rounds.inc({ outcome: 'committed' });
       deps.metrics.roundSeconds.observe((record.endedAt - record.startedAt) / 1000);
       deps.bus.publish('round.committed', host.id, roundSummary(record));

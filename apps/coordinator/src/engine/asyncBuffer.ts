@@ -4,9 +4,9 @@
 // every update (the robust rules).
 
 import {
-  FedBuffBuffer, STRATEGY_TRAITS, StalenessStats, hasMeanUpdateStep, stalenessWeight, type FitAggregation, type StalenessWeighting, type Strategy,
+  FedBuffBuffer, STRATEGY_TRAITS, StalenessStats, hasMeanUpdateStep, hasPrivacyAccounting, stalenessWeight, type FitAggregation,
+  type StalenessWeighting, type Strategy,
 } from '@flotilla/core';
-import { hasBufferedPlanning } from '@flotilla/privacy';
 import type { AsynchronousSpec } from '@flotilla/protocol';
 
 /** One buffer: updates folded in until K have arrived, then turned into the next global model. */
@@ -39,9 +39,9 @@ export const weightingOf = (spec: AsynchronousSpec): StalenessWeighting => ({
 export function openCommitBuffer(
   strategy: Strategy, spec: AsynchronousSpec, at: { round: number; modelVersion: number; global: Float32Array; population: number },
 ): CommitBuffer {
-  if (hasBufferedPlanning(strategy) || STRATEGY_TRAITS[strategy.name].needsEveryUpdate || !hasMeanUpdateStep(strategy)) {
+  if (hasPrivacyAccounting(strategy) || STRATEGY_TRAITS[strategy.name].needsEveryUpdate || !hasMeanUpdateStep(strategy)) {
     // The denominator K is fixed when the aggregation opens; the sampling rate is read when it finishes.
-    if (hasBufferedPlanning(strategy)) strategy.planBuffer(spec.bufferSize, Math.max(spec.bufferSize, at.population));
+    if (hasPrivacyAccounting(strategy)) strategy.planCommit(spec.bufferSize, Math.max(spec.bufferSize, at.population));
     return new StrategyBuffer(strategy, strategy.beginAggregation(at.round, at.global), spec, at.modelVersion);
   }
   return new MeanBuffer(strategy, spec, at.modelVersion, at.global.length);
@@ -102,7 +102,7 @@ class StrategyBuffer implements CommitBuffer {
 
   finish(_global: Float32Array, population: number): Float32Array | null {
     // Fewer than K distinct clients may be connected; q is then 1, never above.
-    if (hasBufferedPlanning(this.strategy)) this.strategy.planBuffer(this.spec.bufferSize, Math.max(this.spec.bufferSize, population));
+    if (hasPrivacyAccounting(this.strategy)) this.strategy.planCommit(this.spec.bufferSize, Math.max(this.spec.bufferSize, population));
     return this.aggregation.finish([]);
   }
 }

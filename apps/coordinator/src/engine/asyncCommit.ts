@@ -1,11 +1,10 @@
 // The records of an asynchronous task's commits: the round record (round = commit number) with the
 // buffer's staleness, written with its checkpoint; and the central evaluation that trails it.
 
-import { hasPrivacyAccounting } from '@flotilla/privacy';
+import { hasClipReporting, hasPrivacyAccounting, type Strategy } from '@flotilla/core';
 import type { AsyncCommitView, TaskConfig } from '@flotilla/protocol';
 import type { RoundClientRecord, RoundRecord } from '../store/Store.ts';
 import type { EngineDeps } from './deps.ts';
-import type { Strategy } from '@flotilla/core';
 import { roundSummary } from './roundCommit.ts';
 
 /** What one client put into the buffer being committed. */
@@ -48,14 +47,13 @@ export function asyncRoundRecord(
     bufferSize: commit.staleness.count, meanStaleness: commit.staleness.mean, maxStaleness: commit.staleness.max,
     stalenessHistogram: commit.staleness.histogram, refusedStale: tally.refusedStale, updatesByClient,
   };
-  const clip = (ctx.strategy as { clipNorm?: unknown }).clipNorm;
   const baselineAccuracy = ctx.config.baseline.enabled ? ctx.deps.baselines.accuracyFor(ctx.config) : null;
   return {
     taskId: ctx.taskId, round: commit.round, outcome: commit.outcome, reason: commit.reason, startedAt: tally.startedAt, endedAt: Date.now(),
     selected: tally.contributions.size, goal: spec.bufferSize, reported: commit.staleness.count, dropped: tally.dropped, failed: tally.failed,
     testAccuracy: null, testLoss: null, trainLoss: examples > 0 ? loss / examples : null, baselineAccuracy, delta: null,
     epsilon: hasPrivacyAccounting(ctx.strategy) ? ctx.strategy.epsilonSpent() : null,
-    clipNorm: typeof clip === 'number' ? clip : null,
+    clipNorm: hasClipReporting(ctx.strategy) ? ctx.strategy.clipNorm : null,
     bytesUp: tally.bytesUp, bytesDown: tally.bytesDown, modelVersion: commit.modelVersion, clients, asynchronous,
   };
 }

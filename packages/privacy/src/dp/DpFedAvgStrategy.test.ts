@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, createStrategy, type StrategyConfig } from '@flotilla/core';
-import { DpFedAvgStrategy, hasBufferedPlanning, hasPrivacyAccounting } from './DpFedAvgStrategy.ts';
+import { createRng, createStrategy, hasPrivacyAccounting, type StrategyConfig } from '@flotilla/core';
+import { DpFedAvgStrategy } from './DpFedAvgStrategy.ts';
 import { adaptiveClippingConfig } from './adaptiveClipping.ts';
 import { seededGaussianNoise } from './gaussian.ts';
 import { RdpAccountant } from './RdpAccountant.ts';
@@ -23,29 +23,6 @@ describe('DpFedAvgStrategy', () => {
     const next = aggregation.finish([])!;
     expect(next[0]).toBeCloseTo(1 + (0.6 + 0.2) / 4, 6);
     expect(next[1]).toBeCloseTo(1 + 0.8 / 4, 6);
-  });
-
-  it('divides an asynchronous buffer by K and accounts each commit at q = K / population', () => {
-    // Arrange: no round plan, a buffer of K = 4 out of 20 connected clients
-    const exact = dp(0);
-    const noised = dp(1.1);
-    const reference = new RdpAccountant();
-    expect(hasBufferedPlanning(exact)).toBe(true);
-    // Act
-    const commit = (strategy: DpFedAvgStrategy) => {
-      strategy.planBuffer(4, 20);
-      const aggregation = strategy.beginAggregation(1, new Float32Array([0, 0]));
-      aggregation.add({ clientId: 'a', numExamples: 1, update: new Float32Array([3, 4]) });
-      return aggregation.finish([])!;
-    };
-    const next = commit(exact);
-    commit(noised);
-    reference.step(1.1, 4 / 20);
-    // Assert: the clipped (0.6, 0.8) divided by K; one accounting step at q = 0.2
-    expect(next[0]).toBeCloseTo(0.15, 6);
-    expect(next[1]).toBeCloseTo(0.2, 6);
-    expect(noised.epsilonSpent()).toBeCloseTo(reference.getEpsilon(1e-5), 6);
-    expect(() => exact.planBuffer(0, 20)).toThrow();
   });
 
   it('adds Gaussian noise of standard deviation z·S / m to the mean update', () => {
@@ -118,6 +95,26 @@ describe('DpFedAvgStrategy', () => {
     strategy.configureFit(1, clients(10), createRng(3));
     expect(strategy.beginAggregation(1, new Float32Array(2)).finish([])).toBeNull();
     expect(strategy.epsilonSpent()).toBe(0);
+  });
+
+  it('accounts a buffered commit planned without configureFit at q = K / eligible and divides by K', () => {
+    const strategy = dp(0);
+    strategy.planCommit(5, 50);
+    const aggregation = strategy.beginAggregation(1, new Float32Array(1));
+    aggregation.add({ clientId: 'a', numExamples: 1, update: new Float32Array([0.5]) });
+    expect(aggregation.finish([])![0]).toBeCloseTo(0.5 / 5, 6);
+    const noised = dp(1.1);
+    noised.planCommit(5, 50);
+    noised.beginAggregation(1, new Float32Array(1)).add({ clientId: 'a', numExamples: 1, update: new Float32Array([0.5]) });
+    const reference = new RdpAccountant();
+    reference.step(1.1, 5 / 50);
+    expect(noised.epsilonAfterNextRound()).toBeCloseTo(reference.getEpsilon(1e-5), 9);
+  });
+
+  it('refuses to plan a commit it cannot account', () => {
+    const strategy = dp(1);
+    expect(() => strategy.planCommit(0, 10)).toThrow(/cannot be accounted/);
+    expect(() => strategy.planCommit(11, 10)).toThrow(/cannot be accounted/);
   });
 });
 

@@ -6,7 +6,7 @@
 
 import {
   STRATEGY_TRAITS, hasMeanUpdateStep, type ClientInfo, type EvaluateResult, type FitAggregation, type FitFailure,
-  type FitInstructions, type FitResult, type MeanUpdateStep, type Rng, type Strategy,
+  type FitInstructions, type FitResult, type MeanUpdateStep, type PrivacyAccounting, type Rng, type SecureSumFinishing, type Strategy,
 } from '@flotilla/core';
 import { PrivacyError } from '../PrivacyError.ts';
 import { effectiveNoiseMultiplier, noisyUnclippedFraction, updateClipNorm, type AdaptiveClippingConfig } from './adaptiveClipping.ts';
@@ -29,33 +29,6 @@ export interface DpFedAvgOptions {
   adaptiveClipping?: AdaptiveClippingConfig;
   /** Source of the Gaussian noise (the sum's and the clipped count's); tests pass a seeded one. */
   noise?: GaussianSampler;
-}
-
-/** What a strategy that spends privacy reports after each round. */
-export interface PrivacyAccounting {
-  /** ε spent so far at the configured δ. */
-  epsilonSpent(): number;
-  /** ε the total would reach after the round just planned by `configureFit`. */
-  epsilonAfterNextRound(): number;
-  readonly delta: number;
-}
-
-export function hasPrivacyAccounting(strategy: Strategy): strategy is Strategy & PrivacyAccounting {
-  return typeof (strategy as Partial<PrivacyAccounting>).epsilonSpent === 'function';
-}
-
-/**
- * A strategy whose aggregation divides by a denominator and accounts at a sampling rate fixed by
- * its plan: buffered asynchronous aggregation (FedBuff) has no round plan, so it states both
- * before each buffer opens.
- */
-export interface BufferedPlanning {
-  /** The next aggregation folds `bufferSize` updates, each from a distinct one of `population` clients. */
-  planBuffer(bufferSize: number, population: number): void;
-}
-
-export function hasBufferedPlanning(strategy: Strategy): strategy is Strategy & BufferedPlanning {
-  return typeof (strategy as Partial<BufferedPlanning>).planBuffer === 'function';
 }
 
 const HISTORY_KEY = 'dp.history';
@@ -82,7 +55,7 @@ const CLIP_NORM_KEY = 'dp.clipNorm';
  * q = 0.133, not 0.03.
  * @example const strategy = new DpFedAvgStrategy(createStrategy({ name: 'fedadam' }), { clipNorm: 1, noiseMultiplier: 1, delta: 1e-5 });
  */
-export class DpFedAvgStrategy implements Strategy, PrivacyAccounting, BufferedPlanning {
+export class DpFedAvgStrategy implements Strategy, PrivacyAccounting, SecureSumFinishing {
   private accountant = new RdpAccountant();
   private expected = 1;
   /** Sampling rate of the round planned last (selected / eligible), null before any plan. */
@@ -141,17 +114,12 @@ export class DpFedAvgStrategy implements Strategy, PrivacyAccounting, BufferedPl
     return instructions;
   }
 
-  /**
-   * FedBuff under client-level DP: the buffer's sum of K clipped updates (from K distinct clients)
-   * gets the noise once and is divided by K; it is accounted as one step at q = K / population,
-   * the share of the connected clients one commit draws on (approximated as Poisson sampling, as
-   * the rounds' uniform draw is).
-   * @example strategy.planBuffer(10, 100); const aggregation = strategy.beginAggregation(commit, global);
-   */
-  planBuffer(bufferSize: number, population: number): void {
-    if (!(bufferSize >= 1) || !(population >= 1)) throw new PrivacyError('DP_INVALID_CONFIG', `a buffer of ${bufferSize} from ${population} clients`);
-    this.expected = bufferSize;
-    this.plannedRate = Math.min(1, bufferSize / population);
+  planCommit(reports: number, eligible: number): void {
+    if (!(Number.isInteger(reports) && reports >= 1 && eligible >= reports)) {
+      throw new PrivacyError('DP_INVALID_CONFIG', `a commit of ${reports} reports out of ${eligible} eligible clients cannot be accounted`);
+    }
+    this.expected = reports;
+    this.plannedRate = reports / eligible;
   }
 
   beginAggregation(_round: number, global: Float32Array): FitAggregation {
