@@ -1,6 +1,6 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
 // bench/results/). Names: aggregation, backends, dpsgd, mcmahan, robust, secagg, paillier, psi, vertical,
-// browser, browser-emulation, datasets, compression, personalization.
+// browser, browser-emulation, datasets, compression, personalization, async.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
@@ -17,6 +17,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   datasets: async () => (await import('./datasets.ts')).runDatasetsBench(),
   compression: async () => (await import('./compression.ts')).runCompressionBench(),
   personalization: async () => (await import('./personalization.ts')).runPersonalizationBench(),
+  async: async () => (await import('./async.ts')).runAsyncBench(),
 };
 
 const wanted = process.argv.slice(2);

@@ -50,3 +50,8 @@ export { STRATEGY_TRAITS, strategiesOnTheMean } from './strategyTraits.ts';
 export { STRATEGIES, STRATEGY_NAMES } from './strategyRegistry.ts';
 export type { StrategyEntry, StrategyConfigOf } from './strategyRegistry.ts';
 export type { StrategyTraits } from './strategyTraits.ts';
+export { STALENESS_WEIGHTINGS, stalenessWeight } from './staleness.ts';
+export type { StalenessParameters, StalenessWeighting, StalenessWeightingName } from './staleness.ts';
+export { StalenessStats } from './StalenessStats.ts';
+export { FedBuffBuffer } from './FedBuffBuffer.ts';
+export type { FedBuffOptions } from './FedBuffBuffer.ts';

@@ -49,3 +49,4 @@ export type { CodecName } from './communication.ts';
 export { AsynchronousSpec, WorkSpec, PersonalizationSpec } from './heterogeneity.ts';
 export { keepsHead, resolveHead, PersonalClientView, PersonalizationSummary } from './personalization.ts';
 export type { WeightLayer, PersonalHead } from './personalization.ts';
+export { AsyncCommitView, CurrentBufferView } from './asynchronousViews.ts';

@@ -6,6 +6,7 @@
 
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { FederatedSummary } from './federatedEvaluation.ts';
+import { AsyncCommitView, CurrentBufferView } from './asynchronousViews.ts';
 import { DataSchema } from './dataSchema.ts';
 import { TaskConfig, TaskState } from './task.ts';
 
@@ -74,6 +75,8 @@ export const RoundSummaryView = Type.Object({
   modelVersion: Type.Integer({ minimum: 0 }),
   /** The federated evaluation of this round's model once it ran; null (or absent) otherwise. */
   federated: Type.Optional(Nullable(FederatedSummary)),
+  /** An asynchronous task's commit: its buffer and staleness; absent or null for a synchronous round. */
+  asynchronous: Type.Optional(Nullable(AsyncCommitView)),
 });
 export type RoundSummaryView = Static<typeof RoundSummaryView>;
 
@@ -170,6 +173,8 @@ export const TaskView = Type.Object({
   /** What one example is (MNIST's for tasks stored before schemas). */
   schema: Type.Optional(DataSchema),
   currentEvaluation: Type.Optional(Nullable(CurrentEvaluationView)),
+  /** An asynchronous task's buffer filling now (it has no round in flight). */
+  currentBuffer: Type.Optional(Nullable(CurrentBufferView)),
 });
 export type TaskView = Static<typeof TaskView>;
 

@@ -20,6 +20,8 @@ import type { ModelLayout } from './modelLayout.ts';
 import { planDecorators, type PlanDecorator } from './planDecorators.ts';
 import { RoundRun, type RoundEnd, type RoundHost } from './RoundRun.ts';
 import { nextRound } from './roundSelection.ts';
+import { AsyncLoop } from './AsyncLoop.ts';
+import { isAsynchronous } from './asynchronousConfig.ts';
 
 /** The pause after an abandoned round before the next is planned (see loopRounds). */
 export const ABANDONED_ROUND_PAUSE_MS = 1_000;
@@ -56,6 +58,8 @@ export class TaskRunner implements RoundHost {
   readonly shapes: number[][];
   /** 1 where a weight trains, 0 where it is frozen; null when every weight trains. */
   readonly trainable: Uint8Array | null;
+  /** The engine of an asynchronous (FedBuff) task, in place of the round loop; null for rounds. */
+  readonly buffered: AsyncLoop | null;
 
   private constructor(
     readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, layout: ModelLayout,
@@ -76,6 +80,7 @@ export class TaskRunner implements RoundHost {
     this.strategy.importState(checkpoint.strategyState);
     this.sampleDp = dpSgdAccountant(task.config, deps.store.listRounds(task.id));
     this.decorate = planDecorators({ taskId: task.id, config: task.config, deps });
+    this.buffered = isAsynchronous(task.config) ? new AsyncLoop(this, (state, reason) => this.setState(state, reason), (result) => this.apply(result)) : null;
   }
 
   /** Rebuilds a runner from the store: the last committed model, its version and optimiser state. */
@@ -107,14 +112,16 @@ export class TaskRunner implements RoundHost {
   run(): void {
     this.setState('running');
     this.deps.baselines.ensure(this.id, this.config);
-    this.loop ??= this.loopRounds().finally(() => (this.loop = null));
+    this.loop ??= (this.buffered ? this.buffered.run() : this.loopRounds()).finally(() => (this.loop = null));
     this.wakeUp();
+    this.buffered?.wake();
   }
 
   /** Lets the round in flight finish, then starts no new one. */
   pause(): void {
     this.setState('paused');
     this.wakeUp();
+    this.buffered?.wake();
   }
 
   /** Ends the task; a round in flight is abandoned and the model kept. */
@@ -123,6 +130,7 @@ export class TaskRunner implements RoundHost {
     this.current?.close('aborted');
     this.evaluator.abort();
     this.wakeUp();
+    this.buffered?.wake();
     await this.loop;
   }
 
@@ -132,6 +140,7 @@ export class TaskRunner implements RoundHost {
     this.current?.close('aborted');
     this.evaluator.abort();
     this.wakeUp();
+    this.buffered?.wake();
     await this.loop;
   }
 
@@ -230,6 +239,7 @@ export class TaskRunner implements RoundHost {
 
   /** An update arrived. Throws a FlotillaError for the socket to answer; never touches the model. */
   acceptUpdate(client: ConnectedClient, message: Update, tensors: NamedTensor[], bytes: number): void {
+    if (this.buffered) return this.buffered.acceptUpdate(client, message, tensors, bytes);
     const run = this.round;
     if (!run) {
       this.deps.metrics.lateReports.inc();
@@ -239,11 +249,13 @@ export class TaskRunner implements RoundHost {
   }
 
   fitFailed(clientId: string, round: number, code: string): void {
+    this.buffered?.fitFailed(clientId, round, code);
     this.round?.fitFailed(clientId, round, code);
   }
 
   clientLeft(clientId: string): void {
     this.evaluator.clientLeft(clientId);
+    this.buffered?.clientLeft(clientId);
     this.round?.clientLeft(clientId);
   }
 }

@@ -59,8 +59,8 @@ export type Aggregated =
   | { readonly kind: 'aggregated'; readonly weights: Float32Array }
   | { readonly kind: 'failed'; readonly reason: string };
 
-/** The registered ways of collecting (A adds 'buffered'). */
-export type CollectorKind = 'plain' | 'secure';
+/** The registered ways of collecting; 'buffered': an asynchronous task's FedBuff buffer (AsyncLoop, not a per-round collector). */
+export type CollectorKind = 'plain' | 'secure' | 'buffered';
 
 /**
  * Gathers the updates of one commit and hands back their aggregate. The runner opens one per round

@@ -3,11 +3,12 @@
 
 import { Value } from '@sinclair/typebox/value';
 import { STRATEGY_TRAITS, strategiesOnTheMean } from '@flotilla/core';
-import { BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, PersonalizationSpec, TaskConfig, WorkSpec } from '@flotilla/protocol';
+import { AsynchronousSpec, BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, PersonalizationSpec, TaskConfig, WorkSpec } from '@flotilla/protocol';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
 import { checkSecAggEncoding } from './secAggBounds.ts';
 import { checkWork } from './workConfig.ts';
 import { checkCommunication, completeCommunication } from './communicationConfig.ts';
+import { checkAsynchronous } from './asynchronousConfig.ts';
 
 /**
  * The choices the schema cannot make (which model, which data, which strategy, the target); every
@@ -75,6 +76,7 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
     }
   }
   if (config.communication !== undefined) config.communication = completeCommunication(config.communication);
+  if (isPlainObject(config.asynchronous)) config.asynchronous = Value.Default(AsynchronousSpec, config.asynchronous);
   if (!Value.Check(TaskConfig, config)) {
     const first = Value.Errors(TaskConfig, config).First();
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `invalid task configuration at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`);
@@ -103,6 +105,7 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   checkSecAggEncoding(config as TaskConfig);
   checkWork(config as TaskConfig);
   checkCommunication(config as TaskConfig);
+  checkAsynchronous(config as TaskConfig);
   if (secure?.enabled && secure.mode === 'plus' && secure.neighbours !== undefined) {
     if (secure.neighbours % 2 !== 0) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.secureAggregation.neighbours must be even');
     if (secure.threshold !== undefined && secure.threshold > secure.neighbours + 1) {

@@ -27,6 +27,7 @@ export function taskView(coordinator: Coordinator, task: TaskRecord): TaskView {
         reported: runner.evaluator.current.reports.size, failed: runner.evaluator.current.failures.size, deadline: runner.evaluator.current.deadline,
       }
       : null,
+    currentBuffer: runner?.buffered?.view() ?? null,
     currentRound: rs
       ? {
         round: rs.round, phase: rs.phase, selected: rs.selected.size, goal: rs.goal, reported: rs.reports.size,

@@ -52,6 +52,8 @@ export class SqliteStore implements Store {
     // Stores created before adaptive clipping lack the column; CREATE TABLE IF NOT EXISTS keeps them as they are.
     const roundColumnNames = (this.db.prepare('PRAGMA table_info(rounds)').all() as { name: string }[]).map((c) => c.name);
     if (!roundColumnNames.includes('clip_norm')) this.db.exec('ALTER TABLE rounds ADD COLUMN clip_norm REAL');
+    // Stores created before asynchronous tasks: a commit's buffer and staleness (JSON), null for synchronous rounds.
+    if (!roundColumnNames.includes('async_commit')) this.db.exec('ALTER TABLE rounds ADD COLUMN async_commit TEXT');
     const baselineColumnNames = (this.db.prepare('PRAGMA table_info(baselines)').all() as { name: string }[]).map((c) => c.name);
     const roundClientColumns = (this.db.prepare('PRAGMA table_info(round_clients)').all() as { name: string }[]).map((c) => c.name);
     if (!roundClientColumns.includes('bytes_up')) this.db.exec('ALTER TABLE round_clients ADD COLUMN bytes_up INTEGER NOT NULL DEFAULT 0; ALTER TABLE round_clients ADD COLUMN bytes_down INTEGER NOT NULL DEFAULT 0');
@@ -108,6 +110,11 @@ export class SqliteStore implements Store {
   getRound(taskId: string, round: number): RoundRecord | null {
     const row = this.db.prepare('SELECT * FROM rounds WHERE task_id = ? AND round = ?').get(taskId, round) as Row | undefined;
     return row ? this.rowToRound(row) : null;
+  }
+
+  setRoundTestMetrics(taskId: string, round: number, metrics: Pick<RoundRecord, 'testAccuracy' | 'testLoss' | 'baselineAccuracy' | 'delta'>): void {
+    this.db.prepare('UPDATE rounds SET test_accuracy = ?, test_loss = ?, baseline_accuracy = ?, delta = ? WHERE task_id = ? AND round = ?')
+      .run(metrics.testAccuracy, metrics.testLoss, metrics.baselineAccuracy, metrics.delta, taskId, round);
   }
 
   backfillBaseline(taskId: string, baselineAccuracy: number): number {
@@ -287,9 +294,9 @@ export class SqliteStore implements Store {
   private insertRound(r: RoundRecord): void {
     this.db
       .prepare(`INSERT INTO rounds (task_id, round, outcome, reason, started_at, ended_at, selected, goal, reported, dropped, failed,
-                  test_accuracy, test_loss, train_loss, baseline_accuracy, delta, epsilon, clip_norm, bytes_up, bytes_down, model_version)
+                  test_accuracy, test_loss, train_loss, baseline_accuracy, delta, epsilon, clip_norm, bytes_up, bytes_down, model_version, async_commit)
                 VALUES (@taskId, @round, @outcome, @reason, @startedAt, @endedAt, @selected, @goal, @reported, @dropped, @failed,
-                  @testAccuracy, @testLoss, @trainLoss, @baselineAccuracy, @delta, @epsilon, @clipNorm, @bytesUp, @bytesDown, @modelVersion)`)
+                  @testAccuracy, @testLoss, @trainLoss, @baselineAccuracy, @delta, @epsilon, @clipNorm, @bytesUp, @bytesDown, @modelVersion, @asyncCommit)`)
       .run(roundColumns(r));
     const insert = this.db.prepare(`INSERT INTO round_clients (task_id, round, client_id, outcome, code, num_examples, train_loss, bytes_up, bytes_down)
                                      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -341,13 +348,14 @@ export class SqliteStore implements Store {
       baselineAccuracy: r.baseline_accuracy as number | null, delta: r.delta as number | null, epsilon: r.epsilon as number | null,
       clipNorm: r.clip_norm as number | null, bytesUp: r.bytes_up as number, bytesDown: r.bytes_down as number, modelVersion: r.model_version as number, clients,
       federated: federated === undefined ? null : JSON.parse(federated),
+      ...(r.async_commit ? { asynchronous: JSON.parse(r.async_commit as string) } : {}),
     };
   }
 }
 
-function roundColumns(r: RoundRecord): Omit<RoundRecord, 'clients' | 'federated'> {
-  const { clients: _clients, federated: _federated, ...columns } = r;
-  return { ...columns, clipNorm: r.clipNorm ?? null };
+function roundColumns(r: RoundRecord): Omit<RoundRecord, 'clients' | 'federated' | 'asynchronous'> & { asyncCommit: string | null } {
+  const { clients: _clients, federated: _federated, asynchronous, ...columns } = r;
+  return { ...columns, clipNorm: r.clipNorm ?? null, asyncCommit: asynchronous ? JSON.stringify(asynchronous) : null };
 }
 
 function rowToTask(r: Row): TaskRecord {

@@ -157,6 +157,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
           id: task.id, name: task.name, model: task.config.model, schema: taskSchema(task.config.data),
           clientTestFraction: task.config.data.clientTestFraction ?? 0, seed: task.config.seed,
           ...personalSummary(task.config),
+          ...(task.config.asynchronous?.enabled ? { asynchronous: true } : {}),
         } : null,
       };
       send(reply);
@@ -187,8 +188,10 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
           // Only a selected client's progress in the round in flight reaches the dashboards; any
           // other (a late one after the round closed, or one naming a task the client is not in) is
           // dropped, so no client can fill every dashboard's stream with progress it does not make.
-          const rs = tasks.runner(message.taskId)?.current;
-          if (!rs || rs.round !== message.round || !rs.selected.has(from.id)) return;
+          const runner = tasks.runner(message.taskId);
+          const rs = runner?.current;
+          const training = runner?.buffered ? runner.buffered.isTraining(from.id) : rs?.round === message.round && rs.selected.has(from.id);
+          if (!training) return;
           bus.publish('client.progress', message.taskId, { clientId: from.id, ...message }, { durable: false });
           return;
         }

@@ -7,6 +7,7 @@ import { forgetStoredTokens, signIn, signOut } from './auth.ts';
 import { ClientsTable } from './ClientsTable.tsx';
 import { CreateTaskForm } from './CreateTaskForm.tsx';
 import { CurrentRound } from './CurrentRound.tsx';
+import { AsyncPanel } from './AsyncPanel.tsx';
 import { Datasets, useDatasets } from './Datasets.tsx';
 import { EventLog } from './EventLog.tsx';
 import { FederatedPanel } from './FederatedPanel.tsx';
@@ -97,7 +98,9 @@ export function App({ fragmentToken }: { fragmentToken: string | null }) {
               <TaskOverview task={task} rounds={rounds} busy={busy} onControl={(a) => void control(a)} />
               {controlError ? <p className="error" role="alert" data-testid="dashboard.control.error">{controlError}</p> : null}
               <div className="row">
-                <CurrentRound round={task.currentRound} taskState={task.state} />
+                {task.config.asynchronous?.enabled
+                  ? <AsyncPanel buffer={task.currentBuffer ?? null} rounds={rounds} taskState={task.state} />
+                  : <CurrentRound round={task.currentRound} taskState={task.state} />}
                 <ModelPanel task={task} rounds={rounds} token={null} />
               </div>
               <FederatedPanel task={task} rounds={rounds} evaluations={state.evaluations[task.id] ?? NO_ROUNDS} />

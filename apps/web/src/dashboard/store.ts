@@ -1,7 +1,7 @@
 // Dashboard state and how events change it. REST gives the snapshot (tasks, rounds, clients);
 // events move it forward between snapshots so the screen follows the federation live.
 
-import type { ClientView, FederatedSummary, RoundSummary, TaskView } from './api.ts';
+import type { ClientView, CurrentBuffer, FederatedSummary, RoundSummary, TaskView } from './api.ts';
 import type { FeedEvent } from './eventFeed.ts';
 
 export interface LogEntry {
@@ -117,6 +117,19 @@ function applyEvent(state: DashboardState, e: FeedEvent): DashboardState {
         rounds: { ...next.rounds, [task.id]: rounds },
         evaluations: { ...next.evaluations, [task.id]: mergeEvaluations(next.evaluations[task.id] ?? [], [summary]) },
         tasks: { ...next.tasks, [task.id]: { ...task, currentEvaluation: null } },
+      };
+    }
+    case 'buffer.update': {
+      const { clientId: _clientId, staleness: _staleness, ...buffer } = e.data as unknown as CurrentBuffer & { clientId?: string; staleness?: number };
+      return put({ currentBuffer: buffer });
+    }
+    case 'round.evaluated': {
+      // An asynchronous commit's central evaluation trails it: its round gains the test metrics.
+      const summary = { ...(e.data as unknown as RoundSummary), taskId: task.id };
+      return {
+        ...next,
+        rounds: { ...next.rounds, [task.id]: mergeRounds(next.rounds[task.id] ?? [], [summary]) },
+        tasks: { ...next.tasks, [task.id]: { ...task, latestRound: round >= task.lastRound ? summary : task.latestRound } },
       };
     }
     case 'round.committed':
