@@ -38,7 +38,7 @@ export class PlainCollector implements UpdateCollector {
     if (message.modelVersion !== rs.modelVersion) {
       throw new FlotillaError(ErrorCodes.STALE_ROUND, `update trained from model ${message.modelVersion}, the round uses ${rs.modelVersion}`);
     }
-    rs.bytesUp += bytes;
+    rs.countUp(client.id, bytes);
     let steps: { plannedSteps: number; localSteps: number };
     try {
       const result = acceptClearUpdate(this.ctx, client, message, tensors);

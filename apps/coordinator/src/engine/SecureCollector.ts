@@ -51,7 +51,7 @@ export class SecureCollector implements UpdateCollector {
   acceptSecAgg(client: ConnectedClient, message: SecAggClientMessage, words: Uint32Array | undefined, bytes: number): void {
     const { rs, sampleDp } = this.ctx;
     if (message.round !== rs.round) throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${message.round} is not a secure round in flight`);
-    rs.bytesUp += bytes;
+    rs.countUp(client.id, bytes);
     this.secure.handle(client.id, message, words, rs.modelVersion);
     // A masked report is spent like a clear one, at the example count its plan bound (DP-SGD).
     const bound = message.type === 'secagg.masked' ? this.secure.boundExamplesOf(client.id) : null;

@@ -17,6 +17,7 @@ import type { SecAggClientMessage } from './SecureRound.ts';
 import { FederatedEvaluator } from './FederatedEvaluator.ts';
 import type { FederatedSummary } from './federatedSummary.ts';
 import type { ModelLayout } from './modelLayout.ts';
+import { bindPersonalLayout } from './personalPlan.ts';
 import { planDecorators, type PlanDecorator } from './planDecorators.ts';
 import { RoundRun, type RoundEnd, type RoundHost } from './RoundRun.ts';
 import { nextRound } from './roundSelection.ts';
@@ -70,7 +71,8 @@ export class TaskRunner implements RoundHost {
     this.version = checkpoint.version;
     this.modelRound = checkpoint.round;
     this.shapes = layout.shapes;
-    this.trainable = layout.trainable && layout.trainable.includes(0) ? layout.trainable : null;
+    // FedPer / FedRep keep the global head as it is, like frozen weights.
+    this.trainable = bindPersonalLayout(task.config, layout)?.trainable ?? (layout.trainable && layout.trainable.includes(0) ? layout.trainable : null);
     // Asked like fit selection: a simulated client that has not yet announced its training part is about to reconnect.
     this.evaluator = new FederatedEvaluator(deps, task.id, task.config, (c) => admissible(this.exampleCounts, c));
     this.lastRound = task.lastRound;

@@ -8,19 +8,25 @@ import type { CollectorContext } from './collectors.ts';
 import { updateExampleLimits } from './exampleCounts.ts';
 import { validateUpdate } from './validateUpdate.ts';
 import { workPlannerFor } from './workPlan.ts';
+import { assertPlannedCodec, uplinkFor } from './uplinkCodec.ts';
+import { personalLayoutOf } from './personalPlan.ts';
 
 /**
  * The update as a report a strategy's aggregation can add, or a thrown FlotillaError naming what
- * is wrong (wrong tensors, a non-finite value, a norm or an example count out of bounds). An update
+ * is wrong (another codec than planned, wrong tensors, a non-finite value, a norm or an example count
+ * out of bounds; under FedPer / FedRep the body's tensors alone, put back at full length). An update
  * that passes is spent under DP-SGD before any aggregation sees it, even if the commit then fails.
  * @example aggregation.add(acceptClearUpdate(ctx, client, message, tensors));
  */
 export function acceptClearUpdate(
   ctx: Pick<CollectorContext, 'shapes' | 'config' | 'exampleCounts' | 'sampleDp'>, client: ConnectedClient, message: Update, tensors: readonly NamedTensor[],
 ): FitResult & { localSteps: number; plannedSteps: number } {
-  const update = validateUpdate(message, tensors, {
-    shapes: ctx.shapes, maxUpdateNorm: ctx.config.limits.maxUpdateNorm, ...updateExampleLimits(ctx.exampleCounts, client),
+  assertPlannedCodec(tensors, uplinkFor(ctx.config, client));
+  const personal = personalLayoutOf(ctx.config);
+  const validated = validateUpdate(message, tensors, {
+    shapes: personal?.bodyShapes ?? ctx.shapes, maxUpdateNorm: ctx.config.limits.maxUpdateNorm, ...updateExampleLimits(ctx.exampleCounts, client),
   });
+  const update = personal ? personal.expand(validated) : validated;
   // The steps FedNova normalises by, checked against the plan; the client's speed is learnt from them.
   const { planned, localSteps } = workPlannerFor(ctx.config).accept(client.id, message);
   ctx.sampleDp?.recordUpdate(client.id, message.numExamples);
