@@ -1,6 +1,6 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
 // bench/results/). Names: aggregation, backends, dpsgd, mcmahan, robust, secagg, paillier, psi, vertical,
-// browser, browser-emulation, datasets.
+// browser, browser-emulation, datasets, work.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   browser: async () => (await import('./browser.ts')).runBrowserBench(),
   'browser-emulation': async () => (await import('./browserEmulation.ts')).runBrowserEmulationBench(),
   datasets: async () => (await import('./datasets.ts')).runDatasetsBench(),
+  work: async () => (await import('./work.ts')).runWorkBench(),
 };
 
 const wanted = process.argv.slice(2);
