@@ -26,10 +26,10 @@ const SLOW = [2, 5, 8];
 const SLOWDOWN = 4;
 /**
  * Far below the 2NN's 97 %: each of the four configurations must reach it within minutes on a
- * shared, loaded 2-core machine (2,000 training examples in all, 8 rounds at most).
+ * shared, loaded 2-core machine (2,000 training examples in all, 10 rounds at most).
  */
-const TARGET = Number(process.env.WORK_BENCH_TARGET ?? 0.85);
-const MAX_ROUNDS = Number(process.env.WORK_BENCH_MAX_ROUNDS ?? 8);
+const TARGET = Number(process.env.WORK_BENCH_TARGET ?? 0.75);
+const MAX_ROUNDS = Number(process.env.WORK_BENCH_MAX_ROUNDS ?? 10);
 /** Between a fast client's round trip and a slow one's on this machine (env WORK_BENCH_DEADLINE_MS to change). */
 const ROUND_DEADLINE_MS = Number(process.env.WORK_BENCH_DEADLINE_MS ?? 12_000);
 
