@@ -34,7 +34,7 @@ export type { Parsed } from './validate.ts';
 export { TaskConfigInput, TASK_CONFIG_FIELDS } from './taskInput.ts';
 export type { DeepPartial } from './taskInput.ts';
 export {
-  ErrorView, RoundOutcome, ClientOutcome, RoundClientView, RoundSummaryView, RoundDetailView, RoundPhase, CurrentRoundView,
+  ErrorView, RoundOutcome, ClientOutcome, RoundClientView, RoundSummaryView, RoundDetailView, RoundPhase, CurrentRoundView, RoundWorkView,
   BaselineEpoch, BaselineStatus, BaselineRecordView, CurrentEvaluationView, TaskView, ClientRecordView, ClientView, TaskListView, RoundListView,
   ClientListView, BaselineView, SessionView, VerticalJobState, VerticalJobView, CreateVerticalJob, CreatedVerticalJobView, VerticalJobListView,
 } from './views.ts';

@@ -14,6 +14,7 @@ import { abandonRound, commitRound, type CommitContext, type CommitResult } from
 import { evaluateRound } from './roundEvaluation.ts';
 import { RoundState, type RoundPhase } from './RoundState.ts';
 import { dpSgdPlan } from './sampleLevelPrivacy.ts';
+import { workPlannerFor } from './workPlan.ts';
 import type { SecAggClientMessage } from './SecureRound.ts';
 
 /** What a round reads from its task (the TaskRunner); it writes none of it. */
@@ -83,6 +84,7 @@ export class RoundRun {
     }
     const upload = await collector.upload();
     for (const [clientId, f] of rs.failures) if (f.outcome === 'deadline') this.noteDropout(clientId, 'deadline');
+    for (const [clientId, f] of rs.failures) if (f.outcome === 'deadline') workPlannerFor(config).missedDeadline(clientId, rs.round, deps.registry.get(clientId)?.numExamples ?? null, rs.deadline);
     if (upload.kind === 'aborted') return this.abandon(host.state === 'stopped' ? 'stopped by the operator' : 'coordinator shutting down');
     if (upload.kind === 'failed') return this.abandon(upload.reason);
     if (rs.reports.size < config.stop.minReports) return this.abandon(`${rs.reports.size} reports, fewer than minReports = ${config.stop.minReports}`);
