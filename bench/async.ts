@@ -9,7 +9,7 @@
 // client then idles 3× the time its training took, so it takes 4× as long as it would otherwise.
 // A dropping client disconnects for good during its second training.
 // Scale: ASYNC_TARGETS (comma-separated, default 0.9), ASYNC_CLIENTS (100), ASYNC_EXAMPLES (600),
-// ASYNC_PER_ROUND (10: C·K in sync, the concurrency in FedBuff), ASYNC_BUFFER (5: K),
+// ASYNC_PER_ROUND (10: C·K in sync), ASYNC_CONCURRENCY (FedBuff's, default ASYNC_PER_ROUND), ASYNC_BUFFER (5: K),
 // ASYNC_MAX_ROUNDS (300), ASYNC_TEST_LIMIT (2000).
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -85,7 +85,7 @@ async function runOnce(mode: RunResult['mode'], fleet: Fleet, target: number, sh
       fit: { fractionFit: perRound / clientsN, minFitClients: 1, minAvailableClients: Math.ceil(clientsN * (1 - fleet.dropShare)), epochs: 1, batchSize: 10, learningRate: 0.1 },
       stop: { targetAccuracy: target, maxRounds: env('ASYNC_MAX_ROUNDS', 300), roundDeadlineMs: 600_000, minReports: 1 },
       baseline: { enabled: false },
-      ...(mode === 'FedBuff' ? { asynchronous: { enabled: true, bufferSize: env('ASYNC_BUFFER', 5), concurrency: perRound, maxStaleness: 20 } } : {}),
+      ...(mode === 'FedBuff' ? { asynchronous: { enabled: true, bufferSize: env('ASYNC_BUFFER', 5), concurrency: env('ASYNC_CONCURRENCY', perRound), maxStaleness: 20 } } : {}),
     });
     const { trainer, train } = shared;
     const weights = new WeightsCache();
@@ -163,7 +163,7 @@ export async function runAsyncBench(): Promise<object> {
   console.table(runs);
   console.table(ratios);
   const report = {
-    setting: `MNIST 2NN IID, ${env('ASYNC_CLIENTS', 100)} clients × ${env('ASYNC_EXAMPLES', 600)} examples, E = 1, B = 10, lr 0.1; sync: C·K = ${env('ASYNC_PER_ROUND', 10)} per round; FedBuff: concurrency ${env('ASYNC_PER_ROUND', 10)}, K = ${env('ASYNC_BUFFER', 5)}, polynomial staleness a = 0.5, η_g = 1`,
+    setting: `MNIST 2NN IID, ${env('ASYNC_CLIENTS', 100)} clients × ${env('ASYNC_EXAMPLES', 600)} examples, E = 1, B = 10, lr 0.1; sync: C·K = ${env('ASYNC_PER_ROUND', 10)} per round; FedBuff: concurrency ${env('ASYNC_CONCURRENCY', env('ASYNC_PER_ROUND', 10))}, K = ${env('ASYNC_BUFFER', 5)}, polynomial staleness a = 0.5, η_g = 1`,
     wallTime: 'from the task start to the first central evaluation at or above the target (coordinator event clock); all clients train for real in one process, a slow client then idles 3× its measured training time (4× in all), a dropping client leaves for good during its second training',
     machine: { cpus: cpus().length, loadavg: loadavg().map((l) => round(l, 2)) },
     ratios, runs,
