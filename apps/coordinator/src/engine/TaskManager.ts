@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { AggregationError } from '@flotilla/core';
 import { isPrivacyError } from '@flotilla/privacy';
-import { ErrorCodes, FlotillaError, encodeFrame, splitFlat, taskSchema, type TaskConfig } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, taskSchema, type TaskConfig } from '@flotilla/protocol';
+import { encodeModel } from './downlink.ts';
 import type { TaskRecord } from '../store/Store.ts';
 import type { EngineDeps } from './deps.ts';
 import { assertTaskDataRegistered, resolveTaskData } from './taskData.ts';
@@ -123,7 +124,7 @@ export class TaskManager {
     const task = this.get(id);
     const checkpoint = this.deps.store.getCheckpoint(id, version);
     if (!checkpoint) throw new FlotillaError(ErrorCodes.NOT_FOUND, `task ${id} has no model version ${version}`);
-    const frame = encodeFrame({ type: 'weights', taskId: id, version }, splitFlat(checkpoint.weights, (await this.layoutOf(task.config, id)).shapes));
+    const frame = encodeModel(task.config, { type: 'weights', taskId: id, version }, checkpoint.weights, (await this.layoutOf(task.config, id)).shapes);
     this.frames.set(key, frame);
     // Clients fetch the current version; keep the two newest per task.
     for (const k of this.frames.keys()) {

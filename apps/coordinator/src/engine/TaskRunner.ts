@@ -15,6 +15,7 @@ import { RoundState, type RoundPhase } from './RoundState.ts';
 import { buildStrategy } from './strategyFromTask.ts';
 import { validateUpdate } from './validateUpdate.ts';
 import { assertPlannedCodec, uplinkFor, withUplink } from './uplinkCodec.ts';
+import { downlinkField, servedBase } from './downlink.ts';
 import { admissible, exampleCountRule, updateExampleLimits, type ExampleCountRule } from './exampleCounts.ts';
 import { commitRound, abandonRound } from './roundCommit.ts';
 import { dpSgdAccountant, dpSgdBudgetStop, dpSgdEligible, dpSgdPlan } from './sampleLevelPrivacy.ts';
@@ -180,6 +181,7 @@ export class TaskRunner {
     const { config } = this;
     const rs = new RoundState(this.id, round, this.version, new Set(instructions.clientIds), instructions.goal, Date.now() + config.stop.roundDeadlineMs);
     this.current = rs;
+    this.weights = servedBase(this.config, this.weights, this.shapes);
     this.aggregation = this.strategy.beginAggregation(round, this.weights);
     let secure: SecureRound | null;
     try {
@@ -197,7 +199,7 @@ export class TaskRunner {
     const plan = this.planFor(round, instructions);
     for (const clientId of rs.selected) {
       const client = this.deps.registry.get(clientId);
-      if (client?.send(secure ? secure.bindPlan(plan, clientId) : { ...plan, fit: withUplink(plan.fit, this.config, client) })) this.deps.store.bumpClientStats(clientId, { roundsJoined: 1 });
+      if (client?.send(secure ? secure.bindPlan(plan, clientId) : { ...plan, ...downlinkField(this.config), fit: withUplink(plan.fit, this.config, client) })) this.deps.store.bumpClientStats(clientId, { roundsJoined: 1 });
       else this.recordFailure(rs, clientId, 'disconnected', null);
     }
     if (!secure) this.phase(rs, 'reporting');
