@@ -5,7 +5,9 @@
 // disagree on the base. The downlink encoding is deterministic (int8 rounds to nearest) so the
 // frame, cached per version, and the coordinator's base always agree.
 
-import { codecSpec, decodeFrame, encodeFrame, flattenTensors, splitFlat, type CodecSpec, type TaskConfig } from '@flotilla/protocol';
+import {
+  codecSpec, decodeFrame, encodeFrame, encodeModelDelta, encodeWordsFrame, flattenTensors, modelChecksum, splitFlat, type CodecSpec, type TaskConfig,
+} from '@flotilla/protocol';
 
 /**
  * The task's downlink codec as the weights route uses it (float32 when the task names none).
@@ -35,4 +37,26 @@ export function servedBase(config: TaskConfig, weights: Float32Array, shapes: re
 export function downlinkField(config: TaskConfig): { downlink?: CodecSpec } {
   const spec = downlinkCodec(config);
   return spec.codec === 'float32' ? {} : { downlink: spec };
+}
+
+/**
+ * The frame that turns version `base` (as served) into `version` (as served), when the task asks
+ * for deltas, its downlink values are exact bit patterns (float32, float16) and the delta is
+ * smaller than the full frame; null otherwise (the full frame is sent). A words frame whose header
+ * says what the bytes are and the checksum of the rebuilt model.
+ * @example const frame = deltaFrame(config, id, 7, weights7, 5, weights5, shapes, fullFrame.byteLength);
+ */
+export function deltaFrame(
+  config: TaskConfig, taskId: string, version: number, current: Float32Array, base: number, baseWeights: Float32Array, shapes: readonly number[][], fullBytes: number,
+): Uint8Array | null {
+  const format = downlinkCodec(config).codec;
+  if (!config.communication?.downlinkDelta || (format !== 'float32' && format !== 'float16') || base >= version) return null;
+  const target = servedBase(config, current, shapes);
+  const bytes = encodeModelDelta(target, servedBase(config, baseWeights, shapes), format);
+  const words = new Uint32Array(Math.ceil(bytes.byteLength / 4));
+  new Uint8Array(words.buffer).set(bytes);
+  const frame = encodeWordsFrame({
+    type: 'weights.delta', taskId, version, base, format, count: target.length, byteLength: bytes.byteLength, checksum: modelChecksum(target),
+  }, words);
+  return frame.byteLength < fullBytes ? frame : null;
 }
