@@ -5,6 +5,8 @@ export type { CodecId, EncodeOptions, TensorCodec } from './codec.ts';
 export { seededRandom } from './codecs/payload.ts';
 export type { RandomSource } from './codecs/payload.ts';
 export { topkCount } from './codecs/topk.ts';
+export { applyModelDelta, encodeModelDelta, modelChecksum } from './modelDelta.ts';
+export type { DeltaFormat } from './modelDelta.ts';
 export {
   FRAME_MAGIC, FRAME_VERSION, encodeFrame, encodeWordsFrame, decodeFrame, flattenTensors, splitFlat, shapeSize,
 } from './frame.ts';

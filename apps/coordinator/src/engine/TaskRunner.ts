@@ -19,6 +19,7 @@ import type { FederatedSummary } from './federatedSummary.ts';
 import type { ModelLayout } from './modelLayout.ts';
 import { bindPersonalLayout } from './personalPlan.ts';
 import { planDecorators, type PlanDecorator } from './planDecorators.ts';
+import { servedBase } from './downlink.ts';
 import { RoundRun, type RoundEnd, type RoundHost } from './RoundRun.ts';
 import { nextRound } from './roundSelection.ts';
 import { AsyncLoop } from './AsyncLoop.ts';
@@ -185,6 +186,7 @@ export class TaskRunner implements RoundHost {
 
   /** One round on the task's collector; its result applied here, then the stop conditions on the new model. */
   private async runRound(round: number, instructions: FitInstructions): Promise<void> {
+    this.weights = servedBase(this.config, this.weights, this.shapes);
     const run = new RoundRun(this, round, instructions);
     this.round = run;
     let end: RoundEnd;

@@ -6,7 +6,7 @@
 
 import { proxy, transfer, wrap } from 'comlink';
 import {
-  FlotillaClient, WorkerTrainer, isBackendName, storageIdentity, workerLocalData,
+  FlotillaClient, WorkerTrainer, indexedDbResidualStore, isBackendName, storageIdentity, workerLocalData,
   type BackendChoice, type ClientEvent, type ClientStatus, type DataPreview, type LocalData, type LocalDataSummary, type PickedFile, type TrainerWorkerApi,
   type SplitRule, type TrainerWorkerRemote, type WebSocketLike,
 } from '@flotilla/client';
@@ -197,6 +197,8 @@ export class JoinSession {
         ...(this.params.taskId ? { taskId: this.params.taskId } : {}),
         ...(this.params.partition === null ? {} : { partitionIndex: this.params.partition }),
         identity: storageIdentity(localStorage, this.identityKey()),
+        // A top-k uplink's error-feedback residual survives a reload, like the identity it belongs to.
+        ...(typeof indexedDB === 'undefined' ? {} : { residuals: indexedDbResidualStore(indexedDB, `flotilla.residual.${this.identityKey()}`) }),
         ...(this.params.joinToken ? { joinToken: this.params.joinToken } : {}),
         webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
         onEvent: (e) => this.onClientEvent(e),
