@@ -43,6 +43,8 @@ export type {
   StrategyConfig,
   StrategyName,
 } from './Strategy.ts';
+export { hasPrivacyAccounting, hasClipReporting, hasSecureSumFinishing } from './capabilities.ts';
+export type { PrivacyAccounting, ClipReporting, SecureSumFinishing } from './capabilities.ts';
 export { createStrategy } from './createStrategy.ts';
 export { STRATEGY_TRAITS, strategiesOnTheMean } from './strategyTraits.ts';
 export { STRATEGIES, STRATEGY_NAMES } from './strategyRegistry.ts';
