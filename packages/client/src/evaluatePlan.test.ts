@@ -10,7 +10,7 @@ const plan: EvaluatePlan = {
   type: 'evaluate.plan', taskId: 't', round: 2, modelVersion: 2, model: { kind: 'mnist-2nn' }, schema: MNIST_SCHEMA,
   weightsUrl: '/w', deadline: Date.now() + 60_000, personalization: spec,
 };
-const weights = new WeightsCache(async () => new Response(encodeFrame({ type: 'weights' }, [{ shape: [2], values: Float32Array.of(1, 2) }])));
+const weights = new WeightsCache(async () => new Response(encodeFrame({ type: 'weights' }, [{ shape: [2], values: Float32Array.of(1, 2) }]).slice().buffer as ArrayBuffer));
 const split = { train: Uint32Array.of(0, 1), test: Uint32Array.of(2) };
 const data = { features: new Float32Array(3 * 784), labels: new Uint8Array(3), count: 3 };
 
