@@ -16,6 +16,7 @@ import { RoundState, type RoundPhase } from './RoundState.ts';
 import { dpSgdPlan } from './sampleLevelPrivacy.ts';
 import { workPlannerFor } from './workPlan.ts';
 import type { SecAggClientMessage } from './SecureRound.ts';
+import type { PersonalLayout } from './personalLayout.ts';
 
 /** What a round reads from its task (the TaskRunner); it writes none of it. */
 export interface RoundHost extends CommitContext {
@@ -30,6 +31,8 @@ export interface RoundHost extends CommitContext {
   readonly committedState: Record<string, Float32Array>;
   /** The task's plan decorators, composed (see planDecorators.ts). */
   readonly decorate: PlanDecorator;
+  /** FedPer / FedRep: updates carry the body only (see personalLayout.ts). */
+  readonly personal?: PersonalLayout | null;
 }
 
 /** How a round ended: the result to apply and, when it committed, its central evaluation (null without a test set). */
@@ -136,7 +139,7 @@ export class RoundRun {
     const { host } = this;
     return {
       deps: host.deps, taskId: host.id, config: host.config, strategy: host.strategy, rs: this.rs, global: host.weights,
-      shapes: host.shapes, exampleCounts: host.exampleCounts, sampleDp: host.sampleDp,
+      shapes: host.shapes, exampleCounts: host.exampleCounts, sampleDp: host.sampleDp, personal: host.personal ?? null,
       onPhase: (phase) => this.phase(phase),
       recordFailure: (clientId, outcome, code) => this.recordFailure(clientId, outcome, code),
     };

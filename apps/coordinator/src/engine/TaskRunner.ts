@@ -17,7 +17,7 @@ import type { SecAggClientMessage } from './SecureRound.ts';
 import { FederatedEvaluator } from './FederatedEvaluator.ts';
 import type { FederatedSummary } from './federatedSummary.ts';
 import type { ModelLayout } from './modelLayout.ts';
-import { bindPersonalLayout } from './personalPlan.ts';
+import { personalLayout, type PersonalLayout } from './personalLayout.ts';
 import { planDecorators, type PlanDecorator } from './planDecorators.ts';
 import { servedBase } from './downlink.ts';
 import { RoundRun, type RoundEnd, type RoundHost } from './RoundRun.ts';
@@ -62,6 +62,8 @@ export class TaskRunner implements RoundHost {
   readonly trainable: Uint8Array | null;
   /** The engine of an asynchronous (FedBuff) task, in place of the round loop; null for rounds. */
   readonly buffered: AsyncLoop | null;
+  /** FedPer / FedRep: updates carry the body only, and the global head stays as it is (like frozen weights). */
+  readonly personal: PersonalLayout | null;
 
   private constructor(
     readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, layout: ModelLayout,
@@ -72,8 +74,8 @@ export class TaskRunner implements RoundHost {
     this.version = checkpoint.version;
     this.modelRound = checkpoint.round;
     this.shapes = layout.shapes;
-    // FedPer / FedRep keep the global head as it is, like frozen weights.
-    this.trainable = bindPersonalLayout(task.config, layout)?.trainable ?? (layout.trainable && layout.trainable.includes(0) ? layout.trainable : null);
+    this.personal = personalLayout(task.config, layout);
+    this.trainable = this.personal?.trainable ?? (layout.trainable && layout.trainable.includes(0) ? layout.trainable : null);
     // Asked like fit selection: a simulated client that has not yet announced its training part is about to reconnect.
     this.evaluator = new FederatedEvaluator(deps, task.id, task.config, (c) => admissible(this.exampleCounts, c));
     this.lastRound = task.lastRound;
