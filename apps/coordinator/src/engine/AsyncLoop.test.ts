@@ -86,6 +86,7 @@ describe('AsyncLoop with fake dependencies', () => {
   it('accounts client-level DP once per commit at q = K / eligible clients, each client at most once in a buffer', async () => {
     const engine = fakeEngine(config({ bufferSize: 2, concurrency: 3 }, {
       stop: { maxRounds: 2, targetAccuracy: null, roundDeadlineMs: 30_000 },
+      fit: { fractionFit: 1, minFitClients: 1, minAvailableClients: 3 },
       privacy: { differentialPrivacy: { enabled: true, noiseMultiplier: 1.1, clippingNorm: 1, delta: 1e-5 } },
     }), MODEL_LENGTH);
     await start(engine, [new FakeClient('d1', 10, reports(0.1)), new FakeClient('d2', 10, reports(0.1)), new FakeClient('d3', 10, reports(0.1))]);
