@@ -75,6 +75,9 @@ ${strategyHelp('                             ')}
 ${Object.entries(ATTACKS).map(([name, a]) => `                             ${name.padEnd(10)} ${a.description}`).join('\n')}
   --fraction C             fraction of clients per round (default 0.1)
   --secagg full|plus       secure aggregation (SecAgg, or SecAgg+ with O(log n) neighbours)
+  --async K[:C]            buffered asynchronous training (FedBuff): a version per K updates, up to C
+                           clients training at once (default C: the clients a round would select);
+                           --rounds then counts versions
   --epochs E --batch B --lr LR --mu MU   local training (defaults 1, 10, 0.05, 0)
   --rounds N               round budget (default 200)
   --target ACC             stop at this test accuracy (default 0.97; 0 disables)
@@ -125,6 +128,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       strategy: { type: 'string', default: 'fedavg' },
       'strategy-param': { type: 'string', multiple: true, default: [] },
       secagg: { type: 'string' },
+      async: { type: 'string' },
       fraction: { type: 'string', default: '0.1' },
       epochs: { type: 'string', default: '1' },
       batch: { type: 'string', default: '10' },
@@ -215,6 +219,11 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     baseline: { enabled: !values['no-baseline'], maxEpochs: int('baseline-max-epochs', values['baseline-max-epochs'], 1) },
     seed,
   };
+  if (values.async !== undefined) {
+    const [k, c] = values.async.split(':');
+    const perRound = Math.max(task.fit!.minFitClients ?? 1, Math.ceil((task.fit!.fractionFit ?? 0.1) * clients));
+    task.asynchronous = { enabled: true, bufferSize: int('async', k ?? '', 1), concurrency: c === undefined ? perRound : int('async', c, 1) };
+  }
   if (values.secagg !== undefined) {
     if (values.secagg !== 'full' && values.secagg !== 'plus') throw new UsageError(`--secagg must be full or plus, got ${values.secagg}`);
     task.privacy = { secureAggregation: { enabled: true, mode: values.secagg } };

@@ -108,7 +108,8 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
   let finalState = 'running';
   let stopReason: string | null = null;
   const onEvent = (e: StreamEvent) => {
-    if (e.event === 'round.committed' || e.event === 'round.abandoned') options.reporter.round(formatRoundLine(toRoundLine(e.data)));
+    // An asynchronous commit's test accuracy comes after it (round.evaluated): its line is printed again with it.
+    if (e.event === 'round.committed' || e.event === 'round.abandoned' || e.event === 'round.evaluated') options.reporter.round(formatRoundLine(toRoundLine(e.data)));
     else if (e.event === 'evaluation.completed') options.reporter.info(formatEvaluationLine(e.data));
     else if (e.event === 'baseline.progress') options.reporter.baseline(e.data);
     else if (e.event === 'baseline.done') options.reporter.info(`centralized baseline: test accuracy ${Number(e.data.accuracy).toFixed(4)} after ${e.data.epochs} epochs`);

@@ -308,11 +308,16 @@ export class AsyncLoop {
       this.pendingEvaluation = null;
       const evaluated = await evaluateRound(deps.models, deps.datasets, host.config, job.weights, { taskId: host.id, round: job.round });
       if (!evaluated.ok) {
+        // The commit stands (it is stored); only its test metrics are missing.
         deps.log.warn({ taskId: host.id, round: job.round, reason: evaluated.reason }, 'asynchronous commit not evaluated');
         continue;
       }
       if (!evaluated.result) continue;
-      recordAsyncEvaluation(deps, host.id, job.round, evaluated.result);
+      try {
+        recordAsyncEvaluation(deps, host.id, job.round, evaluated.result);
+      } catch (err) {
+        deps.log.error({ taskId: host.id, round: job.round, err }, 'asynchronous commit evaluated but not recorded');
+      }
       const target = host.config.stop.targetAccuracy;
       const accuracy = evaluated.result.accuracy;
       if (target !== undefined && accuracy !== null && accuracy >= target && host.state === 'running') {

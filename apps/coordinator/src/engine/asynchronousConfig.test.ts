@@ -19,7 +19,7 @@ describe('asynchronous task configuration', () => {
       expect(asyncTask({ strategy: { name } }).strategy.name).toBe(name);
     }
     expect(asyncTask({ strategy: { name: 'krum', byzantine: 1 } }, { bufferSize: 5 }).asynchronous?.bufferSize).toBe(5);
-    expect(asyncTask({ privacy: { differentialPrivacy: { enabled: true } } }).privacy.differentialPrivacy.enabled).toBe(true);
+    expect(asyncTask({ privacy: { differentialPrivacy: { enabled: true } }, fit: { minAvailableClients: 10 } }).privacy.differentialPrivacy.enabled).toBe(true);
     expect(asyncTask({}, { serverLearningRate: 0.5 }).asynchronous?.serverLearningRate).toBe(0.5);
   });
 
@@ -37,7 +37,9 @@ describe('asynchronous task configuration', () => {
 
   it('refuses a server learning rate the strategy cannot apply, and a buffer too small for Krum', () => {
     expect(() => asyncTask({ strategy: { name: 'fedmedian' } }, { serverLearningRate: 0.5 })).toThrow(/asynchronous\.serverLearningRate/);
-    expect(() => asyncTask({ privacy: { differentialPrivacy: { enabled: true } } }, { serverLearningRate: 2 })).toThrow(/asynchronous\.serverLearningRate/);
+    expect(() => asyncTask({ privacy: { differentialPrivacy: { enabled: true } }, fit: { minAvailableClients: 10 } }, { serverLearningRate: 2 })).toThrow(/asynchronous\.serverLearningRate/);
+    // Under DP each client is in a buffer once: K distinct clients must be connected before plans go out.
+    expect(() => asyncTask({ privacy: { differentialPrivacy: { enabled: true } }, fit: { minAvailableClients: 4 } }, { bufferSize: 5 })).toThrow(/asynchronous\.bufferSize 5 exceeds fit\.minAvailableClients 4/);
     expect(codeOf(() => asyncTask({ strategy: { name: 'krum', byzantine: 1 } }, { bufferSize: 4 }))).toBe(ErrorCodes.INVALID_TASK);
     expect(() => asyncTask({ strategy: { name: 'krum', byzantine: 1 } }, { bufferSize: 4 })).toThrow(/asynchronous\.bufferSize/);
   });

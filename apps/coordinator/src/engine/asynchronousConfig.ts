@@ -17,7 +17,8 @@ export function isAsynchronous(config: TaskConfig): boolean {
  * - federated evaluation: it asks clients that are busy training (the central test set evaluates);
  * - a server learning rate η_g ≠ 1 where the strategy does not apply a plain mean update
  *   (client-level DP forms its own noised mean; robust rules combine the buffer's updates);
- * - Krum with a buffer smaller than 2f + 3.
+ * - Krum with a buffer smaller than 2f + 3;
+ * - under client-level DP, a buffer larger than fit.minAvailableClients (K distinct clients fill it).
  * @example checkAsynchronous(resolved); // throws FLT_INVALID_TASK at asynchronous.bufferSize for Krum with K = 3
  */
 export function checkAsynchronous(config: TaskConfig): void {
@@ -38,6 +39,10 @@ export function checkAsynchronous(config: TaskConfig): void {
   const dp = config.privacy.differentialPrivacy.enabled;
   if (spec.serverLearningRate !== 1 && (robust || dp)) {
     refuse(`asynchronous.serverLearningRate must be 1 with ${dp ? 'privacy.differentialPrivacy' : `strategy ${strategy}`}: it scales a mean update, which ${dp ? 'DP-FedAvg forms and noises itself' : 'a robust rule does not form'} (use strategy.serverLearningRate where the strategy has one)`);
+  }
+  // Under DP a client is in a buffer at most once: K distinct clients must be there to fill it, and plans go out only with minAvailableClients connected.
+  if (dp && spec.bufferSize > config.fit.minAvailableClients) {
+    refuse(`asynchronous.bufferSize ${spec.bufferSize} exceeds fit.minAvailableClients ${config.fit.minAvailableClients}: under privacy.differentialPrivacy each buffer needs K distinct clients`);
   }
   if (strategy === 'krum') {
     const f = config.strategy.byzantine ?? 1;

@@ -3,8 +3,7 @@
 // model, and a restarted coordinator carries on from the last committed version.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { TfjsTrainer, type FlotillaClient, type Trainer } from '@flotilla/client';
-import { initNodeBackend } from '@flotilla/models';
+import type { FlotillaClient, Trainer } from '@flotilla/client';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { ErrorCodes, EventPayloads, encodeFrame, type PartitionSpec, type RoundSummaryView, type TaskView } from '@flotilla/protocol';
 import type { BusEvent } from '../events/EventBus.ts';
@@ -17,6 +16,18 @@ const zeros = () => SHAPES.map((shape) => ({ shape, values: new Float32Array(sha
 const asyncTask = (asynchronous: Record<string, unknown>, maxRounds: number) => smallTask({
   data: { partition, testLimit: 200 }, fit: { minAvailableClients: 2, epochs: 1 }, stop: { maxRounds }, asynchronous: { enabled: true, ...asynchronous },
 });
+
+/**
+ * A trainer that answers at once with a small fixed update of the 2NN's shape: these tests are about
+ * the engine (who trains on which version, what is folded, what is committed), not about learning.
+ */
+const quick: Trainer = {
+  device: () => ({ backend: 'cpu' }),
+  train: async (job) => ({
+    update: new Float32Array(199_210).fill(1e-4), shapes: SHAPES, numExamples: job.examples?.length ?? job.data.count,
+    metrics: { loss: 1, accuracy: 0.1, trainMs: 1 },
+  }),
+};
 
 /** A client on a slower device: the same training, then a fixed pause before the update goes up. */
 const slowed = (inner: Trainer, delayMs: number): Trainer => ({
@@ -50,25 +61,25 @@ describe('asynchronous tasks (FedBuff)', () => {
     coordinators.push(coordinator);
     const events: BusEvent[] = [];
     coordinator.app.coordinator.bus.subscribe((e) => events.push(e));
-    const taskId = await createTask(coordinator.url, asyncTask({ bufferSize: 2, concurrency: 2, maxStaleness: 10 }, 4));
-    const { backend } = await initNodeBackend('auto');
-    const trainer = new TfjsTrainer({ backend });
-    const [fast] = await startMnistClients(coordinator.url, taskId, partition, [0], trainer);
-    const [slow] = await startMnistClients(coordinator.url, taskId, partition, [1], slowed(trainer, 1_500));
+    const taskId = await createTask(coordinator.url, asyncTask({ bufferSize: 2, concurrency: 2, maxStaleness: 10 }, 6));
+    // The slow device takes 15× the fast one's time: the fast one commits versions while the slow one trains.
+    const [fast] = await startMnistClients(coordinator.url, taskId, partition, [0], slowed(quick, 100));
+    const [slow] = await startMnistClients(coordinator.url, taskId, partition, [1], slowed(quick, 1_500));
     clients.push(fast!, slow!);
     // Act
     const done = await eventually(async () => {
       const task = await view(coordinator, taskId);
       return task.state === 'completed' ? task : undefined;
     }, 60_000, 'the asynchronous task to complete');
-    // Assert: four commits of two updates each, one version per commit, no round.end needed by the clients
+    // Assert: six commits of two updates each, one version per commit, no round.end needed by the clients
     const committed = await rounds(coordinator, taskId);
     expect(done.stopReason).toBe('round budget spent');
-    expect(done.modelVersion).toBe(4);
-    expect(committed.map((r) => [r.round, r.outcome, r.modelVersion, r.asynchronous?.bufferSize])).toEqual([1, 2, 3, 4].map((n) => [n, 'committed', n, 2]));
+    expect(done.modelVersion).toBe(6);
+    expect(committed.map((r) => [r.round, r.outcome, r.modelVersion, r.asynchronous?.bufferSize])).toEqual([1, 2, 3, 4, 5, 6].map((n) => [n, 'committed', n, 2]));
     const contributed = (id: string | null) => committed.reduce((n, r) => n + (r.asynchronous?.updatesByClient[id!] ?? 0), 0);
     expect(contributed(fast!.clientId)).toBeGreaterThan(contributed(slow!.clientId));
-    expect(contributed(fast!.clientId) + contributed(slow!.clientId)).toBe(8);
+    expect(contributed(fast!.clientId) + contributed(slow!.clientId)).toBe(12);
+    expect(contributed(slow!.clientId)).toBeGreaterThanOrEqual(1);
     // The slow client's updates arrive after versions it did not train on: their staleness is recorded.
     expect(Math.max(...committed.map((r) => r.asynchronous!.maxStaleness))).toBeGreaterThanOrEqual(1);
     expect(fast!.history.filter((h) => h.accepted).length).toBeGreaterThanOrEqual(contributed(fast!.clientId));
@@ -91,7 +102,7 @@ describe('asynchronous tasks (FedBuff)', () => {
     const holder = new RawClient(coordinator.url);
     raw.push(holder);
     const { clientId: holderId } = await holder.hello({ taskId });
-    const [fast] = await startMnistClients(coordinator.url, taskId, partition, [0]);
+    const [fast] = await startMnistClients(coordinator.url, taskId, partition, [0], quick);
     clients.push(fast!);
     const plan = await holder.next<{ taskId: string; round: number; modelVersion: number; asynchronous?: boolean }>('round.plan', 30_000);
     await eventually(async () => ((await view(coordinator, taskId)).modelVersion >= plan.modelVersion + 2 ? true : undefined), 60_000, 'two versions past the held plan');
@@ -120,7 +131,7 @@ describe('asynchronous tasks (FedBuff)', () => {
     // Arrange
     const first = await startTestCoordinator();
     const taskId = await createTask(first.url, asyncTask({ bufferSize: 2, concurrency: 2 }, 100));
-    clients.push(...await startMnistClients(first.url, taskId, partition, [0, 1]));
+    clients.push(...await startMnistClients(first.url, taskId, partition, [0, 1], quick));
     const before = await eventually(async () => {
       const task = await view(first, taskId);
       return task.modelVersion >= 1 ? task : undefined;

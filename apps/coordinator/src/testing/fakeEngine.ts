@@ -48,6 +48,15 @@ export class FakeStore {
     this.rounds.push(round);
   }
 
+  getRound(_taskId: string, round: number): RoundRecord | null {
+    return this.rounds.find((r) => r.round === round) ?? null;
+  }
+
+  setRoundTestMetrics(_taskId: string, round: number, metrics: Pick<RoundRecord, 'testAccuracy' | 'testLoss' | 'baselineAccuracy' | 'delta'>): void {
+    const record = this.rounds.find((r) => r.round === round);
+    if (record) Object.assign(record, metrics);
+  }
+
   bumpClientStats(id: string, delta: { roundsJoined?: number; dropouts?: number }): void {
     const s = this.stats.get(id) ?? { roundsJoined: 0, dropouts: 0 };
     this.stats.set(id, { roundsJoined: s.roundsJoined + (delta.roundsJoined ?? 0), dropouts: s.dropouts + (delta.dropouts ?? 0) });
