@@ -3,7 +3,8 @@
 import { parseArgs } from 'node:util';
 import { ATTACKS, parseAttack, type Attack } from '@flotilla/client';
 import { parsePartitionSpec } from '@flotilla/data';
-import type { TaskConfigInput } from '@flotilla/protocol';
+import type { CodecSpec, TaskConfigInput } from '@flotilla/protocol';
+import { parseCodecArg } from './codecArgs.ts';
 import { readOperatorToken } from './operatorToken.ts';
 import { parseStrategyArgs, strategyHelp } from './strategyArgs.ts';
 
@@ -67,6 +68,9 @@ ${strategyHelp('                             ')}
 ${Object.entries(ATTACKS).map(([name, a]) => `                             ${name.padEnd(10)} ${a.description}`).join('\n')}
   --fraction C             fraction of clients per round (default 0.1)
   --secagg full|plus       secure aggregation (SecAgg, or SecAgg+ with O(log n) neighbours)
+  --uplink CODEC           update codec: float32 | float16 | int8[:tensor|channel] | topk[:FRACTION] | qsgd[:LEVELS]
+  --downlink CODEC         model codec: float32 | float16 | int8[:tensor|channel]; --downlink-delta sends
+                           the model as a delta against the version a client holds where smaller
   --epochs E --batch B --lr LR --mu MU   local training (defaults 1, 10, 0.05, 0)
   --rounds N               round budget (default 200)
   --target ACC             stop at this test accuracy (default 0.97; 0 disables)
@@ -113,6 +117,9 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       strategy: { type: 'string', default: 'fedavg' },
       'strategy-param': { type: 'string', multiple: true, default: [] },
       secagg: { type: 'string' },
+      uplink: { type: 'string' },
+      downlink: { type: 'string' },
+      'downlink-delta': { type: 'boolean', default: false },
       fraction: { type: 'string', default: '0.1' },
       epochs: { type: 'string', default: '1' },
       batch: { type: 'string', default: '10' },
@@ -202,6 +209,16 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (values.secagg !== undefined) {
     if (values.secagg !== 'full' && values.secagg !== 'plus') throw new UsageError(`--secagg must be full or plus, got ${values.secagg}`);
     task.privacy = { secureAggregation: { enabled: true, mode: values.secagg } };
+  }
+  if (values.uplink !== undefined || values.downlink !== undefined || values['downlink-delta']) {
+    const codec = (flag: string, text: string | undefined): CodecSpec => {
+      try {
+        return parseCodecArg(text ?? 'float32');
+      } catch (err) {
+        throw new UsageError(`--${flag}: ${(err as Error).message}`);
+      }
+    };
+    task.communication = { uplink: codec('uplink', values.uplink), downlink: codec('downlink', values.downlink), downlinkDelta: values['downlink-delta'] };
   }
   return {
     node: values.node, clients, threads: int('threads', values.threads, 1), url: values.url?.replace(/\/$/, '') ?? null,
