@@ -3,9 +3,10 @@
 import { parseArgs } from 'node:util';
 import { ATTACKS, parseAttack, type Attack } from '@flotilla/client';
 import { parsePartitionSpec } from '@flotilla/data';
-import type { TaskConfigInput } from '@flotilla/protocol';
+import type { CodecSpec, TaskConfigInput } from '@flotilla/protocol';
+import { parseCodecArg } from './codecArgs.ts';
 import { readOperatorToken } from './operatorToken.ts';
-import { HETEROGENEITY_OPTIONS, HETEROGENEITY_USAGE, heterogeneityConfig } from './heterogeneityArgs.ts';
+import { HETEROGENEITY_OPTIONS, HETEROGENEITY_USAGE, applyHeterogeneity } from './heterogeneityArgs.ts';
 import { parseStrategyArgs, strategyHelp } from './strategyArgs.ts';
 
 export interface FleetArgs {
@@ -78,6 +79,9 @@ ${Object.entries(ATTACKS).map(([name, a]) => `                             ${nam
   --async K[:C]            buffered asynchronous training (FedBuff): a version per K updates, up to C
                            clients training at once (default C: the clients a round would select);
                            --rounds then counts versions
+  --uplink CODEC           update codec: float32 | float16 | int8[:tensor|channel] | topk[:FRACTION] | qsgd[:LEVELS]
+  --downlink CODEC         model codec: float32 | float16 | int8[:tensor|channel]; --downlink-delta sends
+                           the model as a delta against the version a client holds where smaller
   --epochs E --batch B --lr LR --mu MU   local training (defaults 1, 10, 0.05, 0)
   --rounds N               round budget (default 200)
   --target ACC             stop at this test accuracy (default 0.97; 0 disables)
@@ -129,6 +133,9 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'strategy-param': { type: 'string', multiple: true, default: [] },
       secagg: { type: 'string' },
       async: { type: 'string' },
+      uplink: { type: 'string' },
+      downlink: { type: 'string' },
+      'downlink-delta': { type: 'boolean', default: false },
       fraction: { type: 'string', default: '0.1' },
       epochs: { type: 'string', default: '1' },
       batch: { type: 'string', default: '10' },
@@ -228,8 +235,17 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (values.secagg !== 'full' && values.secagg !== 'plus') throw new UsageError(`--secagg must be full or plus, got ${values.secagg}`);
     task.privacy = { secureAggregation: { enabled: true, mode: values.secagg } };
   }
-  const heterogeneity = heterogeneityConfig(values, (message) => new UsageError(message));
-  Object.assign(task, { ...heterogeneity, fit: { ...task.fit, ...heterogeneity.fit } });
+  if (values.uplink !== undefined || values.downlink !== undefined || values['downlink-delta']) {
+    const codec = (flag: string, text: string | undefined): CodecSpec => {
+      try {
+        return parseCodecArg(text ?? 'float32');
+      } catch (err) {
+        throw new UsageError(`--${flag}: ${(err as Error).message}`);
+      }
+    };
+    task.communication = { uplink: codec('uplink', values.uplink), downlink: codec('downlink', values.downlink), downlinkDelta: values['downlink-delta'] };
+  }
+  applyHeterogeneity(task, values, (message) => new UsageError(message));
   const slow = {
     fraction: num('slow-fraction', values['slow-fraction'] ?? values.slow, 0, 1),
     factor: num('slow-factor', values['slow-factor'] ?? values['cpu-throttle'], 1, 100),

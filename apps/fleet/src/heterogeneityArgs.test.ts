@@ -1,51 +1,39 @@
-// Tests for the fleet's issue #13 flags: codecs, --async, --work, --personalization, slow clients.
+// Tests for the fleet's issue #13 flags beyond --uplink/--downlink and --async K[:C]: --codec,
+// the buffer's staleness, --work, --personalization, and slow clients.
 import { describe, expect, it } from 'vitest';
 import { Value } from '@sinclair/typebox/value';
 import { TaskConfigInput } from '@flotilla/protocol';
 import { USAGE, UsageError, parseFleetArgs } from './args.ts';
-import { parseCodec } from './heterogeneityArgs.ts';
 
 const parse = (...argv: string[]) => parseFleetArgs(['--node', '--clients', '10', ...argv], {});
-const refuse = (message: string) => new UsageError(message);
 
 describe('--codec', () => {
-  it('takes each codec of the contract, with its one parameter and the others defaulted', () => {
-    expect(parseCodec('float16', refuse)).toEqual({ codec: 'float16' });
-    expect(parseCodec('int8', refuse)).toEqual({ codec: 'int8', granularity: 'tensor', stochastic: true });
-    expect(parseCodec('int8:channel', refuse)).toEqual({ codec: 'int8', granularity: 'channel', stochastic: true });
-    expect(parseCodec('topk:0.05', refuse)).toEqual({ codec: 'topk', fraction: 0.05, errorFeedback: true });
-    expect(parseCodec('qsgd', refuse)).toEqual({ codec: 'qsgd', levels: 16 });
-  });
-
-  it('refuses an unknown codec, a value a codec does not take and one out of bounds', () => {
-    expect(() => parseCodec('int4', refuse)).toThrow(/float32 \| float16 \| int8\[:tensor\|channel\] \| topk\[:FRACTION\] \| qsgd\[:LEVELS\]/);
-    expect(() => parseCodec('float16:2', refuse)).toThrow(/takes no value/);
-    expect(() => parseCodec('topk:1.5', refuse)).toThrow(UsageError);
-    expect(() => parseCodec('int8:row', refuse)).toThrow(UsageError);
-  });
-
-  it('sets the task\'s communication, float32 where a direction is not given', () => {
+  it('sets the update codec as --uplink does, the model staying float32', () => {
     expect(parse().task.communication).toBeUndefined();
     expect(parse('--codec', 'int8').task.communication).toEqual({
       uplink: { codec: 'int8', granularity: 'tensor', stochastic: true }, downlink: { codec: 'float32' }, downlinkDelta: false,
     });
-    expect(parse('--downlink-codec', 'float16', '--downlink-delta').task.communication).toEqual({
-      uplink: { codec: 'float32' }, downlink: { codec: 'float16' }, downlinkDelta: true,
+    expect(parse('--codec', 'topk:0.05', '--downlink', 'float16').task.communication).toEqual({
+      uplink: { codec: 'topk', fraction: 0.05, errorFeedback: true }, downlink: { codec: 'float16' }, downlinkDelta: false,
     });
+  });
+
+  it('refuses an unknown codec, and --codec with --uplink', () => {
+    expect(() => parse('--codec', 'int4')).toThrow(/--codec: expected float32, float16/);
+    expect(() => parse('--codec', 'int8', '--uplink', 'float16')).toThrow(/one of them/);
   });
 });
 
-describe('--async', () => {
-  it('makes a buffered asynchronous task with the contract\'s defaults, or the K, concurrency and staleness given', () => {
-    expect(parse('--async').task.asynchronous).toMatchObject({ enabled: true, bufferSize: 10, concurrency: 20, maxStaleness: 20, stalenessWeighting: 'polynomial' });
-    expect(parse('--async', '--buffer-size', '4', '--concurrency', '8', '--max-staleness', '3', '--staleness', 'hinge:2').task.asynchronous)
+describe('the asynchronous buffer\'s staleness', () => {
+  it('refines --async K[:C] with the staleness bound and weighting, the contract\'s defaults elsewhere', () => {
+    expect(parse('--async', '4:8', '--max-staleness', '3', '--staleness', 'hinge:2').task.asynchronous)
       .toMatchObject({ enabled: true, bufferSize: 4, concurrency: 8, maxStaleness: 3, stalenessWeighting: 'hinge', stalenessExponent: 2 });
   });
 
-  it('refuses the buffer\'s settings without --async, and values out of bounds', () => {
-    expect(() => parse('--buffer-size', '4')).toThrow(/add --async/);
-    expect(() => parse('--async', '--buffer-size', '0')).toThrow(UsageError);
-    expect(() => parse('--async', '--staleness', 'linear')).toThrow(UsageError);
+  it('refuses them without --async, and values out of bounds', () => {
+    expect(() => parse('--max-staleness', '4')).toThrow(/add --async/);
+    expect(() => parse('--async', '2', '--staleness', 'linear')).toThrow(UsageError);
+    expect(() => parse('--async', '2', '--max-staleness=-1')).toThrow(UsageError);
   });
 });
 
@@ -67,12 +55,12 @@ describe('--work and --personalization', () => {
   });
 
   it('creates a task body the coordinator\'s schema accepts with every flag at once', () => {
-    const { task } = parse('--codec', 'topk:0.01', '--async', '--work', 'adaptive', '--personalization', 'fedper');
+    const { task } = parse('--codec', 'topk:0.01', '--async', '4', '--max-staleness', '5', '--work', 'adaptive', '--personalization', 'fedper');
     expect(Value.Check(TaskConfigInput, task)).toBe(true);
   });
 
   it('documents each flag in the help', () => {
-    for (const flag of ['--codec', '--downlink-codec', '--downlink-delta', '--async', '--buffer-size', '--staleness', '--work', '--selection', '--personalization', '--head-layers', '--lambda', '--slow-fraction']) {
+    for (const flag of ['--codec', '--uplink', '--downlink', '--downlink-delta', '--async', '--max-staleness', '--staleness', '--work', '--selection', '--personalization', '--head-layers', '--lambda', '--slow-fraction', '--state-dir']) {
       expect(USAGE, flag).toContain(flag);
     }
   });

@@ -39,6 +39,15 @@ export interface NamedTensor {
   codec?: CodecId;
 }
 
+/** The most values a frame may decode to unless the reader says otherwise (2^26: 256 MiB of float32). */
+export const MAX_FRAME_ELEMENTS = 2 ** 26;
+
+/** Bounds a reader puts on what it decodes. */
+export interface DecodeOptions {
+  /** The most tensor values in one frame (default MAX_FRAME_ELEMENTS); the coordinator passes its frame limit / 4. */
+  maxElements?: number;
+}
+
 export interface DecodedFrame {
   message: unknown;
   tensors: NamedTensor[];
@@ -117,7 +126,8 @@ const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * FLT_UNSUPPORTED_CODEC) on anything that does not follow the layout; never reads out of bounds.
  * The message is returned unvalidated: check it against its schema.
  */
-export function decodeFrame(bytes: Uint8Array): DecodedFrame {
+export function decodeFrame(bytes: Uint8Array, options: DecodeOptions = {}): DecodedFrame {
+  const maxElements = options.maxElements ?? MAX_FRAME_ELEMENTS;
   const malformed = (why: string) => new FlotillaError(ErrorCodes.MALFORMED_FRAME, `malformed frame: ${why}`, true);
   if (bytes.byteLength < PREFIX_BYTES) throw malformed('shorter than its prefix');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -133,8 +143,12 @@ export function decodeFrame(bytes: Uint8Array): DecodedFrame {
   }
   if (typeof header !== 'object' || header === null || !Array.isArray(header.tensors)) throw malformed('header lacks a tensor list');
   let offset = align8(PREFIX_BYTES + headerLength);
+  let elements = 0;
   const tensors: NamedTensor[] = header.tensors.map((d: unknown, i: number) => {
     const desc = checkDescriptor(d, i);
+    // A sparse payload (top-k) is small whatever its shape: the shape alone must not allocate without bound.
+    elements += shapeSize(desc.shape);
+    if (elements > maxElements) throw new FlotillaError(ErrorCodes.TENSOR_MISMATCH, `tensors of more than ${maxElements} values in one frame`);
     if (offset + desc.byteLength > bytes.byteLength) throw malformed(`tensor ${i} runs past the end`);
     const payload = bytes.subarray(offset, offset + desc.byteLength);
     offset += align8(desc.byteLength);

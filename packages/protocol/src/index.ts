@@ -8,9 +8,9 @@ export { topkCount } from './codecs/topk.ts';
 export { applyModelDelta, encodeModelDelta, modelChecksum } from './modelDelta.ts';
 export type { DeltaFormat } from './modelDelta.ts';
 export {
-  FRAME_MAGIC, FRAME_VERSION, encodeFrame, encodeWordsFrame, decodeFrame, flattenTensors, splitFlat, shapeSize,
+  FRAME_MAGIC, FRAME_VERSION, MAX_FRAME_ELEMENTS, encodeFrame, encodeWordsFrame, decodeFrame, flattenTensors, splitFlat, shapeSize,
 } from './frame.ts';
-export type { DType, TensorDescriptor, NamedTensor, DecodedFrame } from './frame.ts';
+export type { DType, TensorDescriptor, NamedTensor, DecodedFrame, DecodeOptions } from './frame.ts';
 export {
   PROTOCOL_VERSION, ClientKind, DeviceInfo, Hello, Heartbeat, TrainingMetrics, Update, FitFailed, Progress,
   ClientMessage, TaskSummary, Welcome, RoundPlan, RoundEnd, UpdateAck, ErrorMessage, ServerMessage,
