@@ -53,6 +53,8 @@ export interface RoundLine {
   bytesDown: number | null;
   /** The model version the round committed. */
   modelVersion: number | null;
+  /** An asynchronous commit's buffer: its updates and their mean and largest staleness (null for a round). */
+  buffer: { size: number; meanStaleness: number; maxStaleness: number } | null;
   durationMs: number;
 }
 
@@ -136,6 +138,14 @@ export function toRoundLine(d: Readonly<Record<string, unknown>>): RoundLine {
     selected: Number(d.selected), reported: Number(d.reported), dropped: Number(d.dropped), failed: Number(d.failed),
     testAccuracy: num(d.testAccuracy), testLoss: num(d.testLoss), delta: num(d.delta), epsilon: num(d.epsilon),
     bytesUp: num(d.bytesUp), bytesDown: num(d.bytesDown), modelVersion: num(d.modelVersion),
+    buffer: bufferOf(d.asynchronous),
     durationMs: Number(d.endedAt) - Number(d.startedAt),
   };
+}
+
+function bufferOf(value: unknown): RoundLine['buffer'] {
+  if (typeof value !== 'object' || value === null) return null;
+  const a = value as { bufferSize?: unknown; meanStaleness?: unknown; maxStaleness?: unknown };
+  if (typeof a.bufferSize !== 'number' || typeof a.meanStaleness !== 'number' || typeof a.maxStaleness !== 'number') return null;
+  return { size: a.bufferSize, meanStaleness: a.meanStaleness, maxStaleness: a.maxStaleness };
 }

@@ -19,6 +19,12 @@ describe('the fleet per-round line', () => {
     expect(line).toMatch(/↑ 318 kB ↓ 1\.27 MB +v3 +2\.1 s$/);
   });
 
+  it('shows an asynchronous commit\'s buffer: its updates and their mean / largest staleness', () => {
+    const line = formatRoundLine(toRoundLine(event({ modelVersion: 5, bytesUp: 400_000, bytesDown: 0, asynchronous: { bufferSize: 4, meanStaleness: 0.75, maxStaleness: 2 } })));
+    expect(line).toMatch(/v5 +K 4 τ 0\.8\/2 +2\.1 s$/);
+    expect(formatRoundLine(toRoundLine(event({ modelVersion: 3 })))).not.toContain('τ');
+  });
+
   it('shows ε on an abandoned round too (its updates reached the coordinator) and none without DP', () => {
     expect(formatRoundLine(toRoundLine(event({ outcome: 'abandoned', reason: 'too few reports', epsilon: 1.5 })))).toMatch(/abandoned: too few reports +\(2\.1 s\) +ε 1\.500$/);
     expect(formatRoundLine(toRoundLine(event({})))).not.toContain('ε');

@@ -29,8 +29,8 @@ export function formatBytes(bytes: number): string {
 
 /**
  * One round as the CLI prints it: what its clients did, the model's accuracy, the bytes the round
- * carried up (updates) and down (models) and the version it committed; a DP task's line ends with
- * the ε spent so far.
+ * carried up (updates) and down (models), the version it committed and, for an asynchronous commit,
+ * its buffer's size and staleness; a DP task's line ends with the ε spent so far.
  * @example formatRoundLine(toRoundLine(event.data)) // 'round    3  selected   4 … acc 0.8120 … ↑ 318 kB ↓ 1.27 MB  v3  2.1 s  ε 4.851'
  */
 export function formatRoundLine(r: RoundLine): string {
@@ -40,7 +40,9 @@ export function formatRoundLine(r: RoundLine): string {
   const delta = r.delta === null ? 'δ   —   ' : `δ ${r.delta >= 0 ? '+' : ''}${r.delta.toFixed(4)}`;
   const traffic = r.bytesUp === null || r.bytesDown === null ? '' : `  ↑ ${formatBytes(r.bytesUp)} ↓ ${formatBytes(r.bytesDown)}`;
   const version = r.modelVersion === null ? '' : `  v${r.modelVersion}`;
-  return `${head}  acc ${fixed(r.testAccuracy)}  loss ${fixed(r.testLoss)}  ${delta}${traffic}${version}  ${(r.durationMs / 1000).toFixed(1)} s${epsilon}`;
+  // An asynchronous commit: K updates, their staleness in versions (mean / max).
+  const buffer = r.buffer === null ? '' : `  K ${r.buffer.size} τ ${r.buffer.meanStaleness.toFixed(1)}/${r.buffer.maxStaleness}`;
+  return `${head}  acc ${fixed(r.testAccuracy)}  loss ${fixed(r.testLoss)}  ${delta}${traffic}${version}${buffer}  ${(r.durationMs / 1000).toFixed(1)} s${epsilon}`;
 }
 
 /**
