@@ -28,7 +28,10 @@ export interface WorkClient {
  */
 export const MIN_SELECTION_WEIGHT = 0.1;
 
-/** Steps of `epochs` full passes over n examples in batches of B: fixed work's τ. */
+/**
+ * Steps of `epochs` full passes over n examples in batches of B: fixed work's τ.
+ * @example fullSteps(2, 10, 95); // 20
+ */
 export function fullSteps(epochs: number, batchSize: number, numExamples: number): number {
   return epochs * Math.ceil(numExamples / batchSize);
 }
@@ -60,7 +63,10 @@ export function selectionWeight(s: WorkSettings, numExamples: number, estimate: 
   return Math.max(MIN_SELECTION_WEIGHT, Math.min(1, budgetMs / needMs));
 }
 
-/** The task's work settings; absent `fit.work` (stored tasks) is fixed work. */
+/**
+ * The task's work settings; absent `fit.work` (stored tasks) is fixed work.
+ * @example workSettings(DEFAULT_TASK_CONFIG).work.kind; // 'fixed'
+ */
 export function workSettings(config: TaskConfig): WorkSettings {
   const work = config.fit.work ?? { kind: 'fixed', deadlineFraction: 0.8, minSteps: 1, acceptPartial: true, selection: 'uniform' };
   return { work, epochs: config.fit.epochs, batchSize: config.fit.batchSize, roundDeadlineMs: config.stop.roundDeadlineMs };
