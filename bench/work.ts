@@ -41,6 +41,7 @@ interface Row {
   roundsToTarget: number | null;
   wallToTargetMs: number | null;
   medianRoundMs: number;
+  /** Central test accuracy of the last committed round (null: none committed). */
   finalAccuracy: number | null;
   /** Of all selections, the share that went to the slow clients. */
   slowSelectedShare: number;
@@ -93,7 +94,8 @@ async function runConfig(url: string, work: Row['work'], selection: Row['selecti
     roundsToTarget: hit === -1 ? null : hit + 1,
     wallToTargetMs: hit === -1 ? null : durations.slice(0, hit + 1).reduce((a, b) => a + b, 0),
     medianRoundMs: median(durations),
-    finalAccuracy: rounds.at(-1)?.testAccuracy ?? null,
+    // The last committed round's: an abandoned round has no test accuracy.
+    finalAccuracy: rounds.filter((r) => r.testAccuracy !== null).at(-1)?.testAccuracy ?? null,
     slowSelectedShare: round(selections.filter((c) => slowIds.has(c.clientId)).length / Math.max(1, selections.length), 3),
     partialReports: selections.filter((c) => c.outcome === 'reported' && c.localSteps !== undefined && c.plannedSteps !== undefined && c.localSteps < c.plannedSteps).length,
     deadlineMisses: selections.filter((c) => c.outcome === 'deadline').length,

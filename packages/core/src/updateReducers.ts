@@ -31,7 +31,10 @@ export function streamingMean(): ReducerFactory {
   };
 }
 
-/** FedNova's normalised mean τ_eff · Σ p_i Δ_i / τ_i, streamed (see FedNovaAccumulator). */
+/**
+ * FedNova's normalised mean τ_eff · Σ p_i Δ_i / τ_i, streamed (see FedNovaAccumulator).
+ * @example federated('fednova', common, normalisedMean()); // in the strategy registry
+ */
 export function normalisedMean(): ReducerFactory {
   return (length) => {
     const accumulator = new FedNovaAccumulator(length);

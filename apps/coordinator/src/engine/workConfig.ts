@@ -16,7 +16,10 @@ export function usesFedNova(config: TaskConfig): boolean {
   return config.strategy.name === 'fednova' || (config.fit.work?.kind === 'adaptive' && (config.strategy.name === 'fedavg' || config.strategy.name === 'fedprox'));
 }
 
-/** Throws FLT_INVALID_TASK, naming the field, for a work setting the task's other settings rule out. */
+/**
+ * Throws FLT_INVALID_TASK, naming the field, for a work setting the task's other settings rule out.
+ * @example checkWork(config); // in resolveTaskConfig, after the schema check
+ */
 export function checkWork(config: TaskConfig): void {
   const work = config.fit.work;
   if (!work) return;

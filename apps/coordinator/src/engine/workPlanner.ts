@@ -4,6 +4,7 @@
 
 import { ErrorCodes, FlotillaError, type RoundPlan, type TaskConfig, type Update, type WorkSpec } from '@flotilla/protocol';
 import { SpeedEstimates, type SpeedEstimate } from './speedEstimates.ts';
+import { usesFedNova } from './workConfig.ts';
 
 /** What the planner needs of a task: its work spec, local plan and round deadline. */
 export interface WorkSettings {
@@ -27,7 +28,10 @@ export interface WorkClient {
  */
 export const MIN_SELECTION_WEIGHT = 0.1;
 
-/** Steps of `epochs` full passes over n examples in batches of B: fixed work's τ. */
+/**
+ * Steps of `epochs` full passes over n examples in batches of B: fixed work's τ.
+ * @example fullSteps(2, 10, 95); // 20
+ */
 export function fullSteps(epochs: number, batchSize: number, numExamples: number): number {
   return epochs * Math.ceil(numExamples / batchSize);
 }
@@ -59,7 +63,10 @@ export function selectionWeight(s: WorkSettings, numExamples: number, estimate: 
   return Math.max(MIN_SELECTION_WEIGHT, Math.min(1, budgetMs / needMs));
 }
 
-/** The task's work settings; absent `fit.work` (stored tasks) is fixed work. */
+/**
+ * The task's work settings; absent `fit.work` (stored tasks) is fixed work.
+ * @example workSettings(DEFAULT_TASK_CONFIG).work.kind; // 'fixed'
+ */
 export function workSettings(config: TaskConfig): WorkSettings {
   const work = config.fit.work ?? { kind: 'fixed', deadlineFraction: 0.8, minSteps: 1, acceptPartial: true, selection: 'uniform' };
   return { work, epochs: config.fit.epochs, batchSize: config.fit.batchSize, roundDeadlineMs: config.stop.roundDeadlineMs };
@@ -79,8 +86,12 @@ export class WorkPlanner {
   /** The round in flight: when each plan left and the steps it asked for. */
   private readonly sent = new Map<string, { at: number; round: number; steps: number | null }>();
 
+  /** Whether the strategy divides updates by their steps: only then are reported steps checked. */
+  private readonly normalises: boolean;
+
   constructor(config: TaskConfig, private readonly now: () => number = Date.now) {
     this.settings = workSettings(config);
+    this.normalises = usesFedNova(config);
   }
 
   get adaptive(): boolean {
@@ -121,16 +132,17 @@ export class WorkPlanner {
 
   /**
    * Checks an update's reported steps against its plan and learns the client's speed from it;
-   * returns τ (the planned steps when an older client reports none). Throws SCHEMA_VIOLATION for
-   * more steps than planned, which would let a client shrink its own normalisation.
+   * returns τ (the planned steps when an older client reports none). Where FedNova normalises by
+   * τ, throws SCHEMA_VIOLATION for more steps than planned (which would let a client shrink its own
+   * normalisation) or for zero; elsewhere the steps are only recorded.
    */
   accept(clientId: string, update: Update): { planned: number; localSteps: number } {
     const planned = this.plannedFor(clientId, update.numExamples);
     const localSteps = update.localSteps ?? planned;
-    if (localSteps > planned) {
+    if (this.normalises && localSteps > planned) {
       throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, `update reports ${localSteps} local steps, the plan asked for at most ${planned}`);
     }
-    if (localSteps === 0 && update.localSteps !== undefined) {
+    if (this.normalises && localSteps === 0 && update.localSteps !== undefined) {
       throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'update reports 0 local steps: there is no work to aggregate');
     }
     const sent = this.sent.get(clientId);
