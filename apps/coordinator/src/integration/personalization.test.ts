@@ -97,12 +97,14 @@ describe('personalisation', () => {
       model: { kind: 'schema', architecture: 'mlp' },
       data: { dataset: null, schema, partition: { kind: 'iid', numClients: 2, seed: 5 } },
       fit: { minAvailableClients: 2, minFitClients: 2 },
-      stop: { maxRounds: 1, minReports: 1 },
+      stop: { maxRounds: 1, minReports: 1, roundDeadlineMs: 15_000 },
+      // Hand-driven clients answer no evaluation: none is asked of them.
+      evaluation: { federated: { enabled: false } },
       personalization: { mode: 'fedper', head: { lastLayers: 1 } },
     } as TaskConfigInput));
     const [liar, honest] = [new RawClient(coordinator.url), new RawClient(coordinator.url)];
     try {
-      for (const c of [liar, honest]) await c.hello({ taskId });
+      for (const [i, c] of [liar, honest].entries()) await c.hello({ taskId, partitionIndex: i });
       const plans = await Promise.all([liar, honest].map((c) => c.next<{ round: number; modelVersion: number; weightsUrl: string; fit: { personalization?: { mode: string } } }>('round.plan')));
       expect(plans[0]!.fit.personalization?.mode).toBe('fedper');
       const frame = decodeFrame(new Uint8Array(await (await fetch(`${coordinator.url}${plans[0]!.weightsUrl}`)).arrayBuffer()));
