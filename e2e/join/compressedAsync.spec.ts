@@ -1,7 +1,8 @@
-// Three join tabs (one a 3× slower device) train an asynchronous (FedBuff) task whose updates go
-// up in int8, while the operator dashboard watches: it shows the buffer instead of a round, the
-// versions as they commit, the codecs, and per version the bytes each client's updates carried,
-// the same bytes the REST API records, a quarter of what float32 updates would have taken.
+// The operator creates an asynchronous (FedBuff) task whose updates go up in int8 with the
+// dashboard's create form; three join tabs (one a 3× slower device) train it while the dashboard
+// watches: it shows the buffer instead of a round, the versions as they commit, the codecs, and per
+// version the bytes each client's updates carried, the same bytes the REST API records, a quarter
+// of what float32 updates would have taken.
 
 import { DashboardPage } from '../dashboard/DashboardPage.ts';
 import { fmtBytes } from '../../apps/web/src/dashboard/format.ts';
@@ -11,17 +12,6 @@ const TABS = 3;
 const VERSIONS = 4;
 // The 2NN's weights: int8 sends about one byte each, float32 four.
 const MODEL_VALUES = 784 * 200 + 200 + 200 * 200 + 200 + 200 * 10 + 10;
-
-const TASK = {
-  name: 'e2e: int8 FedBuff, 3 tabs',
-  model: { kind: 'mnist-2nn' },
-  data: { partition: { kind: 'iid', numClients: TABS, seed: 2, examplesPerClient: 300 }, testLimit: 500, simulation: true },
-  fit: { fractionFit: 1, minFitClients: 1, minAvailableClients: TABS, epochs: 1, batchSize: 20, learningRate: 0.1 },
-  stop: { maxRounds: VERSIONS, targetAccuracy: null, roundDeadlineMs: 90_000, minReports: 1 },
-  baseline: { enabled: false },
-  communication: { uplink: { codec: 'int8', granularity: 'tensor', stochastic: true }, downlink: { codec: 'float32' }, downlinkDelta: false },
-  asynchronous: { enabled: true, bufferSize: 2, concurrency: TABS, maxStaleness: 10 },
-};
 
 interface Version {
   round: number;
@@ -33,17 +23,33 @@ interface Version {
   clients: { clientId: string; bytesUp?: number; bytesDown?: number }[];
 }
 
-test('tabs train an int8 asynchronous task; the dashboard shows its buffer, versions and the bytes the updates carried', async ({ coordinator, tabs, browser }) => {
+test('the create form makes an int8 asynchronous task; tabs train it; the dashboard shows its buffer, versions and the bytes the updates carried', async ({ coordinator, tabs, browser }) => {
   test.setTimeout(200_000);
-  const taskId = await coordinator.api.createTask(TASK);
-  for (let i = 0; i < TABS; i++) await tabs.open(taskId, i, { ...WASM, ...(i === TABS - 1 ? { slowdown: '3' } : {}) });
-
   const context = await browser.newContext();
   const dashboard = new DashboardPage(await context.newPage(), coordinator.url);
   try {
+    await dashboard.open(coordinator.api.token);
+    await dashboard.expectLive();
+    const taskId = await test.step('the create form makes an int8 asynchronous task', async () => {
+      const fields = { name: 'e2e: int8 FedBuff, 3 tabs', clients: String(TABS), examples: '300', minClients: String(TABS), batch: '20', lr: '0.1', rounds: String(VERSIONS), target: '0', testLimit: '500' };
+      for (const [key, value] of Object.entries(fields)) await dashboard.id(`dashboard.create.${key}`).fill(value);
+      await dashboard.id('dashboard.create.baseline').setChecked(false);
+      await dashboard.id('dashboard.create.communication.uplink').selectOption('int8');
+      await dashboard.id('dashboard.create.asynchronous.enabled').setChecked(true);
+      await dashboard.id('dashboard.create.asynchronous.bufferSize').fill('2');
+      await dashboard.id('dashboard.create.asynchronous.concurrency').fill(String(TABS));
+      await dashboard.id('dashboard.create.asynchronous.maxStaleness').fill('10');
+      await dashboard.id('dashboard.create.submit').click();
+      await expect(dashboard.id('dashboard.create.message')).toHaveText(/^created /);
+      const id = (await dashboard.id('dashboard.task').getAttribute('data-task-id'))!;
+      const { config } = await coordinator.api.request<{ config: { communication?: unknown; asynchronous?: unknown } }>(`/api/tasks/${id}`);
+      expect(config.communication).toEqual({ uplink: { codec: 'int8', granularity: 'tensor', stochastic: true }, downlink: { codec: 'float32' }, downlinkDelta: false });
+      expect(config.asynchronous).toMatchObject({ enabled: true, bufferSize: 2, concurrency: TABS, maxStaleness: 10 });
+      return id;
+    });
+    for (let i = 0; i < TABS; i++) await tabs.open(taskId, i, { ...WASM, ...(i === TABS - 1 ? { slowdown: '3' } : {}) });
+
     await test.step('the dashboard shows the buffer in place of a round, and the codecs', async () => {
-      await dashboard.open(coordinator.api.token);
-      await dashboard.expectLive();
       await dashboard.selectTask(taskId);
       await expect(dashboard.id('dashboard.async')).toBeVisible();
       await expect(dashboard.id('dashboard.round')).toHaveCount(0);
