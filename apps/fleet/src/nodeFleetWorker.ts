@@ -13,7 +13,7 @@ import { clientPartition, gatherExamples, labelPartition, loadMnist } from '@flo
 import { initNodeBackend } from '@flotilla/models';
 import { BUILTIN_MNIST, type DataSchema, type ModelSpec, type PartitionSpec } from '@flotilla/protocol';
 import type { ClientExamples } from './clientData.ts';
-import { SlowTrainer } from './slowTrainer.ts';
+import { DelayedTrainer } from './DelayedTrainer.ts';
 import { filePersonalStore } from './personalFiles.ts';
 import { fileResidualStore } from '@flotilla/client/node';
 import path from 'node:path';
@@ -58,7 +58,7 @@ const random = () => ((rngState = (Math.imul(rngState, 1664525) + 1013904223) >>
 /** A client of this thread: `label` names it in messages, `partitionIndex` only in the simulation. */
 function startClient(label: string, examples: LocalData, clientTrainer: Trainer, partitionIndex?: number, slow = false): FlotillaClient {
   const client: FlotillaClient = new FlotillaClient({
-    url: data.url, kind: 'node', trainer: slow && data.slow ? new SlowTrainer(clientTrainer, data.slow.factor) : clientTrainer, data: examples, taskId: data.taskId, weights,
+    url: data.url, kind: 'node', trainer: slow && data.slow ? new DelayedTrainer(clientTrainer, data.slow.factor) : clientTrainer, data: examples, taskId: data.taskId, weights,
     ...(partitionIndex === undefined ? {} : { partitionIndex }),
     ...(data.joinToken ? { joinToken: data.joinToken } : {}),
     identity: memoryIdentity(),

@@ -15,7 +15,7 @@ import { CoordinatorLink, DEFAULT_LINK, requestJson } from './coordinatorLink.ts
 import { buildSummary, type FleetSummary } from './summary.ts';
 import { clientDataSchema, loadOwnDataClients, ownDataTask, type OwnDataClient } from './ownData.ts';
 import { startLocalCoordinator } from './localCoordinator.ts';
-import { slowClients } from './slowTrainer.ts';
+import { slowClients } from './DelayedTrainer.ts';
 
 export async function runFleet(args: FleetArgs, reporter: FleetReporter = consoleReporter(), signal = new AbortController().signal): Promise<FleetSummary> {
   const startedAt = Date.now();

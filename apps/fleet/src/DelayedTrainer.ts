@@ -1,6 +1,8 @@
 // A simulated slow device for Node fleets: a trainer that takes X× as long as the one it wraps,
 // by waiting (X − 1)× each training's measured time afterwards, without using a core (clients of a
-// thread share its trainer, so burning CPU would slow the fast ones too).
+// thread share its trainer, so burning CPU would slow the fast ones too). Unlike @flotilla/client's
+// SlowTrainer (step by step, for tests and benchmarks) it runs the wrapped training whole, so
+// personalised training keeps its personal state and head, and evaluation passes through.
 
 import { createRng, shuffleInPlace } from '@flotilla/core';
 import type { EvaluateJob, PersonalEvaluateJob, PersonalMetrics, Trainer, TrainJob, TrainOutcome } from '@flotilla/client';
@@ -10,9 +12,9 @@ import type { DeviceInfo, EvaluationMetrics } from '@flotilla/protocol';
  * Wraps a trainer so it reports and behaves like an X× slower device: its speed in the hello is
  * divided by X, each training ends (X − 1)× its time later and reports X× its `trainMs` (what the
  * coordinator's work planner measures). Evaluation (global and personal) is unchanged.
- * @example const slow = new SlowTrainer(trainer, 4);
+ * @example const slow = new DelayedTrainer(trainer, 4);
  */
-export class SlowTrainer implements Trainer {
+export class DelayedTrainer implements Trainer {
   /** Present when the wrapped trainer evaluates (without it the client refuses evaluations with a code). */
   readonly evaluate?: (job: EvaluateJob) => Promise<EvaluationMetrics>;
   /** Present when the wrapped trainer evaluates personal models (without it only the global model is reported). */
@@ -31,7 +33,9 @@ export class SlowTrainer implements Trainer {
 
   async train(job: TrainJob): Promise<TrainOutcome> {
     const outcome = await this.inner.train(job);
-    await pause((this.factor - 1) * outcome.metrics.trainMs, job.signal);
+    // A partial-work stop falling inside the pause ends it there, as the device would have stopped.
+    const pauseMs = (this.factor - 1) * outcome.metrics.trainMs;
+    await pause(job.stopAt === undefined ? pauseMs : Math.max(0, Math.min(pauseMs, job.stopAt - Date.now())), job.signal);
     return { ...outcome, metrics: { ...outcome.metrics, trainMs: outcome.metrics.trainMs * this.factor } };
   }
 }

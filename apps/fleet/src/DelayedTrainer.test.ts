@@ -1,7 +1,7 @@
 // Tests for the simulated slow device of Node fleets.
 import { describe, expect, it } from 'vitest';
 import type { Trainer, TrainJob } from '@flotilla/client';
-import { SlowTrainer, slowClients } from './slowTrainer.ts';
+import { DelayedTrainer, slowClients } from './DelayedTrainer.ts';
 
 // A trainer whose training "takes" a fixed 30 ms, as its metrics report.
 const quick: Trainer = {
@@ -10,9 +10,9 @@ const quick: Trainer = {
 };
 const job = (signal = new AbortController().signal) => ({ signal } as unknown as TrainJob);
 
-describe('SlowTrainer', () => {
+describe('DelayedTrainer', () => {
   it('reports a device X× slower and trainings that take X× as long', async () => {
-    const slow = new SlowTrainer(quick, 4);
+    const slow = new DelayedTrainer(quick, 4);
     expect(slow.device().examplesPerSec).toBe(100);
     const outcome = await slow.train(job());
     expect(outcome.metrics.trainMs).toBe(120);
@@ -21,17 +21,17 @@ describe('SlowTrainer', () => {
 
   it('stops waiting when the training is aborted (the round ended or the client stopped)', async () => {
     const abort = new AbortController();
-    const training = new SlowTrainer(quick, 1000).train(job(abort.signal));
+    const training = new DelayedTrainer(quick, 1000).train(job(abort.signal));
     abort.abort(new Error('round over'));
     await expect(training).rejects.toThrow('round over');
   });
 
   it('evaluates only where the wrapped trainer does, so the client still refuses with its code otherwise', () => {
-    expect(new SlowTrainer(quick, 2).evaluate).toBeUndefined();
-    expect(new SlowTrainer({ ...quick, evaluate: async () => ({ loss: 1, accuracy: 1 }) }, 2).evaluate).toBeTypeOf('function');
-    expect(new SlowTrainer(quick, 2).evaluatePersonal).toBeUndefined();
-    expect(new SlowTrainer({ ...quick, evaluatePersonal: async () => ({ personal: { loss: 1, accuracy: 1 } }) } as Trainer, 2).evaluatePersonal).toBeTypeOf('function');
-    expect(() => new SlowTrainer(quick, 0.5)).toThrow(RangeError);
+    expect(new DelayedTrainer(quick, 2).evaluate).toBeUndefined();
+    expect(new DelayedTrainer({ ...quick, evaluate: async () => ({ loss: 1, accuracy: 1 }) }, 2).evaluate).toBeTypeOf('function');
+    expect(new DelayedTrainer(quick, 2).evaluatePersonal).toBeUndefined();
+    expect(new DelayedTrainer({ ...quick, evaluatePersonal: async () => ({ personal: { loss: 1, accuracy: 1 } }) } as Trainer, 2).evaluatePersonal).toBeTypeOf('function');
+    expect(() => new DelayedTrainer(quick, 0.5)).toThrow(RangeError);
   });
 });
 
