@@ -1,6 +1,6 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
 // bench/results/). Names: aggregation, backends, dpsgd, mcmahan, robust, secagg, paillier, psi, vertical,
-// ftl, browser, browser-emulation, datasets.
+// ftl, browser, browser-emulation, datasets, compression, personalization, async, work.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
@@ -16,6 +16,10 @@ const benches: Record<string, () => Promise<unknown>> = {
   browser: async () => (await import('./browser.ts')).runBrowserBench(),
   'browser-emulation': async () => (await import('./browserEmulation.ts')).runBrowserEmulationBench(),
   datasets: async () => (await import('./datasets.ts')).runDatasetsBench(),
+  compression: async () => (await import('./compression.ts')).runCompressionBench(),
+  personalization: async () => (await import('./personalization.ts')).runPersonalizationBench(),
+  async: async () => (await import('./async.ts')).runAsyncBench(),
+  work: async () => (await import('./work.ts')).runWorkBench(),
 };
 
 const wanted = process.argv.slice(2);

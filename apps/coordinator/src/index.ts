@@ -6,3 +6,5 @@ export { SqliteStore } from './store/SqliteStore.ts';
 export type { Store, TaskRecord, RoundRecord, Checkpoint, ClientRecord } from './store/Store.ts';
 export { parseCoordinatorArgs, startCoordinator } from './start.ts';
 export type { CoordinatorSettings } from './start.ts';
+export { summarisePersonalization } from './engine/personalizationSummary.ts';
+export type { PersonalReport } from './engine/personalizationSummary.ts';

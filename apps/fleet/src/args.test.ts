@@ -86,3 +86,17 @@ describe('parseFleetArgs: strategies from the registry', () => {
     expect(() => parse('--strategy', 'krum', '--strategy-param', 'byzantine')).toThrow(/NAME=VALUE/);
   });
 });
+
+describe('parseFleetArgs: --async', () => {
+  it('creates a buffered asynchronous task: K updates per version, up to C clients training', () => {
+    expect(parse().task.asynchronous).toBeUndefined();
+    expect(parse('--async', '5:8').task.asynchronous).toEqual({ enabled: true, bufferSize: 5, concurrency: 8 });
+    // Without C: as many as a round would select (C = 0.3 of 10 clients).
+    expect(parse('--async', '2', '--fraction', '0.3').task.asynchronous).toEqual({ enabled: true, bufferSize: 2, concurrency: 3 });
+  });
+
+  it('refuses a buffer size that is not a positive integer with a usage error', () => {
+    expect(() => parse('--async', '0')).toThrow(UsageError);
+    expect(() => parse('--async', 'x:3')).toThrow(/--async/);
+  });
+});

@@ -3,8 +3,10 @@
 import { parseArgs } from 'node:util';
 import { ATTACKS, parseAttack, type Attack } from '@flotilla/client';
 import { parsePartitionSpec } from '@flotilla/data';
-import type { TaskConfigInput } from '@flotilla/protocol';
+import type { CodecSpec, TaskConfigInput } from '@flotilla/protocol';
+import { parseCodecArg } from './codecArgs.ts';
 import { readOperatorToken } from './operatorToken.ts';
+import { HETEROGENEITY_OPTIONS, HETEROGENEITY_USAGE, applyHeterogeneity } from './heterogeneityArgs.ts';
 import { parseStrategyArgs, strategyHelp } from './strategyArgs.ts';
 
 export interface FleetArgs {
@@ -24,6 +26,8 @@ export interface FleetArgs {
   token: string | null;
   /** Client join token, when the coordinator requires one. */
   joinToken: string | null;
+  /** `--state-dir DIR`: Node clients keep their personal models under DIR/personal (default: in memory). */
+  stateDir: string | null;
   task: TaskConfigInput;
   /**
    * `--data DIR`: Node clients on their own files, one per entry of DIR (a CSV, a folder of
@@ -34,6 +38,11 @@ export interface FleetArgs {
   schemaFile: string | null;
   /** A fraction of the clients (chosen by --seed) mounting an attack; null without --byzantine. */
   byzantine: { fraction: number; attack: Attack; text: string } | null;
+  /**
+   * `--slow-fraction P --slow-factor X`: a fraction P of the clients (chosen by --seed) are X× slower.
+   * Node clients wait (X − 1)× their training time after each training (no core used); tabs get --slow/--cpu-throttle.
+   */
+  slow: { fraction: number; factor: number };
   /** Browser fleets (without --node): see apps/fleet/src/browser. */
   browser: { slow: number; cpuThrottle: number; network: string | null; backend: string | null; chromium: string | null; headed: boolean; webgpu: boolean };
 }
@@ -67,6 +76,12 @@ ${strategyHelp('                             ')}
 ${Object.entries(ATTACKS).map(([name, a]) => `                             ${name.padEnd(10)} ${a.description}`).join('\n')}
   --fraction C             fraction of clients per round (default 0.1)
   --secagg full|plus       secure aggregation (SecAgg, or SecAgg+ with O(log n) neighbours)
+  --async K[:C]            buffered asynchronous training (FedBuff): a version per K updates, up to C
+                           clients training at once (default C: the clients a round would select);
+                           --rounds then counts versions
+  --uplink CODEC           update codec: float32 | float16 | int8[:tensor|channel] | topk[:FRACTION] | qsgd[:LEVELS]
+  --downlink CODEC         model codec: float32 | float16 | int8[:tensor|channel]; --downlink-delta sends
+                           the model as a delta against the version a client holds where smaller
   --epochs E --batch B --lr LR --mu MU   local training (defaults 1, 10, 0.05, 0)
   --rounds N               round budget (default 200)
   --target ACC             stop at this test accuracy (default 0.97; 0 disables)
@@ -74,7 +89,11 @@ ${Object.entries(ATTACKS).map(([name, a]) => `                             ${nam
   --min-reports N          fewer reports abandon the round (default 1)
   --test-limit N           test examples for evaluation (default 10000)
   --dropout P              probability a selected client drops out mid-round (default 0)
-  --no-baseline            skip the centralized baseline
+  --slow-fraction P --slow-factor X   a fraction P of the clients train X× slower (default X = 4); for tabs
+                           the same as --slow P --cpu-throttle X
+  --state-dir DIR          keep each client's personal models (DIR/personal) and top-k residuals (DIR/residual)
+                           in files, across fleet restarts
+${HETEROGENEITY_USAGE}  --no-baseline            skip the centralized baseline
   --baseline-max-epochs N  epoch cap of the baseline (default 30)
   --no-wait-baseline       write the summary without waiting for the baseline
   --seed N                 seed of partitions, sampling and initial weights (default 1)
@@ -113,6 +132,10 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       strategy: { type: 'string', default: 'fedavg' },
       'strategy-param': { type: 'string', multiple: true, default: [] },
       secagg: { type: 'string' },
+      async: { type: 'string' },
+      uplink: { type: 'string' },
+      downlink: { type: 'string' },
+      'downlink-delta': { type: 'boolean', default: false },
       fraction: { type: 'string', default: '0.1' },
       epochs: { type: 'string', default: '1' },
       batch: { type: 'string', default: '10' },
@@ -124,6 +147,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'min-reports': { type: 'string', default: '1' },
       'test-limit': { type: 'string', default: '10000' },
       dropout: { type: 'string', default: '0' },
+      'state-dir': { type: 'string' },
       byzantine: { type: 'string', default: '0' },
       attack: { type: 'string', default: 'signflip' },
       'no-baseline': { type: 'boolean', default: false },
@@ -139,6 +163,9 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       chromium: { type: 'string' },
       headed: { type: 'boolean', default: false },
       webgpu: { type: 'boolean', default: false },
+      'slow-fraction': { type: 'string' },
+      'slow-factor': { type: 'string' },
+      ...HETEROGENEITY_OPTIONS,
       help: { type: 'boolean', default: false },
     },
   });
@@ -199,18 +226,39 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     baseline: { enabled: !values['no-baseline'], maxEpochs: int('baseline-max-epochs', values['baseline-max-epochs'], 1) },
     seed,
   };
+  if (values.async !== undefined) {
+    const [k, c] = values.async.split(':');
+    const perRound = Math.max(task.fit!.minFitClients ?? 1, Math.ceil((task.fit!.fractionFit ?? 0.1) * clients));
+    task.asynchronous = { enabled: true, bufferSize: int('async', k ?? '', 1), concurrency: c === undefined ? perRound : int('async', c, 1) };
+  }
   if (values.secagg !== undefined) {
     if (values.secagg !== 'full' && values.secagg !== 'plus') throw new UsageError(`--secagg must be full or plus, got ${values.secagg}`);
     task.privacy = { secureAggregation: { enabled: true, mode: values.secagg } };
   }
+  if (values.uplink !== undefined || values.downlink !== undefined || values['downlink-delta']) {
+    const codec = (flag: string, text: string | undefined): CodecSpec => {
+      try {
+        return parseCodecArg(text ?? 'float32');
+      } catch (err) {
+        throw new UsageError(`--${flag}: ${(err as Error).message}`);
+      }
+    };
+    task.communication = { uplink: codec('uplink', values.uplink), downlink: codec('downlink', values.downlink), downlinkDelta: values['downlink-delta'] };
+  }
+  applyHeterogeneity(task, values, (message) => new UsageError(message));
+  const slow = {
+    fraction: num('slow-fraction', values['slow-fraction'] ?? values.slow, 0, 1),
+    factor: num('slow-factor', values['slow-factor'] ?? values['cpu-throttle'], 1, 100),
+  };
   return {
     node: values.node, clients, threads: int('threads', values.threads, 1), url: values.url?.replace(/\/$/, '') ?? null,
     taskId: values.task ?? null, dataDir: values['data-dir'] ?? null, dropout, seed, summaryJson: values['summary-json'] ?? null,
     waitBaseline: !values['no-wait-baseline'] && !values['no-baseline'], reconnectForS: int('reconnect-for', values['reconnect-for'], 1),
-    byzantine: byzantine > 0 ? { fraction: byzantine, attack, text: values.attack } : null, clientData, schemaFile: values.schema ?? null,
+    byzantine: byzantine > 0 ? { fraction: byzantine, attack, text: values.attack } : null, clientData, schemaFile: values.schema ?? null, slow,
     token: values.token || env.FLOTILLA_OPERATOR_TOKEN || (values.url ? readOperatorToken(values['data-dir'] ?? env.FLOTILLA_DATA_DIR ?? '.flotilla') : null), joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null, task,
+    stateDir: values['state-dir'] ?? null,
     browser: {
-      slow: num('slow', values.slow, 0, 1), cpuThrottle: num('cpu-throttle', values['cpu-throttle'], 1, 100), network: values.network ?? null,
+      slow: slow.fraction, cpuThrottle: slow.factor, network: values.network ?? null,
       backend: values.backend ?? null, chromium: values.chromium ?? null, headed: values.headed, webgpu: values.webgpu,
     },
   };

@@ -22,6 +22,8 @@ export interface NodeFleetOptions {
   /** Operator token for REST and the event stream (null when the coordinator needs none). */
   token: string | null;
   joinToken: string | null;
+  /** Where clients keep personal models (null: in memory). */
+  stateDir?: string | null;
   reporter: FleetReporter;
   /** Paces retries while the coordinator is away (its clients reconnect by themselves). */
   link: CoordinatorLink;
@@ -29,6 +31,8 @@ export interface NodeFleetOptions {
   byzantine?: { attack: Attack; clients: number[] } | null;
   /** `--data`: clients on their own files (not MNIST partitions), one per entry; `clients` is their count. */
   ownData?: readonly OwnDataClient[] | null;
+  /** The clients (indices) that simulate a slower device, and by how much; null or absent: none. */
+  slow?: { clients: number[]; factor: number } | null;
 }
 
 export interface RoundLine {
@@ -44,6 +48,13 @@ export interface RoundLine {
   delta: number | null;
   /** ε spent so far, when the task accounts differential privacy. */
   epsilon: number | null;
+  /** Bytes the round's updates carried up and its models down (null when the event has none). */
+  bytesUp: number | null;
+  bytesDown: number | null;
+  /** The model version the round committed. */
+  modelVersion: number | null;
+  /** An asynchronous commit's buffer: its updates and their mean and largest staleness (null for a round). */
+  buffer: { size: number; meanStaleness: number; maxStaleness: number } | null;
   durationMs: number;
 }
 
@@ -74,9 +85,10 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
     const worker = spawnTsWorker(new URL('./nodeFleetWorker.ts', import.meta.url), {
       url: options.url, taskId: options.taskId, partition: task.config.data.partition, model: task.config.model, clientIndices,
       schema: taskSchema(task.config.data), dataset: task.config.data.dataset ?? null,
-      dropout: options.dropout, seed: options.seed + t, joinToken: options.joinToken,
+      dropout: options.dropout, seed: options.seed + t, joinToken: options.joinToken, stateDir: options.stateDir ?? null,
       byzantine: options.byzantine ? { attack: options.byzantine.attack, clients: options.byzantine.clients.filter((i) => clientIndices.includes(i)) } : null,
       ownData: options.ownData ? clientIndices.map((i) => options.ownData![i]!) : null,
+      slow: options.slow ? { factor: options.slow.factor, clients: options.slow.clients.filter((i) => clientIndices.includes(i)) } : null,
     } satisfies FleetWorkerData);
     workers.push(worker);
     ready.push(new Promise((resolve, reject) => {
@@ -98,7 +110,8 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
   let finalState = 'running';
   let stopReason: string | null = null;
   const onEvent = (e: StreamEvent) => {
-    if (e.event === 'round.committed' || e.event === 'round.abandoned') options.reporter.round(formatRoundLine(toRoundLine(e.data)));
+    // An asynchronous commit's test accuracy comes after it (round.evaluated): its line is printed again with it.
+    if (e.event === 'round.committed' || e.event === 'round.abandoned' || e.event === 'round.evaluated') options.reporter.round(formatRoundLine(toRoundLine(e.data)));
     else if (e.event === 'evaluation.completed') options.reporter.info(formatEvaluationLine(e.data));
     else if (e.event === 'baseline.progress') options.reporter.baseline(e.data);
     else if (e.event === 'baseline.done') options.reporter.info(`centralized baseline: test accuracy ${Number(e.data.accuracy).toFixed(4)} after ${e.data.epochs} epochs`);
@@ -124,6 +137,15 @@ export function toRoundLine(d: Readonly<Record<string, unknown>>): RoundLine {
     round: Number(d.round), outcome: String(d.outcome), reason: (d.reason as string | null) ?? null,
     selected: Number(d.selected), reported: Number(d.reported), dropped: Number(d.dropped), failed: Number(d.failed),
     testAccuracy: num(d.testAccuracy), testLoss: num(d.testLoss), delta: num(d.delta), epsilon: num(d.epsilon),
+    bytesUp: num(d.bytesUp), bytesDown: num(d.bytesDown), modelVersion: num(d.modelVersion),
+    buffer: bufferOf(d.asynchronous),
     durationMs: Number(d.endedAt) - Number(d.startedAt),
   };
+}
+
+function bufferOf(value: unknown): RoundLine['buffer'] {
+  if (typeof value !== 'object' || value === null) return null;
+  const a = value as { bufferSize?: unknown; meanStaleness?: unknown; maxStaleness?: unknown };
+  if (typeof a.bufferSize !== 'number' || typeof a.meanStaleness !== 'number' || typeof a.maxStaleness !== 'number') return null;
+  return { size: a.bufferSize, meanStaleness: a.meanStaleness, maxStaleness: a.maxStaleness };
 }

@@ -13,6 +13,10 @@ import { clientPartition, gatherExamples, labelPartition, loadMnist } from '@flo
 import { initNodeBackend } from '@flotilla/models';
 import { BUILTIN_MNIST, type DataSchema, type ModelSpec, type PartitionSpec } from '@flotilla/protocol';
 import type { ClientExamples } from './clientData.ts';
+import { DelayedTrainer } from './DelayedTrainer.ts';
+import { filePersonalStore } from './personalFiles.ts';
+import { fileResidualStore } from '@flotilla/client/node';
+import path from 'node:path';
 
 export interface FleetWorkerData {
   url: string;
@@ -27,10 +31,14 @@ export interface FleetWorkerData {
   dropout: number;
   seed: number;
   joinToken: string | null;
+  /** `--state-dir`: personal models and top-k residuals live in files there; null: in memory. */
+  stateDir: string | null;
   /** This thread's attacking clients (partition indices) and their attack. */
   byzantine: { attack: Attack; clients: number[] } | null;
   /** `--data`: this thread's clients on their own files, by name; null in the MNIST simulation. */
   ownData: { name: string; examples: ClientExamples }[] | null;
+  /** This thread's slow clients (partition indices, or own-data positions) and how many times slower they are. */
+  slow: { clients: number[]; factor: number } | null;
 }
 
 export type FleetWorkerMessage =
@@ -48,12 +56,15 @@ let rngState = (data.seed ^ 0x5bd1e995) >>> 0;
 const random = () => ((rngState = (Math.imul(rngState, 1664525) + 1013904223) >>> 0) / 2 ** 32);
 
 /** A client of this thread: `label` names it in messages, `partitionIndex` only in the simulation. */
-function startClient(label: string, examples: LocalData, clientTrainer: Trainer, partitionIndex?: number): FlotillaClient {
+function startClient(label: string, examples: LocalData, clientTrainer: Trainer, partitionIndex?: number, slow = false): FlotillaClient {
   const client: FlotillaClient = new FlotillaClient({
-    url: data.url, kind: 'node', trainer: clientTrainer, data: examples, taskId: data.taskId, weights,
+    url: data.url, kind: 'node', trainer: slow && data.slow ? new DelayedTrainer(clientTrainer, data.slow.factor) : clientTrainer, data: examples, taskId: data.taskId, weights,
     ...(partitionIndex === undefined ? {} : { partitionIndex }),
     ...(data.joinToken ? { joinToken: data.joinToken } : {}),
     identity: memoryIdentity(),
+    ...(data.stateDir ? { personal: filePersonalStore(data.stateDir, label) } : {}),
+    // A top-k uplink's error-feedback residual survives a fleet restart, as the personal models do.
+    ...(data.stateDir ? { residuals: fileResidualStore(path.join(data.stateDir, 'residual', `${label.replace(/[^A-Za-z0-9._-]/g, '_')}.bin`)) } : {}),
     webSocket: (u) => new WebSocket(u, { maxPayload: 64 * 1024 * 1024 }) as unknown as WebSocketLike,
     onEvent: (event) => {
       if (event.type === 'plan' && data.dropout > 0 && random() < data.dropout) {
@@ -79,18 +90,20 @@ async function calibrate(first: LocalData): Promise<void> {
   await trainer.calibrate(data.model, { features: first.features.subarray(0, width * sample), labels: first.labels.subarray(0, sample), count: sample }, 10, data.schema);
 }
 
+const isSlow = (index: number) => data.slow?.clients.includes(index) ?? false;
+
 let clients: FlotillaClient[];
 if (data.ownData) {
   const own = data.ownData.map((c) => ({ name: c.name, local: { features: c.examples.features, labels: c.examples.labels, count: c.examples.count } }));
   await calibrate(own[0]!.local);
-  clients = own.map((c) => startClient(c.name, c.local, trainer));
+  clients = own.map((c, k) => startClient(c.name, c.local, trainer, undefined, isSlow(data.clientIndices[k]!)));
 } else if (data.dataset !== null && data.dataset !== BUILTIN_MNIST) {
   // A registered dataset: each simulated client fetches its own partition, as a fleet's tab does.
   const parts = await Promise.all(data.clientIndices.map(async (i) => (await fetchSimulationPartition(data.url, data.taskId, i)).data));
   if (parts[0]) await calibrate(parts[0]);
   const attacker = data.byzantine ? new ByzantineTrainer(trainer, data.byzantine.attack) : null;
   clients = data.clientIndices.map((partitionIndex, k) =>
-    startClient(String(partitionIndex), parts[k]!, attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, partitionIndex));
+    startClient(String(partitionIndex), parts[k]!, attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, partitionIndex, isSlow(partitionIndex)));
 } else {
   const train = await loadMnist('train');
   const firstPartition = clientPartition(labelPartition(data.partition), train.labels, data.clientIndices[0] ?? 0);
@@ -98,7 +111,7 @@ if (data.ownData) {
   const attacker = data.byzantine ? new ByzantineTrainer(trainer, data.byzantine.attack) : null;
   clients = data.clientIndices.map((partitionIndex) => {
     const examples = examplesAsLocalData(gatherExamples(train, clientPartition(labelPartition(data.partition), train.labels, partitionIndex)));
-    return startClient(String(partitionIndex), examples, attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, partitionIndex);
+    return startClient(String(partitionIndex), examples, attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, partitionIndex, isSlow(partitionIndex));
   });
 }
 for (const client of clients) client.start();

@@ -14,6 +14,17 @@ describe('the fleet per-round line', () => {
     expect(line).toMatch(/^round +3 +selected +4 +reported +4 +dropped +0 +acc 0\.8120 +loss 0\.6100 .* 2\.1 s +ε 4\.851$/);
   });
 
+  it('shows the bytes the round carried up and down and the version it committed', () => {
+    const line = formatRoundLine(toRoundLine(event({ bytesUp: 318_000, bytesDown: 1_272_000, modelVersion: 3 })));
+    expect(line).toMatch(/↑ 318 kB ↓ 1\.27 MB +v3 +2\.1 s$/);
+  });
+
+  it('shows an asynchronous commit\'s buffer: its updates and their mean / largest staleness', () => {
+    const line = formatRoundLine(toRoundLine(event({ modelVersion: 5, bytesUp: 400_000, bytesDown: 0, asynchronous: { bufferSize: 4, meanStaleness: 0.75, maxStaleness: 2 } })));
+    expect(line).toMatch(/v5 +K 4 τ 0\.8\/2 +2\.1 s$/);
+    expect(formatRoundLine(toRoundLine(event({ modelVersion: 3 })))).not.toContain('τ');
+  });
+
   it('shows ε on an abandoned round too (its updates reached the coordinator) and none without DP', () => {
     expect(formatRoundLine(toRoundLine(event({ outcome: 'abandoned', reason: 'too few reports', epsilon: 1.5 })))).toMatch(/abandoned: too few reports +\(2\.1 s\) +ε 1\.500$/);
     expect(formatRoundLine(toRoundLine(event({})))).not.toContain('ε');

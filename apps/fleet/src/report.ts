@@ -12,15 +12,37 @@ export interface FleetReporter {
 const fixed = (v: number | null, digits = 4) => (v === null ? '   —  ' : v.toFixed(digits));
 
 /**
- * One round as the CLI prints it; a DP task's line ends with the ε spent so far.
- * @example formatRoundLine(toRoundLine(event.data)) // 'round    3  selected   4 … acc 0.8120 … 2.1 s  ε 4.851'
+ * Bytes as people read them, in powers of 1000 (what a link's kbit/s is counted in).
+ * @example formatBytes(1_234_567) // '1.23 MB'
+ */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toPrecision(3)} ${units[unit]}`;
+}
+
+/**
+ * One round as the CLI prints it: what its clients did, the model's accuracy, the bytes the round
+ * carried up (updates) and down (models), the version it committed and, for an asynchronous commit,
+ * its buffer's size and staleness; a DP task's line ends with the ε spent so far.
+ * @example formatRoundLine(toRoundLine(event.data)) // 'round    3  selected   4 … acc 0.8120 … ↑ 318 kB ↓ 1.27 MB  v3  2.1 s  ε 4.851'
  */
 export function formatRoundLine(r: RoundLine): string {
   const epsilon = r.epsilon === null ? '' : `  ε ${r.epsilon.toFixed(3)}`;
   const head = `round ${String(r.round).padStart(4)}  selected ${String(r.selected).padStart(3)}  reported ${String(r.reported).padStart(3)}  dropped ${String(r.dropped).padStart(2)}`;
   if (r.outcome !== 'committed') return `${head}  abandoned: ${r.reason ?? ''}  (${(r.durationMs / 1000).toFixed(1)} s)${epsilon}`;
   const delta = r.delta === null ? 'δ   —   ' : `δ ${r.delta >= 0 ? '+' : ''}${r.delta.toFixed(4)}`;
-  return `${head}  acc ${fixed(r.testAccuracy)}  loss ${fixed(r.testLoss)}  ${delta}  ${(r.durationMs / 1000).toFixed(1)} s${epsilon}`;
+  const traffic = r.bytesUp === null || r.bytesDown === null ? '' : `  ↑ ${formatBytes(r.bytesUp)} ↓ ${formatBytes(r.bytesDown)}`;
+  const version = r.modelVersion === null ? '' : `  v${r.modelVersion}`;
+  // An asynchronous commit: K updates, their staleness in versions (mean / max).
+  const buffer = r.buffer === null ? '' : `  K ${r.buffer.size} τ ${r.buffer.meanStaleness.toFixed(1)}/${r.buffer.maxStaleness}`;
+  return `${head}  acc ${fixed(r.testAccuracy)}  loss ${fixed(r.testLoss)}  ${delta}${traffic}${version}${buffer}  ${(r.durationMs / 1000).toFixed(1)} s${epsilon}`;
 }
 
 /**

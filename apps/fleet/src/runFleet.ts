@@ -15,6 +15,7 @@ import { CoordinatorLink, DEFAULT_LINK, requestJson } from './coordinatorLink.ts
 import { buildSummary, type FleetSummary } from './summary.ts';
 import { clientDataSchema, loadOwnDataClients, ownDataTask, type OwnDataClient } from './ownData.ts';
 import { startLocalCoordinator } from './localCoordinator.ts';
+import { slowClients } from './DelayedTrainer.ts';
 
 export async function runFleet(args: FleetArgs, reporter: FleetReporter = consoleReporter(), signal = new AbortController().signal): Promise<FleetSummary> {
   const startedAt = Date.now();
@@ -62,8 +63,12 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
       ? { attack: args.byzantine.attack, text: args.byzantine.text, clients: byzantineClients(args.clients, args.byzantine.fraction, args.seed) }
       : null;
     if (byzantine) reporter.info(`Byzantine clients (${args.byzantine!.attack.name}): ${byzantine.clients.join(', ') || 'none'}`);
+    const slow = args.node && args.slow.fraction > 0 && args.slow.factor > 1
+      ? { clients: slowClients(clients, args.slow.fraction, args.seed), factor: args.slow.factor }
+      : null;
+    if (slow) reporter.info(`${slow.clients.length} clients simulate a ${slow.factor}× slower device: ${slow.clients.join(', ')}`);
     const run: NodeFleetRun | BrowserFleetRun = args.node
-      ? await runNodeFleet({ url, taskId, clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine, ownData }, signal)
+      ? await runNodeFleet({ url, taskId, clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, stateDir: args.stateDir, reporter, link, byzantine, ownData, slow }, signal)
       : await runBrowserFleet({
         url, taskId, clients: args.clients, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine,
         ...args.browser, network: parseNetworkProfile(args.browser.network ?? undefined),

@@ -4,14 +4,19 @@
 // jittered backoff. Raw examples never leave it: only the weights delta and aggregate metrics are sent.
 
 import {
-  ErrorCodes, FlotillaError, PROTOCOL_VERSION, SUPPORTED_CODECS, encodeFrame, parseServerMessage, splitFlat,
+  ErrorCodes, FlotillaError, PROTOCOL_VERSION, SUPPORTED_CODECS, parseServerMessage,
   type EvaluatePlan, type Hello, type RoundPlan, type ServerMessage, type TaskSummary,
 } from '@flotilla/protocol';
 import { answerEvaluatePlan } from './evaluatePlan.ts';
 import { checkLocalData, splitLocal, type LocalSplit } from './localData.ts';
 import type { ClientEvent, ClientOptions, ClientStatus, Identity, WebSocketLike } from './types.ts';
 import { WeightsCache } from './WeightsCache.ts';
+import { memoryResidualStore, residualFor, type ResidualStore } from './residualStore.ts';
+import { encodeUpdate, usesErrorFeedback } from './uplink.ts';
 import { SecureSession } from './SecureSession.ts';
+import { memoryPersonalStore, type PersonalStore } from './personal/personalState.ts';
+import { bodyUpdate, zeroHead } from './personal/bodyOnly.ts';
+import { partialStop } from './workTiming.ts';
 
 const OPEN = 1;
 const PROGRESS_INTERVAL_MS = 500;
@@ -26,6 +31,10 @@ export class FlotillaClient {
   private socket: WebSocketLike | null = null;
   private identity: Identity | null;
   private readonly weights: WeightsCache;
+  /** The error-feedback residual of a top-k uplink, kept across rounds (and reloads, if persistent). */
+  private readonly residuals: ResidualStore;
+  /** Personal models by task: they stay on this client (FedPer/FedRep heads, Ditto's model, the local-only baseline). */
+  private readonly personal: PersonalStore;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
@@ -49,6 +58,8 @@ export class FlotillaClient {
   constructor(private readonly options: ClientOptions) {
     this.identity = options.identity?.load() ?? null;
     this.weights = options.weights ?? new WeightsCache(options.fetch);
+    this.residuals = options.residuals ?? memoryResidualStore();
+    this.personal = options.personal ?? memoryPersonalStore();
   }
 
   get clientId(): string | null {
@@ -257,11 +268,14 @@ export class FlotillaClient {
     try {
       const answer = await answerEvaluatePlan(plan, {
         trainer: this.options.trainer, weights: this.weights, baseUrl: this.options.url.replace(/\/$/, ''), data: this.options.data,
-        split: checked && this.task?.summary.id === plan.taskId ? this.task.split : null, signal: abort.signal,
+        split: checked && this.task?.summary.id === plan.taskId ? this.task.split : null, signal: abort.signal, personal: this.personal,
       });
       this.sendJson(answer);
       this.emit(answer.type === 'evaluation'
-        ? { type: 'evaluation', round: plan.round, modelVersion: plan.modelVersion, outcome: 'reported', numExamples: answer.numExamples, metrics: answer.metrics }
+        ? {
+          type: 'evaluation', round: plan.round, modelVersion: plan.modelVersion, outcome: 'reported', numExamples: answer.numExamples, metrics: answer.metrics,
+          ...(answer.personal ? { personal: answer.personal } : {}), ...(answer.localOnly ? { localOnly: answer.localOnly } : {}),
+        }
         : { type: 'evaluation', round: plan.round, modelVersion: plan.modelVersion, outcome: 'failed', code: answer.code, message: answer.message });
     } finally {
       clearTimeout(deadlineTimer);
@@ -318,9 +332,12 @@ export class FlotillaClient {
       // Parameters no SecAgg client accepts fail the round for this client like a failed training.
       const secure = this.openSecureSession(plan);
       const base = this.options.url.replace(/\/$/, '');
-      const global = await this.weights.get(`${base}${plan.weightsUrl}`);
+      const global = await this.weights.get(`${base}${plan.weightsUrl}`, this.identity?.clientId);
+      const personalised = plan.fit.personalization !== undefined && plan.fit.personalization.mode !== 'none';
       const outcome = await this.options.trainer.train({
         model: plan.model, schema: plan.schema, weights: global.weights, plan: plan.fit, data: this.options.data, examples, signal: abort.signal,
+        ...(personalised ? { personal: await this.personal.load(plan.taskId) } : {}),
+        ...(plan.fit.acceptPartial ? { stopAt: partialStop(plan.deadline, Date.now()) } : {}),
         onProgress: (p) => {
           this.emit({ type: 'progress', round: plan.round, ...p });
           const now = Date.now();
@@ -330,19 +347,33 @@ export class FlotillaClient {
         },
       });
       if (abort.signal.aborted) return;
+      // The personal models trained this round are kept whatever becomes of the update.
+      if (personalised && outcome.personal) await this.personal.save(plan.taskId, outcome.personal);
       assertBoundExamples(plan, outcome.numExamples);
       this.setStatus('uploading');
       if (secure) {
         // Only the masked vector leaves: the example count is inside it, the metrics stay on this device.
-        const bytes = this.secure === secure ? await secure.upload(outcome.update, outcome.numExamples) : null;
+        // A personal head is zeroed in it (the masked sum must keep the model's length): nothing of it leaves.
+        const masked = outcome.headTensors ? zeroHead(outcome.update, outcome.shapes, outcome.headTensors) : outcome.update;
+        const bytes = this.secure === secure ? await secure.upload(masked, outcome.numExamples) : null;
         if (bytes !== null) this.emit({ type: 'uploaded', round: plan.round, bytes, ...outcome.metrics });
         return;
       }
-      const frame = encodeFrame(
-        { type: 'update', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: outcome.numExamples, metrics: outcome.metrics },
-        splitFlat(outcome.update, outcome.shapes),
+      // FedPer / FedRep: only the body is encoded (a top-k residual is the body's too); the head never leaves this client.
+      const body = bodyUpdate(outcome.update, outcome.shapes, outcome.headTensors ?? []);
+      const uplink = plan.fit.uplink ?? { codec: 'float32' as const };
+      const residual = usesErrorFeedback(uplink) ? await residualFor(this.residuals, plan.taskId, body.shapes) : null;
+      const { frame, residual: next } = encodeUpdate(
+        {
+          type: 'update', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: outcome.numExamples, metrics: outcome.metrics,
+          ...(outcome.localSteps === undefined ? {} : { localSteps: outcome.localSteps }),
+        },
+        body.update, body.shapes, uplink, residual,
       );
-      if (this.send(frame)) this.emit({ type: 'uploaded', round: plan.round, bytes: frame.byteLength, ...outcome.metrics });
+      if (!this.send(frame)) return;
+      // Kept only once sent: an update that never left must not count as transmitted.
+      if (next) await this.residuals.save({ taskId: plan.taskId, shapes: body.shapes.map((s) => [...s]), values: next });
+      this.emit({ type: 'uploaded', round: plan.round, bytes: frame.byteLength, ...outcome.metrics });
     } catch (err) {
       if (abort.signal.aborted) return;
       const message = err instanceof Error ? err.message : String(err);

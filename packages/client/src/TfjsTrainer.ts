@@ -4,9 +4,13 @@
 
 import type * as tf from '@tensorflow/tfjs';
 import { createModel, evaluate, getFlatWeights, setFlatWeights, trainLocal, weightShapes } from '@flotilla/models';
+import { evaluatePersonalised, trainPersonalised, type PersonalMetrics } from './personal/personalTraining.ts';
 import { MNIST_SCHEMA, type DataSchema, type DeviceInfo, type EvaluationMetrics, type ModelSpec } from '@flotilla/protocol';
 import { selectLocal } from './localData.ts';
-import type { EvaluateJob, Trainer, TrainJob, TrainOutcome } from './types.ts';
+import { examplesTrained } from './workTiming.ts';
+import type { EvaluateJob, PersonalEvaluateJob, Trainer, TrainJob, TrainOutcome } from './types.ts';
+
+const stopHook = (stopAt: number | undefined) => (stopAt === undefined ? {} : { shouldStop: () => Date.now() >= stopAt });
 
 /**
  * @example const trainer = new TfjsTrainer({ backend: 'wasm' });
@@ -53,6 +57,17 @@ export class TfjsTrainer implements Trainer {
     });
   }
 
+  /** The personal and local-only models on the held-out rows (see evaluatePersonalised), after any queued training. */
+  evaluatePersonal(job: PersonalEvaluateJob): Promise<PersonalMetrics> {
+    return this.enqueue(async () => {
+      job.signal.throwIfAborted();
+      const model = await this.model(job.model, job.schema);
+      return evaluatePersonalised(
+        model, job.weights, job.personalization, job.personal, selectLocal(job.data, job.examples), selectLocal(job.data, job.trainExamples), job.schema, job.signal,
+      );
+    });
+  }
+
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
@@ -61,25 +76,43 @@ export class TfjsTrainer implements Trainer {
 
   private async trainNow(job: TrainJob): Promise<TrainOutcome> {
     job.signal.throwIfAborted();
-    const model = await this.model(job.model, job.schema ?? MNIST_SCHEMA);
-    setFlatWeights(model, job.weights);
+    const schema = job.schema ?? MNIST_SCHEMA;
+    const model = await this.model(job.model, schema);
+    const data = selectLocal(job.data, job.examples);
+    const plan = {
+      epochs: job.plan.epochs, batchSize: job.plan.batchSize, learningRate: job.plan.learningRate, proximalMu: job.plan.proximalMu, seed: job.plan.seed,
+      ...(job.plan.dpSgd ? { dpSgd: job.plan.dpSgd } : {}),
+      ...(job.plan.localSteps === undefined ? {} : { localSteps: job.plan.localSteps }),
+    };
+    const hooks = { signal: job.signal, onProgress: job.onProgress, ...stopHook(job.stopAt) };
     const started = performance.now();
-    const result = await trainLocal(
-      model, selectLocal(job.data, job.examples),
-      {
-        epochs: job.plan.epochs, batchSize: job.plan.batchSize, learningRate: job.plan.learningRate, proximalMu: job.plan.proximalMu, seed: job.plan.seed,
-        ...(job.plan.dpSgd ? { dpSgd: job.plan.dpSgd } : {}),
-      },
-      { signal: job.signal, onProgress: job.onProgress },
-    );
+    const spec = job.plan.personalization;
+    let update: Float32Array;
+    let result: Awaited<ReturnType<typeof trainLocal>>;
+    let personal: Pick<TrainOutcome, 'personal' | 'headTensors'> = {};
+    if (spec && spec.mode !== 'none') {
+      // The local-only baseline starts from a fresh initialisation, never from a federated model.
+      const initial = async () => {
+        const fresh = await createModel(job.model, job.plan.seed, schema);
+        try { return getFlatWeights(fresh); } finally { fresh.dispose(); }
+      };
+      const outcome = await trainPersonalised(model, job.weights, data, plan, spec, job.personal ?? null, hooks, initial);
+      ({ result } = outcome);
+      update = outcome.trained;
+      personal = { personal: outcome.state, ...(outcome.headTensors ? { headTensors: outcome.headTensors } : {}) };
+    } else {
+      setFlatWeights(model, job.weights);
+      result = await trainLocal(model, data, plan, hooks);
+      update = getFlatWeights(model);
+    }
     const trainMs = performance.now() - started;
-    this.speed = (result.numExamples * job.plan.epochs) / Math.max(trainMs / 1000, 1e-3);
-    const update = getFlatWeights(model);
+    this.speed = examplesTrained(result.steps, job.plan.batchSize, result.numExamples) / Math.max(trainMs / 1000, 1e-3);
     for (let i = 0; i < update.length; i++) update[i]! -= job.weights[i]!;
     return {
       update, shapes: weightShapes(model), numExamples: result.numExamples,
       // A regression has no accuracy; the update's metrics carry its squared error as the loss.
-      metrics: { loss: result.loss, accuracy: result.accuracy ?? 0, trainMs },
+      metrics: { loss: result.loss, accuracy: result.accuracy ?? 0, trainMs }, localSteps: result.steps,
+      ...personal,
     };
   }
 

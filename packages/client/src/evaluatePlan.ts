@@ -5,6 +5,7 @@ import { ErrorCodes, FlotillaError, type EvaluateFailed, type EvaluatePlan, type
 import type { LocalSplit } from './localData.ts';
 import type { LocalData, Trainer } from './types.ts';
 import type { WeightsCache } from './WeightsCache.ts';
+import type { PersonalStore } from './personal/personalState.ts';
 
 /** What answering needs: the trainer, the weights, the examples and their held-out rows, and when to give up. */
 export interface EvaluationContext {
@@ -16,6 +17,8 @@ export interface EvaluationContext {
   /** The split of `data` for the plan's task; null when the client has not checked its data against one. */
   split: LocalSplit | null;
   signal: AbortSignal;
+  /** A personalised task's plan also evaluates the personal models kept here. */
+  personal?: PersonalStore;
 }
 
 /**
@@ -37,7 +40,9 @@ export async function answerEvaluatePlan(plan: EvaluatePlan, ctx: EvaluationCont
     });
     if (ctx.signal.aborted) return fail(ErrorCodes.EVALUATION_FAILED, 'the evaluation was interrupted (deadline or disconnect)');
     if (!validMetrics(metrics)) return fail(ErrorCodes.EVALUATION_FAILED, `the evaluation gave unusable metrics ${JSON.stringify(metrics)}`);
-    return { type: 'evaluation', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: ctx.split.test.length, metrics };
+    const personal = await evaluatePersonal(plan, ctx, global.weights);
+    if (ctx.signal.aborted) return fail(ErrorCodes.EVALUATION_FAILED, 'the evaluation was interrupted (deadline or disconnect)');
+    return { type: 'evaluation', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: ctx.split.test.length, metrics, ...personal };
   } catch (err) {
     return fail(err instanceof FlotillaError ? err.code : ErrorCodes.EVALUATION_FAILED, err instanceof Error ? err.message : String(err));
   }
@@ -47,4 +52,24 @@ export async function answerEvaluatePlan(plan: EvaluatePlan, ctx: EvaluationCont
 function validMetrics(m: EvaluationMetrics): boolean {
   const ok = (v: number | undefined, max = Infinity) => v === undefined || (Number.isFinite(v) && v >= 0 && v <= max);
   return Number.isFinite(m.loss) && m.loss >= 0 && ok(m.accuracy, 1) && ok(m.mse) && ok(m.mae);
+}
+
+/** The personal and local-only metrics of a personalised task's plan: only valid ones are reported. */
+async function evaluatePersonal(plan: EvaluatePlan, ctx: EvaluationContext, global: Float32Array): Promise<Pick<EvaluationReport, 'personal' | 'localOnly'>> {
+  const spec = plan.personalization;
+  if (!spec || spec.mode === 'none' || !ctx.trainer.evaluatePersonal || !ctx.split) return {};
+  let metrics: Awaited<ReturnType<NonNullable<Trainer['evaluatePersonal']>>>;
+  try {
+    metrics = await ctx.trainer.evaluatePersonal({
+      model: plan.model, schema: plan.schema, weights: global, data: ctx.data, examples: ctx.split.test, signal: ctx.signal,
+      personalization: spec, personal: (await ctx.personal?.load(plan.taskId)) ?? null, trainExamples: ctx.split.train,
+    });
+  } catch {
+    // The global model's metrics still count: a personal model that cannot be evaluated (an unreadable store) is left out.
+    return {};
+  }
+  return {
+    ...(metrics.personal && validMetrics(metrics.personal) ? { personal: metrics.personal } : {}),
+    ...(metrics.localOnly && validMetrics(metrics.localOnly) ? { localOnly: metrics.localOnly } : {}),
+  };
 }

@@ -3,7 +3,9 @@
 
 import type { LabelArray } from '@flotilla/models';
 import type { GaussianSampler } from '@flotilla/privacy';
-import type { ClientKind, DataSchema, DeviceInfo, EvaluationMetrics, FitPlan, ModelSpec } from '@flotilla/protocol';
+import type { ClientKind, DataSchema, DeviceInfo, EvaluationMetrics, FitPlan, ModelSpec, PersonalizationSpec } from '@flotilla/protocol';
+import type { PersonalState, PersonalStore } from './personal/personalState.ts';
+import type { PersonalMetrics } from './personal/personalTraining.ts';
 
 /** The part of the WebSocket API both browsers and the `ws` package provide. */
 export interface WebSocketLike {
@@ -40,7 +42,11 @@ export interface TrainJob {
   /** The rows of `data` to train on (the client's train split); absent: all of them. */
   examples?: Uint32Array;
   signal: AbortSignal;
+  /** Epoch ms after which training stops at the next batch and reports the steps done (the plan's `acceptPartial`). */
+  stopAt?: number;
   onProgress(p: { epoch: number; epochs: number; batch: number; batches: number; loss: number }): void;
+  /** Under `plan.personalization`: this client's personal state for the task (null before its first round). */
+  personal?: PersonalState | null;
 }
 
 export interface TrainOutcome {
@@ -49,6 +55,15 @@ export interface TrainOutcome {
   shapes: number[][];
   numExamples: number;
   metrics: { loss: number; accuracy: number; trainMs: number };
+  /** Under personalisation: the personal state to keep for the next round (never sent). */
+  personal?: PersonalState;
+  /** FedPer / FedRep: the head's tensor indices; the update sent leaves them out. */
+  headTensors?: number[];
+  /**
+   * Local steps (batches) done: the plan's `localSteps` or epochs' worth, fewer when stopped early.
+   * Absent (a trainer that does not count): the coordinator takes the planned steps.
+   */
+  localSteps?: number;
 }
 
 /** Evaluates a global model version on the client's held-out rows (federated evaluation). */
@@ -62,12 +77,22 @@ export interface EvaluateJob {
   signal: AbortSignal;
 }
 
+/** Evaluates a client's personal (and local-only) model beside the global one of an `EvaluateJob`. */
+export interface PersonalEvaluateJob extends EvaluateJob {
+  personalization: PersonalizationSpec;
+  personal: PersonalState | null;
+  /** The train rows: `finetune` fine-tunes the global model on them. */
+  trainExamples: Uint32Array;
+}
+
 /** Trains a model locally. One implementation runs tfjs; tests may bring their own. */
 export interface Trainer {
   device(): DeviceInfo;
   train(job: TrainJob): Promise<TrainOutcome>;
   /** Absent: the client answers every evaluation request with FLT_EVALUATION_FAILED. */
   evaluate?(job: EvaluateJob): Promise<EvaluationMetrics>;
+  /** Absent: a personalised task's evaluations report the global model only. */
+  evaluatePersonal?(job: PersonalEvaluateJob): Promise<PersonalMetrics>;
 }
 
 export interface Identity {
@@ -94,7 +119,7 @@ export type ClientEvent =
   | { type: 'uploaded'; round: number; bytes: number; loss: number; accuracy: number; trainMs: number }
   | { type: 'accepted'; round: number }
   /** A federated evaluation of the model committed at `round`: reported with its metrics, or failed with a code. */
-  | { type: 'evaluation'; round: number; modelVersion: number; outcome: 'reported'; numExamples: number; metrics: EvaluationMetrics }
+  | { type: 'evaluation'; round: number; modelVersion: number; outcome: 'reported'; numExamples: number; metrics: EvaluationMetrics; personal?: EvaluationMetrics; localOnly?: EvaluationMetrics }
   | { type: 'evaluation'; round: number; modelVersion: number; outcome: 'failed'; code: string; message: string }
   /** A secure-aggregation stage was sent: keys advertised, shares sent, masked input uploaded, shares revealed. */
   | { type: 'secagg'; round: number; stage: 'advertised' | 'shared' | 'masked' | 'revealed'; bytes: number }
@@ -130,6 +155,10 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   identity?: IdentityStore;
   weights?: import('./WeightsCache.ts').WeightsCache;
+  /** Where a top-k uplink's error-feedback residual is kept (default: memory, lost on restart). */
+  residuals?: import('./residualStore.ts').ResidualStore;
+  /** Where personal models live between rounds (default: memory, lost with the process). */
+  personal?: PersonalStore;
   /**
    * Reconnect backoff: full jitter between 0 and min(maxMs, baseMs·2^attempt); after the
    * coordinator refused for load (FLT_RATE_LIMITED, FLT_TOO_MANY_CONNECTIONS), between maxMs/2 and maxMs.

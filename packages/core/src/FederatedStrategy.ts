@@ -109,7 +109,7 @@ class RoundAggregation implements FitAggregation {
     if (bad !== -1) {
       throw new AggregationError('AGGREGATION_NON_FINITE', `update from ${result.clientId} is not finite at ${bad}`);
     }
-    this.#reducer.add(result.update, result.numExamples);
+    this.#reducer.add(result.update, result.numExamples, result.localSteps);
     this.#clients.add(result.clientId);
   }
 

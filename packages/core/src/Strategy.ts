@@ -145,4 +145,5 @@ export type StrategyConfig =
   | WithCommon<{ name: 'fedmedian' }>
   | WithCommon<{ name: 'fedtrimmedavg'; beta?: number }>
   | WithCommon<{ name: 'krum'; f: number; m?: number }>
-  | WithCommon<{ name: 'centeredclip' } & Partial<CenteredClipConfig>>;
+  | WithCommon<{ name: 'centeredclip' } & Partial<CenteredClipConfig>>
+  | WithCommon<{ name: 'fednova'; proximalMu?: number }>;

@@ -1,5 +1,5 @@
 // Public API of @flotilla/core: pure federated-learning math (strategies, aggregators, sampling), no I/O.
-export { createRng, shuffleInPlace, sampleWithoutReplacement } from './random.ts';
+export { createRng, shuffleInPlace, sampleWeighted, sampleWithoutReplacement } from './random.ts';
 export type { Rng } from './random.ts';
 export type {
   ClientInfo,
@@ -43,8 +43,15 @@ export type {
   StrategyConfig,
   StrategyName,
 } from './Strategy.ts';
+export { hasPrivacyAccounting, hasClipReporting, hasSecureSumFinishing } from './capabilities.ts';
+export type { PrivacyAccounting, ClipReporting, SecureSumFinishing } from './capabilities.ts';
 export { createStrategy } from './createStrategy.ts';
 export { STRATEGY_TRAITS, strategiesOnTheMean } from './strategyTraits.ts';
 export { STRATEGIES, STRATEGY_NAMES } from './strategyRegistry.ts';
 export type { StrategyEntry, StrategyConfigOf } from './strategyRegistry.ts';
 export type { StrategyTraits } from './strategyTraits.ts';
+export { STALENESS_WEIGHTINGS, stalenessWeight } from './staleness.ts';
+export type { StalenessParameters, StalenessWeighting, StalenessWeightingName } from './staleness.ts';
+export { StalenessStats } from './StalenessStats.ts';
+export { FedBuffBuffer } from './FedBuffBuffer.ts';
+export type { FedBuffOptions } from './FedBuffBuffer.ts';

@@ -43,6 +43,19 @@ export function shuffleInPlace<T extends { length: number; [i: number]: unknown 
   return items;
 }
 
+/**
+ * Draws k distinct items without replacement, each with probability proportional to its weight
+ * among those not yet drawn (Efraimidis & Spirakis 2006: the k largest keys u^(1/w)). A weight
+ * must be > 0: every item keeps a chance.
+ * @example sampleWeighted(['a', 'b'], [1, 3], 1, createRng(1)); // 'b' three times as often as 'a'
+ */
+export function sampleWeighted<T>(items: readonly T[], weights: readonly number[], k: number, rng: Rng): T[] {
+  // log(u)/w orders like u^(1/w) without underflow for small weights.
+  const keyed = items.map((item, i) => ({ item, key: Math.log(Math.max(rng(), Number.MIN_VALUE)) / weights[i]! }));
+  keyed.sort((a, b) => b.key - a.key);
+  return keyed.slice(0, Math.min(k, keyed.length)).map((e) => e.item);
+}
+
 /** Draws k distinct items uniformly without replacement. */
 export function sampleWithoutReplacement<T>(items: readonly T[], k: number, rng: Rng): T[] {
   const copy = items.slice();

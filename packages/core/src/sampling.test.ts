@@ -1,6 +1,6 @@
 // Tests for planFit: sample sizes, over-selection, determinism.
 import { describe, expect, it } from 'vitest';
-import { createRng } from './random.ts';
+import { createRng, sampleWeighted } from './random.ts';
 import { planFit } from './sampling.ts';
 import { DEFAULT_STRATEGY_CONFIG, type CommonStrategyConfig } from './Strategy.ts';
 import type { ClientInfo } from './types.ts';
@@ -71,5 +71,26 @@ describe('planFit', () => {
   it('sends the local training plan with the given μ', () => {
     const plan = planFit(config({ epochs: 5, batchSize: 50, learningRate: 0.02 }), clients(20), createRng(1), 0.01);
     expect(plan?.config).toEqual({ epochs: 5, batchSize: 50, learningRate: 0.02, proximalMu: 0.01 });
+  });
+});
+
+describe('weighted selection (selectionWeight)', () => {
+  it('selects a client in proportion to its weight, never starving a light one', () => {
+    // Arrange: 'slow' weighs 0.25, 'fast' 1; one of the two is drawn per round
+    const clients = [{ id: 'slow', selectionWeight: 0.25 }, { id: 'fast', selectionWeight: 1 }];
+    const config = { ...DEFAULT_STRATEGY_CONFIG, minFitClients: 1, minAvailableClients: 1, fractionFit: 0.5 };
+    const rng = createRng(3);
+    // Act
+    let slow = 0;
+    for (let r = 0; r < 4000; r++) if (planFit(config, clients, rng, 0)!.clientIds[0] === 'slow') slow++;
+    // Assert: P(slow) = 0.25 / 1.25 = 0.2
+    expect(slow / 4000).toBeGreaterThan(0.17);
+    expect(slow / 4000).toBeLessThan(0.23);
+  });
+
+  it('draws k distinct clients', () => {
+    const clients = Array.from({ length: 10 }, (_, i) => ({ id: `c${i}`, selectionWeight: 1 + i }));
+    const picked = sampleWeighted(clients, clients.map((c) => c.selectionWeight), 10, createRng(1));
+    expect(new Set(picked.map((c) => c.id)).size).toBe(10);
   });
 });

@@ -1,5 +1,5 @@
 // Client selection for a round: sample size, over-selection and the training plan.
-import { sampleWithoutReplacement, type Rng } from './random.ts';
+import { sampleWeighted, sampleWithoutReplacement, type Rng } from './random.ts';
 import type { CommonStrategyConfig } from './Strategy.ts';
 import type { ClientInfo, FitInstructions } from './types.ts';
 
@@ -23,7 +23,12 @@ export function planFit(
   const goal = Math.max(config.minFitClients, ceilTolerant(config.fractionFit * count));
   if (count < goal) return null;
   const selected = Math.min(count, ceilTolerant(goal * config.overSelection));
-  const clientIds = sampleWithoutReplacement(available, selected, rng).map((c) => c.id);
+  // A coordinator that prefers some clients (clients likely to finish) says so per client.
+  const weighted = available.some((c) => c.selectionWeight !== undefined);
+  const picked = weighted
+    ? sampleWeighted(available, available.map((c) => c.selectionWeight ?? 1), selected, rng)
+    : sampleWithoutReplacement(available, selected, rng);
+  const clientIds = picked.map((c) => c.id);
   return {
     clientIds,
     goal,

@@ -24,7 +24,8 @@ describe('STRATEGIES', () => {
     for (const name of STRATEGY_NAMES) {
       const run = (config: StrategyConfig) => {
         const aggregation = createStrategy(config).beginAggregation(1, global);
-        updates.forEach((update, i) => aggregation.add({ clientId: `c${i}`, numExamples: 10 + i, update }));
+        // Steps are reported by every client; only FedNova reads them.
+        updates.forEach((update, i) => aggregation.add({ clientId: `c${i}`, numExamples: 10 + i, update, localSteps: 1 + i }));
         return aggregation.finish([]);
       };
       // Krum's f has no default in a config (a task's default is given by the coordinator); 0 lets 3 reports pass 2f + 3.

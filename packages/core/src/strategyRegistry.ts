@@ -14,7 +14,7 @@ import {
 } from './Strategy.ts';
 import { check, positive, unitInterval } from './strategyChecks.ts';
 import { trimmedMean } from './trimmedMean.ts';
-import { buffered, streamingMean, type ReducerFactory } from './updateReducers.ts';
+import { buffered, normalisedMean, streamingMean, type ReducerFactory } from './updateReducers.ts';
 
 /** The configuration of the strategy named N (the adaptive optimisers share one, named by a union). */
 export type StrategyConfigOf<N extends StrategyName> = StrategyConfig extends infer C
@@ -116,6 +116,12 @@ const entries: { readonly [N in StrategyName]: StrategyEntry<N> } = {
       });
       return new FederatedStrategy({ name: config.name, common, proximalMu: 0, reducer: memory.reducer(), optimizer: new ServerOptimizer(PLAIN), memory });
     },
+  },
+  fednova: {
+    description: 'FedNova: each update divided by its local steps, so unequal work does not bias the model (Wang et al. 2020)',
+    // It reads each update's own step count: a sum (secure aggregation) or a noised mean (DP) has lost it.
+    needsEveryUpdate: true, defaults: { proximalMu: 0 },
+    build: (config, common) => federated(config.name, common, normalisedMean(), PLAIN, check('proximalMu', config.proximalMu ?? 0, (x) => x >= 0)),
   },
 };
 

@@ -6,6 +6,8 @@ export interface FitResult {
   numExamples: number;
   update: Float32Array;
   metrics?: Record<string, number>;
+  /** Local steps (batches) the client actually did; FedNova normalises by it. */
+  localSteps?: number;
 }
 
 /** Why a selected client produced no usable report: an expected event, recorded as data. */
@@ -23,6 +25,8 @@ export interface ClientInfo {
   id: string;
   numExamples?: number;
   examplesPerSec?: number;
+  /** Relative chance of selection (> 0); absent on every client: uniform sampling. */
+  selectionWeight?: number;
 }
 
 /** The local training plan every selected client receives. `proximalMu` is 0 except for FedProx. */

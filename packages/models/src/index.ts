@@ -26,4 +26,5 @@ export { checkModelAgainstSchema, checkSpecAgainstSchema } from './schemaCheck.t
 export { loadPretrainedModel, DEFAULT_UPLOAD_LIMITS } from './pretrained.ts';
 export type { PretrainedUpload, UploadLimits } from './pretrained.ts';
 export { freezeLayers, trainableMask } from './freeze.ts';
+export { weightLayers } from './layers.ts';
 export type { FreezeSpec } from './freeze.ts';

@@ -72,6 +72,34 @@ describe('trainLocal', () => {
     model.dispose();
   });
 
+  it('does exactly localSteps batches across epochs, reshuffling each epoch as E epochs would', async () => {
+    // Arrange: 25 examples, B = 10 → 3 batches an epoch; 7 steps = two epochs and one batch
+    const [stepped, epochs] = await Promise.all([createModel(spec, 1), createModel(spec, 1)]);
+    const progress: TrainingProgress[] = [];
+    const small = { ...data, count: 25 };
+    // Act
+    const result = await trainLocal(stepped, small, { ...plan, epochs: 1, localSteps: 6 }, { onProgress: (p) => progress.push(p) });
+    await trainLocal(epochs, small, { ...plan, epochs: 2 });
+    const seven = await trainLocal(await createModel(spec, 1), small, { ...plan, localSteps: 7 });
+    // Assert: 6 steps with the same seed are the same two shuffled epochs as E = 2
+    expect(result.steps).toBe(6);
+    expect(progress.map((p) => `${p.epoch}.${p.batch}`)).toEqual(['1.1', '1.2', '1.3', '2.1', '2.2', '2.3']);
+    expect(firstDifference(getFlatWeights(stepped), getFlatWeights(epochs))).toBe(-1);
+    expect(seven.steps).toBe(7);
+    expect(Number.isFinite(seven.loss)).toBe(true);
+    stepped.dispose();
+    epochs.dispose();
+  });
+
+  it('stops after the batch at which shouldStop turns true and reports the partial steps', async () => {
+    const model = await createModel(spec, 1);
+    let batches = 0;
+    const result = await trainLocal(model, data, plan, { onProgress: () => batches++, shouldStop: () => batches >= 5 });
+    expect(result.steps).toBe(5);
+    expect(Number.isFinite(result.loss) && Number.isFinite(result.accuracy!)).toBe(true);
+    model.dispose();
+  });
+
   it('lets timers and I/O run between batches', async () => {
     const model = await createModel(spec, 1);
     let batchesDone = 0;

@@ -9,14 +9,28 @@ import { checkDpSgdPlan, privateGradient, type DpSgdPlan } from './dpSgd.ts';
 import { measure } from './evaluate.ts';
 import { getFlatWeights, setFlatWeights } from './weights.ts';
 
-/** A client's training plan for one round: local epochs E, batch size B, learning rate, FedProx μ, DP-SGD. */
-export type TrainingPlan = { epochs: number; batchSize: number; learningRate: number; proximalMu?: number; seed?: number; dpSgd?: DpSgdPlan };
+/**
+ * A client's training plan for one round: local epochs E, batch size B, learning rate, FedProx μ,
+ * DP-SGD. `localSteps` (device-aware work) replaces E: that many batches, across as many epochs as
+ * they take, each epoch reshuffled.
+ */
+export type TrainingPlan = {
+  epochs: number; batchSize: number; learningRate: number; proximalMu?: number; seed?: number; dpSgd?: DpSgdPlan; localSteps?: number;
+  /** Train only these tensors (indices in `model.weights`, trainable ones only); the rest stay as they are (FedRep's alternation). */
+  trainWeights?: readonly number[];
+  /** The point the proximal term pulls towards, flat in `getFlatWeights` order; absent: the weights at the call (FedProx). Ditto pulls a personal model towards the global one. */
+  proximalAnchor?: Float32Array;
+};
 
 /** Reported after every batch; `epoch` and `batch` count from 1. `loss` is that batch's mean loss. */
 export type TrainingProgress = { epoch: number; epochs: number; batch: number; batches: number; loss: number };
 
-/** Progress callback, cancellation, and how many batches run between two yields to the event loop. */
-export type TrainingHooks = { onProgress?(p: TrainingProgress): void; signal?: AbortSignal; yieldEveryBatches?: number };
+/**
+ * Progress callback, cancellation, how many batches run between two yields to the event loop, and
+ * `shouldStop`, asked after every batch from the first on: true ends training there with the
+ * steps done so far (partial work, as a client near its deadline reports it).
+ */
+export type TrainingHooks = { onProgress?(p: TrainingProgress): void; signal?: AbortSignal; yieldEveryBatches?: number; shouldStop?(): boolean };
 
 /**
  * Example-weighted means over the last epoch, measured on each batch before its update, as Keras
@@ -61,23 +75,28 @@ export async function trainLocal(
   const mu = plan.proximalMu ?? 0;
   const yieldEvery = Math.max(1, Math.floor(hooks.yieldEveryBatches ?? 1));
   const batches = Math.ceil(data.count / plan.batchSize);
+  const totalSteps = plan.localSteps ?? plan.epochs * batches;
+  const epochs = Math.ceil(totalSteps / batches);
   const rng = createRng(plan.seed ?? Math.floor(Math.random() * 2 ** 32));
   const order = Int32Array.from({ length: data.count }, (_, i) => i);
 
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const variables = trainedWeights(model, plan.trainWeights).map((w) => w.read() as tf.Variable);
   const optimizer = tf.train.sgd(plan.learningRate);
-  const start = mu > 0 ? variables.map((v) => v.clone()) : [];
+  const start = mu > 0 ? proximalStart(model, variables, plan.proximalAnchor) : [];
   let steps = 0;
   let clipped = 0;
   let microbatches = 0;
   let epochLoss = 0;
   let epochStatistic = 0;
+  let epochExamples = 0;
+  let stopped = false;
   try {
-    for (let epoch = 1; epoch <= plan.epochs; epoch++) {
+    for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
       shuffleInPlace(order, rng);
       epochLoss = 0;
       epochStatistic = 0;
-      for (let batch = 0; batch < batches; batch++) {
+      epochExamples = 0;
+      for (let batch = 0; batch < batches && steps < totalSteps; batch++) {
         throwIfAborted(hooks.signal);
         const from = batch * plan.batchSize;
         const n = Math.min(plan.batchSize, data.count - from);
@@ -94,21 +113,50 @@ export async function trainLocal(
         microbatches += Math.ceil(n / (plan.dpSgd?.microbatchSize ?? 1));
         epochLoss += lossSum;
         epochStatistic += statistic;
+        epochExamples += n;
         steps++;
-        hooks.onProgress?.({ epoch, epochs: plan.epochs, batch: batch + 1, batches, loss: lossSum / n });
+        hooks.onProgress?.({ epoch, epochs, batch: batch + 1, batches, loss: lossSum / n });
         if (steps % yieldEvery === 0) await yieldToEventLoop();
+        if (hooks.shouldStop?.()) {
+          stopped = true;
+          break;
+        }
       }
     }
   } finally {
     optimizer.dispose();
     tf.dispose(start);
   }
-  const statistic = epochStatistic / data.count;
+  // Over the last epoch's examples, which a step budget or an early stop may leave partial.
+  const statistic = epochStatistic / epochExamples;
   return {
-    numExamples: data.count, loss: epochLoss / data.count, steps,
+    numExamples: data.count, loss: epochLoss / epochExamples, steps,
     ...(io.objective.kind === 'regression' ? { mae: statistic } : { accuracy: statistic }),
     ...(plan.dpSgd ? { clippedFraction: clipped / microbatches } : {}),
   };
+}
+
+// The weights a plan trains: the model's trainable ones, or those of them the plan names.
+function trainedWeights(model: tf.LayersModel, only: readonly number[] | undefined): tf.LayerVariable[] {
+  if (only === undefined) return model.trainableWeights;
+  const chosen = new Set(only.map((i) => model.weights[i]));
+  return model.trainableWeights.filter((w) => chosen.has(w));
+}
+
+// The proximal term's anchor per trained variable: the anchor vector's slices, or the values at the call.
+function proximalStart(model: tf.LayersModel, variables: tf.Variable[], anchor: Float32Array | undefined): tf.Tensor[] {
+  if (!anchor) return variables.map((v) => v.clone());
+  const offsets = new Map<string, number>();
+  let offset = 0;
+  for (const w of model.weights) {
+    offsets.set((w.read() as tf.Variable).name, offset);
+    offset += w.shape.reduce<number>((a, b) => a * (b ?? 1), 1);
+  }
+  if (anchor.length !== offset) throw new ModelError('MODEL_PLAN_INVALID', `proximal anchor of ${anchor.length} values for a model of ${offset}`);
+  return variables.map((v) => {
+    const at = offsets.get(v.name)!;
+    return tf.tensor(anchor.slice(at, at + v.size), v.shape, 'float32');
+  });
 }
 
 // One DP-SGD step; returns [sum of per-example losses, the objective's statistic, micro-batches clipped] and disposes x and y.
@@ -210,7 +258,8 @@ function checkPlan(plan: TrainingPlan): void {
     Number.isInteger(plan.epochs) && plan.epochs >= 1 &&
     Number.isInteger(plan.batchSize) && plan.batchSize >= 1 &&
     Number.isFinite(plan.learningRate) && plan.learningRate > 0 &&
-    (plan.proximalMu === undefined || (Number.isFinite(plan.proximalMu) && plan.proximalMu >= 0));
+    (plan.proximalMu === undefined || (Number.isFinite(plan.proximalMu) && plan.proximalMu >= 0)) &&
+    (plan.localSteps === undefined || (Number.isInteger(plan.localSteps) && plan.localSteps >= 1));
   if (!ok) throw new ModelError('MODEL_PLAN_INVALID', `invalid training plan ${JSON.stringify(plan)}`);
   if (plan.dpSgd) checkDpSgdPlan(plan.dpSgd);
 }

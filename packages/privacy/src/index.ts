@@ -88,5 +88,7 @@ export {
 export { type RdpHistoryEntry, RdpAccountant } from './dp/RdpAccountant.ts';
 export { findNoiseMultiplier } from './dp/findNoiseMultiplier.ts';
 export { DpSgdAccountant, type DpSgdAccountingOptions, type PlannedClient } from './dp/DpSgdAccountant.ts';
-export { DpFedAvgStrategy, hasPrivacyAccounting, type DpFedAvgOptions, type PrivacyAccounting } from './dp/DpFedAvgStrategy.ts';
+export { DpFedAvgStrategy, type DpFedAvgOptions } from './dp/DpFedAvgStrategy.ts';
+// The capability lives in @flotilla/core (any strategy may account privacy); re-exported for existing callers.
+export { hasPrivacyAccounting, type PrivacyAccounting } from '@flotilla/core';
 export * from './paillier/index.ts';

@@ -6,6 +6,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TaskConfig, TaskState } from './task.ts';
 import { FederatedSummary } from './federatedEvaluation.ts';
 import { RoundPhase, RoundSummaryView, ClientOutcome, VerticalJobState } from './views.ts';
+import { CurrentBufferView } from './asynchronousViews.ts';
 
 const Round = Type.Integer({ minimum: 1 });
 const Open = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties);
@@ -31,10 +32,16 @@ export const EventPayloads = Type.Object({
   'round.report': Open({
     round: Round, clientId: Type.String(), reported: Type.Integer(), goal: Type.Integer(),
     numExamples: Type.Optional(Type.Integer()), loss: Type.Optional(Type.Number()), masked: Type.Optional(Type.Boolean()),
+    /** Device-aware work: steps asked for and done. */
+    plannedSteps: Type.Optional(Type.Integer()), localSteps: Type.Optional(Type.Integer()),
   }),
   'round.dropout': Open({ round: Round, clientId: Type.String(), reason: Type.Union([Type.Literal('disconnected'), Type.Literal('deadline')]) }),
   'round.committed': RoundSummaryView,
   'round.abandoned': RoundSummaryView,
+  /** An asynchronous commit's central evaluation, which trails the commit: the round's summary with its test metrics. */
+  'round.evaluated': RoundSummaryView,
+  /** Ephemeral: an asynchronous task's buffer changed (an update folded in, a plan sent, a commit); `staleness` of the update folded in. */
+  'buffer.update': Type.Composite([CurrentBufferView, Open({ clientId: Type.Optional(Type.String()), staleness: Type.Optional(Type.Integer({ minimum: 0 })) })]),
   'baseline.progress': Open({ epoch: Type.Integer(), trainLoss: Type.Number(), valAccuracy: Type.Union([Type.Number(), Type.Null()]), valLoss: Type.Number(), maxEpochs: Type.Integer() }),
   'baseline.done': Open({
     accuracy: Type.Union([Type.Number(), Type.Null()]), loss: Type.Union([Type.Number(), Type.Null()]), epochs: Type.Integer(),

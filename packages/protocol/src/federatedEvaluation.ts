@@ -4,6 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { EvaluationMetrics } from './messages.ts';
 import { BUILTIN_MNIST, type DataSpec } from './task.ts';
+import { PersonalizationSummary } from './personalization.ts';
 
 const Metric = Type.Union([Type.Literal('accuracy'), Type.Literal('mse'), Type.Literal('mae')]);
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
@@ -34,6 +35,8 @@ export const FederatedSummary = Type.Object({
   mse: Nullable(Type.Number()),
   mae: Nullable(Type.Number()),
   spread: Type.Union([MetricSpread, Type.Null()]),
+  /** A personalised task's clients' personal (and local-only) models against the global one. */
+  personalization: Type.Optional(PersonalizationSummary),
 });
 export type FederatedSummary = Static<typeof FederatedSummary>;
 

@@ -125,7 +125,7 @@ describe('codec properties', () => {
       const shifted = new Uint8Array(bytes.length + shift).subarray(shift);
       shifted.set(bytes);
       try {
-        const values = float32Codec.decode(shifted, count);
+        const values = float32Codec.decode(shifted, [count]);
         expect(values.length).toBe(count);
         expect(bytes.length).toBe(4 * count);
         expect([...new Uint8Array(Float32Array.from(values).buffer)]).toEqual([...bytes]);

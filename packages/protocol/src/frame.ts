@@ -11,7 +11,8 @@
 // header and, in place of tensor payloads, N u32 words.
 // Payloads start 8-byte aligned so a float32 payload is read in place, without a copy.
 
-import { getCodec, type CodecId } from './codec.ts';
+import { codecSpec, getCodec, type CodecId, type EncodeOptions } from './codec.ts';
+import type { CodecSpec } from './communication.ts';
 import { ErrorCodes, FlotillaError } from './errors.ts';
 
 export const FRAME_MAGIC = 0x46544c46; // "FLTF" read as a little-endian u32
@@ -34,6 +35,17 @@ export interface NamedTensor {
   name?: string;
   shape: number[];
   values: Float32Array;
+  /** Set by decodeFrame: the codec that wrote this tensor's payload. */
+  codec?: CodecId;
+}
+
+/** The most values a frame may decode to unless the reader says otherwise (2^26: 256 MiB of float32). */
+export const MAX_FRAME_ELEMENTS = 2 ** 26;
+
+/** Bounds a reader puts on what it decodes. */
+export interface DecodeOptions {
+  /** The most tensor values in one frame (default MAX_FRAME_ELEMENTS); the coordinator passes its frame limit / 4. */
+  maxElements?: number;
 }
 
 export interface DecodedFrame {
@@ -51,16 +63,19 @@ export function shapeSize(shape: readonly number[]): number {
 }
 
 /**
- * Packs a message and its tensors into one binary frame.
- * @example const bytes = encodeFrame({ type: 'update', round: 3 }, [{ shape: [2], values }]);
+ * Packs a message and its tensors into one binary frame, each tensor encoded with the codec.
+ * @example const bytes = encodeFrame({ type: 'update', round: 3 }, [{ shape: [2], values }], { codec: 'topk', fraction: 0.1, errorFeedback: true });
  */
-export function encodeFrame(message: object, tensors: readonly NamedTensor[], codecId: CodecId = 'float32'): Uint8Array {
-  const codec = getCodec(codecId);
+export function encodeFrame(
+  message: object, tensors: readonly NamedTensor[], codecOrSpec: CodecId | CodecSpec = 'float32', options?: EncodeOptions,
+): Uint8Array {
+  const spec = codecSpec(codecOrSpec);
+  const codec = getCodec(spec.codec);
   const payloads = tensors.map((t) => {
     if (t.values.length !== shapeSize(t.shape)) {
       throw new FlotillaError(ErrorCodes.TENSOR_MISMATCH, `tensor ${t.name ?? ''} has ${t.values.length} values for shape [${t.shape}]`);
     }
-    return codec.encode(t.values);
+    return codec.encode(t.values, t.shape, spec, options);
   });
   const descriptors: TensorDescriptor[] = tensors.map((t, i) => ({
     ...(t.name === undefined ? {} : { name: t.name }),
@@ -111,7 +126,8 @@ const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * FLT_UNSUPPORTED_CODEC) on anything that does not follow the layout; never reads out of bounds.
  * The message is returned unvalidated: check it against its schema.
  */
-export function decodeFrame(bytes: Uint8Array): DecodedFrame {
+export function decodeFrame(bytes: Uint8Array, options: DecodeOptions = {}): DecodedFrame {
+  const maxElements = options.maxElements ?? MAX_FRAME_ELEMENTS;
   const malformed = (why: string) => new FlotillaError(ErrorCodes.MALFORMED_FRAME, `malformed frame: ${why}`, true);
   if (bytes.byteLength < PREFIX_BYTES) throw malformed('shorter than its prefix');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -127,13 +143,17 @@ export function decodeFrame(bytes: Uint8Array): DecodedFrame {
   }
   if (typeof header !== 'object' || header === null || !Array.isArray(header.tensors)) throw malformed('header lacks a tensor list');
   let offset = align8(PREFIX_BYTES + headerLength);
+  let elements = 0;
   const tensors: NamedTensor[] = header.tensors.map((d: unknown, i: number) => {
     const desc = checkDescriptor(d, i);
+    // A sparse payload (top-k) is small whatever its shape: the shape alone must not allocate without bound.
+    elements += shapeSize(desc.shape);
+    if (elements > maxElements) throw new FlotillaError(ErrorCodes.TENSOR_MISMATCH, `tensors of more than ${maxElements} values in one frame`);
     if (offset + desc.byteLength > bytes.byteLength) throw malformed(`tensor ${i} runs past the end`);
     const payload = bytes.subarray(offset, offset + desc.byteLength);
     offset += align8(desc.byteLength);
-    const values = getCodec(desc.codec).decode(payload, shapeSize(desc.shape));
-    return { ...(desc.name === undefined ? {} : { name: desc.name }), shape: desc.shape, values };
+    const values = getCodec(desc.codec).decode(payload, desc.shape);
+    return { ...(desc.name === undefined ? {} : { name: desc.name }), shape: desc.shape, values, codec: desc.codec };
   });
   if (header.words === undefined) return { message: header.message, tensors };
   const count = header.words;

@@ -1,11 +1,16 @@
 export { ErrorCodes, FlotillaError, hasErrorCode } from './errors.ts';
 export type { ErrorCode } from './errors.ts';
-export { float32Codec, getCodec, SUPPORTED_CODECS } from './codec.ts';
-export type { CodecId, TensorCodec } from './codec.ts';
+export { codecSpec, float32Codec, getCodec, SUPPORTED_CODECS } from './codec.ts';
+export type { CodecId, EncodeOptions, TensorCodec } from './codec.ts';
+export { seededRandom } from './codecs/payload.ts';
+export type { RandomSource } from './codecs/payload.ts';
+export { topkCount } from './codecs/topk.ts';
+export { applyModelDelta, encodeModelDelta, modelChecksum } from './modelDelta.ts';
+export type { DeltaFormat } from './modelDelta.ts';
 export {
-  FRAME_MAGIC, FRAME_VERSION, encodeFrame, encodeWordsFrame, decodeFrame, flattenTensors, splitFlat, shapeSize,
+  FRAME_MAGIC, FRAME_VERSION, MAX_FRAME_ELEMENTS, encodeFrame, encodeWordsFrame, decodeFrame, flattenTensors, splitFlat, shapeSize,
 } from './frame.ts';
-export type { DType, TensorDescriptor, NamedTensor, DecodedFrame } from './frame.ts';
+export type { DType, TensorDescriptor, NamedTensor, DecodedFrame, DecodeOptions } from './frame.ts';
 export {
   PROTOCOL_VERSION, ClientKind, DeviceInfo, Hello, Heartbeat, TrainingMetrics, Update, FitFailed, Progress,
   ClientMessage, TaskSummary, Welcome, RoundPlan, RoundEnd, UpdateAck, ErrorMessage, ServerMessage,
@@ -31,7 +36,7 @@ export type { Parsed } from './validate.ts';
 export { TaskConfigInput, TASK_CONFIG_FIELDS } from './taskInput.ts';
 export type { DeepPartial } from './taskInput.ts';
 export {
-  ErrorView, RoundOutcome, ClientOutcome, RoundClientView, RoundSummaryView, RoundDetailView, RoundPhase, CurrentRoundView,
+  ErrorView, RoundOutcome, ClientOutcome, RoundClientView, RoundSummaryView, RoundDetailView, RoundPhase, CurrentRoundView, RoundWorkView,
   BaselineEpoch, BaselineStatus, BaselineRecordView, CurrentEvaluationView, TaskView, ClientRecordView, ClientView, TaskListView, RoundListView,
   ClientListView, BaselineView, SessionView, VerticalJobState, VerticalJobView, CreateVerticalJob, CreatedVerticalJobView, VerticalJobListView,
 } from './views.ts';
@@ -44,3 +49,6 @@ export {
 export { CodecSpec, CommunicationSpec } from './communication.ts';
 export type { CodecName } from './communication.ts';
 export { AsynchronousSpec, WorkSpec, PersonalizationSpec } from './heterogeneity.ts';
+export { keepsHead, resolveHead, PersonalClientView, PersonalizationSummary } from './personalization.ts';
+export type { WeightLayer, PersonalHead } from './personalization.ts';
+export { AsyncCommitView, CurrentBufferView } from './asynchronousViews.ts';

@@ -48,6 +48,8 @@ export const StrategyParameters = Type.Object({
   fedtrimmedavg: Type.Pick(StrategyFields, ['trimBeta']),
   krum: Type.Pick(StrategyFields, ['byzantine', 'krumSelect']),
   centeredclip: Type.Pick(StrategyFields, ['clipRadius', 'clipIterations', 'clipMomentum']),
+  /** FedNova's μ, like FedProx's, is `fit.proximalMu`. */
+  fednova: Type.Object({}),
 });
 export type StrategyParameters = Static<typeof StrategyParameters>;
 

@@ -6,6 +6,7 @@
 
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { FederatedSummary } from './federatedEvaluation.ts';
+import { AsyncCommitView, CurrentBufferView } from './asynchronousViews.ts';
 import { DataSchema } from './dataSchema.ts';
 import { TaskConfig, TaskState } from './task.ts';
 
@@ -36,6 +37,13 @@ export const RoundClientView = Type.Object({
   code: Nullable(Type.String()),
   numExamples: Nullable(Type.Integer({ minimum: 0 })),
   trainLoss: Nullable(Type.Number()),
+  /** Device-aware work: the local steps the plan asked for and the steps the update reports (fewer: partial work). */
+  plannedSteps: Type.Optional(Type.Integer({ minimum: 0 })),
+  localSteps: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Bytes this client's socket carried up in the round (absent in rounds stored before it was counted). */
+  bytesUp: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Model bytes the weights route served this client for the round. */
+  bytesDown: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 export type RoundClientView = Static<typeof RoundClientView>;
 
@@ -67,6 +75,8 @@ export const RoundSummaryView = Type.Object({
   modelVersion: Type.Integer({ minimum: 0 }),
   /** The federated evaluation of this round's model once it ran; null (or absent) otherwise. */
   federated: Type.Optional(Nullable(FederatedSummary)),
+  /** An asynchronous task's commit: its buffer and staleness; absent or null for a synchronous round. */
+  asynchronous: Type.Optional(Nullable(AsyncCommitView)),
 });
 export type RoundSummaryView = Static<typeof RoundSummaryView>;
 
@@ -83,6 +93,14 @@ export const RoundPhase = Type.Union([
 export type RoundPhase = Static<typeof RoundPhase>;
 
 /** The round in flight of a running task. */
+/** One client's local work in a round: steps planned and done. */
+export const RoundWorkView = Type.Object({
+  clientId: Type.String(),
+  plannedSteps: Type.Integer({ minimum: 0 }),
+  localSteps: Type.Integer({ minimum: 0 }),
+});
+export type RoundWorkView = Static<typeof RoundWorkView>;
+
 export const CurrentRoundView = Type.Object({
   round: Type.Integer({ minimum: 1 }),
   phase: RoundPhase,
@@ -95,6 +113,8 @@ export const CurrentRoundView = Type.Object({
   startedAt: Time,
   /** A secure-aggregation round (its timeline has the SecAgg stages). */
   secure: Type.Boolean(),
+  /** Device-aware work: the local steps each reporting client was asked for and did (fewer: partial work). */
+  work: Type.Optional(Type.Array(RoundWorkView)),
 });
 export type CurrentRoundView = Static<typeof CurrentRoundView>;
 
@@ -163,6 +183,8 @@ export const TaskView = Type.Object({
   /** What one example is (MNIST's for tasks stored before schemas). */
   schema: Type.Optional(DataSchema),
   currentEvaluation: Type.Optional(Nullable(CurrentEvaluationView)),
+  /** An asynchronous task's buffer filling now (it has no round in flight). */
+  currentBuffer: Type.Optional(Nullable(CurrentBufferView)),
 });
 export type TaskView = Static<typeof TaskView>;
 

@@ -8,6 +8,8 @@ export interface ConnectedClient {
   id: string;
   kind: ClientKind;
   device: DeviceInfo;
+  /** The codecs its hello advertised (absent: float32 only). */
+  codecs?: readonly string[];
   /** The task the client asked for; null follows whichever task is active. */
   taskId: string | null;
   partitionIndex: number | null;

@@ -68,7 +68,10 @@ export class FederatedEvaluation {
       this.fail(clientId, 'rejected', (err as FlotillaError).code);
       throw err;
     }
-    const evaluation: ClientEvaluation = { clientId, numExamples: report.numExamples, metrics: report.metrics };
+    const evaluation: ClientEvaluation = {
+      clientId, numExamples: report.numExamples, metrics: report.metrics,
+      ...(report.personal ? { personal: report.personal } : {}), ...(report.localOnly ? { localOnly: report.localOnly } : {}),
+    };
     this.reports.set(clientId, evaluation);
     this.checkDone();
     return evaluation;
@@ -102,12 +105,17 @@ export class FederatedEvaluation {
     if (report.numExamples > maxExamples) {
       throw new FlotillaError(ErrorCodes.BAD_EXAMPLE_COUNT, `${report.numExamples} held-out examples exceed the ${maxExamples} this client can hold out`);
     }
-    for (const [name, value] of Object.entries(report.metrics)) {
-      if (!Number.isFinite(value)) throw new FlotillaError(ErrorCodes.NON_FINITE, `metric ${name} is not a finite number`);
-    }
-    const missing = requiredMetrics(this.rules.schema).filter((m) => report.metrics[m] === undefined);
-    if (missing.length > 0) {
-      throw new FlotillaError(ErrorCodes.EVALUATION_METRICS, `a ${this.rules.schema.kind} task's evaluation needs ${missing.join(' and ')}`);
+    // A personal or local-only model's metrics are checked like the global model's.
+    const sets = [['', report.metrics], ['personal ', report.personal], ['local-only ', report.localOnly]] as const;
+    for (const [which, metrics] of sets) {
+      if (!metrics) continue;
+      for (const [name, value] of Object.entries(metrics)) {
+        if (!Number.isFinite(value)) throw new FlotillaError(ErrorCodes.NON_FINITE, `${which}metric ${name} is not a finite number`);
+      }
+      const missing = requiredMetrics(this.rules.schema).filter((m) => metrics[m] === undefined);
+      if (missing.length > 0) {
+        throw new FlotillaError(ErrorCodes.EVALUATION_METRICS, `a ${this.rules.schema.kind} task's ${which}evaluation needs ${missing.join(' and ')}`);
+      }
     }
   }
 

@@ -11,8 +11,10 @@ import { DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, FederatedEvaluationSpec, F
 import type { ConnectedClient } from './ClientRegistry.ts';
 import type { EngineDeps } from './deps.ts';
 import { FederatedEvaluation } from './FederatedEvaluation.ts';
-import { federatedMetric, summariseEvaluation, type FederatedSummary } from './federatedSummary.ts';
+import { federatedMetric, summariseEvaluation, type ClientEvaluation, type FederatedSummary } from './federatedSummary.ts';
 import { selectionSeed } from './selectionSeed.ts';
+import { personalSummary, personalizationOf } from './personalLayout.ts';
+import { summarisePersonalization } from './personalizationSummary.ts';
 
 /**
  * How many of `connected` clients an evaluation asks: ⌈fraction · connected⌉, at least
@@ -94,15 +96,15 @@ export class FederatedEvaluator {
     this.deps.bus.publish('evaluation.started', this.taskId, { round, modelVersion, asked: asked.length, deadline });
     const plan: EvaluatePlan = {
       type: 'evaluate.plan', taskId: this.taskId, round, modelVersion, model: this.config.model, schema,
-      weightsUrl: this.deps.weightsPath(this.taskId, modelVersion), deadline,
+      weightsUrl: this.deps.weightsPath(this.taskId, modelVersion), deadline, ...personalSummary(this.config),
     };
     for (const client of asked) if (!client.send(plan)) ev.fail(client.id, 'disconnected', null);
     const reason = await ev.closed;
     this.current = null;
     if (reason === 'aborted') return null;
-    const summary = summariseEvaluation([...ev.reports.values()], {
+    const summary = withPersonalization(summariseEvaluation([...ev.reports.values()], {
       round, modelVersion, asked: asked.length, failed: ev.failures.size, metric: federatedMetric(schema),
-    });
+    }), [...ev.reports.values()], this.config);
     this.deps.store.putEvaluation({
       taskId: this.taskId, round, modelVersion, startedAt: ev.startedAt, endedAt: Date.now(), summary, clients: ev.clientRecords(),
     });
@@ -150,4 +152,11 @@ export class FederatedEvaluator {
     const order = shuffleInPlace(Uint32Array.from(eligible.keys()), createRng((selectionSeed(this.config, round) ^ 0x5eed_e7a1) >>> 0));
     return [...order.subarray(0, evaluationSampleSize(eligible.length, fraction, minClients))].map((i) => eligible[i]!);
   }
+}
+
+/** A personalised task's summary also compares its clients' personal models with the global one. */
+function withPersonalization(summary: FederatedSummary, reports: ClientEvaluation[], config: TaskConfig): FederatedSummary {
+  const spec = personalizationOf(config);
+  if (!spec || spec.mode === 'none') return summary;
+  return { ...summary, personalization: summarisePersonalization(reports, spec.mode, summary.metric) };
 }

@@ -8,13 +8,21 @@ export type { RoundPhase };
 export type CloseReason = 'goal' | 'settled' | 'deadline' | 'aborted';
 
 /** Under secure aggregation a report is a masked vector: its example count and loss stay unknown. */
-interface Report { numExamples: number | null; trainLoss: number | null }
+interface Report {
+  numExamples: number | null;
+  trainLoss: number | null;
+  /** Local steps asked for and done (device-aware work); absent under secure aggregation. */
+  plannedSteps?: number;
+  localSteps?: number;
+}
 interface Failure { outcome: Exclude<ClientOutcome, 'reported'>; code: string | null }
 
 export class RoundState {
   phase: RoundPhase = 'selection';
   bytesUp = 0;
   bytesDown = 0;
+  /** Bytes each client's socket carried up and the weights route served it in this round. */
+  private readonly bytesOf = new Map<string, { up: number; down: number }>();
   readonly startedAt = Date.now();
   readonly reports = new Map<string, Report>();
   readonly failures = new Map<string, Failure>();
@@ -76,6 +84,24 @@ export class RoundState {
     return this.countFailures((o) => o === 'error' || o === 'rejected');
   }
 
+  /** Counts bytes a client sent for this round (an update, a SecAgg message). */
+  countUp(clientId: string, bytes: number): void {
+    this.bytesUp += bytes;
+    this.tally(clientId).up += bytes;
+  }
+
+  /** Counts model bytes served for this round; to a selected client when it said who it is. */
+  countDown(clientId: string | null, bytes: number): void {
+    this.bytesDown += bytes;
+    if (clientId !== null && this.selected.has(clientId)) this.tally(clientId).down += bytes;
+  }
+
+  private tally(clientId: string): { up: number; down: number } {
+    let t = this.bytesOf.get(clientId);
+    if (!t) this.bytesOf.set(clientId, (t = { up: 0, down: 0 }));
+    return t;
+  }
+
   meanTrainLoss(): number | null {
     let total = 0;
     let examples = 0;
@@ -88,11 +114,19 @@ export class RoundState {
   }
 
   clientRecords(): RoundClientRecord[] {
+    const bytes = (clientId: string) => ({ bytesUp: this.bytesOf.get(clientId)?.up ?? 0, bytesDown: this.bytesOf.get(clientId)?.down ?? 0 });
     const reported = [...this.reports].map(([clientId, r]) => ({
-      clientId, outcome: 'reported' as const, code: null, numExamples: r.numExamples, trainLoss: r.trainLoss,
+      clientId, outcome: 'reported' as const, code: null, numExamples: r.numExamples, trainLoss: r.trainLoss, ...bytes(clientId),
+      ...(r.plannedSteps === undefined ? {} : { plannedSteps: r.plannedSteps }), ...(r.localSteps === undefined ? {} : { localSteps: r.localSteps }),
     }));
-    const failed = [...this.failures].map(([clientId, f]) => ({ clientId, outcome: f.outcome, code: f.code, numExamples: null, trainLoss: null }));
+    const failed = [...this.failures].map(([clientId, f]) => ({ clientId, outcome: f.outcome, code: f.code, numExamples: null, trainLoss: null, ...bytes(clientId) }));
     return [...reported, ...failed];
+  }
+
+  /** Steps planned and done by each client that reported them (device-aware work). */
+  workRecords(): { clientId: string; plannedSteps: number; localSteps: number }[] {
+    return [...this.reports].flatMap(([clientId, r]) =>
+      r.plannedSteps === undefined || r.localSteps === undefined ? [] : [{ clientId, plannedSteps: r.plannedSteps, localSteps: r.localSteps }]);
   }
 
   private countFailures(match: (o: Failure['outcome']) => boolean): number {

@@ -4,10 +4,10 @@
 // the end, only the unmasked sum of the weighted updates and of their weights.
 
 import {
-  DpFedAvgStrategy, SecAggServer, decodeFixedPointSum, decodeWeightedMean, distributedNoiseStd,
+  SecAggServer, decodeFixedPointSum, decodeWeightedMean, distributedNoiseStd,
   isPrivacyError, randomBytes, secAggParams, weightedFixedPointConfig, type SecAggParams, type WeightedFixedPointConfig,
 } from '@flotilla/privacy';
-import type { FitAggregation, FitFailure, Strategy } from '@flotilla/core';
+import { hasSecureSumFinishing, type FitAggregation, type FitFailure, type Strategy } from '@flotilla/core';
 import {
   ErrorCodes, FlotillaError, fromBase64, toBase64, type RoundPlan, type SecAggAdvertise, type SecAggMasked, type SecAggPlan,
   type SecAggReveal, type SecAggShares, type SecureAggregationSpec, type TaskConfig,
@@ -105,7 +105,7 @@ export class SecureRound {
     this.server = new SecAggServer(this.params);
   }
 
-  /** The secure round for a task that requires one, else null; `strategy` gives DP-FedAvg's S and z of this round. */
+  /** The secure round for a task that requires one, else null; `strategy` gives S and z of this round where it finishes noised sums (DP-FedAvg). */
   static open(deps: EngineDeps, taskId: string, config: TaskConfig, rs: RoundState, modelLength: number, strategy: Strategy): SecureRound | null {
     const spec = secureAggregationOf(config);
     if (!spec) return null;
@@ -116,7 +116,7 @@ export class SecureRound {
     const bound = dpSgdBindsExamples(config)
       ? new Map([...rs.selected].flatMap((id, i) => (announced[i]! >= 1 ? [[id, announced[i]!] as const] : [])))
       : null;
-    const distributed: DistributedDp | null = strategy instanceof DpFedAvgStrategy ? {
+    const distributed: DistributedDp | null = hasSecureSumFinishing(strategy) ? {
       clipNorm: strategy.clipNorm, noiseMultiplier: strategy.updateNoiseMultiplier, minReports: config.stop.minReports,
       countNoiseStd: dp.adaptiveClipping?.enabled ? adaptiveClippingOf(config).countNoiseStd : null,
     } : null;
@@ -280,11 +280,11 @@ export class SecureRound {
 
   /**
    * Hands the unmasked result to the strategy: FedAvg and the server optimisers take the weighted
-   * mean as one pre-aggregated report; DP-FedAvg takes the noised sum and applies its fixed
+   * mean as one pre-aggregated report; a strategy that finishes secure sums (DP-FedAvg) takes the noised sum and applies its fixed
    * denominator (the clients added the noise, the server adds none).
    */
   static finish(strategy: Strategy, aggregation: FitAggregation, global: Float32Array, result: SecureSum, failures: readonly FitFailure[]): Float32Array | null {
-    if (strategy instanceof DpFedAvgStrategy) return strategy.finishNoisedSum(global, result.sum, result.noisedUnclippedCount);
+    if (hasSecureSumFinishing(strategy)) return strategy.finishNoisedSum(global, result.sum, result.noisedUnclippedCount);
     if (result.totalWeight === 0) return null;
     // The mean stands for `survivors` reports (the strategy's minReports counts them): the example-
     // weighted mean of identical vectors is that vector, whatever weights they carry.

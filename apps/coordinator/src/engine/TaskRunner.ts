@@ -2,47 +2,57 @@
 // al. 2019): selection → configuration → reporting → aggregation → evaluation → commit, until the
 // target accuracy, the round budget or an operator's stop. Dropouts are data, not exceptions.
 
-import { hasPrivacyAccounting, type DpSgdAccountant } from '@flotilla/privacy';
-import { createRng, type FitAggregation, type FitFailure, type FitInstructions, type Strategy } from '@flotilla/core';
-import {
-  ErrorCodes, FlotillaError, SUPPORTED_CODECS, taskSchema, type EvaluationReport, type FitPlan, type NamedTensor, type RoundPlan,
-  type TaskState, type Update,
-} from '@flotilla/protocol';
+import type { DpSgdAccountant } from '@flotilla/privacy';
+import type { FitInstructions, Strategy } from '@flotilla/core';
+import { ErrorCodes, FlotillaError, type EvaluationReport, type NamedTensor, type TaskState, type Update } from '@flotilla/protocol';
 import type { Checkpoint, TaskRecord } from '../store/Store.ts';
 import type { ConnectedClient } from './ClientRegistry.ts';
 import type { EngineDeps } from './deps.ts';
-import { RoundState, type RoundPhase } from './RoundState.ts';
+import type { RoundState } from './RoundState.ts';
 import { buildStrategy } from './strategyFromTask.ts';
-import { validateUpdate } from './validateUpdate.ts';
-import { admissible, exampleCountRule, updateExampleLimits, type ExampleCountRule } from './exampleCounts.ts';
-import { commitRound, abandonRound } from './roundCommit.ts';
-import { dpSgdAccountant, dpSgdBudgetStop, dpSgdEligible, dpSgdPlan } from './sampleLevelPrivacy.ts';
-import { evaluateRound } from './roundEvaluation.ts';
-import { SecureRound, type SecAggClientMessage } from './SecureRound.ts';
-import { selectionSeed } from './selectionSeed.ts';
+import { admissible, exampleCountRule, type ExampleCountRule } from './exampleCounts.ts';
+import type { CommitResult } from './roundCommit.ts';
+import { dpSgdAccountant } from './sampleLevelPrivacy.ts';
+import type { SecAggClientMessage } from './SecureRound.ts';
 import { FederatedEvaluator } from './FederatedEvaluator.ts';
 import type { FederatedSummary } from './federatedSummary.ts';
-import { hasCentralTestSet, restoreFrozen, type ModelLayout } from './modelLayout.ts';
+import type { ModelLayout } from './modelLayout.ts';
+import { personalLayout, type PersonalLayout } from './personalLayout.ts';
+import { planDecorators, type PlanDecorator } from './planDecorators.ts';
+import { servedBase } from './downlink.ts';
+import { RoundRun, type RoundEnd, type RoundHost } from './RoundRun.ts';
+import { nextRound } from './roundSelection.ts';
+import { AsyncLoop } from './AsyncLoop.ts';
+import { isAsynchronous } from './asynchronousConfig.ts';
 
 /** The pause after an abandoned round before the next is planned (see loopRounds). */
 export const ABANDONED_ROUND_PAUSE_MS = 1_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => { setTimeout(resolve, ms).unref(); });
 
-export class TaskRunner {
+/**
+ * Runs one task: the loop of rounds (selection in roundSelection.ts, each round a RoundRun on the
+ * task's update collector), the results it applies, and the sockets' messages routed to the round
+ * in flight. Its fields change only here.
+ * @example
+ * const runner = await TaskRunner.load(deps, task, layout);
+ * runner.run();            // rounds until the target, the budget or a stop
+ * await runner.stop();     // the round in flight is abandoned, the model kept
+ */
+export class TaskRunner implements RoundHost {
   weights: Float32Array;
   version: number;
   lastRound: number;
   state: TaskState;
-  current: RoundState | null = null;
-  private aggregation: FitAggregation | null = null;
-  private secure: SecureRound | null = null;
+  private round: RoundRun | null = null;
   private loop: Promise<void> | null = null;
   private wakeUp: () => void = () => {};
   readonly strategy: Strategy;
   /** Sample-level DP-SGD's ε, from every update received; null when the task does not use it. */
   readonly sampleDp: DpSgdAccountant | null;
-  private committedState: Record<string, Float32Array>;
+  private committed: Record<string, Float32Array>;
+  /** The task's plan decorators (device-aware work, codecs, personalisation), composed once. */
+  readonly decorate: PlanDecorator;
   /** The round whose commit produced the current model (0: the initial model). */
   modelRound: number;
   /** Federated evaluation of committed models on the clients' held-out data. */
@@ -50,6 +60,10 @@ export class TaskRunner {
   readonly shapes: number[][];
   /** 1 where a weight trains, 0 where it is frozen; null when every weight trains. */
   readonly trainable: Uint8Array | null;
+  /** The engine of an asynchronous (FedBuff) task, in place of the round loop; null for rounds. */
+  readonly buffered: AsyncLoop | null;
+  /** FedPer / FedRep: updates carry the body only, and the global head stays as it is (like frozen weights). */
+  readonly personal: PersonalLayout | null;
 
   private constructor(
     readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, layout: ModelLayout,
@@ -60,15 +74,18 @@ export class TaskRunner {
     this.version = checkpoint.version;
     this.modelRound = checkpoint.round;
     this.shapes = layout.shapes;
-    this.trainable = layout.trainable && layout.trainable.includes(0) ? layout.trainable : null;
+    this.personal = personalLayout(task.config, layout);
+    this.trainable = this.personal?.trainable ?? (layout.trainable && layout.trainable.includes(0) ? layout.trainable : null);
     // Asked like fit selection: a simulated client that has not yet announced its training part is about to reconnect.
     this.evaluator = new FederatedEvaluator(deps, task.id, task.config, (c) => admissible(this.exampleCounts, c));
     this.lastRound = task.lastRound;
     this.state = task.state;
     this.strategy = buildStrategy(task.config);
-    this.committedState = checkpoint.strategyState;
+    this.committed = checkpoint.strategyState;
     this.strategy.importState(checkpoint.strategyState);
     this.sampleDp = dpSgdAccountant(task.config, deps.store.listRounds(task.id));
+    this.decorate = planDecorators({ taskId: task.id, config: task.config, deps });
+    this.buffered = isAsynchronous(task.config) ? new AsyncLoop(this, (state, reason) => this.setState(state, reason), (result) => this.apply(result)) : null;
   }
 
   /** Rebuilds a runner from the store: the last committed model, its version and optimiser state. */
@@ -86,18 +103,30 @@ export class TaskRunner {
     return this.task.config;
   }
 
+  /** The round in flight, null between rounds. */
+  get current(): RoundState | null {
+    return this.round?.rs ?? null;
+  }
+
+  /** The strategy's state at the last commit: what an abandoned round restores. */
+  get committedState(): Record<string, Float32Array> {
+    return this.committed;
+  }
+
   /** Starts or resumes the loop. */
   run(): void {
     this.setState('running');
     this.deps.baselines.ensure(this.id, this.config);
-    this.loop ??= this.loopRounds().finally(() => (this.loop = null));
+    this.loop ??= (this.buffered ? this.buffered.run() : this.loopRounds()).finally(() => (this.loop = null));
     this.wakeUp();
+    this.buffered?.wake();
   }
 
   /** Lets the round in flight finish, then starts no new one. */
   pause(): void {
     this.setState('paused');
     this.wakeUp();
+    this.buffered?.wake();
   }
 
   /** Ends the task; a round in flight is abandoned and the model kept. */
@@ -106,6 +135,7 @@ export class TaskRunner {
     this.current?.close('aborted');
     this.evaluator.abort();
     this.wakeUp();
+    this.buffered?.wake();
     await this.loop;
   }
 
@@ -115,6 +145,7 @@ export class TaskRunner {
     this.current?.close('aborted');
     this.evaluator.abort();
     this.wakeUp();
+    this.buffered?.wake();
     await this.loop;
   }
 
@@ -128,38 +159,18 @@ export class TaskRunner {
     // The initial model (or, after a crash between a commit and its evaluation, the last one) is evaluated first.
     await this.evaluateIfDue();
     while (this.state === 'running') {
-      if (this.lastRound >= this.config.stop.maxRounds) {
-        this.setState('completed', 'round budget spent');
+      const next = nextRound(this);
+      if (next.kind === 'stop') {
+        this.setState('completed', next.reason);
         break;
       }
-      const round = this.lastRound + 1;
-      // A client whose declared example count breaks the task's rule never weighs in.
-      const eligible = dpSgdEligible(this.config, this.deps.registry.eligibleFor(this.id, this.deps.isActiveTask(this.id)).filter((c) => admissible(this.exampleCounts, c)));
-      const rng = createRng(selectionSeed(this.config, round));
-      const available = eligible.map((c) => ({
-        id: c.id,
-        ...(c.numExamples === null ? {} : { numExamples: c.numExamples }),
-        ...(c.device.examplesPerSec === undefined ? {} : { examplesPerSec: c.device.examplesPerSec }),
-      }));
-      const instructions = this.strategy.configureFit(round, available, rng);
-      if (!instructions) {
+      if (next.kind === 'wait') {
         await Promise.race([this.deps.registry.nextChange(1000), new Promise<void>((r) => (this.wakeUp = r))]);
         continue;
       }
-      const budget = this.config.privacy.differentialPrivacy.targetEpsilon;
-      if (budget !== undefined && hasPrivacyAccounting(this.strategy) && this.strategy.epsilonAfterNextRound() > budget) {
-        this.setState('completed', `privacy budget ε = ${budget} reached (spent ${this.strategy.epsilonSpent().toFixed(3)})`);
-        break;
-      }
-      const planned = instructions.clientIds.map((clientId) => ({ clientId, numExamples: this.deps.registry.get(clientId)?.numExamples ?? null }));
-      const sampleStop = dpSgdBudgetStop(this.config, this.sampleDp, planned);
-      if (sampleStop) {
-        this.setState('completed', sampleStop);
-        break;
-      }
       const versionBefore = this.version;
       try {
-        await this.runRound(round, instructions);
+        await this.runRound(next.round, next.instructions);
         // An abandoned round (no new version) may have ended at once, e.g. when every selected
         // socket was closing but its close event had not run: starting the next at once, on the
         // same unreachable clients, would spend the whole round budget in a burst. A pause lets
@@ -169,84 +180,45 @@ export class TaskRunner {
         }
       } catch (err) {
         // A bug must not leave the task spinning: record it and fail the task visibly.
-        this.deps.log.error({ taskId: this.id, round, err }, 'round engine failed');
+        this.deps.log.error({ taskId: this.id, round: next.round, err }, 'round engine failed');
         this.setState('failed', err instanceof Error ? err.message : String(err));
       }
     }
   }
 
+  /** One round on the task's collector; its result applied here, then the stop conditions on the new model. */
   private async runRound(round: number, instructions: FitInstructions): Promise<void> {
-    const { config } = this;
-    const rs = new RoundState(this.id, round, this.version, new Set(instructions.clientIds), instructions.goal, Date.now() + config.stop.roundDeadlineMs);
-    this.current = rs;
-    this.aggregation = this.strategy.beginAggregation(round, this.weights);
-    let secure: SecureRound | null;
+    this.weights = servedBase(this.config, this.weights, this.shapes);
+    const run = new RoundRun(this, round, instructions);
+    this.round = run;
+    let end: RoundEnd;
     try {
-      secure = SecureRound.open(this.deps, this.id, this.config, rs, this.weights.length, this.strategy);
-    } catch (err) {
-      // E.g. a threshold the selected clients cannot meet: no plan goes out, the model stays.
-      rs.close('aborted');
-      return this.abandon(rs, `secure aggregation: ${err instanceof Error ? err.message : String(err)}`);
+      end = await run.run();
+    } finally {
+      this.round = null;
     }
-    this.secure = secure;
-    this.deps.bus.publish('round.started', this.id, {
-      round, selected: rs.selected.size, goal: rs.goal, deadline: rs.deadline, modelVersion: this.version, secure: secure !== null,
-    });
-    this.phase(rs, 'configuration');
-    const plan = this.planFor(round, instructions);
-    for (const clientId of rs.selected) {
-      const client = this.deps.registry.get(clientId);
-      if (client?.send(secure ? secure.bindPlan(plan, clientId) : plan)) this.deps.store.bumpClientStats(clientId, { roundsJoined: 1 });
-      else this.recordFailure(rs, clientId, 'disconnected', null);
-    }
-    if (!secure) this.phase(rs, 'reporting');
-    const reason = secure ? await secure.collect((p) => this.phase(rs, p)) : await rs.closed;
-    for (const [clientId, f] of rs.failures) if (f.outcome === 'deadline') this.noteDropout(rs, clientId, 'deadline');
-    const failures: FitFailure[] = [...rs.failures].filter(([, f]) => f.outcome !== 'late').map(([clientId, f]) => ({
-      clientId, reason: f.outcome as FitFailure['reason'], ...(f.code ? { code: f.code } : {}),
-    }));
-    const aggregation = this.aggregation;
-    this.aggregation = null;
-    if (reason === 'aborted') return this.abandon(rs, this.state === 'stopped' ? 'stopped by the operator' : 'coordinator shutting down');
-    if (reason === 'failed') return this.abandon(rs, `secure aggregation: ${secure?.failure}`);
-    if (rs.reports.size < config.stop.minReports) {
-      return this.abandon(rs, `${rs.reports.size} reports, fewer than minReports = ${config.stop.minReports}`);
-    }
-    let unmasked: Awaited<ReturnType<SecureRound['unmask']>> | null = null;
-    if (secure) {
-      try {
-        unmasked = await secure.unmask((p) => this.phase(rs, p));
-      } catch (err) {
-        const code = err instanceof FlotillaError ? `${err.code}: ` : '';
-        return this.abandon(rs, `secure aggregation: ${code}${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-    this.phase(rs, 'aggregation');
-    let next: Float32Array | null;
-    try {
-      next = unmasked ? SecureRound.finish(this.strategy, aggregation, this.weights, unmasked, failures) : aggregation.finish(failures);
-    } catch (err) {
-      // A strategy's precondition (Krum's n ≥ 2f + 3, …) failing keeps the model, it does not end the task.
-      return this.abandon(rs, `aggregation failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (!next) return this.abandon(rs, 'the strategy kept the model');
-    // A server optimiser, DP noise or a lying client may have moved frozen weights: they keep the global values.
-    if (this.trainable) restoreFrozen(next, this.weights, this.trainable);
-    this.phase(rs, 'evaluation');
-    // Central evaluation only where the operator registered a test set (or MNIST's, for tasks that predate schemas).
-    const evaluated = await evaluateRound(this.deps.models, this.deps.datasets, config, next, { taskId: this.id, round });
-    if (!evaluated.ok) return this.abandon(rs, evaluated.reason);
-    const evaluation = evaluated.result;
-    this.phase(rs, 'commit');
-    commitRound(this, rs, next, evaluation);
-    this.committedState = this.strategy.exportState();
-    this.endRoundForClients(rs, 'committed');
+    this.apply(end.result);
+    run.announceEnd(end.result.model ? 'committed' : 'abandoned');
+    if (!end.result.model) return;
     const federated = await this.evaluateIfDue();
-    const target = config.stop.targetAccuracy;
+    const target = this.config.stop.targetAccuracy;
     // The central test accuracy where there is a test set, else the clients' weighted accuracy.
-    const accuracy = evaluation ? evaluation.accuracy : federated?.accuracy ?? null;
+    const accuracy = end.evaluation ? end.evaluation.accuracy : federated?.accuracy ?? null;
     if (target !== undefined && accuracy !== null && accuracy >= target) this.setState('completed', `target accuracy ${target} reached`);
-    else if (round >= config.stop.maxRounds && this.state === 'running') this.setState('completed', 'round budget spent');
+    else if (round >= this.config.stop.maxRounds && this.state === 'running') this.setState('completed', 'round budget spent');
+  }
+
+  /**
+   * Takes what a commit or an abandonment changed: the round is spent, and the model (with the
+   * strategy state checkpointed beside it) moves only when it committed.
+   */
+  private apply(result: CommitResult): void {
+    this.lastRound = result.lastRound;
+    if (!result.model) return;
+    this.weights = result.model.weights;
+    this.version = result.model.version;
+    this.modelRound = result.model.round;
+    this.committed = result.model.strategyState;
   }
 
   /** Runs the federated evaluation of the current model when it is due; null when none ran. */
@@ -264,97 +236,32 @@ export class TaskRunner {
     this.evaluator.failed(clientId, round, code);
   }
 
-  private abandon(rs: RoundState, reason: string): void {
-    this.strategy.importState(this.committedState);
-    abandonRound(this, rs, reason);
-    this.endRoundForClients(rs, 'abandoned');
-  }
-
-  private endRoundForClients(rs: RoundState, outcome: 'committed' | 'abandoned'): void {
-    this.current = null;
-    this.secure = null;
-    for (const clientId of rs.selected) this.deps.registry.get(clientId)?.send({ type: 'round.end', taskId: this.id, round: rs.round, outcome });
-  }
-
-  private phase(rs: RoundState, phase: RoundPhase): void {
-    rs.phase = phase;
-    this.deps.bus.publish('round.phase', this.id, { round: rs.round, phase }, { durable: false });
-  }
-
-  private planFor(round: number, instructions: FitInstructions): RoundPlan {
-    const fit: FitPlan = { ...instructions.config, seed: (this.config.seed * 7919 + round) >>> 0, ...dpSgdPlan(this.config) };
-    return {
-      type: 'round.plan', taskId: this.id, round, modelVersion: this.version, model: this.config.model, schema: taskSchema(this.config.data),
-      weightsUrl: this.deps.weightsPath(this.id, this.version), codec: SUPPORTED_CODECS[0]!, fit,
-      deadline: this.current?.deadline ?? Date.now() + this.config.stop.roundDeadlineMs,
-    };
-  }
-
   /** A secure-aggregation message of the round in flight; coded errors for anything else. */
   acceptSecAgg(client: ConnectedClient, message: SecAggClientMessage, words: Uint32Array | undefined, bytes: number): void {
-    const rs = this.current;
-    if (!rs || !this.secure || message.round !== rs.round) throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${message.round} is not a secure round in flight`);
-    rs.bytesUp += bytes;
-    this.secure.handle(client.id, message, words, rs.modelVersion);
-    // A masked report is spent like a clear one, at the example count its plan bound (DP-SGD).
-    const bound = message.type === 'secagg.masked' ? this.secure.boundExamplesOf(client.id) : null;
-    if (bound !== null) this.sampleDp?.recordUpdate(client.id, bound);
+    const run = this.round;
+    if (!run || message.round !== run.rs.round) throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${message.round} is not a secure round in flight`);
+    run.acceptSecAgg(client, message, words, bytes);
   }
 
   /** An update arrived. Throws a FlotillaError for the socket to answer; never touches the model. */
   acceptUpdate(client: ConnectedClient, message: Update, tensors: NamedTensor[], bytes: number): void {
-    if (this.secure) throw new FlotillaError(ErrorCodes.SECAGG_REQUIRED, 'this round requires secure aggregation: send a masked input, not an update');
-    const rs = this.current;
-    if (!rs || !rs.isOpen || message.round !== rs.round) {
+    if (this.buffered) return this.buffered.acceptUpdate(client, message, tensors, bytes);
+    const run = this.round;
+    if (!run) {
       this.deps.metrics.lateReports.inc();
       throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${message.round} is not open for reports`);
     }
-    if (!rs.selected.has(client.id)) throw new FlotillaError(ErrorCodes.NOT_SELECTED, `client ${client.id} was not selected in round ${rs.round}`);
-    if (rs.isSettled(client.id)) throw new FlotillaError(ErrorCodes.DUPLICATE_REPORT, `client ${client.id} already reported in round ${rs.round}`);
-    if (message.modelVersion !== rs.modelVersion) {
-      throw new FlotillaError(ErrorCodes.STALE_ROUND, `update trained from model ${message.modelVersion}, the round uses ${rs.modelVersion}`);
-    }
-    rs.bytesUp += bytes;
-    let update: Float32Array;
-    try {
-      update = validateUpdate(message, tensors, {
-        shapes: this.shapes, maxUpdateNorm: this.config.limits.maxUpdateNorm, ...updateExampleLimits(this.exampleCounts, client),
-      });
-      // Accounted before aggregation: an update the coordinator has seen is spent even if the round fails.
-      this.sampleDp?.recordUpdate(client.id, message.numExamples);
-      this.aggregation!.add({ clientId: client.id, numExamples: message.numExamples, update, metrics: message.metrics });
-    } catch (err) {
-      const code = err instanceof FlotillaError ? err.code : ErrorCodes.INTERNAL;
-      this.recordFailure(rs, client.id, 'rejected', code);
-      throw err;
-    }
-    rs.addReport(client.id, { numExamples: message.numExamples, trainLoss: message.metrics.loss });
-    this.deps.bus.publish('round.report', this.id, { round: rs.round, clientId: client.id, numExamples: message.numExamples, loss: message.metrics.loss, reported: rs.reports.size, goal: rs.goal });
+    run.acceptUpdate(client, message, tensors, bytes);
   }
 
   fitFailed(clientId: string, round: number, code: string): void {
-    const rs = this.current;
-    if (rs?.isOpen && rs.round === round && rs.selected.has(clientId)) this.recordFailure(rs, clientId, 'error', code);
+    this.buffered?.fitFailed(clientId, round, code);
+    this.round?.fitFailed(clientId, round, code);
   }
 
   clientLeft(clientId: string): void {
     this.evaluator.clientLeft(clientId);
-    const rs = this.current;
-    if (rs?.selected.has(clientId)) this.secure?.left(clientId);
-    if (rs?.isOpen && rs.selected.has(clientId) && !rs.isSettled(clientId)) this.recordFailure(rs, clientId, 'disconnected', null);
-  }
-
-  private recordFailure(rs: RoundState, clientId: string, outcome: 'disconnected' | 'error' | 'rejected', code: string | null): void {
-    if (rs.isSettled(clientId)) return;
-    rs.addFailure(clientId, outcome, code);
-    this.secure?.left(clientId);
-    if (outcome === 'disconnected') this.noteDropout(rs, clientId, outcome);
-    else this.deps.bus.publish('client.error', this.id, { round: rs.round, clientId, outcome, code });
-  }
-
-  private noteDropout(rs: RoundState, clientId: string, reason: 'disconnected' | 'deadline'): void {
-    this.deps.store.bumpClientStats(clientId, { dropouts: 1 });
-    this.deps.metrics.dropouts.inc({ reason });
-    this.deps.bus.publish('round.dropout', this.id, { round: rs.round, clientId, reason });
+    this.buffered?.clientLeft(clientId);
+    this.round?.clientLeft(clientId);
   }
 }

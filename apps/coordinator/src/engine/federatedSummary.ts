@@ -11,6 +11,9 @@ export interface ClientEvaluation {
   clientId: string;
   numExamples: number;
   metrics: EvaluationMetrics;
+  /** A personalised task's client: its personal and local-only models on the same examples. */
+  personal?: EvaluationMetrics;
+  localOnly?: EvaluationMetrics;
 }
 
 export type { FederatedSummary, MetricSpread };

@@ -8,6 +8,8 @@ export interface ModelLayout {
   shapes: number[][];
   /** One entry per scalar in flat order; null when the worker did not say (everything trains). */
   trainable: Uint8Array | null;
+  /** The layers that own weights, with their tensors' indices (a personal head is resolved against them); absent in older callers. */
+  layers?: { name: string; tensors: number[] }[];
 }
 
 export { hasCentralTestSet };

@@ -4,6 +4,7 @@ import { createStrategy, type Strategy, type StrategyConfig } from '@flotilla/co
 import { adaptiveClippingConfig, DpFedAvgStrategy, type AdaptiveClippingConfig } from '@flotilla/privacy';
 import type { StrategyName as WireStrategyName, TaskConfig } from '@flotilla/protocol';
 import type { StrategyName } from '@flotilla/core';
+import { usesFedNova } from './workConfig.ts';
 
 /**
  * The protocol lists the names a task may carry (StrategyParameters), the core registry the
@@ -26,13 +27,19 @@ export function buildStrategy(config: TaskConfig): Strategy {
     ...(s.tau === undefined ? {} : { tau: s.tau }),
   };
   let named: StrategyConfig;
-  switch (s.name) {
+  // Under adaptive work FedAvg and FedProx aggregate as FedNova (workConfig.ts refuses the rest).
+  const name = usesFedNova(config) ? 'fednova' : s.name;
+  switch (name) {
     case 'fedavg':
     case 'fedmedian':
-      named = { name: s.name, ...common };
+      named = { name, ...common };
       break;
     case 'fedprox':
       named = { name: 'fedprox', ...common, proximalMu: fit.proximalMu };
+      break;
+    case 'fednova':
+      // FedProx's μ stays: its clients solve the proximal problem, inexactly when partial.
+      named = { name: 'fednova', ...common, proximalMu: s.name === 'fedavg' ? 0 : fit.proximalMu };
       break;
     case 'fedavgm':
       named = {
@@ -44,7 +51,7 @@ export function buildStrategy(config: TaskConfig): Strategy {
     case 'fedadam':
     case 'fedyogi':
     case 'fedadagrad':
-      named = { name: s.name, ...common, ...optimiser };
+      named = { name, ...common, ...optimiser };
       break;
     case 'fedtrimmedavg':
       named = { name: 'fedtrimmedavg', ...common, ...(s.trimBeta === undefined ? {} : { beta: s.trimBeta }) };
@@ -61,7 +68,7 @@ export function buildStrategy(config: TaskConfig): Strategy {
       };
       break;
     default: {
-      const never: never = s.name;
+      const never: never = name;
       throw new Error(`unknown strategy ${String(never)}`);
     }
   }

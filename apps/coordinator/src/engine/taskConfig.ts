@@ -3,9 +3,12 @@
 
 import { Value } from '@sinclair/typebox/value';
 import { STRATEGY_TRAITS, strategiesOnTheMean } from '@flotilla/core';
-import { BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, TaskConfig } from '@flotilla/protocol';
+import { AsynchronousSpec, BUILTIN_MNIST, DEFAULT_MAX_EXAMPLES_PER_CLIENT, ErrorCodes, EvaluationSpec, FlotillaError, PersonalizationSpec, TaskConfig, WorkSpec } from '@flotilla/protocol';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
 import { checkSecAggEncoding } from './secAggBounds.ts';
+import { checkWork } from './workConfig.ts';
+import { checkCommunication, completeCommunication } from './communicationConfig.ts';
+import { checkAsynchronous } from './asynchronousConfig.ts';
 
 /**
  * The choices the schema cannot make (which model, which data, which strategy, the target); every
@@ -62,6 +65,18 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   if (isPlainObject(partition)) (config.data as Record<string, unknown>).partition = partition;
   // Federated evaluation is off unless asked for; asked for, its unnamed settings take the schema's defaults.
   if (isPlainObject(config.evaluation) && isPlainObject(config.evaluation.federated)) config.evaluation = Value.Default(EvaluationSpec, config.evaluation);
+  // Device-aware work, asked for, takes the schema's defaults for what it leaves out.
+  if (isPlainObject(config.fit) && isPlainObject(config.fit.work)) config.fit.work = Value.Default(WorkSpec, structuredClone(config.fit.work));
+  // Personalisation's unnamed settings take the schema's defaults; a mode with a head needs one.
+  if (isPlainObject(config.personalization)) {
+    config.personalization = Value.Default(PersonalizationSpec, config.personalization);
+    const { mode, head } = config.personalization as { mode?: unknown; head?: unknown };
+    if ((mode === 'fedper' || mode === 'fedrep') && head === undefined) {
+      throw new FlotillaError(ErrorCodes.INVALID_TASK, `personalization.head: ${mode} keeps a head on each client; name it ({ lastLayers: n } or { names: [...] })`);
+    }
+  }
+  if (config.communication !== undefined) config.communication = completeCommunication(config.communication);
+  if (isPlainObject(config.asynchronous)) config.asynchronous = Value.Default(AsynchronousSpec, config.asynchronous);
   if (!Value.Check(TaskConfig, config)) {
     const first = Value.Errors(TaskConfig, config).First();
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `invalid task configuration at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`);
@@ -88,6 +103,9 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `strategy ${strategy} needs every update; client-level differential privacy releases only their clipped, noised mean (use one of ${onTheMean})`);
   }
   checkSecAggEncoding(config as TaskConfig);
+  checkWork(config as TaskConfig);
+  checkCommunication(config as TaskConfig);
+  checkAsynchronous(config as TaskConfig);
   if (secure?.enabled && secure.mode === 'plus' && secure.neighbours !== undefined) {
     if (secure.neighbours % 2 !== 0) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.secureAggregation.neighbours must be even');
     if (secure.threshold !== undefined && secure.threshold > secure.neighbours + 1) {

@@ -47,7 +47,7 @@ export async function initialTaskModel(deps: TaskModelDeps, config: TaskConfig):
   if (deps.maxFrameBytes !== undefined && updateBytes > deps.maxFrameBytes) {
     throw invalid(`the model has ${result.weights.length} weights: an update of ${updateBytes} bytes would not fit a client's frame of at most ${deps.maxFrameBytes} (--max-frame-mb); choose a smaller model`);
   }
-  return { weights: result.weights, layout: { shapes: result.shapes, trainable: result.trainable } };
+  return { weights: result.weights, layout: { shapes: result.shapes, trainable: result.trainable, layers: result.layers } };
 }
 
 /**
@@ -57,7 +57,7 @@ export async function initialTaskModel(deps: TaskModelDeps, config: TaskConfig):
 export async function taskModelLayout(models: ModelService, config: TaskConfig): Promise<ModelLayout> {
   const result = await models.initTask({ model: config.model, seed: config.seed, schema: taskSchema(config.data), checkSchema: false });
   if (!result.ok) throw invalid(`the task's model cannot be built: ${result.code}: ${result.reason}`);
-  return { shapes: result.shapes, trainable: result.trainable };
+  return { shapes: result.shapes, trainable: result.trainable, layers: result.layers };
 }
 
 function initialSource(deps: TaskModelDeps, config: TaskConfig): Pick<InitTaskJob, 'source'> {

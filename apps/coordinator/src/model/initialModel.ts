@@ -7,7 +7,7 @@ import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import {
   ModelError, checkModelAgainstSchema, createModel, getFlatWeights, initNodeBackend, loadPretrainedModel, setFlatWeights,
-  trainableMask, weightShapes, WEIGHTS_FILE,
+  trainableMask, weightLayers, weightShapes, WEIGHTS_FILE,
 } from '@flotilla/models';
 import type { InitTaskJob, InitTaskResult, InspectUploadJob, InspectUploadResult } from './jobs.ts';
 
@@ -40,7 +40,7 @@ export async function initTask(job: InitTaskJob): Promise<InitTaskResult> {
       setFlatWeights(source, job.source.weights);
     }
     if (source) copyByName(source, model);
-    return { ok: true, weights: getFlatWeights(model), shapes: weightShapes(model), trainable: trainableMask(model) };
+    return { ok: true, weights: getFlatWeights(model), shapes: weightShapes(model), trainable: trainableMask(model), layers: weightLayers(model) };
   } catch (err) {
     return refused(err);
   } finally {

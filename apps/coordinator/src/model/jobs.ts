@@ -59,7 +59,7 @@ export interface InitTaskJob {
 }
 /** A refusal carries the packages/models ModelError code (MODEL_SCHEMA_MISMATCH, MODEL_FREEZE_INVALID, …). */
 export type InitTaskResult =
-  | { ok: true; weights: Float32Array; shapes: number[][]; trainable: Uint8Array }
+  | { ok: true; weights: Float32Array; shapes: number[][]; trainable: Uint8Array; layers: { name: string; tensors: number[] }[] }
   | { ok: false; code: string; reason: string };
 
 export interface InspectUploadJob { modelJson: string; weights: Uint8Array }

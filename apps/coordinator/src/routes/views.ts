@@ -27,11 +27,12 @@ export function taskView(coordinator: Coordinator, task: TaskRecord): TaskView {
         reported: runner.evaluator.current.reports.size, failed: runner.evaluator.current.failures.size, deadline: runner.evaluator.current.deadline,
       }
       : null,
+    currentBuffer: runner?.buffered?.view() ?? null,
     currentRound: rs
       ? {
         round: rs.round, phase: rs.phase, selected: rs.selected.size, goal: rs.goal, reported: rs.reports.size,
         dropped: rs.dropped, failed: rs.failed, deadline: rs.deadline, startedAt: rs.startedAt,
-        secure: task.config.privacy.secureAggregation?.enabled === true,
+        secure: task.config.privacy.secureAggregation?.enabled === true, work: rs.workRecords(),
       }
       : null,
   };

@@ -52,7 +52,11 @@ export class SqliteStore implements Store {
     // Stores created before adaptive clipping lack the column; CREATE TABLE IF NOT EXISTS keeps them as they are.
     const roundColumnNames = (this.db.prepare('PRAGMA table_info(rounds)').all() as { name: string }[]).map((c) => c.name);
     if (!roundColumnNames.includes('clip_norm')) this.db.exec('ALTER TABLE rounds ADD COLUMN clip_norm REAL');
+    // Stores created before asynchronous tasks: a commit's buffer and staleness (JSON), null for synchronous rounds.
+    if (!roundColumnNames.includes('async_commit')) this.db.exec('ALTER TABLE rounds ADD COLUMN async_commit TEXT');
     const baselineColumnNames = (this.db.prepare('PRAGMA table_info(baselines)').all() as { name: string }[]).map((c) => c.name);
+    const roundClientColumns = (this.db.prepare('PRAGMA table_info(round_clients)').all() as { name: string }[]).map((c) => c.name);
+    if (!roundClientColumns.includes('bytes_up')) this.db.exec('ALTER TABLE round_clients ADD COLUMN bytes_up INTEGER NOT NULL DEFAULT 0; ALTER TABLE round_clients ADD COLUMN bytes_down INTEGER NOT NULL DEFAULT 0');
     if (!baselineColumnNames.includes('evaluated_on')) this.db.exec('ALTER TABLE baselines ADD COLUMN evaluated_on TEXT');
   }
 
@@ -106,6 +110,11 @@ export class SqliteStore implements Store {
   getRound(taskId: string, round: number): RoundRecord | null {
     const row = this.db.prepare('SELECT * FROM rounds WHERE task_id = ? AND round = ?').get(taskId, round) as Row | undefined;
     return row ? this.rowToRound(row) : null;
+  }
+
+  setRoundTestMetrics(taskId: string, round: number, metrics: Pick<RoundRecord, 'testAccuracy' | 'testLoss' | 'baselineAccuracy' | 'delta'>): void {
+    this.db.prepare('UPDATE rounds SET test_accuracy = ?, test_loss = ?, baseline_accuracy = ?, delta = ? WHERE task_id = ? AND round = ?')
+      .run(metrics.testAccuracy, metrics.testLoss, metrics.baselineAccuracy, metrics.delta, taskId, round);
   }
 
   backfillBaseline(taskId: string, baselineAccuracy: number): number {
@@ -285,13 +294,16 @@ export class SqliteStore implements Store {
   private insertRound(r: RoundRecord): void {
     this.db
       .prepare(`INSERT INTO rounds (task_id, round, outcome, reason, started_at, ended_at, selected, goal, reported, dropped, failed,
-                  test_accuracy, test_loss, train_loss, baseline_accuracy, delta, epsilon, clip_norm, bytes_up, bytes_down, model_version)
+                  test_accuracy, test_loss, train_loss, baseline_accuracy, delta, epsilon, clip_norm, bytes_up, bytes_down, model_version, async_commit)
                 VALUES (@taskId, @round, @outcome, @reason, @startedAt, @endedAt, @selected, @goal, @reported, @dropped, @failed,
-                  @testAccuracy, @testLoss, @trainLoss, @baselineAccuracy, @delta, @epsilon, @clipNorm, @bytesUp, @bytesDown, @modelVersion)`)
+                  @testAccuracy, @testLoss, @trainLoss, @baselineAccuracy, @delta, @epsilon, @clipNorm, @bytesUp, @bytesDown, @modelVersion, @asyncCommit)`)
       .run(roundColumns(r));
-    const insert = this.db.prepare(`INSERT INTO round_clients (task_id, round, client_id, outcome, code, num_examples, train_loss)
-                                     VALUES (?, ?, ?, ?, ?, ?, ?)`);
-    for (const c of r.clients) insert.run(r.taskId, r.round, c.clientId, c.outcome, c.code, c.numExamples, c.trainLoss);
+    const insert = this.db.prepare(`INSERT INTO round_clients (task_id, round, client_id, outcome, code, num_examples, train_loss, bytes_up, bytes_down)
+                                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const c of r.clients) insert.run(r.taskId, r.round, c.clientId, c.outcome, c.code, c.numExamples, c.trainLoss, c.bytesUp ?? 0, c.bytesDown ?? 0);
+    // Device-aware work's steps live beside the round's clients, so stores written before them need no migration.
+    const work = this.db.prepare('INSERT INTO round_client_work (task_id, round, client_id, planned_steps, local_steps) VALUES (?, ?, ?, ?, ?)');
+    for (const c of r.clients) if (c.plannedSteps !== undefined && c.localSteps !== undefined) work.run(r.taskId, r.round, c.clientId, c.plannedSteps, c.localSteps);
   }
 
   private insertCheckpoint(c: Checkpoint): void {
@@ -313,6 +325,9 @@ export class SqliteStore implements Store {
   }
 
   private rowToRound(r: Row): RoundRecord {
+    const work = new Map((this.db.prepare('SELECT client_id, planned_steps, local_steps FROM round_client_work WHERE task_id = ? AND round = ?').all(r.task_id, r.round) as Row[])
+      .map((w) => [w.client_id as string, { plannedSteps: w.planned_steps as number, localSteps: w.local_steps as number }]));
+    const stepsOf = (clientId: string) => work.get(clientId) ?? {};
     const clients = (this.db.prepare('SELECT * FROM round_clients WHERE task_id = ? AND round = ? ORDER BY client_id').all(r.task_id, r.round) as Row[])
       .map((c) => ({
         clientId: c.client_id as string,
@@ -320,6 +335,9 @@ export class SqliteStore implements Store {
         code: c.code as string | null,
         numExamples: c.num_examples as number | null,
         trainLoss: c.train_loss as number | null,
+        ...stepsOf(c.client_id as string),
+        bytesUp: c.bytes_up as number,
+        bytesDown: c.bytes_down as number,
       }));
     const federated = this.db.prepare('SELECT summary FROM evaluations WHERE task_id = ? AND round = ?').pluck().get(r.task_id, r.round) as string | undefined;
     return {
@@ -330,13 +348,14 @@ export class SqliteStore implements Store {
       baselineAccuracy: r.baseline_accuracy as number | null, delta: r.delta as number | null, epsilon: r.epsilon as number | null,
       clipNorm: r.clip_norm as number | null, bytesUp: r.bytes_up as number, bytesDown: r.bytes_down as number, modelVersion: r.model_version as number, clients,
       federated: federated === undefined ? null : JSON.parse(federated),
+      ...(r.async_commit ? { asynchronous: JSON.parse(r.async_commit as string) } : {}),
     };
   }
 }
 
-function roundColumns(r: RoundRecord): Omit<RoundRecord, 'clients' | 'federated'> {
-  const { clients: _clients, federated: _federated, ...columns } = r;
-  return { ...columns, clipNorm: r.clipNorm ?? null };
+function roundColumns(r: RoundRecord): Omit<RoundRecord, 'clients' | 'federated' | 'asynchronous'> & { asyncCommit: string | null } {
+  const { clients: _clients, federated: _federated, asynchronous, ...columns } = r;
+  return { ...columns, clipNorm: r.clipNorm ?? null, asyncCommit: asynchronous ? JSON.stringify(asynchronous) : null };
 }
 
 function rowToTask(r: Row): TaskRecord {

@@ -99,6 +99,8 @@ export interface Store {
   commitRound(round: RoundRecord, checkpoint: Checkpoint): void;
   listRounds(taskId: string, options?: { sinceRound?: number; limit?: number }): RoundRecord[];
   getRound(taskId: string, round: number): RoundRecord | null;
+  /** Sets a committed round's central test metrics: an asynchronous commit is evaluated after it is stored. */
+  setRoundTestMetrics(taskId: string, round: number, metrics: Pick<RoundRecord, 'testAccuracy' | 'testLoss' | 'baselineAccuracy' | 'delta'>): void;
   /** Fills baseline accuracy and δ into rounds recorded before the baseline finished. */
   backfillBaseline(taskId: string, baselineAccuracy: number): number;
   /** Records a round's federated evaluation once; a second one for the same round is refused (throws). */

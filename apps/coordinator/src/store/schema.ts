@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS rounds (
 );
 CREATE TABLE IF NOT EXISTS round_clients (
   task_id TEXT NOT NULL, round INTEGER NOT NULL, client_id TEXT NOT NULL, outcome TEXT NOT NULL, code TEXT,
-  num_examples INTEGER, train_loss REAL,
+  num_examples INTEGER, train_loss REAL, bytes_up INTEGER NOT NULL DEFAULT 0, bytes_down INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (task_id, round, client_id),
   FOREIGN KEY (task_id, round) REFERENCES rounds(task_id, round)
 );
@@ -56,6 +56,10 @@ CREATE TABLE IF NOT EXISTS join_tokens (
 );
 CREATE TABLE IF NOT EXISTS operator_sessions (
   id_hash TEXT PRIMARY KEY, expires_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS round_client_work (
+  task_id TEXT NOT NULL, round INTEGER NOT NULL, client_id TEXT NOT NULL, planned_steps INTEGER NOT NULL, local_steps INTEGER NOT NULL,
+  PRIMARY KEY (task_id, round, client_id)
 );
 CREATE TABLE IF NOT EXISTS vertical_jobs (
   id TEXT PRIMARY KEY, created_at TEXT NOT NULL, state TEXT NOT NULL, job TEXT NOT NULL

@@ -33,14 +33,17 @@ export function operatorHeaders(token = TEST_OPERATOR_TOKEN): Record<string, str
 }
 
 export async function startTestCoordinator(options: {
+  /** The port to listen on (0 or absent: any free one); a restarted coordinator takes its predecessor's so clients find it. */
+  port?: number;
   dataDir?: string; maxFrameBytes?: number; heartbeatIntervalMs?: number; pingIntervalMs?: number; pongTimeoutMs?: number; operatorToken?: string; joinToken?: string | null;
   webRoot?: string;
   models?: ModelServiceOptions;
 } & Pick<AppOptions, 'limits' | 'retention' | 'logger' | 'trustProxy' | 'datasets'> = {}): Promise<TestCoordinator> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-test-'));
   const operatorToken = options.operatorToken ?? TEST_OPERATOR_TOKEN;
-  const app = await buildApp({ dataDir, ...options, operatorToken });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port: listenPort = 0, ...appOptions } = options;
+  const app = await buildApp({ dataDir, ...appOptions, operatorToken });
+  await app.listen({ host: '127.0.0.1', port: listenPort });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return { app, url: `http://127.0.0.1:${port}`, dataDir, operatorToken, close: () => app.close() };

@@ -11,6 +11,7 @@ import {
 } from '@flotilla/protocol';
 import type { ConnectedClient } from '../engine/ClientRegistry.ts';
 import { checkHelloExamples } from '../engine/exampleCounts.ts';
+import { personalSummary } from '../engine/personalLayout.ts';
 import type { Coordinator } from '../coordinator.ts';
 import type { SampledLog } from '../logging/sampledLog.ts';
 import { closeCodeFor, type Admission, type ConnectionTicket } from './admission.ts';
@@ -92,7 +93,8 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         if (bytes.byteLength > maxFrameBytes) {
           throw new FlotillaError(ErrorCodes.FRAME_TOO_LARGE, `frame of ${bytes.byteLength} bytes exceeds ${maxFrameBytes}`, true);
         }
-        const { message, tensors, words } = parseClientMessage(bytes, isBinary);
+        // A model's float32 update fits a frame (checked at task creation): no update decodes to more values.
+        const { message, tensors, words } = parseClientMessage(bytes, isBinary, { maxElements: Math.floor(maxFrameBytes / 4) });
         if (message.type === 'hello') {
           if (client) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'hello was already received on this connection', true);
           admission.admitHello(address);
@@ -144,7 +146,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         roundsJoined: known?.roundsJoined ?? 0, dropouts: known?.dropouts ?? 0,
       });
       const connected: ConnectedClient = {
-        id, kind: hello.kind, device: hello.device, taskId: hello.taskId ?? null, partitionIndex: hello.partitionIndex ?? null,
+        id, kind: hello.kind, device: hello.device, codecs: hello.capabilities.codecs, taskId: hello.taskId ?? null, partitionIndex: hello.partitionIndex ?? null,
         numExamples: hello.numExamples ?? null, trainSplit: hello.trainSplit === true, connectedAt: now, lastSeen: now, send,
         close: (code, reason) => socket.close(code, reason),
       };
@@ -155,6 +157,8 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         task: task ? {
           id: task.id, name: task.name, model: task.config.model, schema: taskSchema(task.config.data),
           clientTestFraction: task.config.data.clientTestFraction ?? 0, seed: task.config.seed,
+          ...personalSummary(task.config),
+          ...(task.config.asynchronous?.enabled ? { asynchronous: true } : {}),
         } : null,
       };
       send(reply);
@@ -185,8 +189,10 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
           // Only a selected client's progress in the round in flight reaches the dashboards; any
           // other (a late one after the round closed, or one naming a task the client is not in) is
           // dropped, so no client can fill every dashboard's stream with progress it does not make.
-          const rs = tasks.runner(message.taskId)?.current;
-          if (!rs || rs.round !== message.round || !rs.selected.has(from.id)) return;
+          const runner = tasks.runner(message.taskId);
+          const rs = runner?.current;
+          const training = runner?.buffered ? runner.buffered.isTraining(from.id) : rs?.round === message.round && rs.selected.has(from.id);
+          if (!training) return;
           bus.publish('client.progress', message.taskId, { clientId: from.id, ...message }, { durable: false });
           return;
         }

@@ -176,7 +176,7 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
     }, 15_000);
     const onEvent = (e: StreamEvent) => {
       if (e.event === 'round.started' && options.dropout > 0) injectDropouts(Number(e.data.round));
-      else if (e.event === 'round.committed' || e.event === 'round.abandoned') options.reporter.round(formatRoundLine(toRoundLine(e.data)));
+      else if (e.event === 'round.committed' || e.event === 'round.abandoned' || e.event === 'round.evaluated') options.reporter.round(formatRoundLine(toRoundLine(e.data)));
       else if (e.event === 'task.state' && ['completed', 'stopped', 'failed'].includes(String(e.data.state))) {
         finalState = String(e.data.state);
         stopReason = (e.data.reason as string | null) ?? null;

@@ -7,11 +7,14 @@ import { forgetStoredTokens, signIn, signOut } from './auth.ts';
 import { ClientsTable } from './ClientsTable.tsx';
 import { CreateTaskForm } from './CreateTaskForm.tsx';
 import { CurrentRound } from './CurrentRound.tsx';
+import { AsyncPanel } from './AsyncPanel.tsx';
 import { Datasets, useDatasets } from './Datasets.tsx';
 import { EventLog } from './EventLog.tsx';
 import { FederatedPanel } from './FederatedPanel.tsx';
+import { PersonalizationPanel } from './PersonalizationPanel.tsx';
 import { JoinTokens } from './JoinTokens.tsx';
 import { ModelPanel } from './ModelPanel.tsx';
+import { RoundBytes } from './RoundBytes.tsx';
 import { RoundCharts } from './RoundCharts.tsx';
 import { TaskList } from './TaskList.tsx';
 import { TaskOverview } from './TaskOverview.tsx';
@@ -95,11 +98,15 @@ export function App({ fragmentToken }: { fragmentToken: string | null }) {
               <TaskOverview task={task} rounds={rounds} busy={busy} onControl={(a) => void control(a)} />
               {controlError ? <p className="error" role="alert" data-testid="dashboard.control.error">{controlError}</p> : null}
               <div className="row">
-                <CurrentRound round={task.currentRound} taskState={task.state} />
+                {task.config.asynchronous?.enabled
+                  ? <AsyncPanel buffer={task.currentBuffer ?? null} rounds={rounds} taskState={task.state} />
+                  : <CurrentRound round={task.currentRound} taskState={task.state} />}
                 <ModelPanel task={task} rounds={rounds} token={null} />
               </div>
               <FederatedPanel task={task} rounds={rounds} evaluations={state.evaluations[task.id] ?? NO_ROUNDS} />
+              <PersonalizationPanel task={task} evaluations={state.evaluations[task.id] ?? NO_ROUNDS} />
               <RoundCharts rounds={rounds} task={task} />
+              <RoundBytes task={task} rounds={rounds} />
             </>
           ) : <section className="panel"><p className="muted">Select or create a task.</p></section>}
           <div className="row">

@@ -1,5 +1,6 @@
 // The form that creates a task: data and partition, model (zoo or an uploaded tfjs model.json),
-// strategy and its parameters, C, E, B, learning rate, rounds, deadline, min reports, target, privacy.
+// strategy and its parameters, C, E, B, learning rate, rounds, deadline, min reports, target, privacy,
+// and how updates travel, asynchronous rounds, device-aware work and personal models.
 
 import { useState, type ReactNode } from 'react';
 import type { DatasetRecord } from '@flotilla/protocol';
@@ -8,6 +9,10 @@ import { DataFields, INITIAL_DATA, dataConfig } from './DataFields.tsx';
 import { INITIAL_PRIVACY, PrivacyFields, privacyConfig, type AccountingShape } from './PrivacyFields.tsx';
 import { INITIAL_MODEL, ModelFields, modelConfig, type UploadedModel } from './ModelFields.tsx';
 import { INITIAL_STRATEGY, StrategyFields, strategyConfig } from './StrategyFields.tsx';
+import { CommunicationFields, INITIAL_COMMUNICATION, communicationConfig } from './CommunicationFields.tsx';
+import { AsynchronousFields, INITIAL_ASYNCHRONOUS, asynchronousConfig } from './AsynchronousFields.tsx';
+import { INITIAL_WORK, WorkFields, workConfig } from './WorkFields.tsx';
+import { INITIAL_PERSONALIZATION, PersonalizationFields, personalizationConfig } from './PersonalizationFields.tsx';
 
 const Field = ({ label, children }: { label: string; children: ReactNode }) => <label className="field"><span>{label}</span>{children}</label>;
 
@@ -20,6 +25,10 @@ export function CreateTaskForm({ onCreate, token, datasets = [] }: { onCreate(co
   const [privacy, setPrivacy] = useState(INITIAL_PRIVACY);
   const [strategy, setStrategy] = useState(INITIAL_STRATEGY);
   const [modelForm, setModelForm] = useState(INITIAL_MODEL);
+  const [communication, setCommunication] = useState(INITIAL_COMMUNICATION);
+  const [asynchronous, setAsynchronous] = useState(INITIAL_ASYNCHRONOUS);
+  const [work, setWork] = useState(INITIAL_WORK);
+  const [personalization, setPersonalization] = useState(INITIAL_PERSONALIZATION);
   const [uploads, setUploads] = useState<UploadedModel[]>([]);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const set = (key: keyof typeof f) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
@@ -38,17 +47,23 @@ export function CreateTaskForm({ onCreate, token, datasets = [] }: { onCreate(co
       ...(f.examples && f.partition !== 'shards' ? { examplesPerClient: n(f.examples) } : {}),
     };
     const chosen = strategyConfig(strategy);
+    // Sections left at "as before" are left out, so such a task is the one this form always made.
+    const fitWork = workConfig(work);
+    const sections = {
+      communication: communicationConfig(communication), asynchronous: asynchronousConfig(asynchronous), personalization: personalizationConfig(personalization),
+    };
     return {
       name: f.name, ...modelConfig(modelForm, uploads),
       data: { ...dataConfig(data), partition, testLimit: n(f.testLimit) },
       strategy: chosen.strategy,
       fit: {
         fractionFit: n(f.fraction), minFitClients: Math.min(n(f.minClients), clients), minAvailableClients: Math.min(n(f.minClients), clients),
-        epochs: n(f.epochs), batchSize: n(f.batch), learningRate: n(f.lr), proximalMu: chosen.proximalMu,
+        epochs: n(f.epochs), batchSize: n(f.batch), learningRate: n(f.lr), proximalMu: chosen.proximalMu, ...(fitWork ? { work: fitWork } : {}),
       },
       stop: { maxRounds: n(f.rounds), roundDeadlineMs: Math.round(n(f.deadline) * 1000), minReports: n(f.minReports), targetAccuracy: n(f.target) > 0 ? n(f.target) : null },
       baseline: { enabled: f.baseline },
       privacy: privacyConfig(privacy),
+      ...Object.fromEntries(Object.entries(sections).filter(([, section]) => section !== undefined)),
     };
   };
 
@@ -98,6 +113,10 @@ export function CreateTaskForm({ onCreate, token, datasets = [] }: { onCreate(co
         <Field label="target accuracy (0 = none)">{input('target')}</Field>
         <Field label="test examples">{input('testLimit', 'number', '1')}</Field>
         <PrivacyFields value={privacy} onChange={setPrivacy} token={token} shape={accountingShape()} />
+        <CommunicationFields value={communication} onChange={setCommunication} />
+        <AsynchronousFields value={asynchronous} onChange={setAsynchronous} />
+        <WorkFields value={work} onChange={setWork} />
+        <PersonalizationFields value={personalization} onChange={setPersonalization} />
         <label className="check"><input type="checkbox" checked={f.baseline} onChange={set('baseline')} data-testid="dashboard.create.baseline" /> centralized baseline</label>
         <label className="check"><input type="checkbox" checked={f.start} onChange={set('start')} data-testid="dashboard.create.start" /> start at once</label>
         <button type="submit" data-testid="dashboard.create.submit">Create task</button>

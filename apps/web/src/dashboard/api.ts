@@ -5,6 +5,7 @@
 export type { ClientView, RoundPhase, TaskState, TaskView } from '@flotilla/protocol';
 export type { RoundSummaryView as RoundSummary, CurrentRoundView as CurrentRound, RoundDetailView as RoundDetail } from '@flotilla/protocol';
 export type { FederatedSummary, CurrentEvaluationView as CurrentEvaluation } from '@flotilla/protocol';
+export type { CurrentBufferView as CurrentBuffer } from '@flotilla/protocol';
 
 /** A refused or failed call, with the coordinator's stable error code (FLT_…). */
 export class ApiError extends Error {

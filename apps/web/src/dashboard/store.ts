@@ -1,7 +1,7 @@
 // Dashboard state and how events change it. REST gives the snapshot (tasks, rounds, clients);
 // events move it forward between snapshots so the screen follows the federation live.
 
-import type { ClientView, FederatedSummary, RoundSummary, TaskView } from './api.ts';
+import type { ClientView, CurrentBuffer, FederatedSummary, RoundSummary, TaskView } from './api.ts';
 import type { FeedEvent } from './eventFeed.ts';
 
 export interface LogEntry {
@@ -95,8 +95,15 @@ function applyEvent(state: DashboardState, e: FeedEvent): DashboardState {
       });
     case 'round.phase':
       return cur?.round === round ? put({ currentRound: { ...cur, phase: e.data.phase as typeof cur.phase } }) : next;
-    case 'round.report':
-      return cur?.round === round ? put({ currentRound: { ...cur, reported: Math.max(cur.reported, num(e.data.reported)) } }) : next;
+    case 'round.report': {
+      if (cur?.round !== round) return next;
+      const planned = e.data.plannedSteps;
+      const done = e.data.localSteps;
+      const work = typeof planned === 'number' && typeof done === 'number'
+        ? [...(cur.work ?? []).filter((w) => w.clientId !== e.data.clientId), { clientId: String(e.data.clientId), plannedSteps: planned, localSteps: done }]
+        : cur.work;
+      return put({ currentRound: { ...cur, reported: Math.max(cur.reported, num(e.data.reported)), ...(work ? { work } : {}) } });
+    }
     case 'round.dropout':
       return cur?.round === round ? put({ currentRound: { ...cur, dropped: cur.dropped + 1 } }) : next;
     case 'client.error':
@@ -117,6 +124,19 @@ function applyEvent(state: DashboardState, e: FeedEvent): DashboardState {
         rounds: { ...next.rounds, [task.id]: rounds },
         evaluations: { ...next.evaluations, [task.id]: mergeEvaluations(next.evaluations[task.id] ?? [], [summary]) },
         tasks: { ...next.tasks, [task.id]: { ...task, currentEvaluation: null } },
+      };
+    }
+    case 'buffer.update': {
+      const { clientId: _clientId, staleness: _staleness, ...buffer } = e.data as unknown as CurrentBuffer & { clientId?: string; staleness?: number };
+      return put({ currentBuffer: buffer });
+    }
+    case 'round.evaluated': {
+      // An asynchronous commit's central evaluation trails it: its round gains the test metrics.
+      const summary = { ...(e.data as unknown as RoundSummary), taskId: task.id };
+      return {
+        ...next,
+        rounds: { ...next.rounds, [task.id]: mergeRounds(next.rounds[task.id] ?? [], [summary]) },
+        tasks: { ...next.tasks, [task.id]: { ...task, latestRound: round >= task.lastRound ? summary : task.latestRound } },
       };
     }
     case 'round.committed':

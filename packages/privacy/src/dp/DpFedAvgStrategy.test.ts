@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, createStrategy, type StrategyConfig } from '@flotilla/core';
-import { DpFedAvgStrategy, hasPrivacyAccounting } from './DpFedAvgStrategy.ts';
+import { createRng, createStrategy, hasPrivacyAccounting, type StrategyConfig } from '@flotilla/core';
+import { DpFedAvgStrategy } from './DpFedAvgStrategy.ts';
 import { adaptiveClippingConfig } from './adaptiveClipping.ts';
 import { seededGaussianNoise } from './gaussian.ts';
 import { RdpAccountant } from './RdpAccountant.ts';
@@ -95,6 +95,26 @@ describe('DpFedAvgStrategy', () => {
     strategy.configureFit(1, clients(10), createRng(3));
     expect(strategy.beginAggregation(1, new Float32Array(2)).finish([])).toBeNull();
     expect(strategy.epsilonSpent()).toBe(0);
+  });
+
+  it('accounts a buffered commit planned without configureFit at q = K / eligible and divides by K', () => {
+    const strategy = dp(0);
+    strategy.planCommit(5, 50);
+    const aggregation = strategy.beginAggregation(1, new Float32Array(1));
+    aggregation.add({ clientId: 'a', numExamples: 1, update: new Float32Array([0.5]) });
+    expect(aggregation.finish([])![0]).toBeCloseTo(0.5 / 5, 6);
+    const noised = dp(1.1);
+    noised.planCommit(5, 50);
+    noised.beginAggregation(1, new Float32Array(1)).add({ clientId: 'a', numExamples: 1, update: new Float32Array([0.5]) });
+    const reference = new RdpAccountant();
+    reference.step(1.1, 5 / 50);
+    expect(noised.epsilonAfterNextRound()).toBeCloseTo(reference.getEpsilon(1e-5), 9);
+  });
+
+  it('refuses to plan a commit it cannot account', () => {
+    const strategy = dp(1);
+    expect(() => strategy.planCommit(0, 10)).toThrow(/cannot be accounted/);
+    expect(() => strategy.planCommit(11, 10)).toThrow(/cannot be accounted/);
   });
 });
 

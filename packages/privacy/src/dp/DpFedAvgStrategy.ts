@@ -6,7 +6,7 @@
 
 import {
   STRATEGY_TRAITS, hasMeanUpdateStep, type ClientInfo, type EvaluateResult, type FitAggregation, type FitFailure,
-  type FitInstructions, type FitResult, type MeanUpdateStep, type Rng, type Strategy,
+  type FitInstructions, type FitResult, type MeanUpdateStep, type PrivacyAccounting, type Rng, type SecureSumFinishing, type Strategy,
 } from '@flotilla/core';
 import { PrivacyError } from '../PrivacyError.ts';
 import { effectiveNoiseMultiplier, noisyUnclippedFraction, updateClipNorm, type AdaptiveClippingConfig } from './adaptiveClipping.ts';
@@ -29,19 +29,6 @@ export interface DpFedAvgOptions {
   adaptiveClipping?: AdaptiveClippingConfig;
   /** Source of the Gaussian noise (the sum's and the clipped count's); tests pass a seeded one. */
   noise?: GaussianSampler;
-}
-
-/** What a strategy that spends privacy reports after each round. */
-export interface PrivacyAccounting {
-  /** ε spent so far at the configured δ. */
-  epsilonSpent(): number;
-  /** ε the total would reach after the round just planned by `configureFit`. */
-  epsilonAfterNextRound(): number;
-  readonly delta: number;
-}
-
-export function hasPrivacyAccounting(strategy: Strategy): strategy is Strategy & PrivacyAccounting {
-  return typeof (strategy as Partial<PrivacyAccounting>).epsilonSpent === 'function';
 }
 
 const HISTORY_KEY = 'dp.history';
@@ -68,7 +55,7 @@ const CLIP_NORM_KEY = 'dp.clipNorm';
  * q = 0.133, not 0.03.
  * @example const strategy = new DpFedAvgStrategy(createStrategy({ name: 'fedadam' }), { clipNorm: 1, noiseMultiplier: 1, delta: 1e-5 });
  */
-export class DpFedAvgStrategy implements Strategy, PrivacyAccounting {
+export class DpFedAvgStrategy implements Strategy, PrivacyAccounting, SecureSumFinishing {
   private accountant = new RdpAccountant();
   private expected = 1;
   /** Sampling rate of the round planned last (selected / eligible), null before any plan. */
@@ -125,6 +112,14 @@ export class DpFedAvgStrategy implements Strategy, PrivacyAccounting {
       this.plannedRate = Math.min(1, instructions.clientIds.length / available.length);
     }
     return instructions;
+  }
+
+  planCommit(reports: number, eligible: number): void {
+    if (!(Number.isInteger(reports) && reports >= 1 && eligible >= reports)) {
+      throw new PrivacyError('DP_INVALID_CONFIG', `a commit of ${reports} reports out of ${eligible} eligible clients cannot be accounted`);
+    }
+    this.expected = reports;
+    this.plannedRate = reports / eligible;
   }
 
   beginAggregation(_round: number, global: Float32Array): FitAggregation {
