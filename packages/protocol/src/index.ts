@@ -6,9 +6,9 @@ export { seededRandom } from './codecs/payload.ts';
 export type { RandomSource } from './codecs/payload.ts';
 export { topkCount } from './codecs/topk.ts';
 export {
-  FRAME_MAGIC, FRAME_VERSION, encodeFrame, encodeWordsFrame, decodeFrame, flattenTensors, splitFlat, shapeSize,
+  FRAME_MAGIC, FRAME_VERSION, MAX_FRAME_ELEMENTS, encodeFrame, encodeWordsFrame, decodeFrame, flattenTensors, splitFlat, shapeSize,
 } from './frame.ts';
-export type { DType, TensorDescriptor, NamedTensor, DecodedFrame } from './frame.ts';
+export type { DType, TensorDescriptor, NamedTensor, DecodedFrame, DecodeOptions } from './frame.ts';
 export {
   PROTOCOL_VERSION, ClientKind, DeviceInfo, Hello, Heartbeat, TrainingMetrics, Update, FitFailed, Progress,
   ClientMessage, TaskSummary, Welcome, RoundPlan, RoundEnd, UpdateAck, ErrorMessage, ServerMessage,

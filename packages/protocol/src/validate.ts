@@ -4,7 +4,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ErrorCodes, FlotillaError } from './errors.ts';
-import { decodeFrame, type NamedTensor } from './frame.ts';
+import { decodeFrame, type DecodeOptions, type NamedTensor } from './frame.ts';
 import {
   SecAggAdvertise, SecAggDeliver, SecAggKeys, SecAggMasked, SecAggReveal, SecAggShares, SecAggUnmask,
 } from './secagg.ts';
@@ -41,8 +41,8 @@ const binaryTypes = new Set(['update', 'secagg.masked']);
  * Validates a message from a client. Text frames hold JSON; binary frames hold a tensor frame.
  * @example const { message, tensors } = parseClientMessage(data, isBinary);
  */
-export function parseClientMessage(data: string | Uint8Array, isBinary: boolean): Parsed<ClientMessage> {
-  return parseWith(clientCheckers, data, isBinary) as Parsed<ClientMessage>;
+export function parseClientMessage(data: string | Uint8Array, isBinary: boolean, options?: DecodeOptions): Parsed<ClientMessage> {
+  return parseWith(clientCheckers, data, isBinary, options) as Parsed<ClientMessage>;
 }
 
 /** Validates a message from the coordinator. */
@@ -50,12 +50,12 @@ export function parseServerMessage(data: string | Uint8Array, isBinary: boolean)
   return parseWith(serverCheckers, data, isBinary) as Parsed<ServerMessage>;
 }
 
-function parseWith(checkers: Checkers, data: string | Uint8Array, isBinary: boolean): Parsed<unknown> {
+function parseWith(checkers: Checkers, data: string | Uint8Array, isBinary: boolean, options?: DecodeOptions): Parsed<unknown> {
   let raw: unknown;
   let tensors: NamedTensor[] = [];
   let words: Uint32Array | undefined;
   if (isBinary) {
-    const frame = decodeFrame(typeof data === 'string' ? new TextEncoder().encode(data) : data);
+    const frame = decodeFrame(typeof data === 'string' ? new TextEncoder().encode(data) : data, options);
     raw = frame.message;
     tensors = frame.tensors;
     words = frame.words;

@@ -93,7 +93,8 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         if (bytes.byteLength > maxFrameBytes) {
           throw new FlotillaError(ErrorCodes.FRAME_TOO_LARGE, `frame of ${bytes.byteLength} bytes exceeds ${maxFrameBytes}`, true);
         }
-        const { message, tensors, words } = parseClientMessage(bytes, isBinary);
+        // A task's model fits a float32 frame (taskModel.ts), so no honest update claims more values.
+        const { message, tensors, words } = parseClientMessage(bytes, isBinary, { maxElements: Math.floor(maxFrameBytes / 4) });
         if (message.type === 'hello') {
           if (client) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'hello was already received on this connection', true);
           admission.admitHello(address);
