@@ -278,7 +278,12 @@ export class AsyncLoop {
     this.tally = emptyTally();
     this.buffer = this.open();
     this.publishBuffer();
-    if (round >= host.config.stop.maxRounds && host.state === 'running') this.setState('completed', 'round budget spent');
+    if (round >= host.config.stop.maxRounds) {
+      // Plans still in flight (a paused task keeps them) would otherwise commit past the budget,
+      // and under client-level DP spend ε beyond it: they are void now.
+      this.releaseAll();
+      if (host.state === 'running') this.setState('completed', 'round budget spent');
+    }
     this.wakeUp();
   }
 

@@ -1,0 +1,77 @@
+// Asynchronous (FedBuff) tasks against clients that misbehave or outlast the task: plans in flight
+// when the round budget is spent are void, even on a paused task, so no version is committed past
+// it; the same update twice and an update after the end are refused with a code.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { ErrorCodes, encodeFrame, type RoundSummaryView, type TaskView } from '@flotilla/protocol';
+import { RawClient, api, createTask, eventually, operatorHeaders, smallTask, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
+
+const SHAPES = [[784, 200], [200], [200, 200], [200], [200, 10], [10]];
+const tensors = () => SHAPES.map((shape) => ({ shape, values: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.0001) }));
+
+interface Plan { taskId: string; round: number; modelVersion: number }
+const update = (plan: Plan) => encodeFrame({
+  type: 'update', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: 50, metrics: { loss: 1, accuracy: 0.5, trainMs: 10 },
+}, tensors());
+
+describe('asynchronous tasks against clients that outlast them', () => {
+  let coordinator: TestCoordinator | undefined;
+  const sockets: RawClient[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.close();
+    await coordinator?.close();
+  });
+
+  it('commits no version past the round budget from plans still in flight on a paused task', async () => {
+    // Arrange: K = 1 and three plans in flight, a budget of one commit
+    coordinator = await startTestCoordinator();
+    const { url } = coordinator;
+    const taskId = await createTask(url, smallTask({
+      fit: { minAvailableClients: 3 }, stop: { maxRounds: 1 }, asynchronous: { enabled: true, bufferSize: 1, concurrency: 3, maxStaleness: 5 },
+    }));
+    const clients = [new RawClient(url), new RawClient(url), new RawClient(url)];
+    sockets.push(...clients);
+    for (const c of clients) await c.hello({ taskId });
+    const plans = await Promise.all(clients.map((c) => c.next<Plan>('round.plan')));
+    const paused = await fetch(`${url}/api/tasks/${taskId}/pause`, { method: 'POST', headers: operatorHeaders() });
+    expect(paused.status).toBe(200);
+    // Act: all three report while the task is paused
+    clients[0]!.send(update(plans[0]!));
+    expect(await clients[0]!.next('update.ack')).toMatchObject({ round: 1 });
+    for (const i of [1, 2]) clients[i]!.send(update(plans[i]!));
+    // Assert: the others' plans were void once the budget was spent; one version, one round
+    for (const i of [1, 2]) {
+      const answer = await Promise.race([clients[i]!.next<{ code: string }>('error'), clients[i]!.next<{ outcome: string }>('round.end').then((e) => ({ code: `round.end ${e.outcome}` }))]);
+      expect([ErrorCodes.NOT_SELECTED, 'round.end abandoned']).toContain(answer.code);
+    }
+    const task = (await api<TaskView>(url, `/api/tasks/${taskId}`)).body;
+    expect(task.modelVersion).toBe(1);
+    const rounds = (await api<{ rounds: RoundSummaryView[] }>(url, `/api/tasks/${taskId}/rounds`)).body.rounds;
+    expect(rounds.filter((r) => r.outcome === 'committed').map((r) => r.round)).toEqual([1]);
+  });
+
+  it('refuses the same update twice and leaves the model one version on', async () => {
+    // Arrange
+    coordinator = await startTestCoordinator();
+    const { url } = coordinator;
+    const taskId = await createTask(url, smallTask({
+      fit: { minAvailableClients: 1 }, stop: { maxRounds: 50 }, asynchronous: { enabled: true, bufferSize: 1, concurrency: 1, maxStaleness: 5 },
+    }));
+    const c = new RawClient(url);
+    sockets.push(c);
+    await c.hello({ taskId });
+    const plan = await c.next<Plan>('round.plan');
+    // Act
+    const frame = update(plan);
+    c.send(frame);
+    await c.next('update.ack');
+    c.send(frame);
+    // Assert
+    const error = await c.next<{ code: string; fatal: boolean }>('error');
+    expect([ErrorCodes.STALE_ROUND, ErrorCodes.NOT_SELECTED]).toContain(error.code);
+    expect(error.fatal).toBe(false);
+    await eventually(async () => ((await api<TaskView>(url, `/api/tasks/${taskId}`)).body.modelVersion === 1 ? true : undefined), 10_000, 'version 1');
+    const rounds = (await api<{ rounds: RoundSummaryView[] }>(url, `/api/tasks/${taskId}/rounds`)).body.rounds;
+    expect(rounds.filter((r) => r.outcome === 'committed')).toHaveLength(1);
+  });
+});
