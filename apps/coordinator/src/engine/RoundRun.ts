@@ -55,6 +55,11 @@ export class RoundRun {
     this.rs = new RoundState(host.id, round, host.version, new Set(instructions.clientIds), instructions.goal, deadline);
   }
 
+  /**
+   * Opens the task's collector, sends each selected client its plan, collects, aggregates, evaluates
+   * and stores the round; a round that cannot commit is stored as abandoned with the strategy's
+   * state put back. Never writes the runner: the returned result is for it to apply.
+   */
   async run(): Promise<RoundEnd> {
     const { rs, host } = this;
     const { config, deps } = host;
