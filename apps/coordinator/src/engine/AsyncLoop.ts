@@ -224,8 +224,8 @@ export class AsyncLoop {
     }
     this.tally.bytesUp += bytes;
     try {
-      const { update } = acceptClearUpdate({ shapes: host.shapes, config: host.config, exampleCounts: host.exampleCounts, sampleDp: null }, client, message, tensors);
-      this.buffer.add(client.id, update, message.numExamples, staleness);
+      const { update, localSteps } = acceptClearUpdate({ shapes: host.shapes, config: host.config, exampleCounts: host.exampleCounts, sampleDp: null }, client, message, tensors);
+      this.buffer.add(client.id, update, message.numExamples, staleness, localSteps);
     } catch (err) {
       this.tally.failed++;
       this.deps.bus.publish('client.error', host.id, { round: f.round, clientId: client.id, outcome: 'rejected', code: err instanceof FlotillaError ? err.code : ErrorCodes.INTERNAL });

@@ -1,8 +1,9 @@
 // Asynchronous (FedBuff) tasks against clients that misbehave or outlast the task: plans in flight
 // when the round budget is spent are void, even on a paused task, so no version is committed past
-// it; the same update twice and an update after the end are refused with a code.
+// it; the same update twice is refused with a code; FedNova's normalisation (adaptive work, or the
+// fednova strategy) gets each update's local steps in a buffer as in a round.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes, encodeFrame, type RoundSummaryView, type TaskView } from '@flotilla/protocol';
 import { RawClient, api, createTask, eventually, operatorHeaders, smallTask, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 
@@ -10,21 +11,26 @@ const SHAPES = [[784, 200], [200], [200, 200], [200], [200, 10], [10]];
 const tensors = () => SHAPES.map((shape) => ({ shape, values: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(0.0001) }));
 
 interface Plan { taskId: string; round: number; modelVersion: number }
-const update = (plan: Plan) => encodeFrame({
-  type: 'update', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: 50, metrics: { loss: 1, accuracy: 0.5, trainMs: 10 },
+const update = (plan: Plan, extra: Record<string, unknown> = {}) => encodeFrame({
+  type: 'update', taskId: plan.taskId, round: plan.round, modelVersion: plan.modelVersion, numExamples: 50, metrics: { loss: 1, accuracy: 0.5, trainMs: 10 }, ...extra,
 }, tensors());
 
 describe('asynchronous tasks against clients that outlast them', () => {
-  let coordinator: TestCoordinator | undefined;
+  // One coordinator, a task per test: each test's clients join only their own task.
+  let coordinator: TestCoordinator;
   const sockets: RawClient[] = [];
-  afterEach(async () => {
+  beforeAll(async () => {
+    coordinator = await startTestCoordinator();
+  });
+  afterEach(() => {
     for (const s of sockets.splice(0)) s.close();
+  });
+  afterAll(async () => {
     await coordinator?.close();
   });
 
   it('commits no version past the round budget from plans still in flight on a paused task', async () => {
     // Arrange: K = 1 and three plans in flight, a budget of one commit
-    coordinator = await startTestCoordinator();
     const { url } = coordinator;
     const taskId = await createTask(url, smallTask({
       fit: { minAvailableClients: 3 }, stop: { maxRounds: 1 }, asynchronous: { enabled: true, bufferSize: 1, concurrency: 3, maxStaleness: 5 },
@@ -52,7 +58,6 @@ describe('asynchronous tasks against clients that outlast them', () => {
 
   it('refuses the same update twice and leaves the model one version on', async () => {
     // Arrange
-    coordinator = await startTestCoordinator();
     const { url } = coordinator;
     const taskId = await createTask(url, smallTask({
       fit: { minAvailableClients: 1 }, stop: { maxRounds: 50 }, asynchronous: { enabled: true, bufferSize: 1, concurrency: 1, maxStaleness: 5 },
@@ -73,5 +78,25 @@ describe('asynchronous tasks against clients that outlast them', () => {
     await eventually(async () => ((await api<TaskView>(url, `/api/tasks/${taskId}`)).body.modelVersion === 1 ? true : undefined), 10_000, 'version 1');
     const rounds = (await api<{ rounds: RoundSummaryView[] }>(url, `/api/tasks/${taskId}/rounds`)).body.rounds;
     expect(rounds.filter((r) => r.outcome === 'committed')).toHaveLength(1);
+  });
+
+  it.each([
+    ['fedavg under adaptive work', { strategy: { name: 'fedavg' }, fit: { minAvailableClients: 1, work: { kind: 'adaptive' } } }],
+    ['the fednova strategy', { strategy: { name: 'fednova' }, fit: { minAvailableClients: 1 } }],
+  ])('commits buffers of %s, each update normalised by the steps it reports', async (_what, overrides) => {
+    // Arrange
+    const { url } = coordinator;
+    const taskId = await createTask(url, smallTask({
+      ...overrides, stop: { maxRounds: 50 }, asynchronous: { enabled: true, bufferSize: 1, concurrency: 1, maxStaleness: 5 },
+    }));
+    const c = new RawClient(url);
+    sockets.push(c);
+    await c.hello({ taskId });
+    const plan = await c.next<Plan & { fit: { localSteps?: number } }>('round.plan');
+    // Act
+    c.send(update(plan, { localSteps: Math.max(1, Math.floor((plan.fit.localSteps ?? 10) / 2)) }));
+    // Assert: accepted (it was FLT_INTERNAL, every time, and the task never left version 0)
+    expect(await c.next('update.ack')).toMatchObject({ round: plan.round });
+    await eventually(async () => ((await api<TaskView>(url, `/api/tasks/${taskId}`)).body.modelVersion >= 1 ? true : undefined), 10_000, 'version 1');
   });
 });
