@@ -4,7 +4,7 @@
 // fednova strategy) gets each update's local steps in a buffer as in a round.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCodes, encodeFrame, type RoundSummaryView, type TaskView } from '@flotilla/protocol';
+import { ErrorCodes, encodeFrame, type RoundSummaryView, type TaskConfigInput, type TaskView } from '@flotilla/protocol';
 import { RawClient, api, createTask, eventually, operatorHeaders, smallTask, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 
 const SHAPES = [[784, 200], [200], [200, 200], [200], [200, 10], [10]];
@@ -80,7 +80,7 @@ describe('asynchronous tasks against clients that outlast them', () => {
     expect(rounds.filter((r) => r.outcome === 'committed')).toHaveLength(1);
   });
 
-  it.each([
+  it.each<[string, TaskConfigInput]>([
     ['fedavg under adaptive work', { strategy: { name: 'fedavg' }, fit: { minAvailableClients: 1, work: { kind: 'adaptive' } } }],
     ['the fednova strategy', { strategy: { name: 'fednova' }, fit: { minAvailableClients: 1 } }],
   ])('commits buffers of %s, each update normalised by the steps it reports', async (_what, overrides) => {
