@@ -99,4 +99,31 @@ describe('asynchronous tasks against clients that outlast them', () => {
     expect(await c.next('update.ack')).toMatchObject({ round: plan.round });
     await eventually(async () => ((await api<TaskView>(url, `/api/tasks/${taskId}`)).body.modelVersion >= 1 ? true : undefined), 10_000, 'version 1');
   });
+
+  it('accounts client-level DP per commit: ε grows with every version', async () => {
+    // Arrange: K = 1, one client; each commit is one noised step of the accountant
+    const { url } = coordinator;
+    const taskId = await createTask(url, smallTask({
+      fit: { minAvailableClients: 1 }, stop: { maxRounds: 3 }, asynchronous: { enabled: true, bufferSize: 1, concurrency: 1, maxStaleness: 5 },
+      privacy: { differentialPrivacy: { enabled: true, clippingNorm: 1, noiseMultiplier: 1.5, delta: 1e-5, targetEpsilon: 1000 } },
+    }));
+    const c = new RawClient(url);
+    sockets.push(c);
+    await c.hello({ taskId });
+    // Act: three updates, three commits
+    for (let i = 0; i < 3; i++) {
+      const plan = await c.next<Plan>('round.plan');
+      c.send(update(plan));
+      await c.next('update.ack');
+    }
+    // Assert
+    const rounds = await eventually(async () => {
+      const all = (await api<{ rounds: (RoundSummaryView & { epsilon: number | null })[] }>(url, `/api/tasks/${taskId}/rounds`)).body.rounds;
+      return all.filter((r) => r.outcome === 'committed').length === 3 ? all : undefined;
+    }, 10_000, 'three commits');
+    const spent = rounds.map((r) => r.epsilon);
+    expect(spent.every((e) => typeof e === 'number' && e > 0)).toBe(true);
+    expect(spent[1]!).toBeGreaterThan(spent[0]!);
+    expect(spent[2]!).toBeGreaterThan(spent[1]!);
+  });
 });
