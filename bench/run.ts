@@ -1,6 +1,6 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
 // bench/results/). Names: aggregation, backends, dpsgd, mcmahan, robust, secagg, paillier, psi, vertical,
-// browser, browser-emulation, datasets, compression, personalization, async.
+// browser, browser-emulation, datasets, compression, personalization, async, work.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
@@ -18,6 +18,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   compression: async () => (await import('./compression.ts')).runCompressionBench(),
   personalization: async () => (await import('./personalization.ts')).runPersonalizationBench(),
   async: async () => (await import('./async.ts')).runAsyncBench(),
+  work: async () => (await import('./work.ts')).runWorkBench(),
 };
 
 const wanted = process.argv.slice(2);

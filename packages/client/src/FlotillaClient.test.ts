@@ -162,6 +162,44 @@ describe('FlotillaClient with a task\'s schema and held-out split', () => {
     expect(events).toContainEqual(expect.objectContaining({ type: 'evaluation', round: 3, outcome: 'reported', numExamples: 2 }));
   });
 
+  it('trains plan after plan of an asynchronous task without any round.end, and counts each acknowledged update', async () => {
+    // Arrange: a trainer that returns a fixed update at once; weights served for any version
+    const weights = encodeFrame({ type: 'weights' }, [{ name: 'kernel', shape: [2, 2], values: new Float32Array(4) }, { name: 'bias', shape: [2], values: new Float32Array(2) }]);
+    const fetchImpl = (async () => new Response(weights.slice().buffer)) as unknown as typeof fetch;
+    const trainings: number[] = [];
+    const quick: Trainer = {
+      device: () => ({ backend: 'cpu' }),
+      train: async (job) => {
+        trainings.push(job.plan.seed);
+        return { update: new Float32Array(6).fill(0.1), shapes: [[2, 2], [2]], numExamples: job.examples?.length ?? job.data.count, metrics: { loss: 1, accuracy: 0.5, trainMs: 1 } };
+      },
+    };
+    start(ROWS, quick, fetchImpl);
+    sockets[0]!.open();
+    sockets[0]!.receive(welcome(TABLE, 0));
+    await settle();
+    const socket = sockets.at(-1)!;
+    const plan = (round: number, modelVersion: number, seed: number) => ({
+      type: 'round.plan', taskId: 't1', round, modelVersion, model: LOGREG, schema: TABLE, weightsUrl: `/api/tasks/t1/models/${modelVersion}/weights.frame`,
+      codec: 'float32', fit: { epochs: 1, batchSize: 5, learningRate: 0.1, proximalMu: 0, seed }, deadline: Date.now() + 60_000, asynchronous: true,
+    });
+    const uploads = () => events.filter((e) => e.type === 'uploaded').length;
+    // Act: a plan, its ack, and straight away the next plan on a newer version (no round.end between)
+    socket.receive(plan(1, 0, 11));
+    await vi.waitFor(() => expect(uploads()).toBe(1));
+    socket.receive({ type: 'update.ack', taskId: 't1', round: 1 });
+    socket.receive(plan(2, 1, 12));
+    await vi.waitFor(() => expect(uploads()).toBe(2));
+    socket.receive({ type: 'update.ack', taskId: 't1', round: 2 });
+    await settle();
+    // Assert: both trained, both uploaded as binary updates, nothing went wrong, the client waits idle for the next plan
+    expect(trainings).toEqual([11, 12]);
+    expect(socket.sent.filter((m) => !m.startsWith('{'))).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    expect(client!.history.map((h) => [h.round, h.accepted, h.outcome])).toEqual([[1, true, undefined], [2, true, undefined]]);
+    expect(client!.status).toBe('idle');
+  });
+
   it('announces its train split in the first hello when it knows the rule beforehand (a simulated partition), and stays connected', async () => {
     client = new FlotillaClient({
       url: 'http://127.0.0.1:1', kind: 'node', trainer: new TfjsTrainer({ backend: 'cpu' }), data: ROWS, taskId: 't1', partitionIndex: 2,

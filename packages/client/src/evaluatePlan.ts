@@ -58,10 +58,16 @@ function validMetrics(m: EvaluationMetrics): boolean {
 async function evaluatePersonal(plan: EvaluatePlan, ctx: EvaluationContext, global: Float32Array): Promise<Pick<EvaluationReport, 'personal' | 'localOnly'>> {
   const spec = plan.personalization;
   if (!spec || spec.mode === 'none' || !ctx.trainer.evaluatePersonal || !ctx.split) return {};
-  const metrics = await ctx.trainer.evaluatePersonal({
-    model: plan.model, schema: plan.schema, weights: global, data: ctx.data, examples: ctx.split.test, signal: ctx.signal,
-    personalization: spec, personal: (await ctx.personal?.load(plan.taskId)) ?? null, trainExamples: ctx.split.train,
-  });
+  let metrics: Awaited<ReturnType<NonNullable<Trainer['evaluatePersonal']>>>;
+  try {
+    metrics = await ctx.trainer.evaluatePersonal({
+      model: plan.model, schema: plan.schema, weights: global, data: ctx.data, examples: ctx.split.test, signal: ctx.signal,
+      personalization: spec, personal: (await ctx.personal?.load(plan.taskId)) ?? null, trainExamples: ctx.split.train,
+    });
+  } catch {
+    // The global model's metrics still count: a personal model that cannot be evaluated (an unreadable store) is left out.
+    return {};
+  }
   return {
     ...(metrics.personal && validMetrics(metrics.personal) ? { personal: metrics.personal } : {}),
     ...(metrics.localOnly && validMetrics(metrics.localOnly) ? { localOnly: metrics.localOnly } : {}),

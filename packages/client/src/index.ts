@@ -22,7 +22,8 @@ export type {
 export { BACKEND_LADDER, isBackendName, chooseBackend, benchmarkActiveBackend } from './browser/backendLadder.ts';
 export type { BackendName, BackendProbe, BackendChoice, LadderOptions } from './browser/backendLadder.ts';
 export { createTrainerWorkerApi } from './browser/trainerWorker.ts';
-export type { TrainerWorkerApi, TrainerWorkerOptions, WorkerTrainJob, WorkerEvaluateJob, WorkerProgress, LocalDataSummary, DataPreview } from './browser/trainerWorker.ts';
+export { indexedDbPersonalStore } from './browser/personalDb.ts';
+export type { TrainerWorkerApi, TrainerWorkerOptions, WorkerTrainJob, WorkerEvaluateJob, WorkerEvaluatePersonalJob, WorkerProgress, LocalDataSummary, DataPreview } from './browser/trainerWorker.ts';
 export { WorkerTrainer, workerLocalData } from './browser/WorkerTrainer.ts';
 export type { TrainerWorkerRemote, WorkerTrainerOptions } from './browser/WorkerTrainer.ts';
 export { fetchSimulationPartition, simulationPartitionPath } from './browser/simulationData.ts';

@@ -5,6 +5,8 @@ export type { CodecId, EncodeOptions, TensorCodec } from './codec.ts';
 export { seededRandom } from './codecs/payload.ts';
 export type { RandomSource } from './codecs/payload.ts';
 export { topkCount } from './codecs/topk.ts';
+export { applyModelDelta, encodeModelDelta, modelChecksum } from './modelDelta.ts';
+export type { DeltaFormat } from './modelDelta.ts';
 export {
   FRAME_MAGIC, FRAME_VERSION, MAX_FRAME_ELEMENTS, encodeFrame, encodeWordsFrame, decodeFrame, flattenTensors, splitFlat, shapeSize,
 } from './frame.ts';
@@ -34,7 +36,7 @@ export type { Parsed } from './validate.ts';
 export { TaskConfigInput, TASK_CONFIG_FIELDS } from './taskInput.ts';
 export type { DeepPartial } from './taskInput.ts';
 export {
-  ErrorView, RoundOutcome, ClientOutcome, RoundClientView, RoundSummaryView, RoundDetailView, RoundPhase, CurrentRoundView,
+  ErrorView, RoundOutcome, ClientOutcome, RoundClientView, RoundSummaryView, RoundDetailView, RoundPhase, CurrentRoundView, RoundWorkView,
   BaselineEpoch, BaselineStatus, BaselineRecordView, CurrentEvaluationView, TaskView, ClientRecordView, ClientView, TaskListView, RoundListView,
   ClientListView, BaselineView, SessionView, VerticalJobState, VerticalJobView, CreateVerticalJob, CreatedVerticalJobView, VerticalJobListView,
 } from './views.ts';

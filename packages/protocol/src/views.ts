@@ -93,6 +93,14 @@ export const RoundPhase = Type.Union([
 export type RoundPhase = Static<typeof RoundPhase>;
 
 /** The round in flight of a running task. */
+/** One client's local work in a round: steps planned and done. */
+export const RoundWorkView = Type.Object({
+  clientId: Type.String(),
+  plannedSteps: Type.Integer({ minimum: 0 }),
+  localSteps: Type.Integer({ minimum: 0 }),
+});
+export type RoundWorkView = Static<typeof RoundWorkView>;
+
 export const CurrentRoundView = Type.Object({
   round: Type.Integer({ minimum: 1 }),
   phase: RoundPhase,
@@ -105,6 +113,8 @@ export const CurrentRoundView = Type.Object({
   startedAt: Time,
   /** A secure-aggregation round (its timeline has the SecAgg stages). */
   secure: Type.Boolean(),
+  /** Device-aware work: the local steps each reporting client was asked for and did (fewer: partial work). */
+  work: Type.Optional(Type.Array(RoundWorkView)),
 });
 export type CurrentRoundView = Static<typeof CurrentRoundView>;
 

@@ -15,6 +15,8 @@ import { openCommitBuffer, type CommitBuffer } from './asyncBuffer.ts';
 import { asyncRoundRecord, emptyTally, recordAsyncEvaluation, type BufferTally } from './asyncCommit.ts';
 import { admissible, type ExampleCountRule } from './exampleCounts.ts';
 import { restoreFrozen } from './modelLayout.ts';
+import { servedBase } from './downlink.ts';
+import type { PersonalLayout } from './personalLayout.ts';
 import { evaluateRound } from './roundEvaluation.ts';
 import { roundSummary, type CommitResult } from './roundCommit.ts';
 import { selectionSeed } from './selectionSeed.ts';
@@ -32,6 +34,8 @@ export interface AsyncHost {
   readonly exampleCounts: ExampleCountRule;
   /** The task's plan decorators (work, codecs, personalisation): async plans pass through them like round plans. */
   readonly decorate: PlanDecorator;
+  /** FedPer / FedRep: buffered updates carry the body only, as round updates do (see personalLayout.ts). */
+  readonly personal?: PersonalLayout | null;
   readonly weights: Float32Array;
   readonly version: number;
   readonly lastRound: number;
@@ -224,7 +228,7 @@ export class AsyncLoop {
     }
     this.tally.bytesUp += bytes;
     try {
-      const { update, localSteps } = acceptClearUpdate({ shapes: host.shapes, config: host.config, exampleCounts: host.exampleCounts, sampleDp: null }, client, message, tensors);
+      const { update, localSteps } = acceptClearUpdate({ shapes: host.shapes, config: host.config, exampleCounts: host.exampleCounts, sampleDp: null, personal: host.personal ?? null }, client, message, tensors);
       this.buffer.add(client.id, update, message.numExamples, staleness, localSteps);
     } catch (err) {
       this.tally.failed++;
@@ -246,10 +250,13 @@ export class AsyncLoop {
     const full = this.buffer;
     const tally = this.tally;
     const round = host.lastRound + 1;
+    // Under a lossy downlink the clients trained from the served (decoded) model: the buffer's mean
+    // update applies to it, as a synchronous round's does (downlink.ts servedBase).
+    const base = servedBase(host.config, host.weights, host.shapes);
     let next: Float32Array | null = null;
     let reason = 'the strategy kept the model';
     try {
-      next = full.finish(host.weights, this.eligible().length);
+      next = full.finish(base, this.eligible().length);
     } catch (err) {
       reason = `aggregation failed: ${err instanceof Error ? err.message : String(err)}`;
     }
@@ -263,7 +270,7 @@ export class AsyncLoop {
       deps.log.warn({ taskId: host.id, round, reason }, 'asynchronous buffer abandoned, model kept');
       deps.bus.publish('round.abandoned', host.id, roundSummary(record));
     } else {
-      if (host.trainable) restoreFrozen(next, host.weights, host.trainable);
+      if (host.trainable) restoreFrozen(next, base, host.trainable);
       const version = host.version + 1;
       const record = asyncRoundRecord(ctx, tally, { round, modelVersion: version, outcome: 'committed', reason: null, staleness: full.staleness() });
       const strategyState = host.strategy.exportState();

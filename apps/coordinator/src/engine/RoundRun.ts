@@ -14,7 +14,9 @@ import { abandonRound, commitRound, type CommitContext, type CommitResult } from
 import { evaluateRound } from './roundEvaluation.ts';
 import { RoundState, type RoundPhase } from './RoundState.ts';
 import { dpSgdPlan } from './sampleLevelPrivacy.ts';
+import { workPlannerFor } from './workPlan.ts';
 import type { SecAggClientMessage } from './SecureRound.ts';
+import type { PersonalLayout } from './personalLayout.ts';
 
 /** What a round reads from its task (the TaskRunner); it writes none of it. */
 export interface RoundHost extends CommitContext {
@@ -29,6 +31,8 @@ export interface RoundHost extends CommitContext {
   readonly committedState: Record<string, Float32Array>;
   /** The task's plan decorators, composed (see planDecorators.ts). */
   readonly decorate: PlanDecorator;
+  /** FedPer / FedRep: updates carry the body only (see personalLayout.ts). */
+  readonly personal?: PersonalLayout | null;
 }
 
 /** How a round ended: the result to apply and, when it committed, its central evaluation (null without a test set). */
@@ -83,6 +87,7 @@ export class RoundRun {
     }
     const upload = await collector.upload();
     for (const [clientId, f] of rs.failures) if (f.outcome === 'deadline') this.noteDropout(clientId, 'deadline');
+    for (const [clientId, f] of rs.failures) if (f.outcome === 'deadline') workPlannerFor(config).missedDeadline(clientId, rs.round, deps.registry.get(clientId)?.numExamples ?? null, rs.deadline);
     if (upload.kind === 'aborted') return this.abandon(host.state === 'stopped' ? 'stopped by the operator' : 'coordinator shutting down');
     if (upload.kind === 'failed') return this.abandon(upload.reason);
     if (rs.reports.size < config.stop.minReports) return this.abandon(`${rs.reports.size} reports, fewer than minReports = ${config.stop.minReports}`);
@@ -134,7 +139,7 @@ export class RoundRun {
     const { host } = this;
     return {
       deps: host.deps, taskId: host.id, config: host.config, strategy: host.strategy, rs: this.rs, global: host.weights,
-      shapes: host.shapes, exampleCounts: host.exampleCounts, sampleDp: host.sampleDp,
+      shapes: host.shapes, exampleCounts: host.exampleCounts, sampleDp: host.sampleDp, personal: host.personal ?? null,
       onPhase: (phase) => this.phase(phase),
       recordFailure: (clientId, outcome, code) => this.recordFailure(clientId, outcome, code),
     };

@@ -123,6 +123,12 @@ export class RoundState {
     return [...reported, ...failed];
   }
 
+  /** Steps planned and done by each client that reported them (device-aware work). */
+  workRecords(): { clientId: string; plannedSteps: number; localSteps: number }[] {
+    return [...this.reports].flatMap(([clientId, r]) =>
+      r.plannedSteps === undefined || r.localSteps === undefined ? [] : [{ clientId, plannedSteps: r.plannedSteps, localSteps: r.localSteps }]);
+  }
+
   private countFailures(match: (o: Failure['outcome']) => boolean): number {
     let n = 0;
     for (const f of this.failures.values()) if (match(f.outcome)) n++;

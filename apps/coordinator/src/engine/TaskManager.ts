@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { AggregationError } from '@flotilla/core';
 import { isPrivacyError } from '@flotilla/privacy';
-import { ErrorCodes, FlotillaError, encodeFrame, splitFlat, taskSchema, type TaskConfig } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, taskSchema, type TaskConfig } from '@flotilla/protocol';
+import { deltaFrame, encodeModel } from './downlink.ts';
 import type { TaskRecord } from '../store/Store.ts';
 import type { EngineDeps } from './deps.ts';
 import { assertTaskDataRegistered, resolveTaskData } from './taskData.ts';
@@ -19,6 +20,8 @@ export class TaskManager {
   private readonly runners = new Map<string, TaskRunner>();
   private readonly layouts = new Map<string, ModelLayout>();
   private readonly frames = new Map<string, Uint8Array>();
+  /** Delta frames by task, version and base (a few: clients hold the last version or two). */
+  private readonly deltas = new Map<string, Uint8Array>();
   private readonly loading = new Map<string, Promise<TaskRunner>>();
 
   constructor(private readonly deps: Omit<EngineDeps, 'isActiveTask'>) {}
@@ -126,13 +129,32 @@ export class TaskManager {
     const task = this.get(id);
     const checkpoint = this.deps.store.getCheckpoint(id, version);
     if (!checkpoint) throw new FlotillaError(ErrorCodes.NOT_FOUND, `task ${id} has no model version ${version}`);
-    const frame = encodeFrame({ type: 'weights', taskId: id, version }, splitFlat(checkpoint.weights, (await this.layoutOf(task.config, id)).shapes));
+    const frame = encodeModel(task.config, { type: 'weights', taskId: id, version }, checkpoint.weights, (await this.layoutOf(task.config, id)).shapes);
     this.frames.set(key, frame);
     // Clients fetch the current version; keep the two newest per task.
     for (const k of this.frames.keys()) {
       const [taskId, v] = k.split('@');
       if (taskId === id && Number(v) < version - 1) this.frames.delete(k);
     }
+    return frame;
+  }
+
+  /**
+   * The frame a client holding version `base` fetches for `version`: the delta between them where
+   * the task asks for deltas and it is smaller, else the full frame. Cached per (version, base).
+   */
+  async weightsFrameFrom(id: string, version: number, base: number): Promise<Uint8Array> {
+    const full = await this.weightsFrame(id, version);
+    const key = `${id}@${version}@${base}`;
+    const cached = this.deltas.get(key);
+    if (cached) return cached;
+    const task = this.get(id);
+    const current = this.deps.store.getCheckpoint(id, version);
+    const held = base < version ? this.deps.store.getCheckpoint(id, base) : null;
+    if (!current || !held) return full;
+    const frame = deltaFrame(task.config, id, version, current.weights, base, held.weights, (await this.layoutOf(task.config, id)).shapes, full.byteLength) ?? full;
+    this.deltas.set(key, frame);
+    if (this.deltas.size > 16) this.deltas.delete(this.deltas.keys().next().value!);
     return frame;
   }
 

@@ -17,8 +17,9 @@ import type { SecAggClientMessage } from './SecureRound.ts';
 import { FederatedEvaluator } from './FederatedEvaluator.ts';
 import type { FederatedSummary } from './federatedSummary.ts';
 import type { ModelLayout } from './modelLayout.ts';
-import { bindPersonalLayout } from './personalPlan.ts';
+import { personalLayout, type PersonalLayout } from './personalLayout.ts';
 import { planDecorators, type PlanDecorator } from './planDecorators.ts';
+import { servedBase } from './downlink.ts';
 import { RoundRun, type RoundEnd, type RoundHost } from './RoundRun.ts';
 import { nextRound } from './roundSelection.ts';
 import { AsyncLoop } from './AsyncLoop.ts';
@@ -61,6 +62,8 @@ export class TaskRunner implements RoundHost {
   readonly trainable: Uint8Array | null;
   /** The engine of an asynchronous (FedBuff) task, in place of the round loop; null for rounds. */
   readonly buffered: AsyncLoop | null;
+  /** FedPer / FedRep: updates carry the body only, and the global head stays as it is (like frozen weights). */
+  readonly personal: PersonalLayout | null;
 
   private constructor(
     readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, layout: ModelLayout,
@@ -71,8 +74,8 @@ export class TaskRunner implements RoundHost {
     this.version = checkpoint.version;
     this.modelRound = checkpoint.round;
     this.shapes = layout.shapes;
-    // FedPer / FedRep keep the global head as it is, like frozen weights.
-    this.trainable = bindPersonalLayout(task.config, layout)?.trainable ?? (layout.trainable && layout.trainable.includes(0) ? layout.trainable : null);
+    this.personal = personalLayout(task.config, layout);
+    this.trainable = this.personal?.trainable ?? (layout.trainable && layout.trainable.includes(0) ? layout.trainable : null);
     // Asked like fit selection: a simulated client that has not yet announced its training part is about to reconnect.
     this.evaluator = new FederatedEvaluator(deps, task.id, task.config, (c) => admissible(this.exampleCounts, c));
     this.lastRound = task.lastRound;
@@ -185,6 +188,7 @@ export class TaskRunner implements RoundHost {
 
   /** One round on the task's collector; its result applied here, then the stop conditions on the new model. */
   private async runRound(round: number, instructions: FitInstructions): Promise<void> {
+    this.weights = servedBase(this.config, this.weights, this.shapes);
     const run = new RoundRun(this, round, instructions);
     this.round = run;
     let end: RoundEnd;

@@ -9,6 +9,7 @@ import type { EngineDeps } from './deps.ts';
 import type { ExampleCountRule } from './exampleCounts.ts';
 import type { RoundPhase, RoundState } from './RoundState.ts';
 import type { SecAggClientMessage } from './SecureRound.ts';
+import type { PersonalLayout } from './personalLayout.ts';
 
 /** How a failing client is recorded: a dropout (disconnected) or a failure (error, rejected). */
 export type ClientFailure = 'disconnected' | 'error' | 'rejected';
@@ -28,6 +29,8 @@ export interface CollectorContext {
   readonly global: Float32Array;
   /** The model's tensor shapes, which every update must match. */
   readonly shapes: number[][];
+  /** FedPer / FedRep: an update carries the body's shapes only, and is expanded with zeros where the head is. */
+  readonly personal?: PersonalLayout | null;
   /** What one client may claim as its example count. */
   readonly exampleCounts: ExampleCountRule;
   /** Sample-level DP-SGD's accountant: every update the coordinator sees is spent. Null without DP-SGD. */

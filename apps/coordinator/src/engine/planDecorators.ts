@@ -6,8 +6,8 @@ import type { ConnectedClient } from './ClientRegistry.ts';
 import type { CollectorKind } from './collectors.ts';
 import type { EngineDeps } from './deps.ts';
 import { workPlan } from './workPlan.ts';
-import { uplinkPlan } from './uplinkPlan.ts';
-import { personalPlan } from './personalPlan.ts';
+import { codecPlan } from './codecPlan.ts';
+import { personalizationPlan } from './personalPlan.ts';
 
 /** What a decorator may read about the plan it decorates. */
 export interface PlanContext {
@@ -42,7 +42,7 @@ export interface PlanDecoratorEntry {
  * @example
  * export const workPlan: PlanDecoratorEntry = { name: 'work', create: ({ config }) => config.fit.work?.kind === 'adaptive' ? sizeWork : null };
  */
-export const PLAN_DECORATORS: readonly PlanDecoratorEntry[] = [workPlan, uplinkPlan, personalPlan];
+export const PLAN_DECORATORS: readonly PlanDecoratorEntry[] = [workPlan, codecPlan, personalizationPlan];
 
 /**
  * The decorators a task uses, in registry order, composed into one.

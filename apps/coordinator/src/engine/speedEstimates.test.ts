@@ -36,4 +36,14 @@ describe('SpeedEstimates', () => {
     speeds.observe('c', { examplesTrained: 100, trainMs: 9000, wallMs: 1000 });
     expect(speeds.estimate('c')).toEqual({ examplesPerSec: 100, overheadMs: 0, observed: true });
   });
+
+  it('lowers the estimate of a client that missed a deadline to the speed that would have fit', () => {
+    const speeds = new SpeedEstimates();
+    speeds.slowerThan('unmeasured', 40);
+    speeds.observe('fast', { examplesTrained: 1000, trainMs: 1000, wallMs: 1000 });
+    speeds.slowerThan('fast', 250);
+    speeds.slowerThan('fast', 900);
+    expect(speeds.estimate('unmeasured', 1e6)).toEqual({ examplesPerSec: 40, overheadMs: 0, observed: true });
+    expect(speeds.estimate('fast')!.examplesPerSec).toBe(250);
+  });
 });

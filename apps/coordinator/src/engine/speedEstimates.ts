@@ -48,6 +48,18 @@ export class SpeedEstimates {
     return { examplesPerSec: claimedExamplesPerSec, overheadMs: 0, observed: false };
   }
 
+  /**
+   * A client missed a deadline: it trains slower than `examplesPerSec` (the speed that would just
+   * have fit), so its estimate drops to that bound if it was higher. Without this, a client that
+   * never reports in time would never be measured and would be asked for the same work forever.
+   */
+  slowerThan(clientId: string, examplesPerSec: number): void {
+    if (!(examplesPerSec > 0)) return;
+    const seen = this.observed.get(clientId);
+    if (seen && seen.examplesPerSec <= examplesPerSec) return;
+    this.observed.set(clientId, { examplesPerSec, overheadMs: seen?.overheadMs ?? 0, observed: true });
+  }
+
   observe(clientId: string, o: RoundObservation): void {
     if (!(o.examplesTrained > 0) || !(o.wallMs > 0) || !Number.isFinite(o.trainMs)) return;
     const trainMs = Math.min(o.wallMs, Math.max(o.trainMs, TRUSTED_TRAIN_SHARE * o.wallMs));

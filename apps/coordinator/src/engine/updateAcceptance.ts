@@ -9,7 +9,6 @@ import { updateExampleLimits } from './exampleCounts.ts';
 import { validateUpdate } from './validateUpdate.ts';
 import { workPlannerFor } from './workPlan.ts';
 import { assertPlannedCodec, uplinkFor } from './uplinkCodec.ts';
-import { personalLayoutOf } from './personalPlan.ts';
 
 /**
  * The update as a report a strategy's aggregation can add, or a thrown FlotillaError naming what
@@ -19,14 +18,13 @@ import { personalLayoutOf } from './personalPlan.ts';
  * @example aggregation.add(acceptClearUpdate(ctx, client, message, tensors));
  */
 export function acceptClearUpdate(
-  ctx: Pick<CollectorContext, 'shapes' | 'config' | 'exampleCounts' | 'sampleDp'>, client: ConnectedClient, message: Update, tensors: readonly NamedTensor[],
+  ctx: Pick<CollectorContext, 'shapes' | 'config' | 'exampleCounts' | 'sampleDp' | 'personal'>, client: ConnectedClient, message: Update, tensors: readonly NamedTensor[],
 ): FitResult & { localSteps: number; plannedSteps: number } {
   assertPlannedCodec(tensors, uplinkFor(ctx.config, client));
-  const personal = personalLayoutOf(ctx.config);
-  const validated = validateUpdate(message, tensors, {
-    shapes: personal?.bodyShapes ?? ctx.shapes, maxUpdateNorm: ctx.config.limits.maxUpdateNorm, ...updateExampleLimits(ctx.exampleCounts, client),
+  const valid = validateUpdate(message, tensors, {
+    shapes: ctx.personal?.bodyShapes ?? ctx.shapes, maxUpdateNorm: ctx.config.limits.maxUpdateNorm, ...updateExampleLimits(ctx.exampleCounts, client),
   });
-  const update = personal ? personal.expand(validated) : validated;
+  const update = ctx.personal ? ctx.personal.expand(valid) : valid;
   // The steps FedNova normalises by, checked against the plan; the client's speed is learnt from them.
   const { planned, localSteps } = workPlannerFor(ctx.config).accept(client.id, message);
   ctx.sampleDp?.recordUpdate(client.id, message.numExamples);

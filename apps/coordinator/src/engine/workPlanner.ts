@@ -106,6 +106,14 @@ export class WorkPlanner {
     return { ...plan, fit: { ...plan.fit, localSteps: steps, acceptPartial: this.settings.work.acceptPartial } };
   }
 
+  /** A selected client missed the round's deadline: its speed is bounded by the work it was given. */
+  missedDeadline(clientId: string, round: number, numExamples: number | null, deadline: number): void {
+    const sent = this.sent.get(clientId);
+    if (!sent || sent.round !== round || numExamples === null) return;
+    const steps = sent.steps ?? fullSteps(this.settings.epochs, this.settings.batchSize, numExamples);
+    this.speeds.slowerThan(clientId, (steps * Math.min(this.settings.batchSize, numExamples)) / (Math.max(1, deadline - sent.at) / 1000));
+  }
+
   /** The steps this client was asked for in the round in flight (its full work under fixed work). */
   plannedFor(clientId: string, numExamples: number): number {
     return this.sent.get(clientId)?.steps ?? fullSteps(this.settings.epochs, this.settings.batchSize, numExamples);

@@ -2,67 +2,10 @@
 // round view shows per client and in total are the bytes the clients' sockets and weight fetches
 // carried, counted on the client side. An update in another codec than planned is refused.
 
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlotillaClient, TfjsTrainer, WeightsCache, examplesAsLocalData, memoryIdentity, type WebSocketLike } from '@flotilla/client';
-import { clientPartition, gatherExamples, labelPartition, loadMnist } from '@flotilla/data';
-import { initNodeBackend } from '@flotilla/models';
-import { ErrorCodes, encodeFrame, type CodecSpec, type PartitionSpec, type RoundDetailView } from '@flotilla/protocol';
-import { RawClient, api, createTask, eventually, smallTask, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
-
-const partition: PartitionSpec = { kind: 'iid', numClients: 3, seed: 3, examplesPerClient: 100 };
-
-/** MNIST clients whose sockets and weight fetches count the bytes they carry. */
-async function countingClients(url: string, taskId: string) {
-  const { backend } = await initNodeBackend('auto');
-  const trainer = new TfjsTrainer({ backend });
-  const train = await loadMnist('train');
-  const counted = [0, 1, 2].map(() => ({ up: 0, down: 0 }));
-  const clients = counted.map((count, i) => {
-    const countingFetch: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      const body = await response.arrayBuffer();
-      count.down += body.byteLength;
-      return new Response(body, { status: response.status, headers: response.headers });
-    };
-    const client = new FlotillaClient({
-      url, kind: 'node', taskId, partitionIndex: i, trainer, weights: new WeightsCache(countingFetch), identity: memoryIdentity(),
-      data: examplesAsLocalData(gatherExamples(train, clientPartition(labelPartition(partition), train.labels, i))),
-      webSocket: (u) => {
-        const socket = new WebSocket(u);
-        const send = socket.send.bind(socket);
-        // Updates are the binary frames a client sends; JSON control messages are not round traffic.
-        socket.send = ((data: unknown, ...rest: never[]) => {
-          if (data instanceof Uint8Array) count.up += data.byteLength;
-          return send(data as never, ...rest);
-        }) as typeof socket.send;
-        return socket as unknown as WebSocketLike;
-      },
-      backoff: { baseMs: 50, maxMs: 500 },
-    });
-    client.start();
-    return client;
-  });
-  return { clients, counted };
-}
-
-async function runCompressed(coordinator: TestCoordinator, uplink: CodecSpec) {
-  const taskId = await createTask(coordinator.url, smallTask({
-    data: { partition }, fit: { minAvailableClients: 3 }, stop: { maxRounds: 2 }, communication: { uplink },
-  }));
-  const { clients, counted } = await countingClients(coordinator.url, taskId);
-  try {
-    await eventually(async () => {
-      const { body } = await api<{ state: string }>(coordinator.url, `/api/tasks/${taskId}`);
-      return body.state === 'completed' ? body : undefined;
-    }, 120_000, 'the task to complete');
-    const rounds = await Promise.all([1, 2].map(async (r) => (await api<RoundDetailView>(coordinator.url, `/api/tasks/${taskId}/rounds/${r}`)).body));
-    const byClient = new Map(clients.map((c, i) => [c.clientId!, counted[i]!]));
-    return { rounds, byClient, counted };
-  } finally {
-    for (const c of clients) c.stop();
-  }
-}
+import { ErrorCodes, encodeFrame, type CodecSpec } from '@flotilla/protocol';
+import { runCounted } from '../testing/countingClients.ts';
+import { RawClient, createTask, smallTask, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 
 describe('compressed rounds over real sockets', () => {
   let coordinator: TestCoordinator;
@@ -74,7 +17,7 @@ describe('compressed rounds over real sockets', () => {
     ['top-k 1 % with error feedback', { codec: 'topk', fraction: 0.01, errorFeedback: true }, 30],
   ] as const) {
     it(`${name}: commits rounds and shows per client and in total the bytes the sockets carried`, async () => {
-      const { rounds, byClient, counted } = await runCompressed(coordinator, uplink);
+      const { rounds, byClient, counted } = await runCounted(coordinator, { uplink });
       expect(rounds.map((r) => [r.outcome, r.reported])).toEqual([['committed', 3], ['committed', 3]]);
       for (const [clientId, count] of byClient) {
         const up = rounds.reduce((s, r) => s + (r.clients.find((c) => c.clientId === clientId)?.bytesUp ?? 0), 0);

@@ -9,9 +9,9 @@ import WebSocket from 'ws';
 import { FlotillaClient, TfjsTrainer, WeightsCache, examplesAsLocalData, memoryIdentity, memoryPersonalStore, type ClientEvent, type WebSocketLike } from '@flotilla/client';
 import { clientPartition, gatherExamples, labelPartition, loadMnist } from '@flotilla/data';
 import { initNodeBackend } from '@flotilla/models';
-import { ErrorCodes, decodeFrame, type PartitionSpec, type PersonalizationSummary } from '@flotilla/protocol';
+import { ErrorCodes, decodeFrame, encodeFrame, type DataSchema, type PartitionSpec, type PersonalizationSummary } from '@flotilla/protocol';
 import { fetchWeights } from '../testing/evaluation.ts';
-import { api, createTask, eventually, smallTask, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
+import { RawClient, api, createTask, eventually, smallTask, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 import type { TaskConfigInput } from '../engine/taskConfig.ts';
 
 // The 2NN's tensors in flat order: hidden1 [784,200] [200], hidden2 [200,200] [200], output [200,10] [10].
@@ -85,6 +85,44 @@ describe('personalisation', () => {
       expect(status).toBe(400);
       expect(body.code).toBe(ErrorCodes.INVALID_TASK);
       expect(body.message).toContain('personalization.head');
+    }
+  });
+
+  it('FedPer: an update carrying the head is refused with FLT_TENSOR_MISMATCH; a body-only one commits and leaves the global head as it was', async () => {
+    const schema: DataSchema = {
+      kind: 'tabular', features: ['a', 'b', 'c', 'd'].map((name) => ({ name, kind: 'numeric' as const })), label: 'y',
+      target: { type: 'classification', classes: ['no', 'yes'] },
+    };
+    const taskId = await createTask(coordinator.url, smallTask({
+      model: { kind: 'schema', architecture: 'mlp' },
+      data: { dataset: null, schema, partition: { kind: 'iid', numClients: 2, seed: 5 } },
+      fit: { minAvailableClients: 2, minFitClients: 2 },
+      stop: { maxRounds: 1, minReports: 1 },
+      personalization: { mode: 'fedper', head: { lastLayers: 1 } },
+    } as TaskConfigInput));
+    const [liar, honest] = [new RawClient(coordinator.url), new RawClient(coordinator.url)];
+    try {
+      for (const c of [liar, honest]) await c.hello({ taskId });
+      const plans = await Promise.all([liar, honest].map((c) => c.next<{ round: number; modelVersion: number; weightsUrl: string; fit: { personalization?: { mode: string } } }>('round.plan')));
+      expect(plans[0]!.fit.personalization?.mode).toBe('fedper');
+      const frame = decodeFrame(new Uint8Array(await (await fetch(`${coordinator.url}${plans[0]!.weightsUrl}`)).arrayBuffer()));
+      const update = (tensors: { shape: number[]; values: Float32Array }[]) => encodeFrame({
+        type: 'update', taskId, round: plans[0]!.round, modelVersion: plans[0]!.modelVersion, numExamples: 50, metrics: { loss: 1, accuracy: 0.5, trainMs: 1 },
+      }, tensors);
+      const ones = frame.tensors.map((t) => ({ shape: t.shape, values: new Float32Array(t.values.length).fill(0.01) }));
+      liar.send(update(ones));
+      expect((await liar.next<{ code: string }>('error')).code).toBe(ErrorCodes.TENSOR_MISMATCH);
+      honest.send(update(ones.slice(0, -2)));
+      await honest.next('update.ack');
+      await honest.next('round.end');
+      const before = frame.tensors.map((t) => [...t.values]);
+      const after = decodeFrame(new Uint8Array(await (await fetch(`${coordinator.url}/api/tasks/${taskId}/models/1/weights.frame`)).arrayBuffer())).tensors.map((t) => [...t.values]);
+      // The head (the last layer's kernel and bias) is the initial one; the body moved by the honest update.
+      expect(after.slice(-2)).toEqual(before.slice(-2));
+      expect(after[0]![0]).toBeCloseTo(before[0]![0]! + 0.01, 5);
+    } finally {
+      liar.close();
+      honest.close();
     }
   });
 

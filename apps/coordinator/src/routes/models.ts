@@ -50,10 +50,14 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }
 
   app.get('/api/tasks/:id/models/:version/weights.frame', {
     config: { access: 'client' },
-    schema: { summary: 'Global weights of a model version as a Flotilla binary frame (what clients fetch)', tags: ['models'], params: Params, response: { 200: BINARY } },
+    schema: {
+      summary: 'Global weights of a model version as a Flotilla binary frame (what clients fetch); with ?base=v, the delta from version v where the task sends deltas and that is smaller',
+      tags: ['models'], params: Params, querystring: Type.Object({ base: Type.Optional(Type.Integer({ minimum: 0 })) }), response: { 200: BINARY },
+    },
   }, async (req, reply) => {
     const { version, cacheControl } = resolve(req.params.id, req.params.version);
-    const frame = await tasks.weightsFrame(req.params.id, version);
+    const base = req.query.base;
+    const frame = base === undefined ? await tasks.weightsFrame(req.params.id, version) : await tasks.weightsFrameFrom(req.params.id, version, base);
     metrics.bytesSent.inc(frame.byteLength);
     const rs = tasks.runner(req.params.id)?.current;
     if (rs && rs.modelVersion === version) rs.countDown(clientHeader(req.headers['x-flotilla-client']), frame.byteLength);

@@ -32,7 +32,7 @@ export function taskView(coordinator: Coordinator, task: TaskRecord): TaskView {
       ? {
         round: rs.round, phase: rs.phase, selected: rs.selected.size, goal: rs.goal, reported: rs.reports.size,
         dropped: rs.dropped, failed: rs.failed, deadline: rs.deadline, startedAt: rs.startedAt,
-        secure: task.config.privacy.secureAggregation?.enabled === true,
+        secure: task.config.privacy.secureAggregation?.enabled === true, work: rs.workRecords(),
       }
       : null,
   };

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { CurrentRound as Round, RoundPhase } from './api.ts';
 import { fmtDuration } from './format.ts';
+import { RoundWork } from './RoundWork.tsx';
 
 export const PHASES: RoundPhase[] = ['selection', 'configuration', 'reporting', 'aggregation', 'evaluation', 'commit'];
 /** A secure round: keys and shares are exchanged before the masked reporting, shares revealed after it. */
@@ -57,6 +58,7 @@ export function CurrentRound({ round, taskState }: { round: Round | null; taskSt
         ))}
         <div><dt>time left</dt><dd data-testid="dashboard.round.timeLeft">{reportingOver ? '—' : fmtDuration(round.deadline - now)}</dd></div>
       </dl>
+      <RoundWork work={round.work ?? []} />
     </section>
   );
 }

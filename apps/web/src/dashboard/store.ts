@@ -95,8 +95,15 @@ function applyEvent(state: DashboardState, e: FeedEvent): DashboardState {
       });
     case 'round.phase':
       return cur?.round === round ? put({ currentRound: { ...cur, phase: e.data.phase as typeof cur.phase } }) : next;
-    case 'round.report':
-      return cur?.round === round ? put({ currentRound: { ...cur, reported: Math.max(cur.reported, num(e.data.reported)) } }) : next;
+    case 'round.report': {
+      if (cur?.round !== round) return next;
+      const planned = e.data.plannedSteps;
+      const done = e.data.localSteps;
+      const work = typeof planned === 'number' && typeof done === 'number'
+        ? [...(cur.work ?? []).filter((w) => w.clientId !== e.data.clientId), { clientId: String(e.data.clientId), plannedSteps: planned, localSteps: done }]
+        : cur.work;
+      return put({ currentRound: { ...cur, reported: Math.max(cur.reported, num(e.data.reported)), ...(work ? { work } : {}) } });
+    }
     case 'round.dropout':
       return cur?.round === round ? put({ currentRound: { ...cur, dropped: cur.dropped + 1 } }) : next;
     case 'client.error':

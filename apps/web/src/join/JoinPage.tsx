@@ -106,7 +106,9 @@ export function JoinPage({ session }: { session: JoinSession }) {
           <ul data-testid="join.evaluations">
             {s.evaluations.map((e) => (
               <li key={e.round} data-testid="join.evaluation" data-round={e.round} data-outcome={e.outcome}>
-                round {e.round}: {e.metrics ? `${metricText(e.metrics)} on ${e.numExamples} examples` : `not evaluated (${e.code})`}
+                round {e.round}: {e.metrics ? `${e.personal ? 'global model: ' : ''}${metricText(e.metrics)} on ${e.numExamples} examples` : `not evaluated (${e.code})`}
+                {e.personal ? <span data-testid="join.evaluation.personal">; your personal model: {metricText(e.personal)}</span> : null}
+                {e.localOnly ? <span data-testid="join.evaluation.localOnly">; a model of your data alone: {metricText(e.localOnly)}</span> : null}
               </li>
             ))}
           </ul>

@@ -6,9 +6,9 @@
 
 import { proxy, transfer, wrap } from 'comlink';
 import {
-  FlotillaClient, WorkerTrainer, isBackendName, storageIdentity, workerLocalData,
+  FlotillaClient, WorkerTrainer, indexedDbPersonalStore, indexedDbResidualStore, isBackendName, storageIdentity, workerLocalData,
   type BackendChoice, type ClientEvent, type ClientStatus, type DataPreview, type LocalData, type LocalDataSummary, type PickedFile, type TrainerWorkerApi,
-  type SplitRule, type TrainerWorkerRemote, type WebSocketLike,
+  type PersonalStore, type SplitRule, type TrainerWorkerRemote, type WebSocketLike,
 } from '@flotilla/client';
 import { ErrorCodes, MNIST_SCHEMA, type DataSchema, type EvaluationMetrics, type ModelSpec } from '@flotilla/protocol';
 
@@ -50,7 +50,11 @@ export interface JoinState {
   /** The task's split of the examples: trained on, and held out for federated evaluation. */
   split: { train: number; heldOut: number } | null;
   /** Federated evaluations this page answered, newest first. */
-  evaluations: { round: number; outcome: 'reported' | 'failed'; numExamples: number | null; metrics: EvaluationMetrics | null; code: string | null }[];
+  evaluations: {
+    round: number; outcome: 'reported' | 'failed'; numExamples: number | null; metrics: EvaluationMetrics | null; code: string | null;
+    /** A personalised task: this device's personal and local-only models on the same examples. */
+    personal?: EvaluationMetrics; localOnly?: EvaluationMetrics;
+  }[];
   backend: BackendChoice | null;
   round: number | null;
   phase: RoundPhase;
@@ -100,6 +104,8 @@ export class JoinSession {
   private worker: Worker | null = null;
   private remote: TrainerWorkerRemote | null = null;
   private client: FlotillaClient | null = null;
+  /** This page's personal models in IndexedDB (null where IndexedDB is unavailable: they then live in memory). */
+  private personal: PersonalStore | null = null;
   private trainer: WorkerTrainer | null = null;
   /** What the hello announces; its count follows the worker's examples (never the examples). */
   private readonly localData: LocalData = workerLocalData(0);
@@ -141,6 +147,7 @@ export class JoinSession {
       const choice = await this.remote.init({ force, slowdown: params.slowdown, attack: params.attack });
       this.set({ backend: choice });
       this.trainer = await WorkerTrainer.create({ remote: this.remote, choice, transfer, proxy, userAgent: navigator.userAgent });
+      this.personal = await indexedDbPersonalStore(this.identityKey()).catch(() => null);
       if (params.partition !== null) {
         if (params.taskId === null) {
           this.set({ stage: 'error', lastError: 'A simulated partition needs its task (?task=…&partition=…), as a simulated fleet opens the page.' });
@@ -197,6 +204,9 @@ export class JoinSession {
         ...(this.params.taskId ? { taskId: this.params.taskId } : {}),
         ...(this.params.partition === null ? {} : { partitionIndex: this.params.partition }),
         identity: storageIdentity(localStorage, this.identityKey()),
+        // A top-k uplink's error-feedback residual survives a reload, like the identity it belongs to.
+        ...(typeof indexedDB === 'undefined' ? {} : { residuals: indexedDbResidualStore(indexedDB, `flotilla.residual.${this.identityKey()}`) }),
+        ...(this.personal ? { personal: this.personal } : {}),
         ...(this.params.joinToken ? { joinToken: this.params.joinToken } : {}),
         webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
         onEvent: (e) => this.onClientEvent(e),
@@ -298,6 +308,8 @@ export class JoinSession {
           evaluations: [{
             round: e.round, outcome: e.outcome, numExamples: e.outcome === 'reported' ? e.numExamples : null,
             metrics: e.outcome === 'reported' ? e.metrics : null, code: e.outcome === 'failed' ? e.code : null,
+            ...(e.outcome === 'reported' && e.personal ? { personal: e.personal } : {}),
+            ...(e.outcome === 'reported' && e.localOnly ? { localOnly: e.localOnly } : {}),
           }, ...this.state.evaluations].slice(0, 20),
         });
         return;

@@ -3,7 +3,8 @@
 // relays progress, so it stays responsive while the worker computes.
 
 import type { DeviceInfo, EvaluationMetrics } from '@flotilla/protocol';
-import type { EvaluateJob, LocalData, Trainer, TrainJob, TrainOutcome } from '../types.ts';
+import type { EvaluateJob, LocalData, PersonalEvaluateJob, Trainer, TrainJob, TrainOutcome } from '../types.ts';
+import type { PersonalMetrics } from '../personal/personalTraining.ts';
 import type { BackendChoice } from './backendLadder.ts';
 import { examplesTrained } from '../workTiming.ts';
 import type { TrainerWorkerApi, WorkerProgress } from './trainerWorker.ts';
@@ -70,6 +71,7 @@ export class WorkerTrainer implements Trainer {
         const workerJob = {
           id, model: job.model, weights, plan: job.plan, ...(job.schema ? { schema: job.schema } : {}), ...(job.examples ? { examples: job.examples } : {}),
           ...(job.stopAt === undefined ? {} : { stopAt: job.stopAt }),
+          ...(job.personal !== undefined ? { personal: job.personal } : {}),
         };
         const outcome = await this.options.remote.train(transfer(workerJob, [weights.buffer]));
         if (outcome.metrics.trainMs > 0) this.speed = (outcome.localSteps === undefined ? outcome.numExamples * job.plan.epochs : examplesTrained(outcome.localSteps, job.plan.batchSize, outcome.numExamples)) / (outcome.metrics.trainMs / 1000);
@@ -84,6 +86,14 @@ export class WorkerTrainer implements Trainer {
   async evaluate(job: EvaluateJob): Promise<EvaluationMetrics> {
     return this.inWorker(job, (id, weights, transfer) =>
       this.options.remote.evaluate(transfer({ id, model: job.model, schema: job.schema, weights, examples: job.examples }, [weights.buffer])));
+  }
+
+  /** The personal and local-only models, evaluated in the worker on the held-out rows it holds. */
+  async evaluatePersonal(job: PersonalEvaluateJob): Promise<PersonalMetrics> {
+    return this.inWorker(job, (id, weights, transfer) => this.options.remote.evaluatePersonal(transfer({
+      id, model: job.model, schema: job.schema, weights, examples: job.examples,
+      personalization: job.personalization, personal: job.personal, trainExamples: job.trainExamples,
+    }, [weights.buffer])));
   }
 
   /**

@@ -2,7 +2,9 @@
 // the task's schema, checked against it and kept in IndexedDB) and the tfjs training and
 // evaluation loops, behind a small API that a page reaches through comlink.
 
-import { ErrorCodes, FlotillaError, MNIST_SCHEMA, schemaOutputSize, type DataSchema, type EvaluationMetrics, type FitPlan, type ModelSpec } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, MNIST_SCHEMA, schemaOutputSize, type DataSchema, type EvaluationMetrics, type FitPlan, type ModelSpec, type PersonalizationSpec } from '@flotilla/protocol';
+import type { PersonalState } from '../personal/personalState.ts';
+import type { PersonalMetrics } from '../personal/personalTraining.ts';
 import { ByzantineTrainer, parseAttack } from '../attacks.ts';
 import { checkLocalData, exampleWidth, type SplitRule } from '../localData.ts';
 import { TfjsTrainer } from '../TfjsTrainer.ts';
@@ -25,6 +27,8 @@ export interface WorkerTrainJob {
   examples?: Uint32Array;
   /** See TrainJob.stopAt. */
   stopAt?: number;
+  /** Under personalisation: the page's stored personal state for the task (the page keeps it in IndexedDB). */
+  personal?: PersonalState | null;
 }
 
 export interface WorkerEvaluateJob {
@@ -34,6 +38,13 @@ export interface WorkerEvaluateJob {
   weights: Float32Array;
   /** The held-out rows. */
   examples: Uint32Array;
+}
+
+/** A personalised task's evaluation of the personal and local-only models (see evaluatePersonalised). */
+export interface WorkerEvaluatePersonalJob extends WorkerEvaluateJob {
+  personalization: PersonalizationSpec;
+  personal: PersonalState | null;
+  trainExamples: Uint32Array;
 }
 
 export interface WorkerProgress {
@@ -87,6 +98,8 @@ export interface TrainerWorkerApi {
   onReadProgress(listener: (done: number, total: number) => void): void;
   train(job: WorkerTrainJob): Promise<TrainOutcome>;
   evaluate(job: WorkerEvaluateJob): Promise<EvaluationMetrics>;
+  /** Nothing when this worker's trainer does not evaluate personal models. */
+  evaluatePersonal(job: WorkerEvaluatePersonalJob): Promise<PersonalMetrics>;
   abort(id: number): void;
   /** Examples per second of the active backend on a model (the benchmark page). */
   benchmark(model: ModelSpec, examples: number, batchSize: number): Promise<number>;
@@ -224,7 +237,8 @@ export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): Trai
       try {
         const outcome = await trainer.train({
           model: job.model, ...(job.schema ? { schema: job.schema } : {}), weights: job.weights, plan: job.plan, data,
-          ...(job.examples ? { examples: job.examples } : {}), ...(job.stopAt === undefined ? {} : { stopAt: job.stopAt }), signal: abort.signal,
+          ...(job.examples ? { examples: job.examples } : {}), ...(job.stopAt === undefined ? {} : { stopAt: job.stopAt }),
+          ...(job.personal !== undefined ? { personal: job.personal } : {}), signal: abort.signal,
           onProgress: (p) => {
             if (slowdown > 1) {
               idle((slowdown - 1) * (performance.now() - batchStarted));
@@ -250,6 +264,21 @@ export function createTrainerWorkerApi(options: TrainerWorkerOptions = {}): Trai
       running.set(job.id, abort);
       try {
         return await withCodeInMessage(() => trainer!.evaluate!({ model: job.model, schema: job.schema, weights: job.weights, data: data!, examples: job.examples, signal: abort.signal }));
+      } finally {
+        running.delete(job.id);
+      }
+    },
+
+    async evaluatePersonal(job) {
+      if (!trainer) throw new Error('the trainer worker is not initialised: call init() first');
+      if (!trainer.evaluatePersonal || !data || job.examples.length === 0) return {};
+      const abort = new AbortController();
+      running.set(job.id, abort);
+      try {
+        return await withCodeInMessage(() => trainer!.evaluatePersonal!({
+          model: job.model, schema: job.schema, weights: job.weights, data: data!, examples: job.examples, signal: abort.signal,
+          personalization: job.personalization, personal: job.personal, trainExamples: job.trainExamples,
+        }));
       } finally {
         running.delete(job.id);
       }
