@@ -126,4 +126,27 @@ describe('asynchronous tasks against clients that outlast them', () => {
     expect(spent[1]!).toBeGreaterThan(spent[0]!);
     expect(spent[2]!).toBeGreaterThan(spent[1]!);
   });
+
+  it('takes each client at most once into a robust rule\'s buffer, so a fast client cannot fill it alone', async () => {
+    // Arrange: fedmedian, K = 2, two clients training at once
+    const { url } = coordinator;
+    const taskId = await createTask(url, smallTask({
+      strategy: { name: 'fedmedian' }, fit: { minAvailableClients: 2 }, stop: { maxRounds: 3 },
+      asynchronous: { enabled: true, bufferSize: 2, concurrency: 2, maxStaleness: 5 },
+    }));
+    const [a, b] = [new RawClient(url), new RawClient(url)];
+    sockets.push(a, b);
+    const idA = (await a.hello({ taskId })).clientId;
+    const idB = (await b.hello({ taskId })).clientId;
+    const [planA, planB] = [await a.next<Plan>('round.plan'), await b.next<Plan>('round.plan')];
+    // Act: a answers at once; b later
+    a.send(update(planA));
+    await a.next('update.ack');
+    b.send(update(planB));
+    await b.next('update.ack');
+    // Assert: a's next plan waited for the commit (it was sent on version 0 at once, and a could fill the buffer alone)
+    expect((await a.next<Plan>('round.plan')).modelVersion).toBe(1);
+    const first = await eventually(async () => (await api<{ rounds: RoundSummaryView[] }>(url, `/api/tasks/${taskId}/rounds`)).body.rounds[0], 10_000, 'the first commit');
+    expect(first.asynchronous?.updatesByClient).toEqual({ [idA]: 1, [idB]: 1 });
+  });
 });
