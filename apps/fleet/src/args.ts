@@ -84,7 +84,8 @@ ${Object.entries(ATTACKS).map(([name, a]) => `                             ${nam
   --dropout P              probability a selected client drops out mid-round (default 0)
   --slow-fraction P --slow-factor X   a fraction P of the clients train X× slower (default X = 4); for tabs
                            the same as --slow P --cpu-throttle X
-  --state-dir DIR          keep each client's personal models (personalised tasks) under DIR/personal
+  --state-dir DIR          keep each client's personal models (DIR/personal) and top-k residuals (DIR/residual)
+                           in files, across fleet restarts
 ${HETEROGENEITY_USAGE}  --no-baseline            skip the centralized baseline
   --baseline-max-epochs N  epoch cap of the baseline (default 30)
   --no-wait-baseline       write the summary without waiting for the baseline

@@ -15,6 +15,8 @@ import { BUILTIN_MNIST, type DataSchema, type ModelSpec, type PartitionSpec } fr
 import type { ClientExamples } from './clientData.ts';
 import { SlowTrainer } from './slowTrainer.ts';
 import { filePersonalStore } from './personalFiles.ts';
+import { fileResidualStore } from '@flotilla/client/node';
+import path from 'node:path';
 
 export interface FleetWorkerData {
   url: string;
@@ -29,7 +31,7 @@ export interface FleetWorkerData {
   dropout: number;
   seed: number;
   joinToken: string | null;
-  /** `--state-dir`: personal models live in files there; null: in memory. */
+  /** `--state-dir`: personal models and top-k residuals live in files there; null: in memory. */
   stateDir: string | null;
   /** This thread's attacking clients (partition indices) and their attack. */
   byzantine: { attack: Attack; clients: number[] } | null;
@@ -61,6 +63,8 @@ function startClient(label: string, examples: LocalData, clientTrainer: Trainer,
     ...(data.joinToken ? { joinToken: data.joinToken } : {}),
     identity: memoryIdentity(),
     ...(data.stateDir ? { personal: filePersonalStore(data.stateDir, label) } : {}),
+    // A top-k uplink's error-feedback residual survives a fleet restart, as the personal models do.
+    ...(data.stateDir ? { residuals: fileResidualStore(path.join(data.stateDir, 'residual', `${label.replace(/[^A-Za-z0-9._-]/g, '_')}.bin`)) } : {}),
     webSocket: (u) => new WebSocket(u, { maxPayload: 64 * 1024 * 1024 }) as unknown as WebSocketLike,
     onEvent: (event) => {
       if (event.type === 'plan' && data.dropout > 0 && random() < data.dropout) {

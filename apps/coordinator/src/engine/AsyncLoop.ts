@@ -12,7 +12,7 @@ import type { Strategy } from '@flotilla/core';
 import type { ConnectedClient } from './ClientRegistry.ts';
 import type { EngineDeps } from './deps.ts';
 import { openCommitBuffer, type CommitBuffer } from './asyncBuffer.ts';
-import { asyncRoundRecord, emptyTally, recordAsyncEvaluation, type BufferTally } from './asyncCommit.ts';
+import { asyncRoundRecord, countClientBytes, emptyTally, recordAsyncEvaluation, type BufferTally } from './asyncCommit.ts';
 import { admissible, type ExampleCountRule } from './exampleCounts.ts';
 import { restoreFrozen } from './modelLayout.ts';
 import { servedBase } from './downlink.ts';
@@ -118,9 +118,11 @@ export class AsyncLoop {
     return this.inFlight.has(clientId);
   }
 
-  /** Counts a download of `version`'s weights while plans on it are in flight. */
-  noteDownload(version: number, bytes: number): void {
-    if (version >= this.buffer.modelVersion - this.spec.maxStaleness) this.tally.bytesDown += bytes;
+  /** Counts a download of `version`'s weights while plans on it are in flight; to a client when it said who it is. */
+  noteDownload(version: number, bytes: number, clientId: string | null = null): void {
+    if (version < this.buffer.modelVersion - this.spec.maxStaleness) return;
+    this.tally.bytesDown += bytes;
+    if (clientId !== null) countClientBytes(this.tally, clientId, 'down', bytes);
   }
 
   private open(): CommitBuffer {
@@ -229,6 +231,7 @@ export class AsyncLoop {
       throw new FlotillaError(ErrorCodes.STALE_UPDATE, `update trained from version ${f.modelVersion} is ${staleness} versions stale; the task takes at most ${this.spec.maxStaleness}`);
     }
     this.tally.bytesUp += bytes;
+    countClientBytes(this.tally, client.id, 'up', bytes);
     try {
       const { update, localSteps } = acceptClearUpdate({ shapes: host.shapes, config: host.config, exampleCounts: host.exampleCounts, sampleDp: null, personal: host.personal ?? null }, client, message, tensors);
       this.buffer.add(client.id, update, message.numExamples, staleness, localSteps);

@@ -19,9 +19,20 @@ export interface BufferTally {
   refusedStale: number;
   bytesUp: number;
   bytesDown: number;
+  /** Bytes each client's socket carried up and the weights route served it while this buffer filled. */
+  bytesByClient: Map<string, { up: number; down: number }>;
 }
 
-export const emptyTally = (): BufferTally => ({ startedAt: Date.now(), contributions: new Map(), dropped: 0, failed: 0, refusedStale: 0, bytesUp: 0, bytesDown: 0 });
+export const emptyTally = (): BufferTally => ({
+  startedAt: Date.now(), contributions: new Map(), dropped: 0, failed: 0, refusedStale: 0, bytesUp: 0, bytesDown: 0, bytesByClient: new Map(),
+});
+
+/** Counts bytes of one client into the tally (up: its update frames; down: model frames served to it). */
+export function countClientBytes(tally: BufferTally, clientId: string, direction: 'up' | 'down', bytes: number): void {
+  const counted = tally.bytesByClient.get(clientId) ?? { up: 0, down: 0 };
+  counted[direction] += bytes;
+  tally.bytesByClient.set(clientId, counted);
+}
 
 /**
  * The round record of commit `round` (or of an abandoned buffer, `outcome: 'abandoned'`).
@@ -40,7 +51,11 @@ export function asyncRoundRecord(
     examples += c.numExamples;
     loss += c.lossTimesExamples;
     updatesByClient[clientId] = c.updates;
-    clients.push({ clientId, outcome: 'reported', code: null, numExamples: c.numExamples, trainLoss: c.lossTimesExamples / c.numExamples });
+    const bytes = tally.bytesByClient.get(clientId);
+    clients.push({
+      clientId, outcome: 'reported', code: null, numExamples: c.numExamples, trainLoss: c.lossTimesExamples / c.numExamples,
+      bytesUp: bytes?.up ?? 0, bytesDown: bytes?.down ?? 0,
+    });
   }
   const spec = ctx.config.asynchronous!;
   const asynchronous: AsyncCommitView = {

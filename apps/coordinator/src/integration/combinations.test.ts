@@ -111,6 +111,12 @@ describe('where communication and heterogeneity meet', () => {
       // Each version's upload is its K int8 updates: about one byte a weight each, far under float32's four.
       expect(r.bytesUp).toBeGreaterThanOrEqual(2 * MODEL_VALUES);
       expect(r.bytesUp).toBeLessThan((2 * MODEL_VALUES * 4) / 3.5);
+      // The dashboard's per-client bytes of a version add up to its total.
+      expect(r.clients.reduce((n, x) => n + (x.bytesUp ?? 0), 0)).toBe(r.bytesUp);
+    }
+    // No client is counted more than its socket carried.
+    for (const rec of running) {
+      expect(rounds.reduce((n, r) => n + (r.clients.find((x) => x.clientId === rec.client.clientId)?.bytesUp ?? 0), 0)).toBeLessThanOrEqual(rec.bytesUp);
     }
   }, 120_000);
 

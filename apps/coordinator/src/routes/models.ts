@@ -61,7 +61,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator }
     metrics.bytesSent.inc(frame.byteLength);
     const rs = tasks.runner(req.params.id)?.current;
     if (rs && rs.modelVersion === version) rs.countDown(clientHeader(req.headers['x-flotilla-client']), frame.byteLength);
-    tasks.runner(req.params.id)?.buffered?.noteDownload(version, frame.byteLength);
+    tasks.runner(req.params.id)?.buffered?.noteDownload(version, frame.byteLength, clientHeader(req.headers['x-flotilla-client']));
     reply.header('cache-control', cacheControl).header('x-flotilla-model-version', String(version)).type('application/octet-stream');
     return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
   });
