@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, FlotillaError } from './errors.ts';
-import { decodeFrame, encodeFrame, flattenTensors, splitFlat } from './frame.ts';
+import { decodeFrame, encodeFrame, flattenTensors, MAX_FRAME_ELEMENTS, splitFlat } from './frame.ts';
 
 const codeOf = (fn: () => unknown): string | undefined => {
   try {
@@ -11,7 +11,42 @@ const codeOf = (fn: () => unknown): string | undefined => {
   return undefined;
 };
 
+/** The frame rebuilt with its JSON header edited and its payloads unchanged: a client that lies. */
+function withHeader(bytes: Uint8Array, edit: (header: { tensors: Array<Record<string, unknown>> }) => void): Uint8Array {
+  const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + length)));
+  edit(header);
+  const payloads = bytes.subarray((12 + length + 7) & ~7);
+  const text = new TextEncoder().encode(JSON.stringify(header));
+  const start = (12 + text.length + 7) & ~7;
+  const out = new Uint8Array(start + payloads.length);
+  out.set(bytes.subarray(0, 12));
+  new DataView(out.buffer).setUint32(8, text.length, true);
+  out.set(text, 12);
+  out.set(payloads, start);
+  return out;
+}
+
 describe('binary frames', () => {
+  it('refuses a sparse payload claiming a huge dense tensor before allocating it', () => {
+    const topk = encodeFrame({}, [{ shape: [4], values: new Float32Array([0, 0, 0, 1]) }], { codec: 'topk', fraction: 0.25, errorFeedback: false });
+    // Eight bytes of top-k payload would otherwise decode to 8 GiB of zeros (or an uncoded RangeError).
+    for (const shape of [[2 ** 31], [2 ** 26, 2 ** 26], [MAX_FRAME_ELEMENTS + 1]]) {
+      expect(codeOf(() => decodeFrame(withHeader(topk, (h) => { h.tensors[0]!.shape = shape; })))).toBe(ErrorCodes.FRAME_TOO_LARGE);
+    }
+    // The bound is over the whole frame: many tensors just under it each still count together.
+    const many = withHeader(topk, (h) => { h.tensors = Array.from({ length: 3 }, () => ({ ...h.tensors[0]!, shape: [1000] })); });
+    expect(codeOf(() => decodeFrame(many, { maxElements: 2500 }))).toBe(ErrorCodes.FRAME_TOO_LARGE);
+    expect(decodeFrame(topk, { maxElements: 4 }).tensors[0]!.values[3]).toBe(1);
+  });
+
+  it('refuses a codec named like an inherited property', () => {
+    const bytes = encodeFrame({}, [{ shape: [1], values: new Float32Array(1) }]);
+    for (const codec of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(codeOf(() => decodeFrame(withHeader(bytes, (h) => { h.tensors[0]!.codec = codec; })))).toBe(ErrorCodes.UNSUPPORTED_CODEC);
+    }
+  });
+
   it('round-trips a message and tensors of several shapes bit for bit', () => {
     const a = new Float32Array([1.5, -2, Number.MIN_VALUE, 3.4e38, 0, -0]);
     const b = new Float32Array([7]);

@@ -39,14 +39,14 @@ export interface NamedTensor {
   codec?: CodecId;
 }
 
-/** The most values a frame may decode to unless the reader says otherwise (2^26: 256 MiB of float32). */
-export const MAX_FRAME_ELEMENTS = 2 ** 26;
-
-/** Bounds a reader puts on what it decodes. */
+/** What decodeFrame may allocate: a sparse (top-k) payload of a few bytes can claim a huge dense tensor. */
 export interface DecodeOptions {
-  /** The most tensor values in one frame (default MAX_FRAME_ELEMENTS); the coordinator passes its frame limit / 4. */
+  /** The most values the frame's tensors may hold together (default MAX_FRAME_ELEMENTS). */
   maxElements?: number;
 }
+
+/** The default bound on the values one frame decodes to: 2^26 (256 MiB of float32). */
+export const MAX_FRAME_ELEMENTS = 2 ** 26;
 
 export interface DecodedFrame {
   message: unknown;
@@ -123,11 +123,12 @@ const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Reads a binary frame. Throws FlotillaError(FLT_MALFORMED_FRAME | FLT_TENSOR_MISMATCH |
- * FLT_UNSUPPORTED_CODEC) on anything that does not follow the layout; never reads out of bounds.
+ * FLT_UNSUPPORTED_CODEC | FLT_FRAME_TOO_LARGE) on anything that does not follow the layout or
+ * claims more than `maxElements` values; never reads out of bounds, never allocates past the bound.
  * The message is returned unvalidated: check it against its schema.
+ * @example const { message, tensors } = decodeFrame(bytes, { maxElements: 4_000_000 });
  */
 export function decodeFrame(bytes: Uint8Array, options: DecodeOptions = {}): DecodedFrame {
-  const maxElements = options.maxElements ?? MAX_FRAME_ELEMENTS;
   const malformed = (why: string) => new FlotillaError(ErrorCodes.MALFORMED_FRAME, `malformed frame: ${why}`, true);
   if (bytes.byteLength < PREFIX_BYTES) throw malformed('shorter than its prefix');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -143,12 +144,14 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   }
   if (typeof header !== 'object' || header === null || !Array.isArray(header.tensors)) throw malformed('header lacks a tensor list');
   let offset = align8(PREFIX_BYTES + headerLength);
-  let elements = 0;
-  const tensors: NamedTensor[] = header.tensors.map((d: unknown, i: number) => {
-    const desc = checkDescriptor(d, i);
-    // A sparse payload (top-k) is small whatever its shape: the shape alone must not allocate without bound.
-    elements += shapeSize(desc.shape);
-    if (elements > maxElements) throw new FlotillaError(ErrorCodes.TENSOR_MISMATCH, `tensors of more than ${maxElements} values in one frame`);
+  // Checked before any tensor is decoded: the sum over the frame, so many small claims count too.
+  const maxElements = options.maxElements ?? MAX_FRAME_ELEMENTS;
+  const descriptors = header.tensors.map((d: unknown, i: number) => checkDescriptor(d, i));
+  const claimed = descriptors.reduce((n, d) => n + shapeSize(d.shape), 0);
+  if (!(claimed <= maxElements)) {
+    throw new FlotillaError(ErrorCodes.FRAME_TOO_LARGE, `frame claims ${claimed} values, at most ${maxElements} are accepted`, true);
+  }
+  const tensors: NamedTensor[] = descriptors.map((desc, i) => {
     if (offset + desc.byteLength > bytes.byteLength) throw malformed(`tensor ${i} runs past the end`);
     const payload = bytes.subarray(offset, offset + desc.byteLength);
     offset += align8(desc.byteLength);

@@ -3,7 +3,7 @@
 // buffer weighted by its staleness; every K updates a version is committed at once, and the
 // central evaluation trails it. A client that reports gets its next plan straight away.
 
-import { createRng, sampleWithoutReplacement } from '@flotilla/core';
+import { STRATEGY_TRAITS, createRng, sampleWithoutReplacement } from '@flotilla/core';
 import {
   ErrorCodes, FlotillaError, SUPPORTED_CODECS, taskSchema, type CurrentBufferView, type FitPlan, type NamedTensor, type RoundPlan,
   type TaskConfig, type TaskState, type Update,
@@ -143,7 +143,9 @@ export class AsyncLoop {
     const free = this.spec.concurrency - this.inFlight.size;
     if (free <= 0 || eligible.length < host.config.fit.minAvailableClients) return;
     // Under client-level DP a client is in a commit's sum at most once: the noise is sized to one clipped update per client.
-    const once = host.config.privacy.differentialPrivacy.enabled;
+    // A robust rule (median, trimmed mean, Krum) tolerates a share of bad clients, not of updates: a fast
+    // attacker answering at once would otherwise fill the buffer with its own copies.
+    const once = host.config.privacy.differentialPrivacy.enabled || STRATEGY_TRAITS[host.strategy.name].needsEveryUpdate;
     const idle = eligible.filter((c) => !this.inFlight.has(c.id) && !(once && this.tally.contributions.has(c.id)));
     if (idle.length === 0) return;
     const rng = createRng(selectionSeed(host.config, 1_000_003 + this.dispatched));
@@ -231,8 +233,8 @@ export class AsyncLoop {
     this.tally.bytesUp += bytes;
     countClientBytes(this.tally, client.id, 'up', bytes);
     try {
-      const { update } = acceptClearUpdate({ shapes: host.shapes, config: host.config, exampleCounts: host.exampleCounts, sampleDp: null, personal: host.personal ?? null }, client, message, tensors);
-      this.buffer.add(client.id, update, message.numExamples, staleness);
+      const { update, localSteps } = acceptClearUpdate({ shapes: host.shapes, config: host.config, exampleCounts: host.exampleCounts, sampleDp: null, personal: host.personal ?? null }, client, message, tensors);
+      this.buffer.add(client.id, update, message.numExamples, staleness, localSteps);
     } catch (err) {
       this.tally.failed++;
       this.deps.bus.publish('client.error', host.id, { round: f.round, clientId: client.id, outcome: 'rejected', code: err instanceof FlotillaError ? err.code : ErrorCodes.INTERNAL });
@@ -288,7 +290,12 @@ export class AsyncLoop {
     this.tally = emptyTally();
     this.buffer = this.open();
     this.publishBuffer();
-    if (round >= host.config.stop.maxRounds && host.state === 'running') this.setState('completed', 'round budget spent');
+    if (round >= host.config.stop.maxRounds) {
+      // Plans still in flight (a paused task keeps them) would otherwise commit past the budget,
+      // and under client-level DP spend ε beyond it: they are void now.
+      this.releaseAll();
+      if (host.state === 'running') this.setState('completed', 'round budget spent');
+    }
     this.wakeUp();
   }
 

@@ -17,8 +17,8 @@ export interface CommitBuffer {
   readonly count: number;
   readonly isFull: boolean;
   admits(staleness: number): boolean;
-  /** Folds one update in and returns its weight s(τ); a throw changes nothing. */
-  add(clientId: string, update: Float32Array, numExamples: number, staleness: number): number;
+  /** Folds one update in and returns its weight s(τ); `localSteps` is its τ for a normalising (FedNova) strategy. A throw changes nothing. */
+  add(clientId: string, update: Float32Array, numExamples: number, staleness: number, localSteps?: number): number;
   staleness(): { count: number; mean: number; max: number; histogram: number[] };
   /**
    * The next global model from `global` (the buffer's version), or null when the strategy keeps it.
@@ -89,12 +89,13 @@ class StrategyBuffer implements CommitBuffer {
   admits(staleness: number) { return staleness >= 0 && staleness <= this.spec.maxStaleness; }
   staleness() { return this.stats.summary(); }
 
-  add(clientId: string, update: Float32Array, numExamples: number, staleness: number): number {
+  add(clientId: string, update: Float32Array, numExamples: number, staleness: number, localSteps?: number): number {
     if (this.isFull || !this.admits(staleness)) throw new Error(`buffer refuses an update ${staleness} versions stale (full: ${this.isFull})`);
     const weight = stalenessWeight(weightingOf(this.spec), staleness);
     const scaled = weight === 1 ? update : update.map((v) => v * weight);
     // A client may contribute twice to one buffer: the aggregations refuse a repeated id.
-    this.aggregation.add({ clientId: `${clientId}#${this.added}`, numExamples, update: scaled });
+    // FedNova (and FedAvg under adaptive work) divides by the steps taken: without them it refuses every update.
+    this.aggregation.add({ clientId: `${clientId}#${this.added}`, numExamples, update: scaled, ...(localSteps === undefined ? {} : { localSteps }) });
     this.added++;
     this.stats.add(staleness);
     return weight;

@@ -26,6 +26,15 @@ describe('plannedSteps', () => {
     expect(plannedSteps(settings({ minSteps: 50 }), 20, crawling, 10_000)).toBe(10);
   });
 
+  it('holds a client claiming an absurd speed to its full work, and one claiming none to minSteps', () => {
+    // A hello may claim any finite speed: 1e308 examples/s makes a step take ~0 ms (budget/step = Infinity).
+    const liar = { examplesPerSec: 1e308, overheadMs: 0, observed: false };
+    expect(plannedSteps(settings(), 600, liar, 10_000)).toBe(300);
+    expect(plannedSteps(settings(), 600, { examplesPerSec: Number.MIN_VALUE, overheadMs: 0, observed: false }, 10_000)).toBe(2);
+    // An overhead past the whole budget still plans the minimum, never a negative count.
+    expect(plannedSteps(settings(), 600, { examplesPerSec: 100, overheadMs: 1e9, observed: true }, 10_000)).toBe(2);
+  });
+
   it('asks an unmeasured client for the full work', () => {
     expect(plannedSteps(settings(), 600, undefined, 10_000)).toBe(300);
   });

@@ -93,7 +93,7 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         if (bytes.byteLength > maxFrameBytes) {
           throw new FlotillaError(ErrorCodes.FRAME_TOO_LARGE, `frame of ${bytes.byteLength} bytes exceeds ${maxFrameBytes}`, true);
         }
-        // A model's float32 update fits a frame (checked at task creation): no update decodes to more values.
+        // A task's model fits a float32 frame (taskModel.ts), so no honest update claims more values.
         const { message, tensors, words } = parseClientMessage(bytes, isBinary, { maxElements: Math.floor(maxFrameBytes / 4) });
         if (message.type === 'hello') {
           if (client) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'hello was already received on this connection', true);
