@@ -1,6 +1,5 @@
 // Federated transfer learning on a simulated MNIST split (10 % overlap): Paillier-protected FTL against plaintext FTL, chance and the guest alone.
-import { createFtl, ftlBaselines, ftlDataOf, PlainFtl, scoreAccuracy, simulateFtlMnist, standardizedTables } from '@flotilla/vertical';
-import type { FtlParties } from '@flotilla/vertical';
+import { createFtl, ftlBaselines, runFtlStep, ftlDataOf, PlainFtl, scoreAccuracy, simulateFtlMnist, standardizedTables } from '@flotilla/vertical';
 import { round, writeResult } from './support.ts';
 
 // 2000 MNIST rows, 10 % at both parties: ~200 overlap rows (4 steps of 64 per epoch), ~900 host-only rows to label.
@@ -8,23 +7,6 @@ const SIMULATION = { rows: 2000, overlap: 0.1, seed: 1 };
 const CONFIG = { dim: 8, hidden: 16, batchSize: 64, learningRate: 0.3, gamma: 0.01, seed: 1 };
 const EPOCHS = 8;
 const KEY_BITS = 1024;
-
-/** One encrypted step as runFtlStep does it, counting the bytes that cross the relay. */
-async function encryptedStep({ guest, host }: FtlParties, bytes: { total: number }): Promise<number> {
-  const wire = (m: object): Record<string, unknown> => {
-    const text = JSON.stringify(m);
-    bytes.total += text.length;
-    return JSON.parse(text) as Record<string, unknown>;
-  };
-  const fromHost = wire(host.components());
-  const fromGuest = wire(guest.components());
-  const guestMasked = wire(guest.maskedGradient(fromHost));
-  const hostMasked = wire(host.maskedGradient(fromGuest));
-  const forGuest = wire(await host.decryptForGuest(guestMasked));
-  const forHost = wire(await guest.decryptForHost(hostMasked));
-  host.finish(forHost);
-  return guest.finish(forGuest);
-}
 
 /** Runs the benchmark and writes bench/results/ftl.json. */
 export async function runFtlBench(): Promise<object> {
@@ -53,7 +35,7 @@ export async function runFtlBench(): Promise<object> {
   for (let epoch = 1; epoch <= EPOCHS; epoch++) {
     const t = performance.now();
     loss = 0;
-    for (let s = 0; s < parties.guest.stepsPerEpoch; s++) loss += await encryptedStep(parties, bytes);
+    for (let s = 0; s < parties.guest.stepsPerEpoch; s++) loss += (await runFtlStep(parties, (json) => { bytes.total += json.length; })).loss;
     encryptedEpochMs.push(performance.now() - t);
     process.stdout.write(`ftl: encrypted epoch ${epoch}/${EPOCHS} ${round(encryptedEpochMs.at(-1)! / 1000, 1)} s, loss ${round(loss / parties.guest.stepsPerEpoch, 4)}\n`);
   }

@@ -34,13 +34,22 @@ export async function createFtl(data: FtlData, config: FtlConfig, keyBits: numbe
  * One encrypted step: components both ways, masked gradients both ways, decryptions both ways.
  * Returns the loss the guest decrypted and the host's unmasked ∂L/∂u_B.
  */
-export async function runFtlStep({ guest, host }: FtlParties): Promise<{ loss: number; hostGradient: Float64Array }> {
-  const fromHost = wire(host.components());
-  const fromGuest = wire(guest.components());
-  const guestMasked = wire(guest.maskedGradient(fromHost));
-  const hostMasked = wire(host.maskedGradient(fromGuest));
-  const forGuest = wire(await host.decryptForGuest(guestMasked));
-  const forHost = wire(await guest.decryptForHost(hostMasked));
+export async function runFtlStep(
+  { guest, host }: FtlParties,
+  /** Called with each message's JSON as it would cross the relay (the benchmark counts its bytes). */
+  onWire: (json: string) => void = () => {},
+): Promise<{ loss: number; hostGradient: Float64Array }> {
+  const relay = (m: object): Record<string, unknown> => {
+    const json = JSON.stringify(m);
+    onWire(json);
+    return JSON.parse(json) as Record<string, unknown>;
+  };
+  const fromHost = relay(host.components());
+  const fromGuest = relay(guest.components());
+  const guestMasked = relay(guest.maskedGradient(fromHost));
+  const hostMasked = relay(host.maskedGradient(fromGuest));
+  const forGuest = relay(await host.decryptForGuest(guestMasked));
+  const forHost = relay(await guest.decryptForHost(hostMasked));
   const loss = guest.finish(forGuest);
   return { loss, hostGradient: host.finish(forHost) };
 }
