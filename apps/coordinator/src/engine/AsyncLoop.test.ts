@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RdpAccountant } from '@flotilla/privacy';
 import type { TaskConfigInput } from '@flotilla/protocol';
-import { FakeClient, fakeEngine, fakeUpdate, type FakeEngine, type PlanAnswer } from '../testing/fakeEngine.ts';
+import { FakeClient, fakeEngine, fakeUpdate, startFakeRunner, taskSettled, type FakeEngine, type PlanAnswer } from '../testing/fakeEngine.ts';
 import { resolveTaskConfig } from './taskConfig.ts';
 import { TaskRunner } from './TaskRunner.ts';
 
@@ -39,15 +39,8 @@ const reports = (value: number, numExamples = 10): PlanAnswer => (plan, client) 
   }
 };
 
-const settled = (engine: FakeEngine) => new Promise<void>((resolve) => {
-  const poll = () => (engine.store.states.some((s) => s.state !== 'running') ? resolve() : setImmediate(poll));
-  poll();
-});
-
 async function start(engine: FakeEngine, clients: FakeClient[]): Promise<TaskRunner> {
-  for (const c of clients) engine.registry.add(c);
-  runner = await TaskRunner.load(engine.deps, engine.task, { shapes: [[MODEL_LENGTH]], trainable: null });
-  runner.run();
+  runner = await startFakeRunner(engine, clients);
   return runner;
 }
 
@@ -57,7 +50,7 @@ describe('AsyncLoop with fake dependencies', () => {
     const a = new FakeClient('a', 10, reports(1, 10));
     const b = new FakeClient('b', 30, reports(3, 30));
     const r = await start(engine, [a, b]);
-    await settled(engine);
+    await taskSettled(engine);
 
     // (10·1 + 30·3) / 40 = 2.5, times η_g = 0.5
     expect(Array.from(r.weights)).toEqual([1.25, 1.25, 1.25, 1.25]);
@@ -77,7 +70,7 @@ describe('AsyncLoop with fake dependencies', () => {
   it('runs a robust rule per buffer: the coordinate median of the K updates', async () => {
     const engine = fakeEngine(config({ bufferSize: 3, concurrency: 3 }, { strategy: { name: 'fedmedian' } }), MODEL_LENGTH);
     const r = await start(engine, [new FakeClient('m1', 10, reports(1)), new FakeClient('m2', 10, reports(2)), new FakeClient('m3', 10, reports(100))]);
-    await settled(engine);
+    await taskSettled(engine);
 
     expect(Array.from(r.weights)).toEqual([2, 2, 2, 2]);
     expect(engine.store.commits[0]).toMatchObject({ outcome: 'committed', asynchronous: { bufferSize: 3 } });
@@ -90,7 +83,7 @@ describe('AsyncLoop with fake dependencies', () => {
       privacy: { differentialPrivacy: { enabled: true, noiseMultiplier: 1.1, clippingNorm: 1, delta: 1e-5 } },
     }), MODEL_LENGTH);
     await start(engine, [new FakeClient('d1', 10, reports(0.1)), new FakeClient('d2', 10, reports(0.1)), new FakeClient('d3', 10, reports(0.1))]);
-    await settled(engine);
+    await taskSettled(engine);
 
     const reference = new RdpAccountant();
     const epsilons = engine.store.commits.map((c) => {

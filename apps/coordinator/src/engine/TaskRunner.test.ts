@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RdpAccountant } from '@flotilla/privacy';
 import { ErrorCodes, type TaskConfigInput } from '@flotilla/protocol';
 import { codeOf } from '../testing/codeOf.ts';
-import { FakeClient, fakeEngine, fakeUpdate, type FakeEngine, type PlanAnswer } from '../testing/fakeEngine.ts';
+import { FakeClient, fakeEngine, fakeUpdate, startFakeRunner, taskSettled, type FakeEngine, type PlanAnswer } from '../testing/fakeEngine.ts';
 import { resolveTaskConfig } from './taskConfig.ts';
 import { TaskRunner } from './TaskRunner.ts';
 
@@ -28,16 +28,8 @@ const reports = (value: number, numExamples = 10): PlanAnswer => (plan, client) 
   runner!.acceptUpdate(client, message, tensors, 100);
 };
 
-/** Resolves when the task leaves `running` (the loop ended it). */
-const settled = (engine: FakeEngine) => new Promise<void>((resolve) => {
-  const poll = () => (engine.store.states.some((s) => s.state !== 'running') ? resolve() : setImmediate(poll));
-  poll();
-});
-
 async function start(engine: FakeEngine, clients: FakeClient[]): Promise<TaskRunner> {
-  for (const c of clients) engine.registry.add(c);
-  runner = await TaskRunner.load(engine.deps, engine.task, { shapes: [[MODEL_LENGTH]], trainable: null });
-  runner.run();
+  runner = await startFakeRunner(engine, clients);
   return runner;
 }
 
@@ -50,7 +42,7 @@ describe('TaskRunner with fake dependencies', () => {
     a.answer = reports(1, 10);
     b.answer = reports(3, 30);
     const r = await start(engine, [a, b]);
-    await settled(engine);
+    await taskSettled(engine);
 
     expect(Array.from(r.weights)).toEqual([2.5, 2.5, 2.5, 2.5]);
     expect([r.version, r.lastRound, r.modelRound]).toEqual([1, 1, 1]);
@@ -72,7 +64,7 @@ describe('TaskRunner with fake dependencies', () => {
     a.answer = reports(1);
     b.answer = reports(1);
     const r = await start(engine, [a, b]);
-    await settled(engine);
+    await taskSettled(engine);
 
     expect(engine.store.rounds.map((x) => [x.round, x.outcome])).toEqual([[1, 'committed'], [2, 'abandoned']]);
     expect(engine.store.rounds[1]!.reason).toMatch(/evaluation failed: the test set went away/);
@@ -96,7 +88,7 @@ describe('TaskRunner with fake dependencies', () => {
     });
     const silent = new FakeClient('silent', 10);
     await start(engine, [a, gone, silent]);
-    await settled(engine);
+    await taskSettled(engine);
 
     const [round] = engine.store.commits;
     expect(round).toMatchObject({ outcome: 'committed', reported: 1, dropped: 2, failed: 0 });
@@ -115,7 +107,7 @@ describe('TaskRunner with fake dependencies', () => {
       refused.push(codeOf(() => runner!.acceptUpdate(client, message, tensors, 100)) ?? 'accepted');
     });
     const r = await start(engine, [a, liar]);
-    await settled(engine);
+    await taskSettled(engine);
 
     expect(refused).toEqual([ErrorCodes.TENSOR_MISMATCH]);
     expect(engine.store.rounds[0]).toMatchObject({ outcome: 'abandoned', reported: 1, failed: 1, reason: '1 reports, fewer than minReports = 2' });
@@ -136,7 +128,7 @@ describe('TaskRunner with fake dependencies', () => {
     const a = new FakeClient('a', 10, reports(0.1));
     const b = new FakeClient('b', 10, reports(0.1));
     const r = await start(engine, [a, b]);
-    await settled(engine);
+    await taskSettled(engine);
 
     expect(engine.store.rounds.map((x) => x.outcome)).toEqual(['committed']);
     expect(engine.store.rounds[0]!.epsilon).toBeCloseTo(one, 6);
@@ -179,7 +171,7 @@ describe('TaskRunner with fake dependencies', () => {
     const a = new FakeClient('a', 10, answer);
     const b = new FakeClient('b', 10, answer);
     await start(engine, [a, b]);
-    await settled(engine);
+    await taskSettled(engine);
 
     expect(engine.bus.of('round.started')).toEqual([expect.objectContaining({ secure: false })]);
     expect(a.plans()[0]!.secureAggregation).toBeUndefined();

@@ -12,6 +12,7 @@ import type { Checkpoint, EvaluationRecord, RoundRecord, Store, TaskRecord } fro
 import type { BaselineService } from '../engine/BaselineService.ts';
 import { ClientRegistry, type ConnectedClient } from '../engine/ClientRegistry.ts';
 import type { EngineDeps } from '../engine/deps.ts';
+import { TaskRunner } from '../engine/TaskRunner.ts';
 
 /** The part of the Store the runner uses, kept in arrays a test can read. */
 export class FakeStore {
@@ -176,4 +177,24 @@ export function fakeEngine(config: TaskConfig, modelLength: number): FakeEngine 
     weightsPath: (taskId, version) => `/api/tasks/${taskId}/models/${version}/weights.frame`,
   };
   return { deps, store, bus, registry, task, accuracies };
+}
+
+/**
+ * Connects `clients`, loads the task's runner on its one flat tensor and starts it.
+ * @example runner = await startFakeRunner(engine, [new FakeClient('a', 10)]);
+ */
+export async function startFakeRunner(engine: FakeEngine, clients: readonly FakeClient[]): Promise<TaskRunner> {
+  for (const c of clients) engine.registry.add(c);
+  const length = engine.store.latestCheckpoint()!.weights.length;
+  const runner = await TaskRunner.load(engine.deps, engine.task, { shapes: [[length]], trainable: null });
+  runner.run();
+  return runner;
+}
+
+/** Resolves when the task leaves `running` (the loop ended it). */
+export function taskSettled(engine: FakeEngine): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const poll = () => (engine.store.states.some((s) => s.state !== 'running') ? resolve() : setImmediate(poll));
+    poll();
+  });
 }
