@@ -65,11 +65,21 @@ test('6 tabs reach 95 % test accuracy on IID MNIST, as the pages show', async ({
   });
 
   await test.step('long tasks on the page thread stayed rare and short', async () => {
-    const all = (await Promise.all(pages.map((p) => p.longTasks()))).flat();
+    const perTab = await Promise.all(pages.map((p) => p.longTasks()));
+    const all = perTab.flat();
     const worst = Math.max(0, ...all);
-    test.info().annotations.push({ type: 'long tasks', description: `${all.length} over ${TABS} tabs, longest ${worst.toFixed(0)} ms` });
-    // A frozen UI (training on the main thread) shows seconds-long tasks; a page that only relays
-    // progress shows at most a few short ones (React commits, frame decoding) on a loaded machine.
-    expect(worst).toBeLessThan(250);
+    const wallMs = last.endedAt - committed[0]!.startedAt;
+    const busiest = Math.max(...perTab.map((tasks) => tasks.reduce((sum, ms) => sum + ms, 0)));
+    test.info().annotations.push({
+      type: 'long tasks',
+      description: `${all.length} over ${TABS} tabs, longest ${worst.toFixed(0)} ms, busiest tab ${busiest.toFixed(0)} ms of ${wallMs} ms`,
+    });
+    // Long-task durations are wall time: with six workers training on two cores, a 40 ms React
+    // commit or frame decode on the page can be stretched past 250 ms. Training on the page thread
+    // would instead keep it busy for most of every round, so the checks are a bound a responsive
+    // page meets under that contention (no task near a second) and the page thread's share of the
+    // task's wall time.
+    expect(worst).toBeLessThan(1000);
+    expect(busiest / wallMs).toBeLessThan(0.1);
   });
 });
