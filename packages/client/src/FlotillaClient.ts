@@ -201,6 +201,12 @@ export class FlotillaClient {
         this.history.push({ round: message.round, taskId: message.taskId, accepted: true });
         this.emit({ type: 'accepted', round: message.round });
         return;
+      case 'standing': {
+        if (message.taskId !== this.task?.summary.id) return;
+        const { type: _type, taskId: _taskId, ...standing } = message;
+        this.emit({ type: 'standing', ...standing });
+        return;
+      }
       case 'secagg.keys':
         return this.secureFor(message)?.onKeys(message);
       case 'secagg.deliver':

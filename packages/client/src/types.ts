@@ -124,6 +124,8 @@ export type ClientEvent =
   /** A secure-aggregation stage was sent: keys advertised, shares sent, masked input uploaded, shares revealed. */
   | { type: 'secagg'; round: number; stage: 'advertised' | 'shared' | 'masked' | 'revealed'; bytes: number }
   | { type: 'round-end'; round: number; outcome: 'committed' | 'abandoned' }
+  /** This client's own contribution standing after a round's valuation (tasks with contribution assessment). */
+  | { type: 'standing'; round: number; value: number; cumulative: number; rank: number; of: number; share: number; reward: number }
   | { type: 'error'; code: string; message: string; fatal: boolean }
   | { type: 'disconnected'; code: number; reason: string; retryInMs: number | null };
 

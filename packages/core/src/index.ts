@@ -55,3 +55,4 @@ export type { StalenessParameters, StalenessWeighting, StalenessWeightingName } 
 export { StalenessStats } from './StalenessStats.ts';
 export { FedBuffBuffer } from './FedBuffBuffer.ts';
 export type { FedBuffOptions } from './FedBuffBuffer.ts';
+export type { CoalitionUtility, ContributionEstimate, GtgOptions } from './contribution/types.ts';

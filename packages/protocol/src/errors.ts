@@ -78,6 +78,8 @@ export const ErrorCodes = {
   MODEL_INVALID: 'FLT_MODEL_INVALID',
   /** A pretrained upload past the size limits (model.json, weights, parameters). */
   MODEL_TOO_LARGE: 'FLT_MODEL_TOO_LARGE',
+  /** Contribution assessment asked of a task where single updates are hidden or unusable (secure aggregation, DP, asynchronous rounds) or with no validation data at the coordinator. */
+  CONTRIBUTION_INCOMPATIBLE: 'FLT_CONTRIBUTION_INCOMPATIBLE',
   INTERNAL: 'FLT_INTERNAL',
 } as const;
 

@@ -7,6 +7,7 @@ import { TaskConfig, TaskState } from './task.ts';
 import { FederatedSummary } from './federatedEvaluation.ts';
 import { RoundPhase, RoundSummaryView, ClientOutcome, VerticalJobState } from './views.ts';
 import { CurrentBufferView } from './asynchronousViews.ts';
+import { ContributionRoundView } from './contribution.ts';
 
 const Round = Type.Integer({ minimum: 1 });
 const Open = <T extends Record<string, TSchema>>(properties: T) => Type.Object(properties);
@@ -42,6 +43,8 @@ export const EventPayloads = Type.Object({
   'round.evaluated': RoundSummaryView,
   /** Ephemeral: an asynchronous task's buffer changed (an update folded in, a plan sent, a commit); `staleness` of the update folded in. */
   'buffer.update': Type.Composite([CurrentBufferView, Open({ clientId: Type.Optional(Type.String()), staleness: Type.Optional(Type.Integer({ minimum: 0 })) })]),
+  /** A round's contribution valuation finished (it trails the round's commit). */
+  'contribution.round': ContributionRoundView,
   'baseline.progress': Open({ epoch: Type.Integer(), trainLoss: Type.Number(), valAccuracy: Type.Union([Type.Number(), Type.Null()]), valLoss: Type.Number(), maxEpochs: Type.Integer() }),
   'baseline.done': Open({
     accuracy: Type.Union([Type.Number(), Type.Null()]), loss: Type.Union([Type.Number(), Type.Null()]), epochs: Type.Integer(),

@@ -52,3 +52,7 @@ export { AsynchronousSpec, WorkSpec, PersonalizationSpec } from './heterogeneity
 export { keepsHead, resolveHead, PersonalClientView, PersonalizationSummary } from './personalization.ts';
 export type { WeightLayer, PersonalHead } from './personalization.ts';
 export { AsyncCommitView, CurrentBufferView } from './asynchronousViews.ts';
+export {
+  ContributionMethod, ContributionSpec, ContributionRoundView, ContributionStandingView, ContributionView,
+  ContributionSelectionSpec, RewardSpec, StandingMessage, MAX_EXACT_PLAYERS,
+} from './contribution.ts';

@@ -5,6 +5,7 @@ import { DataSchema } from './dataSchema.ts';
 import { CodecSpec } from './communication.ts';
 import { PersonalizationSpec } from './heterogeneity.ts';
 import { FitPlan, ModelSpec } from './task.ts';
+import { StandingMessage } from './contribution.ts';
 import {
   SecAggAdvertise, SecAggDeliver, SecAggKeys, SecAggMasked, SecAggPlan, SecAggReveal, SecAggShares, SecAggUnmask,
 } from './secagg.ts';
@@ -233,5 +234,5 @@ export const ErrorMessage = Type.Object({
 });
 export type ErrorMessage = Static<typeof ErrorMessage>;
 
-export const ServerMessage = Type.Union([Welcome, RoundPlan, EvaluatePlan, RoundEnd, UpdateAck, ErrorMessage, SecAggKeys, SecAggDeliver, SecAggUnmask]);
+export const ServerMessage = Type.Union([Welcome, RoundPlan, EvaluatePlan, RoundEnd, UpdateAck, ErrorMessage, SecAggKeys, SecAggDeliver, SecAggUnmask, StandingMessage]);
 export type ServerMessage = Static<typeof ServerMessage>;

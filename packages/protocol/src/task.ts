@@ -4,6 +4,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { DataSchema, MNIST_SCHEMA } from './dataSchema.ts';
 import { CodecSpec, CommunicationSpec } from './communication.ts';
+import { ContributionSpec } from './contribution.ts';
 import { AsynchronousSpec, PersonalizationSpec, WorkSpec } from './heterogeneity.ts';
 import { StrategySpec } from './strategies.ts';
 
@@ -294,6 +295,8 @@ export const TaskConfig = Type.Object({
   asynchronous: Type.Optional(AsynchronousSpec),
   /** Personal models kept on the clients; absent: mode none. */
   personalization: Type.Optional(PersonalizationSpec),
+  /** Shapley-value contribution of each client's updates; absent or disabled: none. */
+  contribution: Type.Optional(ContributionSpec),
   seed: Type.Integer({ default: 1 }),
 });
 export type TaskConfig = Static<typeof TaskConfig>;

@@ -62,6 +62,8 @@ export interface JoinState {
   secagg: 'advertised' | 'shared' | 'masked' | 'revealed' | null;
   progress: { epoch: number; epochs: number; batch: number; batches: number; loss: number } | null;
   history: RoundEntry[];
+  /** This client's contribution standing after the last valued round (tasks with contribution assessment). */
+  standing: { round: number; value: number; cumulative: number; rank: number; of: number; share: number; reward: number } | null;
   lastError: string | null;
   reconnects: number;
 }
@@ -81,7 +83,7 @@ export interface JoinParams {
 
 const INITIAL: JoinState = {
   stage: 'starting', connection: 'not-connected', clientId: null, taskId: null, taskName: null, model: null, partition: null,
-  examples: null, labelCounts: null, sources: null, dataMode: 'own', dataError: null, schema: MNIST_SCHEMA, reading: null, preview: null, split: null, evaluations: [], backend: null, round: null, phase: 'waiting', secagg: null, progress: null, history: [], lastError: null, reconnects: 0,
+  examples: null, labelCounts: null, sources: null, dataMode: 'own', dataError: null, schema: MNIST_SCHEMA, reading: null, preview: null, split: null, evaluations: [], backend: null, round: null, phase: 'waiting', secagg: null, progress: null, history: [], standing: null, lastError: null, reconnects: 0,
 };
 
 export function readJoinParams(location: Location): JoinParams {
@@ -303,6 +305,11 @@ export class JoinSession {
       case 'data':
         this.set({ split: { train: e.train, heldOut: e.heldOut } });
         return;
+      case 'standing': {
+        const { type: _type, ...standing } = e;
+        this.set({ standing });
+        return;
+      }
       case 'evaluation':
         this.set({
           evaluations: [{
