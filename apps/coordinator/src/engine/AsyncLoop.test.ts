@@ -68,7 +68,7 @@ describe('AsyncLoop with fake dependencies', () => {
   });
 
   it('runs a robust rule per buffer: the coordinate median of the K updates', async () => {
-    const engine = fakeEngine(config({ bufferSize: 3, concurrency: 3 }, { strategy: { name: 'fedmedian' } }), MODEL_LENGTH);
+    const engine = fakeEngine(config({ bufferSize: 3, concurrency: 3 }, { strategy: { name: 'fedmedian' }, fit: { fractionFit: 1, minFitClients: 1, minAvailableClients: 3 } }), MODEL_LENGTH);
     const r = await start(engine, [new FakeClient('m1', 10, reports(1)), new FakeClient('m2', 10, reports(2)), new FakeClient('m3', 10, reports(100))]);
     await taskSettled(engine);
 

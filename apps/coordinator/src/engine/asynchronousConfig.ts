@@ -18,7 +18,8 @@ export function isAsynchronous(config: TaskConfig): boolean {
  * - a server learning rate η_g ≠ 1 where the strategy does not apply a plain mean update
  *   (client-level DP forms its own noised mean; robust rules combine the buffer's updates);
  * - Krum with a buffer smaller than 2f + 3;
- * - under client-level DP, a buffer larger than fit.minAvailableClients (K distinct clients fill it).
+ * - under client-level DP or a robust rule, a buffer larger than fit.minAvailableClients (K distinct
+ *   clients fill it).
  * @example checkAsynchronous(resolved); // throws FLT_INVALID_TASK at asynchronous.bufferSize for Krum with K = 3
  */
 export function checkAsynchronous(config: TaskConfig): void {
@@ -40,12 +41,15 @@ export function checkAsynchronous(config: TaskConfig): void {
   if (spec.serverLearningRate !== 1 && (robust || dp)) {
     refuse(`asynchronous.serverLearningRate must be 1 with ${dp ? 'privacy.differentialPrivacy' : `strategy ${strategy}`}: it scales a mean update, which ${dp ? 'DP-FedAvg forms and noises itself' : 'a robust rule does not form'} (use strategy.serverLearningRate where the strategy has one)`);
   }
-  // Under DP a client is in a buffer at most once: K distinct clients must be there to fill it, and plans go out only with minAvailableClients connected.
-  if (dp && spec.bufferSize > config.fit.minAvailableClients) {
-    refuse(`asynchronous.bufferSize ${spec.bufferSize} exceeds fit.minAvailableClients ${config.fit.minAvailableClients}: under privacy.differentialPrivacy each buffer needs K distinct clients`);
-  }
   if (strategy === 'krum') {
     const f = config.strategy.byzantine ?? 1;
     if (spec.bufferSize < 2 * f + 3) refuse(`asynchronous.bufferSize ${spec.bufferSize} is too small for Krum with f = ${f}: each buffer needs at least 2f + 3 = ${2 * f + 3} updates`);
+  }
+  // Under DP or a robust rule a client is in a buffer at most once (AsyncLoop.dispatch): K distinct
+  // clients must be there to fill it, and plans go out only with minAvailableClients connected, so a
+  // larger K could wait forever on a fleet that meets every other condition.
+  if ((dp || robust) && spec.bufferSize > config.fit.minAvailableClients) {
+    const why = dp ? 'privacy.differentialPrivacy' : `strategy ${strategy}`;
+    refuse(`asynchronous.bufferSize ${spec.bufferSize} exceeds fit.minAvailableClients ${config.fit.minAvailableClients}: under ${why} each buffer needs K distinct clients (raise fit.minAvailableClients to at least K)`);
   }
 }
