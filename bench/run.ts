@@ -20,6 +20,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   personalization: async () => (await import('./personalization.ts')).runPersonalizationBench(),
   async: async () => (await import('./async.ts')).runAsyncBench(),
   work: async () => (await import('./work.ts')).runWorkBench(),
+  connections: async () => (await import('./connections.ts')).runConnectionsBench(),
 };
 
 const wanted = process.argv.slice(2);
