@@ -10,11 +10,17 @@
 /** One encoded instruction (or several): bodies are flat lists of these. */
 export type Code = readonly number[];
 
-/** Value types (§5.3.1). */
+/**
+ * Value types (§5.3.1).
+ * @example const params = [ValType.i32, ValType.f64];
+ */
 export const ValType = { i32: 0x7f, f64: 0x7c, v128: 0x7b } as const;
 export type ValType = (typeof ValType)[keyof typeof ValType];
 
-/** Unsigned LEB128 (§5.2.2), for indices, sizes and SIMD opcodes. */
+/**
+ * Unsigned LEB128 (§5.2.2), for indices, sizes and SIMD opcodes.
+ * @example u32(624_485); // [0xe5, 0x8e, 0x26]
+ */
 export function u32(value: number): number[] {
   const out: number[] = [];
   let v = value >>> 0;
@@ -27,7 +33,10 @@ export function u32(value: number): number[] {
   return out;
 }
 
-/** Signed LEB128 (§5.2.2), for i32.const immediates. */
+/**
+ * Signed LEB128 (§5.2.2), for i32.const immediates.
+ * @example s32(-123_456); // [0xc0, 0xbb, 0x78]
+ */
 export function s32(value: number): number[] {
   const out: number[] = [];
   let v = value | 0;
@@ -97,7 +106,10 @@ export const op = {
   f64x2Div: simd(0xf3),
 } as const;
 
-/** One exported function: its signature, extra locals and body (without the final `end`). */
+/**
+ * One exported function: its signature, extra locals and body (without the final `end`).
+ * @example const nop: FunctionSpec = { name: 'nop', params: [], locals: [], body: [] };
+ */
 export interface FunctionSpec {
   readonly name: string;
   readonly params: readonly ValType[];

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { secAggParams } from './params.ts';
 import { simulateSecAggRound } from './simulate.ts';
 
-// Past one staging chunk (8,192 words) with a tail of 3 mod 8.
-const LENGTH = 2 * 8192 + 3;
+// Past the length where 'auto' picks the kernel, across staging chunks (8,192 words), with a tail of 3 mod 8.
+const LENGTH = 4 * 8192 + 3;
 
 function randomWords(n: number): Uint32Array {
   const words = new Uint32Array(n);
