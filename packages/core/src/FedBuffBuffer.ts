@@ -5,6 +5,8 @@ import { assertExampleCount, assertLength } from './preconditions.ts';
 import { StalenessStats } from './StalenessStats.ts';
 import { stalenessWeight, type StalenessWeighting } from './staleness.ts';
 import { findNonFinite } from './vectors.ts';
+import { createWeightedSum } from './kernel/sumBackends.ts';
+import type { WeightedSum } from './kernel/types.ts';
 
 export interface FedBuffOptions {
   /** K: the buffer is full after this many updates. */
@@ -18,7 +20,7 @@ export interface FedBuffOptions {
  * Σ nₖ·s(τₖ)·Δₖ / Σ nₖ over the buffered updates: example-weighted like FedAvg, so with s ≡ 1 a
  * buffer of one round's updates gives FedAvg's mean exactly, and with equal example counts it is
  * FedBuff's (1/K)·Σ s(τₖ)·Δₖ. Stale updates are down-weighted, not renormalised: a buffer of stale
- * updates moves the model less. Float64 sum, as in FedAvgAccumulator.
+ * updates moves the model less. Float64 sum (on the SIMD kernel where the runtime has it, bit for bit as JS).
  * @example
  * const buffer = new FedBuffBuffer(2, { bufferSize: 2, maxStaleness: 4, weighting: { kind: 'polynomial', exponent: 1, hingeAt: 0 } });
  * buffer.add(new Float32Array([2, 2]), 1, 0); // s(0) = 1
@@ -27,7 +29,7 @@ export interface FedBuffOptions {
  * buffer.mean(); // Float32Array [2, 1]
  */
 export class FedBuffBuffer {
-  readonly #sum: Float64Array;
+  readonly #sum: WeightedSum;
   readonly #stats = new StalenessStats();
   #examples = 0;
 
@@ -35,7 +37,7 @@ export class FedBuffBuffer {
     if (!Number.isInteger(options.bufferSize) || options.bufferSize < 1) {
       throw new AggregationError('AGGREGATION_INVALID_CONFIG', `bufferSize must be a positive integer, got ${options.bufferSize}`);
     }
-    this.#sum = new Float64Array(length);
+    this.#sum = createWeightedSum(length);
   }
 
   /** Would an update this stale be accepted? */
@@ -58,8 +60,7 @@ export class FedBuffBuffer {
     if (bad !== -1) throw new AggregationError('AGGREGATION_NON_FINITE', `update is not finite at ${bad}`);
     const weight = stalenessWeight(this.options.weighting, staleness);
     const w = numExamples * weight;
-    const sum = this.#sum;
-    for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + w * update[i]!;
+    this.#sum.addScaled(update, w);
     this.#examples += numExamples;
     this.#stats.add(staleness);
     return weight;
@@ -81,8 +82,6 @@ export class FedBuffBuffer {
   /** The weighted mean update. Throws on an empty buffer. */
   mean(): Float32Array {
     if (this.count === 0) throw new AggregationError('AGGREGATION_PRECONDITION', 'mean of an empty buffer');
-    const out = new Float32Array(this.length);
-    for (let i = 0; i < out.length; i++) out[i] = this.#sum[i]! / this.#examples;
-    return out;
+    return this.#sum.divided(this.#examples);
   }
 }

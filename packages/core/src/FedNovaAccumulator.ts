@@ -2,6 +2,8 @@
 // example-weighted mean, then scaled by the effective number of steps.
 import { AggregationError } from './errors.ts';
 import { assertExampleCount, assertLength } from './preconditions.ts';
+import { createWeightedSum } from './kernel/sumBackends.ts';
+import type { WeightedSum } from './kernel/types.ts';
 
 /**
  * FedNova (Wang et al., NeurIPS 2020, arXiv:2007.07481): with p_i = n_i / Σ n_j and τ_i the
@@ -9,7 +11,8 @@ import { assertExampleCount, assertLength } from './preconditions.ts';
  * τ_eff = Σ p_i τ_i. Plain FedAvg's Σ p_i Δ_i weighs a client by the steps it took as well as by
  * its data, so unequal work drifts the model toward the busiest clients' optimum; dividing by τ_i
  * removes that. With equal τ it is FedAvg. Partial work (fewer steps than planned) enters with
- * the τ it reports, as FedProx's inexact solutions do. Memory O(model), sums in Float64.
+ * the τ it reports, as FedProx's inexact solutions do. Memory O(model), sums in Float64
+ * (on the WebAssembly SIMD kernel where the runtime has it).
  * @example
  * const acc = new FedNovaAccumulator(1);
  * acc.add(new Float32Array([4]), 1, 4); // Δ/τ = 1
@@ -17,7 +20,7 @@ import { assertExampleCount, assertLength } from './preconditions.ts';
  * acc.mean(); // Float32Array [2.5]: τ_eff = 2.5, d = 1
  */
 export class FedNovaAccumulator {
-  readonly #sum: Float64Array;
+  readonly #sum: WeightedSum;
   #count = 0;
   #totalExamples = 0;
   /** Σ n_i τ_i, so τ_eff = #weightedSteps / #totalExamples. */
@@ -27,7 +30,8 @@ export class FedNovaAccumulator {
     if (!Number.isInteger(length) || length < 0) {
       throw new AggregationError('AGGREGATION_PRECONDITION', `invalid vector length ${length}`);
     }
-    this.#sum = new Float64Array(length);
+    // Float64 (bit for bit as the JS loop): FedNova's weights n/τ are rarely exact in Float32.
+    this.#sum = createWeightedSum(length);
   }
 
   get count(): number {
@@ -48,8 +52,7 @@ export class FedNovaAccumulator {
       throw new AggregationError('AGGREGATION_PRECONDITION', `FedNova needs the local steps (an integer ≥ 1) of each update, got ${localSteps}`);
     }
     const w = numExamples / localSteps;
-    const sum = this.#sum;
-    for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + w * update[i]!;
+    this.#sum.addScaled(update, w);
     this.#count++;
     this.#totalExamples += numExamples;
     this.#weightedSteps += numExamples * localSteps;
@@ -60,8 +63,6 @@ export class FedNovaAccumulator {
     if (this.#count === 0) throw new AggregationError('AGGREGATION_PRECONDITION', 'no updates to aggregate');
     // τ_eff · Σ (n_i/N) Δ_i/τ_i = (Σ n_i τ_i / N) · Σ (n_i/τ_i) Δ_i / N
     const scale = this.#weightedSteps / (this.#totalExamples * this.#totalExamples);
-    const out = new Float32Array(this.length);
-    for (let i = 0; i < out.length; i++) out[i] = this.#sum[i]! * scale;
-    return out;
+    return this.#sum.scaled(scale);
   }
 }

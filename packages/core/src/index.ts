@@ -14,7 +14,11 @@ export type {
 export { AggregationError } from './errors.ts';
 export type { AggregationErrorCode } from './errors.ts';
 export { l2Norm, findNonFinite } from './vectors.ts';
-export { FedAvgAccumulator } from './FedAvgAccumulator.ts';
+export { FedAvgAccumulator, FEDAVG_PRECISION } from './FedAvgAccumulator.ts';
+export { SUM_BACKENDS, WASM_MIN_LENGTH, createWeightedSum, createWordSum } from './kernel/sumBackends.ts';
+export type { SumBackendEntry, WeightedSumOptions } from './kernel/sumBackends.ts';
+export type { SumBackendChoice, SumBackendName, SumPrecision, WeightedSum, WordSum } from './kernel/types.ts';
+export { BLOCK_UPDATES } from './kernel/wasmSums.ts';
 export { fedAvg } from './fedAvg.ts';
 export { coordinateMedian } from './coordinateMedian.ts';
 export { trimmedMean } from './trimmedMean.ts';

@@ -1,9 +1,10 @@
 // The server role of secure aggregation: relays, tracks U1 ⊇ U2 ⊇ U3 ⊇ U4, unmasks only the sum.
+import { createWordSum, type WordSum } from '@flotilla/core';
 import { PrivacyError } from '../PrivacyError.ts';
 import { equalBytes, randomBytes } from '../bytes.ts';
 import { importX25519SecretKey, x25519SharedSecret } from '../crypto/x25519.ts';
 import { type ShamirShare, decodeShareValue } from '../shamir/shamir.ts';
-import { type MaskTerm, SHARE_BOX_BYTES, addInto, applyMasks, deriveMaskSeed, isClientId, tooFew } from './masking.ts';
+import { type MaskTerm, SHARE_BOX_BYTES, applyMasks, deriveMaskSeed, isClientId, tooFew } from './masking.ts';
 import { holdersOf, secAggPlusGraph, validateParams } from './params.ts';
 import { Reconstructor } from './Reconstructor.ts';
 import type {
@@ -44,7 +45,8 @@ export class SecAggServer {
   #boxes = new Map<number, readonly EncryptedShare[]>();
   #u2: number[] = [];
   #u2Set = new Set<number>();
-  #sum: Uint32Array;
+  /** Σ masked inputs mod 2^32, on the SIMD kernel where the runtime has it (bit for bit as JS). */
+  #sum: WordSum;
   #u3 = new Set<number>();
   #seedShares = new Map<number, ShamirShare[]>();
   #keyShares = new Map<number, ShamirShare[]>();
@@ -53,7 +55,7 @@ export class SecAggServer {
 
   constructor(readonly params: SecAggParams) {
     validateParams(params);
-    this.#sum = new Uint32Array(params.vectorLength);
+    this.#sum = createWordSum(params.vectorLength);
   }
 
   /** The stage whose messages the server accepts next (`done` or `failed` at the end). */
@@ -139,7 +141,7 @@ export class SecAggServer {
     if (!(msg.masked instanceof Uint32Array) || msg.masked.length !== this.params.vectorLength) {
       this.#reject(`masked input of ${msg.id} must be a Uint32Array of ${this.params.vectorLength} words`);
     }
-    addInto(this.#sum, msg.masked);
+    this.#sum.add(msg.masked);
     this.#u3.add(msg.id);
   }
 
@@ -194,7 +196,7 @@ export class SecAggServer {
       await applyMasks(this.#sum, terms, this.params.backend);
       this.#stage = 'done';
       return {
-        sum: this.#sum,
+        sum: this.#sum.words,
         survivors,
         dropped: {
           beforeSharing: this.#u1.filter((u) => !this.#u2Set.has(u)),

@@ -1,4 +1,5 @@
 // SecAgg building blocks shared by client and server: key derivation, share boxes, mask arithmetic.
+import type { WordSum } from '@flotilla/core';
 import { PrivacyError } from '../PrivacyError.ts';
 import { concatBytes, u32be, utf8 } from '../bytes.ts';
 import type { CryptoBackendChoice } from '../crypto/backend.ts';
@@ -59,18 +60,22 @@ export interface MaskTerm {
 
 /**
  * acc ← acc + Σ sign·PRG(seed) mod 2^32. Expansions run a few at a time: WebCrypto works on
- * libuv's thread pool in Node, and bounding the batch bounds memory at 4 vectors.
+ * libuv's thread pool in Node, and bounding the batch bounds memory at 4 vectors. `acc` is a plain
+ * Uint32Array (a client's own input) or the server's WordSum (the SIMD kernel where it runs).
  */
 export async function applyMasks(
-  acc: Uint32Array,
+  acc: Uint32Array | WordSum,
   terms: readonly MaskTerm[],
   backend: CryptoBackendChoice | undefined,
   concurrency = 4,
 ): Promise<void> {
+  const target: Pick<WordSum, 'add' | 'subtract'> = acc instanceof Uint32Array
+    ? { add: (x) => addInto(acc, x), subtract: (x) => subtractInto(acc, x) }
+    : acc;
   for (let i = 0; i < terms.length; i += concurrency) {
     const batch = terms.slice(i, i + concurrency);
     const masks = await Promise.all(batch.map((t) => prgExpand(t.seed, acc.length, backend)));
-    batch.forEach((t, j) => (t.sign === 1 ? addInto(acc, masks[j]!) : subtractInto(acc, masks[j]!)));
+    batch.forEach((t, j) => (t.sign === 1 ? target.add(masks[j]!) : target.subtract(masks[j]!)));
   }
 }
 
