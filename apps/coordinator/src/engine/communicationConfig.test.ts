@@ -10,8 +10,8 @@ describe('communication settings at task creation', () => {
     expect(resolveTaskConfig({ communication: { uplink: { codec: 'int8' } } }).communication).toEqual({
       uplink: { codec: 'int8', granularity: 'tensor', stochastic: true }, downlink: { codec: 'float32' }, downlinkDelta: false,
     });
-    expect(resolveTaskConfig({ communication: { uplink: { codec: 'topk', fraction: 0.05 }, slowLinkUplink: { codec: 'qsgd' }, slowLinkKbps: 500 } }).communication)
-      .toMatchObject({ uplink: { codec: 'topk', fraction: 0.05, errorFeedback: true }, slowLinkUplink: { codec: 'qsgd', levels: 16 } });
+    expect(resolveTaskConfig({ communication: { uplink: { codec: 'qsgd' }, slowLinkUplink: { codec: 'topk', fraction: 0.05 }, slowLinkKbps: 500 } }).communication)
+      .toMatchObject({ uplink: { codec: 'qsgd', levels: 16 }, slowLinkUplink: { codec: 'topk', fraction: 0.05, errorFeedback: true } });
     expect(resolveTaskConfig({}).communication).toBeUndefined();
   });
 
@@ -43,6 +43,9 @@ describe('communication settings at task creation', () => {
     expect(codeOf(() => resolveTaskConfig({ communication: { uplink: { codec: 'zip' } } }))).toBe(ErrorCodes.INVALID_TASK);
     expect(codeOf(() => resolveTaskConfig({ communication: { downlink: { codec: 'topk' } } }))).toBe(ErrorCodes.INVALID_TASK);
     expect(codeOf(() => resolveTaskConfig({ communication: { slowLinkUplink: { codec: 'topk' } } }))).toBe(ErrorCodes.INVALID_TASK);
+    // A reported slow link is a client's claim: it may only buy a cheaper codec, never a richer one.
+    expect(() => resolveTaskConfig({ communication: { uplink: { codec: 'int8' }, slowLinkUplink: { codec: 'float32' }, slowLinkKbps: 500 } }))
+      .toThrow(expect.objectContaining({ code: ErrorCodes.INVALID_TASK, message: expect.stringContaining('communication.slowLinkUplink') }));
     expect(codeOf(() => resolveTaskConfig({ communication: { uplink: { codec: 'topk', fraction: 0 } } }))).toBe(ErrorCodes.INVALID_TASK);
   });
 });

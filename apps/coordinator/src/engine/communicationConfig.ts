@@ -1,7 +1,7 @@
 // A task's communication settings at creation: codec defaults filled in, and the combinations the
 // mathematics does not allow refused with a code naming the field.
 
-import { ErrorCodes, FlotillaError, SUPPORTED_CODECS, codecSpec, type CodecName, type TaskConfig } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, SUPPORTED_CODECS, codecSpec, type CodecName, type CodecSpec, type TaskConfig } from '@flotilla/protocol';
 import { maxClientsPerRound } from './secAggBounds.ts';
 import { checkSecureCommunication } from './secureQuantisation.ts';
 
@@ -41,5 +41,29 @@ export function checkCommunication(config: TaskConfig): void {
   if (c.downlink.codec === 'topk' || c.downlink.codec === 'qsgd') {
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `communication.downlink: ${c.downlink.codec} cannot carry a whole model (use float32, float16 or int8)`);
   }
+  if (c.slowLinkUplink && nominalBytesPerValue(c.slowLinkUplink) >= nominalBytesPerValue(c.uplink)) {
+    throw new FlotillaError(ErrorCodes.INVALID_TASK,
+      `communication.slowLinkUplink: ${c.slowLinkUplink.codec} is not smaller than communication.uplink's ${c.uplink.codec}; a client's reported link speed may only get it a cheaper codec`);
+  }
   checkSecureCommunication(config, maxClientsPerRound(config));
+}
+
+/**
+ * About how many bytes a codec spends on one value (headers and scales aside): what "cheaper"
+ * means when a slow link picks its codec.
+ * @example nominalBytesPerValue({ codec: 'topk', fraction: 0.01, errorFeedback: true }) // 0.08
+ */
+export function nominalBytesPerValue(spec: CodecSpec): number {
+  switch (spec.codec) {
+    case 'float32': return 4;
+    case 'float16': return 2;
+    case 'int8': return 1;
+    case 'qsgd': return 1;
+    // A float32 value and its index (u32, or a shorter varint gap) per kept value.
+    case 'topk': return Math.min(4, 8 * spec.fraction);
+    default: {
+      const never: never = spec;
+      throw new Error(`unknown codec ${JSON.stringify(never)}`);
+    }
+  }
 }
