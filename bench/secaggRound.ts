@@ -21,6 +21,8 @@ export interface SocketRound {
   /** Coordinator's round record: plan sent → committed (evaluation on 100 test examples included). */
   roundMs: number;
   outcome: string;
+  /** Why an abandoned round was abandoned. */
+  reason?: string | null;
 }
 
 /** A trainer that returns the same small random update immediately (no tfjs). */
@@ -65,7 +67,7 @@ export async function socketRounds(sizes: number[], modes: SocketRound['mode'][]
         for (const uplink of uplinks) {
           const row = await measure(url, update, n, mode, uplink);
           rows.push(row);
-          process.stdout.write(`  socket round n=${n} ${mode} ${uplink}: ${row.roundMs} ms, ${row.bytesUpPerClient} bytes up a client (${row.outcome})\n`);
+          process.stdout.write(`  socket round n=${n} ${mode} ${uplink}: ${row.roundMs} ms, ${row.bytesUpPerClient} bytes up a client (${row.outcome}${row.reason ? `: ${row.reason}` : ''})\n`);
         }
       }
     }
@@ -92,13 +94,13 @@ async function measure(url: string, update: Float32Array, n: number, mode: Socke
     webSocket: (u) => new WebSocket(u, { maxPayload: 64 * 1024 * 1024 }) as unknown as WebSocketLike,
   }));
   for (const c of clients) c.start();
-  let record: { outcome: string; startedAt: number; endedAt: number } | undefined;
+  let record: { outcome: string; reason: string | null; startedAt: number; endedAt: number } | undefined;
   while (!record) {
     await new Promise((r) => setTimeout(r, 200));
-    record = (await call<{ rounds: { outcome: string; startedAt: number; endedAt: number }[] }>(url, `/api/tasks/${id}/rounds`)).rounds[0];
+    record = (await call<{ rounds: { outcome: string; reason: string | null; startedAt: number; endedAt: number }[] }>(url, `/api/tasks/${id}/rounds`)).rounds[0];
   }
   for (const c of clients) c.stop();
   const detail = await call<{ clients: { bytesUp?: number }[] }>(url, `/api/tasks/${id}/rounds/1`);
   const bytesUpPerClient = Math.round(detail.clients.reduce((sum, c) => sum + (c.bytesUp ?? 0), 0) / Math.max(1, detail.clients.length));
-  return { n, mode, uplink, bytesUpPerClient, roundMs: record.endedAt - record.startedAt, outcome: record.outcome };
+  return { n, mode, uplink, bytesUpPerClient, roundMs: record.endedAt - record.startedAt, outcome: record.outcome, reason: record.reason };
 }
