@@ -1,5 +1,5 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
-// bench/results/). Names: aggregation, backends, dpsgd, mcmahan, robust, secagg, paillier, psi, vertical,
+// bench/results/). Names: aggregation, backends, dpsgd, mcmahan, robust, secagg, secagg-bytes, paillier, psi, vertical,
 // ftl, browser, browser-emulation, datasets, compression, personalization, async, work.
 
 const benches: Record<string, () => Promise<unknown>> = {
@@ -9,6 +9,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   mcmahan: async () => (await import('./mcmahan.ts')).runMcMahanBench(),
   robust: async () => (await import('./robust.ts')).runRobustBench(),
   secagg: async () => (await import('./secagg.ts')).runSecAggPrimitivesBench(),
+  'secagg-bytes': async () => (await import('./secaggBytes.ts')).runSecAggBytesBench(),
   paillier: async () => (await import('./paillier.ts')).runPaillierBench(),
   psi: async () => (await import('./psi.ts')).runPsiBench(),
   vertical: async () => (await import('./vertical.ts')).runVerticalBench(),

@@ -14,9 +14,15 @@ const TOKEN = 'bench-operator-token-0123456789';
 export interface SocketRound {
   n: number;
   mode: 'plain' | 'full' | 'plus';
+  /** The task's uplink codec: int8 under secure aggregation is quantised fixed point, packed at 8 + ⌈log2 n⌉ bits. */
+  uplink: 'float32' | 'int8';
+  /** Mean bytes each client's socket carried up in the round (the store's count: every SecAgg message included). */
+  bytesUpPerClient: number;
   /** Coordinator's round record: plan sent → committed (evaluation on 100 test examples included). */
   roundMs: number;
   outcome: string;
+  /** Why an abandoned round was abandoned. */
+  reason?: string | null;
 }
 
 /** A trainer that returns the same small random update immediately (no tfjs). */
@@ -43,7 +49,7 @@ async function call<T>(url: string, pathname: string, body?: unknown): Promise<T
  * so their compute is serialized on its cores (on real devices it runs in parallel).
  * @example const rows = await socketRounds([10, 50], ['plain', 'plus']);
  */
-export async function socketRounds(sizes: number[], modes: SocketRound['mode'][]): Promise<SocketRound[]> {
+export async function socketRounds(sizes: number[], modes: SocketRound['mode'][], uplinks: SocketRound['uplink'][] = ['float32']): Promise<SocketRound[]> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'flotilla-bench-secagg-'));
   const app = await buildApp({ dataDir, operatorToken: TOKEN, logger: false, maxFrameBytes: 16 * 1024 * 1024 });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -55,12 +61,14 @@ export async function socketRounds(sizes: number[], modes: SocketRound['mode'][]
   try {
     // One unmeasured round first: the evaluation worker's first model build and JIT warm-up
     // would otherwise land on whichever configuration runs first.
-    await measure(url, update, 2, 'plain');
+    await measure(url, update, 2, 'plain', 'float32');
     for (const n of sizes) {
       for (const mode of modes) {
-        const row = await measure(url, update, n, mode);
-        rows.push(row);
-        process.stdout.write(`  socket round n=${n} ${mode}: ${row.roundMs} ms (${row.outcome})\n`);
+        for (const uplink of uplinks) {
+          const row = await measure(url, update, n, mode, uplink);
+          rows.push(row);
+          process.stdout.write(`  socket round n=${n} ${mode} ${uplink}: ${row.roundMs} ms, ${row.bytesUpPerClient} bytes up a client (${row.outcome}${row.reason ? `: ${row.reason}` : ''})\n`);
+        }
       }
     }
   } finally {
@@ -70,9 +78,10 @@ export async function socketRounds(sizes: number[], modes: SocketRound['mode'][]
   return rows;
 }
 
-async function measure(url: string, update: Float32Array, n: number, mode: SocketRound['mode']): Promise<SocketRound> {
+async function measure(url: string, update: Float32Array, n: number, mode: SocketRound['mode'], uplink: SocketRound['uplink']): Promise<SocketRound> {
   const { id } = await call<{ id: string }>(url, '/api/tasks?start=true', {
-    name: `bench ${mode} ${n}`,
+    name: `bench ${mode} ${uplink} ${n}`,
+    ...(uplink === 'float32' ? {} : { communication: { uplink: { codec: uplink } } }),
     data: { partition: { kind: 'iid', numClients: n, seed: 1, examplesPerClient: 10 }, testLimit: 100 },
     fit: { fractionFit: 1, minFitClients: n, minAvailableClients: n },
     stop: { maxRounds: 1, roundDeadlineMs: 600_000, minReports: n },
@@ -85,11 +94,13 @@ async function measure(url: string, update: Float32Array, n: number, mode: Socke
     webSocket: (u) => new WebSocket(u, { maxPayload: 64 * 1024 * 1024 }) as unknown as WebSocketLike,
   }));
   for (const c of clients) c.start();
-  let record: { outcome: string; startedAt: number; endedAt: number } | undefined;
+  let record: { outcome: string; reason: string | null; startedAt: number; endedAt: number } | undefined;
   while (!record) {
     await new Promise((r) => setTimeout(r, 200));
-    record = (await call<{ rounds: { outcome: string; startedAt: number; endedAt: number }[] }>(url, `/api/tasks/${id}/rounds`)).rounds[0];
+    record = (await call<{ rounds: { outcome: string; reason: string | null; startedAt: number; endedAt: number }[] }>(url, `/api/tasks/${id}/rounds`)).rounds[0];
   }
   for (const c of clients) c.stop();
-  return { n, mode, roundMs: record.endedAt - record.startedAt, outcome: record.outcome };
+  const detail = await call<{ clients: { bytesUp?: number }[] }>(url, `/api/tasks/${id}/rounds/1`);
+  const bytesUpPerClient = Math.round(detail.clients.reduce((sum, c) => sum + (c.bytesUp ?? 0), 0) / Math.max(1, detail.clients.length));
+  return { n, mode, uplink, bytesUpPerClient, roundMs: record.endedAt - record.startedAt, outcome: record.outcome, reason: record.reason };
 }

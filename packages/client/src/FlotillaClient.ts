@@ -5,7 +5,7 @@
 
 import {
   ErrorCodes, FlotillaError, PROTOCOL_VERSION, SUPPORTED_CODECS, parseServerMessage,
-  type EvaluatePlan, type Hello, type RoundPlan, type ServerMessage, type TaskSummary,
+  type DeviceInfo, type EvaluatePlan, type Heartbeat, type Hello, type RoundPlan, type ServerMessage, type TaskSummary,
 } from '@flotilla/protocol';
 import { answerEvaluatePlan } from './evaluatePlan.ts';
 import { checkLocalData, splitLocal, type LocalSplit } from './localData.ts';
@@ -17,6 +17,7 @@ import { SecureSession } from './SecureSession.ts';
 import { memoryPersonalStore, type PersonalStore } from './personal/personalState.ts';
 import { bodyUpdate, zeroHead } from './personal/bodyOnly.ts';
 import { partialStop } from './workTiming.ts';
+import { UplinkMeter } from './uplinkMeter.ts';
 
 const OPEN = 1;
 const PROGRESS_INTERVAL_MS = 500;
@@ -36,6 +37,8 @@ export class FlotillaClient {
   /** Personal models by task: they stay on this client (FedPer/FedRep heads, Ditto's model, the local-only baseline). */
   private readonly personal: PersonalStore;
   private heartbeat: ReturnType<typeof setInterval> | null = null;
+  /** This client's uplink, measured from its own uploads (seeded from the options). */
+  private readonly uplink: UplinkMeter;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
   private stopped = false;
@@ -60,6 +63,7 @@ export class FlotillaClient {
     this.weights = options.weights ?? new WeightsCache(options.fetch);
     this.residuals = options.residuals ?? memoryResidualStore();
     this.personal = options.personal ?? memoryPersonalStore();
+    this.uplink = new UplinkMeter(options.uplinkKbps);
   }
 
   get clientId(): string | null {
@@ -135,9 +139,17 @@ export class FlotillaClient {
       ...(options.joinToken ? { joinToken: options.joinToken } : {}),
       numExamples: this.announced,
       ...(this.task ? { trainSplit: true } : {}),
-      device: options.trainer.device(),
+      device: this.device(),
       capabilities: { codecs: [...SUPPORTED_CODECS] },
     };
+  }
+
+  /** The trainer's device info with the uplink this client measured (or was seeded with). */
+  private device(): DeviceInfo {
+    const device = this.options.trainer.device();
+    const kbps = this.uplink.kbps;
+    if (kbps === undefined || (device.uplinkKbps !== undefined && !this.uplink.measured)) return device;
+    return { ...device, uplinkKbps: kbps };
   }
 
   private onClose(socket: WebSocketLike, code: number, reason: string): void {
@@ -148,6 +160,7 @@ export class FlotillaClient {
     this.training?.abort.abort();
     this.evaluating?.abort();
     this.secure = null;
+    this.uplink.reset();
     if (this.stopped) return;
     const { baseMs, maxMs } = this.options.backoff ?? { baseMs: 250, maxMs: 10_000 };
     // Refused for load, a client waits the long end of the window instead of hammering; the
@@ -200,6 +213,8 @@ export class FlotillaClient {
       case 'update.ack':
         this.history.push({ round: message.round, taskId: message.taskId, accepted: true });
         this.emit({ type: 'accepted', round: message.round });
+        // The next plan should already see the new estimate: say it now, not at the next beat.
+        if (this.uplink.acked(message.taskId, message.round)) this.sendJson(this.heartbeatMessage());
         return;
       case 'standing': {
         if (message.taskId !== this.task?.summary.id) return;
@@ -362,7 +377,10 @@ export class FlotillaClient {
         // A personal head is zeroed in it (the masked sum must keep the model's length): nothing of it leaves.
         const masked = outcome.headTensors ? zeroHead(outcome.update, outcome.shapes, outcome.headTensors) : outcome.update;
         const bytes = this.secure === secure ? await secure.upload(masked, outcome.numExamples) : null;
-        if (bytes !== null) this.emit({ type: 'uploaded', round: plan.round, bytes, ...outcome.metrics });
+        if (bytes !== null) {
+          this.uplink.sent(plan.taskId, plan.round, bytes);
+          this.emit({ type: 'uploaded', round: plan.round, bytes, ...outcome.metrics });
+        }
         return;
       }
       // FedPer / FedRep: only the body is encoded (a top-k residual is the body's too); the head never leaves this client.
@@ -377,6 +395,7 @@ export class FlotillaClient {
         body.update, body.shapes, uplink, residual,
       );
       if (!this.send(frame)) return;
+      this.uplink.sent(plan.taskId, plan.round, frame.byteLength);
       // Kept only once sent: an update that never left must not count as transmitted.
       if (next) await this.residuals.save({ taskId: plan.taskId, shapes: body.shapes.map((s) => [...s]), values: next });
       this.emit({ type: 'uploaded', round: plan.round, bytes: frame.byteLength, ...outcome.metrics });
@@ -407,7 +426,13 @@ export class FlotillaClient {
 
   private startHeartbeat(intervalMs: number): void {
     this.stopHeartbeat();
-    this.heartbeat = setInterval(() => this.sendJson({ type: 'heartbeat' }), intervalMs);
+    this.heartbeat = setInterval(() => this.sendJson(this.heartbeatMessage()), intervalMs);
+  }
+
+  /** A heartbeat, with the uplink once this client has measured it. */
+  private heartbeatMessage(): Heartbeat {
+    const kbps = this.uplink.measured ? this.uplink.kbps : undefined;
+    return kbps === undefined ? { type: 'heartbeat' } : { type: 'heartbeat', uplinkKbps: kbps };
   }
 
   private stopHeartbeat(): void {

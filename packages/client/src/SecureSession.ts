@@ -2,8 +2,8 @@
 // secrets, uploads its update masked (clipped, optionally noised, fixed point) and helps unmask.
 
 import {
-  SecAggClient, addGaussianNoise, clipByL2Norm, encodeWeightedUpdate, gaussianNoise, l2Norm, type GaussianSampler, type SharesDeliveryMessage,
-  type WeightedFixedPointConfig,
+  SecAggClient, addGaussianNoise, clipByL2Norm, encodeQuantisedUpdate, encodeWeightedUpdate, gaussianNoise, l2Norm, type GaussianSampler,
+  type QuantisedFixedPointConfig, type SharesDeliveryMessage, type WeightedFixedPointConfig,
 } from '@flotilla/privacy';
 import {
   encodeWordsFrame, fromBase64, toBase64, type RoundPlan, type SecAggDeliver, type SecAggKeys, type SecAggPlan, type SecAggUnmask,
@@ -43,6 +43,8 @@ export class SecureSession {
   private readonly spec: SecAggPlan;
   private readonly client: SecAggClient;
   private readonly codec: WeightedFixedPointConfig;
+  /** Under a quantised plan: b-bit stochastic rounding, sent mod 2^ringBits. */
+  private readonly quantised: QuantisedFixedPointConfig | null;
   private queue: Promise<void> = Promise.resolve();
   private delivered: (d: SharesDeliveryMessage) => void = () => {};
   private readonly delivery = new Promise<SharesDeliveryMessage>((resolve) => (this.delivered = resolve));
@@ -55,6 +57,8 @@ export class SecureSession {
     private readonly onError: (err: unknown) => void,
     /** Source of this client's share of the DP noise. */
     private readonly noise: GaussianSampler = gaussianNoise,
+    /** Uniform [0, 1) for stochastic rounding. */
+    private readonly random: () => number = Math.random,
   ) {
     this.taskId = plan.taskId;
     this.round = plan.round;
@@ -65,6 +69,7 @@ export class SecureSession {
       mode: spec.mode === 'plus' ? { kind: 'plus', neighbours: spec.neighbours ?? 2 } : { kind: 'full' },
     });
     this.codec = { clip: spec.clip, scale: spec.scale, maxSummands: spec.maxSummands, maxWeight: spec.maxWeight };
+    this.quantised = spec.quantised ? { ...this.codec, ...spec.quantised } : null;
   }
 
   matches(taskId: string, round: number): boolean {
@@ -101,8 +106,9 @@ export class SecureSession {
 
   /**
    * Clips the update (to the L2 norm S under DP, then per coordinate to the fixed-point range),
-   * adds this client's share of the DP noise, encodes it with its weight and uploads it masked
-   * once the share boxes of its peers have arrived.
+   * adds this client's share of the DP noise, encodes it with its weight (quantised last, so DP's
+   * clip and noise come before compression) and uploads it masked once the share boxes of its
+   * peers have arrived, packed at the plan's ring width when it is quantised.
    */
   async upload(update: Float32Array, numExamples: number): Promise<number | null> {
     let sentBytes: number | null = null;
@@ -115,9 +121,13 @@ export class SecureSession {
       if (spec.noiseStd) addGaussianNoise(values, spec.noiseStd, this.noise);
       if (spec.countNoiseStd !== undefined) values = withUnclippedBit(values, update, spec.clipNorm, spec.countNoiseStd, this.noise);
       const weight = spec.clipNorm !== undefined ? 1 : Math.min(numExamples, spec.maxWeight);
-      const input = encodeWeightedUpdate(values, weight, this.codec);
+      const q = this.quantised;
+      const input = q ? encodeQuantisedUpdate(values, weight, q, this.random) : encodeWeightedUpdate(values, weight, this.codec);
       const masked = await this.client.maskInput(delivery, input);
-      const frame = encodeWordsFrame({ type: 'secagg.masked', taskId: this.taskId, round: this.round, modelVersion: this.plan.modelVersion }, masked.masked);
+      const message = { type: 'secagg.masked', taskId: this.taskId, round: this.round, modelVersion: this.plan.modelVersion };
+      const frame = q
+        ? encodeWordsFrame({ ...message, ringBits: q.ringBits }, masked.masked, { bits: q.ringBits, wide: 1 })
+        : encodeWordsFrame(message, masked.masked);
       if (this.send(frame)) {
         sentBytes = frame.byteLength;
         this.onStage('masked', frame.byteLength);

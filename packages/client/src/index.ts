@@ -8,6 +8,7 @@ export type { GlobalWeights } from './WeightsCache.ts';
 export { memoryIdentity, storageIdentity } from './identity.ts';
 export { encodeUpdate, usesErrorFeedback } from './uplink.ts';
 export type { EncodedUpdate } from './uplink.ts';
+export { UplinkMeter, navigatorSeed } from './uplinkMeter.ts';
 export { memoryResidualStore, indexedDbResidualStore, residualFor } from './residualStore.ts';
 export type { ResidualStore, StoredResidual } from './residualStore.ts';
 export { memoryPersonalStore, encodePersonalState, decodePersonalState } from './personal/personalState.ts';

@@ -167,6 +167,12 @@ export interface ClientOptions {
    */
   backoff?: { baseMs: number; maxMs: number };
   /**
+   * A first guess of the uplink (kbit/s) until the client has measured its own uploads (bytes over
+   * the time to each `update.ack`, smoothed); a page passes `navigatorSeed(navigator)`. The hello
+   * and, once measured, each heartbeat report it, so the task's slow-link codec applies.
+   */
+  uplinkKbps?: number;
+  /**
    * Source of the distributed-DP noise this client adds under secure aggregation (default: the
    * crypto one, `gaussianNoise` of @flotilla/privacy); tests pass `seededGaussianNoise(seed)`.
    */

@@ -1,4 +1,5 @@
-// Fixed-point encoding of float vectors into Z_2^32 so that sums of up to n clients never wrap.
+// Fixed-point encoding of float vectors into Z_2^32 (or a smaller ring Z_2^m) so that sums of up to
+// n clients never wrap.
 import { PrivacyError } from './PrivacyError.ts';
 
 const TWO_32 = 2 ** 32;
@@ -13,6 +14,17 @@ export interface FixedPointConfig {
   readonly clip: number;
   readonly scale: number;
   readonly maxSummands: number;
+  /**
+   * The sum lives in Z_2^ringBits (default 32): words still add mod 2^32, and because 2^ringBits
+   * divides 2^32 the low ringBits bits of that sum are the sum mod 2^ringBits, so a client may send
+   * only those bits of its masked word (quantisedFixedPoint.ts).
+   */
+  readonly ringBits?: number;
+}
+
+/** 2^ringBits of a config (2^32 by default). */
+export function ringModulus(config: Pick<FixedPointConfig, 'ringBits'>): number {
+  return 2 ** (config.ringBits ?? 32);
 }
 
 /**
@@ -49,13 +61,13 @@ export function fixedPointMagnitude(config: FixedPointConfig): number {
 
 /**
  * Throws FIXED_POINT_OVERFLOW unless `summands` vectors can be added without wrapping:
- * summands · range < 2^32 with range = 2·round(clip·scale).
+ * summands · range < 2^ringBits with range = 2·round(clip·scale).
  * @example assertNoWrap(fp, survivors.length);
  */
 export function assertNoWrap(config: FixedPointConfig, summands: number): void {
   const range = 2 * fixedPointMagnitude(config);
-  if (summands * range >= TWO_32) {
-    throw new PrivacyError('FIXED_POINT_OVERFLOW', `${summands} summands × range ${range} ≥ 2^32`, {
+  if (summands * range >= ringModulus(config)) {
+    throw new PrivacyError('FIXED_POINT_OVERFLOW', `${summands} summands × range ${range} ≥ 2^${config.ringBits ?? 32}`, {
       summands,
       range,
     });
@@ -84,13 +96,15 @@ export function encodeFixedPoint(
 }
 
 /**
- * Decodes a sum of `summands` encoded vectors (reads each word as a signed 32-bit integer).
+ * Decodes a sum of `summands` encoded vectors: reads the low ringBits bits of each word as a
+ * signed integer (the whole word as int32 in the default ring).
  * @example const sum = decodeFixedPointSum(result.sum, fp, result.survivors.length);
  */
 export function decodeFixedPointSum(sum: Uint32Array, config: FixedPointConfig, summands: number): Float64Array {
   assertNoWrap(config, summands);
+  const shift = 32 - (config.ringBits ?? 32);
   const out = new Float64Array(sum.length);
-  for (let i = 0; i < sum.length; i++) out[i] = (sum[i]! | 0) / config.scale;
+  for (let i = 0; i < sum.length; i++) out[i] = ((sum[i]! << shift) >> shift) / config.scale;
   return out;
 }
 

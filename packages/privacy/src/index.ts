@@ -39,7 +39,14 @@ export {
   weightedFixedPointConfig,
   encodeWeightedUpdate,
   decodeWeightedMean,
+  ringModulus,
 } from './fixedPoint.ts';
+export {
+  type QuantisedFixedPointConfig,
+  quantisedFixedPointConfig,
+  ringBitsFor,
+  encodeQuantisedUpdate,
+} from './quantisedFixedPoint.ts';
 
 export type {
   SecAggMode,

@@ -8,12 +8,14 @@
 //   …   zero padding to a multiple of 8
 //   …   each tensor payload (byteLength bytes), each padded to a multiple of 8
 // A words frame (secure aggregation's masked input) has `tensors: []` and `words: N` in its
-// header and, in place of tensor payloads, N u32 words.
+// header and, in place of tensor payloads, N u32 words; with `bits: m, wide: t` in the header they
+// are packed tightly instead (packedWords.ts): N − t words at m bits, then t words at 32.
 // Payloads start 8-byte aligned so a float32 payload is read in place, without a copy.
 
 import { codecSpec, getCodec, type CodecId, type EncodeOptions } from './codec.ts';
 import type { CodecSpec } from './communication.ts';
 import { ErrorCodes, FlotillaError } from './errors.ts';
+import { packWords, unpackWords, type WordPacking } from './packedWords.ts';
 
 export const FRAME_MAGIC = 0x46544c46; // "FLTF" read as a little-endian u32
 export const FRAME_VERSION = 1;
@@ -53,6 +55,8 @@ export interface DecodedFrame {
   tensors: NamedTensor[];
   /** The u32 payload of a words frame (a copy, so it is aligned whatever the input was). */
   words?: Uint32Array;
+  /** How the words were packed; absent: 32 bits each. */
+  packing?: WordPacking;
 }
 
 const align8 = (n: number): number => (n + 7) & ~7;
@@ -102,19 +106,24 @@ export function encodeFrame(
 }
 
 /**
- * Packs a message and a vector of u32 words (little-endian) into one binary frame.
+ * Packs a message and a vector of u32 words (little-endian) into one binary frame; with a packing,
+ * each word but the last `wide` takes `bits` bits (its value mod 2^bits).
  * @example const bytes = encodeWordsFrame({ type: 'secagg.masked', taskId, round, modelVersion }, masked);
+ * @example const packed = encodeWordsFrame(message, masked, { bits: 12, wide: 1 }); // 1.5 bytes a word
  */
-export function encodeWordsFrame(message: object, words: Uint32Array): Uint8Array {
-  const header = new TextEncoder().encode(JSON.stringify({ message, tensors: [], words: words.length }));
+export function encodeWordsFrame(message: object, words: Uint32Array, packing?: WordPacking): Uint8Array {
+  const fields = packing ? { words: words.length, bits: packing.bits, wide: packing.wide } : { words: words.length };
+  const header = new TextEncoder().encode(JSON.stringify({ message, tensors: [], ...fields }));
   const start = align8(PREFIX_BYTES + header.byteLength);
-  const out = new Uint8Array(start + align8(words.byteLength));
+  const packed = packing ? packWords(words, packing) : null;
+  const out = new Uint8Array(start + align8(packed ? packed.byteLength : words.byteLength));
   const view = new DataView(out.buffer);
   view.setUint32(0, FRAME_MAGIC, true);
   view.setUint8(4, FRAME_VERSION);
   view.setUint32(8, header.byteLength, true);
   out.set(header, PREFIX_BYTES);
-  if (littleEndianHost) out.set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength), start);
+  if (packed) out.set(packed, start);
+  else if (littleEndianHost) out.set(new Uint8Array(words.buffer, words.byteOffset, words.byteLength), start);
   else for (let i = 0; i < words.length; i++) view.setUint32(start + 4 * i, words[i]!, true);
   return out;
 }
@@ -136,7 +145,7 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   if (view.getUint8(4) !== FRAME_VERSION) throw malformed(`unsupported frame version ${view.getUint8(4)}`);
   const headerLength = view.getUint32(8, true);
   if (PREFIX_BYTES + headerLength > bytes.byteLength) throw malformed('header runs past the end');
-  let header: { message?: unknown; tensors?: unknown; words?: unknown };
+  let header: { message?: unknown; tensors?: unknown; words?: unknown; bits?: unknown; wide?: unknown };
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + headerLength)));
   } catch {
@@ -161,6 +170,14 @@ export function decodeFrame(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   if (header.words === undefined) return { message: header.message, tensors };
   const count = header.words;
   if (!Number.isSafeInteger(count) || (count as number) < 0 || tensors.length > 0) throw malformed('words must be a count, without tensors');
+  // Packed words claim up to 32 per byte: bound the allocation by the count, not the bytes.
+  if ((count as number) > maxElements) {
+    throw new FlotillaError(ErrorCodes.FRAME_TOO_LARGE, `frame claims ${count as number} words, at most ${maxElements} are accepted`, true);
+  }
+  if (header.bits !== undefined || header.wide !== undefined) {
+    const packing = { bits: header.bits, wide: header.wide } as WordPacking;
+    return { message: header.message, tensors, words: unpackWords(bytes.subarray(offset), count as number, packing), packing };
+  }
   if (offset + 4 * (count as number) > bytes.byteLength) throw malformed('words run past the end');
   const words = new Uint32Array(count as number);
   for (let i = 0; i < words.length; i++) words[i] = view.getUint32(offset + 4 * i, true);

@@ -11,6 +11,8 @@ export {
   FRAME_MAGIC, FRAME_VERSION, MAX_FRAME_ELEMENTS, encodeFrame, encodeWordsFrame, decodeFrame, flattenTensors, splitFlat, shapeSize,
 } from './frame.ts';
 export type { DType, TensorDescriptor, NamedTensor, DecodedFrame, DecodeOptions } from './frame.ts';
+export { packWords, unpackWords, packedByteLength } from './packedWords.ts';
+export type { WordPacking } from './packedWords.ts';
 export {
   PROTOCOL_VERSION, ClientKind, DeviceInfo, Hello, Heartbeat, TrainingMetrics, Update, FitFailed, Progress,
   ClientMessage, TaskSummary, Welcome, RoundPlan, RoundEnd, UpdateAck, ErrorMessage, ServerMessage,

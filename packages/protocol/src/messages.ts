@@ -57,7 +57,14 @@ export const Hello = Type.Object({
 }, { additionalProperties: false });
 export type Hello = Static<typeof Hello>;
 
-export const Heartbeat = Type.Object({ type: Type.Literal('heartbeat') }, { additionalProperties: false });
+export const Heartbeat = Type.Object({
+  type: Type.Literal('heartbeat'),
+  /**
+   * The client's uplink as it measured it from its own uploads (kbit/s), once it has: replaces the
+   * hello's `device.uplinkKbps` for the next plans. A claim: it can only get a cheaper uplink codec.
+   */
+  uplinkKbps: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9 })),
+}, { additionalProperties: false });
 export type Heartbeat = Static<typeof Heartbeat>;
 
 export const TrainingMetrics = Type.Object({

@@ -42,6 +42,16 @@ export const SecAggPlan = Type.Object({
    * Gaussian noise of this std, so that only the noised count of unclipped updates is unmasked.
    */
   countNoiseStd: Type.Optional(Type.Number({ minimum: 0 })),
+  /**
+   * Quantised fixed point (the task's uplink is int8): `scale` is (2^(bits−1) − 1)/clip, values are
+   * rounded stochastically (unless `stochastic` is false) and the masked values are sent mod
+   * 2^ringBits, packed ringBits bits each; the weight word stays 32 bits. Absent: 32-bit words.
+   */
+  quantised: Type.Optional(Type.Object({
+    bits: Type.Integer({ minimum: 2, maximum: 16 }),
+    ringBits: Type.Integer({ minimum: 2, maximum: 32 }),
+    stochastic: Type.Boolean(),
+  })),
 });
 export type SecAggPlan = Static<typeof SecAggPlan>;
 
@@ -66,12 +76,17 @@ export const SecAggShares = Type.Object({
 }, { additionalProperties: false });
 export type SecAggShares = Static<typeof SecAggShares>;
 
-/** Stage 2 (binary frame whose payload is `vectorLength` u32 words): y = x + masks mod 2^32. */
+/**
+ * Stage 2 (binary frame whose payload is `vectorLength` u32 words): y = x + masks mod 2^32. Under a
+ * quantised plan, `ringBits` m: the frame packs each value word mod 2^m in m bits (the weight word
+ * in 32), which the coordinator sums to the same result mod 2^m since 2^m divides 2^32.
+ */
 export const SecAggMasked = Type.Object({
   type: Type.Literal('secagg.masked'),
   taskId: Id,
   round: Round,
   modelVersion: Type.Integer({ minimum: 0 }),
+  ringBits: Type.Optional(Type.Integer({ minimum: 2, maximum: 32 })),
 }, { additionalProperties: false });
 export type SecAggMasked = Static<typeof SecAggMasked>;
 

@@ -5,6 +5,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ErrorCodes, FlotillaError } from './errors.ts';
 import { decodeFrame, type DecodeOptions, type NamedTensor } from './frame.ts';
+import type { WordPacking } from './packedWords.ts';
 import {
   SecAggAdvertise, SecAggDeliver, SecAggKeys, SecAggMasked, SecAggReveal, SecAggShares, SecAggUnmask,
 } from './secagg.ts';
@@ -54,11 +55,13 @@ function parseWith(checkers: Checkers, data: string | Uint8Array, isBinary: bool
   let raw: unknown;
   let tensors: NamedTensor[] = [];
   let words: Uint32Array | undefined;
+  let packing: WordPacking | undefined;
   if (isBinary) {
     const frame = decodeFrame(typeof data === 'string' ? new TextEncoder().encode(data) : data, options);
     raw = frame.message;
     tensors = frame.tensors;
     words = frame.words;
+    packing = frame.packing;
   } else {
     const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
     try {
@@ -84,7 +87,21 @@ function parseWith(checkers: Checkers, data: string | Uint8Array, isBinary: bool
   if ((type === 'secagg.masked') !== (words !== undefined)) {
     throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, `${String(type)} ${words ? 'cannot carry' : 'must carry'} a words payload`, true);
   }
+  if (type === 'secagg.masked') checkMaskedPacking(raw as SecAggMasked, packing);
   return { message: raw, tensors, ...(words ? { words } : {}) };
+}
+
+/**
+ * A masked input says its ring (`ringBits`, absent: 32) and its frame must be packed at that width,
+ * with only the last word (the weight) at 32 bits, so the coordinator can trust the message field.
+ */
+function checkMaskedPacking(message: SecAggMasked, packing: WordPacking | undefined): void {
+  const ring = message.ringBits ?? 32;
+  const fits = packing ? packing.bits === ring && packing.wide === 1 : ring === 32;
+  if (!fits) {
+    throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION,
+      `secagg.masked says ringBits ${ring}, its frame packs ${packing ? `${packing.bits} bits with ${packing.wide} wide words` : '32-bit words'}`, true);
+  }
 }
 
 /** The JSON text of an error message for the wire. */

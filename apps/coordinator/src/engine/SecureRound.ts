@@ -4,8 +4,8 @@
 // the end, only the unmasked sum of the weighted updates and of their weights.
 
 import {
-  SecAggServer, decodeFixedPointSum, decodeWeightedMean, distributedNoiseStd,
-  isPrivacyError, randomBytes, secAggParams, weightedFixedPointConfig, type SecAggParams, type WeightedFixedPointConfig,
+  SecAggServer, decodeFixedPointSum, decodeWeightedMean, distributedNoiseStd, isPrivacyError, quantisedFixedPointConfig,
+  randomBytes, secAggParams, weightedFixedPointConfig, type QuantisedFixedPointConfig, type SecAggParams, type WeightedFixedPointConfig,
 } from '@flotilla/privacy';
 import { hasSecureSumFinishing, type FitAggregation, type FitFailure, type Strategy } from '@flotilla/core';
 import {
@@ -17,6 +17,7 @@ import { bindDpSgdExamples, dpSgdBindsExamples } from './sampleLevelPrivacy.ts';
 import { adaptiveClippingOf } from './strategyFromTask.ts';
 import { maxExamplesPerClient } from './exampleCounts.ts';
 import { checkSecureWeight } from './secAggBounds.ts';
+import { secureQuantisationOf, type SecureQuantisation } from './secureQuantisation.ts';
 import type { CloseReason, RoundPhase, RoundState } from './RoundState.ts';
 
 /** The secure-aggregation settings of a task, or null when it aggregates in the clear. */
@@ -63,6 +64,8 @@ interface DistributedDp {
 export class SecureRound {
   readonly params: SecAggParams;
   readonly codec: WeightedFixedPointConfig;
+  /** Under an int8 uplink: the quantised codec every client encodes with (its ring, its scale). */
+  private readonly quantised: QuantisedFixedPointConfig | null;
   private readonly server: SecAggServer;
   private readonly party = new Map<string, number>();
   private readonly clientOf = new Map<number, string>();
@@ -70,6 +73,7 @@ export class SecureRound {
   private stage: Stage = 'keys';
   private readonly sent = { keys: new Set<number>(), shares: new Set<number>(), reveal: new Set<number>() };
   private poke: () => void = () => {};
+  private readonly packers: ReadonlySet<string>;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -84,6 +88,8 @@ export class SecureRound {
     private readonly dp: DistributedDp | null,
     /** Under DP-SGD: the example count each selected client is bound to and accounted for. */
     private readonly boundExamples: ReadonlyMap<string, number> | null = null,
+    /** Quantised fixed point (int8 uplink) and the selected clients that pack at its ring width. */
+    quantisation: { spec: SecureQuantisation; packers: ReadonlySet<string> } | null = null,
   ) {
     // Party numbers are Shamir x-coordinates: 1…m over the selected ids in a fixed order.
     [...rs.selected].sort().forEach((id, i) => {
@@ -101,7 +107,12 @@ export class SecureRound {
     const clip = dp ? Math.max(dp.clipNorm + 6 * this.noiseStd(), dp.countNoiseStd === null ? 0 : 1 + 6 * this.countNoiseStd()) : spec.clip;
     // The weight word sums to at most m·maxWeight: the codec refuses (and the round is abandoned)
     // unless that stays below 2^32, as it refuses values whose sum could wrap.
-    this.codec = weightedFixedPointConfig({ clip, maxSummands: m, maxWeight: dp ? 1 : Math.max(1, ...declared.values()) });
+    const weighting = { clip, maxSummands: m, maxWeight: dp ? 1 : Math.max(1, ...declared.values()) };
+    // Quantised: every client encodes at the one scale (2^(b−1) − 1)/clip; those that speak int8 send
+    // their words mod 2^ringBits, the others whole words, and the sum is read mod 2^ringBits.
+    this.quantised = quantisation ? quantisedFixedPointConfig({ ...weighting, ...quantisation.spec }) : null;
+    this.packers = quantisation?.packers ?? new Set();
+    this.codec = this.quantised ?? weightedFixedPointConfig(weighting);
     this.server = new SecAggServer(this.params);
   }
 
@@ -121,7 +132,9 @@ export class SecureRound {
       countNoiseStd: dp.adaptiveClipping?.enabled ? adaptiveClippingOf(config).countNoiseStd : null,
     } : null;
     const declared = new Map([...rs.selected].map((id, i) => [id, announced[i]!] as const));
-    return new SecureRound(deps, taskId, rs, spec, modelLength, declared, distributed, bound);
+    const quantised = secureQuantisationOf(config);
+    const packers = new Set([...rs.selected].filter((id) => deps.registry.get(id)?.codecs?.includes('int8')));
+    return new SecureRound(deps, taskId, rs, spec, modelLength, declared, distributed, bound, quantised ? { spec: quantised, packers } : null);
   }
 
   /** Values before the weight: the model's parameters, and the unclipped bit under adaptive clipping. */
@@ -157,7 +170,13 @@ export class SecureRound {
       clip: this.codec.clip, scale: this.codec.scale, maxSummands: this.codec.maxSummands, maxWeight: this.codec.maxWeight,
       ...(this.dp ? { clipNorm: this.dp.clipNorm, noiseStd: this.noiseStd() } : {}),
       ...(this.dp && this.dp.countNoiseStd !== null ? { countNoiseStd: this.countNoiseStd() } : {}),
+      ...(this.ringBitsOf(clientId) === 32 ? {} : { quantised: { bits: this.quantised!.bits, ringBits: this.quantised!.ringBits, stochastic: this.quantised!.stochastic } }),
     };
+  }
+
+  /** The width a client sends its masked values at: the quantised ring if it packs, else 32. */
+  ringBitsOf(clientId: string): number {
+    return this.quantised && this.packers.has(clientId) ? this.quantised.ringBits : 32;
   }
 
   /** One client's round plan: its SecAgg block and, under DP-SGD, the example count it is bound to. */
@@ -206,6 +225,10 @@ export class SecureRound {
     if (msg.modelVersion !== modelVersion) throw new FlotillaError(ErrorCodes.STALE_ROUND, `masked input from model ${msg.modelVersion}, the round uses ${modelVersion}`);
     if (!this.rs.isOpen) throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${this.rs.round} is no longer taking masked inputs`);
     const id = this.partyOf(clientId);
+    const planned = this.ringBitsOf(clientId);
+    if ((msg.ringBits ?? 32) !== planned) {
+      throw new FlotillaError(ErrorCodes.UNSUPPORTED_CODEC, `masked input packed at ${msg.ringBits ?? 32} bits, this client's plan asks for ${planned}`);
+    }
     this.accept('mask', null, id, () => this.server.receiveMaskedInput({ id, masked: words }));
     // The count is the one the plan bound under DP-SGD (what its accounting replays), else unknown.
     this.rs.addReport(clientId, { numExamples: this.boundExamplesOf(clientId), trainLoss: null });

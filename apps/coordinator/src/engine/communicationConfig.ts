@@ -2,6 +2,8 @@
 // mathematics does not allow refused with a code naming the field.
 
 import { ErrorCodes, FlotillaError, SUPPORTED_CODECS, codecSpec, type CodecName, type CodecSpec, type TaskConfig } from '@flotilla/protocol';
+import { maxClientsPerRound } from './secAggBounds.ts';
+import { checkSecureCommunication } from './secureQuantisation.ts';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const known = (v: unknown): v is { codec: CodecName } => isObject(v) && SUPPORTED_CODECS.includes(v.codec as CodecName);
@@ -24,14 +26,11 @@ export function completeCommunication(input: unknown): unknown {
   return communication;
 }
 
-/** Codecs whose payload the coordinator cannot sum under masks: indices or per-tensor norms. */
-const NOT_UNDER_SECAGG: ReadonlySet<CodecName> = new Set(['topk', 'qsgd', 'int8', 'float16']);
-
 /**
- * Refuses what cannot work: an uplink codec under secure aggregation (FLT_CODEC_INCOMPATIBLE;
- * the masked input is already SecAgg's own fixed-point encoding, and top-k indices or per-client
- * scales cannot be summed under masks), a sparse or QSGD downlink of the whole model, and a
- * slow-link codec without its threshold (FLT_INVALID_TASK).
+ * Refuses what cannot work: an uplink codec that does not compose with secure aggregation
+ * (secureQuantisation.ts: int8 becomes quantised fixed point, top-k, QSGD and float16 are refused
+ * with FLT_CODEC_INCOMPATIBLE), a sparse or QSGD downlink of the whole model, and a slow-link codec
+ * without its threshold (FLT_INVALID_TASK).
  */
 export function checkCommunication(config: TaskConfig): void {
   const c = config.communication;
@@ -42,13 +41,29 @@ export function checkCommunication(config: TaskConfig): void {
   if (c.downlink.codec === 'topk' || c.downlink.codec === 'qsgd') {
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `communication.downlink: ${c.downlink.codec} cannot carry a whole model (use float32, float16 or int8)`);
   }
-  if (config.privacy.secureAggregation?.enabled) {
-    const uplinks: [string, CodecSpec | undefined][] = [['communication.uplink', c.uplink], ['communication.slowLinkUplink', c.slowLinkUplink]];
-    for (const [field, spec] of uplinks) {
-      if (spec && NOT_UNDER_SECAGG.has(spec.codec)) {
-        throw new FlotillaError(ErrorCodes.CODEC_INCOMPATIBLE,
-          `${field}: ${spec.codec} does not compose with secure aggregation (${spec.codec === 'topk' ? 'indices cannot be summed under masks' : 'each client would quantise with its own scale, which masks cannot sum'}); masked inputs travel as SecAgg's fixed-point words`);
-      }
+  if (c.slowLinkUplink && nominalBytesPerValue(c.slowLinkUplink) >= nominalBytesPerValue(c.uplink)) {
+    throw new FlotillaError(ErrorCodes.INVALID_TASK,
+      `communication.slowLinkUplink: ${c.slowLinkUplink.codec} is not smaller than communication.uplink's ${c.uplink.codec}; a client's reported link speed may only get it a cheaper codec`);
+  }
+  checkSecureCommunication(config, maxClientsPerRound(config));
+}
+
+/**
+ * About how many bytes a codec spends on one value (headers and scales aside): what "cheaper"
+ * means when a slow link picks its codec.
+ * @example nominalBytesPerValue({ codec: 'topk', fraction: 0.01, errorFeedback: true }) // 0.08
+ */
+export function nominalBytesPerValue(spec: CodecSpec): number {
+  switch (spec.codec) {
+    case 'float32': return 4;
+    case 'float16': return 2;
+    case 'int8': return 1;
+    case 'qsgd': return 1;
+    // A float32 value and its index (u32, or a shorter varint gap) per kept value.
+    case 'topk': return Math.min(4, 8 * spec.fraction);
+    default: {
+      const never: never = spec;
+      throw new Error(`unknown codec ${JSON.stringify(never)}`);
     }
   }
 }

@@ -173,6 +173,8 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
     function dispatch(from: ConnectedClient, message: ClientMessage, tensors: NamedTensor[], words: Uint32Array | undefined, bytes: number): void {
       switch (message.type) {
         case 'heartbeat':
+          // A measured uplink only ever feeds uplinkFor (the slow-link codec): a claim buys nothing else.
+          if (message.uplinkKbps !== undefined) from.device = { ...from.device, uplinkKbps: message.uplinkKbps };
           return;
         case 'update': {
           const runner = tasks.runner(message.taskId);

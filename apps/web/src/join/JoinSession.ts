@@ -6,7 +6,7 @@
 
 import { proxy, transfer, wrap } from 'comlink';
 import {
-  FlotillaClient, WorkerTrainer, indexedDbPersonalStore, indexedDbResidualStore, isBackendName, storageIdentity, workerLocalData,
+  FlotillaClient, WorkerTrainer, indexedDbPersonalStore, indexedDbResidualStore, isBackendName, navigatorSeed, storageIdentity, workerLocalData,
   type BackendChoice, type ClientEvent, type ClientStatus, type DataPreview, type LocalData, type LocalDataSummary, type PickedFile, type TrainerWorkerApi,
   type PersonalStore, type SplitRule, type TrainerWorkerRemote, type WebSocketLike,
 } from '@flotilla/client';
@@ -199,6 +199,7 @@ export class JoinSession {
     if (this.state.stage !== 'ready' || !this.trainer) return;
     if (!this.client) {
       const remote = this.remote!;
+      const uplinkSeed = navigatorSeed(globalThis.navigator);
       this.client = new FlotillaClient({
         url: this.params.url, kind: 'browser', trainer: this.trainer, data: this.localData,
         checkData: (schema) => remote.checkData(schema),
@@ -210,6 +211,8 @@ export class JoinSession {
         ...(typeof indexedDB === 'undefined' ? {} : { residuals: indexedDbResidualStore(indexedDB, `flotilla.residual.${this.identityKey()}`) }),
         ...(this.personal ? { personal: this.personal } : {}),
         ...(this.params.joinToken ? { joinToken: this.params.joinToken } : {}),
+        // The browser's bandwidth estimate, until the client has measured its own uploads.
+        ...(uplinkSeed === undefined ? {} : { uplinkKbps: uplinkSeed }),
         webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
         onEvent: (e) => this.onClientEvent(e),
       });

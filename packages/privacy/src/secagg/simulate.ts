@@ -33,6 +33,8 @@ export async function simulateSecAggRound(options: {
   params: SecAggParams;
   inputs: ReadonlyMap<number, Uint32Array>;
   dropouts?: SimulatedDropouts;
+  /** What the wire does to a masked input (e.g. pack it at m bits and unpack it); identity by default. */
+  transport?: (masked: Uint32Array) => Uint32Array;
 }): Promise<SecAggSimulation> {
   const { params, inputs } = options;
   const drop = options.dropouts ?? {};
@@ -69,7 +71,7 @@ export async function simulateSecAggRound(options: {
   for (const [id, c] of clients) {
     if (before.has(id) || after.has(id)) continue;
     const msg = await asClient(id, () => c.maskInput(deliveries.get(id)!, inputs.get(id)!));
-    await asServer(() => server.receiveMaskedInput(msg));
+    await asServer(() => server.receiveMaskedInput(options.transport ? { ...msg, masked: options.transport(msg.masked) } : msg));
   }
   const request = await asServer(() => server.closeMaskedInputs());
   for (const [id, c] of clients) {
