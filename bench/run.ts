@@ -1,6 +1,6 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
 // bench/results/). Names: aggregation, backends, dpsgd, mcmahan, robust, secagg, secagg-bytes, paillier, psi, vertical,
-// ftl, browser, browser-emulation, datasets, compression, personalization, async, work.
+// ftl, browser, browser-emulation, datasets, compression, personalization, async, work, connections, contribution.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
@@ -22,6 +22,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   async: async () => (await import('./async.ts')).runAsyncBench(),
   work: async () => (await import('./work.ts')).runWorkBench(),
   connections: async () => (await import('./connections.ts')).runConnectionsBench(),
+  contribution: async () => (await import('./contribution.ts')).runContributionBench(),
 };
 
 const wanted = process.argv.slice(2);
