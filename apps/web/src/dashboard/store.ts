@@ -1,6 +1,7 @@
 // Dashboard state and how events change it. REST gives the snapshot (tasks, rounds, clients);
 // events move it forward between snapshots so the screen follows the federation live.
 
+import type { ContributionRoundView } from '@flotilla/protocol';
 import type { ClientView, CurrentBuffer, FederatedSummary, RoundSummary, TaskView } from './api.ts';
 import type { FeedEvent } from './eventFeed.ts';
 
@@ -19,11 +20,13 @@ export interface DashboardState {
   rounds: Record<string, RoundSummary[]>;
   /** Federated evaluations by task, by round (round 0 included: the initial model). */
   evaluations: Record<string, FederatedSummary[]>;
+  /** Contribution valuations by task as `contribution.round` events bring them (the panel merges them into its REST view). */
+  contributionRounds: Record<string, ContributionRoundView[]>;
   clients: ClientView[];
   log: LogEntry[];
 }
 
-export const initialState: DashboardState = { tasks: {}, taskOrder: [], rounds: {}, evaluations: {}, clients: [], log: [] };
+export const initialState: DashboardState = { tasks: {}, taskOrder: [], rounds: {}, evaluations: {}, contributionRounds: {}, clients: [], log: [] };
 
 export type Action =
   | { type: 'tasks'; tasks: TaskView[] }
@@ -125,6 +128,11 @@ function applyEvent(state: DashboardState, e: FeedEvent): DashboardState {
         evaluations: { ...next.evaluations, [task.id]: mergeEvaluations(next.evaluations[task.id] ?? [], [summary]) },
         tasks: { ...next.tasks, [task.id]: { ...task, currentEvaluation: null } },
       };
+    }
+    case 'contribution.round': {
+      const valued = e.data as unknown as ContributionRoundView;
+      const kept = (next.contributionRounds[task.id] ?? []).filter((r) => r.round !== valued.round);
+      return { ...next, contributionRounds: { ...next.contributionRounds, [task.id]: [...kept, valued] } };
     }
     case 'buffer.update': {
       const { clientId: _clientId, staleness: _staleness, ...buffer } = e.data as unknown as CurrentBuffer & { clientId?: string; staleness?: number };
