@@ -26,6 +26,7 @@ import { joinTokenRoutes } from './routes/joinTokens.ts';
 import { modelRoutes } from './routes/models.ts';
 import { modelUploadRoutes } from './routes/modelUploads.ts';
 import { evaluationRoutes } from './routes/evaluations.ts';
+import { contributionRoutes } from './routes/contributions.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { installResponseContract, strictResponsesByDefault } from './routes/responseContract.ts';
 import { simulationRoutes } from './routes/simulation.ts';
@@ -106,6 +107,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.DATASET_TOO_LARGE]: 413,
   [ErrorCodes.DATASET_IN_USE]: 409,
   [ErrorCodes.MODEL_TOO_LARGE]: 413,
+  [ErrorCodes.CONTRIBUTION_INCOMPATIBLE]: 400,
 };
 
 /**
@@ -177,7 +179,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Flotilla coordinator', version: '0.1.0', description: 'Federated learning rounds, tasks, clients and models' },
-      tags: [{ name: 'tasks' }, { name: 'rounds' }, { name: 'models' }, { name: 'clients' }, { name: 'events' }, { name: 'privacy' }, { name: 'access' }, { name: 'datasets' }],
+      tags: [{ name: 'tasks' }, { name: 'rounds' }, { name: 'models' }, { name: 'clients' }, { name: 'events' }, { name: 'privacy' }, { name: 'access' }, { name: 'datasets' }, { name: 'contributions' }],
     },
   });
   // ws refuses frames past maxPayload outright; the slack lets our own check answer with a code.
@@ -190,6 +192,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(modelRoutes, { coordinator });
   await app.register(modelUploadRoutes, { coordinator });
   await app.register(evaluationRoutes, { coordinator });
+  await app.register(contributionRoutes, { coordinator });
   await app.register(eventRoutes, { coordinator, admission });
   await app.register(simulationRoutes, { coordinator });
   await app.register(datasetRoutes, { coordinator });

@@ -32,6 +32,21 @@ describe('attacks', () => {
     expect(Array.from(poisonLabels(resolveAttack('signflip'), Uint8Array.of(0, 3)))).toEqual([0, 3]);
   });
 
+  it('labelshuffle trains on its own labels permuted: the same multiset, the same permutation every round, another per client', () => {
+    const attack = resolveAttack('labelshuffle');
+    const labels = Uint8Array.from({ length: 200 }, (_, i) => i % 10);
+    const shuffled = poisonLabels(attack, labels);
+    // The labels keep their counts, but most move off their example; the input stays as it was.
+    expect(Array.from(shuffled).sort()).toEqual(Array.from(labels).sort());
+    expect(shuffled.filter((y, i) => y !== labels[i]).length).toBeGreaterThan(150);
+    expect(Array.from(labels)).toEqual(Array.from({ length: 200 }, (_, i) => i % 10));
+    expect(Array.from(poisonLabels(attack, labels))).toEqual(Array.from(shuffled));
+    const other = Uint8Array.from({ length: 200 }, (_, i) => (i * 7) % 10);
+    const otherShuffled = poisonLabels(attack, other);
+    expect(Array.from(otherShuffled).some((y, i) => y !== shuffled[i])).toBe(true);
+    expect(poisonUpdate(attack, update, 1)).toBe(update);
+  });
+
   it('refuses an unknown attack, listing the choices', () => {
     expect(() => resolveAttack('backdoor')).toThrow(ATTACK_NAMES.join(' | '));
     expect(() => resolveAttack('gaussian', { std: 0 })).toThrow(RangeError);

@@ -29,12 +29,15 @@ interface AttackEntry {
  * - scale: sends factor·Δ (boosting, Bagdasaryan et al. 2020); default ×10.
  * - gaussian: sends N(0, std²) per coordinate instead of Δ; default std 1.
  * - labelflip: trains honestly on flipped labels y → C − 1 − y (data poisoning).
+ * - labelshuffle: trains honestly on its labels permuted at random among its examples, the same
+ *   permutation every round (a noisy-label client: its labels say nothing about its features).
  */
 export const ATTACKS = {
   signflip: { description: 'sends the update reversed, −Δ', target: 'update', params: [] },
   scale: { description: 'sends factor·Δ (default factor 10)', target: 'update', params: ['factor'] },
   gaussian: { description: 'sends Gaussian noise N(0, std²) instead of Δ (default std 1)', target: 'update', params: ['std'] },
   labelflip: { description: 'trains on flipped labels y → 9 − y', target: 'labels', params: [] },
+  labelshuffle: { description: 'trains on its labels shuffled among its examples (noisy labels)', target: 'labels', params: [] },
 } as const satisfies Record<string, AttackEntry>;
 
 export type AttackName = keyof typeof ATTACKS;
@@ -94,10 +97,23 @@ export function byzantineClients(count: number, fraction: number, seed: number):
   return Array.from(order.subarray(0, Math.round(fraction * count))).sort((a, b) => a - b);
 }
 
-/** The labels a `labels` attack trains on (a copy); other attacks return them as they are. */
-export function poisonLabels<L extends LabelArray>(attack: Attack, labels: L, numClasses = 10): L {
+/**
+ * The labels a `labels` attack trains on (a copy); other attacks return them as they are.
+ * `labelshuffle` permutes them with `seed`, by default one drawn from the labels themselves, so a
+ * client shuffles its own labels the same way every round and two clients shuffle differently.
+ * @example poisonLabels(resolveAttack('labelshuffle'), Uint8Array.of(0, 1, 2, 3)); // e.g. [2, 0, 3, 1]
+ */
+export function poisonLabels<L extends LabelArray>(attack: Attack, labels: L, numClasses = 10, seed = labelsSeed(labels)): L {
   if (ATTACKS[attack.name].target !== 'labels') return labels;
+  if (attack.name === 'labelshuffle') return shuffleInPlace(labels.slice() as L, createRng(seed >>> 0));
   return (labels as Uint8Array).map((y) => numClasses - 1 - y) as L;
+}
+
+/** FNV-1a over the labels: a seed that differs between clients' data and stays put across rounds. */
+function labelsSeed(labels: LabelArray): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < labels.length; i++) h = Math.imul(h ^ (Math.round(labels[i]! * 1000) | 0), 0x01000193);
+  return h >>> 0;
 }
 
 /** The update an `update` attack sends instead of `update` (a new array); others return it as it is. */
@@ -117,6 +133,7 @@ export function poisonUpdate(attack: Attack, update: Float32Array, seed: number)
       return out;
     }
     case 'labelflip':
+    case 'labelshuffle':
       return update;
     default: {
       const never: never = attack.name;

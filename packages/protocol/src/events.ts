@@ -45,6 +45,10 @@ export const EventPayloads = Type.Object({
   'buffer.update': Type.Composite([CurrentBufferView, Open({ clientId: Type.Optional(Type.String()), staleness: Type.Optional(Type.Integer({ minimum: 0 })) })]),
   /** A round's contribution valuation finished (it trails the round's commit). */
   'contribution.round': ContributionRoundView,
+  /** Ephemeral: a round's valuation in progress, `evaluations` sub-models evaluated so far for `players` reports. */
+  'contribution.progress': Open({ round: Round, evaluations: Type.Integer({ minimum: 0 }), players: Type.Integer({ minimum: 1 }), method: Type.String() }),
+  /** A round's valuation failed (its model was committed all the same); the round has no values. */
+  'contribution.failed': Open({ round: Round, code: Type.String(), reason: Type.String() }),
   'baseline.progress': Open({ epoch: Type.Integer(), trainLoss: Type.Number(), valAccuracy: Type.Union([Type.Number(), Type.Null()]), valLoss: Type.Number(), maxEpochs: Type.Integer() }),
   'baseline.done': Open({
     accuracy: Type.Union([Type.Number(), Type.Null()]), loss: Type.Union([Type.Number(), Type.Null()]), epochs: Type.Integer(),

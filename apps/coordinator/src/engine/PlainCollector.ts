@@ -42,6 +42,7 @@ export class PlainCollector implements UpdateCollector {
     let steps: { plannedSteps: number; localSteps: number };
     try {
       const result = acceptClearUpdate(this.ctx, client, message, tensors);
+      this.ctx.keepUpdate?.(client.id, message.numExamples, result.update);
       this.aggregation.add(result);
       steps = { plannedSteps: result.plannedSteps, localSteps: result.localSteps };
     } catch (err) {

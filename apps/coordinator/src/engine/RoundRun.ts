@@ -17,6 +17,7 @@ import { dpSgdPlan } from './sampleLevelPrivacy.ts';
 import { workPlannerFor } from './workPlan.ts';
 import type { SecAggClientMessage } from './SecureRound.ts';
 import type { PersonalLayout } from './personalLayout.ts';
+import type { ContributionTracker } from '../contribution/ContributionTracker.ts';
 
 /** What a round reads from its task (the TaskRunner); it writes none of it. */
 export interface RoundHost extends CommitContext {
@@ -33,6 +34,8 @@ export interface RoundHost extends CommitContext {
   readonly decorate: PlanDecorator;
   /** FedPer / FedRep: updates carry the body only (see personalLayout.ts). */
   readonly personal?: PersonalLayout | null;
+  /** Contribution assessment: keeps the round's accepted updates for the valuation after its commit. */
+  readonly contribution?: ContributionTracker | null;
 }
 
 /** How a round ended: the result to apply and, when it committed, its central evaluation (null without a test set). */
@@ -98,7 +101,7 @@ export class RoundRun {
     if (host.trainable) restoreFrozen(next, host.weights, host.trainable);
     this.phase('evaluation');
     // Central evaluation only where the operator registered a test set (or MNIST's, for tasks that predate schemas).
-    const evaluated = await evaluateRound(deps.models, deps.datasets, config, next, { taskId: host.id, round: rs.round });
+    const evaluated = await evaluateRound(deps.models, deps.datasets, config, next, { taskId: host.id, round: rs.round }, host.contribution?.split.testSkip);
     if (!evaluated.ok) return this.abandon(evaluated.reason);
     this.phase('commit');
     return { result: commitRound(host, rs, next, evaluated.result), evaluation: evaluated.result };
@@ -140,6 +143,7 @@ export class RoundRun {
     return {
       deps: host.deps, taskId: host.id, config: host.config, strategy: host.strategy, rs: this.rs, global: host.weights,
       shapes: host.shapes, exampleCounts: host.exampleCounts, sampleDp: host.sampleDp, personal: host.personal ?? null,
+      ...(host.contribution ? { keepUpdate: host.contribution.keeper(this.rs.round) } : {}),
       onPhase: (phase) => this.phase(phase),
       recordFailure: (clientId, outcome, code) => this.recordFailure(clientId, outcome, code),
     };

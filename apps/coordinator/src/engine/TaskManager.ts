@@ -13,6 +13,7 @@ import { TaskRunner } from './TaskRunner.ts';
 import type { ModelLayout } from './modelLayout.ts';
 import { initialTaskModel, taskModelLayout } from './taskModel.ts';
 import { personalLayout } from './personalLayout.ts';
+import { checkValidationData } from '../contribution/validationSplit.ts';
 
 type Control = 'start' | 'pause' | 'resume' | 'stop';
 
@@ -33,6 +34,7 @@ export class TaskManager {
   /** Creates a task from a (partial) configuration; it waits in state 'created' until started. */
   async create(input: unknown): Promise<TaskRecord> {
     const config = await resolveTaskData(input, this.deps.datasets);
+    await checkValidationData(config, this.deps.datasets);
     const { weights, layout } = await initialTaskModel(this.deps, config);
     // A head that names no layer, or the whole model, is refused now, not in round 1.
     personalLayout(config, layout);

@@ -24,6 +24,7 @@ import { RoundRun, type RoundEnd, type RoundHost } from './RoundRun.ts';
 import { nextRound } from './roundSelection.ts';
 import { AsyncLoop } from './AsyncLoop.ts';
 import { isAsynchronous } from './asynchronousConfig.ts';
+import { ContributionTracker } from '../contribution/ContributionTracker.ts';
 
 /** The pause after an abandoned round before the next is planned (see loopRounds). */
 export const ABANDONED_ROUND_PAUSE_MS = 1_000;
@@ -69,6 +70,8 @@ export class TaskRunner implements RoundHost {
     readonly deps: EngineDeps, readonly task: TaskRecord, checkpoint: Checkpoint, layout: ModelLayout,
     /** What one client may claim as its example count: checked at hello, at selection and on every update. */
     readonly exampleCounts: ExampleCountRule,
+    /** Contribution assessment of the committed rounds; null when the task does not assess it. */
+    readonly contribution: ContributionTracker | null = null,
   ) {
     this.weights = checkpoint.weights;
     this.version = checkpoint.version;
@@ -92,7 +95,7 @@ export class TaskRunner implements RoundHost {
   static async load(deps: EngineDeps, task: TaskRecord, layout: ModelLayout): Promise<TaskRunner> {
     const checkpoint = deps.store.latestCheckpoint(task.id);
     if (!checkpoint) throw new Error(`task ${task.id} has no checkpoint`);
-    return new TaskRunner(deps, task, checkpoint, layout, await exampleCountRule(task.config, deps.datasets));
+    return new TaskRunner(deps, task, checkpoint, layout, await exampleCountRule(task.config, deps.datasets), await ContributionTracker.load(deps, task.id, task.config));
   }
 
   get id(): string {
@@ -142,6 +145,7 @@ export class TaskRunner implements RoundHost {
   /** For shutdown: abandons the loop without changing the persisted state, so a restart resumes. */
   async detach(): Promise<void> {
     this.state = 'paused';
+    this.contribution?.close();
     this.current?.close('aborted');
     this.evaluator.abort();
     this.wakeUp();
@@ -189,6 +193,7 @@ export class TaskRunner implements RoundHost {
   /** One round on the task's collector; its result applied here, then the stop conditions on the new model. */
   private async runRound(round: number, instructions: FitInstructions): Promise<void> {
     this.weights = servedBase(this.config, this.weights, this.shapes);
+    const base = this.weights;
     const run = new RoundRun(this, round, instructions);
     this.round = run;
     let end: RoundEnd;
@@ -198,6 +203,7 @@ export class TaskRunner implements RoundHost {
       this.round = null;
     }
     this.apply(end.result);
+    this.contribution?.roundEnded(run.rs, base, end.result.model !== null);
     run.announceEnd(end.result.model ? 'committed' : 'abandoned');
     if (!end.result.model) return;
     const federated = await this.evaluateIfDue();

@@ -10,6 +10,7 @@ import type { ExampleCountRule } from './exampleCounts.ts';
 import type { RoundPhase, RoundState } from './RoundState.ts';
 import type { SecAggClientMessage } from './SecureRound.ts';
 import type { PersonalLayout } from './personalLayout.ts';
+import type { KeepUpdate } from '../contribution/ContributionTracker.ts';
 
 /** How a failing client is recorded: a dropout (disconnected) or a failure (error, rejected). */
 export type ClientFailure = 'disconnected' | 'error' | 'rejected';
@@ -35,6 +36,8 @@ export interface CollectorContext {
   readonly exampleCounts: ExampleCountRule;
   /** Sample-level DP-SGD's accountant: every update the coordinator sees is spent. Null without DP-SGD. */
   readonly sampleDp: DpSgdAccountant | null;
+  /** Contribution assessment: each accepted clear update is handed here (and copied) before it is aggregated. */
+  readonly keepUpdate?: KeepUpdate;
   /** A phase of the commit began (published to the dashboards). */
   onPhase(phase: RoundPhase): void;
   /**

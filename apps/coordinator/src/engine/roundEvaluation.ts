@@ -15,17 +15,18 @@ export type RoundEvaluation = { ok: true; result: EvaluateResult | null } | { ok
 export const EVALUATION_ATTEMPTS = 2;
 
 /**
+ * `testSkip`: the first test examples lent to contribution assessment's validation split, left out here.
  * @example const evaluation = await evaluateRound(models, datasets, config, next, { taskId, round });
  */
 export async function evaluateRound(
-  models: ModelService, datasets: DatasetRegistry, config: TaskConfig, weights: Float32Array, context: { taskId: string; round: number },
+  models: ModelService, datasets: DatasetRegistry, config: TaskConfig, weights: Float32Array, context: { taskId: string; round: number }, testSkip = 0,
 ): Promise<RoundEvaluation> {
   // Tasks stored before schemas existed are MNIST tasks, evaluated on MNIST's test set as they always were.
   const testId = config.data.testDataset ?? (config.data.schema === undefined ? BUILTIN_MNIST_TEST : undefined);
   if (testId === undefined) return { ok: true, result: null };
   for (let attempt = 1; ; attempt++) {
     try {
-      const data = { schema: taskSchema(config.data), test: datasets.source(testId) };
+      const data = { schema: taskSchema(config.data), test: datasets.source(testId), ...(testSkip > 0 ? { skip: testSkip } : {}) };
       return { ok: true, result: await models.evaluate(config.model, weights, config.data.testLimit, context, data) };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

@@ -9,6 +9,7 @@ import { admissible, type ExampleCountRule } from './exampleCounts.ts';
 import { dpSgdBudgetStop, dpSgdEligible } from './sampleLevelPrivacy.ts';
 import { selectionSeed } from './selectionSeed.ts';
 import { workPlannerFor } from './workPlan.ts';
+import { contributionCandidates } from '../contribution/selectionPolicy.ts';
 
 /** What selection reads from its task. */
 export interface SelectionHost {
@@ -47,7 +48,7 @@ export function nextRound(host: SelectionHost): NextRound {
     ...(c.device.examplesPerSec === undefined ? {} : { examplesPerSec: c.device.examplesPerSec }),
     ...workPlannerFor(config).selectionOf(c),
   }));
-  const instructions = strategy.configureFit(round, available, createRng(selectionSeed(config, round)));
+  const instructions = strategy.configureFit(round, contributionCandidates(host, available), createRng(selectionSeed(config, round)));
   if (!instructions) return { kind: 'wait' };
   const budget = config.privacy.differentialPrivacy.targetEpsilon;
   if (budget !== undefined && hasPrivacyAccounting(strategy) && strategy.epsilonAfterNextRound() > budget) {

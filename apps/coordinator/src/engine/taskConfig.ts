@@ -9,6 +9,7 @@ import { checkSecAggEncoding } from './secAggBounds.ts';
 import { checkWork } from './workConfig.ts';
 import { checkCommunication, completeCommunication } from './communicationConfig.ts';
 import { checkAsynchronous } from './asynchronousConfig.ts';
+import { checkContribution, completeContribution } from '../contribution/contributionConfig.ts';
 
 /**
  * The choices the schema cannot make (which model, which data, which strategy, the target); every
@@ -77,6 +78,7 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   }
   if (config.communication !== undefined) config.communication = completeCommunication(config.communication);
   if (isPlainObject(config.asynchronous)) config.asynchronous = Value.Default(AsynchronousSpec, config.asynchronous);
+  if (config.contribution !== undefined) config.contribution = completeContribution(config.contribution);
   if (!Value.Check(TaskConfig, config)) {
     const first = Value.Errors(TaskConfig, config).First();
     throw new FlotillaError(ErrorCodes.INVALID_TASK, `invalid task configuration at ${first?.path || '/'}: ${first?.message ?? 'invalid'}`);
@@ -106,6 +108,7 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   checkWork(config as TaskConfig);
   checkCommunication(config as TaskConfig);
   checkAsynchronous(config as TaskConfig);
+  checkContribution(config as TaskConfig);
   if (secure?.enabled && secure.mode === 'plus' && secure.neighbours !== undefined) {
     if (secure.neighbours % 2 !== 0) throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.secureAggregation.neighbours must be even');
     if (secure.threshold !== undefined && secure.threshold > secure.neighbours + 1) {

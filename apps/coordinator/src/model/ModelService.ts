@@ -6,7 +6,7 @@
 import { ErrorCodes, hasErrorCode, type DataSchema, type ModelSpec } from '@flotilla/protocol';
 import { WorkerRpc, type WorkerFailure } from './WorkerRpc.ts';
 import type {
-  BaselineEpoch, BaselineJob, BaselineResult, EvaluateResult, EvaluationData, ExportResult, InitResult, InitTaskJob, InitTaskResult, InspectUploadJob,
+  BaselineEpoch, BaselineJob, BaselineResult, ContributionJob, ContributionJobResult, ContributionProgress, EvaluateResult, EvaluationData, ExportResult, InitResult, InitTaskJob, InitTaskResult, InspectUploadJob,
   InspectUploadResult,
 } from './jobs.ts';
 
@@ -18,9 +18,11 @@ export interface ModelTimeouts {
   exportMs: number;
   /** Between two baseline epochs (each epoch's progress re-arms it), not for the whole baseline. */
   baselineEpochMs: number;
+  /** Between two sub-model evaluations of a contribution job (each re-arms it). */
+  contributionStepMs: number;
 }
 
-export const DEFAULT_MODEL_TIMEOUTS: ModelTimeouts = { initMs: 120_000, evaluateMs: 600_000, exportMs: 120_000, baselineEpochMs: 1_800_000 };
+export const DEFAULT_MODEL_TIMEOUTS: ModelTimeouts = { initMs: 120_000, evaluateMs: 600_000, exportMs: 120_000, baselineEpochMs: 1_800_000, contributionStepMs: 600_000 };
 
 /** What a job was for, carried into the failure report (the dashboard shows the task and round). */
 export interface JobContext {
@@ -29,8 +31,8 @@ export interface JobContext {
 }
 
 export interface ModelWorkerFailure extends WorkerFailure, JobContext {
-  /** 'quick' for the shared worker, 'baseline' for a baseline's own. */
-  worker: 'quick' | 'baseline';
+  /** 'quick' for the shared worker, 'baseline' for a baseline's own, 'contribution' for valuations. */
+  worker: 'quick' | 'baseline' | 'contribution';
 }
 
 export interface ModelServiceOptions {
@@ -45,6 +47,8 @@ export interface ModelServiceOptions {
  */
 export class ModelService {
   private quick: WorkerRpc | null = null;
+  /** Valuations have a worker of their own: a round's many sub-model evaluations never delay the next round's central evaluation. */
+  private valuer: WorkerRpc | null = null;
   private readonly baselineWorkers = new Set<WorkerRpc>();
   private readonly timeouts: ModelTimeouts;
   private readonly workerFile: URL;
@@ -92,10 +96,31 @@ export class ModelService {
     }
   }
 
+  /**
+   * Values one round's reports (see contributionJob.ts) on the contribution worker; `onProgress`
+   * hears of each sub-model evaluated. A dead worker fails the job with FLT_MODEL_WORKER_FAILED and
+   * is replaced at the next call.
+   */
+  valueContributions(job: ContributionJob, onProgress: (progress: ContributionProgress) => void = () => {}, context: JobContext = {}): Promise<ContributionJobResult> {
+    if (this.closed) return Promise.reject(new Error('model service is closed'));
+    if (!this.valuer?.alive) {
+      const rpc: WorkerRpc = new WorkerRpc(this.workerFile, (failure) => {
+        if (this.valuer === rpc) this.valuer = null;
+        this.options.onWorkerFailure?.({ ...failure, ...context, worker: 'contribution' });
+      });
+      this.valuer = rpc;
+    }
+    const transfer = [job.base.buffer, ...job.updates.map((u) => u.buffer)] as ArrayBuffer[];
+    return this.valuer.call<ContributionJobResult>('valueContributions', job, {
+      transfer: [...new Set(transfer)], onProgress: (p) => onProgress(p as ContributionProgress), timeoutMs: this.timeouts.contributionStepMs,
+    });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.baselineWorkers, ...(this.quick ? [this.quick] : [])];
+    const all = [...this.baselineWorkers, ...(this.quick ? [this.quick] : []), ...(this.valuer ? [this.valuer] : [])];
     this.quick = null;
+    this.valuer = null;
     await Promise.all(all.map((w) => w.close()));
   }
 

@@ -14,13 +14,17 @@ import type { BaselineEpoch, BaselineJob, BaselineResult, EvaluateResult } from 
 
 /** Datasets this worker has read, by id: a round's evaluation reads its test set once. */
 const cache = new DatasetCache(3);
+/** The same cache, for the worker's other jobs on datasets (contribution's validation split). */
+export { cache as workerDatasets };
 const MNIST_TRAIN: DatasetSource = { kind: 'builtin', id: BUILTIN_MNIST };
 const MNIST_TEST: DatasetSource = { kind: 'builtin', id: BUILTIN_MNIST_TEST };
 
-/** The first `limit` examples of a test set. */
-export async function testExamples(source: DatasetSource = MNIST_TEST, limit: number): Promise<Dataset> {
+/** The first `limit` examples of a test set after the first `skip`. */
+export async function testExamples(source: DatasetSource = MNIST_TEST, limit: number, skip = 0): Promise<Dataset> {
   const test = await cache.get(source);
-  return limit >= test.count ? test : selectExamples(test, Uint32Array.from({ length: limit }, (_, i) => i));
+  if (skip === 0 && limit >= test.count) return test;
+  const count = Math.max(0, Math.min(limit, test.count - skip));
+  return selectExamples(test, Uint32Array.from({ length: count }, (_, i) => skip + i));
 }
 
 /**

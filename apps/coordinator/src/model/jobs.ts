@@ -1,12 +1,18 @@
 // The jobs the coordinator hands to its model worker, shared by both sides of the thread.
 
-import type { DataSchema, ModelSpec, PartitionSpec } from '@flotilla/protocol';
+import type { GtgOptions } from '@flotilla/core';
+import type { ContributionMethod, DataSchema, ModelSpec, PartitionSpec } from '@flotilla/protocol';
 import type { DatasetSource } from '../datasets/datasetSource.ts';
 
 /** `schema` builds a `schema` model (MNIST's when absent). */
 export interface InitJob { model: ModelSpec; seed: number; schema?: DataSchema }
 /** The test set (the first `testLimit` examples) and the schema a model is evaluated with. */
-export interface EvaluationData { schema: DataSchema; test: DatasetSource }
+export interface EvaluationData {
+  schema: DataSchema;
+  test: DatasetSource;
+  /** Examples at the start of the test set left out (lent to contribution's validation split). */
+  skip?: number;
+}
 export interface EvaluateJob extends Partial<EvaluationData> { model: ModelSpec; weights: Float32Array; testLimit: number }
 export interface ExportJob { model: ModelSpec; weights: Float32Array; schema?: DataSchema }
 export interface BaselineJob {
@@ -67,3 +73,30 @@ export interface UploadLayer { name: string; params: number; trainable: boolean 
 export type InspectUploadResult =
   | { ok: true; modelTopology: unknown; params: number; inputShape: number[]; outputShape: number[]; layers: UploadLayer[] }
   | { ok: false; code: string; reason: string };
+
+/**
+ * One round's contribution valuation: `updates[i]` (Δ, flat like the model) is reporting client i's,
+ * with its example count; the coalition models are `base` plus their example-weighted mean.
+ */
+export interface ContributionJob {
+  model: ModelSpec;
+  schema: DataSchema;
+  base: Float32Array;
+  updates: Float32Array[];
+  numExamples: number[];
+  /** Where utility is measured: `indices` of `source`; `key` (the task) names the split in the worker's cache. */
+  validation: { key: string; source: DatasetSource; indices: Uint32Array };
+  method: ContributionMethod;
+  gtg: GtgOptions;
+}
+/** The values in the order of the job's updates; `method` is the one used (exact falls back to gtg). */
+export interface ContributionJobResult {
+  method: ContributionMethod;
+  values: number[];
+  evaluations: number;
+  truncated: boolean;
+  baseUtility: number;
+  fullUtility: number;
+}
+/** Progress of a contribution job: sub-models evaluated so far. */
+export interface ContributionProgress { evaluations: number }

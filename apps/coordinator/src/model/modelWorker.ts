@@ -1,21 +1,24 @@
 // Worker thread that owns TensorFlow.js for the coordinator: initial weights, central evaluation
-// on a task's test set, tfjs export of the global model, and the centralized baseline.
+// on a task's test set, tfjs export of the global model, the centralized baseline and contribution valuation.
 
 import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { createModel, exportTfjsArtifacts, getFlatWeights, initNodeBackend, setFlatWeights, tfjsArtifactsFromFlat, weightShapes } from '@flotilla/models';
 import { MNIST_SCHEMA, type DataSchema } from '@flotilla/protocol';
-import { evaluateOn, runBaseline, testExamples } from './datasetJobs.ts';
-import type { BaselineJob, EvaluateJob, ExportJob, InitJob, InitTaskJob, InspectUploadJob } from './jobs.ts';
+import { evaluateOn, runBaseline, testExamples, workerDatasets } from './datasetJobs.ts';
+import { runContributionJob } from './contributionJob.ts';
+import type { BaselineJob, ContributionJob, EvaluateJob, ExportJob, InitJob, InitTaskJob, InspectUploadJob } from './jobs.ts';
 import { initTask, inspectUpload } from './initialModel.ts';
 
 if (!parentPort) throw new Error('modelWorker must run in a worker thread');
 const port = parentPort;
 const models = new Map<string, tf.LayersModel>();
+/** Contribution jobs run one at a time on models of their own: each sets a model's weights hundreds of times. */
+let contributionQueue: Promise<unknown> = Promise.resolve();
 
-async function modelFor(spec: InitJob['model'], schema: DataSchema): Promise<tf.LayersModel> {
+async function modelFor(spec: InitJob['model'], schema: DataSchema, use = 'evaluate'): Promise<tf.LayersModel> {
   await initNodeBackend('auto');
-  const key = JSON.stringify([spec, schema]);
+  const key = JSON.stringify([use, spec, schema]);
   let model = models.get(key);
   if (!model) {
     model = await createModel(spec, 0, schema);
@@ -40,7 +43,7 @@ const handlers: Record<string, (args: never, id: number) => Promise<unknown>> = 
   async evaluate(job: EvaluateJob) {
     const model = await modelFor(job.model, job.schema ?? MNIST_SCHEMA);
     setFlatWeights(model, job.weights);
-    return await evaluateOn(model, await testExamples(job.test, job.testLimit));
+    return await evaluateOn(model, await testExamples(job.test, job.testLimit, job.skip));
   },
 
   async exportTfjs(job: ExportJob) {
@@ -54,6 +57,15 @@ const handlers: Record<string, (args: never, id: number) => Promise<unknown>> = 
     } finally {
       model.dispose();
     }
+  },
+
+  valueContributions(job: ContributionJob, id: number) {
+    const run = contributionQueue.then(async () => {
+      const model = await modelFor(job.model, job.schema, 'contribution');
+      return runContributionJob(job, model, workerDatasets, (evaluations) => port.postMessage({ id, progress: { evaluations } }));
+    });
+    contributionQueue = run.catch(() => undefined);
+    return run;
   },
 
   async baseline(job: BaselineJob, id: number) {

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { decodeFrame, encodeFrame } from '@flotilla/protocol';
 import type { TaskState } from '@flotilla/protocol';
 import { SCHEMA } from './schema.ts';
+import { ContributionTables } from './contributionTables.ts';
 import type {
   BaselineRecord, Checkpoint, ClientRecord, EvaluationRecord, EventRecord, JoinTokenRecord, RoundRecord, Store, TaskRecord, VerticalJobRecord,
 } from './Store.ts';
@@ -40,6 +41,8 @@ const joinTokenFromRow = (r: Row): JoinTokenRecord => ({
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  /** Contribution assessment's rounds, values and reward splits. */
+  readonly contributions: ContributionTables;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -58,6 +61,7 @@ export class SqliteStore implements Store {
     const roundClientColumns = (this.db.prepare('PRAGMA table_info(round_clients)').all() as { name: string }[]).map((c) => c.name);
     if (!roundClientColumns.includes('bytes_up')) this.db.exec('ALTER TABLE round_clients ADD COLUMN bytes_up INTEGER NOT NULL DEFAULT 0; ALTER TABLE round_clients ADD COLUMN bytes_down INTEGER NOT NULL DEFAULT 0');
     if (!baselineColumnNames.includes('evaluated_on')) this.db.exec('ALTER TABLE baselines ADD COLUMN evaluated_on TEXT');
+    this.contributions = new ContributionTables(this.db);
   }
 
   createTask(task: TaskRecord, initial: Checkpoint): void {

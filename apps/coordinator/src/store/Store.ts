@@ -5,6 +5,7 @@ import type {
   BaselineRecordView, ClientOutcome as ProtocolClientOutcome, ClientRecordView, EvaluationClientView, EvaluationView, RoundClientView, RoundDetailView,
   RoundOutcome as ProtocolRoundOutcome, TaskConfig, TaskState,
 } from '@flotilla/protocol';
+import type { ContributionStore } from './contributionTables.ts';
 import type { HeteroLrBaselineEpoch, HeteroLrJobSettings, VerticalAlgorithm, VerticalRole, VerticalSimulationSpec } from '@flotilla/vertical';
 
 export interface TaskRecord {
@@ -147,5 +148,7 @@ export interface Store {
   deleteOperatorSession(idHash: string): void;
   /** Drops sessions expired at `now`, then the oldest past `keep`. */
   pruneOperatorSessions(now: number, keep: number): void;
+  /** Contribution assessment: valued rounds with each client's value, and the operator's reward split. */
+  readonly contributions: ContributionStore;
   close(): void;
 }
