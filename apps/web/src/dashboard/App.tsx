@@ -106,7 +106,7 @@ export function App({ fragmentToken }: { fragmentToken: string | null }) {
               </div>
               <FederatedPanel task={task} rounds={rounds} evaluations={state.evaluations[task.id] ?? NO_ROUNDS} />
               <PersonalizationPanel task={task} evaluations={state.evaluations[task.id] ?? NO_ROUNDS} />
-              <ContributionPanel task={task} liveRounds={state.contributionRounds[task.id] ?? NO_ROUNDS} />
+              <ContributionPanel task={task} liveRounds={state.contributionRounds[task.id] ?? NO_ROUNDS} activity={state.contributionActivity[task.id] ?? null} />
               <RoundCharts rounds={rounds} task={task} />
               <RoundBytes task={task} rounds={rounds} />
             </>

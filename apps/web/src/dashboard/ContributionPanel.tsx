@@ -7,6 +7,7 @@ import { useMemo } from 'react';
 import type uPlot from 'uplot';
 import type { ContributionRoundView } from '@flotilla/protocol';
 import type { TaskView } from './api.ts';
+import type { ContributionActivity } from './store.ts';
 import { RewardForm } from './RewardForm.tsx';
 import { UPlotChart } from './UPlotChart.tsx';
 import { useContribution } from './useContribution.ts';
@@ -17,7 +18,9 @@ import {
 const NO_ROUNDS: ContributionRoundView[] = [];
 const short = (id: string) => id.slice(0, 8);
 
-export function ContributionPanel({ task, liveRounds = NO_ROUNDS }: { task: TaskView; liveRounds?: ContributionRoundView[] }) {
+export function ContributionPanel({ task, liveRounds = NO_ROUNDS, activity = null }: {
+  task: TaskView; liveRounds?: ContributionRoundView[]; activity?: ContributionActivity | null;
+}) {
   const enabled = task.config.contribution?.enabled === true;
   const latest = liveRounds.reduce((m, r) => Math.max(m, r.round), 0);
   const { view: fetched, error, setReward } = useContribution(enabled ? task.id : null, latest);
@@ -33,6 +36,16 @@ export function ContributionPanel({ task, liveRounds = NO_ROUNDS }: { task: Task
     <section className="panel" data-testid="dashboard.contribution">
       <h2>Contribution</h2>
       {error ? <p className="error" role="alert" data-testid="dashboard.contribution.error">{error}</p> : null}
+      {activity?.kind === 'valuing' ? (
+        <p data-testid="dashboard.contribution.progress" data-round={activity.round}>
+          valuing round {activity.round} ({activity.method}, {activity.players} reports): {activity.evaluations} sub-models evaluated…
+        </p>
+      ) : null}
+      {activity?.kind === 'failed' ? (
+        <p className="error" data-testid="dashboard.contribution.failed" data-round={activity.round}>
+          round {activity.round} could not be valued ({activity.code}: {activity.reason}); its model was committed all the same
+        </p>
+      ) : null}
       {!view ? <p className="muted">Loading the standings…</p> : (
         <>
           <p data-testid="dashboard.contribution.method" data-method={view.method}>
@@ -68,6 +81,8 @@ export function ContributionPanel({ task, liveRounds = NO_ROUNDS }: { task: Task
           )}
           <p>
             <a href={contributionCsvPath(task.id)} download={`contributions-${task.id}.csv`} data-testid="dashboard.contribution.csv">Download the standings (CSV)</a>
+            {' · '}
+            <a href={contributionCsvPath(task.id, true)} download={`contributions-rounds-${task.id}.csv`} data-testid="dashboard.contribution.csv-rounds">every round&apos;s values (CSV)</a>
           </p>
           {view.rounds.length > 0 ? (
             <div className="charts">

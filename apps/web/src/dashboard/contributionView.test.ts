@@ -48,6 +48,7 @@ describe('contribution numbers', () => {
 
   it('downloads the CSV from the task\'s contributions route', () => {
     expect(contributionCsvPath('t 1')).toBe('/api/tasks/t%201/contributions.csv');
+    expect(contributionCsvPath('t1', true)).toBe('/api/tasks/t1/contributions.csv?rounds=1');
   });
 });
 
@@ -77,5 +78,22 @@ describe('contribution over rounds', () => {
     });
 
     expect(state.contributionRounds.t!.map((r) => r.round)).toEqual([1, 2]);
+  });
+
+  it('shows a valuation in flight until its round is valued, and a failed one with its code', () => {
+    const task = { id: 't', currentRound: null } as unknown as TaskView;
+    const at = (type: 'contribution.progress' | 'contribution.failed' | 'contribution.round', data: Record<string, unknown>, seq: number) =>
+      ({ type, seq, taskId: 't', at: seq, data });
+    let state = reducer(reducer(initialState, { type: 'task', task }), {
+      type: 'events', events: [at('contribution.progress', { round: 3, evaluations: 7, players: 4, method: 'gtg' }, 1)],
+    });
+    expect(state.contributionActivity.t).toEqual({ kind: 'valuing', round: 3, evaluations: 7, players: 4, method: 'gtg' });
+
+    state = reducer(state, { type: 'events', events: [at('contribution.round', { ...round(3, { a: 0.1 }) }, 2)] });
+    expect(state.contributionActivity.t).toBeNull();
+
+    state = reducer(state, { type: 'events', events: [at('contribution.failed', { round: 4, code: 'FLT_INTERNAL', reason: 'worker died' }, 3)] });
+    expect(state.contributionActivity.t).toEqual({ kind: 'failed', round: 4, code: 'FLT_INTERNAL', reason: 'worker died' });
+    expect(state.log.at(-1)).toMatchObject({ code: 'FLT_INTERNAL', text: 'round 4 could not be valued (its model was committed): worker died' });
   });
 });

@@ -55,10 +55,12 @@ export const fmtShare = (share: number): string => `${(share * 100).toFixed(1)} 
 export const fmtReward = (reward: number): string => reward.toFixed(2);
 
 /**
- * Where the standings are downloaded as CSV (the session cookie authenticates the link).
+ * Where the standings (or, with `rounds`, every client's value per round) are downloaded as CSV;
+ * the session cookie authenticates the link.
  * @example contributionCsvPath('t1') // '/api/tasks/t1/contributions.csv'
  */
-export const contributionCsvPath = (taskId: string): string => `/api/tasks/${encodeURIComponent(taskId)}/contributions.csv`;
+export const contributionCsvPath = (taskId: string, rounds = false): string =>
+  `/api/tasks/${encodeURIComponent(taskId)}/contributions.csv${rounds ? '?rounds=1' : ''}`;
 
 /**
  * One valued round in a line: method, utilities, evaluations and valuation time.
