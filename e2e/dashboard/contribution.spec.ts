@@ -39,6 +39,16 @@ test('the Contribution panel ranks a noisy-label client last, exports the rankin
     await expect.poll(() => /Byzantine clients \(labelshuffle\): (\d+)/.exec(fleet!.output())?.[1] ?? null, { timeout: 60_000 }).not.toBeNull();
     const noisyPartition = Number(/Byzantine clients \(labelshuffle\): (\d+)/.exec(fleet.output())![1]);
 
+    // Which client holds which partition, read while all five are connected (the fleet leaves when the task ends, and /api/clients names partitions of connected clients only).
+    let partitions = new Map<number, string>();
+    await expect.poll(async () => {
+      const { clients } = await get<{ clients: { id: string; partitionIndex: number | null }[] }>('/api/clients');
+      partitions = new Map(clients.filter((c) => c.partitionIndex !== null).map((c) => [c.partitionIndex!, c.id]));
+      return partitions.size;
+    }, { timeout: 90_000 }).toBe(5);
+    const noisy = partitions.get(noisyPartition)!;
+    const tabClient = partitions.get(4)!;
+
     // The join tab learns its own standing after the first valued round: rank r of 5.
     const standing = join.getByTestId('join.standing');
     await expect(standing).toBeVisible({ timeout: 120_000 });
@@ -48,9 +58,6 @@ test('the Contribution panel ranks a noisy-label client last, exports the rankin
     await expect.poll(async () => (await get<{ state: string }>(`/api/tasks/${taskId}`)).state, { timeout: 150_000 }).toBe('completed');
     await expect.poll(async () => (await get<ContributionView>(`/api/tasks/${taskId}/contributions`)).rounds.length, { timeout: 30_000 }).toBe(4);
     const view = await get<ContributionView>(`/api/tasks/${taskId}/contributions`);
-    const { clients } = await get<{ clients: { id: string; partitionIndex: number | null }[] }>('/api/clients');
-    const noisy = clients.find((c) => c.partitionIndex === noisyPartition)!.id;
-    const tabClient = clients.find((c) => c.partitionIndex === 4)!.id;
 
     // Assert: the table ranks as the API does, the noisy client last, the policy marks nobody (uniform).
     const rows = dashboard.id('dashboard.contribution.row');
