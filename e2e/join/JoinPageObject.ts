@@ -15,6 +15,8 @@ export interface JoinSnapshot {
   dataError: string | null;
   backend: { backend: string; examplesPerSec: number; probes: { backend: string; ok: boolean; examplesPerSec?: number; reason?: string }[] } | null;
   history: { round: number; outcome: string }[];
+  /** This client's contribution standing (tasks with contribution assessment), null before the first valued round. */
+  standing: { round: number; value: number; cumulative: number; rank: number; of: number; share: number; reward: number } | null;
   lastError: string | null;
   reconnects: number;
 }
@@ -49,6 +51,8 @@ export class JoinPageObject {
   readonly preview: Locator;
   /** One row per federated evaluation answered (`data-round`, `data-outcome`). */
   readonly evaluations: Locator;
+  /** This client's contribution standing (`data-rank`, `data-of`, `data-round`, `data-cumulative`, `data-share`, `data-reward`). */
+  readonly standing: Locator;
 
   constructor(readonly page: Page, readonly context: BrowserContext) {
     const id = (testId: string) => page.getByTestId(testId);
@@ -78,6 +82,7 @@ export class JoinPageObject {
     this.labelCounts = id('join.data.labels');
     this.preview = id('join.data.preview');
     this.evaluations = id('join.evaluation');
+    this.standing = id('join.standing');
   }
 
   /** The page as a person opens it: no partition, training on their own data. */

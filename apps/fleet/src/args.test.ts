@@ -23,7 +23,7 @@ describe('parseFleetArgs: Byzantine clients', () => {
   });
 
   it('lists every attack of the registry in the help', () => {
-    for (const name of ['signflip', 'scale', 'gaussian', 'labelflip']) expect(USAGE).toContain(name);
+    for (const name of ['signflip', 'scale', 'gaussian', 'labelflip', 'labelshuffle']) expect(USAGE).toContain(name);
     expect(USAGE).toContain('centeredclip');
   });
 });

@@ -7,6 +7,7 @@ import type { CodecSpec, TaskConfigInput } from '@flotilla/protocol';
 import { parseCodecArg } from './codecArgs.ts';
 import { readOperatorToken } from './operatorToken.ts';
 import { HETEROGENEITY_OPTIONS, HETEROGENEITY_USAGE, applyHeterogeneity } from './heterogeneityArgs.ts';
+import { CONTRIBUTION_OPTIONS, CONTRIBUTION_USAGE, applyContribution } from './contributionArgs.ts';
 import { parseStrategyArgs, strategyHelp } from './strategyArgs.ts';
 
 export interface FleetArgs {
@@ -38,6 +39,8 @@ export interface FleetArgs {
   schemaFile: string | null;
   /** A fraction of the clients (chosen by --seed) mounting an attack; null without --byzantine. */
   byzantine: { fraction: number; attack: Attack; text: string } | null;
+  /** `--duplicate K`: client K trains on client 0's partition (two clients holding the same data); null without. */
+  duplicate: number | null;
   /**
    * `--slow-fraction P --slow-factor X`: a fraction P of the clients (chosen by --seed) are X× slower.
    * Node clients wait (X − 1)× their training time after each training (no core used); tabs get --slow/--cpu-throttle.
@@ -93,7 +96,7 @@ ${Object.entries(ATTACKS).map(([name, a]) => `                             ${nam
                            the same as --slow P --cpu-throttle X
   --state-dir DIR          keep each client's personal models (DIR/personal) and top-k residuals (DIR/residual)
                            in files, across fleet restarts
-${HETEROGENEITY_USAGE}  --no-baseline            skip the centralized baseline
+${HETEROGENEITY_USAGE}${CONTRIBUTION_USAGE}  --no-baseline            skip the centralized baseline
   --baseline-max-epochs N  epoch cap of the baseline (default 30)
   --no-wait-baseline       write the summary without waiting for the baseline
   --seed N                 seed of partitions, sampling and initial weights (default 1)
@@ -166,6 +169,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       'slow-fraction': { type: 'string' },
       'slow-factor': { type: 'string' },
       ...HETEROGENEITY_OPTIONS,
+      ...CONTRIBUTION_OPTIONS,
       help: { type: 'boolean', default: false },
     },
   });
@@ -185,9 +189,11 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (!values.node) throw new UsageError('--data runs Node clients: add --node');
     if (values.clients !== undefined) throw new UsageError('--data starts one client per entry of DIR: leave out --clients');
     if (Number(values.byzantine) > 0) throw new UsageError('--byzantine simulates attackers on MNIST partitions; it does not combine with --data');
+    if (values.duplicate !== undefined) throw new UsageError('--duplicate copies a simulated partition; with --data each client brings its own files');
     if (values.task === undefined && values.schema === undefined) throw new UsageError('--data needs the task\'s schema: join a task with --task ID, or create one with --schema FILE');
   } else if (values.schema !== undefined) throw new UsageError('--schema describes the files of --data DIR');
   if (values.task !== undefined && values.schema !== undefined) throw new UsageError('--schema creates a task; a task joined with --task has its own');
+  if (values.task !== undefined && values.contribution !== undefined) throw new UsageError('--contribution configures the task the fleet creates; a task joined with --task has its own');
   // With --data the count is known once DIR is read; runFleet fills it in.
   const clients = clientData === null ? int('clients', values.clients ?? '100', 1) : 1;
   const modelText = values.model ?? (clientData === null ? 'mnist-2nn' : 'auto');
@@ -246,6 +252,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     task.communication = { uplink: codec('uplink', values.uplink), downlink: codec('downlink', values.downlink), downlinkDelta: values['downlink-delta'] };
   }
   applyHeterogeneity(task, values, (message) => new UsageError(message));
+  const duplicate = applyContribution(task, values, clients, (message) => new UsageError(message));
   const slow = {
     fraction: num('slow-fraction', values['slow-fraction'] ?? values.slow, 0, 1),
     factor: num('slow-factor', values['slow-factor'] ?? values['cpu-throttle'], 1, 100),
@@ -254,7 +261,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     node: values.node, clients, threads: int('threads', values.threads, 1), url: values.url?.replace(/\/$/, '') ?? null,
     taskId: values.task ?? null, dataDir: values['data-dir'] ?? null, dropout, seed, summaryJson: values['summary-json'] ?? null,
     waitBaseline: !values['no-wait-baseline'] && !values['no-baseline'], reconnectForS: int('reconnect-for', values['reconnect-for'], 1),
-    byzantine: byzantine > 0 ? { fraction: byzantine, attack, text: values.attack } : null, clientData, schemaFile: values.schema ?? null, slow,
+    byzantine: byzantine > 0 ? { fraction: byzantine, attack, text: values.attack } : null, duplicate, clientData, schemaFile: values.schema ?? null, slow,
     token: values.token || env.FLOTILLA_OPERATOR_TOKEN || (values.url ? readOperatorToken(values['data-dir'] ?? env.FLOTILLA_DATA_DIR ?? '.flotilla') : null), joinToken: values['join-token'] || env.FLOTILLA_JOIN_TOKEN || null, task,
     stateDir: values['state-dir'] ?? null,
     browser: {

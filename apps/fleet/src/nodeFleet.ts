@@ -33,6 +33,8 @@ export interface NodeFleetOptions {
   ownData?: readonly OwnDataClient[] | null;
   /** The clients (indices) that simulate a slower device, and by how much; null or absent: none. */
   slow?: { clients: number[]; factor: number } | null;
+  /** `--duplicate K`: client K trains on client 0's partition; null or absent: none. */
+  duplicate?: number | null;
 }
 
 export interface RoundLine {
@@ -89,6 +91,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
       byzantine: options.byzantine ? { attack: options.byzantine.attack, clients: options.byzantine.clients.filter((i) => clientIndices.includes(i)) } : null,
       ownData: options.ownData ? clientIndices.map((i) => options.ownData![i]!) : null,
       slow: options.slow ? { factor: options.slow.factor, clients: options.slow.clients.filter((i) => clientIndices.includes(i)) } : null,
+      duplicate: options.duplicate ?? null,
     } satisfies FleetWorkerData);
     workers.push(worker);
     ready.push(new Promise((resolve, reject) => {

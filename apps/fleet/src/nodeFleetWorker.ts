@@ -39,6 +39,8 @@ export interface FleetWorkerData {
   ownData: { name: string; examples: ClientExamples }[] | null;
   /** This thread's slow clients (partition indices, or own-data positions) and how many times slower they are. */
   slow: { clients: number[]; factor: number } | null;
+  /** `--duplicate K`: the client with partition index K trains on partition 0's examples (it still says K in its hello). */
+  duplicate: number | null;
 }
 
 export type FleetWorkerMessage =
@@ -91,6 +93,8 @@ async function calibrate(first: LocalData): Promise<void> {
 }
 
 const isSlow = (index: number) => data.slow?.clients.includes(index) ?? false;
+/** Whose examples a simulated client trains on: its own partition's, or partition 0's for the --duplicate client. */
+const dataPartition = (index: number) => (index === data.duplicate ? 0 : index);
 
 let clients: FlotillaClient[];
 if (data.ownData) {
@@ -99,7 +103,7 @@ if (data.ownData) {
   clients = own.map((c, k) => startClient(c.name, c.local, trainer, undefined, isSlow(data.clientIndices[k]!)));
 } else if (data.dataset !== null && data.dataset !== BUILTIN_MNIST) {
   // A registered dataset: each simulated client fetches its own partition, as a fleet's tab does.
-  const parts = await Promise.all(data.clientIndices.map(async (i) => (await fetchSimulationPartition(data.url, data.taskId, i)).data));
+  const parts = await Promise.all(data.clientIndices.map(async (i) => (await fetchSimulationPartition(data.url, data.taskId, dataPartition(i))).data));
   if (parts[0]) await calibrate(parts[0]);
   const attacker = data.byzantine ? new ByzantineTrainer(trainer, data.byzantine.attack) : null;
   clients = data.clientIndices.map((partitionIndex, k) =>
@@ -110,7 +114,7 @@ if (data.ownData) {
   await calibrate(examplesAsLocalData(gatherExamples(train, firstPartition.subarray(0, Math.min(200, firstPartition.length)))));
   const attacker = data.byzantine ? new ByzantineTrainer(trainer, data.byzantine.attack) : null;
   clients = data.clientIndices.map((partitionIndex) => {
-    const examples = examplesAsLocalData(gatherExamples(train, clientPartition(labelPartition(data.partition), train.labels, partitionIndex)));
+    const examples = examplesAsLocalData(gatherExamples(train, clientPartition(labelPartition(data.partition), train.labels, dataPartition(partitionIndex))));
     return startClient(String(partitionIndex), examples, attacker && data.byzantine!.clients.includes(partitionIndex) ? attacker : trainer, partitionIndex, isSlow(partitionIndex));
   });
 }

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { byzantineClients } from '@flotilla/client';
-import type { BaselineView, TaskView } from '@flotilla/protocol';
+import type { BaselineView, ContributionView, TaskView } from '@flotilla/protocol';
 import type { FleetArgs } from './args.ts';
 import { operatorHeaders, runNodeFleet, type NodeFleetRun } from './nodeFleet.ts';
 import { runBrowserFleet, type BrowserFleetRun } from './browser/browserFleet.ts';
@@ -16,6 +16,7 @@ import { buildSummary, type FleetSummary } from './summary.ts';
 import { clientDataSchema, loadOwnDataClients, ownDataTask, type OwnDataClient } from './ownData.ts';
 import { startLocalCoordinator } from './localCoordinator.ts';
 import { slowClients } from './DelayedTrainer.ts';
+import { fetchStandings, formatStandings } from './contributionReport.ts';
 
 export async function runFleet(args: FleetArgs, reporter: FleetReporter = consoleReporter(), signal = new AbortController().signal): Promise<FleetSummary> {
   const startedAt = Date.now();
@@ -67,10 +68,14 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
       ? { clients: slowClients(clients, args.slow.fraction, args.seed), factor: args.slow.factor }
       : null;
     if (slow) reporter.info(`${slow.clients.length} clients simulate a ${slow.factor}× slower device: ${slow.clients.join(', ')}`);
+    if (args.duplicate !== null) reporter.info(`client ${args.duplicate} trains on client 0's partition (two clients holding the same data)`);
     const run: NodeFleetRun | BrowserFleetRun = args.node
-      ? await runNodeFleet({ url, taskId, clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, stateDir: args.stateDir, reporter, link, byzantine, ownData, slow }, signal)
+      ? await runNodeFleet({
+        url, taskId, clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, stateDir: args.stateDir, reporter, link, byzantine, ownData, slow,
+        duplicate: args.duplicate,
+      }, signal)
       : await runBrowserFleet({
-        url, taskId, clients: args.clients, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine,
+        url, taskId, clients: args.clients, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, reporter, link, byzantine, duplicate: args.duplicate,
         ...args.browser, network: parseNetworkProfile(args.browser.network ?? undefined),
       }, signal);
     reporter.info(`task ${run.finalState}${run.stopReason ? `: ${run.stopReason}` : ''}`);
@@ -78,6 +83,7 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
     const summary = {
       ...await buildSummary(url, taskId, run, { clients, threads: args.threads, startedAt, token, link }), ...('browser' in run ? { browser: run.browser } : {}),
       byzantine: byzantine ? { attack: byzantine.attack, fraction: args.byzantine!.fraction, clients: byzantine.clients } : null,
+      contribution: undefined as ContributionView | undefined,
     };
     reporter.info(
       `${summary.committedRounds} rounds committed, ${summary.abandonedRounds} abandoned, ${summary.dropouts} dropouts; ` +
@@ -86,6 +92,15 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
       (summary.baseline?.accuracy != null ? `; centralized baseline ${summary.baseline.accuracy.toFixed(4)}, δ ${summary.finalDelta?.toFixed(4)}` : '') +
       (summary.coordinatorOutages > 0 ? `; rode out ${summary.coordinatorOutages} coordinator outage(s), ${summary.coordinatorDownSeconds.toFixed(1)} s in all` : ''),
     );
+    if ((summary.config as TaskView['config']).contribution?.enabled) {
+      const lastCommitted = summary.rounds.filter((r) => r.outcome === 'committed').at(-1)?.round ?? 0;
+      const standings = await fetchStandings(url, taskId, token, link, lastCommitted);
+      if (standings) {
+        const roles = { byzantine: byzantine ? { attack: byzantine.attack.name, clients: byzantine.clients } : null, duplicate: args.duplicate };
+        for (const line of formatStandings(standings.view, standings.partitions, roles)) reporter.info(line);
+        summary.contribution = standings.view;
+      }
+    }
     if (args.summaryJson) {
       writeFileSync(args.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
       reporter.info(`summary written to ${args.summaryJson}`);

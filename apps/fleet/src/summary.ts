@@ -1,7 +1,7 @@
 // The JSON summary of a fleet run: every round, the centralized baseline and the final δ.
 
 import type { Attack } from '@flotilla/client';
-import type { RoundListView, TaskView } from '@flotilla/protocol';
+import type { ContributionView, RoundListView, TaskView } from '@flotilla/protocol';
 import { operatorHeaders, toRoundLine, type NodeFleetRun, type RoundLine } from './nodeFleet.ts';
 import { requestJson, type CoordinatorLink } from './coordinatorLink.ts';
 
@@ -32,6 +32,8 @@ export interface FleetSummary {
   coordinatorDownSeconds: number;
   /** The attack and the partition indices of the clients that mounted it (--byzantine), or null. */
   byzantine?: { attack: Attack; fraction: number; clients: number[] } | null;
+  /** A task with contribution assessment: its standings and valued rounds at the end of the run. */
+  contribution?: ContributionView;
 }
 
 /** Every round comes from the coordinator's store, so rounds from before and after a restart are all there. */

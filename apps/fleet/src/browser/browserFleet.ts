@@ -37,6 +37,8 @@ export interface BrowserFleetOptions {
   link: CoordinatorLink;
   /** Tabs (partition indices) that open the page with `?attack=` (its NAME[:VALUE] form); null for an honest fleet. */
   byzantine?: { text: string; clients: number[] } | null;
+  /** `--duplicate K`: tab K loads partition 0's examples (`?dataPartition=0`); null or absent: none. */
+  duplicate?: number | null;
 }
 
 /** Speed of the tabs on one backend: the ladder's benchmark and the measured local training. */
@@ -89,6 +91,7 @@ export async function runBrowserFleet(options: BrowserFleetOptions, signal: Abor
     task: options.taskId, partition: String(tab.index), ...(options.backend ? { backend: options.backend } : {}),
     ...(options.joinToken ? { joinToken: options.joinToken } : {}), ...(tab.slow ? { slowdown: String(options.cpuThrottle) } : {}),
     ...(options.byzantine?.clients.includes(tab.index) ? { attack: options.byzantine.text } : {}),
+    ...(tab.index === options.duplicate ? { dataPartition: '0' } : {}),
   });
   const openPage = async (tab: Tab) => {
     tab.opening = true;

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { ApiError } from './api.ts';
 import { forgetStoredTokens, signIn, signOut } from './auth.ts';
 import { ClientsTable } from './ClientsTable.tsx';
+import { ContributionPanel } from './ContributionPanel.tsx';
 import { CreateTaskForm } from './CreateTaskForm.tsx';
 import { CurrentRound } from './CurrentRound.tsx';
 import { AsyncPanel } from './AsyncPanel.tsx';
@@ -105,6 +106,7 @@ export function App({ fragmentToken }: { fragmentToken: string | null }) {
               </div>
               <FederatedPanel task={task} rounds={rounds} evaluations={state.evaluations[task.id] ?? NO_ROUNDS} />
               <PersonalizationPanel task={task} evaluations={state.evaluations[task.id] ?? NO_ROUNDS} />
+              <ContributionPanel task={task} liveRounds={state.contributionRounds[task.id] ?? NO_ROUNDS} activity={state.contributionActivity[task.id] ?? null} />
               <RoundCharts rounds={rounds} task={task} />
               <RoundBytes task={task} rounds={rounds} />
             </>

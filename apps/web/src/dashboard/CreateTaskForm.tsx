@@ -1,6 +1,6 @@
 // The form that creates a task: data and partition, model (zoo or an uploaded tfjs model.json),
 // strategy and its parameters, C, E, B, learning rate, rounds, deadline, min reports, target, privacy,
-// and how updates travel, asynchronous rounds, device-aware work and personal models.
+// and how updates travel, asynchronous rounds, device-aware work, personal models and contribution.
 
 import { useState, type ReactNode } from 'react';
 import type { DatasetRecord } from '@flotilla/protocol';
@@ -13,6 +13,7 @@ import { CommunicationFields, INITIAL_COMMUNICATION, communicationConfig } from 
 import { AsynchronousFields, INITIAL_ASYNCHRONOUS, asynchronousConfig } from './AsynchronousFields.tsx';
 import { INITIAL_WORK, WorkFields, workConfig } from './WorkFields.tsx';
 import { INITIAL_PERSONALIZATION, PersonalizationFields, personalizationConfig } from './PersonalizationFields.tsx';
+import { ContributionFields, INITIAL_CONTRIBUTION, contributionConfig } from './ContributionFields.tsx';
 
 const Field = ({ label, children }: { label: string; children: ReactNode }) => <label className="field"><span>{label}</span>{children}</label>;
 
@@ -29,6 +30,7 @@ export function CreateTaskForm({ onCreate, token, datasets = [] }: { onCreate(co
   const [asynchronous, setAsynchronous] = useState(INITIAL_ASYNCHRONOUS);
   const [work, setWork] = useState(INITIAL_WORK);
   const [personalization, setPersonalization] = useState(INITIAL_PERSONALIZATION);
+  const [contribution, setContribution] = useState(INITIAL_CONTRIBUTION);
   const [uploads, setUploads] = useState<UploadedModel[]>([]);
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const set = (key: keyof typeof f) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
@@ -51,6 +53,7 @@ export function CreateTaskForm({ onCreate, token, datasets = [] }: { onCreate(co
     const fitWork = workConfig(work);
     const sections = {
       communication: communicationConfig(communication), asynchronous: asynchronousConfig(asynchronous), personalization: personalizationConfig(personalization),
+      contribution: contributionConfig(contribution),
     };
     return {
       name: f.name, ...modelConfig(modelForm, uploads),
@@ -117,6 +120,7 @@ export function CreateTaskForm({ onCreate, token, datasets = [] }: { onCreate(co
         <AsynchronousFields value={asynchronous} onChange={setAsynchronous} />
         <WorkFields value={work} onChange={setWork} />
         <PersonalizationFields value={personalization} onChange={setPersonalization} />
+        <ContributionFields value={contribution} onChange={setContribution} />
         <label className="check"><input type="checkbox" checked={f.baseline} onChange={set('baseline')} data-testid="dashboard.create.baseline" /> centralized baseline</label>
         <label className="check"><input type="checkbox" checked={f.start} onChange={set('start')} data-testid="dashboard.create.start" /> start at once</label>
         <button type="submit" data-testid="dashboard.create.submit">Create task</button>

@@ -1,6 +1,7 @@
 // Dashboard state and how events change it. REST gives the snapshot (tasks, rounds, clients);
 // events move it forward between snapshots so the screen follows the federation live.
 
+import type { ContributionRoundView } from '@flotilla/protocol';
 import type { ClientView, CurrentBuffer, FederatedSummary, RoundSummary, TaskView } from './api.ts';
 import type { FeedEvent } from './eventFeed.ts';
 
@@ -19,11 +20,22 @@ export interface DashboardState {
   rounds: Record<string, RoundSummary[]>;
   /** Federated evaluations by task, by round (round 0 included: the initial model). */
   evaluations: Record<string, FederatedSummary[]>;
+  /** Contribution valuations by task as `contribution.round` events bring them (the panel merges them into its REST view). */
+  contributionRounds: Record<string, ContributionRoundView[]>;
+  /** The valuation in flight per task (`contribution.progress`), or the last one's failure (`contribution.failed`); null once valued. */
+  contributionActivity: Record<string, ContributionActivity | null>;
   clients: ClientView[];
   log: LogEntry[];
 }
 
-export const initialState: DashboardState = { tasks: {}, taskOrder: [], rounds: {}, evaluations: {}, clients: [], log: [] };
+/** A round's valuation in progress, or why it failed (the round's model was committed all the same). */
+export type ContributionActivity =
+  | { kind: 'valuing'; round: number; evaluations: number; players: number; method: string }
+  | { kind: 'failed'; round: number; code: string; reason: string };
+
+export const initialState: DashboardState = {
+  tasks: {}, taskOrder: [], rounds: {}, evaluations: {}, contributionRounds: {}, contributionActivity: {}, clients: [], log: [],
+};
 
 export type Action =
   | { type: 'tasks'; tasks: TaskView[] }
@@ -126,6 +138,22 @@ function applyEvent(state: DashboardState, e: FeedEvent): DashboardState {
         tasks: { ...next.tasks, [task.id]: { ...task, currentEvaluation: null } },
       };
     }
+    case 'contribution.round': {
+      const valued = e.data as unknown as ContributionRoundView;
+      const kept = (next.contributionRounds[task.id] ?? []).filter((r) => r.round !== valued.round);
+      return {
+        ...next,
+        contributionRounds: { ...next.contributionRounds, [task.id]: [...kept, valued] },
+        contributionActivity: { ...next.contributionActivity, [task.id]: null },
+      };
+    }
+    case 'contribution.progress':
+    case 'contribution.failed': {
+      const activity: ContributionActivity = e.type === 'contribution.progress'
+        ? { kind: 'valuing', round, evaluations: num(e.data.evaluations), players: num(e.data.players), method: String(e.data.method) }
+        : { kind: 'failed', round, code: String(e.data.code), reason: String(e.data.reason) };
+      return { ...next, contributionActivity: { ...next.contributionActivity, [task.id]: activity } };
+    }
     case 'buffer.update': {
       const { clientId: _clientId, staleness: _staleness, ...buffer } = e.data as unknown as CurrentBuffer & { clientId?: string; staleness?: number };
       return put({ currentBuffer: buffer });
@@ -186,6 +214,10 @@ function logEntry(e: FeedEvent): LogEntry | null {
         text: `round ${num(d.round)} evaluated on ${num(d.clients)} of ${num(d.asked)} clients (${num(d.examples)} examples): ${String(d.metric)} ${
           typeof d[String(d.metric)] === 'number' ? num(d[String(d.metric)]).toFixed(4) : '—'}`,
       };
+    case 'contribution.round':
+      return { ...base, text: `round ${num(d.round)} valued (${String(d.method)}): ${num(d.evaluations)} sub-models evaluated in ${Math.round(num(d.elapsedMs))} ms` };
+    case 'contribution.failed':
+      return { ...base, code: String(d.code), text: `round ${num(d.round)} could not be valued (its model was committed): ${String(d.reason)}` };
     case 'baseline.done':
       return { ...base, text: `centralized baseline done: accuracy ${num(d.accuracy).toFixed(4)} after ${num(d.epochs)} epochs` };
     case 'model.worker':

@@ -1,10 +1,11 @@
 // The join page: what happens in plain words, the connection, task, backend and benchmark, the
 // current round and its local training progress, the rounds this device contributed to, the
-// federated evaluations it answered, pause / leave, and, outside a simulated fleet, the person's
+// federated evaluations it answered, its contribution standing, pause / leave, and, outside a simulated fleet, the person's
 // own data read with the task's schema. Every value a test or a fleet reads carries a `join.*` data-testid.
 
 import { useSyncExternalStore } from 'react';
 import { OwnData, describeSchema } from './OwnData.tsx';
+import { StandingCard } from './StandingCard.tsx';
 import type { JoinSession, JoinState } from './JoinSession.ts';
 
 const CONNECTION_TEXT: Record<JoinState['connection'], string> = {
@@ -99,6 +100,8 @@ export function JoinPage({ session }: { session: JoinSession }) {
         {s.stage === 'left' && <p data-testid="join.left">You left the federation. Reload the page to join again as a new client.</p>}
         {s.lastError && <p data-testid="join.error" role="status" style={{ color: '#a33' }}>{s.lastError}</p>}
       </section>
+
+      <StandingCard standing={s.standing} />
 
       {s.evaluations.length > 0 && (
         <section aria-label="Evaluations">

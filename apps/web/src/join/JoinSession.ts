@@ -79,6 +79,8 @@ export interface JoinParams {
   slowdown: number;
   /** A simulated Byzantine device of a fleet: the attack it mounts (`?attack=signflip`, `scale:5`, …). */
   attack: string | null;
+  /** A fleet's duplicate client: it trains on this partition's examples instead of its own (`?dataPartition=0`). */
+  dataPartition: number | null;
 }
 
 const INITIAL: JoinState = {
@@ -89,6 +91,7 @@ const INITIAL: JoinState = {
 export function readJoinParams(location: Location): JoinParams {
   const q = new URLSearchParams(location.search);
   const partition = q.get('partition');
+  const dataPartition = q.get('dataPartition');
   return {
     url: q.get('coordinator') ?? location.origin,
     taskId: q.get('task'),
@@ -97,6 +100,7 @@ export function readJoinParams(location: Location): JoinParams {
     joinToken: q.get('joinToken'),
     slowdown: Math.max(1, Number(q.get('slowdown')) || 1),
     attack: q.get('attack'),
+    dataPartition: dataPartition !== null && /^\d+$/.test(dataPartition) ? Number(dataPartition) : null,
   };
 }
 
@@ -156,7 +160,7 @@ export class JoinSession {
           return;
         }
         this.set({ dataMode: 'simulation', taskId: params.taskId, partition: params.partition });
-        const summary = await this.remote.loadSimulationPartition(params.url, params.taskId, params.partition);
+        const summary = await this.remote.loadSimulationPartition(params.url, params.taskId, params.dataPartition ?? params.partition);
         this.holdout = summary.holdout ?? null;
         this.applySummary(summary);
       } else {
