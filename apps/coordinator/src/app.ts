@@ -39,6 +39,7 @@ import type { Store } from './store/Store.ts';
 import { Admission, DEFAULT_ADMISSION_LIMITS, type AdmissionLimits } from './ws/admission.ts';
 import { clientSocket } from './ws/clientSocket.ts';
 import { verticalRoutes } from './vertical/verticalRoutes.ts';
+import { RootBridge, type RootBridgeOptions } from './edges/RootBridge.ts';
 
 export interface AppOptions {
   /** Where the SQLite database lives; created if missing. */
@@ -79,6 +80,11 @@ export interface AppOptions {
    * logged). Default: on under Vitest or with FLOTILLA_STRICT_RESPONSES=1.
    */
   strictResponses?: boolean;
+  /**
+   * Run as the root of edge aggregators: clients on edges join through NATS JetStream at `natsUrl`,
+   * and rounds combine the edges' partial sums (edges/). Absent: one process, as always.
+   */
+  edges?: { natsUrl: string } & RootBridgeOptions;
 }
 
 declare module 'fastify' {
@@ -108,6 +114,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.DATASET_IN_USE]: 409,
   [ErrorCodes.MODEL_TOO_LARGE]: 413,
   [ErrorCodes.CONTRIBUTION_INCOMPATIBLE]: 400,
+  [ErrorCodes.HIERARCHY_UNSUPPORTED]: 400,
 };
 
 /**
@@ -146,7 +153,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Wrong operator tokens per address, shared by the auth hook and the dashboard's sign-in.
   const authFailures = new AuthFailures();
   app.decorate('routeAccess', installOperatorAuth(app, operatorToken, sessions, authFailures));
-  const coordinator = createCoordinator(store, app.log, options.models ?? {}, new DatasetRegistry(path.join(options.dataDir, 'datasets'), options.datasets), options.dataDir, maxFrameBytes);
+  const hierarchy = options.edges ? await RootBridge.connect(options.edges.natsUrl, options.edges) : undefined;
+  const coordinator = createCoordinator(store, app.log, options.models ?? {}, new DatasetRegistry(path.join(options.dataDir, 'datasets'), options.datasets), options.dataDir, maxFrameBytes, hierarchy);
+  hierarchy?.attach(coordinator, { joinToken: options.joinToken ?? null, heartbeatIntervalMs, maxFrameBytes, log: app.log });
   app.decorate('coordinator', coordinator);
   // Registered before every plugin, so it runs before any of their hooks closes a socket.
   app.addHook('preClose', async () => coordinator.beginShutdown());
@@ -206,6 +215,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.addHook('onClose', async () => {
     await coordinator.close();
+    await hierarchy?.close();
   });
   return app;
 }

@@ -8,6 +8,7 @@ import { EventBus } from './events/EventBus.ts';
 import { BaselineService } from './engine/BaselineService.ts';
 import { ClientRegistry } from './engine/ClientRegistry.ts';
 import { TaskManager } from './engine/TaskManager.ts';
+import type { HierarchyHooks } from './engine/deps.ts';
 import { CoordinatorMetrics } from './metrics.ts';
 import path from 'node:path';
 import { ModelService, type ModelServiceOptions } from './model/ModelService.ts';
@@ -35,7 +36,7 @@ export interface Coordinator {
   close(): Promise<void>;
 }
 
-export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOptions: ModelServiceOptions, datasets: DatasetRegistry, dataDir?: string, maxFrameBytes?: number): Coordinator {
+export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOptions: ModelServiceOptions, datasets: DatasetRegistry, dataDir?: string, maxFrameBytes?: number, hierarchy?: HierarchyHooks): Coordinator {
   const registry = new ClientRegistry();
   const bus = new EventBus(store);
   const metrics = new CoordinatorMetrics();
@@ -57,6 +58,7 @@ export function createCoordinator(store: Store, log: FastifyBaseLogger, modelOpt
   const tasks = new TaskManager({
     store, registry, bus, models, uploads, baselines, metrics, log, datasets, ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }),
     weightsPath: (taskId, version) => `/api/tasks/${taskId}/models/${version}/weights.frame`,
+    ...(hierarchy ? { hierarchy } : {}),
   });
   registry.on('left', (clientId: string) => {
     for (const runner of tasks.liveRunners()) runner.clientLeft(clientId);

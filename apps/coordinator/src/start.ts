@@ -9,6 +9,7 @@ import { buildApp } from './app.ts';
 import { loadOrCreateOperatorToken, type OperatorToken } from './auth/operatorToken.ts';
 import type { ModelTimeouts } from './model/ModelService.ts';
 import { limitFlagOptions, limitSettings, type LimitSettings } from './limitSettings.ts';
+import { startEdge, type StartedEdge } from './edges/EdgeServer.ts';
 
 export interface CoordinatorSettings {
   host: string;
@@ -29,6 +30,12 @@ export interface CoordinatorSettings {
   tlsKey?: string | null;
   /** Model worker timeouts (evaluation, baseline epoch); unset ones keep their defaults. */
   modelTimeouts?: Partial<ModelTimeouts>;
+  /** `root`: the coordinator (the root of edges when `natsUrl` is set); `edge`: an edge aggregator. */
+  role?: 'root' | 'edge';
+  /** NATS server with JetStream that a root and its edges share; null: one process, no edges. */
+  natsUrl?: string | null;
+  /** This edge's id (`--role edge`); null: a random one. */
+  edgeId?: string | null;
 }
 
 /** The coordinator's flags (`npm start -- --help` lists them with their environment variables). */
@@ -45,6 +52,9 @@ export const COORDINATOR_FLAGS = {
   'tls-key': { type: 'string' },
   'eval-timeout-s': { type: 'string' },
   'baseline-epoch-timeout-s': { type: 'string' },
+  role: { type: 'string' },
+  nats: { type: 'string' },
+  'edge-id': { type: 'string' },
   ...limitFlagOptions,
 } as const satisfies Record<string, { type: 'string' | 'boolean' }>;
 
@@ -59,7 +69,12 @@ export function parseCoordinatorArgs(argv: string[], env: NodeJS.ProcessEnv): Co
   const tlsCert = values['tls-cert'] || env.FLOTILLA_TLS_CERT || null;
   const tlsKey = values['tls-key'] || env.FLOTILLA_TLS_KEY || null;
   if ((tlsCert === null) !== (tlsKey === null)) throw new Error('TLS needs both --tls-cert and --tls-key (or FLOTILLA_TLS_CERT and FLOTILLA_TLS_KEY)');
+  const role = values.role ?? env.FLOTILLA_ROLE ?? 'root';
+  if (role !== 'root' && role !== 'edge') throw new Error(`invalid role ${role} (root or edge)`);
+  const natsUrl = values.nats || env.FLOTILLA_NATS_URL || null;
+  if (role === 'edge' && natsUrl === null) throw new Error('an edge needs --nats URL (or FLOTILLA_NATS_URL): the NATS server its root uses');
   return {
+    role, natsUrl, edgeId: values['edge-id'] || env.FLOTILLA_EDGE_ID || null,
     host: values.host ?? env.HOST ?? '127.0.0.1',
     port,
     dataDir: path.resolve(values['data-dir'] ?? env.FLOTILLA_DATA_DIR ?? '.flotilla'),
@@ -102,6 +117,21 @@ function readPem(file: string, what: string): Buffer {
   }
 }
 
+/**
+ * Starts an edge aggregator from the same settings (`--role edge`): it listens where told and
+ * relays to the root through `natsUrl`; it keeps no data directory.
+ * @example const edge = await startEdgeFromSettings(parseCoordinatorArgs(['--role', 'edge', '--nats', url], env));
+ */
+export async function startEdgeFromSettings(settings: CoordinatorSettings): Promise<StartedEdge> {
+  if (!settings.natsUrl) throw new Error('an edge needs --nats URL');
+  return startEdge({
+    natsUrl: settings.natsUrl, edgeId: settings.edgeId ?? null, host: settings.host, port: settings.port, maxFrameBytes: settings.maxFrameBytes,
+    ...(settings.abuse ? { limits: settings.abuse.limits, trustProxy: settings.abuse.trustProxy } : {}),
+    tls: settings.tlsCert && settings.tlsKey ? { cert: readPem(settings.tlsCert, 'certificate'), key: readPem(settings.tlsKey, 'key') } : null,
+    logger: { level: settings.logLevel },
+  });
+}
+
 export async function startCoordinator(settings: CoordinatorSettings): Promise<StartedCoordinator> {
   mkdirSync(settings.dataDir, { recursive: true });
   const operator = loadOrCreateOperatorToken(settings.dataDir, settings.operatorToken);
@@ -114,6 +144,7 @@ export async function startCoordinator(settings: CoordinatorSettings): Promise<S
     maxFrameBytes: settings.maxFrameBytes,
     ...(settings.abuse ? { limits: settings.abuse.limits, retention: settings.abuse.retention, trustProxy: settings.abuse.trustProxy, datasets: settings.abuse.datasets } : {}),
     logger: { level: settings.logLevel },
+    ...(settings.natsUrl ? { edges: { natsUrl: settings.natsUrl } } : {}),
   });
   const { tasks } = app.coordinator;
   const resumed = await tasks.resumeRunning();

@@ -80,6 +80,10 @@ export const ErrorCodes = {
   MODEL_TOO_LARGE: 'FLT_MODEL_TOO_LARGE',
   /** Contribution assessment asked of a task where single updates are hidden or unusable (secure aggregation, DP, asynchronous rounds) or with no validation data at the coordinator. */
   CONTRIBUTION_INCOMPATIBLE: 'FLT_CONTRIBUTION_INCOMPATIBLE',
+  /** A task setting the edge hierarchy (`--nats`) cannot honour yet: secure aggregation, client-level DP, robust or FedNova aggregation, asynchronous rounds, personalisation, contribution assessment. */
+  HIERARCHY_UNSUPPORTED: 'FLT_HIERARCHY_UNSUPPORTED',
+  /** An edge's partial sum of a round never arrived (the edge died or lost NATS): the round is abandoned, the model kept. */
+  EDGE_LOST: 'FLT_EDGE_LOST',
   INTERNAL: 'FLT_INTERNAL',
 } as const;
 

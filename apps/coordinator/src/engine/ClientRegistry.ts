@@ -18,6 +18,8 @@ export interface ConnectedClient {
   trainSplit?: boolean;
   connectedAt: number;
   lastSeen: number;
+  /** The edge aggregator the client is connected to (`--role edge`); absent on the coordinator's own /ws. */
+  edge?: string;
   /** Sends a JSON message; false when the socket is no longer open. */
   send(message: object): boolean;
   close(code: number, reason: string): void;

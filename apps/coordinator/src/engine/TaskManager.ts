@@ -35,6 +35,7 @@ export class TaskManager {
   async create(input: unknown): Promise<TaskRecord> {
     const config = await resolveTaskData(input, this.deps.datasets);
     await checkValidationData(config, this.deps.datasets);
+    this.deps.hierarchy?.admitTask(config);
     const { weights, layout } = await initialTaskModel(this.deps, config);
     // A head that names no layer, or the whole model, is refused now, not in round 1.
     personalLayout(config, layout);
@@ -180,7 +181,10 @@ export class TaskManager {
     // Two controls racing must not build two runners (two loops) for one task.
     let loading = this.loading.get(task.id);
     if (!loading) {
-      loading = this.layoutOf(task.config, task.id)
+      loading = Promise.resolve()
+        // A task stored before the root ran with --nats may ask what the hierarchy cannot do: it fails, coded.
+        .then(() => this.deps.hierarchy?.admitTask(task.config, ErrorCodes.INVALID_TASK))
+        .then(() => this.layoutOf(task.config, task.id))
         .then((layout) => TaskRunner.load(this.engineDeps, task, layout))
         .catch((err: unknown) => {
           // The strategy refuses the stored configuration (e.g. DP with a robust rule): a coded refusal.

@@ -17,6 +17,8 @@ export const COLLECTORS: readonly CollectorEntry[] = [
  * @example const collector = openCollector(ctx); // SecureCollector when the task enables secure aggregation
  */
 export function openCollector(ctx: CollectorContext, entries: readonly CollectorEntry[] = COLLECTORS): UpdateCollector {
+  // The root of edge aggregators combines their partial sums (edges/EdgeCollector.ts).
+  if (ctx.deps.hierarchy) return ctx.deps.hierarchy.openCollector(ctx);
   const entry = entries.find((e) => e.applies(ctx.config));
   if (!entry) throw new Error('no update collector applies to this task');
   return entry.open(ctx);

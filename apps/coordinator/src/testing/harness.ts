@@ -38,7 +38,7 @@ export async function startTestCoordinator(options: {
   dataDir?: string; maxFrameBytes?: number; heartbeatIntervalMs?: number; pingIntervalMs?: number; pongTimeoutMs?: number; operatorToken?: string; joinToken?: string | null;
   webRoot?: string;
   models?: ModelServiceOptions;
-} & Pick<AppOptions, 'limits' | 'retention' | 'logger' | 'trustProxy' | 'datasets'> = {}): Promise<TestCoordinator> {
+} & Pick<AppOptions, 'limits' | 'retention' | 'logger' | 'trustProxy' | 'datasets' | 'edges'> = {}): Promise<TestCoordinator> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'flotilla-test-'));
   const operatorToken = options.operatorToken ?? TEST_OPERATOR_TOKEN;
   const { port: listenPort = 0, ...appOptions } = options;

@@ -2,19 +2,14 @@
 // frame is validated; bad input gets a coded error (and a log line without payload), the
 // connection closes where the error is fatal, and nothing reaches the model unchecked.
 
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
-import {
-  ErrorCodes, taskSchema, FlotillaError, PROTOCOL_VERSION, errorMessage, parseClientMessage, type ClientMessage, type Hello,
-  type NamedTensor, type Welcome,
-} from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, errorMessage, parseClientMessage, type ClientMessage, type Hello, type NamedTensor } from '@flotilla/protocol';
 import type { ConnectedClient } from '../engine/ClientRegistry.ts';
-import { checkHelloExamples } from '../engine/exampleCounts.ts';
-import { personalSummary } from '../engine/personalLayout.ts';
 import type { Coordinator } from '../coordinator.ts';
 import type { SampledLog } from '../logging/sampledLog.ts';
 import { closeCodeFor, type Admission, type ConnectionTicket } from './admission.ts';
+import { welcomeClient } from './welcomeClient.ts';
 
 export interface ClientSocketOptions {
   coordinator: Coordinator;
@@ -31,11 +26,8 @@ export interface ClientSocketOptions {
   rejections: SampledLog;
 }
 
-const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
-const sameHash = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-
 export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app, { coordinator, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, joinToken, admission, rejections }) => {
-  const { registry, tasks, metrics, store, bus, joinTokens } = coordinator;
+  const { registry, tasks, metrics, bus } = coordinator;
 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket: WebSocket, req) => {
     let client: ConnectedClient | null = null;
@@ -127,46 +119,10 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
     });
 
     function welcome(hello: Hello): ConnectedClient {
-      if (hello.protocolVersion !== PROTOCOL_VERSION) {
-        throw new FlotillaError(ErrorCodes.PROTOCOL_VERSION, `protocol ${hello.protocolVersion} is not supported; this coordinator speaks ${PROTOCOL_VERSION}`, true);
-      }
-      const grant = joinTokens.admit(hello.joinToken, joinToken, hello.taskId);
-      if (grant.taskId) hello.taskId = grant.taskId;
-      if (hello.taskId && !store.getTask(hello.taskId)) throw new FlotillaError(ErrorCodes.TASK_NOT_FOUND, `no task ${hello.taskId}`, true);
-      checkHelloExamples(tasks, hello);
-      // A returning client proves its identity with the token it was given; otherwise it is new.
-      const known = hello.clientId ? store.getClient(hello.clientId) : null;
-      const resumed = known !== null && hello.resumeToken !== undefined && sameHash(known.tokenHash, hashToken(hello.resumeToken));
-      const id = resumed ? known.id : randomUUID();
-      const resumeToken = resumed ? hello.resumeToken! : randomBytes(24).toString('base64url');
-      const now = Date.now();
-      store.upsertClient({
-        id, tokenHash: hashToken(resumeToken), kind: hello.kind, backend: hello.device.backend,
-        examplesPerSec: hello.device.examplesPerSec ?? null, firstSeen: known?.firstSeen ?? now, lastSeen: now,
-        roundsJoined: known?.roundsJoined ?? 0, dropouts: known?.dropouts ?? 0,
+      const { client: connected, resumed } = welcomeClient(coordinator, hello, {
+        joinToken, heartbeatIntervalMs, maxFrameBytes, send, close: (code, reason) => socket.close(code, reason),
       });
-      const connected: ConnectedClient = {
-        id, kind: hello.kind, device: hello.device, codecs: hello.capabilities.codecs, taskId: hello.taskId ?? null, partitionIndex: hello.partitionIndex ?? null,
-        numExamples: hello.numExamples ?? null, trainSplit: hello.trainSplit === true, connectedAt: now, lastSeen: now, send,
-        close: (code, reason) => socket.close(code, reason),
-      };
-      const activeId = hello.taskId ?? tasks.activeTaskId();
-      const task = activeId ? store.getTask(activeId) : null;
-      const reply: Welcome = {
-        type: 'welcome', protocolVersion: PROTOCOL_VERSION, clientId: id, resumeToken, heartbeatIntervalMs, maxFrameBytes,
-        task: task ? {
-          id: task.id, name: task.name, model: task.config.model, schema: taskSchema(task.config.data),
-          clientTestFraction: task.config.data.clientTestFraction ?? 0, seed: task.config.seed,
-          ...personalSummary(task.config),
-          ...(task.config.asynchronous?.enabled ? { asynchronous: true } : {}),
-        } : null,
-      };
-      send(reply);
-      registry.add(connected);
-      joinTokens.bind(grant, id);
-      metrics.connectedClients.set(registry.size);
-      log.info({ clientId: id, kind: hello.kind, backend: hello.device.backend, resumed }, 'client joined');
-      bus.publish('client.joined', connected.taskId, { clientId: id, kind: hello.kind, backend: hello.device.backend, examplesPerSec: hello.device.examplesPerSec ?? null, resumed });
+      log.info({ clientId: connected.id, kind: hello.kind, backend: hello.device.backend, resumed }, 'client joined');
       return connected;
     }
 

@@ -1,0 +1,176 @@
+// An edge's client WebSocket endpoint (/ws): the same protocol, admission and frame checks as the
+// coordinator's; hellos and control messages go to the root, updates are checked here, counted by
+// the root, then folded into this edge's partial sum.
+
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import type { WebSocket } from 'ws';
+import { ErrorCodes, FlotillaError, errorMessage, parseClientMessage, type ClientMessage, type Hello, type NamedTensor, type Update } from '@flotilla/protocol';
+import { assertPlannedCodec, uplinkFor } from '../engine/uplinkCodec.ts';
+import { validateUpdate } from '../engine/validateUpdate.ts';
+import type { SampledLog } from '../logging/sampledLog.ts';
+import { closeCodeFor, type Admission, type ConnectionTicket } from '../ws/admission.ts';
+import { EDGE_BUS, encodeJson, type EdgeBusConnection } from './edgeBus.ts';
+import { askRoot, type EdgeRounds } from './EdgeRounds.ts';
+
+/** One client connection of this edge, as the root's messages reach it. */
+export interface EdgeConnection {
+  clientId: string | null;
+  send(message: object): void;
+  close(code: number, reason: string): void;
+}
+
+export interface EdgeSocketOptions {
+  bus: EdgeBusConnection;
+  rounds: EdgeRounds;
+  /** The edge's connections by id, shared with the subscription that delivers the root's messages. */
+  connections: Map<string, EdgeConnection>;
+  maxFrameBytes: number;
+  heartbeatIntervalMs: number;
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
+  admission: Admission;
+  rejections: SampledLog;
+}
+
+function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+export const edgeSocket: FastifyPluginAsync<EdgeSocketOptions> = async (app, options) => {
+  const { bus, rounds, connections, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, admission, rejections } = options;
+  const edgeId = rounds.edgeId;
+  const publish = (subject: string, body: unknown) => { if (!bus.nc.isClosed()) bus.nc.publish(subject, encodeJson(body)); };
+
+  app.get('/ws', { websocket: true, schema: { hide: true } }, (socket: WebSocket, req) => {
+    const conn = randomUUID();
+    const address = req.ip;
+    let hello: Hello | null = null;
+    let lastSeen = Date.now();
+    const send = (message: object): void => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    };
+    const self: EdgeConnection = { clientId: null, send, close: (code, reason) => socket.close(code, reason) };
+    const refuse = (err: FlotillaError): void => {
+      rejections.refused(address, err.code, { reqId: req.id, clientId: self.clientId, edge: edgeId, reason: err.message }, 'client message refused');
+      send(errorMessage(err));
+      if (err.fatal) socket.close(closeCodeFor(err), err.code);
+    };
+    let ticket: ConnectionTicket;
+    try {
+      ticket = admission.openConnection(address);
+    } catch (err) {
+      refuse(err as FlotillaError);
+      return;
+    }
+    connections.set(conn, self);
+
+    // As on the coordinator: silent for three heartbeats, or deaf to pings, and the client is gone.
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastSeen > 3 * heartbeatIntervalMs) socket.terminate();
+    }, heartbeatIntervalMs);
+    let lastHeard = Date.now();
+    const heard = () => { lastHeard = Date.now(); };
+    socket.on('pong', heard);
+    req.raw.socket.on('data', heard);
+    const pinger = setInterval(() => {
+      if (Date.now() - lastHeard > pongTimeoutMs) {
+        socket.terminate();
+        return;
+      }
+      if (socket.readyState === socket.OPEN) socket.ping();
+    }, pingIntervalMs);
+
+    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      lastSeen = Date.now();
+      const bytes = toBytes(data);
+      try {
+        ticket.admitMessage();
+        if (bytes.byteLength > maxFrameBytes) {
+          throw new FlotillaError(ErrorCodes.FRAME_TOO_LARGE, `frame of ${bytes.byteLength} bytes exceeds ${maxFrameBytes}`, true);
+        }
+        const { message, tensors } = parseClientMessage(bytes, isBinary, { maxElements: Math.floor(maxFrameBytes / 4) });
+        if (message.type === 'hello') {
+          if (hello) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'hello was already received on this connection', true);
+          admission.admitHello(address);
+          hello = message;
+          // The root answers (welcome or a coded refusal) through this edge's subject.
+          publish(EDGE_BUS.hello, { edgeId, conn, hello: message });
+          return;
+        }
+        const clientId = self.clientId;
+        if (!hello || !clientId) throw new FlotillaError(ErrorCodes.NOT_WELCOMED, `${message.type} before welcome`, true);
+        dispatch(hello, clientId, message, tensors, bytes.byteLength);
+      } catch (err) {
+        if (err instanceof FlotillaError) refuse(err);
+        else {
+          req.log.error({ err, clientId: self.clientId }, 'unexpected failure handling a client message');
+          refuse(new FlotillaError(ErrorCodes.INTERNAL, 'internal error', false));
+        }
+      }
+    });
+
+    socket.on('close', () => {
+      clearInterval(watchdog);
+      clearInterval(pinger);
+      ticket.release();
+      req.raw.socket.off('data', heard);
+      connections.delete(conn);
+      if (hello) publish(EDGE_BUS.left, { edgeId, conn, clientId: self.clientId });
+    });
+
+    function dispatch(from: Hello, clientId: string, message: ClientMessage, tensors: NamedTensor[], bytes: number): void {
+      switch (message.type) {
+        case 'heartbeat':
+        case 'hello':
+          return;
+        case 'update':
+          void acceptUpdate(from, clientId, message, tensors, bytes);
+          return;
+        case 'secagg.advertise':
+        case 'secagg.shares':
+        case 'secagg.masked':
+        case 'secagg.reveal':
+          // The hierarchy refuses secure aggregation at task creation: no round here is a secure one.
+          throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${message.round} is not a secure round in flight`);
+        case 'fit.failed':
+        case 'progress':
+        case 'evaluation':
+        case 'evaluate.failed':
+          publish(EDGE_BUS.message, { edgeId, conn, clientId, message });
+          return;
+        default: {
+          const never: never = message;
+          throw new Error(`unhandled message ${JSON.stringify(never)}`);
+        }
+      }
+    }
+
+    /** Tensors checked here, the report counted by the root, then folded: an update the root refuses never reaches a sum. */
+    async function acceptUpdate(from: Hello, clientId: string, message: Update, tensors: NamedTensor[], bytes: number): Promise<void> {
+      let flat: Float32Array;
+      try {
+        const facts = await rounds.taskFacts(message.taskId);
+        assertPlannedCodec(tensors, uplinkFor(facts.config, { device: from.device, codecs: from.capabilities.codecs }));
+        // The example count is the root's to check (it knows the task's rule and the client's hello).
+        flat = validateUpdate(message, tensors, { shapes: facts.shapes, maxUpdateNorm: facts.config.limits.maxUpdateNorm, maxExamples: Number.POSITIVE_INFINITY });
+      } catch (err) {
+        const coded = err instanceof FlotillaError ? err : new FlotillaError(ErrorCodes.INTERNAL, 'internal error', false);
+        // The root hears of it as a failed fit, so its round does not wait for this client.
+        publish(EDGE_BUS.message, { edgeId, conn, clientId, message: { type: 'fit.failed', taskId: message.taskId, round: message.round, code: coded.code } });
+        refuse(coded);
+        return;
+      }
+      try {
+        await askRoot(bus, EDGE_BUS.update, { edgeId, conn, clientId, message, bytes });
+      } catch (err) {
+        refuse(err instanceof FlotillaError ? err : new FlotillaError(ErrorCodes.INTERNAL, 'internal error', false));
+        return;
+      }
+      rounds.fold(message.taskId, message.round, clientId, flat, message.numExamples);
+      send({ type: 'update.ack', taskId: message.taskId, round: message.round });
+    }
+  });
+};
