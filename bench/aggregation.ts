@@ -54,7 +54,7 @@ const VARIANTS: readonly Variant[] = [
 
 interface Throughput {
   GBps: number;
-  /** Throughput ÷ memcpy throughput, medians of interleaved runs. */
+  /** memcpy time ÷ this variant's time, each run paired with a memcpy just before it; the median pair. */
   ratioToMemcpy: number;
   msPerUpdate: number;
 }
@@ -123,21 +123,27 @@ async function measure(
   gc: (() => void) | null,
 ): Promise<Row> {
   const bytes = updates * parameters * 4;
-  // Interleaved so that every variant sees the same machine load (the cores are shared).
+  // Each run is paired with a memcpy just before it and the ratio taken per pair: the cores are
+  // shared, and the load swings memcpy itself several-fold between rows (1–19 GB/s seen).
   const repetitions = updates >= 1000 ? 3 : updates >= 100 ? 5 : 15;
   const memcpy: number[] = [];
-  const samples = new Map(VARIANTS.map((v) => [v.name, [] as number[]]));
+  const samples = new Map(VARIANTS.map((v) => [v.name, { GBps: [] as number[], ratio: [] as number[] }]));
   for (let r = 0; r < repetitions; r++) {
-    memcpy.push(bytes / time(() => copyAll(updates, buffers, target)));
-    for (const v of VARIANTS) samples.get(v.name)!.push(bytes / time(() => v.run(parameters, updates, buffers)));
+    for (const v of VARIANTS) {
+      const copySeconds = time(() => copyAll(updates, buffers, target));
+      const runSeconds = time(() => v.run(parameters, updates, buffers));
+      memcpy.push(bytes / copySeconds);
+      samples.get(v.name)!.GBps.push(bytes / runSeconds);
+      samples.get(v.name)!.ratio.push(copySeconds / runSeconds);
+    }
   }
   const memcpyGBps = median(memcpy) / 1e9;
   const variants: Record<string, Throughput> = {};
   for (const v of VARIANTS) {
-    const GBps = median(samples.get(v.name)!) / 1e9;
+    const GBps = median(samples.get(v.name)!.GBps) / 1e9;
     variants[v.name] = {
       GBps: round(GBps),
-      ratioToMemcpy: round(GBps / memcpyGBps, 3),
+      ratioToMemcpy: round(median(samples.get(v.name)!.ratio), 3),
       msPerUpdate: round((parameters * 4) / (GBps * 1e9) * 1e3, 3),
     };
   }
