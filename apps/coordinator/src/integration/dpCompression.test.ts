@@ -3,7 +3,7 @@
 // clip norm; under secure aggregation each client clips and adds its share of the noise before it
 // quantises, and the committed model carries exactly the noise the accountant counts.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { FlotillaClient, WeightsCache, memoryIdentity, type Trainer, type WebSocketLike } from '@flotilla/client';
 import { clipByL2Norm, defaultThreshold, l2Norm } from '@flotilla/privacy';
@@ -48,18 +48,24 @@ const weightsOf = async (url: string, taskId: string, version: number) =>
   (await new WeightsCache().get(`${url}/api/tasks/${taskId}/models/${version}/weights.frame`)).weights;
 
 describe('differential privacy with a compressed uplink', () => {
-  let coordinator: TestCoordinator | undefined;
+  // One coordinator for the file (its start-up and first task dominate a test's time); each test has its own task.
+  let coordinator: TestCoordinator;
   let clients: FlotillaClient[] = [];
 
-  afterEach(async () => {
+  beforeAll(async () => {
+    coordinator = await startTestCoordinator();
+  });
+
+  afterEach(() => {
     for (const c of clients) c.stop();
     clients = [];
-    await coordinator?.close();
-    coordinator = undefined;
+  });
+
+  afterAll(async () => {
+    await coordinator.close();
   });
 
   it('central DP-FedAvg with int8: the coordinator clips the decoded update, so the model moves by at most S', async () => {
-    coordinator = await startTestCoordinator();
     const { url } = coordinator;
     // z = 1e-4 all but isolates the clip: the committed step is clip(decode(int8(Δ)), S) plus noise of norm ≈ 0.009.
     // (z = 0 would too, but its ε is infinite and the rounds view cannot show it: see the report.)
@@ -87,7 +93,6 @@ describe('differential privacy with a compressed uplink', () => {
   });
 
   it('SecAgg + DP with int8: each client clips and noises before it quantises; the sum carries the noise the accountant counts', async () => {
-    coordinator = await startTestCoordinator();
     const { url } = coordinator;
     const z = 0.5;
     const taskId = await createTask(url, smallTask({
