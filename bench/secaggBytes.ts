@@ -9,7 +9,7 @@ import { round, writeResult } from './support.ts';
  * One secure round per (n, uplink) and the ratio of bytes up per client, float32 / int8.
  * @example const results = await runSecAggBytesBench();
  */
-export async function runSecAggBytesBench(sizes = [4, 10, 50]): Promise<object> {
+export async function runSecAggBytesBench(sizes = [4, 10, 25]): Promise<object> {
   const started = performance.now();
   const rows = await socketRounds(sizes, ['full', 'plus'], ['float32', 'int8']);
   const comparison = sizes.flatMap((n) => (['full', 'plus'] as const).map((mode) => {

@@ -22,7 +22,10 @@ export interface FixedPointConfig {
   readonly ringBits?: number;
 }
 
-/** 2^ringBits of a config (2^32 by default). */
+/**
+ * 2^ringBits of a config (2^32 by default).
+ * @example ringModulus({ ringBits: 12 }) // 4096
+ */
 export function ringModulus(config: Pick<FixedPointConfig, 'ringBits'>): number {
   return 2 ** (config.ringBits ?? 32);
 }

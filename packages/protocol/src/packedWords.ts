@@ -18,7 +18,11 @@ export function packedByteLength(count: number, packing: WordPacking): number {
   return Math.ceil(((count - packing.wide) * packing.bits + 32 * packing.wide) / 8);
 }
 
-/** Refuses a packing a frame header cannot mean (FLT_MALFORMED_FRAME). */
+/**
+ * Refuses a packing a frame header cannot mean (FLT_MALFORMED_FRAME): bits outside 1…32, a wide
+ * count outside 0…count.
+ * @example checkPacking(header.words, { bits: header.bits, wide: header.wide });
+ */
 export function checkPacking(count: number, packing: WordPacking): void {
   const { bits, wide } = packing;
   if (!Number.isInteger(bits) || bits < 1 || bits > 32 || !Number.isInteger(wide) || wide < 0 || wide > count) {

@@ -249,7 +249,9 @@ export type DpSgdSpec = Static<typeof DpSgdSpec>;
 /**
  * Secure aggregation (Bonawitz et al., CCS 2017; SecAgg+ of Bell et al., CCS 2020): the
  * coordinator only ever holds masked vectors, shares it cannot open and the unmasked sum.
- * Updates are clipped per coordinate to [−clip, clip] and encoded in fixed point over Z_2^32.
+ * Updates are clipped per coordinate to [−clip, clip] and encoded in fixed point over Z_2^32; with
+ * the `int8` uplink (communication.uplink) as 8-bit stochastic rounding over Z_2^(8 + ⌈log2 n⌉),
+ * each masked value sent in that many bits.
  */
 export const SecureAggregationSpec = Type.Object({
   enabled: Type.Boolean({ default: false }),

@@ -6,7 +6,8 @@ import type { PlanDecoratorEntry } from './planDecorators.ts';
 import { withUplink } from './uplinkCodec.ts';
 
 /**
- * Adds `fit.uplink` (clear updates only: a masked input is SecAgg's own encoding) and `downlink`
+ * Adds `fit.uplink` (clear updates only: a secure round's int8 is the quantised ring of its
+ * `secureAggregation` block, SecureRound.ts) and `downlink`
  * to a task's plans; absent for a task without communication settings.
  * @example PLAN_DECORATORS = [codecPlan]
  */

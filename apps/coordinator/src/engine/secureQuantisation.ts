@@ -3,7 +3,7 @@
 // refused at task creation with the mathematical reason.
 
 import { ringBitsFor } from '@flotilla/privacy';
-import { ErrorCodes, FlotillaError, type CodecName, type CodecSpec, type TaskConfig } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, type CodecSpec, type TaskConfig } from '@flotilla/protocol';
 
 /** How a secure round quantises: b bits a value, stochastic rounding or round to nearest. */
 export interface SecureQuantisation {
@@ -15,23 +15,23 @@ export interface SecureQuantisation {
 export const INT8_BITS = 8;
 
 /**
- * Why each uplink codec but float32 and int8 cannot travel under masks (also the README's list).
- * Exhaustive over CodecName: a new codec must say whether it composes.
+ * Why an uplink codec cannot travel under masks, or null when it can (float32 words; int8 as
+ * quantised fixed point). Exhaustive over the codecs: a new one must say whether it composes.
+ * @example secureAggregationConflict({ codec: 'topk', fraction: 0.01, errorFeedback: true }) // 'each client keeps other indices, …'
  */
 export function secureAggregationConflict(spec: CodecSpec): string | null {
-  const codec: CodecName = spec.codec;
-  switch (codec) {
+  switch (spec.codec) {
     case 'float32': return null;
     case 'int8':
-      return spec.codec === 'int8' && spec.granularity === 'channel'
+      return spec.granularity === 'channel'
         ? 'per-channel scales come from each client\'s own values, and masked integers on different scales cannot be summed; use granularity "tensor" (one scale, clip/127, for every client)'
         : null;
     case 'topk': return 'each client keeps other indices, so the masked vectors do not line up coordinate by coordinate, and the indices would reveal which coordinates each client changed';
     case 'qsgd': return 'each client scales its levels by its own update norm, sent in the clear beside them: the masked levels of clients with different norms do not sum to the sum of the updates, and the norms would leak';
     case 'float16': return 'a half-precision float is not an element of a ring: masks must add and cancel exactly modulo 2^m, which floating-point addition does not';
     default: {
-      const never: never = codec;
-      throw new Error(`unknown codec ${String(never)}`);
+      const never: never = spec;
+      throw new Error(`unknown codec ${JSON.stringify(never)}`);
     }
   }
 }

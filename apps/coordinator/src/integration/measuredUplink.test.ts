@@ -2,7 +2,7 @@
 // client reports what it measured, and the next plan gives it the task's slow-link codec without
 // the operator declaring anything; a claimed slow link changes the uplink codec and nothing else.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { FlotillaClient, memoryIdentity, type Trainer, type WebSocketLike } from '@flotilla/client';
 import { RawClient, api, createTask, eventually, smallTask, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
@@ -29,20 +29,26 @@ function task(rounds: number) {
 }
 
 describe('clients that measure their own uplink', () => {
-  let coordinator: TestCoordinator | undefined;
+  // One coordinator for the file (its start-up and first task dominate a test's time); each test has its own task.
+  let coordinator: TestCoordinator;
   let client: FlotillaClient | undefined;
   const raws: RawClient[] = [];
 
-  afterEach(async () => {
+  beforeAll(async () => {
+    coordinator = await startTestCoordinator();
+  });
+
+  afterEach(() => {
     client?.stop();
     for (const r of raws) r.close();
     raws.length = 0;
-    await coordinator?.close();
-    coordinator = undefined;
+  });
+
+  afterAll(async () => {
+    await coordinator.close();
   });
 
   it('uploads float32 in its first round, then int8 once its measured uplink is below slowLinkKbps', async () => {
-    coordinator = await startTestCoordinator();
     const { url } = coordinator;
     const taskId = await createTask(url, task(2));
     const uploads: number[] = [];
@@ -67,7 +73,6 @@ describe('clients that measure their own uplink', () => {
   });
 
   it('a claimed slow link gets the slow-link codec and an otherwise identical plan', async () => {
-    coordinator = await startTestCoordinator();
     const { url } = coordinator;
     const taskId = await createTask(url, smallTask({
       data: { partition: { kind: 'iid', numClients: 2, seed: 3, examplesPerClient: 50 } },

@@ -3,7 +3,7 @@
 // is FedAvg within the quantisation bound, dropouts are recovered in the small ring, and a client
 // that packs at another width is refused with a code.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { FlotillaClient, WeightsCache, memoryIdentity, type ClientEvent, type Trainer, type WebSocketLike } from '@flotilla/client';
 import { ErrorCodes, encodeWordsFrame, packedByteLength } from '@flotilla/protocol';
@@ -93,21 +93,27 @@ function errors(committed: Float32Array, expected: Float64Array): { max: number;
 }
 
 describe('secure aggregation with the int8 uplink', () => {
-  let coordinator: TestCoordinator | undefined;
+  // One coordinator for the file (its start-up and first task dominate a test's time); each test has its own task.
+  let coordinator: TestCoordinator;
   let clients: FlotillaClient[] = [];
   const raws: RawClient[] = [];
 
-  afterEach(async () => {
+  beforeAll(async () => {
+    coordinator = await startTestCoordinator();
+  });
+
+  afterEach(() => {
     for (const c of clients) c.stop();
     for (const r of raws) r.close();
     clients = [];
     raws.length = 0;
-    await coordinator?.close();
-    coordinator = undefined;
+  });
+
+  afterAll(async () => {
+    await coordinator.close();
   });
 
   it('commits FedAvg within the quantisation bound, each masked upload packed at 8 + ⌈log2 4⌉ = 10 bits a coordinate', async () => {
-    coordinator = await startTestCoordinator();
     const { url } = coordinator;
     const taskId = await createTask(url, int8Task(4, { mode: 'full' }, { stop: { maxRounds: 1, minReports: 4 } }));
     const produced = new Map<number, Produced>();
@@ -141,7 +147,6 @@ describe('secure aggregation with the int8 uplink', () => {
   });
 
   it('SecAgg+ (k = 4 of 6) in the small ring: a dropout after sharing and one after the upload are recovered', async () => {
-    coordinator = await startTestCoordinator();
     const { url } = coordinator;
     const taskId = await createTask(url, int8Task(6, { mode: 'plus', neighbours: 4 }));
     const produced = new Map<number, Produced>();
@@ -157,7 +162,6 @@ describe('secure aggregation with the int8 uplink', () => {
   });
 
   it('refuses a masked input packed at another width than the plan with FLT_UNSUPPORTED_CODEC; the round goes on', async () => {
-    coordinator = await startTestCoordinator();
     const { url } = coordinator;
     const taskId = await createTask(url, int8Task(3, { mode: 'full' }));
     const raw = new RawClient(url);

@@ -36,8 +36,8 @@ export const INITIAL_COMMUNICATION: CommunicationFormState = {
 /** What each codec does, for the form's hints (measured figures are in README's "Compression"). */
 const CODEC_HINTS: Record<CodecName, string> = {
   float32: 'lossless, 4 bytes a value',
-  float16: 'half precision, 2 bytes a value',
-  int8: '1 byte a value and a scale per tensor or channel; composes with secure aggregation',
+  float16: 'half precision, 2 bytes a value; not with secure aggregation',
+  int8: '1 byte a value and a scale per tensor or channel; with secure aggregation (per tensor), 8-bit fixed point masked in 8 + ⌈log2 n⌉ bits',
   topk: 'the largest fraction of the values with their indices, the rest carried to the next round; not with secure aggregation',
   qsgd: 'stochastic quantisation to a few levels of the norm; not with secure aggregation',
 };
