@@ -12,6 +12,7 @@ import {
   ErrorMessage, EvaluateFailed, EvaluatePlan, EvaluationReport, FitFailed, Heartbeat, Hello, Progress, RoundEnd, RoundPlan, Update, UpdateAck, Welcome,
   type ClientMessage, type ServerMessage,
 } from './messages.ts';
+import { StandingMessage } from './contribution.ts';
 
 export interface Parsed<M> {
   message: M;
@@ -32,7 +33,7 @@ const clientCheckers = compile({
 });
 const serverCheckers = compile({
   welcome: Welcome, 'round.plan': RoundPlan, 'evaluate.plan': EvaluatePlan, 'round.end': RoundEnd, 'update.ack': UpdateAck, error: ErrorMessage,
-  'secagg.keys': SecAggKeys, 'secagg.deliver': SecAggDeliver, 'secagg.unmask': SecAggUnmask,
+  'secagg.keys': SecAggKeys, 'secagg.deliver': SecAggDeliver, 'secagg.unmask': SecAggUnmask, standing: StandingMessage,
 });
 /** Message types that travel in binary frames because they carry tensors (or, masked input, words). */
 const binaryTypes = new Set(['update', 'secagg.masked']);
