@@ -1,6 +1,6 @@
 // `npm run bench [-- name…]`: runs the benchmarks one after another (each writes its JSON to
 // bench/results/). Names: aggregation, backends, dpsgd, mcmahan, robust, secagg, paillier, psi, vertical,
-// ftl, browser, browser-emulation, datasets, compression, personalization, async, work.
+// ftl, browser, browser-emulation, datasets, compression, personalization, async, work, contribution.
 
 const benches: Record<string, () => Promise<unknown>> = {
   aggregation: async () => (await import('./aggregation.ts')).runAggregationBench(),
@@ -20,6 +20,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   personalization: async () => (await import('./personalization.ts')).runPersonalizationBench(),
   async: async () => (await import('./async.ts')).runAsyncBench(),
   work: async () => (await import('./work.ts')).runWorkBench(),
+  contribution: async () => (await import('./contribution.ts')).runContributionBench(),
 };
 
 const wanted = process.argv.slice(2);

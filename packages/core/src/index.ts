@@ -68,3 +68,5 @@ export type { RewardSplit, RewardShare } from './contribution/rewards.ts';
 export { selectionWeight, selectionWeights } from './contribution/selectionWeights.ts';
 export type { Standing, StandingSelection } from './contribution/selectionWeights.ts';
 export { spearman, kendallTau } from './contribution/rankCorrelation.ts';
+export { CONTRIBUTION_ESTIMATORS, estimateContribution } from './contribution/estimators.ts';
+export type { ContributionEstimator, ContributionMethodName } from './contribution/estimators.ts';

@@ -28,3 +28,5 @@ export type { PretrainedUpload, UploadLimits } from './pretrained.ts';
 export { freezeLayers, trainableMask } from './freeze.ts';
 export { weightLayers } from './layers.ts';
 export type { FreezeSpec } from './freeze.ts';
+export { coalitionUtility, coalitionUtilityOn, metricOf } from './coalitionUtility.ts';
+export type { CoalitionRound, CoalitionUpdate, CoalitionValuation, UtilityMetric } from './coalitionUtility.ts';
