@@ -1,25 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_EXACT_PLAYERS } from '@flotilla/protocol';
-import { coalitionWeights, methodFor } from './contributionJob.ts';
+import { createModel, getFlatWeights, initNodeBackend } from '@flotilla/models';
+import { MAX_EXACT_PLAYERS, MNIST_SCHEMA } from '@flotilla/protocol';
+import { DatasetCache } from '../datasets/datasetSource.ts';
+import { runContributionJob } from './contributionJob.ts';
+import type { ContributionJob } from './jobs.ts';
 
-describe('coalition models', () => {
-  const base = Float32Array.of(1, 1);
-  const updates = [Float32Array.of(1, 0), Float32Array.of(0, 4)];
+const GTG = { truncationTolerance: 0.005, roundTolerance: 0.001, convergenceTolerance: 0.05, maxPermutations: 20, seed: 1 };
 
-  it('add the example-weighted mean of the members\' updates to the previous global model', () => {
-    expect(Array.from(coalitionWeights(base, updates, [100, 300], [0, 1]))).toEqual([1.25, 4]);
-    expect(Array.from(coalitionWeights(base, updates, [100, 300], [1]))).toEqual([1, 5]);
-  });
-
-  it('are the previous global model for the empty coalition, which stays untouched', () => {
-    const empty = coalitionWeights(base, updates, [100, 300], []);
-    expect(Array.from(empty)).toEqual([1, 1]);
-    expect(empty).not.toBe(base);
-  });
-
-  it('are valued exactly up to MAX_EXACT_PLAYERS reports, by gtg above', () => {
-    expect(methodFor('exact', MAX_EXACT_PLAYERS)).toBe('exact');
-    expect(methodFor('exact', MAX_EXACT_PLAYERS + 1)).toBe('gtg');
-    expect(methodFor('leave-one-out', 40)).toBe('leave-one-out');
+describe('runContributionJob', () => {
+  it('values a round on the validation split, falling back from exact to gtg above MAX_EXACT_PLAYERS and saying so', async () => {
+    await initNodeBackend('auto');
+    const model = await createModel({ kind: 'mnist-2nn' }, 1, MNIST_SCHEMA);
+    const base = getFlatWeights(model);
+    const players = MAX_EXACT_PLAYERS + 1;
+    // Updates that change nothing: the full coalition's model is the previous one, and between-round truncation values the round 0.
+    const job: ContributionJob = {
+      model: { kind: 'mnist-2nn' }, schema: MNIST_SCHEMA, base,
+      updates: Array.from({ length: players }, () => new Float32Array(base.length)), numExamples: Array.from({ length: players }, () => 10),
+      validation: { key: 'job-test', source: { kind: 'builtin', id: 'mnist-test' }, indices: Uint32Array.from({ length: 100 }, (_, i) => i) },
+      method: 'exact', gtg: GTG,
+    };
+    const progress: number[] = [];
+    const result = await runContributionJob(job, model, new DatasetCache(1), (n) => progress.push(n));
+    expect(result).toMatchObject({ method: 'gtg', truncated: true, evaluations: 2 });
+    expect(result.values).toEqual(new Array(players).fill(0));
+    expect(result.fullUtility).toBe(result.baseUtility);
+    expect(progress).toEqual([1, 2]);
+    model.dispose();
   });
 });
