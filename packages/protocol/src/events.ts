@@ -59,7 +59,7 @@ export const EventPayloads = Type.Object({
   'vertical.epoch': Open({ jobId: Type.String(), epoch: Type.Integer(), epochs: Type.Integer(), loss: Type.Optional(Type.Number()), accuracy: Type.Optional(Type.Number()) }),
   /** A model worker failed a job; a fresh worker takes the next one. */
   'model.worker': Open({
-    code: Type.String(), job: Type.Union([Type.String(), Type.Null()]), worker: Type.String({ description: 'which worker: quick (evaluation, exports) or baseline' }),
+    code: Type.String(), job: Type.Union([Type.String(), Type.Null()]), worker: Type.String({ description: 'which worker: quick (evaluation, exports), baseline or contribution (valuations)' }),
     reason: Type.String(), round: Type.Optional(Type.Integer()),
   }),
   'dataset.imported': Open({ id: Type.String(), name: Type.String(), format: Type.String(), count: Type.Integer(), numClients: Type.Union([Type.Integer(), Type.Null()]), bytes: Type.Integer() }),

@@ -19,8 +19,9 @@ const incompatible = (message: string): FlotillaError => new FlotillaError(Error
 export function completeContribution(input: unknown): unknown {
   if (!isPlainObject(input)) return input;
   const spec = Value.Default(ContributionSpec, structuredClone(input)) as Record<string, unknown>;
-  spec.reward = Value.Default(RewardSpec, isPlainObject(spec.reward) ? spec.reward : {});
-  spec.selection = Value.Default(ContributionSelectionSpec, isPlainObject(spec.selection) ? spec.selection : {});
+  // A value that is not an object stays, for the schema check to name.
+  if (spec.reward === undefined || isPlainObject(spec.reward)) spec.reward = Value.Default(RewardSpec, spec.reward ?? {});
+  if (spec.selection === undefined || isPlainObject(spec.selection)) spec.selection = Value.Default(ContributionSelectionSpec, spec.selection ?? {});
   return spec;
 }
 

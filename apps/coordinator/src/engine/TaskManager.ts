@@ -114,7 +114,7 @@ export class TaskManager {
         (await this.runnerFor(task)).run();
         resumed.push(task.id);
       } catch (err) {
-        if (!(err instanceof FlotillaError && err.code === ErrorCodes.INVALID_TASK)) throw err;
+        if (!(err instanceof FlotillaError && (err.code === ErrorCodes.INVALID_TASK || err.code === ErrorCodes.CONTRIBUTION_INCOMPATIBLE))) throw err;
         // A task stored before a check it fails (e.g. client-level DP with Krum) fails visibly; the coordinator starts.
         this.deps.store.setTaskState(task.id, 'failed', err.message);
         this.deps.bus.publish('task.state', task.id, { state: 'failed', reason: err.message });

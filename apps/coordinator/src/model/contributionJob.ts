@@ -3,39 +3,21 @@
 // example-weighted mean of the coalition's updates, no retraining) and scored on the validation split.
 
 import type * as tf from '@tensorflow/tfjs';
-import { exactShapley, gtgShapley, leaveOneOut, type CoalitionUtility, type ContributionResult } from '@flotilla/core';
+import { estimateContribution, type CoalitionUtility } from '@flotilla/core';
 import { selectExamples, type Dataset } from '@flotilla/data';
-import { setFlatWeights } from '@flotilla/models';
-import { MAX_EXACT_PLAYERS, type ContributionMethod } from '@flotilla/protocol';
+import { coalitionUtilityOn } from '@flotilla/models';
+import { MAX_EXACT_PLAYERS } from '@flotilla/protocol';
 import type { DatasetCache } from '../datasets/datasetSource.ts';
-import { evaluateOn } from './datasetJobs.ts';
-import type { ContributionJob, ContributionJobResult } from './jobs.ts';
-
-/**
- * The coalition's model: base + Σᵢ nᵢΔᵢ / Σᵢ nᵢ over its members (the base itself when empty).
- * @example coalitionWeights(global, [d0, d1], [100, 300], [1]); // global + d1
- */
-export function coalitionWeights(base: Float32Array, updates: readonly Float32Array[], numExamples: readonly number[], members: readonly number[]): Float32Array {
-  const out = base.slice();
-  const total = members.reduce((sum, i) => sum + numExamples[i]!, 0);
-  if (total <= 0) return out;
-  for (const i of members) {
-    const w = numExamples[i]! / total;
-    const update = updates[i]!;
-    for (let j = 0; j < out.length; j++) out[j]! += w * update[j]!;
-  }
-  return out;
-}
-
-/** The method a round with `players` reports is valued by: exact above MAX_EXACT_PLAYERS falls back to gtg. */
-export function methodFor(method: ContributionMethod, players: number): ContributionMethod {
-  return method === 'exact' && players > MAX_EXACT_PLAYERS ? 'gtg' : method;
-}
+import type { ContributionJob, ContributionJobResult, ContributionSetup } from './jobs.ts';
 
 /** Validation splits this worker has gathered, by task and split. */
 const splits = new Map<string, Dataset>();
 
-async function validationOf(job: ContributionJob, cache: DatasetCache): Promise<Dataset> {
+/**
+ * Reads and keeps a task's validation split, so that its first valuation does not wait for it.
+ * @example await validationOf(setup, workerDatasets);
+ */
+export async function validationOf(job: ContributionSetup, cache: DatasetCache): Promise<Dataset> {
   const key = `${job.validation.key}:${job.validation.source.id}:${job.validation.indices.length}`;
   let data = splits.get(key);
   if (!data) {
@@ -55,31 +37,17 @@ export async function runContributionJob(
   job: ContributionJob, model: tf.LayersModel, cache: DatasetCache, onEvaluation: (evaluations: number) => void,
 ): Promise<ContributionJobResult> {
   const validation = await validationOf(job, cache);
+  const measure = coalitionUtilityOn(model, {
+    previous: job.base, updates: job.updates.map((delta, i) => ({ delta, numExamples: job.numExamples[i]! })), validation,
+  }, job.schema);
   let evaluations = 0;
   const utility: CoalitionUtility = async (members) => {
-    setFlatWeights(model, coalitionWeights(job.base, job.updates, job.numExamples, members));
-    const metrics = await evaluateOn(model, validation);
+    const u = await measure(members);
     onEvaluation(++evaluations);
-    return metrics.accuracy ?? -(metrics.mse ?? metrics.loss);
+    return u;
   };
-  const n = job.updates.length;
-  const method = methodFor(job.method, n);
-  let result: ContributionResult;
-  switch (method) {
-    case 'exact':
-      result = await exactShapley(n, utility);
-      break;
-    case 'leave-one-out':
-      result = await leaveOneOut(n, utility);
-      break;
-    case 'gtg':
-      result = await gtgShapley(n, utility, job.gtg);
-      break;
-    default: {
-      const never: never = method;
-      throw new Error(`unknown contribution method ${String(never)}`);
-    }
-  }
+  // Exact Shapley above MAX_EXACT_PLAYERS reports is valued by gtg, and `method` says so.
+  const { method, result } = await estimateContribution(job.method, job.updates.length, utility, job.gtg, MAX_EXACT_PLAYERS);
   return {
     method, values: result.values, evaluations: result.evaluations, truncated: result.truncated,
     baseUtility: result.baseUtility, fullUtility: result.fullUtility,

@@ -80,4 +80,13 @@ describe('central evaluation and baselines on registered datasets', () => {
     expect(baselines.accuracyFor(own)).toBeNull();
     store.close();
   });
+
+  it('leaves out the test examples lent to contribution\'s validation split', async () => {
+    const source = datasets.source(clinics);
+    const all = await testExamples(source, 200);
+    const rest = await testExamples(source, 200, 150);
+    expect(rest.count).toBe(all.count - 150);
+    expect(Array.from(rest.labels)).toEqual(Array.from(all.labels.subarray(150)));
+    expect((await testExamples(source, 20, 150)).count).toBe(20);
+  });
 });

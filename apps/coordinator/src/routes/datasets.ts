@@ -21,7 +21,7 @@ const MAX_FILES = 8;
 /** The tasks that hold a dataset: created, running or paused ones naming it as their data or test set. */
 export function tasksUsing(coordinator: Pick<Coordinator, 'tasks'>, id: string): string[] {
   return coordinator.tasks.list()
-    .filter((t) => ['created', 'running', 'paused'].includes(t.state) && (t.config.data.dataset === id || t.config.data.testDataset === id))
+    .filter((t) => ['created', 'running', 'paused'].includes(t.state) && (t.config.data.dataset === id || t.config.data.testDataset === id || t.config.contribution?.validation.dataset === id))
     .map((t) => t.id);
 }
 
