@@ -5,6 +5,7 @@
 
 import { ErrorCodes, hasErrorCode, taskSchema, type ContributionRoundView, type StandingMessage, type TaskConfig } from '@flotilla/protocol';
 import type { EngineDeps } from '../engine/deps.ts';
+import type { ContributionSetup } from '../model/jobs.ts';
 import type { RoundState } from '../engine/RoundState.ts';
 import { assessesContribution } from './contributionConfig.ts';
 import { contributionMetric, currentStandings } from './contributionView.ts';
@@ -25,13 +26,23 @@ export class ContributionTracker {
   private readonly rounds = new Map<number, Map<string, Kept>>();
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private signalClosed: () => void = () => {};
+  /** Resolves at close: a loop waiting for valuations stops waiting when the coordinator shuts down. */
+  private readonly closing = new Promise<void>((resolve) => (this.signalClosed = resolve));
 
   private constructor(private readonly deps: EngineDeps, private readonly taskId: string, private readonly config: TaskConfig & { contribution: NonNullable<TaskConfig['contribution']> }, readonly split: ValidationSplit) {}
 
   /** The task's tracker with its validation split built, or null when the task does not assess contribution. */
   static async load(deps: EngineDeps, taskId: string, config: TaskConfig): Promise<ContributionTracker | null> {
     if (!assessesContribution(config)) return null;
-    return new ContributionTracker(deps, taskId, config, await validationSplit(config, deps.datasets));
+    const tracker = new ContributionTracker(deps, taskId, config, await validationSplit(config, deps.datasets));
+    // The worker reads the split while round 1 trains; a failure here shows in the first valuation.
+    deps.models.prepareContributions(tracker.setup(), { taskId }).catch(() => undefined);
+    return tracker;
+  }
+
+  private setup(): ContributionSetup {
+    return { model: this.config.model, schema: taskSchema(this.config.data), validation: { key: this.taskId, source: this.split.source, indices: this.split.indices } };
   }
 
   /** Where the round's collector hands each accepted update. */
@@ -60,10 +71,22 @@ export class ContributionTracker {
     return this.queue;
   }
 
+  /**
+   * Before a round is selected: under a downweight or exclude policy, waits for the valuations
+   * still running, so the policy judges on every committed round and a seed selects alike on
+   * every run (uniform selection never waits). True when it waited (the task's state may have changed).
+   */
+  async beforeSelection(): Promise<boolean> {
+    if ((this.config.contribution.selection?.policy ?? 'uniform') === 'uniform') return false;
+    await Promise.race([this.queue, this.closing]);
+    return true;
+  }
+
   /** No valuation is started after this; one in flight ends quietly (the worker closing fails it). */
   close(): void {
     this.closed = true;
     this.rounds.clear();
+    this.signalClosed();
   }
 
   private async value(round: number, base: Float32Array, reports: { clientId: string; numExamples: number; update: Float32Array }[]): Promise<void> {
@@ -73,10 +96,7 @@ export class ContributionTracker {
     const started = performance.now();
     try {
       const result = await deps.models.valueContributions({
-        model: config.model, schema: taskSchema(config.data), base,
-        updates: reports.map((r) => r.update), numExamples: reports.map((r) => r.numExamples),
-        validation: { key: taskId, source: this.split.source, indices: this.split.indices },
-        method: spec.method,
+        ...this.setup(), base, updates: reports.map((r) => r.update), numExamples: reports.map((r) => r.numExamples), method: spec.method,
         gtg: {
           truncationTolerance: spec.truncationTolerance, roundTolerance: spec.roundTolerance, convergenceTolerance: spec.convergenceTolerance,
           maxPermutations: spec.maxPermutations, seed: (config.seed * 7919 + round) >>> 0,

@@ -163,6 +163,8 @@ export class TaskRunner implements RoundHost {
     // The initial model (or, after a crash between a commit and its evaluation, the last one) is evaluated first.
     await this.evaluateIfDue();
     while (this.state === 'running') {
+      // Under a contribution selection policy, the standings of every committed round first.
+      if (await this.contribution?.beforeSelection() && this.state !== 'running') break;
       const next = nextRound(this);
       if (next.kind === 'stop') {
         this.setState('completed', next.reason);

@@ -6,7 +6,7 @@
 import { ErrorCodes, hasErrorCode, type DataSchema, type ModelSpec } from '@flotilla/protocol';
 import { WorkerRpc, type WorkerFailure } from './WorkerRpc.ts';
 import type {
-  BaselineEpoch, BaselineJob, BaselineResult, ContributionJob, ContributionJobResult, ContributionProgress, EvaluateResult, EvaluationData, ExportResult, InitResult, InitTaskJob, InitTaskResult, InspectUploadJob,
+  BaselineEpoch, BaselineJob, BaselineResult, ContributionJob, ContributionJobResult, ContributionProgress, ContributionSetup, EvaluateResult, EvaluationData, ExportResult, InitResult, InitTaskJob, InitTaskResult, InspectUploadJob,
   InspectUploadResult,
 } from './jobs.ts';
 
@@ -103,17 +103,26 @@ export class ModelService {
    */
   valueContributions(job: ContributionJob, onProgress: (progress: ContributionProgress) => void = () => {}, context: JobContext = {}): Promise<ContributionJobResult> {
     if (this.closed) return Promise.reject(new Error('model service is closed'));
-    if (!this.valuer?.alive) {
-      const rpc: WorkerRpc = new WorkerRpc(this.workerFile, (failure) => {
-        if (this.valuer === rpc) this.valuer = null;
-        this.options.onWorkerFailure?.({ ...failure, ...context, worker: 'contribution' });
-      });
-      this.valuer = rpc;
-    }
     const transfer = [job.base.buffer, ...job.updates.map((u) => u.buffer)] as ArrayBuffer[];
-    return this.valuer.call<ContributionJobResult>('valueContributions', job, {
+    return this.valuerFor(context).call<ContributionJobResult>('valueContributions', job, {
       transfer: [...new Set(transfer)], onProgress: (p) => onProgress(p as ContributionProgress), timeoutMs: this.timeouts.contributionStepMs,
     });
+  }
+
+  /** Starts the contribution worker and has it read a task's model and validation split ahead of its first valuation. */
+  prepareContributions(setup: ContributionSetup, context: JobContext = {}): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('model service is closed'));
+    return this.valuerFor(context).call<void>('prepareContributions', setup, { timeoutMs: this.timeouts.contributionStepMs });
+  }
+
+  private valuerFor(context: JobContext): WorkerRpc {
+    if (this.valuer?.alive) return this.valuer;
+    const rpc: WorkerRpc = new WorkerRpc(this.workerFile, (failure) => {
+      if (this.valuer === rpc) this.valuer = null;
+      this.options.onWorkerFailure?.({ ...failure, ...context, worker: 'contribution' });
+    });
+    this.valuer = rpc;
+    return rpc;
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@ import { setFlatWeights } from '@flotilla/models';
 import { MAX_EXACT_PLAYERS, type ContributionMethod } from '@flotilla/protocol';
 import type { DatasetCache } from '../datasets/datasetSource.ts';
 import { evaluateOn } from './datasetJobs.ts';
-import type { ContributionJob, ContributionJobResult } from './jobs.ts';
+import type { ContributionJob, ContributionJobResult, ContributionSetup } from './jobs.ts';
 
 /**
  * The coalition's model: base + Σᵢ nᵢΔᵢ / Σᵢ nᵢ over its members (the base itself when empty).
@@ -35,7 +35,11 @@ export function methodFor(method: ContributionMethod, players: number): Contribu
 /** Validation splits this worker has gathered, by task and split. */
 const splits = new Map<string, Dataset>();
 
-async function validationOf(job: ContributionJob, cache: DatasetCache): Promise<Dataset> {
+/**
+ * Reads and keeps a task's validation split, so that its first valuation does not wait for it.
+ * @example await validationOf(setup, workerDatasets);
+ */
+export async function validationOf(job: ContributionSetup, cache: DatasetCache): Promise<Dataset> {
   const key = `${job.validation.key}:${job.validation.source.id}:${job.validation.indices.length}`;
   let data = splits.get(key);
   if (!data) {

@@ -78,16 +78,19 @@ export type InspectUploadResult =
  * One round's contribution valuation: `updates[i]` (Δ, flat like the model) is reporting client i's,
  * with its example count; the coalition models are `base` plus their example-weighted mean.
  */
-export interface ContributionJob {
-  model: ModelSpec;
-  schema: DataSchema;
+export interface ContributionJob extends ContributionSetup {
   base: Float32Array;
   updates: Float32Array[];
   numExamples: number[];
-  /** Where utility is measured: `indices` of `source`; `key` (the task) names the split in the worker's cache. */
-  validation: { key: string; source: DatasetSource; indices: Uint32Array };
   method: ContributionMethod;
   gtg: GtgOptions;
+}
+/** What every contribution job of a task shares: its model and its validation split. */
+export interface ContributionSetup {
+  model: ModelSpec;
+  schema: DataSchema;
+  /** Where utility is measured: `indices` of `source`; `key` (the task) names the split in the worker's cache. */
+  validation: { key: string; source: DatasetSource; indices: Uint32Array };
 }
 /** The values in the order of the job's updates; `method` is the one used (exact falls back to gtg). */
 export interface ContributionJobResult {

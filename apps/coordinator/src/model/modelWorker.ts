@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createModel, exportTfjsArtifacts, getFlatWeights, initNodeBackend, setFlatWeights, tfjsArtifactsFromFlat, weightShapes } from '@flotilla/models';
 import { MNIST_SCHEMA, type DataSchema } from '@flotilla/protocol';
 import { evaluateOn, runBaseline, testExamples, workerDatasets } from './datasetJobs.ts';
-import { runContributionJob } from './contributionJob.ts';
-import type { BaselineJob, ContributionJob, EvaluateJob, ExportJob, InitJob, InitTaskJob, InspectUploadJob } from './jobs.ts';
+import { runContributionJob, validationOf } from './contributionJob.ts';
+import type { BaselineJob, ContributionJob, ContributionSetup, EvaluateJob, ExportJob, InitJob, InitTaskJob, InspectUploadJob } from './jobs.ts';
 import { initTask, inspectUpload } from './initialModel.ts';
 
 if (!parentPort) throw new Error('modelWorker must run in a worker thread');
@@ -57,6 +57,12 @@ const handlers: Record<string, (args: never, id: number) => Promise<unknown>> = 
     } finally {
       model.dispose();
     }
+  },
+
+  async prepareContributions(setup: ContributionSetup) {
+    await modelFor(setup.model, setup.schema, 'contribution');
+    await validationOf(setup, workerDatasets);
+    return null;
   },
 
   valueContributions(job: ContributionJob, id: number) {
