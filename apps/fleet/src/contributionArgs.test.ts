@@ -40,6 +40,7 @@ describe('parseFleetArgs: --duplicate', () => {
   it('refuses client 0 itself, a client the fleet does not have, and --data', () => {
     expect(() => parse('--duplicate', '0')).toThrow(/--duplicate names a client 1…5/);
     expect(() => parse('--duplicate', '6')).toThrow(UsageError);
+    expect(() => parse('--duplicate', '1', '--partition', 'dirichlet:0.5')).toThrow(/equal size/);
     expect(() => parseFleetArgs(['--node', '--data', 'clinics', '--task', 't1', '--duplicate', '1'], {})).toThrow(/--duplicate/);
   });
 

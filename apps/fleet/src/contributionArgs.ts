@@ -45,6 +45,8 @@ export function applyContribution(task: TaskConfigInput, v: ContributionValues, 
     task.contribution = spec as ContributionSpec;
   }
   if (v.duplicate === undefined) return null;
+  // Client K still announces partition K, whose example count the coordinator checks: sizes must match.
+  if (task.data?.partition?.kind === 'dirichlet') throw refuse('--duplicate needs partitions of equal size (iid or shards): client K announces partition K with partition 0\'s examples');
   const k = Number(v.duplicate);
   if (!Number.isInteger(k) || k < 1 || k >= clients) throw refuse(`--duplicate names a client 1…${clients - 1} that trains on client 0's data, got ${v.duplicate}`);
   return k;
@@ -54,5 +56,6 @@ export const CONTRIBUTION_USAGE = `  --contribution M         value each client'
                            leave-one-out); the fleet prints the standings at the end
   --validation-examples N  with --contribution: examples the coordinator holds back to value updates on (default 1000)
   --contribution-policy P  with --contribution: uniform | downweight | exclude clients whose value stays negative
-  --duplicate K            client K trains on client 0's partition (two clients holding the same data)
+  --duplicate K            client K trains on client 0's partition (two clients holding the same data;
+                           iid or shards, whose partitions are of equal size)
 `;

@@ -2,7 +2,7 @@
 // duplicate clients the fleet made named beside their rows.
 import { describe, expect, it } from 'vitest';
 import type { ContributionView } from '@flotilla/protocol';
-import { formatStandings } from './contributionReport.ts';
+import { formatContributionLine, formatStandings } from './contributionReport.ts';
 
 const standing = (clientId: string, rank: number, cumulative: number, share: number) => ({
   clientId, rank, cumulative, rounds: 4, lastValue: 0, share, reward: share * 100, selectionWeight: 1,
@@ -30,5 +30,13 @@ describe('formatStandings', () => {
 
   it('shows a client the coordinator no longer lists without a partition', () => {
     expect(formatStandings(view, new Map(), { byzantine: null, duplicate: null })[2]).toBe('   1          —  aaaaaaaa     +0.1000       4   60.0 %      60.00    1.00');
+  });
+});
+
+describe('formatContributionLine', () => {
+  it('prints a valued round as its event arrives, and says when truncation valued it 0', () => {
+    const event = { round: 3, method: 'exact', metric: 'accuracy', baseUtility: 0.712, fullUtility: 0.74333, evaluations: 32, truncated: false, elapsedMs: 411.6, values: {} };
+    expect(formatContributionLine(event)).toBe('contribution of round 3: exact, accuracy 0.7120 → 0.7433, 32 sub-models in 412 ms');
+    expect(formatContributionLine({ ...event, truncated: true, evaluations: 2 })).toBe('contribution of round 3: exact, accuracy 0.7120 → 0.7433, 2 sub-models in 412 ms (gain below the round tolerance: every value 0)');
   });
 });

@@ -3,7 +3,6 @@
 // fleet made noisy (--byzantine) or duplicate (--duplicate) named, so a run shows where they ranked.
 
 import type { ClientView, ContributionView } from '@flotilla/protocol';
-import { operatorHeaders } from './nodeFleet.ts';
 import { requestJson, type CoordinatorLink } from './coordinatorLink.ts';
 
 /** What the fleet did to its clients, by partition index, to name them in the table. */
@@ -42,26 +41,44 @@ export function formatStandings(view: ContributionView, partitions: ReadonlyMap<
   return [head, columns, ...rows];
 }
 
+/**
+ * A valued round as the fleet prints it when its `contribution.round` event arrives.
+ * @example formatContributionLine(event.data) // 'contribution of round 3: exact, accuracy 0.7120 → 0.7433, 32 sub-models in 412 ms'
+ */
+export function formatContributionLine(d: Readonly<Record<string, unknown>>): string {
+  const truncated = d.truncated === true ? ' (gain below the round tolerance: every value 0)' : '';
+  return `contribution of round ${Number(d.round)}: ${String(d.method)}, ${String(d.metric)} ${Number(d.baseUtility).toFixed(4)} → ${Number(d.fullUtility).toFixed(4)}, `
+    + `${Number(d.evaluations)} sub-models in ${Math.round(Number(d.elapsedMs))} ms${truncated}`;
+}
+
 /** How long the table waits for the last committed round's valuation, which trails its commit. */
 const LAST_VALUATION_WAIT_MS = 30_000;
 
 /**
  * The task's contribution view (once it holds `lastCommitted`'s valuation, or after a bounded wait)
- * and each client's partition, from the operator API; null when the task values no contribution.
+ * and each client's partition (`known` by the fleet, else as the operator API lists it); null when
+ * the task values no contribution.
  * @example const standings = await fetchStandings(url, taskId, token, link, 20);
  */
 export async function fetchStandings(
-  url: string, taskId: string, token: string | null, link: CoordinatorLink, lastCommitted: number,
+  url: string, taskId: string, token: string | null, link: CoordinatorLink, lastCommitted: number, known: ReadonlyMap<string, number> = new Map(),
+  progress: (line: string) => void = () => {},
 ): Promise<{ view: ContributionView; partitions: Map<string, number | null> } | null> {
-  const headers = operatorHeaders(token);
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const read = () => link.retry('contributions', () => requestJson<ContributionView>(`${url}/api/tasks/${taskId}/contributions`, { headers }));
   let view = await read();
   if (!view.enabled) return null;
   const until = Date.now() + LAST_VALUATION_WAIT_MS;
+  let told = -1;
   while ((view.rounds.at(-1)?.round ?? 0) < lastCommitted && Date.now() < until && !link.signal.aborted) {
+    const valued = view.rounds.at(-1)?.round ?? 0;
+    // Valuations trail their commits: say how far they are each time one more is done.
+    if (valued !== told) progress(`waiting for the contribution valuations: ${valued} of ${lastCommitted} rounds valued…`);
+    told = valued;
     await new Promise((r) => setTimeout(r, 500));
     view = await read();
   }
   const { clients } = await link.retry('clients', () => requestJson<{ clients: ClientView[] }>(`${url}/api/clients`, { headers }));
-  return { view, partitions: new Map(clients.map((c) => [c.id, c.partitionIndex])) };
+  // Clients that already left are no longer listed with a partition: the fleet's own record fills in.
+  return { view, partitions: new Map([...clients.map((c) => [c.id, c.partitionIndex] as const), ...known]) };
 }

@@ -10,6 +10,7 @@ import type { FleetWorkerData, FleetWorkerMessage } from './nodeFleetWorker.ts';
 import { followEventStream, type StreamEvent } from './eventStream.ts';
 import { requestJson, type CoordinatorLink } from './coordinatorLink.ts';
 import { formatEvaluationLine, formatRoundLine, type FleetReporter } from './report.ts';
+import { formatContributionLine } from './contributionReport.ts';
 import type { OwnDataClient } from './ownData.ts';
 
 export interface NodeFleetOptions {
@@ -62,6 +63,8 @@ export interface RoundLine {
 
 export interface NodeFleetRun {
   backend: string;
+  /** Each simulated client's partition index by client id, as welcomed (Node fleets; absent for tabs). */
+  partitions?: Map<string, number>;
   dropoutsInjected: number;
   stopReason: string | null;
   finalState: string;
@@ -81,6 +84,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
   const workers: Worker[] = [];
   let backend = 'unknown';
   let dropoutsInjected = 0;
+  const partitions = new Map<string, number>();
   const ready: Promise<void>[] = [];
   for (let t = 0; t < threads; t++) {
     const clientIndices = Array.from({ length: options.clients }, (_, i) => i).filter((i) => i % threads === t);
@@ -100,6 +104,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
           backend = msg.backend;
           resolve();
         } else if (msg.type === 'dropout') dropoutsInjected++;
+        else if (msg.type === 'welcome') partitions.set(msg.clientId, msg.clientIndex);
         else if (msg.type === 'error') options.reporter.warn(msg.message);
       });
       worker.on('error', reject);
@@ -116,6 +121,8 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
     // An asynchronous commit's test accuracy comes after it (round.evaluated): its line is printed again with it.
     if (e.event === 'round.committed' || e.event === 'round.abandoned' || e.event === 'round.evaluated') options.reporter.round(formatRoundLine(toRoundLine(e.data)));
     else if (e.event === 'evaluation.completed') options.reporter.info(formatEvaluationLine(e.data));
+    else if (e.event === 'contribution.round') options.reporter.info(formatContributionLine(e.data));
+    else if (e.event === 'contribution.failed') options.reporter.warn(`round ${Number(e.data.round)} could not be valued (${String(e.data.code)}): ${String(e.data.reason)}`);
     else if (e.event === 'baseline.progress') options.reporter.baseline(e.data);
     else if (e.event === 'baseline.done') options.reporter.info(`centralized baseline: test accuracy ${Number(e.data.accuracy).toFixed(4)} after ${e.data.epochs} epochs`);
     else if (e.event === 'task.state' && ['completed', 'stopped', 'failed'].includes(String(e.data.state))) {
@@ -131,7 +138,7 @@ export async function runNodeFleet(options: NodeFleetOptions, signal: AbortSigna
     for (const w of workers) w.postMessage({ type: 'stop' });
     await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
   }
-  return { backend, dropoutsInjected, stopReason, finalState };
+  return { backend, dropoutsInjected, stopReason, finalState, partitions };
 }
 
 export function toRoundLine(d: Readonly<Record<string, unknown>>): RoundLine {

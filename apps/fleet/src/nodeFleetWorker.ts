@@ -46,6 +46,8 @@ export interface FleetWorkerData {
 export type FleetWorkerMessage =
   | { type: 'ready'; backend: string; clients: number }
   | { type: 'dropout'; clientIndex: number; round: number }
+  /** A simulated client was welcomed: its id, so the fleet's closing tables can name its partition. */
+  | { type: 'welcome'; clientIndex: number; clientId: string }
   | { type: 'error'; message: string };
 
 const data = workerData as FleetWorkerData;
@@ -69,6 +71,9 @@ function startClient(label: string, examples: LocalData, clientTrainer: Trainer,
     ...(data.stateDir ? { residuals: fileResidualStore(path.join(data.stateDir, 'residual', `${label.replace(/[^A-Za-z0-9._-]/g, '_')}.bin`)) } : {}),
     webSocket: (u) => new WebSocket(u, { maxPayload: 64 * 1024 * 1024 }) as unknown as WebSocketLike,
     onEvent: (event) => {
+      if (event.type === 'welcome' && partitionIndex !== undefined) {
+        port.postMessage({ type: 'welcome', clientIndex: partitionIndex, clientId: event.clientId } satisfies FleetWorkerMessage);
+      }
       if (event.type === 'plan' && data.dropout > 0 && random() < data.dropout) {
         // Simulated device loss: the socket dies mid-round; the device comes back a bit later.
         setTimeout(() => {

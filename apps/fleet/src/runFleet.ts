@@ -68,7 +68,10 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
       ? { clients: slowClients(clients, args.slow.fraction, args.seed), factor: args.slow.factor }
       : null;
     if (slow) reporter.info(`${slow.clients.length} clients simulate a ${slow.factor}× slower device: ${slow.clients.join(', ')}`);
-    if (args.duplicate !== null) reporter.info(`client ${args.duplicate} trains on client 0's partition (two clients holding the same data)`);
+    if (args.duplicate !== null) {
+      reporter.info(`client ${args.duplicate} trains on client 0's partition (two clients holding the same data)`);
+      if (byzantine?.clients.includes(args.duplicate)) reporter.warn(`client ${args.duplicate} both attacks and duplicates client 0: pick another --duplicate or --seed to tell them apart`);
+    }
     const run: NodeFleetRun | BrowserFleetRun = args.node
       ? await runNodeFleet({
         url, taskId, clients, threads: args.threads, dropout: args.dropout, seed: args.seed, token, joinToken: args.joinToken, stateDir: args.stateDir, reporter, link, byzantine, ownData, slow,
@@ -94,7 +97,7 @@ export async function runFleet(args: FleetArgs, reporter: FleetReporter = consol
     );
     if ((summary.config as TaskView['config']).contribution?.enabled) {
       const lastCommitted = summary.rounds.filter((r) => r.outcome === 'committed').at(-1)?.round ?? 0;
-      const standings = await fetchStandings(url, taskId, token, link, lastCommitted);
+      const standings = await fetchStandings(url, taskId, token, link, lastCommitted, run.partitions, (line) => reporter.info(line));
       if (standings) {
         const roles = { byzantine: byzantine ? { attack: byzantine.attack.name, clients: byzantine.clients } : null, duplicate: args.duplicate };
         for (const line of formatStandings(standings.view, standings.partitions, roles)) reporter.info(line);
