@@ -12,8 +12,8 @@ import { startNatsServer, type TestNatsServer } from '../testing/natsServer.ts';
 
 interface Round { round: number; outcome: string; selected: number; reported: number; dropped: number; reason: string | null }
 
-const partition: PartitionSpec = { kind: 'iid', numClients: 4, seed: 3, examplesPerClient: 60 };
-const config = smallTask({ data: { partition, testLimit: 500 }, fit: { minAvailableClients: 4 }, stop: { maxRounds: 2 } });
+const partition: PartitionSpec = { kind: 'iid', numClients: 4, seed: 3, examplesPerClient: 40 };
+const config = smallTask({ data: { partition, testLimit: 300 }, fit: { minAvailableClients: 4 }, stop: { maxRounds: 2 } });
 
 async function completed(url: string, taskId: string): Promise<void> {
   await eventually(async () => {
@@ -78,6 +78,9 @@ describe('edge aggregators on NATS JetStream', () => {
     // Each edge published its sum of each round once; the clients fetched weights from their edge.
     for (const edge of edges) expect(edge.rounds.publishes.filter((p) => !p.duplicate).map((p) => p.round)).toEqual([1, 2]);
     expect(await countPartials(edges[0]!.bus, rootTask, 2)).toBe(2);
+    // The clients view says which edge each client is on.
+    const { body: listed } = await api<{ clients: { connected: boolean; edge?: string }[] }>(root.url, '/api/clients');
+    expect(listed.clients.filter((c) => c.connected).map((c) => c.edge).sort()).toEqual(['edge-a', 'edge-a', 'edge-b', 'edge-b']);
 
     // A resend (an edge that did not hear the stream's ack) is dropped: the round still holds one sum per edge.
     await edges[0]!.rounds.flush({ taskId: rootTask, round: 2, expected: { 'edge-a': 2 } });
