@@ -219,7 +219,8 @@ export class RootBridge implements HierarchyHooks, PartialSource {
 
   private forget(client: ConnectedClient): void {
     const coordinator = this.coordinator!;
-    if (coordinator.closing) return;
+    // Closing, or already replaced by a newer connection of the same client (through another edge, say): nothing left.
+    if (coordinator.closing || coordinator.registry.get(client.id) !== client) return;
     coordinator.registry.remove(client.id, client);
     coordinator.metrics.connectedClients.set(coordinator.registry.size);
     coordinator.bus.publish('client.left', client.taskId, { clientId: client.id });
