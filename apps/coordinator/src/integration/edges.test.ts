@@ -78,6 +78,9 @@ describe('edge aggregators on NATS JetStream', () => {
     // Each edge published its sum of each round once; the clients fetched weights from their edge.
     for (const edge of edges) expect(edge.rounds.publishes.filter((p) => !p.duplicate).map((p) => p.round)).toEqual([1, 2]);
     expect(await countPartials(edges[0]!.bus, rootTask, 2)).toBe(2);
+    // The key-value bucket of rounds holds the last round's state, which every edge can read.
+    const state = await edges[1]!.bus.rounds.get(`round.${rootTask}`);
+    expect(state?.json<{ round: number; phase: string; expected: Record<string, number> }>()).toMatchObject({ round: 2, phase: 'combined', expected: { 'edge-a': 2, 'edge-b': 2 } });
     // The clients view says which edge each client is on.
     const { body: listed } = await api<{ clients: { connected: boolean; edge?: string }[] }>(root.url, '/api/clients');
     expect(listed.clients.filter((c) => c.connected).map((c) => c.edge).sort()).toEqual(['edge-a', 'edge-a', 'edge-b', 'edge-b']);
