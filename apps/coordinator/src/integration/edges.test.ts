@@ -7,7 +7,7 @@ import type { FlotillaClient } from '@flotilla/client';
 import { decodeFrame, flattenTensors, type PartitionSpec } from '@flotilla/protocol';
 import { startEdge, type StartedEdge } from '../edges/EdgeServer.ts';
 import { countPartials, PartialSum, publishPartial, readPartial } from '../edges/partialSums.ts';
-import { api, createTask, eventually, smallTask, startMnistClients, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
+import { api, createTask, eventually, RawClient, smallTask, startMnistClients, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 import { startNatsServer, type TestNatsServer } from '../testing/natsServer.ts';
 
 interface Round { round: number; outcome: string; selected: number; reported: number; dropped: number; reason: string | null }
@@ -117,5 +117,29 @@ describe('edge aggregators on NATS JetStream', () => {
     }
     // The same settings stay fine on one process.
     expect((await api(single.url, '/api/tasks', { method: 'POST', body: smallTask({ privacy: { secureAggregation: { enabled: true } } }) })).status).toBe(201);
+  });
+
+  it('answers bad input at an edge with the coordinator\'s codes, and stays up', async () => {
+    const early = new RawClient(edges[0]!.url);
+    await early.opened();
+    early.send({ type: 'heartbeat' });
+    expect(await early.next('error')).toMatchObject({ code: 'FLT_NOT_WELCOMED', fatal: true });
+    await early.waitClosed();
+
+    const client = new RawClient(edges[0]!.url);
+    const { clientId } = await client.hello();
+    expect(clientId).toMatch(/^[0-9a-f-]{36}$/);
+    client.send({ type: 'hello', protocolVersion: 1, kind: 'node', device: { backend: 'test' }, capabilities: { codecs: ['float32'] } });
+    expect((await client.waitClosed()).reason).toBe('FLT_SCHEMA_VIOLATION');
+    const garbled = new RawClient(edges[1]!.url);
+    await garbled.opened();
+    garbled.send('{"type": "update", ');
+    expect((await garbled.waitClosed()).reason).toBe('FLT_MALFORMED_JSON');
+    expect((await fetch(`${edges[0]!.url}/healthz`)).status).toBe(200);
+    // The root let the refused client go when its edge closed the socket.
+    await eventually(async () => {
+      const { body } = await api<{ clients: { id: string; connected: boolean }[] }>(root.url, '/api/clients');
+      return body.clients.find((c) => c.id === clientId)?.connected === false ? true : undefined;
+    }, 10_000, 'the root to let the client go');
   });
 });
