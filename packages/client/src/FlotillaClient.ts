@@ -41,6 +41,8 @@ export class FlotillaClient {
   private readonly uplink: UplinkMeter;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
+  /** Which of [url, ...alternates] this client connects to now. */
+  private urlIndex = 0;
   private stopped = false;
   /** The coordinator refused us for load: the next reconnect waits long, and optional progress messages pause until then. */
   private throttledUntil = 0;
@@ -115,9 +117,15 @@ export class FlotillaClient {
     this.emit({ type: 'status', status });
   }
 
+  /** The base URL in use: the configured one, or after disconnects one of its alternates. */
+  private get baseUrl(): string {
+    const urls = [this.options.url, ...(this.options.alternates ?? [])];
+    return urls[this.urlIndex % urls.length]!.replace(/\/$/, '');
+  }
+
   private connect(): void {
     this.setStatus(this.attempt === 0 ? 'connecting' : 'reconnecting');
-    const socket = this.options.webSocket(`${this.options.url.replace(/^http/, 'ws').replace(/\/$/, '')}/ws`);
+    const socket = this.options.webSocket(`${this.baseUrl.replace(/^http/, 'ws')}/ws`);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     socket.onopen = () => this.sendJson(this.hello());
@@ -168,6 +176,8 @@ export class FlotillaClient {
     const throttled = this.throttledUntil > Date.now();
     const retryInMs = throttled ? maxMs * (0.5 + Math.random() / 2) : Math.random() * Math.min(maxMs, baseMs * 2 ** this.attempt);
     this.attempt++;
+    // Any edge of the root serves the same tasks: the next try goes to the next one, if there are others.
+    if (this.options.alternates?.length) this.urlIndex++;
     this.emit({ type: 'disconnected', code, reason, retryInMs });
     this.setStatus('reconnecting');
     this.reconnectTimer = setTimeout(() => this.connect(), retryInMs);
@@ -288,7 +298,7 @@ export class FlotillaClient {
     const deadlineTimer = setTimeout(() => abort.abort(), Math.max(0, plan.deadline - Date.now()));
     try {
       const answer = await answerEvaluatePlan(plan, {
-        trainer: this.options.trainer, weights: this.weights, baseUrl: this.options.url.replace(/\/$/, ''), data: this.options.data,
+        trainer: this.options.trainer, weights: this.weights, baseUrl: this.baseUrl, data: this.options.data,
         split: checked && this.task?.summary.id === plan.taskId ? this.task.split : null, signal: abort.signal, personal: this.personal,
       });
       this.sendJson(answer);
@@ -352,7 +362,7 @@ export class FlotillaClient {
       assertBoundExamples(plan, examples.length);
       // Parameters no SecAgg client accepts fail the round for this client like a failed training.
       const secure = this.openSecureSession(plan);
-      const base = this.options.url.replace(/\/$/, '');
+      const base = this.baseUrl;
       const global = await this.weights.get(`${base}${plan.weightsUrl}`, this.identity?.clientId);
       const personalised = plan.fit.personalization !== undefined && plan.fit.personalization.mode !== 'none';
       const outcome = await this.options.trainer.train({

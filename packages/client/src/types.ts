@@ -132,6 +132,11 @@ export type ClientEvent =
 export interface ClientOptions {
   /** The coordinator's base URL, e.g. http://127.0.0.1:8080 (the socket is at /ws). */
   url: string;
+  /**
+   * Other edge aggregators of the same root (Flotilla's scale-out): after a disconnect the client
+   * tries the next URL of [url, ...alternates] in turn, so it finds another edge when its own died.
+   */
+  alternates?: readonly string[];
   kind: ClientKind;
   trainer: Trainer;
   /** The client's examples; a browser page passes a count-only stand-in (the examples live in its worker, see `checkData`). */

@@ -206,6 +206,8 @@ export const ClientView = Type.Composite([ClientRecordView, Type.Object({
   connected: Type.Boolean(),
   taskId: Nullable(Type.String()),
   partitionIndex: Nullable(Type.Integer({ minimum: 0 })),
+  /** The edge aggregator it is connected to (a root started with --nats); absent when on the coordinator itself or offline. */
+  edge: Type.Optional(Type.String()),
 })]);
 export type ClientView = Static<typeof ClientView>;
 

@@ -19,6 +19,8 @@ export interface ExpectedPartial { count: number; examples: number }
 
 /** Where the root gets the edges' partial sums of a round (RootBridge: flush, then the stream). */
 export interface PartialSource {
+  /** Records a round in flight (the key-value bucket of rounds): who was selected, its goal and deadline. */
+  noteRound(taskId: string, state: { round: number; phase: string; selected: number; goal: number; deadline: number }): void;
   collect(taskId: string, round: number, expected: ReadonlyMap<string, ExpectedPartial>): Promise<Map<string, ReceivedPartial | null>>;
 }
 
@@ -91,7 +93,9 @@ export class EdgeCollector implements UpdateCollector {
   }
 
   async upload(): Promise<UploadEnd> {
+    const { rs } = this.ctx;
     this.ctx.onPhase('reporting');
+    this.source.noteRound(this.ctx.taskId, { round: rs.round, phase: 'reporting', selected: rs.selected.size, goal: rs.goal, deadline: rs.deadline });
     return (await this.ctx.rs.closed) === 'aborted' ? { kind: 'aborted' } : { kind: 'closed' };
   }
 

@@ -96,6 +96,10 @@ export class RootBridge implements HierarchyHooks, PartialSource {
     this.leaseTimer = setInterval(() => void this.checkLeases().catch((err: unknown) => options.log.warn({ err }, 'cannot read edge leases')), EDGE_LEASE_MS / 3);
   }
 
+  noteRound(taskId: string, state: { round: number; phase: string; selected: number; goal: number; deadline: number }): void {
+    this.bus.rounds.put(`round.${taskId}`, encodeJson({ ...state, at: Date.now() })).catch((err: unknown) => this.options?.log.warn({ err, taskId }, 'cannot record the round in the key-value bucket'));
+  }
+
   /** Publishes the flush of a round, then reads each expected edge's partial sum until all arrived or the wait ends. */
   async collect(taskId: string, round: number, expected: ReadonlyMap<string, ExpectedPartial>): Promise<Map<string, ReceivedPartial | null>> {
     const flush: FlushRound = { taskId, round, expected: Object.fromEntries([...expected].map(([edge, e]) => [edge, e.count])) };
@@ -219,7 +223,8 @@ export class RootBridge implements HierarchyHooks, PartialSource {
 
   private forget(client: ConnectedClient): void {
     const coordinator = this.coordinator!;
-    if (coordinator.closing) return;
+    // Closing, or already replaced by a newer connection of the same client (through another edge, say): nothing left.
+    if (coordinator.closing || coordinator.registry.get(client.id) !== client) return;
     coordinator.registry.remove(client.id, client);
     coordinator.metrics.connectedClients.set(coordinator.registry.size);
     coordinator.bus.publish('client.left', client.taskId, { clientId: client.id });

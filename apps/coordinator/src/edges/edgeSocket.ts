@@ -39,6 +39,10 @@ function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/**
+ * The edge's /ws route, as a Fastify plugin.
+ * @example await app.register(edgeSocket, { bus, rounds, connections, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, admission, rejections });
+ */
 export const edgeSocket: FastifyPluginAsync<EdgeSocketOptions> = async (app, options) => {
   const { bus, rounds, connections, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, admission, rejections } = options;
   const edgeId = rounds.edgeId;

@@ -69,7 +69,10 @@ export async function readPartial(bus: EdgeBusConnection, taskId: string, round:
   return { announcement, sum: new Float64Array(new Uint8Array(bytes).buffer), seq: message.seq };
 }
 
-/** How many announcements the stream holds for a round of a task (every edge): a duplicate adds none. */
+/**
+ * How many announcements the stream holds for a round of a task (every edge): a duplicate adds none.
+ * @example await countPartials(bus, taskId, 2) // 2 with two edges, however often they resent
+ */
 export async function countPartials(bus: EdgeBusConnection, taskId: string, round: number): Promise<number> {
   const info = await bus.jsm.streams.info(EDGE_BUS.partialStream, { subjects_filter: `flotilla.partials.${taskId}.${round}.>` });
   return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);

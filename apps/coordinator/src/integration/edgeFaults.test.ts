@@ -1,5 +1,6 @@
-// An edge aggregator process killed with SIGKILL mid-round: the root lets its clients go when its
-// lease lapses, the round commits from the other edge's reports, and nothing committed is lost.
+// An edge aggregator process killed with SIGKILL mid-round: its clients reconnect to the other edge
+// they were given, the round commits from the living edge's reports, the next round trains all four
+// clients again, and nothing committed is lost.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
@@ -37,7 +38,7 @@ describe('an edge killed mid-round', () => {
     await nats?.stop();
   });
 
-  it('commits the round from the edge that lives, and the next one too', async () => {
+  it('commits the round from the edge that lives; its clients move to the other edge and train the next round', async () => {
     const started = await startEdgeProcess(nats.url, 'edge-b');
     edgeB = started.child;
     const taskId = await createTask(root.url, smallTask({
@@ -48,7 +49,7 @@ describe('an edge killed mid-round', () => {
     // edge-b's clients train slowly, so the kill lands while their round is in flight.
     const slow: Trainer = { device: () => inner.device(), train: async (job) => { await new Promise((r) => setTimeout(r, 4_000)); return inner.train(job); } };
     clients.push(...await startMnistClients(edgeA.url, taskId, partition, [0, 1], inner));
-    clients.push(...await startMnistClients(started.url, taskId, partition, [2, 3], slow));
+    clients.push(...await startMnistClients(started.url, taskId, partition, [2, 3], slow, [edgeA.url]));
     // Every client on, then the task starts: round 1 selects all four.
     await eventually(async () => ((await api<{ clients: number }>(root.url, '/healthz')).body.clients === 4 ? true : undefined), 20_000, 'four clients');
     expect((await api(root.url, `/api/tasks/${taskId}/start`, { method: 'POST' })).status).toBe(200);
@@ -65,11 +66,13 @@ describe('an edge killed mid-round', () => {
     }, 30_000, 'the task to complete').catch((err: Error) => err);
     const { body } = await api<{ rounds: Round[] }>(root.url, `/api/tasks/${taskId}/rounds`);
     expect({ done, rounds: body.rounds }).toMatchObject({ done: true });
-    // Round 1: edge-b's two clients are dropouts once its lease lapsed; edge-a's two reports commit it.
-    expect(body.rounds.map((r) => [r.round, r.outcome, r.selected, r.reported, r.dropped])).toEqual([[1, 'committed', 4, 2, 2], [2, 'committed', 2, 2, 0]]);
+    // Round 1: edge-b's two clients are dropouts (their training was cut by the kill); edge-a's two reports commit it.
+    // Round 2: they are back, on edge-a, and all four report.
+    expect(body.rounds.map((r) => [r.round, r.outcome, r.selected, r.reported, r.dropped])).toEqual([[1, 'committed', 4, 2, 2], [2, 'committed', 4, 4, 0]]);
     for (const version of [1, 2]) {
       expect((await fetch(`${root.url}/api/tasks/${taskId}/models/${version}/weights.frame`)).status).toBe(200);
     }
-    expect((await api<{ clients: number }>(root.url, '/healthz')).body.clients).toBe(2);
+    const { body: listed } = await api<{ clients: { connected: boolean; edge?: string }[] }>(root.url, '/api/clients');
+    expect(listed.clients.filter((c) => c.connected).map((c) => c.edge)).toEqual(['edge-a', 'edge-a', 'edge-a', 'edge-a']);
   });
 });

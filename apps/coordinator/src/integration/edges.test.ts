@@ -7,13 +7,13 @@ import type { FlotillaClient } from '@flotilla/client';
 import { decodeFrame, flattenTensors, type PartitionSpec } from '@flotilla/protocol';
 import { startEdge, type StartedEdge } from '../edges/EdgeServer.ts';
 import { countPartials, PartialSum, publishPartial, readPartial } from '../edges/partialSums.ts';
-import { api, createTask, eventually, smallTask, startMnistClients, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
+import { api, createTask, eventually, RawClient, smallTask, startMnistClients, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 import { startNatsServer, type TestNatsServer } from '../testing/natsServer.ts';
 
 interface Round { round: number; outcome: string; selected: number; reported: number; dropped: number; reason: string | null }
 
-const partition: PartitionSpec = { kind: 'iid', numClients: 4, seed: 3, examplesPerClient: 60 };
-const config = smallTask({ data: { partition, testLimit: 500 }, fit: { minAvailableClients: 4 }, stop: { maxRounds: 2 } });
+const partition: PartitionSpec = { kind: 'iid', numClients: 4, seed: 3, examplesPerClient: 40 };
+const config = smallTask({ data: { partition, testLimit: 300 }, fit: { minAvailableClients: 4 }, stop: { maxRounds: 2 } });
 
 async function completed(url: string, taskId: string): Promise<void> {
   await eventually(async () => {
@@ -78,6 +78,12 @@ describe('edge aggregators on NATS JetStream', () => {
     // Each edge published its sum of each round once; the clients fetched weights from their edge.
     for (const edge of edges) expect(edge.rounds.publishes.filter((p) => !p.duplicate).map((p) => p.round)).toEqual([1, 2]);
     expect(await countPartials(edges[0]!.bus, rootTask, 2)).toBe(2);
+    // The key-value bucket of rounds holds the last round's state, which every edge can read.
+    const state = await edges[1]!.bus.rounds.get(`round.${rootTask}`);
+    expect(state?.json<{ round: number; phase: string; expected: Record<string, number> }>()).toMatchObject({ round: 2, phase: 'combined', expected: { 'edge-a': 2, 'edge-b': 2 } });
+    // The clients view says which edge each client is on.
+    const { body: listed } = await api<{ clients: { connected: boolean; edge?: string }[] }>(root.url, '/api/clients');
+    expect(listed.clients.filter((c) => c.connected).map((c) => c.edge).sort()).toEqual(['edge-a', 'edge-a', 'edge-b', 'edge-b']);
 
     // A resend (an edge that did not hear the stream's ack) is dropped: the round still holds one sum per edge.
     await edges[0]!.rounds.flush({ taskId: rootTask, round: 2, expected: { 'edge-a': 2 } });
@@ -111,5 +117,29 @@ describe('edge aggregators on NATS JetStream', () => {
     }
     // The same settings stay fine on one process.
     expect((await api(single.url, '/api/tasks', { method: 'POST', body: smallTask({ privacy: { secureAggregation: { enabled: true } } }) })).status).toBe(201);
+  });
+
+  it('answers bad input at an edge with the coordinator\'s codes, and stays up', async () => {
+    const early = new RawClient(edges[0]!.url);
+    await early.opened();
+    early.send({ type: 'heartbeat' });
+    expect(await early.next('error')).toMatchObject({ code: 'FLT_NOT_WELCOMED', fatal: true });
+    await early.waitClosed();
+
+    const client = new RawClient(edges[0]!.url);
+    const { clientId } = await client.hello();
+    expect(clientId).toMatch(/^[0-9a-f-]{36}$/);
+    client.send({ type: 'hello', protocolVersion: 1, kind: 'node', device: { backend: 'test' }, capabilities: { codecs: ['float32'] } });
+    expect((await client.waitClosed()).reason).toBe('FLT_SCHEMA_VIOLATION');
+    const garbled = new RawClient(edges[1]!.url);
+    await garbled.opened();
+    garbled.send('{"type": "update", ');
+    expect((await garbled.waitClosed()).reason).toBe('FLT_MALFORMED_JSON');
+    expect((await fetch(`${edges[0]!.url}/healthz`)).status).toBe(200);
+    // The root let the refused client go when its edge closed the socket.
+    await eventually(async () => {
+      const { body } = await api<{ clients: { id: string; connected: boolean }[] }>(root.url, '/api/clients');
+      return body.clients.find((c) => c.id === clientId)?.connected === false ? true : undefined;
+    }, 10_000, 'the root to let the client go');
   });
 });

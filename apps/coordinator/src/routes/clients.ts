@@ -10,7 +10,10 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{ coordinator: Coordinator 
     return {
       clients: coordinator.store.listClients().map(({ tokenHash: _secret, ...c }) => {
         const live = connected.get(c.id);
-        return { ...c, connected: live !== undefined, taskId: live?.taskId ?? null, partitionIndex: live?.partitionIndex ?? null };
+        return {
+          ...c, connected: live !== undefined, taskId: live?.taskId ?? null, partitionIndex: live?.partitionIndex ?? null,
+          ...(live?.edge === undefined ? {} : { edge: live.edge }),
+        };
       }),
     };
   });

@@ -104,14 +104,14 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
 let sharedTrainer: TfjsTrainer | null = null;
 
 /** Clients that train on their own MNIST partition with the real tfjs trainer (WASM backend). */
-export async function startMnistClients(url: string, taskId: string, partition: PartitionSpec, indices: number[], trainer?: Trainer): Promise<FlotillaClient[]> {
+export async function startMnistClients(url: string, taskId: string, partition: PartitionSpec, indices: number[], trainer?: Trainer, alternates?: string[]): Promise<FlotillaClient[]> {
   const { backend } = await initNodeBackend('auto');
   sharedTrainer ??= new TfjsTrainer({ backend });
   const train = await loadMnist('train');
   const weights = new WeightsCache();
   return indices.map((i) => {
     const client = new FlotillaClient({
-      url, kind: 'node', taskId, partitionIndex: i, trainer: trainer ?? sharedTrainer!, weights, identity: memoryIdentity(),
+      url, ...(alternates ? { alternates } : {}), kind: 'node', taskId, partitionIndex: i, trainer: trainer ?? sharedTrainer!, weights, identity: memoryIdentity(),
       data: examplesAsLocalData(gatherExamples(train, clientPartition(labelPartition(partition), train.labels, i))),
       webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
       backoff: { baseMs: 50, maxMs: 500 },

@@ -16,7 +16,10 @@ export interface TestNatsServer {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** A port the OS says is free right now. */
+/**
+ * A port the OS says is free right now.
+ * @example const port = await freePort();
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -4,9 +4,9 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ClientView } from './api.ts';
 import { fmtAgo } from './format.ts';
 
-type Key = 'id' | 'kind' | 'backend' | 'speed' | 'state' | 'roundsJoined' | 'dropouts' | 'lastSeen';
+type Key = 'id' | 'kind' | 'backend' | 'speed' | 'state' | 'edge' | 'roundsJoined' | 'dropouts' | 'lastSeen';
 const COLUMNS: [Key, string][] = [
-  ['id', 'id'], ['kind', 'kind'], ['backend', 'backend'], ['speed', 'device speed'], ['state', 'state'],
+  ['id', 'id'], ['kind', 'kind'], ['backend', 'backend'], ['speed', 'device speed'], ['state', 'state'], ['edge', 'edge'],
   ['roundsJoined', 'rounds joined'], ['dropouts', 'dropouts'], ['lastSeen', 'last seen'],
 ];
 
@@ -17,6 +17,7 @@ function value(c: ClientView, key: Key): string | number {
     case 'speed': return c.examplesPerSec ?? -1;
     case 'state': return c.connected ? 'connected' : 'offline';
     case 'backend': return c.backend ?? '';
+    case 'edge': return c.edge ?? '';
     default: return c[key];
   }
 }
@@ -59,6 +60,8 @@ export function ClientsTable({ clients }: { clients: ClientView[] }) {
                 <td>{c.backend ?? '—'}</td>
                 <td>{c.examplesPerSec === null ? '—' : `${Math.round(c.examplesPerSec)} ex/s`}</td>
                 <td className={c.connected ? 'ok' : 'muted'}>{c.connected ? 'connected' : 'offline'}</td>
+                {/* On the coordinator itself (or offline) a client has no edge. */}
+                <td data-testid="dashboard.clients.edge">{c.edge ?? '—'}</td>
                 <td data-testid="dashboard.clients.roundsJoined">{c.roundsJoined}</td>
                 <td>{c.dropouts}</td>
                 <td>{fmtAgo(c.lastSeen, now)}</td>
