@@ -13,7 +13,8 @@
 // Scale: ASYNC_TARGETS (comma-separated, default 0.9,0.95,0.97; runs stop at the highest),
 // ASYNC_CLIENTS (100), ASYNC_EXAMPLES (600), ASYNC_PER_ROUND (10), ASYNC_OVER_SELECTION (1),
 // ASYNC_CONCURRENCY (20), ASYNC_BUFFER (K, 10), ASYNC_MAX_STALENESS (20), ASYNC_BATCH (10),
-// ASYNC_LR (0.1), ASYNC_MAX_UPDATES (per run, 3000), ASYNC_TEST_LIMIT (2000).
+// ASYNC_LR (0.1), ASYNC_MAX_UPDATES (per run, 3000), ASYNC_TEST_LIMIT (2000), ASYNC_STEP_MS (a fast
+// device's milliseconds per local step; default: measured once at the start).
 
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -45,7 +46,7 @@ export async function runAsyncBench(): Promise<object> {
   const [train, test] = await Promise.all([loadMnist('train'), loadMnist('test', { limit: env('ASYNC_TEST_LIMIT', 2000) })]);
   const parts = partitionIndices({ kind: 'iid', numClients, seed: 1, examplesPerClient: env('ASYNC_EXAMPLES', 600) }, train.labels);
   const data = parts.map((p) => gatherExamples(train, p)).map((d) => ({ features: d.images, labels: d.labels, count: d.count }));
-  const sim = await virtualEnv(data[0]!, { images: test.images, labels: test.labels, count: test.count }, setting.plan, 1);
+  const sim = await virtualEnv(data[0]!, { images: test.images, labels: test.labels, count: test.count }, setting.plan, 1, process.env.ASYNC_STEP_MS === undefined ? undefined : Number(process.env.ASYNC_STEP_MS) / 1000);
   const runs: VirtualRun[] = [];
   const report = () => ({
     setting: {

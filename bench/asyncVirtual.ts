@@ -7,7 +7,7 @@
 // loaded this machine's shared CPU is.
 //
 // Time: one local step of a fast device takes `unit` seconds (the median of a calibration on this
-// machine, recorded in the JSON; every ratio is independent of it); a device's training takes
+// machine, or a fixed value; recorded in the JSON; every ratio is independent of it); a device's training takes
 // steps × unit × its slowdown (4 for the slow 30 %) × a seeded jitter in [0.8, 1.2], so that fast
 // devices do not finish in lockstep. A dropping device leaves for good halfway through its second
 // training. A round closes as the engine's RoundState does: at its goal's report, when every
@@ -58,10 +58,15 @@ export async function calibrateStep(model: tf.LayersModel, data: LabelledData, p
   return median(times);
 }
 
-export async function virtualEnv(data: LabelledData, test: Env['test'], plan: VirtualSetting['plan'], seed: number): Promise<Env> {
+/**
+ * The shared model, its initial weights, the test set and the clock's unit: `stepSeconds` when
+ * given (figures then independent of this machine), else calibrated here.
+ * @example const sim = await virtualEnv(data[0], test, setting.plan, 1);
+ */
+export async function virtualEnv(data: LabelledData, test: Env['test'], plan: VirtualSetting['plan'], seed: number, stepSeconds?: number): Promise<Env> {
   const model = await createModel({ kind: 'mnist-2nn' }, seed);
   const initial = getFlatWeights(model);
-  return { model, initial, test, unit: await calibrateStep(model, data, plan), seed };
+  return { model, initial, test, unit: stepSeconds ?? await calibrateStep(model, data, plan), seed };
 }
 
 /** A device's training: its delta from `global` and the virtual seconds it takes (seeded by device and training count). */
