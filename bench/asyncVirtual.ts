@@ -36,14 +36,20 @@ export interface VirtualRun {
 }
 interface Env { model: tf.LayersModel; initial: Float32Array; test: { images: Float32Array; labels: Uint8Array; count: number }; unit: number; seed: number }
 
-/** The fleet's devices: the first `slowShare` slow, the next `dropShare` dropping, the same ones in every run. */
+/**
+ * The fleet's devices: the first `slowShare` slow, the next `dropShare` dropping, the same ones in every run.
+ * @example const devices = makeDevices(data, { name: '30 % 4× slower', slowShare: 0.3, dropShare: 0 }, 4);
+ */
 export function makeDevices(data: LabelledData[], fleet: VirtualFleet, slowdown: number): Device[] {
   const slowUntil = Math.round(data.length * fleet.slowShare);
   const dropUntil = slowUntil + Math.round(data.length * fleet.dropShare);
   return data.map((d, id) => ({ id, slowdown: id < slowUntil ? slowdown : 1, drops: id >= slowUntil && id < dropUntil, data: d, trainings: 0, gone: false }));
 }
 
-/** Seconds per local step of a fast device: the median of three timed trainings (after a warm-up). */
+/**
+ * Seconds per local step of a fast device: the median of three timed trainings (after a warm-up).
+ * @example const unit = await calibrateStep(model, data[0], { epochs: 1, batchSize: 10, learningRate: 0.1 });
+ */
 export async function calibrateStep(model: tf.LayersModel, data: LabelledData, plan: VirtualSetting['plan']): Promise<number> {
   const initial = getFlatWeights(model);
   const steps = Math.ceil(data.count / plan.batchSize) * plan.epochs;
@@ -69,7 +75,7 @@ export async function virtualEnv(data: LabelledData, test: Env['test'], plan: Vi
   return { model, initial, test, unit: stepSeconds ?? await calibrateStep(model, data, plan), seed };
 }
 
-/** A device's training: its delta from `global` and the virtual seconds it takes (seeded by device and training count). */
+/** A device's training from `global`, for real: its delta (its virtual duration is `duration`'s). */
 async function train(env: Env, device: Device, global: Float32Array, s: VirtualSetting, seed: number): Promise<Float32Array> {
   setFlatWeights(env.model, global);
   await trainLocal(env.model, device.data, { ...s.plan, seed });
@@ -99,7 +105,10 @@ function progress(run: VirtualRun, t: number, acc: number, started: number): voi
   if (run.commits % 10 === 0) process.stdout.write(`  ${run.mode}, ${run.fleet}: version ${run.commits}, ${run.updates} updates, ${t.toFixed(0)} virtual s, ${(acc * 100).toFixed(2)} % (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
 }
 
-/** Synchronous FedAvg rounds until the target, the update budget or the virtual-time budget. */
+/**
+ * Synchronous FedAvg rounds until the target, the update budget or the virtual-time budget.
+ * @example const run = await runSync(sim, makeDevices(data, fleet, 4), fleet.name, setting);
+ */
 export async function runSync(env: Env, devices: Device[], fleet: string, s: VirtualSetting): Promise<VirtualRun> {
   const started = performance.now();
   const strategy = strategyFor(s, devices.length);
@@ -139,7 +148,10 @@ export async function runSync(env: Env, devices: Device[], fleet: string, s: Vir
   return run;
 }
 
-/** FedBuff: up to `concurrency` devices train at once; every K admitted updates commit a version. */
+/**
+ * FedBuff: up to `concurrency` devices train at once; every K admitted updates commit a version.
+ * @example const run = await runFedBuff(sim, makeDevices(data, fleet, 4), fleet.name, setting);
+ */
 export async function runFedBuff(env: Env, devices: Device[], fleet: string, s: VirtualSetting): Promise<VirtualRun> {
   const started = performance.now();
   const strategy = strategyFor(s, devices.length);
