@@ -124,10 +124,12 @@ export async function runContributionBench(): Promise<object> {
     // The same round without the duplicate: players 0–8 are the same clients.
     const withoutDuplicate = await exactShapley(CLIENTS - 1, memoised);
     valuation?.dispose();
-    if (CACHE && cached === undefined) await writeCache(cacheFile, { utilities: Object.fromEntries(measured), gtgSeconds, exactSeconds });
+    // A cached round keeps the times it was measured with, so its ratios compare one run's figures.
+    const training = cached?.training ?? clientSeconds.reduce((a, b) => a + b, 0);
+    const slowestClient = cached?.slowestClient ?? Math.max(...clientSeconds);
+    if (CACHE && cached === undefined) await writeCache(cacheFile, { utilities: Object.fromEntries(measured), gtgSeconds, exactSeconds, training, slowestClient });
     const sweep = await sweepGtg(memoised, exact.values);
 
-    const training = clientSeconds.reduce((a, b) => a + b, 0);
     const figures: RoundFigures = {
       round: r, baseUtility: exact.baseUtility, fullUtility: exact.fullUtility,
       exact: exact.values, gtg: gtg.values, loo: loo.values,
@@ -143,8 +145,8 @@ export async function runContributionBench(): Promise<object> {
         exactSumToAlone: (exact.values[ORIGINAL]! + exact.values[DUPLICATE]!) / withoutDuplicate.values[ORIGINAL]!,
       },
       sweep,
-      seconds: { training, slowestClient: Math.max(...clientSeconds), gtg: gtgSeconds, exactUncached: exactSeconds },
-      gtgToRound: gtgSeconds / training, gtgToSlowestClient: gtgSeconds / Math.max(...clientSeconds),
+      seconds: { training, slowestClient, gtg: gtgSeconds, exactUncached: exactSeconds },
+      gtgToRound: gtgSeconds / training, gtgToSlowestClient: gtgSeconds / slowestClient,
     };
     rounds.push(figures);
     process.stdout.write(`[round ${r}/${ROUNDS}] u ${figures.baseUtility.toFixed(3)} → ${figures.fullUtility.toFixed(3)}; evaluations exact ${exact.evaluations}, gtg ${gtg.evaluations}; ρ ${figures.spearman.toFixed(3)}; shuffled client ranks ${figures.shuffledRank.gtg} (gtg) ${figures.shuffledRank.exact} (exact); gtg ${gtgSeconds.toFixed(1)} s, training ${training.toFixed(1)} s; φ8+φ9 ${figures.duplicates.exactSum.toFixed(4)} vs φ8 without 9 ${figures.duplicates.originalAloneExact.toFixed(4)}${cached ? ' (utilities from cache)' : ''}\n`);
@@ -226,7 +228,7 @@ async function sweepGtg(memoised: (s: readonly number[]) => Promise<number>, exa
   return out;
 }
 
-interface RoundCache { utilities: Record<string, number>; gtgSeconds: number; exactSeconds: number }
+interface RoundCache { utilities: Record<string, number>; gtgSeconds: number; exactSeconds: number; training: number; slowestClient: number }
 
 async function readCache(file: string): Promise<RoundCache | undefined> {
   try {
