@@ -54,6 +54,14 @@ describe('gtgShapley', () => {
     expect(result.values.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
   });
 
+  it('stops only at the end of a guided sweep, so every player has led equally often', async () => {
+    for (const seed of [1, 2, 3, 4]) {
+      const result = await gtgShapley(4, federatedLikeGame(4, seed), { ...DEFAULTS, truncationTolerance: 0, convergenceTolerance: 0.1, maxPermutations: 10_000, seed });
+      expect(result.permutations).toBeLessThan(10_000);
+      expect(result.permutations! % 4).toBe(0);
+    }
+  });
+
   it('samples at most maxPermutations', async () => {
     const result = await gtgShapley(10, federatedLikeGame(10, 9), { ...DEFAULTS, convergenceTolerance: 1e-9, maxPermutations: 7 });
     expect(result.permutations).toBe(7);

@@ -18,10 +18,13 @@ import type { CoalitionUtility, GtgOptions } from './types.ts';
  *   term of most FL games, is sampled evenly);
  * - within-round truncation: once |u(N) − u(prefix)| < truncationTolerance, the prefix is as good
  *   as everyone and the remaining players' marginals are taken as 0 without evaluating;
- * - convergence: after each permutation (once n + 1 running means exist) stop when every one of
- *   the last n running-mean vectors is within convergenceTolerance of the current one, measured
- *   as Σᵢ|Δφᵢ| / Σᵢ|φᵢ| (relative to the values' total size, so that a null player's near-zero
- *   value does not make the ratio blow up, as a per-player ratio would); else at maxPermutations.
+ * - convergence: as in the paper's outer loop, permutations come in sweeps of n (one led by each
+ *   player) and convergence is tested only at the end of a sweep, so a stop never leaves some
+ *   players led once more than others; stop when every one of the last n running-mean vectors is
+ *   within convergenceTolerance of the current one, measured as Σᵢ|Δφᵢ| / Σᵢ|φᵢ| (relative to the
+ *   values' total size, so that a null player's near-zero value does not make the ratio blow up, as
+ *   the authors' per-player ratio does); else at maxPermutations.
+ * Truncation tolerances are absolute (in the utility's unit), as in the paper.
  * Deterministic for a seed. Each coalition is evaluated once (memoised).
  * @example
  * const est = await gtgShapley(10, utility, { truncationTolerance: 0.005, roundTolerance: 0.001,
@@ -58,7 +61,7 @@ export async function gtgShapley(n: number, utility: CoalitionUtility, options: 
     k++;
     window.push(sums.map((s) => s / k));
     if (window.length > n + 1) window.shift();
-    if (window.length === n + 1 && converged(window, options.convergenceTolerance)) break;
+    if (k % n === 0 && window.length === n + 1 && converged(window, options.convergenceTolerance)) break;
   }
   return done(Array.from(sums, (s) => s / k), false, k);
 }
