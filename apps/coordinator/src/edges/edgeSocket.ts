@@ -5,12 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
-import { ErrorCodes, FlotillaError, errorMessage, type ClientMessage, type Hello, type NamedTensor, type Update } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, type ClientMessage, type Hello, type NamedTensor, type Update } from '@flotilla/protocol';
 import { assertPlannedCodec, uplinkFor } from '../engine/uplinkCodec.ts';
 import { validateUpdate } from '../engine/validateUpdate.ts';
 import type { SampledLog } from '../logging/sampledLog.ts';
-import { closeCodeFor, type Admission, type ConnectionTicket } from '../ws/admission.ts';
-import { codedFailure, frameBytes, parseClientFrame } from '../ws/clientFrames.ts';
+import type { Admission } from '../ws/admission.ts';
+import { admitConnection, codedFailure, frameBytes, parseClientFrame, socketRefusal } from '../ws/clientFrames.ts';
 import { watchLiveness } from '../ws/socketLiveness.ts';
 import { EDGE_BUS, encodeJson, type EdgeBusConnection } from './edgeBus.ts';
 import { askRoot, type EdgeRounds } from './EdgeRounds.ts';
@@ -52,18 +52,11 @@ export const edgeSocket: FastifyPluginAsync<EdgeSocketOptions> = async (app, opt
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     };
     const self: EdgeConnection = { clientId: null, send, close: (code, reason) => socket.close(code, reason) };
-    const refuse = (err: FlotillaError): void => {
+    const refuse = socketRefusal(socket, send, (err) => {
       rejections.refused(address, err.code, { reqId: req.id, clientId: self.clientId, edge: edgeId, reason: err.message }, 'client message refused');
-      send(errorMessage(err));
-      if (err.fatal) socket.close(closeCodeFor(err), err.code);
-    };
-    let ticket: ConnectionTicket;
-    try {
-      ticket = admission.openConnection(address);
-    } catch (err) {
-      refuse(err as FlotillaError);
-      return;
-    }
+    });
+    const ticket = admitConnection(admission, address, refuse);
+    if (!ticket) return;
     connections.set(conn, self);
 
     // As on the coordinator: silent for three heartbeats, or deaf to pings, and the client is gone.

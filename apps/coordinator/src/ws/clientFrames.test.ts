@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCodes, FlotillaError } from '@flotilla/protocol';
-import { codedFailure, frameBytes, parseClientFrame } from './clientFrames.ts';
+import { Admission, DEFAULT_ADMISSION_LIMITS } from './admission.ts';
+import { admitConnection, codedFailure, frameBytes, parseClientFrame } from './clientFrames.ts';
 
 const hello = new TextEncoder().encode(JSON.stringify({ type: 'heartbeat' }));
 
@@ -30,5 +31,16 @@ describe('client frames', () => {
     const internal = codedFailure(new Error('secret detail'), (e) => logged.push(e));
     expect({ code: internal.code, fatal: internal.fatal, message: internal.message }).toEqual({ code: ErrorCodes.INTERNAL, fatal: false, message: 'internal error' });
     expect(logged).toHaveLength(1);
+  });
+
+  it('admits a connection within the cap and refuses the one over it, with its code, instead of throwing', () => {
+    const admission = new Admission({ ...DEFAULT_ADMISSION_LIMITS, maxConnectionsPerAddress: 1 });
+    const refused: string[] = [];
+    const first = admitConnection(admission, '198.51.100.7', (err) => refused.push(err.code));
+    expect(first).not.toBeNull();
+    expect(admitConnection(admission, '198.51.100.7', (err) => refused.push(err.code))).toBeNull();
+    expect(refused).toEqual([ErrorCodes.TOO_MANY_CONNECTIONS]);
+    first!.release();
+    expect(admitConnection(admission, '198.51.100.7', (err) => refused.push(err.code))).not.toBeNull();
   });
 });

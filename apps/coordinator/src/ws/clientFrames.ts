@@ -1,7 +1,9 @@
 // The frame handling shared by the coordinator's and an edge's /ws: a frame's bytes, the size
-// check and parse, and the coded error a failure is refused with.
+// check and parse, the coded error a failure is refused with, and how a refusal reaches the client.
 
-import { ErrorCodes, FlotillaError, parseClientMessage } from '@flotilla/protocol';
+import type { WebSocket } from 'ws';
+import { ErrorCodes, FlotillaError, errorMessage, parseClientMessage } from '@flotilla/protocol';
+import { closeCodeFor, type Admission, type ConnectionTicket } from './admission.ts';
 
 /**
  * The bytes of one WebSocket frame as `ws` delivers it (a Buffer, fragments, or an ArrayBuffer).
@@ -34,4 +36,30 @@ export function codedFailure(err: unknown, onUnexpected?: (err: unknown) => void
   if (err instanceof FlotillaError) return err;
   onUnexpected?.(err);
   return new FlotillaError(ErrorCodes.INTERNAL, 'internal error', false);
+}
+
+/**
+ * How a connection refuses: `record` counts and logs it (without payload), the client gets the coded
+ * error, and a fatal one closes the connection with its close code.
+ * @example const refuse = socketRefusal(socket, send, (err) => rejections.refused(address, err.code, { reason: err.message }, 'client message refused'));
+ */
+export function socketRefusal(socket: WebSocket, send: (message: object) => unknown, record: (err: FlotillaError) => void): (err: FlotillaError) => void {
+  return (err) => {
+    record(err);
+    send(errorMessage(err));
+    if (err.fatal) socket.close(closeCodeFor(err), err.code);
+  };
+}
+
+/**
+ * The admission ticket of a new connection from `address`, or null once an over-cap connection is refused.
+ * @example const ticket = admitConnection(admission, address, refuse); if (!ticket) return;
+ */
+export function admitConnection(admission: Admission, address: string, refuse: (err: FlotillaError) => void): ConnectionTicket | null {
+  try {
+    return admission.openConnection(address);
+  } catch (err) {
+    refuse(codedFailure(err));
+    return null;
+  }
 }

@@ -4,12 +4,12 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
-import { ErrorCodes, FlotillaError, errorMessage, type ClientMessage, type Hello, type NamedTensor } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, type ClientMessage, type Hello, type NamedTensor } from '@flotilla/protocol';
 import type { ConnectedClient } from '../engine/ClientRegistry.ts';
 import type { Coordinator } from '../coordinator.ts';
 import type { SampledLog } from '../logging/sampledLog.ts';
-import { closeCodeFor, type Admission, type ConnectionTicket } from './admission.ts';
-import { codedFailure, frameBytes, parseClientFrame } from './clientFrames.ts';
+import type { Admission } from './admission.ts';
+import { admitConnection, codedFailure, frameBytes, parseClientFrame, socketRefusal } from './clientFrames.ts';
 import { watchLiveness } from './socketLiveness.ts';
 import { welcomeClient } from './welcomeClient.ts';
 
@@ -41,19 +41,12 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
       socket.send(JSON.stringify(message));
       return true;
     };
-    const refuse = (err: FlotillaError): void => {
+    const refuse = socketRefusal(socket, send, (err) => {
       metrics.rejected.inc({ code: err.code });
       rejections.refused(address, err.code, { reqId: req.id, clientId: client?.id, reason: err.message }, 'client message refused');
-      send(errorMessage(err));
-      if (err.fatal) socket.close(closeCodeFor(err), err.code);
-    };
-    let ticket: ConnectionTicket;
-    try {
-      ticket = admission.openConnection(address);
-    } catch (err) {
-      refuse(err as FlotillaError);
-      return;
-    }
+    });
+    const ticket = admitConnection(admission, address, refuse);
+    if (!ticket) return;
 
     const liveness = watchLiveness(socket, req.raw.socket, {
       heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs,
