@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startMainProcess, type MainProcess } from '@flotilla/coordinator/testing/mainProcess';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TOKEN = 'fleet-restart-operator-token-0123456789';
@@ -16,21 +17,8 @@ const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application
 
 interface RoundView { round: number; outcome: string; modelVersion: number; clients?: { clientId: string; outcome: string }[] }
 
-function startCoordinator(dataDir: string, port: number): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [
-    '--import', 'tsx', path.join(ROOT, 'apps/coordinator/src/main.ts'),
-    '--port', String(port), '--data-dir', dataDir, '--no-default-task', '--log-level', 'warn', `--operator-token=${TOKEN}`,
-  ], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}: ${out}`)));
-  });
+function startCoordinator(dataDir: string, port: number): Promise<MainProcess> {
+  return startMainProcess(['--port', String(port), '--data-dir', dataDir, '--no-default-task', '--log-level', 'warn', `--operator-token=${TOKEN}`], 'coordinator');
 }
 
 async function get<T>(url: string): Promise<T> {

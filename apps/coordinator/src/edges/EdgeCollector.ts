@@ -4,6 +4,7 @@
 
 import { hasMeanUpdateStep, type FitFailure } from '@flotilla/core';
 import { ErrorCodes, FlotillaError, type NamedTensor, type RoundPlan, type Update } from '@flotilla/protocol';
+import { acceptClearReport } from '../engine/clearReport.ts';
 import type { ConnectedClient } from '../engine/ClientRegistry.ts';
 import type { Aggregated, CollectorContext, UpdateCollector, UploadEnd } from '../engine/collectors.ts';
 import { updateExampleLimits } from '../engine/exampleCounts.ts';
@@ -46,41 +47,21 @@ export class EdgeCollector implements UpdateCollector {
   }
 
   acceptUpdate(client: ConnectedClient, message: Update, tensors: NamedTensor[], bytes: number): void {
-    const { rs, deps, config } = this.ctx;
-    if (!rs.isOpen || message.round !== rs.round) {
-      deps.metrics.lateReports.inc();
-      throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${message.round} is not open for reports`);
-    }
-    if (!rs.selected.has(client.id)) throw new FlotillaError(ErrorCodes.NOT_SELECTED, `client ${client.id} was not selected in round ${rs.round}`);
-    if (rs.isSettled(client.id)) throw new FlotillaError(ErrorCodes.DUPLICATE_REPORT, `client ${client.id} already reported in round ${rs.round}`);
-    if (message.modelVersion !== rs.modelVersion) {
-      throw new FlotillaError(ErrorCodes.STALE_ROUND, `update trained from model ${message.modelVersion}, the round uses ${rs.modelVersion}`);
-    }
-    rs.countUp(client.id, bytes);
-    let steps: { plannedSteps: number; localSteps: number };
-    try {
+    acceptClearReport(this.ctx, client, message, bytes, () => {
       if (client.edge === undefined) {
         const result = acceptClearUpdate(this.ctx, client, message, tensors);
         this.local ??= new PartialSum(this.ctx.global.length);
         this.local.add(client.id, result.update, result.numExamples);
-        steps = { plannedSteps: result.plannedSteps, localSteps: result.localSteps };
-      } else {
-        // The edge checked the tensors (codec, shapes, finite, norm); the example count is the root's
-        // to check (no tensors, no shapes: validateUpdate checks the count alone).
-        validateUpdate(message, [], { shapes: [], maxUpdateNorm: Infinity, ...updateExampleLimits(this.ctx.exampleCounts, client) });
-        const { planned, localSteps } = workPlannerFor(config).accept(client.id, message);
-        this.ctx.sampleDp?.recordUpdate(client.id, message.numExamples);
-        const seen = this.expected.get(client.edge) ?? { count: 0, examples: 0 };
-        this.expected.set(client.edge, { count: seen.count + 1, examples: seen.examples + message.numExamples });
-        steps = { plannedSteps: planned, localSteps };
+        return result;
       }
-    } catch (err) {
-      this.ctx.recordFailure(client.id, 'rejected', err instanceof FlotillaError ? err.code : ErrorCodes.INTERNAL);
-      throw err;
-    }
-    rs.addReport(client.id, { numExamples: message.numExamples, trainLoss: message.metrics.loss, ...steps });
-    deps.bus.publish('round.report', this.ctx.taskId, {
-      round: rs.round, clientId: client.id, numExamples: message.numExamples, loss: message.metrics.loss, reported: rs.reports.size, goal: rs.goal, ...steps,
+      // The edge checked the tensors (codec, shapes, finite, norm); the example count is the root's
+      // to check (no tensors, no shapes: validateUpdate checks the count alone).
+      validateUpdate(message, [], { shapes: [], maxUpdateNorm: Infinity, ...updateExampleLimits(this.ctx.exampleCounts, client) });
+      const { planned, localSteps } = workPlannerFor(this.ctx.config).accept(client.id, message);
+      this.ctx.sampleDp?.recordUpdate(client.id, message.numExamples);
+      const seen = this.expected.get(client.edge) ?? { count: 0, examples: 0 };
+      this.expected.set(client.edge, { count: seen.count + 1, examples: seen.examples + message.numExamples });
+      return { plannedSteps: planned, localSteps };
     });
   }
 

@@ -10,6 +10,7 @@ import type { ConnectedClient } from '../engine/ClientRegistry.ts';
 import type { CollectorContext, UpdateCollector } from '../engine/collectors.ts';
 import type { HierarchyHooks } from '../engine/deps.ts';
 import { closeCodeFor } from '../ws/admission.ts';
+import { codedFailure } from '../ws/clientFrames.ts';
 import { welcomeClient } from '../ws/welcomeClient.ts';
 import {
   EDGE_BUS, EDGE_LEASE_MS, decodeJson, encodeJson, openEdgeBus, type EdgeBusConnection, type EdgeClientMessage, type EdgeHello, type EdgeLeft,
@@ -145,8 +146,7 @@ export class RootBridge implements HierarchyHooks, PartialSource {
       this.remote.set(`${edgeId}/${conn}`, client);
       options.log.info({ clientId: client.id, edge: edgeId, kind: hello.kind, resumed }, 'client joined through an edge');
     } catch (err) {
-      const coded = err instanceof FlotillaError ? err : new FlotillaError(ErrorCodes.INTERNAL, 'internal error', false);
-      if (!(err instanceof FlotillaError)) options.log.error({ err, edge: edgeId }, 'unexpected failure welcoming a client');
+      const coded = codedFailure(err, (e) => options.log.error({ err: e, edge: edgeId }, 'unexpected failure welcoming a client'));
       coordinator.metrics.rejected.inc({ code: coded.code });
       send(errorMessage(coded));
       if (coded.fatal) close(closeCodeFor(coded), coded.code);

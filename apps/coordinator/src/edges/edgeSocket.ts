@@ -5,11 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
-import { ErrorCodes, FlotillaError, errorMessage, parseClientMessage, type ClientMessage, type Hello, type NamedTensor, type Update } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, type ClientMessage, type Hello, type NamedTensor, type Update } from '@flotilla/protocol';
 import { assertPlannedCodec, uplinkFor } from '../engine/uplinkCodec.ts';
 import { validateUpdate } from '../engine/validateUpdate.ts';
 import type { SampledLog } from '../logging/sampledLog.ts';
-import { closeCodeFor, type Admission, type ConnectionTicket } from '../ws/admission.ts';
+import type { Admission } from '../ws/admission.ts';
+import { admitConnection, codedFailure, frameBytes, parseClientFrame, socketRefusal } from '../ws/clientFrames.ts';
+import { watchLiveness } from '../ws/socketLiveness.ts';
 import { EDGE_BUS, encodeJson, type EdgeBusConnection } from './edgeBus.ts';
 import { askRoot, type EdgeRounds } from './EdgeRounds.ts';
 
@@ -33,12 +35,6 @@ export interface EdgeSocketOptions {
   rejections: SampledLog;
 }
 
-function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
-  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
 /**
  * The edge's /ws route, as a Fastify plugin.
  * @example await app.register(edgeSocket, { bus, rounds, connections, maxFrameBytes, heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs, admission, rejections });
@@ -52,50 +48,26 @@ export const edgeSocket: FastifyPluginAsync<EdgeSocketOptions> = async (app, opt
     const conn = randomUUID();
     const address = req.ip;
     let hello: Hello | null = null;
-    let lastSeen = Date.now();
     const send = (message: object): void => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     };
     const self: EdgeConnection = { clientId: null, send, close: (code, reason) => socket.close(code, reason) };
-    const refuse = (err: FlotillaError): void => {
+    const refuse = socketRefusal(socket, send, (err) => {
       rejections.refused(address, err.code, { reqId: req.id, clientId: self.clientId, edge: edgeId, reason: err.message }, 'client message refused');
-      send(errorMessage(err));
-      if (err.fatal) socket.close(closeCodeFor(err), err.code);
-    };
-    let ticket: ConnectionTicket;
-    try {
-      ticket = admission.openConnection(address);
-    } catch (err) {
-      refuse(err as FlotillaError);
-      return;
-    }
+    });
+    const ticket = admitConnection(admission, address, refuse);
+    if (!ticket) return;
     connections.set(conn, self);
 
     // As on the coordinator: silent for three heartbeats, or deaf to pings, and the client is gone.
-    const watchdog = setInterval(() => {
-      if (Date.now() - lastSeen > 3 * heartbeatIntervalMs) socket.terminate();
-    }, heartbeatIntervalMs);
-    let lastHeard = Date.now();
-    const heard = () => { lastHeard = Date.now(); };
-    socket.on('pong', heard);
-    req.raw.socket.on('data', heard);
-    const pinger = setInterval(() => {
-      if (Date.now() - lastHeard > pongTimeoutMs) {
-        socket.terminate();
-        return;
-      }
-      if (socket.readyState === socket.OPEN) socket.ping();
-    }, pingIntervalMs);
+    const liveness = watchLiveness(socket, req.raw.socket, { heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs });
 
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      lastSeen = Date.now();
-      const bytes = toBytes(data);
+      liveness.seen();
+      const bytes = frameBytes(data);
       try {
         ticket.admitMessage();
-        if (bytes.byteLength > maxFrameBytes) {
-          throw new FlotillaError(ErrorCodes.FRAME_TOO_LARGE, `frame of ${bytes.byteLength} bytes exceeds ${maxFrameBytes}`, true);
-        }
-        const { message, tensors } = parseClientMessage(bytes, isBinary, { maxElements: Math.floor(maxFrameBytes / 4) });
+        const { message, tensors } = parseClientFrame(bytes, isBinary, maxFrameBytes);
         if (message.type === 'hello') {
           if (hello) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'hello was already received on this connection', true);
           admission.admitHello(address);
@@ -108,19 +80,13 @@ export const edgeSocket: FastifyPluginAsync<EdgeSocketOptions> = async (app, opt
         if (!hello || !clientId) throw new FlotillaError(ErrorCodes.NOT_WELCOMED, `${message.type} before welcome`, true);
         dispatch(hello, clientId, message, tensors, bytes.byteLength);
       } catch (err) {
-        if (err instanceof FlotillaError) refuse(err);
-        else {
-          req.log.error({ err, clientId: self.clientId }, 'unexpected failure handling a client message');
-          refuse(new FlotillaError(ErrorCodes.INTERNAL, 'internal error', false));
-        }
+        refuse(codedFailure(err, (e) => req.log.error({ err: e, clientId: self.clientId }, 'unexpected failure handling a client message')));
       }
     });
 
     socket.on('close', () => {
-      clearInterval(watchdog);
-      clearInterval(pinger);
+      liveness.stop();
       ticket.release();
-      req.raw.socket.off('data', heard);
       connections.delete(conn);
       if (hello) publish(EDGE_BUS.left, { edgeId, conn, clientId: self.clientId });
     });
@@ -161,7 +127,7 @@ export const edgeSocket: FastifyPluginAsync<EdgeSocketOptions> = async (app, opt
         // The example count is the root's to check (it knows the task's rule and the client's hello).
         flat = validateUpdate(message, tensors, { shapes: facts.shapes, maxUpdateNorm: facts.config.limits.maxUpdateNorm, maxExamples: Number.POSITIVE_INFINITY });
       } catch (err) {
-        const coded = err instanceof FlotillaError ? err : new FlotillaError(ErrorCodes.INTERNAL, 'internal error', false);
+        const coded = codedFailure(err);
         // The root hears of it as a failed fit, so its round does not wait for this client.
         publish(EDGE_BUS.message, { edgeId, conn, clientId, message: { type: 'fit.failed', taskId: message.taskId, round: message.round, code: coded.code } });
         refuse(coded);
@@ -170,7 +136,7 @@ export const edgeSocket: FastifyPluginAsync<EdgeSocketOptions> = async (app, opt
       try {
         await askRoot(bus, EDGE_BUS.update, { edgeId, conn, clientId, message, bytes });
       } catch (err) {
-        refuse(err instanceof FlotillaError ? err : new FlotillaError(ErrorCodes.INTERNAL, 'internal error', false));
+        refuse(codedFailure(err));
         return;
       }
       rounds.fold(message.taskId, message.round, clientId, flat, message.numExamples);

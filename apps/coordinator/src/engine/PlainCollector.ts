@@ -3,6 +3,7 @@
 
 import type { FitAggregation, FitFailure } from '@flotilla/core';
 import { ErrorCodes, FlotillaError, type NamedTensor, type RoundPlan, type Update } from '@flotilla/protocol';
+import { acceptClearReport } from './clearReport.ts';
 import type { ConnectedClient } from './ClientRegistry.ts';
 import type { Aggregated, CollectorContext, UpdateCollector, UploadEnd } from './collectors.ts';
 import type { SecAggClientMessage } from './SecureRound.ts';
@@ -28,30 +29,11 @@ export class PlainCollector implements UpdateCollector {
   }
 
   acceptUpdate(client: ConnectedClient, message: Update, tensors: NamedTensor[], bytes: number): void {
-    const { rs, deps } = this.ctx;
-    if (!rs.isOpen || message.round !== rs.round) {
-      deps.metrics.lateReports.inc();
-      throw new FlotillaError(ErrorCodes.STALE_ROUND, `round ${message.round} is not open for reports`);
-    }
-    if (!rs.selected.has(client.id)) throw new FlotillaError(ErrorCodes.NOT_SELECTED, `client ${client.id} was not selected in round ${rs.round}`);
-    if (rs.isSettled(client.id)) throw new FlotillaError(ErrorCodes.DUPLICATE_REPORT, `client ${client.id} already reported in round ${rs.round}`);
-    if (message.modelVersion !== rs.modelVersion) {
-      throw new FlotillaError(ErrorCodes.STALE_ROUND, `update trained from model ${message.modelVersion}, the round uses ${rs.modelVersion}`);
-    }
-    rs.countUp(client.id, bytes);
-    let steps: { plannedSteps: number; localSteps: number };
-    try {
+    acceptClearReport(this.ctx, client, message, bytes, () => {
       const result = acceptClearUpdate(this.ctx, client, message, tensors);
       this.ctx.keepUpdate?.(client.id, message.numExamples, result.update);
       this.aggregation.add(result);
-      steps = { plannedSteps: result.plannedSteps, localSteps: result.localSteps };
-    } catch (err) {
-      this.ctx.recordFailure(client.id, 'rejected', err instanceof FlotillaError ? err.code : ErrorCodes.INTERNAL);
-      throw err;
-    }
-    rs.addReport(client.id, { numExamples: message.numExamples, trainLoss: message.metrics.loss, ...steps });
-    deps.bus.publish('round.report', this.ctx.taskId, {
-      round: rs.round, clientId: client.id, numExamples: message.numExamples, loss: message.metrics.loss, reported: rs.reports.size, goal: rs.goal, ...steps,
+      return result;
     });
   }
 

@@ -5,11 +5,12 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { FlotillaClient, WeightsCache, memoryIdentity, type Trainer, type WebSocketLike } from '@flotilla/client';
-import { RdpAccountant, clipByL2Norm, defaultThreshold, l2Norm } from '@flotilla/privacy';
+import { FlotillaClient, memoryIdentity, type Trainer, type WebSocketLike } from '@flotilla/client';
+import { RdpAccountant, defaultThreshold, l2Norm } from '@flotilla/privacy';
 import type { FitPlan } from '@flotilla/protocol';
 import { api, createTask, eventually, smallTask, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 import type { TaskConfigInput } from '../engine/taskConfig.ts';
+import { modelWeights, residualNoise } from '../testing/syntheticUpdates.ts';
 
 const LOGREG: TaskConfigInput['model'] = { kind: 'schema', architecture: 'logreg' };
 
@@ -46,9 +47,6 @@ async function committedRound(url: string, taskId: string): Promise<{ outcome: s
   }, 60_000, 'one round');
 }
 
-const weightsOf = async (url: string, taskId: string, version: number) =>
-  (await new WeightsCache().get(`${url}/api/tasks/${taskId}/models/${version}/weights.frame`)).weights;
-
 describe('differential privacy with a compressed uplink', () => {
   // One coordinator for the file (its start-up and first task dominate a test's time); each test has its own task.
   let coordinator: TestCoordinator;
@@ -81,8 +79,8 @@ describe('differential privacy with a compressed uplink', () => {
     clients = start(url, taskId, 1, produced, 0.5);
     expect(await committedRound(url, taskId)).toMatchObject({ outcome: 'committed' });
 
-    const global = await weightsOf(url, taskId, 0);
-    const committed = await weightsOf(url, taskId, 1);
+    const global = await modelWeights(url, taskId, 0);
+    const committed = await modelWeights(url, taskId, 1);
     const step = Float32Array.from(committed, (w, i) => w - global[i]!);
     const sent = produced[0]!;
     expect(l2Norm(sent)).toBeGreaterThan(20);
@@ -109,8 +107,8 @@ describe('differential privacy with a compressed uplink', () => {
     expect(await committedRound(url, taskId)).toMatchObject({ outcome: 'committed' });
     expect(plans[0]).toMatchObject({ dpSgd: { noiseMultiplier: 1 }, uplink: { codec: 'int8' } });
 
-    const global = await weightsOf(url, taskId, 0);
-    const committed = await weightsOf(url, taskId, 1);
+    const global = await modelWeights(url, taskId, 0);
+    const committed = await modelWeights(url, taskId, 1);
     // One client: the model moves by its decoded update, within one int8 step of what training returned.
     const step = 0.05 / 127;
     let worst = 0;
@@ -138,27 +136,14 @@ describe('differential privacy with a compressed uplink', () => {
     clients = start(url, taskId, 4, produced, 0.2);
     expect(await committedRound(url, taskId)).toMatchObject({ outcome: 'committed', reason: null });
 
-    const global = await weightsOf(url, taskId, 0);
-    const committed = await weightsOf(url, taskId, 1);
-    const clean = Float64Array.from(global);
-    for (const update of produced) {
-      const clipped = clipByL2Norm(Float32Array.from(update), 1);
-      for (let j = 0; j < clean.length; j++) clean[j]! += clipped[j]! / 4;
-    }
-    let sum = 0;
-    let sq = 0;
-    for (let j = 0; j < clean.length; j++) {
-      const r = committed[j]! - clean[j]!;
-      sum += r;
-      sq += r * r;
-    }
-    const n = clean.length;
-    const std = Math.sqrt(sq / n - (sum / n) ** 2);
+    const global = await modelWeights(url, taskId, 0);
+    const committed = await modelWeights(url, taskId, 1);
+    const { mean, std } = residualNoise(global, committed, produced, 1, 4);
     // Each client's share z·S/√t with t = 3; the 8-bit steps ((S + 6σ)/127 ≈ 0.02) add < 0.2 % to its variance.
     const expected = (z * Math.sqrt(4 / defaultThreshold(4))) / 4;
     // 7,850 coordinates: the std estimate's own error is ≈ 0.8 %; a missing or doubled noise share moves it ≥ 13 %.
     expect(std).toBeGreaterThan(expected * 0.96);
     expect(std).toBeLessThan(expected * 1.04);
-    expect(Math.abs(sum / n)).toBeLessThan(expected / 20);
+    expect(Math.abs(mean)).toBeLessThan(expected / 20);
   });
 });

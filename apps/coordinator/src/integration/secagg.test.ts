@@ -4,44 +4,17 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { FlotillaClient, WeightsCache, memoryIdentity, type ClientEvent, type Trainer, type WebSocketLike } from '@flotilla/client';
-import { RdpAccountant, clipByL2Norm, defaultThreshold, l2Norm } from '@flotilla/privacy';
+import { FlotillaClient, memoryIdentity, type Trainer, type WebSocketLike } from '@flotilla/client';
+import { RdpAccountant, defaultThreshold, l2Norm } from '@flotilla/privacy';
 import { ErrorCodes, encodeFrame, toBase64, type PartitionSpec } from '@flotilla/protocol';
 import {
   RawClient, api, createTask, eventually, smallTask, startMnistClients, startTestCoordinator, type TestCoordinator,
 } from '../testing/harness.ts';
 import type { TaskConfigInput } from '../engine/taskConfig.ts';
+import { modelWeights, residualNoise, startSyntheticClients, syntheticTrainer, type Produced } from '../testing/syntheticUpdates.ts';
 
-interface Produced { update: Float32Array; numExamples: number }
-
-/** A trainer whose update is random in [−0.2, 0.2] per weight; it records what it produced. */
-function syntheticTrainer(produced: Map<number, Produced>, index: number): Trainer {
-  return {
-    device: () => ({ backend: 'synthetic' }),
-    async train(job) {
-      await new Promise((r) => setTimeout(r, 50));
-      const update = new Float32Array(job.weights.length);
-      for (let i = 0; i < update.length; i++) update[i] = (Math.random() - 0.5) * 0.4;
-      produced.set(index, { update, numExamples: job.data.count });
-      return { update, shapes: [[update.length]], numExamples: job.data.count, metrics: { loss: 1, accuracy: 0.5, trainMs: 50 } };
-    },
-  };
-}
-
-/** Node clients with synthetic updates and distinct example counts (50, 100, …), so weighting matters. */
-function startSyntheticClients(url: string, taskId: string, n: number, produced: Map<number, Produced>, onEvent?: (i: number, e: ClientEvent, c: FlotillaClient) => void): FlotillaClient[] {
-  return Array.from({ length: n }, (_, i) => {
-    const client: FlotillaClient = new FlotillaClient({
-      url, kind: 'node', taskId, trainer: syntheticTrainer(produced, i), identity: memoryIdentity(),
-      data: { features: new Float32Array(0), labels: new Uint8Array(0), count: 50 * (i + 1) },
-      webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
-      backoff: { baseMs: 50, maxMs: 500 },
-      onEvent: (e) => onEvent?.(i, e, client),
-    });
-    client.start();
-    return client;
-  });
-}
+/** 50 ms of pretend training, so the tests' dropouts can land between a plan and its report. */
+const SLOW = { delayMs: 50 };
 
 function secureTask(n: number, secureAggregation: Record<string, unknown>, extra: TaskConfigInput = {}): TaskConfigInput {
   return smallTask({
@@ -51,10 +24,6 @@ function secureTask(n: number, secureAggregation: Record<string, unknown>, extra
     ...extra,
     privacy: { ...extra.privacy, secureAggregation: { enabled: true, stageDeadlineMs: 5_000, ...secureAggregation } },
   });
-}
-
-async function weightsOf(url: string, taskId: string, version: number): Promise<Float32Array> {
-  return (await new WeightsCache().get(`${url}/api/tasks/${taskId}/models/${version}/weights.frame`)).weights;
 }
 
 interface RoundRow { round: number; outcome: string; reason: string | null; reported: number; dropped: number; epsilon: number | null; testAccuracy: number | null; clipNorm: number | null }
@@ -104,13 +73,13 @@ describe('secure aggregation over the socket', () => {
     const taskId = await createTask(url, secureTask(4, { mode: 'full' }, { stop: { maxRounds: 1, minReports: 4 } }));
     const produced = new Map<number, Produced>();
     const stages: string[] = [];
-    clients = startSyntheticClients(url, taskId, 4, produced, (i, e) => e.type === 'secagg' && i === 0 && stages.push(e.stage));
+    clients = startSyntheticClients(url, taskId, 4, produced, SLOW, (i, e) => e.type === 'secagg' && i === 0 && stages.push(e.stage));
     const [round] = await roundsOf(url, taskId, 1);
     expect(round).toMatchObject({ outcome: 'committed', reported: 4, dropped: 0 });
     expect(stages).toEqual(['advertised', 'shared', 'masked', 'revealed']);
 
-    const global = await weightsOf(url, taskId, 0);
-    const committed = await weightsOf(url, taskId, 1);
+    const global = await modelWeights(url, taskId, 0);
+    const committed = await modelWeights(url, taskId, 1);
     const expected = fedAvgOf(global, produced, [0, 1, 2, 3]);
     // Fixed-point step ≈ 3e-9 here; float32 rounding of the weights dominates (≈ 1e-8).
     expect(maxAbsDiff(committed, expected)).toBeLessThan(1e-6);
@@ -125,10 +94,10 @@ describe('secure aggregation over the socket', () => {
     const { url } = coordinator;
     const taskId = await createTask(url, secureTask(4, { mode: 'full' }, { stop: { maxRounds: 1, minReports: 4 } }));
     const produced = new Map<number, Produced>();
-    clients = startSyntheticClients(url, taskId, 3, produced);
+    clients = startSyntheticClients(url, taskId, 3, produced, SLOW);
     // Declares 50 examples at hello, then claims 200: its masked weight word becomes 150, the round's
     // largest declared count and as far as the codec goes. The coordinator never sees that word alone.
-    const honest = syntheticTrainer(produced, 3);
+    const honest = syntheticTrainer(produced, 3, SLOW.delayMs);
     const liar: Trainer = { device: honest.device, train: async (job) => ({ ...await honest.train(job), numExamples: 200 }) };
     const client = new FlotillaClient({
       url, kind: 'node', taskId, trainer: liar, identity: memoryIdentity(),
@@ -150,30 +119,30 @@ describe('secure aggregation over the socket', () => {
     const taskId = await createTask(url, secureTask(6, { mode: 'plus', neighbours: 4 }));
     const produced = new Map<number, Produced>();
     // Client 4 leaves once its shares are out (before uploading); client 5 right after its masked upload.
-    clients = startSyntheticClients(url, taskId, 6, produced, (i, e, c) => {
+    clients = startSyntheticClients(url, taskId, 6, produced, SLOW, (i, e, c) => {
       if (e.type !== 'secagg') return;
       if ((i === 4 && e.stage === 'shared') || (i === 5 && e.stage === 'masked')) c.stop();
     });
     const [round] = await roundsOf(url, taskId, 1);
     expect(round).toMatchObject({ outcome: 'committed', reported: 5 });
-    const expected = fedAvgOf(await weightsOf(url, taskId, 0), produced, [0, 1, 2, 3, 5]);
-    expect(maxAbsDiff(await weightsOf(url, taskId, 1), expected)).toBeLessThan(1e-6);
+    const expected = fedAvgOf(await modelWeights(url, taskId, 0), produced, [0, 1, 2, 3, 5]);
+    expect(maxAbsDiff(await modelWeights(url, taskId, 1), expected)).toBeLessThan(1e-6);
   });
 
   it('fewer than t survivors: the round is abandoned and the model kept byte for byte', async () => {
     coordinator = await startTestCoordinator();
     const { url } = coordinator;
     const taskId = await createTask(url, secureTask(3, { mode: 'full', threshold: 3 }));
-    const before = await weightsOf(url, taskId, 0);
+    const before = await modelWeights(url, taskId, 0);
     const produced = new Map<number, Produced>();
-    clients = startSyntheticClients(url, taskId, 3, produced, (i, e, c) => i === 2 && e.type === 'secagg' && e.stage === 'shared' && c.stop());
+    clients = startSyntheticClients(url, taskId, 3, produced, SLOW, (i, e, c) => i === 2 && e.type === 'secagg' && e.stage === 'shared' && c.stop());
     const [round] = await roundsOf(url, taskId, 1);
     expect(round!.outcome).toBe('abandoned');
     expect(round!.reason).toMatch(/secure aggregation: SECAGG_TOO_FEW_SURVIVORS/);
     const { body } = await api<{ modelVersion: number }>(url, `/api/tasks/${taskId}`);
     expect(body.modelVersion).toBe(0);
     expect((await fetch(`${url}/api/tasks/${taskId}/models/1/weights.frame`)).status).toBe(404);
-    const after = await weightsOf(url, taskId, 0);
+    const after = await modelWeights(url, taskId, 0);
     expect(Buffer.from(after.buffer, after.byteOffset, after.byteLength).equals(Buffer.from(before.buffer, before.byteOffset, before.byteLength))).toBe(true);
   });
 
@@ -185,7 +154,7 @@ describe('secure aggregation over the socket', () => {
     raws.push(raw);
     await raw.hello({ taskId });
     const produced = new Map<number, Produced>();
-    clients = startSyntheticClients(url, taskId, 2, produced);
+    clients = startSyntheticClients(url, taskId, 2, produced, SLOW);
     const plan = await raw.next<{ round: number; modelVersion: number; secureAggregation: { party: number } }>('round.plan');
     expect(plan.secureAggregation.party).toBeGreaterThanOrEqual(1);
     const metrics = { loss: 1, accuracy: 0.5, trainMs: 1 };
@@ -198,7 +167,7 @@ describe('secure aggregation over the socket', () => {
     const [round] = await roundsOf(url, taskId, 1);
     expect(round).toMatchObject({ outcome: 'committed', reported: 2 });
     const ids = [...produced.keys()];
-    expect(maxAbsDiff(await weightsOf(url, taskId, 1), fedAvgOf(await weightsOf(url, taskId, 0), produced, ids))).toBeLessThan(1e-6);
+    expect(maxAbsDiff(await modelWeights(url, taskId, 1), fedAvgOf(await modelWeights(url, taskId, 0), produced, ids))).toBeLessThan(1e-6);
   });
 
   it('SecAgg + DP: the clients\' noise sums to at least std z·S, the server adds none, ε is accounted', async () => {
@@ -209,33 +178,20 @@ describe('secure aggregation over the socket', () => {
       privacy: { differentialPrivacy: { enabled: true, clippingNorm: 1, noiseMultiplier: z, delta: 1e-5 } },
     }));
     const produced = new Map<number, Produced>();
-    clients = startSyntheticClients(url, taskId, 4, produced);
+    clients = startSyntheticClients(url, taskId, 4, produced, SLOW);
     const [round] = await roundsOf(url, taskId, 1);
     expect(round).toMatchObject({ outcome: 'committed', reason: null });
-    const global = await weightsOf(url, taskId, 0);
-    const committed = await weightsOf(url, taskId, 1);
+    const global = await modelWeights(url, taskId, 0);
+    const committed = await modelWeights(url, taskId, 1);
     // Residual = committed − global − Σ clip(Δₖ)/m: only the noise, std z·S/m if the clients' parts add up.
-    const clean = Float64Array.from(global);
-    for (const { update } of produced.values()) {
-      const clipped = clipByL2Norm(Float32Array.from(update), 1);
-      for (let j = 0; j < clean.length; j++) clean[j]! += clipped[j]! / 4;
-    }
-    let sum = 0;
-    let sq = 0;
-    for (let j = 0; j < clean.length; j++) {
-      const r = committed[j]! - clean[j]!;
-      sum += r;
-      sq += r * r;
-    }
-    const n = clean.length;
-    const std = Math.sqrt(sq / n - (sum / n) ** 2);
+    const { mean, std } = residualNoise(global, committed, [...produced.values()].map((p) => p.update), 1, 4);
     // Each client adds z·S/√t, t = 3 the fewest survivors that can unmask, so that a round committed
     // after dropouts still carries z·S; with all 4 surviving the sum carries z·S·√(4/3), over m = 4.
     const expected = (z * Math.sqrt(4 / defaultThreshold(4))) / 4;
     // 199,210 coordinates: the std estimate's own error is ≈ 0.16 %; 2 % leaves room, a missing or doubled noise share does not.
     expect(std).toBeGreaterThan(expected * 0.98);
     expect(std).toBeLessThan(expected * 1.02);
-    expect(Math.abs(sum / n)).toBeLessThan(0.002);
+    expect(Math.abs(mean)).toBeLessThan(0.002);
     const reference = new RdpAccountant();
     reference.step(z, 1); // 4 of 4 clients: sampling rate 1
     // One round at z = 0.5 without subsampling amplification: ε ≈ 10.7 at δ = 1e-5.
@@ -282,7 +238,7 @@ describe('secure aggregation over the socket', () => {
       },
     }));
     const produced = new Map<number, Produced>();
-    clients = startSyntheticClients(url, taskId, 4, produced);
+    clients = startSyntheticClients(url, taskId, 4, produced, SLOW);
     const [round] = await roundsOf(url, taskId, 1);
     expect(round).toMatchObject({ outcome: 'committed', reason: null });
     expect([...produced.values()].every(({ update }) => l2Norm(update) < 100)).toBe(true);

@@ -4,42 +4,14 @@
 // that packs at another width is refused with a code.
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { FlotillaClient, WeightsCache, memoryIdentity, type ClientEvent, type Trainer, type WebSocketLike } from '@flotilla/client';
+import type { FlotillaClient } from '@flotilla/client';
 import { ErrorCodes, encodeWordsFrame, packedByteLength } from '@flotilla/protocol';
 import { RawClient, api, createTask, eventually, smallTask, startTestCoordinator, type TestCoordinator } from '../testing/harness.ts';
 import type { TaskConfigInput } from '../engine/taskConfig.ts';
+import { SYNTHETIC_AMPLITUDE, modelWeights, startSyntheticClients, type Produced } from '../testing/syntheticUpdates.ts';
 
-interface Produced { update: Float32Array; numExamples: number }
-
-const CLIP = 0.2;
-
-/** Updates uniform in [−0.2, 0.2] (inside the clip), recorded per client. */
-function syntheticTrainer(produced: Map<number, Produced>, index: number): Trainer {
-  return {
-    device: () => ({ backend: 'synthetic' }),
-    async train(job) {
-      const update = new Float32Array(job.weights.length);
-      for (let i = 0; i < update.length; i++) update[i] = (Math.random() - 0.5) * 2 * CLIP;
-      produced.set(index, { update, numExamples: job.data.count });
-      return { update, shapes: [[update.length]], numExamples: job.data.count, metrics: { loss: 1, accuracy: 0.5, trainMs: 1 } };
-    },
-  };
-}
-
-function startClients(url: string, taskId: string, n: number, produced: Map<number, Produced>, onEvent?: (i: number, e: ClientEvent, c: FlotillaClient) => void): FlotillaClient[] {
-  return Array.from({ length: n }, (_, i) => {
-    const client: FlotillaClient = new FlotillaClient({
-      url, kind: 'node', taskId, trainer: syntheticTrainer(produced, i), identity: memoryIdentity(),
-      data: { features: new Float32Array(0), labels: new Uint8Array(0), count: 50 * (i + 1) },
-      webSocket: (u) => new WebSocket(u) as unknown as WebSocketLike,
-      backoff: { baseMs: 50, maxMs: 500 },
-      onEvent: (e) => onEvent?.(i, e, client),
-    });
-    client.start();
-    return client;
-  });
-}
+// The clip is the synthetic updates' amplitude: every coordinate of every update is inside it.
+const CLIP = SYNTHETIC_AMPLITUDE;
 
 function int8Task(n: number, secureAggregation: Record<string, unknown>, extra: TaskConfigInput = {}): TaskConfigInput {
   return smallTask({
@@ -53,9 +25,6 @@ function int8Task(n: number, secureAggregation: Record<string, unknown>, extra: 
     privacy: { secureAggregation: { enabled: true, stageDeadlineMs: 5_000, clip: CLIP, ...secureAggregation } },
   });
 }
-
-const weightsOf = async (url: string, taskId: string, version: number) =>
-  (await new WeightsCache().get(`${url}/api/tasks/${taskId}/models/${version}/weights.frame`)).weights;
 
 interface RoundRow { outcome: string; reason: string | null; reported: number }
 interface ClientRow { clientId: string; bytesUp?: number }
@@ -119,7 +88,7 @@ describe('secure aggregation with the int8 uplink', () => {
     const produced = new Map<number, Produced>();
     const masked = new Map<number, number>();
     const secaggBytes = new Map<number, number>();
-    clients = startClients(url, taskId, 4, produced, (i, e) => {
+    clients = startSyntheticClients(url, taskId, 4, produced, {}, (i, e) => {
       if (e.type !== 'secagg') return;
       secaggBytes.set(i, (secaggBytes.get(i) ?? 0) + e.bytes);
       if (e.stage === 'masked') masked.set(i, e.bytes);
@@ -127,8 +96,8 @@ describe('secure aggregation with the int8 uplink', () => {
     const round = await firstRound(url, taskId);
     expect(round).toMatchObject({ outcome: 'committed', reported: 4 });
 
-    const global = await weightsOf(url, taskId, 0);
-    const committed = await weightsOf(url, taskId, 1);
+    const global = await modelWeights(url, taskId, 0);
+    const committed = await modelWeights(url, taskId, 1);
     const { mean, bound } = fedAvgOf(global, produced, [0, 1, 2, 3], 200);
     const error = errors(committed, mean);
     expect(error.max).toBeLessThan(bound);
@@ -150,15 +119,15 @@ describe('secure aggregation with the int8 uplink', () => {
     const { url } = coordinator;
     const taskId = await createTask(url, int8Task(6, { mode: 'plus', neighbours: 4 }));
     const produced = new Map<number, Produced>();
-    clients = startClients(url, taskId, 6, produced, (i, e, c) => {
+    clients = startSyntheticClients(url, taskId, 6, produced, {}, (i, e, c) => {
       if (e.type !== 'secagg') return;
       if ((i === 4 && e.stage === 'shared') || (i === 5 && e.stage === 'masked')) c.stop();
     });
     const round = await firstRound(url, taskId);
     expect(round).toMatchObject({ outcome: 'committed', reported: 5 });
     // Client 4's pairwise masks were rebuilt from its key shares; they cancel mod 2^11 as mod 2^32.
-    const { mean, bound } = fedAvgOf(await weightsOf(url, taskId, 0), produced, [0, 1, 2, 3, 5], 300);
-    expect(errors(await weightsOf(url, taskId, 1), mean).max).toBeLessThan(bound);
+    const { mean, bound } = fedAvgOf(await modelWeights(url, taskId, 0), produced, [0, 1, 2, 3, 5], 300);
+    expect(errors(await modelWeights(url, taskId, 1), mean).max).toBeLessThan(bound);
   });
 
   it('refuses a masked input packed at another width than the plan with FLT_UNSUPPORTED_CODEC; the round goes on', async () => {
@@ -168,7 +137,7 @@ describe('secure aggregation with the int8 uplink', () => {
     raws.push(raw);
     await raw.hello({ taskId, capabilities: { codecs: ['float32', 'int8'] } });
     const produced = new Map<number, Produced>();
-    clients = startClients(url, taskId, 2, produced);
+    clients = startSyntheticClients(url, taskId, 2, produced);
     const plan = await raw.next<{ round: number; modelVersion: number; secureAggregation: { vectorLength: number; quantised: { bits: number; ringBits: number } } }>('round.plan');
     expect(plan.secureAggregation.quantised).toMatchObject({ bits: 8, ringBits: 10 });
     const message = { type: 'secagg.masked', taskId, round: plan.round, modelVersion: plan.modelVersion };

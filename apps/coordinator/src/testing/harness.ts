@@ -1,11 +1,9 @@
 // Test harness: a coordinator on an ephemeral loopback port, MNIST-backed Node clients and raw
 // sockets that speak the protocol by hand (to send what a well-behaved client never would).
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { FlotillaClient, TfjsTrainer, WeightsCache, examplesAsLocalData, memoryIdentity, type Trainer, type WebSocketLike } from '@flotilla/client';
@@ -15,6 +13,7 @@ import { PROTOCOL_VERSION, type PartitionSpec } from '@flotilla/protocol';
 import { buildApp, type AppOptions } from '../app.ts';
 import type { TaskConfigInput } from '../engine/taskConfig.ts';
 import type { ModelServiceOptions } from '../model/ModelService.ts';
+import { startMainProcess, type MainProcess } from './mainProcess.ts';
 
 export interface TestCoordinator {
   app: FastifyInstance;
@@ -197,25 +196,11 @@ export class RawClient {
   }
 }
 
-const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
-
 /**
  * The coordinator as its own process, as `npm start` runs it (so a test can kill it with SIGKILL),
  * on `dataDir` and `port` (0: any free one); resolves once it prints where it listens.
  * @example const { child, url } = await startCoordinatorProcess(dataDir);
  */
-export function startCoordinatorProcess(dataDir: string, port = 0): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', String(port), '--data-dir', dataDir, '--no-default-task', '--log-level', 'warn', '--operator-token', TEST_OPERATOR_TOKEN], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`coordinator exited with ${code}: ${out}`)));
-  });
+export function startCoordinatorProcess(dataDir: string, port = 0): Promise<MainProcess> {
+  return startMainProcess(['--port', String(port), '--data-dir', dataDir, '--no-default-task', '--log-level', 'warn', '--operator-token', TEST_OPERATOR_TOKEN], 'coordinator');
 }

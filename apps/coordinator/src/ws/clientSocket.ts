@@ -4,11 +4,13 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
-import { ErrorCodes, FlotillaError, errorMessage, parseClientMessage, type ClientMessage, type Hello, type NamedTensor } from '@flotilla/protocol';
+import { ErrorCodes, FlotillaError, type ClientMessage, type Hello, type NamedTensor } from '@flotilla/protocol';
 import type { ConnectedClient } from '../engine/ClientRegistry.ts';
 import type { Coordinator } from '../coordinator.ts';
 import type { SampledLog } from '../logging/sampledLog.ts';
-import { closeCodeFor, type Admission, type ConnectionTicket } from './admission.ts';
+import type { Admission } from './admission.ts';
+import { admitConnection, codedFailure, frameBytes, parseClientFrame, socketRefusal } from './clientFrames.ts';
+import { watchLiveness } from './socketLiveness.ts';
 import { welcomeClient } from './welcomeClient.ts';
 
 export interface ClientSocketOptions {
@@ -31,7 +33,6 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket: WebSocket, req) => {
     let client: ConnectedClient | null = null;
-    let lastSeen = Date.now();
     const log = req.log.child({ ws: true });
     const address = req.ip;
 
@@ -40,53 +41,25 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
       socket.send(JSON.stringify(message));
       return true;
     };
-    const refuse = (err: FlotillaError): void => {
+    const refuse = socketRefusal(socket, send, (err) => {
       metrics.rejected.inc({ code: err.code });
       rejections.refused(address, err.code, { reqId: req.id, clientId: client?.id, reason: err.message }, 'client message refused');
-      send(errorMessage(err));
-      if (err.fatal) socket.close(closeCodeFor(err), err.code);
-    };
-    let ticket: ConnectionTicket;
-    try {
-      ticket = admission.openConnection(address);
-    } catch (err) {
-      refuse(err as FlotillaError);
-      return;
-    }
+    });
+    const ticket = admitConnection(admission, address, refuse);
+    if (!ticket) return;
 
-    // A client silent for three heartbeat intervals is gone, whatever TCP thinks.
-    const watchdog = setInterval(() => {
-      if (Date.now() - lastSeen > 3 * heartbeatIntervalMs) socket.terminate();
-    }, heartbeatIntervalMs);
-    // A device that lost its network is noticed sooner by protocol pings: browsers and `ws` answer
-    // them below the page's and the trainer's code, so a tab busy training still answers at once,
-    // while one whose link is gone cannot. Any bytes from the peer count as an answer: a pong may
-    // wait behind a large update crawling up a slow link. The heartbeat watchdog remains for a
-    // client that answers pings but hangs.
-    let lastHeard = Date.now();
-    const heard = () => { lastHeard = Date.now(); };
-    socket.on('pong', heard);
-    req.raw.socket.on('data', heard);
-    const pinger = setInterval(() => {
-      if (Date.now() - lastHeard > pongTimeoutMs) {
-        log.info({ clientId: client?.id, silentMs: Date.now() - lastHeard }, 'client answers no pings: its connection is gone');
-        socket.terminate();
-        return;
-      }
-      if (socket.readyState === socket.OPEN) socket.ping();
-    }, pingIntervalMs);
+    const liveness = watchLiveness(socket, req.raw.socket, {
+      heartbeatIntervalMs, pingIntervalMs, pongTimeoutMs,
+      onDeaf: (silentMs) => log.info({ clientId: client?.id, silentMs }, 'client answers no pings: its connection is gone'),
+    });
 
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      lastSeen = Date.now();
-      const bytes = toBytes(data);
+      const lastSeen = liveness.seen();
+      const bytes = frameBytes(data);
       metrics.bytesReceived.inc(bytes.byteLength);
       try {
         ticket.admitMessage();
-        if (bytes.byteLength > maxFrameBytes) {
-          throw new FlotillaError(ErrorCodes.FRAME_TOO_LARGE, `frame of ${bytes.byteLength} bytes exceeds ${maxFrameBytes}`, true);
-        }
-        // A task's model fits a float32 frame (taskModel.ts), so no honest update claims more values.
-        const { message, tensors, words } = parseClientMessage(bytes, isBinary, { maxElements: Math.floor(maxFrameBytes / 4) });
+        const { message, tensors, words } = parseClientFrame(bytes, isBinary, maxFrameBytes);
         if (message.type === 'hello') {
           if (client) throw new FlotillaError(ErrorCodes.SCHEMA_VIOLATION, 'hello was already received on this connection', true);
           admission.admitHello(address);
@@ -97,19 +70,13 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
         client.lastSeen = lastSeen;
         dispatch(client, message, tensors, words, bytes.byteLength);
       } catch (err) {
-        if (err instanceof FlotillaError) refuse(err);
-        else {
-          log.error({ err, clientId: client?.id }, 'unexpected failure handling a client message');
-          refuse(new FlotillaError(ErrorCodes.INTERNAL, 'internal error', false));
-        }
+        refuse(codedFailure(err, (e) => log.error({ err: e, clientId: client?.id }, 'unexpected failure handling a client message')));
       }
     });
 
     socket.on('close', () => {
-      clearInterval(watchdog);
-      clearInterval(pinger);
+      liveness.stop();
       ticket.release();
-      req.raw.socket.off('data', heard);
       // Nothing is recorded during shutdown: the store is closing, and a restarted coordinator takes the client back under its id.
       if (!client || coordinator.closing) return;
       const gone = client;
@@ -184,9 +151,3 @@ export const clientSocket: FastifyPluginAsync<ClientSocketOptions> = async (app,
     }
   });
 };
-
-function toBytes(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
-  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
