@@ -41,6 +41,14 @@ describe('resolveTaskConfig', () => {
     }))).toBe(ErrorCodes.INVALID_TASK);
   });
 
+  it('refuses differential privacy without noise, whose ε no round record could hold, and takes it switched off', () => {
+    expect(() => resolveTaskConfig({ privacy: { differentialPrivacy: { enabled: true, noiseMultiplier: 0 } } }))
+      .toThrow(/privacy\.differentialPrivacy\.noiseMultiplier must be above 0/);
+    expect(() => resolveTaskConfig({ privacy: { dpSgd: { enabled: true, noiseMultiplier: 0 } } }))
+      .toThrow(/privacy\.dpSgd\.noiseMultiplier must be above 0/);
+    expect(resolveTaskConfig({ privacy: { differentialPrivacy: { enabled: false, noiseMultiplier: 0 } } }).privacy.differentialPrivacy.enabled).toBe(false);
+  });
+
   it('takes secure aggregation with defaults and refuses what it cannot run', () => {
     const secure = (s: Record<string, unknown>, strategy = 'fedavg') => resolveTaskConfig({ strategy: { name: strategy }, privacy: { secureAggregation: { enabled: true, ...s } } });
     expect(secure({}).privacy.secureAggregation).toEqual({ enabled: true, mode: 'plus', clip: 1, stageDeadlineMs: 15_000 });

@@ -92,6 +92,13 @@ export function resolveTaskConfig(input: unknown, base: TaskConfig = DEFAULT_TAS
   if (privacy.differentialPrivacy.enabled && privacy.dpSgd?.enabled) {
     throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.differentialPrivacy and privacy.dpSgd cannot both be enabled in one task');
   }
+  // With no noise the accountant's ε is infinite: no guarantee to report, and no number a round record can hold.
+  if (privacy.differentialPrivacy.enabled && privacy.differentialPrivacy.noiseMultiplier === 0) {
+    throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.differentialPrivacy.noiseMultiplier must be above 0: without noise ε is unbounded (turn differentialPrivacy off to train without it)');
+  }
+  if (privacy.dpSgd?.enabled && privacy.dpSgd.noiseMultiplier === 0) {
+    throw new FlotillaError(ErrorCodes.INVALID_TASK, 'privacy.dpSgd.noiseMultiplier must be above 0: without noise ε is unbounded (turn dpSgd off to train without it)');
+  }
   const secure = (config as TaskConfig).privacy.secureAggregation;
   const dp = privacy.differentialPrivacy;
   if (dp.enabled && dp.adaptiveClipping?.enabled) checkAdaptiveClipping(config as TaskConfig);
