@@ -5,15 +5,13 @@
 // (the coordinator's responsiveness as they feel it) at p50/p99. The light clients run in this
 // process; their own memory per client is reported beside. Memory is read from /proc (Linux).
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os, { cpus, loadavg } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startMainProcess } from '@flotilla/coordinator/testing/mainProcess';
 import { runLoad } from '@flotilla/fleet';
 import { round, writeResult } from './support.ts';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLIENTS = Number(process.env.CONNECTIONS_CLIENTS ?? 2000);
 const HOLD_S = Number(process.env.CONNECTIONS_HOLD_S ?? 60);
 
@@ -22,20 +20,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runConnectionsBench(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'flotilla-connections-'));
-  const child = spawn(process.execPath, [
-    '--import', 'tsx', path.join(ROOT, 'apps/coordinator/src/main.ts'), '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir,
-    '--no-default-task', '--log-level', 'warn', '--max-connections', String(CLIENTS + 100),
-  ], { cwd: ROOT, env: { ...process.env, FLOTILLA_OPERATOR_TOKEN: 'bench-operator-token-0123456789' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const { child, url } = await startMainProcess([
+    '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--no-default-task', '--log-level', 'warn', '--max-connections', String(CLIENTS + 100),
+  ], 'the coordinator');
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`the coordinator exited with ${code}`)));
-    });
     await sleep(5000);
     const before = rssKB(child.pid!);
     const selfBefore = process.memoryUsage().rss / 1024;
